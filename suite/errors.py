@@ -1,0 +1,27 @@
+"""Errors that map to the CLI's exit codes (DESIGN.md: CLI and exit codes)."""
+
+from __future__ import annotations
+
+EXIT_PASS = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_ENVIRONMENT = 3
+EXIT_INTERRUPTED = 130
+
+
+class SuiteError(Exception):
+    """An error the CLI reports in one clear message, without a traceback."""
+
+    exit_code = EXIT_ENVIRONMENT
+
+
+class UsageError(SuiteError):
+    """Bad usage, configuration or profile: exit 2."""
+
+    exit_code = EXIT_USAGE
+
+
+class EnvironmentFailure(SuiteError):
+    """The environment or infrastructure failed (twin, GitHub, AWS): exit 3."""
+
+    exit_code = EXIT_ENVIRONMENT
