@@ -1,0 +1,161 @@
+"""The `suite` command line (DESIGN.md: CLI and exit codes).
+
+0 pass · 1 a threshold failed · 2 bad usage/config/profile · 3 environment failure · 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from suite import __version__
+from suite.environments import ENVIRONMENTS, default_environment
+from suite.errors import EXIT_INTERRUPTED, EXIT_PASS, EXIT_USAGE, SuiteError, UsageError
+
+
+def _cold_start(text: str) -> tuple[int, int]:
+    try:
+        lo, _, hi = text.partition("-")
+        pair = (int(lo), int(hi or lo))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected MIN-MAX seconds, e.g. 45-90, got {text!r}") from exc
+    if pair[0] < 0 or pair[1] < pair[0]:
+        raise argparse.ArgumentTypeError(f"expected 0 <= MIN <= MAX, got {text!r}")
+    return pair
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="suite", description="Measure self-hosted GitHub Actions runner fleets.")
+    p.add_argument("--version", action="version", version=f"runner-suite {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def env_arg(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--env", choices=ENVIRONMENTS, default=default_environment(),
+                        help="where the fleet is (default: $SUITE_ENV or local, the twin)")
+
+    d = sub.add_parser("deploy", help="provision the fleet and wait until every runner is online")
+    env_arg(d)
+    d.add_argument("--runners", type=int, default=4, help="runner count (default 4)")
+    d.add_argument("--persistent", action="store_true", help="persistent runners (default: ephemeral)")
+    d.add_argument("--speed", type=float, default=60.0, help="twin clock speed factor (default 60x)")
+    d.add_argument("--cold-start", type=_cold_start, default=(45, 90), metavar="MIN-MAX",
+                   help="twin: seconds for a replacement task to come online (default 45-90)")
+    d.add_argument("--task-cpu", type=int, default=1024, help="twin: task CPU units (default 1024)")
+    d.add_argument("--task-memory", type=int, default=2048, help="twin: task memory MiB (default 2048)")
+    d.add_argument("--seed", type=int, default=0, help="twin: random seed")
+    d.add_argument("--idle-timeout", type=float, default=1800.0,
+                   help="twin: stop by itself after this many real seconds without a request (default 1800)")
+
+    x = sub.add_parser("destroy", help="tear the fleet down and prove nothing is left")
+    env_arg(x)
+    s = sub.add_parser("status", help="show the deployed fleet and its runners")
+    env_arg(s)
+
+    r = sub.add_parser("run", help="run a load profile against the fleet and report")
+    r.add_argument("profile", type=Path, help="a profile file, or a name from profiles/")
+    env_arg(r)
+    r.add_argument("--reports", type=Path, default=Path("reports"), help="where run directories go")
+
+    c = sub.add_parser("collect", help="resume or repeat collection for a run directory, then report")
+    c.add_argument("dir", type=Path)
+    rp = sub.add_parser("report", help="recompute result.json and the reports from a run directory")
+    rp.add_argument("dir", type=Path)
+
+    pr = sub.add_parser("profiles", help="list the profile catalogue, or validate a profile file")
+    pr.add_argument("action", nargs="?", choices=["list", "validate"], default="list")
+    pr.add_argument("file", nargs="?", type=Path)
+    pr.add_argument("--dir", type=Path, default=Path("profiles"))
+    return p
+
+
+def resolve_profile_path(arg: Path) -> Path:
+    if arg.exists():
+        return arg
+    candidate = Path("profiles") / f"{arg}.yaml"
+    if candidate.exists():
+        return candidate
+    raise UsageError(f"profile {arg}: no such file, and no profiles/{arg}.yaml; `suite profiles` lists them")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return dispatch(args)
+    except SuiteError as exc:
+        print(f"suite: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("\nsuite: interrupted; the ledger is kept: resume with `suite collect DIR`", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    if args.command == "run":
+        from suite.run import run_profile
+
+        code, _ = run_profile(resolve_profile_path(args.profile), args.env, args.reports)
+        return code
+    if args.command == "collect":
+        from suite.run import collect
+
+        return collect(args.dir)
+    if args.command == "report":
+        from suite.run import report
+
+        return report(args.dir)
+    if args.command == "profiles":
+        from suite.cli_profiles import profiles_command
+
+        return profiles_command(args.action, args.file, args.dir)
+    if args.env != "local":
+        raise UsageError(
+            f"`suite {args.command} --env {args.env}` is not available yet: the Terraform fleet driver is "
+            "still being built (issue 6); `--env local` runs the twin"
+        )
+    return _local_fleet(args)
+
+
+def _local_fleet(args: argparse.Namespace) -> int:
+    from suite import fleet_local
+    from suite.twin.fleet import FleetConfig
+
+    if args.command == "deploy":
+        if args.runners < 1 or args.speed <= 0:
+            raise UsageError("--runners must be >= 1 and --speed > 0")
+        fleet = FleetConfig(
+            runners=args.runners,
+            ephemeral=not args.persistent,
+            cold_start_s=args.cold_start,
+            task_cpu=args.task_cpu,
+            task_memory=args.task_memory,
+            seed=args.seed,
+        )
+        state = fleet_local.deploy(fleet, args.speed, args.idle_timeout)
+        f = state["fleet"]
+        kind = "ephemeral" if f["ephemeral"] else "persistent"
+        print(f"Local twin ready: {f['runner_count']} {kind} runners online "
+              f"({f['task_cpu']} CPU units / {f['task_memory']} MiB), clock {state['clock']['speed']:g}x")
+        print(f"  GitHub API {state['github_url']} (repo {state['repo']}) · AWS (moto) {state['aws_endpoint']}")
+        print(f"  state: {fleet_local.state_path()} · stop it with `suite destroy` (or `make destroy`)")
+        return EXIT_PASS
+    if args.command == "destroy":
+        if fleet_local.destroy():
+            print("Local twin stopped: its process has exited and its ports are closed.")
+        else:
+            print("No local twin is running: nothing to destroy.")
+        return EXIT_PASS
+    info = fleet_local.status()
+    if info is None:
+        print("No local twin is running (`suite deploy` starts one).")
+        return EXIT_PASS
+    st = info["state"]
+    busy = sum(1 for r in info["runners"] if r.get("busy"))
+    print(f"Local twin pid {st['pid']} · {st['github_url']} · {len(info['runners'])} runners online, {busy} busy")
+    for r in info["runners"]:
+        print(f"  {r['name']}  {r['status']}{'  busy' if r.get('busy') else ''}")
+    return EXIT_PASS
+
+
+if __name__ == "__main__":
+    sys.exit(main())

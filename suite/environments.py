@@ -1,0 +1,80 @@
+"""Where a run goes: the local twin (default) or a real fleet on AWS.
+
+A Target carries everything the stages need to reach GitHub and AWS, and the clock they share.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from suite.clock import Clock, VirtualClock
+from suite.errors import UsageError
+from suite.twin.service import STATE_FILE, pid_alive, read_state
+
+ENVIRONMENTS = ("local", "aws")
+DEFAULT_STATE_DIR = Path(".suite")
+
+
+def state_dir() -> Path:
+    return Path(os.environ.get("SUITE_STATE_DIR", str(DEFAULT_STATE_DIR)))
+
+
+def default_environment() -> str:
+    return os.environ.get("SUITE_ENV", "local")
+
+
+@dataclass
+class Target:
+    environment: str
+    github_url: str
+    repo: str
+    token: str = field(repr=False)
+    clock: Clock
+    region: str
+    cluster: str
+    service: str
+    task_events_log_group: str | None
+    fleet: dict[str, Any]
+    aws_endpoint: str | None = None  # None: AWS's own endpoints (real credentials)
+    ref: str = "main"
+
+    @property
+    def is_twin(self) -> bool:
+        return self.environment == "local"
+
+
+def local_target(state: dict[str, Any]) -> Target:
+    return Target(
+        environment="local",
+        github_url=state["github_url"],
+        repo=state["repo"],
+        token=state["token"],
+        clock=VirtualClock.from_state(state["clock"]),
+        region=state["region"],
+        cluster=state["cluster"],
+        service=state["service"],
+        task_events_log_group=state["task_events_log_group"],
+        fleet=state["fleet"],
+        aws_endpoint=state["aws_endpoint"],
+    )
+
+
+def resolve_target(environment: str) -> Target | None:
+    """The target for `environment`; None for `local` when no twin is deployed (the caller starts one)."""
+    if environment not in ENVIRONMENTS:
+        raise UsageError(f"unknown environment {environment!r}: choose one of {', '.join(ENVIRONMENTS)}")
+    if environment == "local":
+        state = read_state(state_dir())
+        if state is None:
+            return None
+        if not pid_alive(int(state["pid"])):  # a twin that stopped by itself leaves its state behind
+            (state_dir() / STATE_FILE).unlink(missing_ok=True)
+            return None
+        return local_target(state)
+    raise UsageError(
+        "environment 'aws' is not available yet: the Terraform fleet and its driver are still being built "
+        "(issue 6). Use the local twin: `suite run PROFILE --env local`."
+    )

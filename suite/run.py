@@ -1,0 +1,211 @@
+"""`suite run`, `suite collect`, `suite report`: the pipeline from profile to report.
+
+profiles -> schedule -> dispatch (ledger.jsonl) -> collect (raw/) -> analyze (result.json) -> report.
+Everything computed is computed from the run directory, so `suite report DIR` gives the same answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from suite import __version__
+from suite.analyze.result import compute_result
+from suite.clock import iso, iso_ms, parse_iso
+from suite.collect import collect_jobs, collect_metrics, collect_task_events, wait_for_runs
+from suite.dispatch import DispatchPlan, run_dispatches
+from suite.environments import Target, local_target, resolve_target
+from suite.errors import EXIT_FAILED, EXIT_PASS, UsageError
+from suite.github.client import GitHubClient
+from suite.profiles import Profile, load_profile
+from suite.progress import Progress, fmt_eta
+from suite.report import terminal_summary, write_reports
+from suite.rundir import JsonlAppender, RunDir, new_test_run_id, read_json, read_jsonl, write_json, write_jsonl
+from suite.schedule import build_schedule
+from suite.twin.aws import twin_client
+from suite.twin.service import Twin, TwinConfig
+
+CLOUDWATCH_SETTLE_S = {"local": 120.0, "aws": 300.0}  # wait after the last job before reading metrics
+DRAIN_POLL_S = 30.0
+
+
+def github_client(target: Target) -> GitHubClient:
+    return GitHubClient(target.github_url, target.repo, target.token, clock=target.clock)
+
+
+def aws_client(target: Target, service: str) -> Any:
+    if target.aws_endpoint is not None:
+        return twin_client(service, target.aws_endpoint, target.region)
+    import boto3
+
+    return boto3.client(service, region_name=target.region)  # type: ignore[call-overload]
+
+
+def run_profile(
+    profile_path: Path, environment: str, reports_root: Path, target: Target | None = None
+) -> tuple[int, Path]:
+    """Run one profile end to end; returns (exit code, run directory)."""
+    profile = load_profile(profile_path, environment)
+    with ExitStack() as stack:
+        target = target or resolve_target(environment)
+        if target is None:  # local, nothing deployed: an embedded twin lives for this run only
+            print("No deployed twin (suite deploy): starting an embedded one for this run.", flush=True)
+            twin = stack.enter_context(Twin(TwinConfig()))
+            target = local_target(twin.state())
+            _wait_runners_online(target, int(target.fleet["runner_count"]))
+        client = stack.enter_context(github_client(target))
+        return _run(profile, target, client, reports_root)
+    raise AssertionError("unreachable")
+
+
+def _wait_runners_online(target: Target, count: int, timeout_s: float = 600.0) -> None:
+    with github_client(target) as client:
+        deadline = target.clock.now() + timeout_s
+        while len(client.list_runners()) < count and target.clock.now() < deadline:
+            target.clock.sleep(5)
+
+
+def _run(profile: Profile, target: Target, client: GitHubClient, reports_root: Path) -> tuple[int, Path]:
+    clock = target.clock
+    offsets = build_schedule(profile.pattern, profile.seed)
+    test_run_id = new_test_run_id(profile.name, time.time())
+    rd = RunDir(reports_root / test_run_id).create()
+    manifest: dict[str, Any] = {
+        "test_run_id": test_run_id,
+        "profile": json.loads(json.dumps(dataclasses.asdict(profile), default=str)),
+        "environment": target.environment,
+        "fleet": {**target.fleet, "cluster": target.cluster, "service": target.service, "region": target.region},
+        "github": {"url": target.github_url, "repo": target.repo},
+        "suite_version": __version__,
+        "clock": {"speed": clock.speed},
+        "started_at": iso_ms(clock.now()),
+        "ended_at": None,
+        "clock_offset_s": None,
+    }
+    write_json(rd.file("manifest.json"), manifest)
+    snapshots = [{"observed_at": iso(clock.now()), "runners": client.list_runners()}]
+    progress = Progress()
+    workflow_file = f"{profile.workflow}.yml"
+    plan = DispatchPlan(workflow_file, target.ref, {k: str(v) for k, v in profile.inputs.items()}, offsets, test_run_id)
+    start = clock.now() + 1.0
+    print(f"{test_run_id}: {len(offsets)} workflows of {workflow_file} over "
+          f"{fmt_eta(offsets[-1] if offsets else 0)} (virtual), {target.environment} at {clock.speed:g}x",
+          flush=True)
+
+    def on_dispatch(done: int, total: int) -> None:
+        eta = start + offsets[-1] - clock.now()
+        progress.update(f"dispatch {done}/{total} · ETA {fmt_eta(eta)}", force=done == total)
+
+    with JsonlAppender(rd.file("ledger.jsonl")) as ledger:
+        run_dispatches(plan, client, clock, ledger, start, on_progress=on_dispatch)
+    progress.done(f"dispatched {len(offsets)} workflows")
+    _collect(rd, target, client, profile.drain_timeout_s, progress)
+    snapshots.append({"observed_at": iso(clock.now()), "runners": client.list_runners()})
+    write_jsonl(rd.raw_file("runners.jsonl"), snapshots)
+    manifest["ended_at"] = iso_ms(clock.now())
+    manifest["clock_offset_s"] = client.clock_offset_s()
+    write_json(rd.file("manifest.json"), manifest)
+    write_json(rd.raw_file("api.json"), client.api_stats())
+    if target.is_twin:
+        write_json(rd.file("truth.json"), _twin_truth(target, test_run_id))
+    return report(rd.path), rd.path
+
+
+def _collect(rd: RunDir, target: Target, client: GitHubClient, drain_timeout_s: float, progress: Progress) -> None:
+    ledger = read_jsonl(rd.file("ledger.jsonl"))
+
+    def on_poll(counts: dict[str, int]) -> None:
+        progress.update(
+            "waiting for runs: "
+            + " · ".join(f"{k} {v}" for k, v in counts.items())
+            + f" · API {client.api_stats().get('counted', '?')} counted"
+        )
+
+    runs = wait_for_runs(client, target.clock, ledger, drain_timeout_s, DRAIN_POLL_S, on_poll)
+    jobs = collect_jobs(client, runs)
+    progress.done(f"collected {len(runs)} runs, {len(jobs)} jobs")
+    write_jsonl(rd.raw_file("runs.jsonl"), runs)
+    write_jsonl(rd.raw_file("jobs.jsonl"), jobs)
+    _collect_aws(rd, target, ledger, jobs, progress)
+
+
+def _collect_aws(
+    rd: RunDir, target: Target, ledger: list[dict[str, Any]], jobs: list[dict[str, Any]], progress: Progress
+) -> None:
+    ends = [parse_iso(j["completed_at"]) for j in jobs if j.get("completed_at")]
+    start = min(parse_iso(r["scheduled_at"]) for r in ledger) - 300 if ledger else target.clock.now()
+    end = (max(ends) if ends else target.clock.now()) + 120
+    settle = CLOUDWATCH_SETTLE_S[target.environment]
+    wait = max(ends, default=target.clock.now()) + settle - target.clock.now()
+    if wait > 0:
+        progress.update(f"waiting {wait:.0f} s for CloudWatch to settle", force=True)
+        target.clock.sleep(wait)
+    task_ids = sorted({j["runner_name"] for j in jobs if j.get("runner_name")})
+    metrics = collect_metrics(aws_client(target, "cloudwatch"), target.cluster, target.service, task_ids, start, end)
+    write_jsonl(rd.raw_file("metrics.jsonl"), metrics)
+    events: list[dict[str, Any]] = []
+    if target.task_events_log_group:
+        events = collect_task_events(aws_client(target, "logs"), target.task_events_log_group, start, end)
+    write_jsonl(rd.raw_file("tasks.jsonl"), events)
+    progress.done(f"collected {len(metrics)} CloudWatch datapoints, {len(events)} task events")
+
+
+def _twin_truth(target: Target, test_run_id: str) -> dict[str, Any]:
+    r = httpx.get(
+        f"{target.github_url}/_twin/truth",
+        params={"suite_id_prefix": test_run_id + "-"},
+        headers={"Authorization": f"Bearer {target.token}"},
+        timeout=30,
+    )
+    r.raise_for_status()
+    truth: dict[str, Any] = r.json()
+    return truth
+
+
+def collect(run_dir: Path) -> int:
+    """Resume or repeat collection for a run directory from its ledger (idempotent)."""
+    rd = _existing(run_dir)
+    manifest = read_json(rd.file("manifest.json"))
+    target = resolve_target(manifest["environment"])
+    if target is None:
+        raise UsageError(
+            f"{run_dir}: its runs live in a local twin that is no longer running; deploy one and run again, "
+            "or `suite report` what was already collected"
+        )
+    with github_client(target) as client:
+        profile_drain = float(manifest["profile"].get("drain_timeout_s") or 1800)
+        _collect(rd, target, client, profile_drain, Progress())
+        write_json(rd.raw_file("api.json"), client.api_stats())
+    return report(rd.path)
+
+
+def report(run_dir: Path) -> int:
+    """Recompute result.json and every report from raw/ and the ledger; returns the exit code."""
+    rd = _existing(run_dir)
+    api_path = rd.raw_file("api.json")
+    result = compute_result(
+        read_json(rd.file("manifest.json")),
+        read_jsonl(rd.file("ledger.jsonl")),
+        read_jsonl(rd.raw_file("runs.jsonl")),
+        read_jsonl(rd.raw_file("jobs.jsonl")),
+        read_jsonl(rd.raw_file("metrics.jsonl")),
+        read_jsonl(rd.raw_file("tasks.jsonl")),
+        read_jsonl(rd.raw_file("runners.jsonl")),
+        api=read_json(api_path) if api_path.exists() else None,
+    )
+    write_reports(rd.path, result)
+    print(terminal_summary(result))
+    print(f"\nReport: {rd.path}/summary.md  (result.json, jobs.csv beside it)")
+    return EXIT_PASS if result.get("verdict") == "pass" else EXIT_FAILED
+
+
+def _existing(run_dir: Path) -> RunDir:
+    if not (run_dir / "manifest.json").exists():
+        raise UsageError(f"{run_dir}: not a run directory (no manifest.json); run directories live under reports/")
+    return RunDir(run_dir)

@@ -1,0 +1,395 @@
+"""The fleet simulator: N runners, each an ECS task whose 32-hex task id is its runner name.
+
+A discrete-event simulation on integer virtual seconds. One job per runner at a time; persistent or
+ephemeral runners (an ephemeral task exits after its job and the service starts a replacement, which
+comes online after a cold start drawn from `cold_start_s`). Jobs are picked up FIFO. A job with
+`needs` is created when its dependencies finish; a sequential matrix job exists from the start but is
+eligible only after its predecessor.
+
+The simulator keeps its own record (truth) of every job, and counts busy runners directly, which gives
+the exact maximum concurrency independently of any timeline analysis.
+It is not thread-safe: the twin serialises access with one lock.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from suite.twin.workflows import JobSpec, WorkflowDef
+
+# event priorities at the same second: finish work before starting new work (half-open intervals)
+_JOB_DONE, _TASK_STOP, _TASK_START, _JOB_START, _MINUTE = 0, 1, 2, 3, 9
+
+
+@dataclass(frozen=True)
+class FleetConfig:
+    runners: int = 4
+    ephemeral: bool = True
+    cold_start_s: tuple[int, int] = (45, 90)
+    pickup_latency_s: int = 1
+    overhead_s: tuple[int, int] = (3, 6)  # per-job set-up and tear-down on top of the sleep
+    stop_delay_s: int = 2  # ephemeral: job completed -> task STOPPED
+    task_cpu: int = 1024
+    task_memory: int = 2048
+    labels: tuple[str, ...] = ("self-hosted", "linux", "x64", "ecs-fargate")
+    cluster: str = "runner-suite-twin"
+    service: str = "runners"
+    region: str = "us-east-1"
+    account: str = "123456789012"
+    seed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "runner_count": self.runners,
+            "ephemeral": self.ephemeral,
+            "cold_start_s": list(self.cold_start_s),
+            "pickup_latency_s": self.pickup_latency_s,
+            "overhead_s": list(self.overhead_s),
+            "task_cpu": self.task_cpu,
+            "task_memory": self.task_memory,
+            "labels": list(self.labels),
+            "cluster": self.cluster,
+            "service": self.service,
+            "region": self.region,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> FleetConfig:
+        return cls(
+            runners=int(d["runner_count"]),
+            ephemeral=bool(d["ephemeral"]),
+            cold_start_s=(int(d["cold_start_s"][0]), int(d["cold_start_s"][1])),
+            pickup_latency_s=int(d["pickup_latency_s"]),
+            overhead_s=(int(d["overhead_s"][0]), int(d["overhead_s"][1])),
+            task_cpu=int(d["task_cpu"]),
+            task_memory=int(d["task_memory"]),
+            labels=tuple(d["labels"]),
+            cluster=str(d["cluster"]),
+            service=str(d["service"]),
+            region=str(d["region"]),
+            seed=int(d["seed"]),
+        )
+
+
+@dataclass
+class Task:
+    task_id: str
+    created: int
+    started: int | None = None
+    stopped: int | None = None
+    runner_id: int | None = None
+    job_id: int | None = None  # running (or reserved for) this job
+    busy: bool = False  # a job is executing (not just reserved)
+    done_jobs: int = 0
+
+
+@dataclass
+class SimJob:
+    id: int
+    run_id: int
+    key: str
+    name: str
+    sleep_s: int
+    created: int
+    status: str = "queued"
+    eligible: bool = True
+    started: int | None = None
+    completed: int | None = None
+    task_id: str | None = None
+    runner_id: int | None = None
+    after: str | None = None
+
+
+@dataclass
+class SimRun:
+    id: int
+    run_number: int
+    workflow: WorkflowDef
+    display_title: str
+    inputs: dict[str, str]
+    created: int
+    specs: list[JobSpec]
+    status: str = "queued"
+    started: int | None = None
+    updated: int = 0
+    job_ids: dict[str, int] = field(default_factory=dict)  # spec key -> job id (once created)
+
+
+class Fleet:
+    def __init__(self, config: FleetConfig, start: int) -> None:
+        self.config = config
+        self.rng = random.Random(config.seed)
+        self.now = start
+        self.tasks: dict[str, Task] = {}
+        self.runs: dict[int, SimRun] = {}
+        self.jobs: dict[int, SimJob] = {}
+        self.queue: list[int] = []  # eligible queued job ids, FIFO
+        self.busy = 0
+        self.max_busy = 0
+        self.metric_samples: list[tuple[str, int, str, float]] = []  # task, t, metric, value
+        self.task_events: list[dict[str, Any]] = []
+        self._heap: list[tuple[int, int, int, str, Any]] = []
+        self._seq = 0
+        self._next_run_id = 19_000_000_000
+        self._next_job_id = 52_000_000_000
+        self._next_runner_id = 1
+        for _ in range(config.runners):
+            self._create_task(start)
+        self._push(start - start % 60 + 60, _MINUTE, "minute", None)
+
+    # ---- event plumbing -------------------------------------------------------------------------
+    def _push(self, t: int, prio: int, kind: str, payload: Any) -> None:
+        self._seq += 1
+        heapq.heappush(self._heap, (t, prio, self._seq, kind, payload))
+
+    def advance(self, until: float) -> None:
+        """Process every event at or before `until` (virtual epoch seconds)."""
+        while self._heap and self._heap[0][0] <= until:
+            t = self._heap[0][0]
+            while self._heap and self._heap[0][0] == t:
+                _, _, _, kind, payload = heapq.heappop(self._heap)
+                getattr(self, f"_on_{kind}")(t, payload)
+            self._match(t)
+        self.now = max(self.now, int(until))
+
+    # ---- tasks and runners ----------------------------------------------------------------------
+    def _task_id(self) -> str:
+        return "%032x" % self.rng.getrandbits(128)
+
+    def _create_task(self, t: int) -> None:
+        task = Task(self._task_id(), created=t)
+        self.tasks[task.task_id] = task
+        self._task_event(task, t, "PROVISIONING")
+        lo, hi = self.config.cold_start_s
+        self._push(t + self.rng.randint(lo, hi), _TASK_START, "task_start", task.task_id)
+
+    def _on_task_start(self, t: int, task_id: str) -> None:
+        task = self.tasks[task_id]
+        task.started = t
+        task.runner_id = self._next_runner_id
+        self._next_runner_id += 1
+        self._task_event(task, t, "RUNNING")
+
+    def _on_task_stop(self, t: int, task_id: str) -> None:
+        task = self.tasks[task_id]
+        task.stopped = t
+        self._task_event(task, t, "STOPPED")
+        self._create_task(t)  # the ECS service keeps desired_count tasks
+
+    def task_arn(self, task_id: str) -> str:
+        c = self.config
+        return f"arn:aws:ecs:{c.region}:{c.account}:task/{c.cluster}/{task_id}"
+
+    def _task_event(self, task: Task, t: int, status: str) -> None:
+        from suite.clock import iso
+
+        c = self.config
+        detail: dict[str, Any] = {
+            "taskArn": self.task_arn(task.task_id),
+            "clusterArn": f"arn:aws:ecs:{c.region}:{c.account}:cluster/{c.cluster}",
+            "group": f"service:{c.service}",
+            "launchType": "FARGATE",
+            "cpu": str(c.task_cpu),
+            "memory": str(c.task_memory),
+            "lastStatus": status,
+            "desiredStatus": "STOPPED" if status == "STOPPED" else "RUNNING",
+            "createdAt": iso(task.created),
+        }
+        if task.started is not None:
+            detail["startedAt"] = iso(task.started)
+        if task.stopped is not None:
+            detail["stoppedAt"] = iso(task.stopped)
+            detail["stoppedReason"] = "Essential container in task exited"
+        self.task_events.append(
+            {
+                "version": "0",
+                "source": "aws.ecs",
+                "detail-type": "ECS Task State Change",
+                "time": iso(t),
+                "region": c.region,
+                "account": c.account,
+                "resources": [detail["taskArn"]],
+                "detail": detail,
+            }
+        )
+
+    def online_runners(self) -> list[Task]:
+        """Tasks whose runner is registered: RUNNING and (if ephemeral) not yet done with its job."""
+        return [
+            tk
+            for tk in self.tasks.values()
+            if tk.started is not None and tk.stopped is None and not (self.config.ephemeral and tk.done_jobs)
+        ]
+
+    # ---- runs and jobs --------------------------------------------------------------------------
+    def dispatch(self, workflow: WorkflowDef, inputs: dict[str, str], display_title: str, at: float) -> SimRun:
+        self.advance(at)
+        t = int(at)
+        run = SimRun(
+            id=self._next_run_id,
+            run_number=len(self.runs) + 1,
+            workflow=workflow,
+            display_title=display_title,
+            inputs=inputs,
+            created=t,
+            specs=workflow.jobs(inputs),
+            updated=t,
+        )
+        self._next_run_id += 1
+        self.runs[run.id] = run
+        for spec in run.specs:
+            if not spec.needs:
+                self._create_job(run, spec, t)
+        self._match(t)
+        return run
+
+    def _create_job(self, run: SimRun, spec: JobSpec, t: int) -> None:
+        job = SimJob(
+            self._next_job_id, run.id, spec.key, spec.name, spec.sleep_s, created=t, after=spec.after
+        )
+        self._next_job_id += 1
+        self.jobs[job.id] = job
+        run.job_ids[spec.key] = job.id
+        run.updated = t
+        if spec.after is not None:
+            job.eligible = False
+        else:
+            self.queue.append(job.id)
+
+    def _idle_runners(self) -> list[Task]:
+        return sorted(
+            (tk for tk in self.online_runners() if tk.job_id is None), key=lambda tk: tk.runner_id or 0
+        )
+
+    def _match(self, t: int) -> None:
+        idle = self._idle_runners()
+        while self.queue and idle:
+            job = self.jobs[self.queue.pop(0)]
+            task = idle.pop(0)
+            task.job_id = job.id
+            job.task_id = task.task_id
+            job.runner_id = task.runner_id
+            self._push(t + self.config.pickup_latency_s, _JOB_START, "job_start", job.id)
+
+    def _on_job_start(self, t: int, job_id: int) -> None:
+        job = self.jobs[job_id]
+        assert job.task_id is not None
+        task = self.tasks[job.task_id]
+        task.busy = True
+        job.status = "in_progress"
+        job.started = t
+        run = self.runs[job.run_id]
+        if run.status == "queued":
+            run.status = "in_progress"
+            run.started = t
+        run.updated = t
+        self.busy += 1
+        self.max_busy = max(self.max_busy, self.busy)
+        lo, hi = self.config.overhead_s
+        self._push(t + job.sleep_s + self.rng.randint(lo, hi), _JOB_DONE, "job_done", job.id)
+
+    def _on_job_done(self, t: int, job_id: int) -> None:
+        job = self.jobs[job_id]
+        assert job.task_id is not None
+        task = self.tasks[job.task_id]
+        job.status = "completed"
+        job.completed = t
+        self.busy -= 1
+        task.busy = False
+        task.job_id = None
+        task.done_jobs += 1
+        if self.config.ephemeral:
+            self._push(t + self.config.stop_delay_s, _TASK_STOP, "task_stop", task.task_id)
+        run = self.runs[job.run_id]
+        run.updated = t
+        self._release_dependents(run, job, t)
+        if all(k in run.job_ids for k in (s.key for s in run.specs)) and all(
+            self.jobs[j].status == "completed" for j in run.job_ids.values()
+        ):
+            run.status = "completed"
+
+    def _release_dependents(self, run: SimRun, done: SimJob, t: int) -> None:
+        for spec in run.specs:
+            if spec.key in run.job_ids:
+                dep = self.jobs[run.job_ids[spec.key]]
+                if spec.after == done.key and not dep.eligible:
+                    dep.eligible = True
+                    self.queue.append(dep.id)
+            elif spec.needs and all(
+                k in run.job_ids and self.jobs[run.job_ids[k]].status == "completed" for k in spec.needs
+            ):
+                self._create_job(run, spec, t)
+
+    # ---- Container Insights samples -------------------------------------------------------------
+    def _on_minute(self, t: int, _: Any) -> None:
+        c = self.config
+        for task in self.tasks.values():
+            if task.started is None or task.started > t or task.stopped is not None:
+                continue
+            if task.busy:
+                cpu = c.task_cpu * self.rng.uniform(0.55, 0.85)
+                mem = c.task_memory * self.rng.uniform(0.35, 0.60)
+            else:
+                cpu = c.task_cpu * self.rng.uniform(0.01, 0.04)
+                mem = c.task_memory * self.rng.uniform(0.10, 0.14)
+            for metric, value in (
+                ("CpuUtilized", round(cpu, 2)),
+                ("CpuReserved", float(c.task_cpu)),
+                ("MemoryUtilized", float(round(mem))),
+                ("MemoryReserved", float(c.task_memory)),
+            ):
+                self.metric_samples.append((task.task_id, t, metric, value))
+        self._push(t + 60, _MINUTE, "minute", None)
+
+    # ---- the twin's own record ------------------------------------------------------------------
+    def truth(self, display_titles: set[str] | None = None) -> dict[str, Any]:
+        from suite.clock import iso
+
+        jobs = []
+        for job in sorted(self.jobs.values(), key=lambda j: j.id):
+            run = self.runs[job.run_id]
+            if display_titles is not None and run.display_title not in display_titles:
+                continue
+            jobs.append(
+                {
+                    "job_id": job.id,
+                    "run_id": job.run_id,
+                    "suite_id": run.display_title,
+                    "name": job.name,
+                    "runner_name": job.task_id,
+                    "status": job.status,
+                    "created_at": iso(job.created),
+                    "started_at": iso(job.started) if job.started is not None else None,
+                    "completed_at": iso(job.completed) if job.completed is not None else None,
+                    "queue_s": (job.started - job.created) if job.started is not None else None,
+                    "execution_s": (job.completed - job.started)
+                    if job.completed is not None and job.started is not None
+                    else None,
+                }
+            )
+        return {
+            "schema": "suite.truth/v1",
+            "fleet": self.config.to_dict(),
+            "jobs": jobs,
+            "max_concurrency": self._max_concurrency(jobs) if display_titles is not None else self.max_busy,
+            "fleet_max_busy": self.max_busy,
+        }
+
+    def _max_concurrency(self, jobs: list[dict[str, Any]]) -> int:
+        """Max concurrency of a subset of jobs, replayed from the simulator's own busy events."""
+        ids = {j["job_id"] for j in jobs}
+        events: list[tuple[int, int]] = []
+        for job in self.jobs.values():
+            if job.id in ids and job.started is not None:
+                events.append((job.started, 1))
+                if job.completed is not None:
+                    events.append((job.completed, -1))
+        level = peak = 0
+        for _, delta in sorted(events):  # -1 sorts before +1 at the same second
+            level += delta
+            peak = max(peak, level)
+        return peak

@@ -1,0 +1,314 @@
+"""The twin's fake GitHub Actions REST API: a real HTTP server on 127.0.0.1.
+
+It serves the endpoints the suite uses, shaped as GitHub's OpenAPI description says, with GitHub's
+auth answers, rate-limit headers, ETags and 304s. Twin-only endpoints live under /_twin/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from email.utils import formatdate
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from suite.clock import Clock, parse_iso
+from suite.twin import github_objects as objects
+from suite.twin.fleet import Fleet, SimRun
+from suite.twin.limits import PrimaryLimit
+from suite.twin.workflows import WORKFLOWS, InputError, find_workflow
+
+DOCS = "https://docs.github.com/rest"
+MAX_FILTERED_RESULTS = 1000
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body: dict[str, Any] = {"message": message, "documentation_url": DOCS, "status": str(status)}
+        if extra:
+            self.body.update(extra)
+
+
+class GitHubState:
+    """What the handlers share: the fleet (behind a lock), the clock, the repo, the token."""
+
+    def __init__(self, fleet: Fleet, clock: Clock, repo: str, token: str) -> None:
+        self.fleet = fleet
+        self.clock = clock
+        self.repo = repo
+        self.token = token
+        self.lock = threading.Lock()
+        self.limit = PrimaryLimit()
+        self.requests = 0
+        self.last_request_wall = 0.0
+        self.extra_info: Callable[[], dict[str, Any]] = dict
+
+
+def _page(items: list[Any], query: dict[str, str]) -> tuple[list[Any], int, int, int]:
+    try:
+        per_page = min(100, max(1, int(query.get("per_page", "30"))))
+        page = max(1, int(query.get("page", "1")))
+    except ValueError as exc:
+        raise ApiError(422, "per_page and page must be integers") from exc
+    last = max(1, -(-len(items) // per_page))
+    return items[(page - 1) * per_page : page * per_page], page, per_page, last
+
+
+def _created_filter(expr: str) -> Callable[[int], bool]:
+    """GitHub's `created` search qualifier: >=T, >T, <=T, <T, A..B, or a date/time T."""
+    try:
+        if ".." in expr:
+            lo, hi = expr.split("..", 1)
+            a = parse_iso(lo) if lo != "*" else float("-inf")
+            b = parse_iso(hi) if hi != "*" else float("inf")
+            return lambda t: a <= t <= b
+        for op, fn in ((">=", float.__ge__), ("<=", float.__le__), (">", float.__gt__), ("<", float.__lt__)):
+            if expr.startswith(op):
+                bound = parse_iso(_with_time(expr[len(op) :]))
+                return lambda t, fn=fn, bound=bound: bool(fn(float(t), bound))
+        day = parse_iso(_with_time(expr))
+        return lambda t: day <= t < day + 86400
+    except ValueError as exc:
+        raise ApiError(422, f"Invalid created filter: {expr!r}") from exc
+
+
+def _with_time(s: str) -> str:
+    return s if "T" in s else s + "T00:00:00Z"
+
+
+_STATUS_IS_CONCLUSION = {"success", "failure", "cancelled", "skipped", "neutral", "timed_out", "action_required"}
+
+
+def _status_filter(status: str) -> Callable[[SimRun], bool]:
+    """`status` takes a status or a conclusion; every completed twin run concludes `success`."""
+    if status in _STATUS_IS_CONCLUSION:
+        return lambda r: r.status == "completed" and status == "success"
+    return lambda r: r.status == status
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "GitHub.com"
+    sys_version = ""
+    protocol_version = "HTTP/1.1"
+    state: GitHubState  # set on the subclass by make_server
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet server
+        return
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        return formatdate(self.state.clock.now(), usegmt=True)
+
+    # ---- plumbing -------------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def _handle(self, method: str) -> None:
+        st = self.state
+        parts = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        token = self._token()
+        with st.lock:
+            now = st.clock.now()
+            st.requests += 1
+            st.last_request_wall = time.time()
+            st.fleet.advance(now)
+            try:
+                if token is None or token != st.token:
+                    raise ApiError(401, "Bad credentials" if token else "Requires authentication")
+                status, body, headers = self._route(method, parts.path, query, raw, now)
+            except ApiError as err:
+                status, body, headers = err.status, err.body, {}
+            rate_headers = st.limit.headers(st.token, now) if token == st.token else {}
+        counted = token == st.token and not parts.path.startswith("/_twin/")
+        self._send(status, body, {**headers, **rate_headers}, count=counted)
+
+    def _token(self) -> str | None:
+        auth = self.headers.get("Authorization", "")
+        for scheme in ("Bearer ", "token "):
+            if auth.startswith(scheme):
+                return auth[len(scheme) :].strip()
+        return None
+
+    def _send(self, status: int, body: Any, headers: dict[str, str], count: bool) -> None:
+        payload = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
+        etag = f'W/"{hashlib.sha1(payload).hexdigest()}"' if payload and status == 200 else None
+        if etag and self.command == "GET" and self.headers.get("If-None-Match") == etag:
+            status, payload = 304, b""
+        elif count and status != 401:
+            with self.state.lock:
+                if not self.state.limit.take(self.state.token, self.state.clock.now()):
+                    status = 403
+                    payload = json.dumps(
+                        {"message": "API rate limit exceeded", "documentation_url": DOCS, "status": "403"}
+                    ).encode()
+                headers.update(self.state.limit.headers(self.state.token, self.state.clock.now()))
+        self.send_response(status, HTTPStatus(status).phrase)
+        self.send_header("X-GitHub-Api-Version-Selected", "2022-11-28")
+        self.send_header("X-GitHub-Request-Id", hashlib.md5(self.path.encode()).hexdigest()[:20].upper())
+        if etag:
+            self.send_header("ETag", etag)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        if payload or status not in (204, 304):
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if payload:
+            self.wfile.write(payload)
+
+    def _link(self, path: str, query: dict[str, str], page: int, per_page: int, last: int) -> dict[str, str]:
+        host = self.headers.get("Host", "127.0.0.1")
+        rels = []
+        for rel, p in (("prev", page - 1), ("next", page + 1), ("last", last), ("first", 1)):
+            if (rel in ("prev", "first") and page > 1) or (rel in ("next", "last") and page < last):
+                q = urlencode({**query, "per_page": per_page, "page": p})
+                rels.append(f'<http://{host}{path}?{q}>; rel="{rel}"')
+        return {"Link": ", ".join(rels)} if rels else {}
+
+    # ---- routes ---------------------------------------------------------------------------------
+    def _route(
+        self, method: str, path: str, query: dict[str, str], raw: bytes, now: float
+    ) -> tuple[int, Any, dict[str, str]]:
+        st = self.state
+        if path == "/rate_limit" and method == "GET":
+            core = st.limit.snapshot(st.token, now)
+            search = {"limit": 30, "remaining": 30, "reset": int(now) + 60, "used": 0}
+            return 200, {"resources": {"core": core, "search": search}, "rate": core}, {}
+        if path.startswith("/_twin/") and method == "GET":
+            return self._twin(path, query)
+        prefix = f"/repos/{st.repo}/actions"
+        if not path.startswith(prefix + "/"):
+            raise ApiError(404, "Not Found")
+        rest = path[len(prefix) :]
+        api = f"http://{self.headers.get('Host', '127.0.0.1')}"
+        if m := re.fullmatch(r"/workflows/([^/]+)/dispatches", rest):
+            if method != "POST":
+                raise ApiError(404, "Not Found")
+            return self._dispatch(api, m.group(1), raw, now)
+        if method != "GET":
+            raise ApiError(404, "Not Found")
+        if rest == "/workflows":
+            wfs = [objects.workflow_object(api, st.repo, wf, int(now) - 86400) for wf in WORKFLOWS.values()]
+            return 200, {"total_count": len(wfs), "workflows": wfs}, {}
+        if rest == "/runs":
+            return self._list_runs(api, path, query)
+        if m := re.fullmatch(r"/runs/(\d+)", rest):
+            return 200, objects.run_object(api, st.repo, self._run(int(m.group(1)))), {}
+        if m := re.fullmatch(r"/runs/(\d+)/jobs", rest):
+            return self._list_jobs(api, path, query, self._run(int(m.group(1))))
+        if m := re.fullmatch(r"/jobs/(\d+)", rest):
+            job = st.fleet.jobs.get(int(m.group(1)))
+            if job is None:
+                raise ApiError(404, "Not Found")
+            return 200, objects.job_object(api, st.repo, st.fleet, job), {}
+        if rest == "/runners":
+            runners = [objects.runner_object(st.fleet, t) for t in st.fleet.online_runners()]
+            page, p, pp, last = _page(sorted(runners, key=lambda r: r["id"]), query)
+            return 200, {"total_count": len(runners), "runners": page}, self._link(path, query, p, pp, last)
+        raise ApiError(404, "Not Found")
+
+    def _run(self, run_id: int) -> SimRun:
+        run = self.state.fleet.runs.get(run_id)
+        if run is None:
+            raise ApiError(404, "Not Found")
+        return run
+
+    def _dispatch(self, api: str, workflow_id: str, raw: bytes, now: float) -> tuple[int, Any, dict[str, str]]:
+        st = self.state
+        wf = find_workflow(workflow_id)
+        if wf is None:
+            raise ApiError(404, "Not Found")
+        try:
+            body = json.loads(raw or b"{}")
+        except json.JSONDecodeError as exc:
+            raise ApiError(400, "Problems parsing JSON") from exc
+        if not isinstance(body, dict) or not isinstance(body.get("ref"), str):
+            raise ApiError(422, "Invalid request.\n\n\"ref\" wasn't supplied.")
+        unknown = set(body) - {"ref", "inputs", "return_run_details"}
+        if unknown:
+            raise ApiError(422, f"Invalid request.\n\n{sorted(unknown)} are not permitted keys.")
+        if body["ref"] not in ("main", "refs/heads/main"):
+            raise ApiError(422, f"No ref found for: {body['ref']}")
+        inputs = body.get("inputs") or {}
+        if not isinstance(inputs, dict):
+            raise ApiError(422, "Invalid request.\n\nFor 'properties/inputs', it is not an object.")
+        try:
+            accepted = wf.validate_inputs(inputs)
+        except InputError as exc:
+            raise ApiError(422, str(exc)) from exc
+        run = st.fleet.dispatch(wf, accepted, display_title=accepted["suite_id"], at=now)
+        if body.get("return_run_details") is True:
+            return (
+                200,
+                {
+                    "workflow_run_id": run.id,
+                    "run_url": f"{api}/repos/{st.repo}/actions/runs/{run.id}",
+                    "html_url": f"https://github.com/{st.repo}/actions/runs/{run.id}",
+                },
+                {},
+            )
+        return 204, None, {}
+
+    def _list_runs(self, api: str, path: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        st = self.state
+        runs = sorted(st.fleet.runs.values(), key=lambda r: r.id, reverse=True)
+        filtered = False
+        if "created" in query:
+            keep = _created_filter(query["created"])
+            runs = [r for r in runs if keep(r.created)]
+            filtered = True
+        if "status" in query:
+            keep_s = _status_filter(query["status"])
+            runs = [r for r in runs if keep_s(r)]
+            filtered = True
+        total = len(runs)
+        if filtered:
+            runs = runs[:MAX_FILTERED_RESULTS]  # GitHub caps filtered searches at 1,000 results
+        page, p, pp, last = _page(runs, query)
+        body = {"total_count": total, "workflow_runs": [objects.run_object(api, st.repo, r) for r in page]}
+        return 200, body, self._link(path, query, p, pp, last)
+
+    def _list_jobs(
+        self, api: str, path: str, query: dict[str, str], run: SimRun
+    ) -> tuple[int, Any, dict[str, str]]:
+        if query.get("filter", "latest") not in ("latest", "all"):
+            raise ApiError(422, "filter must be one of: latest, all")
+        st = self.state
+        jobs = [st.fleet.jobs[j] for j in sorted(run.job_ids.values())]
+        page, p, pp, last = _page(jobs, query)
+        body = {"total_count": len(jobs), "jobs": [objects.job_object(api, st.repo, st.fleet, j) for j in page]}
+        return 200, body, self._link(path, query, p, pp, last)
+
+    def _twin(self, path: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        st = self.state
+        if path == "/_twin/truth":
+            prefix = query.get("suite_id_prefix")
+            titles = None
+            if prefix is not None:
+                titles = {r.display_title for r in st.fleet.runs.values() if r.display_title.startswith(prefix)}
+            return 200, st.fleet.truth(titles), {}
+        if path == "/_twin/info":
+            info = {"fleet": st.fleet.config.to_dict(), "now": st.clock.now(), "repo": st.repo}
+            info.update(st.extra_info())
+            return 200, info, {}
+        raise ApiError(404, "Not Found")
+
+
+def make_server(state: GitHubState, port: int = 0) -> ThreadingHTTPServer:
+    handler = type("TwinHandler", (Handler,), {"state": state})
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.daemon_threads = True
+    return server

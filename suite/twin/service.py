@@ -1,0 +1,150 @@
+"""The twin as one service: virtual clock + fleet simulator + fake GitHub API + moto server.
+
+`Twin.start()` runs it in this process (tests, `suite run` without a deployed twin);
+`python -m suite.twin.serve` runs it as a background process that outlives the CLI (`suite deploy`),
+publishing its addresses, token and clock in a state file.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from suite.clock import VirtualClock
+from suite.rundir import read_json, write_json
+from suite.twin.aws import AwsTwin, task_events_log_group
+from suite.twin.fleet import Fleet, FleetConfig
+from suite.twin.github_api import GitHubState, make_server
+
+# CloudWatch (and moto) take datapoints and log events from at most 14 days ago to 2 hours ahead.
+# Virtual time starts 7 days in the past so a 60x twin stays inside that range for ~2.8 hours.
+VIRTUAL_ORIGIN_AGE_S = 7 * 86400
+STATE_FILE = "twin.json"
+
+
+@dataclass(frozen=True)
+class TwinConfig:
+    speed: float = 60.0
+    fleet: FleetConfig = field(default_factory=FleetConfig)
+    repo: str = "runner-suite/twin-target"
+    idle_timeout_s: float = 1800.0  # real seconds without an API request before the twin stops itself
+    tick_s: float = 0.05  # real seconds between simulator steps / AWS flushes
+
+
+class Twin:
+    def __init__(self, config: TwinConfig) -> None:
+        self.config = config
+        wall = time.time()
+        origin = float(int(wall - VIRTUAL_ORIGIN_AGE_S) // 60 * 60)
+        self.clock = VirtualClock.starting_at(origin, config.speed)
+        self.fleet = Fleet(config.fleet, start=int(origin))
+        self.token = "twin_" + secrets.token_hex(16)
+        self.github = GitHubState(self.fleet, self.clock, config.repo, self.token)
+        self.github.extra_info = lambda: {"aws_flushed_until": self.aws.flushed_until}
+        self.aws = AwsTwin(config.fleet.cluster, config.fleet.service, config.fleet.region)
+        self._server = make_server(self.github)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.stopped_reason: str | None = None
+
+    @property
+    def github_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> Twin:
+        self.aws.start()
+        self.github.last_request_wall = time.time()
+        serve = threading.Thread(target=self._server.serve_forever, name="twin-github", daemon=True)
+        tick = threading.Thread(target=self._tick_loop, name="twin-fleet", daemon=True)
+        self._threads = [serve, tick]
+        for t in self._threads:
+            t.start()
+        return self
+
+    def stop(self) -> None:
+        if self._stop.is_set() and not self._threads:
+            return
+        self._stop.set()
+        self._server.shutdown()
+        self._server.server_close()
+        for t in self._threads:
+            t.join(timeout=10)
+        self._threads = []
+        self.aws.stop()
+
+    def wait(self) -> None:
+        """Block until the twin stops (signal, idle timeout or the end of its virtual time range)."""
+        while not self._stop.wait(0.5):
+            pass
+
+    def __enter__(self) -> Twin:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _tick_loop(self) -> None:
+        while not self._stop.wait(self.config.tick_s):
+            self.step()
+            if time.time() - self.github.last_request_wall > self.config.idle_timeout_s:
+                self.stopped_reason = f"idle for {self.config.idle_timeout_s:.0f} s"
+                self._stop.set()
+            elif self.clock.now() > time.time() + 3600:
+                self.stopped_reason = "virtual time left the range CloudWatch accepts"
+                self._stop.set()
+
+    def step(self) -> None:
+        with self.github.lock:
+            now = self.clock.now()
+            self.fleet.advance(now)
+            samples, self.fleet.metric_samples = self.fleet.metric_samples, []
+            events, self.fleet.task_events = self.fleet.task_events, []
+        self.aws.publish(samples, events, upto=now)
+
+    def state(self) -> dict[str, Any]:
+        c = self.config.fleet
+        return {
+            "pid": os.getpid(),
+            "github_url": self.github_url,
+            "repo": self.config.repo,
+            "token": self.token,
+            "aws_endpoint": self.aws.endpoint,
+            "region": c.region,
+            "cluster": c.cluster,
+            "service": c.service,
+            "task_events_log_group": task_events_log_group(c.cluster),
+            "clock": self.clock.to_state(),
+            "fleet": c.to_dict(),
+        }
+
+
+def write_state(state_dir: Path, state: dict[str, Any]) -> Path:
+    state_dir.mkdir(parents=True, exist_ok=True)
+    path = state_dir / STATE_FILE
+    write_json(path, state)
+    path.chmod(0o600)  # holds the twin's (loopback-only) token
+    return path
+
+
+def read_state(state_dir: Path) -> dict[str, Any] | None:
+    path = state_dir / STATE_FILE
+    if not path.exists():
+        return None
+    state: dict[str, Any] = read_json(path)
+    return state
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,30 @@
+"""Shared fixtures. Every server a test starts listens on 127.0.0.1 and is stopped by the fixture."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from suite.twin.fleet import FleetConfig
+from suite.twin.service import Twin, TwinConfig
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees a twin a developer deployed by hand, or GITHUB_STEP_SUMMARY of a CI job."""
+    monkeypatch.setenv("SUITE_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+
+
+def start_twin(speed: float = 300.0, **fleet: object) -> Twin:
+    return Twin(TwinConfig(speed=speed, fleet=FleetConfig(**fleet), idle_timeout_s=300)).start()  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def twin() -> Iterator[Twin]:
+    tw = start_twin()
+    try:
+        yield tw
+    finally:
+        tw.stop()

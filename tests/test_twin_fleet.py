@@ -1,0 +1,143 @@
+"""The fleet simulator on its own (no HTTP): scheduling rules, cold starts, needs, truth."""
+
+from __future__ import annotations
+
+from suite.twin.fleet import Fleet, FleetConfig
+from suite.twin.workflows import WORKFLOWS
+
+T0 = 1_700_000_000 // 60 * 60
+RUNNER_TEST = WORKFLOWS["runner_test.yml"]
+K8S = WORKFLOWS["k8s_like.yml"]
+
+
+def fleet(**kw: object) -> Fleet:
+    cfg = FleetConfig(**{"cold_start_s": (45, 90), "overhead_s": (3, 6), **kw})  # type: ignore[arg-type]
+    f = Fleet(cfg, T0)
+    f.advance(T0 + 100)  # every initial task is online after at most 90 s
+    return f
+
+
+def dispatch(f: Fleet, n: int, at: float, wf=RUNNER_TEST, **inputs: str) -> None:
+    for i in range(n):
+        f.dispatch(wf, {"sleep_duration": "60", **inputs, "suite_id": f"s-{i}"}, f"s-{i}", at)
+
+
+def test_runner_names_are_32_hex_task_ids():
+    f = fleet()
+    names = [t.task_id for t in f.online_runners()]
+    assert len(names) == 4
+    assert all(len(n) == 32 and int(n, 16) >= 0 for n in names)
+
+
+def test_burst_of_20_on_4_persistent_runners_never_exceeds_4():
+    f = fleet(ephemeral=False)
+    dispatch(f, 20, T0 + 100)
+    f.advance(T0 + 3000)
+    truth = f.truth()
+    assert len(truth["jobs"]) == 20
+    assert all(j["status"] == "completed" for j in truth["jobs"])
+    assert truth["max_concurrency"] == 4
+    # persistent runners: 5 waves on 4 runners
+    assert len({j["runner_name"] for j in truth["jobs"]}) == 4
+
+
+def test_one_job_per_runner_at_a_time():
+    f = fleet()
+    dispatch(f, 20, T0 + 100)
+    f.advance(T0 + 5000)
+    by_runner: dict[str, list[tuple[int, int]]] = {}
+    for j in f.jobs.values():
+        assert j.started is not None and j.completed is not None and j.task_id is not None
+        by_runner.setdefault(j.task_id, []).append((j.started, j.completed))
+    for spans in by_runner.values():
+        spans.sort()
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def test_ephemeral_runner_takes_one_job_and_is_replaced_after_cold_start():
+    f = fleet(ephemeral=True, stop_delay_s=2)
+    dispatch(f, 8, T0 + 100)
+    f.advance(T0 + 5000)
+    runners = [j.task_id for j in f.jobs.values()]
+    assert len(set(runners)) == 8  # one job per task
+    stopped = [t for t in f.tasks.values() if t.stopped is not None]
+    assert len(stopped) == 8
+    replacements = {t.created: t for t in f.tasks.values() if t.created > T0}
+    for old in stopped:
+        new = replacements[old.stopped]  # the service creates the replacement when the old one stops
+        assert new.started is not None and 45 <= new.started - new.created <= 90
+    # the second wave had to wait for a cold start: its queue time is at least 45 s
+    second_wave = sorted(f.jobs.values(), key=lambda j: j.started or 0)[4:]
+    assert all((j.started or 0) - j.created >= 45 for j in second_wave)
+
+
+def test_job_duration_is_sleep_plus_overhead_and_pickup_latency_applies():
+    f = fleet(ephemeral=False, pickup_latency_s=1, overhead_s=(3, 6))
+    dispatch(f, 1, T0 + 100.7)
+    f.advance(T0 + 400)
+    (job,) = f.jobs.values()
+    assert job.created == T0 + 100  # 1 s resolution, floor
+    assert job.started == T0 + 101
+    assert job.completed is not None and 63 <= job.completed - job.started <= 66
+
+
+def test_k8s_like_has_four_jobs_created_when_their_needs_finish():
+    f = fleet(ephemeral=False)
+    f.dispatch(K8S, {"sleep_duration": "60", "suite_id": "k"}, "k", T0 + 100)
+    f.advance(T0 + 1000)
+    jobs = {j.name: j for j in f.jobs.values()}
+    assert set(jobs) == {"diagnostic", "build / npm", "build / sonar", "report"}
+    assert jobs["build / npm"].created == jobs["diagnostic"].completed
+    assert jobs["build / sonar"].created == jobs["diagnostic"].completed
+    last_build = max(jobs["build / npm"].completed or 0, jobs["build / sonar"].completed or 0)
+    assert jobs["report"].created == last_build
+    assert f.runs[next(iter(f.runs))].status == "completed"
+    assert f.max_busy == 2  # npm and sonar ran side by side
+
+
+def test_sequential_jobs_run_one_after_another():
+    f = fleet(ephemeral=False)
+    f.dispatch(RUNNER_TEST, {"sleep_duration": "30", "job_count": "3", "job_type": "sequential",
+                             "suite_id": "q"}, "q", T0 + 100)
+    f.advance(T0 + 1000)
+    jobs = sorted(f.jobs.values(), key=lambda j: j.id)
+    assert [j.name for j in jobs] == ["run (1)", "run (2)", "run (3)"]
+    assert all(j.created == T0 + 100 for j in jobs)
+    for a, b in zip(jobs, jobs[1:], strict=False):
+        assert (b.started or 0) >= (a.completed or 0)
+    assert f.max_busy == 1
+
+
+def test_busy_tasks_report_more_cpu_and_memory_than_idle_ones():
+    f = fleet(ephemeral=False)
+    f.metric_samples.clear()
+    dispatch(f, 2, T0 + 100)
+    f.advance(T0 + 100 + 59)
+    busy = {j.task_id for j in f.jobs.values()}
+    f.metric_samples.clear()
+    f.advance(T0 + 180)  # the minute tick at T0+180 sees 2 busy and 2 idle tasks
+    cpu = {task: v for task, t, m, v in f.metric_samples if m == "CpuUtilized"}
+    assert len(cpu) == 4
+    assert min(v for k, v in cpu.items() if k in busy) > max(v for k, v in cpu.items() if k not in busy)
+    reserved = {v for _, _, m, v in f.metric_samples if m == "CpuReserved"}
+    assert reserved == {1024.0}
+
+
+def test_task_lifecycle_events_are_ecs_task_state_changes():
+    f = fleet(ephemeral=True)
+    dispatch(f, 1, T0 + 100)
+    f.advance(T0 + 1000)
+    statuses = [e["detail"]["lastStatus"] for e in f.task_events]
+    assert statuses.count("STOPPED") == 1
+    assert statuses.count("PROVISIONING") == 5  # 4 initial + 1 replacement
+    stop = next(e for e in f.task_events if e["detail"]["lastStatus"] == "STOPPED")
+    assert stop["detail-type"] == "ECS Task State Change"
+    assert stop["detail"]["taskArn"].endswith("/" + next(iter(f.jobs.values())).task_id)
+
+
+def test_same_seed_same_simulation():
+    a, b = fleet(seed=7), fleet(seed=7)
+    for f in (a, b):
+        dispatch(f, 10, T0 + 100)
+        f.advance(T0 + 3000)
+    assert a.truth() == b.truth()
