@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 import boto3
+import httpx
 from moto.server import ThreadedMotoServer
 
 NAMESPACE = "ECS/ContainerInsights"
@@ -43,6 +44,8 @@ class AwsTwin:
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
+        # moto keeps its state per process, not per server: start from empty, as a fresh account would
+        httpx.post(f"{self.endpoint}/moto-api/reset", timeout=10).raise_for_status()
         self._cw = twin_client("cloudwatch", self.endpoint, self.region)
         self._logs = twin_client("logs", self.endpoint, self.region)
         self._logs.create_log_group(logGroupName=task_events_log_group(self.cluster))
