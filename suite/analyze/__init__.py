@@ -1,0 +1,1 @@
+"""Analysis stage: pure functions over the run directory's raw records (no I/O except `load`)."""

@@ -1,0 +1,123 @@
+"""Runner utilization, throughput and the Little's-law cross-check, over the test's window.
+
+utilization = busy runner-seconds / (configured runners × window seconds). The configured count comes
+from the manifest; observed distinct runner names are reported beside it, never substituted for it.
+Busy time is each job's interval [started, completed) clipped to the window.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from suite.analyze.timeline import Job, stamp
+
+
+def clipped(interval: tuple[float, float], window: tuple[float, float]) -> float:
+    return max(0.0, min(interval[1], window[1]) - max(interval[0], window[0]))
+
+
+def per_runner(jobs: Iterable[Job], window: tuple[float, float] | None) -> list[dict[str, Any]]:
+    stats: dict[str, dict[str, Any]] = {}
+    for job in jobs:
+        iv = job.interval
+        if iv is None or not job.runner_name:
+            continue
+        row = stats.setdefault(job.runner_name, {"runner_name": job.runner_name, "jobs": 0, "busy_s": 0.0})
+        row["jobs"] += 1
+        row["busy_s"] += clipped(iv, window) if window else iv[1] - iv[0]
+    span = window[1] - window[0] if window else 0.0
+    for row in stats.values():
+        row["utilization"] = row["busy_s"] / span if span > 0 else None
+    return sorted(stats.values(), key=lambda r: r["runner_name"])
+
+
+def registered_runner_names(snapshots: Iterable[dict[str, Any]]) -> set[str]:
+    """Runner names seen in raw/runners.jsonl (rows are runners, or snapshots with a `runners` list)."""
+    names: set[str] = set()
+    for row in snapshots:
+        for runner in row.get("runners") or [row]:
+            if isinstance(runner, dict) and runner.get("name"):
+                names.add(str(runner["name"]))
+    return names
+
+
+def runners(
+    jobs: list[Job],
+    configured: int | None,
+    window: tuple[float, float] | None,
+    snapshots: list[dict[str, Any]],
+    reasons: dict[str, str],
+) -> dict[str, Any]:
+    rows = per_runner(jobs, window)
+    busy = math.fsum(r["busy_s"] for r in rows)
+    utilization = None
+    if configured is None:
+        reasons["runners.configured"] = "manifest has no fleet.runner_count"
+        reasons["runners.utilization"] = "configured runner count unknown"
+    elif window is None or window[1] <= window[0]:
+        reasons["runners.utilization"] = "no window (no job completed)"
+    elif configured <= 0:
+        reasons["runners.utilization"] = f"configured runner count is {configured}"
+    else:
+        utilization = busy / (configured * (window[1] - window[0]))
+    return {
+        "configured": configured,
+        "observed": len(rows),
+        "registered_seen": len(registered_runner_names(snapshots)) if snapshots else None,
+        "busy_runner_s": busy,
+        "utilization": utilization,
+        "per_runner": rows,
+    }
+
+
+def throughput(
+    jobs: list[Job], window: tuple[float, float] | None, reasons: dict[str, str]
+) -> dict[str, Any]:
+    """Completed jobs per minute of window, and per one-minute bucket [start + 60 i, start + 60 (i+1))."""
+    done = [j.interval[1] for j in jobs if j.interval is not None]
+    begun = [j.interval[0] for j in jobs if j.interval is not None]
+    if window is None or window[1] <= window[0]:
+        reasons["throughput.jobs_per_min"] = "no window (no job completed)"
+        return {"completed": len(done), "jobs_per_min": None, "per_minute": []}
+    start, end = window
+    buckets = max(1, math.ceil((end - start) / 60.0))
+
+    def bucket(t: float) -> int | None:
+        if t < start or t > end:
+            return None
+        return min(int((t - start) // 60), buckets - 1)  # the window's last instant joins the last bucket
+
+    per_minute: list[dict[str, Any]] = [
+        {"minute": stamp(start + 60 * i), "started": 0, "completed": 0} for i in range(buckets)
+    ]
+    for key, times in (("started", begun), ("completed", done)):
+        for t in times:
+            b = bucket(t)
+            if b is not None:
+                per_minute[b][key] += 1
+    in_window = sum(start <= t <= end for t in done)
+    return {
+        "completed": in_window,
+        "jobs_per_min": in_window / ((end - start) / 60.0),
+        "per_minute": per_minute,
+    }
+
+
+def little_law(
+    mean_concurrency: float | None, jobs_per_min: float | None, mean_execution_s: float | None
+) -> dict[str, Any]:
+    """L = λ·W: time-weighted mean concurrency vs throughput × mean execution time."""
+    per_s = None if jobs_per_min is None else jobs_per_min / 60.0
+    predicted = None if per_s is None or mean_execution_s is None else per_s * mean_execution_s
+    error = None
+    if mean_concurrency and predicted is not None:
+        error = abs(predicted - mean_concurrency) / mean_concurrency
+    return {
+        "mean_concurrency": mean_concurrency,
+        "throughput_per_s": per_s,
+        "mean_execution_s": mean_execution_s,
+        "throughput_x_execution": predicted,
+        "relative_error": error,
+    }

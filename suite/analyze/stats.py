@@ -1,0 +1,48 @@
+"""Distributions. Percentiles use linear interpolation between closest ranks (numpy's default)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+PERCENTILE_METHOD = "linear interpolation between closest ranks (numpy.percentile default, method='linear')"
+
+Distribution = dict[str, float | int | None]
+
+
+def percentile(values: Iterable[float], q: float) -> float | None:
+    """The q-th percentile (0..100): rank h = (n-1)·q/100, interpolated between floor(h) and ceil(h)."""
+    xs = sorted(float(v) for v in values)
+    if not xs:
+        return None
+    if not 0 <= q <= 100:
+        raise ValueError(f"percentile q must be within [0, 100], got {q}")
+    h = (len(xs) - 1) * q / 100.0
+    lo = math.floor(h)
+    hi = min(lo + 1, len(xs) - 1)
+    frac = h - lo
+    a, b = xs[lo], xs[hi]
+    # same formulation as numpy's _lerp: exact at both ends, monotone in between
+    return a + (b - a) * frac if frac < 0.5 else b - (b - a) * (1 - frac)
+
+
+def distribution(values: Iterable[float]) -> Distribution:
+    """count, min, mean, p50, p90, p95, p99, max; an empty input gives count 0 and None elsewhere."""
+    xs = sorted(float(v) for v in values)
+    if not xs:
+        return {"count": 0} | {k: None for k in ("min", "mean", "p50", "p90", "p95", "p99", "max")}
+    return {
+        "count": len(xs),
+        "min": xs[0],
+        "mean": math.fsum(xs) / len(xs),
+        "p50": percentile(xs, 50),
+        "p90": percentile(xs, 90),
+        "p95": percentile(xs, 95),
+        "p99": percentile(xs, 99),
+        "max": xs[-1],
+    }
+
+
+def mean(values: Iterable[float]) -> float | None:
+    xs = [float(v) for v in values]
+    return math.fsum(xs) / len(xs) if xs else None

@@ -1,0 +1,39 @@
+"""A short console summary of a result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from suite.report.fmt import num, pct
+
+
+def terminal_summary(result: dict[str, Any]) -> str:
+    wf, jobs, q, ex = result["workflows"], result["jobs"], result["queue_time_s"], result["execution_time_s"]
+    conc, thru, run = result["concurrency"], result["throughput"], result["runners"]
+    res = result["resources"]
+    thresholds = result.get("thresholds") or []
+    lines = [
+        f"{result.get('test_run_id')} ({result.get('profile')}, {result.get('environment')}): "
+        f"{str(result.get('verdict')).upper()}",
+        f"  window      {result['window']['start']} .. {result['window']['end']}",
+        f"  workflows   {wf['dispatched']} dispatched, {wf['collected']} collected, "
+        f"{wf['succeeded']} succeeded, {wf['failed']} failed, {len(wf['missing'])} missing",
+        f"  jobs        {jobs['count']} ({jobs['succeeded']} ok, {jobs['failed']} failed, "
+        f"{jobs['cancelled']} cancelled)",
+        f"  queue s     p50 {num(q['p50'])}  p95 {num(q['p95'])}  max {num(q['max'])}",
+        f"  execution s p50 {num(ex['p50'])}  p95 {num(ex['p95'])}  max {num(ex['max'])}",
+        f"  concurrency max {num(conc['max'])}, mean {num(conc['mean'])}; "
+        f"throughput {num(thru['jobs_per_min'])} jobs/min",
+        f"  runners     {num(run['configured'])} configured, {run['observed']} observed, "
+        f"utilization {pct(run['utilization'])}",
+        f"  resources   {res['jobs_with_samples']} job(s) with samples, "
+        f"{res['jobs_without_samples']} without",
+    ]
+    if thresholds:
+        ok = sum(t.get("ok") is True for t in thresholds)
+        lines.append(f"  thresholds  {ok}/{len(thresholds)} ok")
+        for t in thresholds:
+            if t.get("ok") is not True:
+                why = f": {t['reason']}" if t.get("reason") else ""
+                lines.append(f"    FAIL {t.get('expr')} (value {num(t.get('value'))}){why}")
+    return "\n".join(lines)
