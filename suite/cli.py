@@ -11,7 +11,7 @@ from pathlib import Path
 
 from suite import __version__
 from suite.environments import ENVIRONMENTS, default_environment
-from suite.errors import EXIT_INTERRUPTED, EXIT_PASS, EXIT_USAGE, SuiteError, UsageError
+from suite.errors import EXIT_INTERRUPTED, EXIT_PASS, SuiteError, UsageError
 
 
 def _cold_start(text: str) -> tuple[int, int]:
@@ -31,21 +31,34 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def env_arg(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--env", choices=ENVIRONMENTS, default=default_environment(),
-                        help="where the fleet is (default: $SUITE_ENV or local, the twin)")
+        sp.add_argument(
+            "--env",
+            choices=ENVIRONMENTS,
+            default=default_environment(),
+            help="where the fleet is (default: $SUITE_ENV or local, the twin)",
+        )
 
     d = sub.add_parser("deploy", help="provision the fleet and wait until every runner is online")
     env_arg(d)
     d.add_argument("--runners", type=int, default=4, help="runner count (default 4)")
     d.add_argument("--persistent", action="store_true", help="persistent runners (default: ephemeral)")
     d.add_argument("--speed", type=float, default=60.0, help="twin clock speed factor (default 60x)")
-    d.add_argument("--cold-start", type=_cold_start, default=(45, 90), metavar="MIN-MAX",
-                   help="twin: seconds for a replacement task to come online (default 45-90)")
+    d.add_argument(
+        "--cold-start",
+        type=_cold_start,
+        default=(45, 90),
+        metavar="MIN-MAX",
+        help="twin: seconds for a replacement task to come online (default 45-90)",
+    )
     d.add_argument("--task-cpu", type=int, default=1024, help="twin: task CPU units (default 1024)")
     d.add_argument("--task-memory", type=int, default=2048, help="twin: task memory MiB (default 2048)")
     d.add_argument("--seed", type=int, default=0, help="twin: random seed")
-    d.add_argument("--idle-timeout", type=float, default=1800.0,
-                   help="twin: stop by itself after this many real seconds without a request (default 1800)")
+    d.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=1800.0,
+        help="twin: stop by itself after this many real seconds without a request (default 1800)",
+    )
 
     x = sub.add_parser("destroy", help="tear the fleet down and prove nothing is left")
     env_arg(x)
@@ -134,9 +147,13 @@ def _local_fleet(args: argparse.Namespace) -> int:
         state = fleet_local.deploy(fleet, args.speed, args.idle_timeout)
         f = state["fleet"]
         kind = "ephemeral" if f["ephemeral"] else "persistent"
-        print(f"Local twin ready: {f['runner_count']} {kind} runners online "
-              f"({f['task_cpu']} CPU units / {f['task_memory']} MiB), clock {state['clock']['speed']:g}x")
-        print(f"  GitHub API {state['github_url']} (repo {state['repo']}) · AWS (moto) {state['aws_endpoint']}")
+        print(
+            f"Local twin ready: {f['runner_count']} {kind} runners online "
+            f"({f['task_cpu']} CPU units / {f['task_memory']} MiB), clock {state['clock']['speed']:g}x"
+        )
+        print(
+            f"  GitHub API {state['github_url']} (repo {state['repo']}) · AWS (moto) {state['aws_endpoint']}"
+        )
         print(f"  state: {fleet_local.state_path()} · stop it with `suite destroy` (or `make destroy`)")
         return EXIT_PASS
     if args.command == "destroy":
@@ -151,7 +168,10 @@ def _local_fleet(args: argparse.Namespace) -> int:
         return EXIT_PASS
     st = info["state"]
     busy = sum(1 for r in info["runners"] if r.get("busy"))
-    print(f"Local twin pid {st['pid']} · {st['github_url']} · {len(info['runners'])} runners online, {busy} busy")
+    print(
+        f"Local twin pid {st['pid']} · {st['github_url']} · "
+        f"{len(info['runners'])} runners online, {busy} busy"
+    )
     for r in info["runners"]:
         print(f"  {r['name']}  {r['status']}{'  busy' if r.get('busy') else ''}")
     return EXIT_PASS

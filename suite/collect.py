@@ -22,9 +22,11 @@ MAX_QUERIES_PER_CALL = 500
 
 
 class RunsReader(Protocol):
-    def list_runs(self, created_since_iso: str | None = None, status: str | None = None) -> list[dict[str, Any]]: ...
+    def list_runs(
+        self, created_since_iso: str | None = None, status: str | None = None
+    ) -> list[dict[str, Any]]: ...
 
-    def list_jobs(self, run_id: int, filter: str = "all") -> list[dict[str, Any]]: ...  # noqa: A002
+    def list_jobs(self, run_id: int, filter: str = "all") -> list[dict[str, Any]]: ...
 
 
 def accepted_suite_ids(ledger: Iterable[dict[str, Any]]) -> dict[str, int | None]:
@@ -52,7 +54,7 @@ def wait_for_runs(
     since = iso(first - 300)  # margin for clock offset between us and GitHub
     deadline = clock.now() + drain_timeout_s
     while True:
-        runs = [r for r in client.list_runs(created_since_iso=f">={since}") if _ours(r, wanted)]
+        runs = [r for r in client.list_runs(created_since_iso=since) if _ours(r, wanted)]
         counts = _status_counts(runs, len(wanted))
         if on_progress:
             on_progress(counts)

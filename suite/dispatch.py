@@ -12,19 +12,14 @@ from typing import Protocol
 
 from suite.clock import Clock, iso_ms, sleep_until
 from suite.errors import SuiteError
+from suite.github.client import DispatchResult
 from suite.rundir import JsonlAppender
-
-
-class DispatchOutcome(Protocol):
-    status: int
-    workflow_run_id: int | None
-    error: str | None
 
 
 class Dispatcher(Protocol):
     def dispatch(
         self, workflow_file: str, ref: str, inputs: dict[str, str], return_run_details: bool = True
-    ) -> DispatchOutcome: ...
+    ) -> DispatchResult: ...
 
 
 @dataclass(frozen=True)
@@ -57,7 +52,9 @@ def run_dispatches(
         inputs = {**plan.inputs, "suite_id": suite_id}
         sent = clock.now()
         try:
-            result = client.dispatch(plan.workflow_file, plan.ref, inputs, return_run_details=return_run_details)
+            result = client.dispatch(
+                plan.workflow_file, plan.ref, inputs, return_run_details=return_run_details
+            )
         except SuiteError as exc:  # the ledger keeps the attempt; the caller decides (abort, report)
             ledger.append(_row(seq, suite_id, scheduled, sent, None, None, str(exc)))
             raise
@@ -77,7 +74,13 @@ def run_dispatches(
 
 
 def _row(
-    seq: int, suite_id: str, scheduled: float, sent: float, status: int | None, run_id: int | None, error: str | None
+    seq: int,
+    suite_id: str,
+    scheduled: float,
+    sent: float,
+    status: int | None,
+    run_id: int | None,
+    error: str | None,
 ) -> dict[str, object]:
     return {
         "seq": seq,

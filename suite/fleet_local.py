@@ -30,8 +30,10 @@ def deploy(fleet: FleetConfig, speed: float, idle_timeout_s: float) -> dict[str,
     sdir = state_dir()
     state = read_state(sdir)
     if state and pid_alive(int(state["pid"])):
-        print(f"A local twin is already running (pid {state['pid']}, {state['github_url']}); "
-              "`suite destroy` first to change its sizing.")
+        print(
+            f"A local twin is already running (pid {state['pid']}, {state['github_url']}); "
+            "`suite destroy` first to change its sizing."
+        )
         return state
     (sdir / STATE_FILE).unlink(missing_ok=True)
     sdir.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from suite import __version__
-from suite.analyze.result import compute_result
+from suite.analyze.result import compute_result, with_thresholds
 from suite.clock import iso, iso_ms, parse_iso
 from suite.collect import collect_jobs, collect_metrics, collect_task_events, wait_for_runs
 from suite.dispatch import DispatchPlan, run_dispatches
@@ -26,8 +26,17 @@ from suite.github.client import GitHubClient
 from suite.profiles import Profile, load_profile
 from suite.progress import Progress, fmt_eta
 from suite.report import terminal_summary, write_reports
-from suite.rundir import JsonlAppender, RunDir, new_test_run_id, read_json, read_jsonl, write_json, write_jsonl
+from suite.rundir import (
+    JsonlAppender,
+    RunDir,
+    new_test_run_id,
+    read_json,
+    read_jsonl,
+    write_json,
+    write_jsonl,
+)
 from suite.schedule import build_schedule
+from suite.thresholds import evaluate_all
 from suite.twin.aws import twin_client
 from suite.twin.service import Twin, TwinConfig
 
@@ -80,7 +89,12 @@ def _run(profile: Profile, target: Target, client: GitHubClient, reports_root: P
         "test_run_id": test_run_id,
         "profile": json.loads(json.dumps(dataclasses.asdict(profile), default=str)),
         "environment": target.environment,
-        "fleet": {**target.fleet, "cluster": target.cluster, "service": target.service, "region": target.region},
+        "fleet": {
+            **target.fleet,
+            "cluster": target.cluster,
+            "service": target.service,
+            "region": target.region,
+        },
         "github": {"url": target.github_url, "repo": target.repo},
         "suite_version": __version__,
         "clock": {"speed": clock.speed},
@@ -92,11 +106,15 @@ def _run(profile: Profile, target: Target, client: GitHubClient, reports_root: P
     snapshots = [{"observed_at": iso(clock.now()), "runners": client.list_runners()}]
     progress = Progress()
     workflow_file = f"{profile.workflow}.yml"
-    plan = DispatchPlan(workflow_file, target.ref, {k: str(v) for k, v in profile.inputs.items()}, offsets, test_run_id)
+    plan = DispatchPlan(
+        workflow_file, target.ref, {k: str(v) for k, v in profile.inputs.items()}, offsets, test_run_id
+    )
     start = clock.now() + 1.0
-    print(f"{test_run_id}: {len(offsets)} workflows of {workflow_file} over "
-          f"{fmt_eta(offsets[-1] if offsets else 0)} (virtual), {target.environment} at {clock.speed:g}x",
-          flush=True)
+    print(
+        f"{test_run_id}: {len(offsets)} workflows of {workflow_file} over "
+        f"{fmt_eta(offsets[-1] if offsets else 0)} (virtual), {target.environment} at {clock.speed:g}x",
+        flush=True,
+    )
 
     def on_dispatch(done: int, total: int) -> None:
         eta = start + offsets[-1] - clock.now()
@@ -117,7 +135,9 @@ def _run(profile: Profile, target: Target, client: GitHubClient, reports_root: P
     return report(rd.path), rd.path
 
 
-def _collect(rd: RunDir, target: Target, client: GitHubClient, drain_timeout_s: float, progress: Progress) -> None:
+def _collect(
+    rd: RunDir, target: Target, client: GitHubClient, drain_timeout_s: float, progress: Progress
+) -> None:
     ledger = read_jsonl(rd.file("ledger.jsonl"))
 
     def on_poll(counts: dict[str, int]) -> None:
@@ -147,7 +167,9 @@ def _collect_aws(
         progress.update(f"waiting {wait:.0f} s for CloudWatch to settle", force=True)
         target.clock.sleep(wait)
     task_ids = sorted({j["runner_name"] for j in jobs if j.get("runner_name")})
-    metrics = collect_metrics(aws_client(target, "cloudwatch"), target.cluster, target.service, task_ids, start, end)
+    metrics = collect_metrics(
+        aws_client(target, "cloudwatch"), target.cluster, target.service, task_ids, start, end
+    )
     write_jsonl(rd.raw_file("metrics.jsonl"), metrics)
     events: list[dict[str, Any]] = []
     if target.task_events_log_group:
@@ -189,8 +211,9 @@ def report(run_dir: Path) -> int:
     """Recompute result.json and every report from raw/ and the ledger; returns the exit code."""
     rd = _existing(run_dir)
     api_path = rd.raw_file("api.json")
+    manifest = read_json(rd.file("manifest.json"))
     result = compute_result(
-        read_json(rd.file("manifest.json")),
+        manifest,
         read_jsonl(rd.file("ledger.jsonl")),
         read_jsonl(rd.raw_file("runs.jsonl")),
         read_jsonl(rd.raw_file("jobs.jsonl")),
@@ -199,6 +222,7 @@ def report(run_dir: Path) -> int:
         read_jsonl(rd.raw_file("runners.jsonl")),
         api=read_json(api_path) if api_path.exists() else None,
     )
+    result = with_thresholds(result, evaluate_all(list(manifest["profile"].get("thresholds") or []), result))
     write_reports(rd.path, result)
     print(terminal_summary(result))
     print(f"\nReport: {rd.path}/summary.md  (result.json, jobs.csv beside it)")
@@ -207,5 +231,7 @@ def report(run_dir: Path) -> int:
 
 def _existing(run_dir: Path) -> RunDir:
     if not (run_dir / "manifest.json").exists():
-        raise UsageError(f"{run_dir}: not a run directory (no manifest.json); run directories live under reports/")
+        raise UsageError(
+            f"{run_dir}: not a run directory (no manifest.json); run directories live under reports/"
+        )
     return RunDir(run_dir)

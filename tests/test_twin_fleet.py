@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from suite.twin.fleet import Fleet, FleetConfig
 from suite.twin.workflows import WORKFLOWS
 
@@ -51,7 +53,7 @@ def test_one_job_per_runner_at_a_time():
         by_runner.setdefault(j.task_id, []).append((j.started, j.completed))
     for spans in by_runner.values():
         spans.sort()
-        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+        assert all(a[1] <= b[0] for a, b in pairwise(spans))
 
 
 def test_ephemeral_runner_takes_one_job_and_is_replaced_after_cold_start():
@@ -97,13 +99,17 @@ def test_k8s_like_has_four_jobs_created_when_their_needs_finish():
 
 def test_sequential_jobs_run_one_after_another():
     f = fleet(ephemeral=False)
-    f.dispatch(RUNNER_TEST, {"sleep_duration": "30", "job_count": "3", "job_type": "sequential",
-                             "suite_id": "q"}, "q", T0 + 100)
+    f.dispatch(
+        RUNNER_TEST,
+        {"sleep_duration": "30", "job_count": "3", "job_type": "sequential", "suite_id": "q"},
+        "q",
+        T0 + 100,
+    )
     f.advance(T0 + 1000)
     jobs = sorted(f.jobs.values(), key=lambda j: j.id)
     assert [j.name for j in jobs] == ["run (1)", "run (2)", "run (3)"]
     assert all(j.created == T0 + 100 for j in jobs)
-    for a, b in zip(jobs, jobs[1:], strict=False):
+    for a, b in pairwise(jobs):
         assert (b.started or 0) >= (a.completed or 0)
     assert f.max_busy == 1
 

@@ -23,8 +23,13 @@ def repo(twin: Twin) -> str:
     return f"/repos/{twin.config.repo}/actions"
 
 
-def dispatch(gh: httpx.Client, twin: Twin, suite_id: str, details: bool = True, **inputs: str) -> httpx.Response:
-    body: dict[str, object] = {"ref": "main", "inputs": {"sleep_duration": "30", **inputs, "suite_id": suite_id}}
+def dispatch(
+    gh: httpx.Client, twin: Twin, suite_id: str, details: bool = True, **inputs: str
+) -> httpx.Response:
+    body: dict[str, object] = {
+        "ref": "main",
+        "inputs": {"sleep_duration": "30", **inputs, "suite_id": suite_id},
+    }
     if details:
         body["return_run_details"] = True
     return gh.post(f"{repo(twin)}/workflows/runner_test.yml/dispatches", json=body)

@@ -27,13 +27,22 @@ def test_every_endpoint_conforms(twin: Twin):
             return r
 
         dispatch = f"{base}/workflows/runner_test.yml/dispatches"
-        body = {"ref": "main", "inputs": {"sleep_duration": "30", "job_count": "2", "suite_id": "c-1"},
-                "return_run_details": True}
+        body = {
+            "ref": "main",
+            "inputs": {"sleep_duration": "30", "job_count": "2", "suite_id": "c-1"},
+            "return_run_details": True,
+        }
         validate_request_body("POST", match_path("POST", dispatch), body)
         run_id = check("POST", dispatch, json=body).json()["workflow_run_id"]
         check("POST", dispatch, json={**body, "return_run_details": False})
-        k8s = {"ref": "main", "inputs": {"sleep_duration": "20", "suite_id": "c-2"}, "return_run_details": True}
-        k8s_id = check("POST", f"{base}/workflows/k8s_like.yml/dispatches", json=k8s).json()["workflow_run_id"]
+        k8s = {
+            "ref": "main",
+            "inputs": {"sleep_duration": "20", "suite_id": "c-2"},
+            "return_run_details": True,
+        }
+        k8s_id = check("POST", f"{base}/workflows/k8s_like.yml/dispatches", json=k8s).json()[
+            "workflow_run_id"
+        ]
         # queued, in progress and completed states all conform
         deadline = time.time() + 30
         while True:
@@ -42,7 +51,10 @@ def test_every_endpoint_conforms(twin: Twin):
             for job in jobs:
                 check("GET", f"{base}/jobs/{job['id']}")
             check("GET", f"{base}/runs/{k8s_id}/jobs")
-            if run["status"] == "completed" and check("GET", f"{base}/runs/{k8s_id}").json()["status"] == "completed":
+            if (
+                run["status"] == "completed"
+                and check("GET", f"{base}/runs/{k8s_id}").json()["status"] == "completed"
+            ):
                 break
             assert time.time() < deadline
             time.sleep(0.02)

@@ -49,7 +49,9 @@ class AwsTwin:
         self._cw = twin_client("cloudwatch", self.endpoint, self.region)
         self._logs = twin_client("logs", self.endpoint, self.region)
         self._logs.create_log_group(logGroupName=task_events_log_group(self.cluster))
-        self._logs.create_log_stream(logGroupName=task_events_log_group(self.cluster), logStreamName=EVENTS_STREAM)
+        self._logs.create_log_stream(
+            logGroupName=task_events_log_group(self.cluster), logStreamName=EVENTS_STREAM
+        )
 
     def stop(self) -> None:
         self._server.stop()
@@ -77,10 +79,8 @@ class AwsTwin:
         if events:
             from suite.clock import parse_iso
 
-            log_events = sorted(
-                ({"timestamp": int(parse_iso(e["time"]) * 1000), "message": json.dumps(e)} for e in events),
-                key=lambda e: e["timestamp"],
-            )
+            stamped = sorted((int(parse_iso(e["time"]) * 1000), json.dumps(e)) for e in events)
+            log_events = [{"timestamp": t, "message": m} for t, m in stamped]
             for i in range(0, len(log_events), 1000):
                 self._logs.put_log_events(
                     logGroupName=task_events_log_group(self.cluster),

@@ -158,7 +158,7 @@ class Fleet:
 
     # ---- tasks and runners ----------------------------------------------------------------------
     def _task_id(self) -> str:
-        return "%032x" % self.rng.getrandbits(128)
+        return f"{self.rng.getrandbits(128):032x}"
 
     def _create_task(self, t: int) -> None:
         task = Task(self._task_id(), created=t)
@@ -226,7 +226,9 @@ class Fleet:
         ]
 
     # ---- runs and jobs --------------------------------------------------------------------------
-    def dispatch(self, workflow: WorkflowDef, inputs: dict[str, str], display_title: str, at: float) -> SimRun:
+    def dispatch(
+        self, workflow: WorkflowDef, inputs: dict[str, str], display_title: str, at: float
+    ) -> SimRun:
         self.advance(at)
         t = int(at)
         run = SimRun(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import re
 import threading
 import time
@@ -62,6 +63,14 @@ def _page(items: list[Any], query: dict[str, str]) -> tuple[list[Any], int, int,
     return items[(page - 1) * per_page : page * per_page], page, per_page, last
 
 
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+}
+
+
 def _created_filter(expr: str) -> Callable[[int], bool]:
     """GitHub's `created` search qualifier: >=T, >T, <=T, <T, A..B, or a date/time T."""
     try:
@@ -70,10 +79,10 @@ def _created_filter(expr: str) -> Callable[[int], bool]:
             a = parse_iso(lo) if lo != "*" else float("-inf")
             b = parse_iso(hi) if hi != "*" else float("inf")
             return lambda t: a <= t <= b
-        for op, fn in ((">=", float.__ge__), ("<=", float.__le__), (">", float.__gt__), ("<", float.__lt__)):
+        for op, compare in _COMPARE.items():
             if expr.startswith(op):
                 bound = parse_iso(_with_time(expr[len(op) :]))
-                return lambda t, fn=fn, bound=bound: bool(fn(float(t), bound))
+                return lambda t: compare(float(t), bound)
         day = parse_iso(_with_time(expr))
         return lambda t: day <= t < day + 86400
     except ValueError as exc:
@@ -84,7 +93,15 @@ def _with_time(s: str) -> str:
     return s if "T" in s else s + "T00:00:00Z"
 
 
-_STATUS_IS_CONCLUSION = {"success", "failure", "cancelled", "skipped", "neutral", "timed_out", "action_required"}
+_STATUS_IS_CONCLUSION = {
+    "success",
+    "failure",
+    "cancelled",
+    "skipped",
+    "neutral",
+    "timed_out",
+    "action_required",
+}
 
 
 def _status_filter(status: str) -> Callable[[SimRun], bool]:
@@ -100,7 +117,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     state: GitHubState  # set on the subclass by make_server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet server
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     def date_time_string(self, timestamp: float | None = None) -> str:
@@ -226,7 +243,9 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(404, "Not Found")
         return run
 
-    def _dispatch(self, api: str, workflow_id: str, raw: bytes, now: float) -> tuple[int, Any, dict[str, str]]:
+    def _dispatch(
+        self, api: str, workflow_id: str, raw: bytes, now: float
+    ) -> tuple[int, Any, dict[str, str]]:
         st = self.state
         wf = find_workflow(workflow_id)
         if wf is None:
@@ -236,7 +255,7 @@ class Handler(BaseHTTPRequestHandler):
         except json.JSONDecodeError as exc:
             raise ApiError(400, "Problems parsing JSON") from exc
         if not isinstance(body, dict) or not isinstance(body.get("ref"), str):
-            raise ApiError(422, "Invalid request.\n\n\"ref\" wasn't supplied.")
+            raise ApiError(422, 'Invalid request.\n\n"ref" wasn\'t supplied.')
         unknown = set(body) - {"ref", "inputs", "return_run_details"}
         if unknown:
             raise ApiError(422, f"Invalid request.\n\n{sorted(unknown)} are not permitted keys.")
@@ -289,7 +308,10 @@ class Handler(BaseHTTPRequestHandler):
         st = self.state
         jobs = [st.fleet.jobs[j] for j in sorted(run.job_ids.values())]
         page, p, pp, last = _page(jobs, query)
-        body = {"total_count": len(jobs), "jobs": [objects.job_object(api, st.repo, st.fleet, j) for j in page]}
+        body = {
+            "total_count": len(jobs),
+            "jobs": [objects.job_object(api, st.repo, st.fleet, j) for j in page],
+        }
         return 200, body, self._link(path, query, p, pp, last)
 
     def _twin(self, path: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
@@ -298,7 +320,9 @@ class Handler(BaseHTTPRequestHandler):
             prefix = query.get("suite_id_prefix")
             titles = None
             if prefix is not None:
-                titles = {r.display_title for r in st.fleet.runs.values() if r.display_title.startswith(prefix)}
+                titles = {
+                    r.display_title for r in st.fleet.runs.values() if r.display_title.startswith(prefix)
+                }
             return 200, st.fleet.truth(titles), {}
         if path == "/_twin/info":
             info = {"fleet": st.fleet.config.to_dict(), "now": st.clock.now(), "repo": st.repo}

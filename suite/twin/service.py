@@ -55,7 +55,7 @@ class Twin:
     @property
     def github_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> Twin:
         self.aws.start()

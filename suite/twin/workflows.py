@@ -66,7 +66,9 @@ class WorkflowDef:
                 ):
                     raise InputError(f"Input '{spec.name}' must be in {spec.minimum}..{spec.maximum}")
             if spec.kind == "choice" and value not in spec.choices:
-                raise InputError(f"Provided value '{value}' for input '{spec.name}' not in the list of allowed values")
+                raise InputError(
+                    f"Provided value '{value}' for input '{spec.name}' not in the list of allowed values"
+                )
             out[spec.name] = value
         return out
 

@@ -1,0 +1,152 @@
+"""End to end on the twin: profile -> schedule -> dispatch -> collect -> analyze -> report, over real
+HTTP on loopback, with CloudWatch on a moto server. The report must equal the twin's truth exactly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import start_twin
+
+from suite.environments import local_target
+from suite.run import run_profile
+from suite.twin.service import Twin
+
+
+def write_profile(tmp_path: Path, name: str, body: str) -> Path:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(body)
+    return path
+
+
+def run(tmp_path: Path, twin: Twin, profile: Path) -> tuple[int, dict[str, Any], dict[str, Any], Path]:
+    code, rd = run_profile(profile, "local", tmp_path / "reports", target=local_target(twin.state()))
+    result = json.loads((rd / "result.json").read_text())
+    truth = json.loads((rd / "truth.json").read_text())
+    return code, result, truth, rd
+
+
+def assert_matches_truth(result: dict[str, Any], truth: dict[str, Any]) -> None:
+    assert result["jobs"]["count"] == len(truth["jobs"])
+    assert result["concurrency"]["max"] == truth["max_concurrency"]
+    per_job = {j["id"]: j for j in result["per_job"]}
+    assert set(per_job) == {t["job_id"] for t in truth["jobs"]}
+    for t in truth["jobs"]:
+        j = per_job[t["job_id"]]
+        assert (j["runner_name"], j["queue_s"], j["execution_s"]) == (
+            t["runner_name"],
+            t["queue_s"],
+            t["execution_s"],
+        )
+
+
+STEADY = """\
+# Steady: a small steady load for the end-to-end test.
+workflow: runner_test
+inputs: {sleep_duration: 90, job_count: 1, job_type: parallel}
+pattern: {type: steady, rate_per_min: 4, duration_s: 180}
+drain_timeout_s: 1800
+thresholds: ["workflows.success_rate >= 1", "concurrency.max <= runners.configured"]
+"""
+
+
+def test_steady_run_equals_truth_job_by_job(tmp_path: Path):
+    twin = start_twin(speed=300.0)
+    try:
+        code, result, truth, rd = run(tmp_path, twin, write_profile(tmp_path, "steady", STEADY))
+    finally:
+        twin.stop()
+    assert code == 0 and result["verdict"] == "pass"
+    assert result["schema"] == "suite.result/v1"
+    assert result["workflows"]["dispatched"] == 12 and result["workflows"]["missing"] == []
+    assert_matches_truth(result, truth)
+    # every figure the run dir promises exists
+    for name in ("manifest.json", "ledger.jsonl", "result.json", "summary.md", "jobs.csv", "truth.json"):
+        assert (rd / name).exists(), name
+    for name in ("runs.jsonl", "jobs.jsonl", "runners.jsonl", "tasks.jsonl", "metrics.jsonl"):
+        assert (rd / "raw" / name).stat().st_size > 0, name
+    # jobs of 90 s span at least one Container Insights minute: joined on runner_name = TaskId
+    assert result["resources"]["jobs_with_samples"] >= 1
+    with_samples = [j for j in result["per_job"] if j.get("cpu_max") is not None]
+    assert all(j["cpu_max"] > 1024 * 0.5 for j in with_samples)  # a busy task uses > 55% of 1024 units
+
+
+def test_burst_of_20_on_4_runners(tmp_path: Path):
+    profile = write_profile(
+        tmp_path,
+        "burst20",
+        """\
+workflow: runner_test
+inputs: {sleep_duration: 60}
+pattern: {type: burst, count: 20}
+""",
+    )
+    twin = start_twin(speed=300.0)
+    try:
+        _, result, truth, _ = run(tmp_path, twin, profile)
+    finally:
+        twin.stop()
+    assert result["concurrency"]["max"] == 4 == truth["max_concurrency"]
+    assert result["runners"]["configured"] == 4
+    assert result["jobs"]["count"] == 20
+    assert_matches_truth(result, truth)
+    # utilization = busy runner-seconds / (4 configured runners x window)
+    busy = sum(j["execution_s"] for j in truth["jobs"])
+    window = result["window"]["duration_s"]
+    assert result["runners"]["utilization"] == pytest.approx(busy / (4 * window))
+    # ephemeral: 20 jobs ran on 20 different tasks, reported apart from the configured count
+    assert result["runners"]["observed"] == 20
+
+
+def test_k8s_like_counts_four_jobs_per_run(tmp_path: Path):
+    profile = write_profile(
+        tmp_path,
+        "k8s",
+        """\
+workflow: k8s_like
+inputs: {sleep_duration: 40}
+pattern: {type: burst, count: 3}
+""",
+    )
+    twin = start_twin(speed=300.0, ephemeral=False)
+    try:
+        _, result, truth, _ = run(tmp_path, twin, profile)
+    finally:
+        twin.stop()
+    assert result["workflows"]["collected"] == 3
+    assert result["jobs"]["count"] == 12
+    names = sorted(j["name"] for j in result["per_job"])
+    assert names == sorted(["diagnostic", "build / npm", "build / sonar", "report"] * 3)
+    assert_matches_truth(result, truth)
+    # 3 runs x (npm, sonar) in parallel on 4 runners: jobs, not runs, are counted
+    assert result["concurrency"]["max"] == 4
+
+
+def test_short_job_without_a_sample_is_null_with_a_reason(tmp_path: Path):
+    profile = write_profile(
+        tmp_path,
+        "short",
+        """\
+workflow: runner_test
+inputs: {sleep_duration: 5}
+pattern: {type: burst, count: 1}
+thresholds: ["resources.cpu.max.max < 2000"]
+""",
+    )
+    twin = start_twin(speed=60.0, ephemeral=False, overhead_s=(1, 1), pickup_latency_s=1)
+    try:
+        twin.clock.sleep(95)  # every runner online (cold start <= 90 s)
+        twin.clock.sleep(61 - twin.clock.now() % 60)  # dispatch just after a minute boundary:
+        code, result, _, rd = run(tmp_path, twin, profile)  # the ~7 s job holds no sample
+    finally:
+        twin.stop()
+    (job,) = result["per_job"]
+    assert job["execution_s"] < 30
+    assert job["cpu_max"] is None and job["memory_max"] is None and job["resource_reason"]
+    assert result["resources"]["jobs_without_samples"] == 1
+    csv_row = (rd / "jobs.csv").read_text().splitlines()[1]
+    assert ",0," not in csv_row.replace(",0,", ",0,") or "null" not in csv_row
+    assert "no Container Insights sample" in (rd / "summary.md").read_text()
+    assert code == 1 and result["thresholds"][0]["ok"] is False
