@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     env_arg(s)
 
     r = sub.add_parser("run", help="run a load profile against the fleet and report")
-    r.add_argument("profile", type=Path, help="a profile file, or a name from profiles/")
+    r.add_argument("profile", help="a profile file, or a name from profiles/ (e.g. capacity)")
     env_arg(r)
     r.add_argument("--reports", type=Path, default=Path("reports"), help="where run directories go")
 
@@ -80,15 +80,6 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("file", nargs="?", type=Path)
     pr.add_argument("--dir", type=Path, default=Path("profiles"))
     return p
-
-
-def resolve_profile_path(arg: Path) -> Path:
-    if arg.exists():
-        return arg
-    candidate = Path("profiles") / f"{arg}.yaml"
-    if candidate.exists():
-        return candidate
-    raise UsageError(f"profile {arg}: no such file, and no profiles/{arg}.yaml; `suite profiles` lists them")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,9 +96,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def dispatch(args: argparse.Namespace) -> int:
     if args.command == "run":
+        from suite.profiles import resolve_profile
         from suite.run import run_profile
 
-        code, _ = run_profile(resolve_profile_path(args.profile), args.env, args.reports)
+        profile = resolve_profile(str(args.profile), environment=args.env)
+        code, _ = run_profile(profile.path, args.env, args.reports)
         return code
     if args.command == "collect":
         from suite.run import collect

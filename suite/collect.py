@@ -10,6 +10,7 @@ Idempotent: `suite collect DIR` runs it again from the ledger and overwrites raw
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -120,6 +121,9 @@ def collect_metrics(
     """Task metrics as rows {task_id, metric, timestamp, value}, batched at most 500 queries a call."""
     rows: list[dict[str, Any]] = []
     queries = metric_queries(cluster, service, task_ids)
+    # CloudWatch buckets datapoints into periods counted from StartTime: align to the minute so each
+    # datapoint keeps the timestamp Container Insights gave it
+    start, end = math.floor(start / 60) * 60, math.ceil(end / 60) * 60
     for i in range(0, len(queries), MAX_QUERIES_PER_CALL):
         batch = queries[i : i + MAX_QUERIES_PER_CALL]
         labels = {q["Id"]: json.loads(q["Label"]) for q in batch}

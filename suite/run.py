@@ -6,8 +6,6 @@ Everything computed is computed from the run directory, so `suite report DIR` gi
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -87,7 +85,7 @@ def _run(profile: Profile, target: Target, client: GitHubClient, reports_root: P
     rd = RunDir(reports_root / test_run_id).create()
     manifest: dict[str, Any] = {
         "test_run_id": test_run_id,
-        "profile": json.loads(json.dumps(dataclasses.asdict(profile), default=str)),
+        "profile": profile.to_dict(),
         "environment": target.environment,
         "fleet": {
             **target.fleet,
@@ -105,10 +103,8 @@ def _run(profile: Profile, target: Target, client: GitHubClient, reports_root: P
     write_json(rd.file("manifest.json"), manifest)
     snapshots = [{"observed_at": iso(clock.now()), "runners": client.list_runners()}]
     progress = Progress()
-    workflow_file = f"{profile.workflow}.yml"
-    plan = DispatchPlan(
-        workflow_file, target.ref, {k: str(v) for k, v in profile.inputs.items()}, offsets, test_run_id
-    )
+    workflow_file = profile.workflow_file
+    plan = DispatchPlan(workflow_file, target.ref, profile.inputs.dispatch_inputs(), offsets, test_run_id)
     start = clock.now() + 1.0
     print(
         f"{test_run_id}: {len(offsets)} workflows of {workflow_file} over "

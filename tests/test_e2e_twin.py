@@ -68,7 +68,11 @@ def test_steady_run_equals_truth_job_by_job(tmp_path: Path):
     for name in ("runs.jsonl", "jobs.jsonl", "runners.jsonl", "tasks.jsonl", "metrics.jsonl"):
         assert (rd / "raw" / name).stat().st_size > 0, name
     # jobs of 90 s span at least one Container Insights minute: joined on runner_name = TaskId
-    assert result["resources"]["jobs_with_samples"] >= 1
+    # every job lasts > 60 s, so each holds at least one of its task's per-minute samples
+    assert result["resources"]["jobs_without_samples"] == 0
+    assert result["resources"]["jobs_with_samples"] == 12
+    metrics = [json.loads(line) for line in (rd / "raw" / "metrics.jsonl").read_text().splitlines()]
+    assert all(m["timestamp"].endswith(":00Z") for m in metrics)  # Container Insights' own minute stamps
     with_samples = [j for j in result["per_job"] if j.get("cpu_max") is not None]
     assert all(j["cpu_max"] > 1024 * 0.5 for j in with_samples)  # a busy task uses > 55% of 1024 units
 
