@@ -73,14 +73,14 @@ class WorkflowDef:
         return out
 
     def jobs(self, inputs: dict[str, str]) -> list[JobSpec]:
-        sleep = int(float(inputs.get("sleep_duration", "30")))
+        sleep = int(float(inputs.get("sleep_duration", "60")))
         if self.file == "runner_test.yml":
             count = int(float(inputs.get("job_count", "1")))
             sequential = inputs.get("job_type", "parallel") == "sequential"
             specs = []
             for i in range(1, count + 1):
                 after = f"run-{i - 1}" if sequential and i > 1 else None
-                specs.append(JobSpec(f"run-{i}", f"run ({i})" if count > 1 else "run", sleep, after=after))
+                specs.append(JobSpec(f"run-{i}", f"run ({i})", sleep, after=after))  # a matrix job
             return specs
         # k8s_like: diagnostic, then a reusable-workflow call `build` (npm, sonar), then report
         short = max(1, sleep // 4)

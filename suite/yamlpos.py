@@ -1,0 +1,185 @@
+"""YAML with line numbers: every value remembers the line it came from and its field path.
+
+``load_yaml(text, source)`` composes the document with PyYAML's SafeLoader (``compose``, so the
+node marks survive), then turns it into a tree of :class:`Node` whose ``value`` is a plain Python
+scalar, a ``dict[str, Node]`` or a ``list[Node]``. Every problem (bad syntax, duplicate or non-string
+keys, recursive aliases) is a :class:`~suite.errors.UsageError` whose message starts with
+``source:line:``. Merge keys (``<<: *defaults``) are honoured; explicit keys win over merged ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+import yaml
+
+from suite.errors import UsageError
+
+# A small config file never needs more; the cap stops alias bombs ("billion laughs").
+MAX_NODES = 100_000
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@dataclass(frozen=True)
+class Node:
+    """A YAML value with where it came from.
+
+    ``line`` is 1-based: for a mapping entry it is the line of the key (so a nested mapping points at
+    ``pattern:`` rather than at its first child), otherwise the line where the value starts; 0 when
+    the value did not come from a file (see :func:`from_data`). ``path`` is the dotted field path,
+    e.g. ``pattern.stages[1].duration_s``; the root's path is ``""``.
+    """
+
+    value: Any
+    line: int
+    path: str
+
+    @property
+    def is_mapping(self) -> bool:
+        return isinstance(self.value, dict)
+
+    @property
+    def is_list(self) -> bool:
+        return isinstance(self.value, list)
+
+    def child_path(self, key: str | int) -> str:
+        return child_path(self.path, key)
+
+
+def child_path(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def where(source: str, line: int) -> str:
+    """``source:line`` (just ``source`` when the line is unknown)."""
+    return f"{source}:{line}" if line > 0 else source
+
+
+def _fail(source: str, line: int, message: str) -> NoReturn:
+    raise UsageError(f"{where(source, line)}: {message}")
+
+
+def _line_of_offset(text: str, offset: int) -> int:
+    return text.count("\n", 0, max(0, offset)) + 1
+
+
+def decode(data: bytes, source: str) -> str:
+    """Decode a config file as UTF-8 (a BOM is allowed), naming the line of the first bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        _fail(source, line, f"not valid UTF-8 text ({exc.reason} at byte {exc.start})")
+
+
+def load_yaml(text: str, source: str) -> Node | None:
+    """Parse one YAML document into a :class:`Node` tree; ``None`` for an empty document."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        return _Converter(loader, source).convert(root, "")
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        problem = exc.problem or exc.context or "invalid syntax"
+        if exc.context and exc.problem and exc.problem.startswith("but "):
+            problem = f"{exc.context}, {exc.problem}"  # "expected a single document..., but found another"
+        elif exc.context and exc.problem:
+            problem = f"{exc.problem} ({exc.context})"
+        _fail(source, line, f"invalid YAML: {problem}")
+    except yaml.reader.ReaderError as exc:
+        line = _line_of_offset(text, exc.position)
+        _fail(source, line, f"invalid YAML: {exc.reason} (character {exc.character!r} is not allowed)")
+    except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error above carries a position
+        _fail(source, 0, f"invalid YAML: {exc}")
+    finally:
+        loader.dispose()
+
+
+class _Converter:
+    def __init__(self, loader: yaml.SafeLoader, source: str) -> None:
+        self.loader = loader
+        self.source = source
+        self.count = 0
+        self.active: set[int] = set()
+
+    def convert(self, node: yaml.Node, path: str, line: int | None = None) -> Node:
+        self.count += 1
+        here = line if line is not None else node.start_mark.line + 1
+        if self.count > MAX_NODES:
+            _fail(self.source, here, f"document too large (more than {MAX_NODES} values after aliases)")
+        if id(node) in self.active:
+            _fail(self.source, here, f"{path or 'document'}: recursive alias")
+        if isinstance(node, yaml.ScalarNode):
+            return Node(self.loader.construct_object(node, deep=True), here, path)
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                items = [self.convert(child, child_path(path, i)) for i, child in enumerate(node.value)]
+                return Node(items, here, path)
+            assert isinstance(node, yaml.MappingNode)
+            return Node(self._mapping(node, path), here, path)
+        finally:
+            self.active.discard(id(node))
+
+    def _key(self, key_node: yaml.Node, path: str) -> str:
+        key_line = key_node.start_mark.line + 1
+        key = (
+            self.loader.construct_object(key_node, deep=True)
+            if isinstance(key_node, yaml.ScalarNode)
+            else None
+        )
+        if not isinstance(key, str):
+            shown = "a mapping or list" if key is None else repr(key)
+            _fail(self.source, key_line, f"{path or 'document'}: keys must be strings, got {shown}")
+        return key
+
+    def _mapping(self, node: yaml.MappingNode, path: str) -> dict[str, Node]:
+        out: dict[str, Node] = {}
+        merges: list[yaml.Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                merges.append(value_node)
+                continue
+            key = self._key(key_node, path)
+            key_line = key_node.start_mark.line + 1
+            if key in out:
+                first = out[key].line
+                _fail(
+                    self.source,
+                    key_line,
+                    f"{child_path(path, key)}: duplicate key (first given at line {first})",
+                )
+            out[key] = self.convert(value_node, child_path(path, key), key_line)
+        for merge in merges:
+            sources = merge.value if isinstance(merge, yaml.SequenceNode) else [merge]
+            for src in sources:
+                if not isinstance(src, yaml.MappingNode):
+                    _fail(self.source, src.start_mark.line + 1, f"{path or 'document'}: '<<' needs a mapping")
+                for key, value in self.convert(src, path).value.items():
+                    out.setdefault(key, value)
+        return out
+
+
+def from_data(data: Any, path: str = "") -> Node:
+    """A :class:`Node` tree for plain Python data (JSON from a manifest, say): every line is 0."""
+    if isinstance(data, dict):
+        return Node({str(k): from_data(v, child_path(path, str(k))) for k, v in data.items()}, 0, path)
+    if isinstance(data, list | tuple):
+        return Node([from_data(v, child_path(path, i)) for i, v in enumerate(data)], 0, path)
+    return Node(data, 0, path)
+
+
+def to_data(node: Node) -> Any:
+    """The plain Python value of a :class:`Node` tree (positions dropped)."""
+    if isinstance(node.value, dict):
+        return {k: to_data(v) for k, v in node.value.items()}
+    if isinstance(node.value, list):
+        return [to_data(v) for v in node.value]
+    return node.value
