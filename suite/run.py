@@ -37,6 +37,7 @@ from suite.schedule import build_schedule
 from suite.thresholds import evaluate_all
 from suite.twin.aws import twin_client
 from suite.twin.service import Twin, TwinConfig
+from suite.twin.truth_check import mismatches
 
 CLOUDWATCH_SETTLE_S = {"local": 120.0, "aws": 300.0}  # wait after the last job before reading metrics
 DRAIN_POLL_S = 30.0
@@ -106,6 +107,7 @@ def _run(profile: Profile, target: Target, client: GitHubClient, reports_root: P
     workflow_file = profile.workflow_file
     plan = DispatchPlan(workflow_file, target.ref, profile.inputs.dispatch_inputs(), offsets, test_run_id)
     start = clock.now() + 1.0
+    print(f"Run directory: {rd.path}", flush=True)
     print(
         f"{test_run_id}: {len(offsets)} workflows of {workflow_file} over "
         f"{fmt_eta(offsets[-1] if offsets else 0)} (virtual), {target.environment} at {clock.speed:g}x",
@@ -221,6 +223,9 @@ def report(run_dir: Path) -> int:
     result = with_thresholds(result, evaluate_all(list(manifest["profile"].get("thresholds") or []), result))
     write_reports(rd.path, result)
     print(terminal_summary(result))
+    if rd.file("truth.json").exists():
+        diff = mismatches(result, read_json(rd.file("truth.json")))
+        print(f"  twin check  {'report equals truth.json job by job' if not diff else '; '.join(diff[:5])}")
     print(f"\nReport: {rd.path}/summary.md  (result.json, jobs.csv beside it)")
     return EXIT_PASS if result.get("verdict") == "pass" else EXIT_FAILED
 

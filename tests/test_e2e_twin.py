@@ -13,6 +13,7 @@ from conftest import start_twin
 from suite.environments import local_target
 from suite.run import run_profile
 from suite.twin.service import Twin
+from suite.twin.truth_check import mismatches
 
 
 def write_profile(tmp_path: Path, name: str, body: str) -> Path:
@@ -29,17 +30,8 @@ def run(tmp_path: Path, twin: Twin, profile: Path) -> tuple[int, dict[str, Any],
 
 
 def assert_matches_truth(result: dict[str, Any], truth: dict[str, Any]) -> None:
-    assert result["jobs"]["count"] == len(truth["jobs"])
-    assert result["concurrency"]["max"] == truth["max_concurrency"]
-    per_job = {j["id"]: j for j in result["per_job"]}
-    assert set(per_job) == {t["job_id"] for t in truth["jobs"]}
-    for t in truth["jobs"]:
-        j = per_job[t["job_id"]]
-        assert (j["runner_name"], j["queue_s"], j["execution_s"]) == (
-            t["runner_name"],
-            t["queue_s"],
-            t["execution_s"],
-        )
+    assert mismatches(result, truth) == []
+    assert {j["id"] for j in result["per_job"]} == {t["job_id"] for t in truth["jobs"]}
 
 
 STEADY = """\
@@ -154,3 +146,27 @@ thresholds: ["resources.cpu.max.max < 2000"]
     assert ",0," not in csv_row.replace(",0,", ",0,") or "null" not in csv_row
     assert "no Container Insights sample" in (rd / "summary.md").read_text()
     assert code == 1 and result["thresholds"][0]["ok"] is False
+
+
+def test_truth_check_finds_a_wrong_figure():
+    truth = {
+        "max_concurrency": 2,
+        "jobs": [
+            {
+                "job_id": 1,
+                "suite_id": "s",
+                "name": "run (1)",
+                "runner_name": "a" * 32,
+                "queue_s": 3,
+                "execution_s": 60,
+            }
+        ],
+    }
+    good = {
+        "jobs": {"count": 1},
+        "concurrency": {"max": 2},
+        "per_job": [{"id": 1, "runner_name": "a" * 32, "queue_s": 3, "execution_s": 60}],
+    }
+    assert mismatches(good, truth) == []
+    bad = {**good, "per_job": [{**good["per_job"][0], "queue_s": 4}], "concurrency": {"max": 3}}
+    assert mismatches(bad, truth) == ["concurrency.max 3 != truth 2", "job 1 queue_s: report 4 != truth 3"]
