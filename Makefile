@@ -3,7 +3,12 @@
 #   make test                     lint, type-check and the whole test suite (what CI runs)
 #   make deploy / make destroy    provision / tear down the fleet (ENV=local: the twin)
 #   make test-<profile>           run profiles/<profile>.yaml against the deployed fleet
+#   make plan                     aws: the Terraform plan of the fleet (nothing applied)
+#   make secrets                  aws: store the runners' GitHub credential in Secrets Manager
 #   make profiles                 list the profile catalogue
+#   make validate-sizing FROM=a.tfvars TO=b.tfvars PROFILE=name [REVERT=1]   before/after a sizing change
+#   make history [PROFILE=name]   the indexed runs in reports/ with their verdicts
+#   make bench                    analyse 1,000,000 synthetic jobs: time and peak memory
 
 PYTHON ?= python3
 VENV   := .venv
@@ -11,13 +16,19 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SUITE  := $(BIN)/suite
 ENV    ?= local
+TF_ARGS ?=
+CHECKOV := .venv-checkov/bin/checkov
+# the AWS CLI conventions: passed through to boto3 and Terraform's AWS provider when set
+export AWS_PROFILE AWS_REGION
 PROFILES := $(sort $(basename $(notdir $(wildcard profiles/*.yaml))))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test lint typecheck pytest deploy destroy status profiles clean $(addprefix test-,$(PROFILES))
+.PHONY: help venv demo test lint typecheck pytest browser deploy destroy status plan secrets profiles \
+        validate-sizing history bench clean $(addprefix test-,$(PROFILES))
 
 help:
-	@echo "make demo | test | deploy | destroy | status | profiles | clean"
+	@echo "make demo | test | deploy | destroy | status | plan | secrets | profiles | bench | clean"
+	@echo "make validate-sizing FROM=<tfvars> TO=<tfvars> PROFILE=<name> [REVERT=1] | history [PROFILE=<name>]"
 	@echo "make test-<profile>, one per file in profiles/: $(PROFILES)"
 	@echo "ENV=$(ENV) (local = the twin)"
 
@@ -45,14 +56,30 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy suite tools
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(CHECKOV) browser
 	$(BIN)/pytest -q
 
+# checkov has pins that clash with ours, so it gets its own venv
+$(CHECKOV):
+	$(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/python -m pip install --quiet 'checkov>=3.3,<4'
+
+# the report.html test renders the page in headless Chromium (Debian's package when absent)
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || test -n "$$SUITE_CHROMIUM" || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null)
+
 deploy: $(STAMP)
-	$(SUITE) deploy --env $(ENV)
+	$(SUITE) deploy --env $(ENV) $(TF_ARGS)
 
 destroy: $(STAMP)
-	$(SUITE) destroy --env $(ENV)
+	$(SUITE) destroy --env $(ENV) $(TF_ARGS)
+
+plan: $(STAMP)
+	$(SUITE) deploy --plan --env $(if $(filter local,$(ENV)),aws,$(ENV)) $(TF_ARGS)
+
+secrets: $(STAMP)
+	$(SUITE) secrets put --env $(if $(filter local,$(ENV)),aws,$(ENV)) $(TF_ARGS)
 
 status: $(STAMP)
 	$(SUITE) status --env $(ENV)
@@ -63,5 +90,16 @@ profiles: $(STAMP)
 $(addprefix test-,$(PROFILES)): test-%: $(STAMP)
 	$(SUITE) run profiles/$*.yaml --env $(ENV)
 
+validate-sizing: $(STAMP)
+	@test -n "$(FROM)" -a -n "$(TO)" -a -n "$(PROFILE)" || \
+	  { echo "usage: make validate-sizing FROM=<tfvars> TO=<tfvars> PROFILE=<name> [REVERT=1] [ENV=local|aws]"; exit 2; }
+	$(SUITE) validate-sizing --from $(FROM) --to $(TO) --profile $(PROFILE) --env $(ENV) $(if $(REVERT),--revert,)
+
+history: $(STAMP)
+	$(SUITE) history $(if $(PROFILE),--profile $(PROFILE),)
+
+bench: $(STAMP)
+	$(BIN)/python tools/bench.py
+
 clean:
-	rm -rf $(VENV) .suite .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-checkov .suite .mypy_cache .ruff_cache .pytest_cache
