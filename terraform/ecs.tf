@@ -1,0 +1,127 @@
+# ECS: the cluster (Container Insights enhanced: task-level metrics with a TaskId dimension), the
+# runner task definition and the service that keeps runner_count runners.
+
+resource "aws_ecs_cluster" "this" {
+  name = local.cluster_name
+
+  setting {
+    name  = "containerInsights"
+    value = "enhanced"
+  }
+
+  tags = local.tags
+
+  # ECS would create the performance log group itself, untagged and without retention.
+  depends_on = [aws_cloudwatch_log_group.container_insights]
+}
+
+resource "aws_ecs_cluster_capacity_providers" "this" {
+  cluster_name       = aws_ecs_cluster.this.name
+  capacity_providers = ["FARGATE"]
+
+  default_capacity_provider_strategy {
+    capacity_provider = "FARGATE"
+    weight            = 1
+  }
+}
+
+locals {
+  runner_environment = [
+    { name = "GITHUB_URL", value = var.github_url },
+    { name = "GITHUB_API_URL", value = var.github_api_url },
+    { name = "RUNNER_SCOPE", value = var.runner_scope },
+    { name = "GITHUB_OWNER", value = local.github_owner },
+    { name = "GITHUB_REPO", value = local.github_repo },
+    { name = "RUNNER_LABELS", value = join(",", var.runner_labels) },
+    { name = "RUNNER_GROUP", value = var.runner_group },
+    { name = "RUNNER_EPHEMERAL", value = tostring(var.ephemeral) },
+    { name = "RUNNER_CREDENTIAL_KIND", value = var.credential_kind },
+  ]
+}
+
+resource "aws_ecs_task_definition" "runner" {
+  family                   = "${var.fleet_name}-runner"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = tostring(var.task_cpu)
+  memory                   = tostring(var.task_memory)
+  execution_role_arn       = aws_iam_role.execution.arn
+  task_role_arn            = aws_iam_role.task.arn
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = var.cpu_architecture
+  }
+
+  ephemeral_storage {
+    size_in_gib = var.ephemeral_storage_gib
+  }
+
+  container_definitions = jsonencode([
+    {
+      name      = "runner"
+      image     = var.runner_image
+      essential = true
+      # The image's user is `runner` (cwd /home/runner, config.sh and run.sh there).
+      entryPoint = ["/bin/bash", "-c"]
+      command    = [file("${path.module}/templates/bootstrap.sh")]
+      # Fargate's maximum: time for the SIGTERM handler to deregister the runner.
+      stopTimeout            = 120
+      privileged             = false
+      readonlyRootFilesystem = false
+      environment            = local.runner_environment
+      # Injected by the ECS agent from Secrets Manager at task start: never a plaintext value here.
+      secrets = [
+        { name = "GITHUB_CREDENTIAL", valueFrom = aws_secretsmanager_secret.github_credential.arn },
+      ]
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          "awslogs-group"         = aws_cloudwatch_log_group.runner.name
+          "awslogs-region"        = var.region
+          "awslogs-stream-prefix" = "runner"
+        }
+      }
+    }
+  ])
+
+  tags = local.tags
+
+  # checkov:skip=CKV_AWS_336:the runner writes its configuration and work directory under /home/runner; jobs need a writable filesystem
+}
+
+resource "aws_ecs_service" "runners" {
+  name             = local.service_name
+  cluster          = aws_ecs_cluster.this.id
+  task_definition  = aws_ecs_task_definition.runner.arn
+  desired_count    = var.runner_count
+  launch_type      = "FARGATE"
+  platform_version = "LATEST"
+
+  # Never more than runner_count runners, also while a sizing change rolls out: measurements stay honest.
+  deployment_minimum_healthy_percent = 0
+  deployment_maximum_percent         = 100
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  network_configuration {
+    subnets          = local.task_subnet_ids
+    security_groups  = [aws_security_group.runner.id]
+    assign_public_ip = local.assign_public_ip
+  }
+
+  # Tasks carry the service's tags (so a running task left behind is found by the destroy proof).
+  enable_ecs_managed_tags = true
+  propagate_tags          = "SERVICE"
+  tags                    = local.tags
+
+  # The suite waits for runners online in GitHub itself (suite deploy); no Terraform steady-state wait.
+  wait_for_steady_state = false
+
+  depends_on = [aws_iam_role_policy.execution]
+
+  # checkov:skip=CKV_AWS_333:by default tasks run in public subnets with a public IP and no inbound rule (a NAT gateway costs more than the fleet); set private_subnets = true to avoid it
+}
