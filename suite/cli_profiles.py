@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tabulate import tabulate
 
+from suite.abort import DEFAULT_EVERY_S as ABORT_EVERY_S
 from suite.errors import EXIT_PASS, UsageError
 from suite.profiles import Profile, list_profiles, load_profile
 from suite.progress import fmt_eta
@@ -16,9 +17,11 @@ LIST_RUNS_PAGE = 100
 
 def api_cost(profile: Profile) -> int:
     """Counted GitHub requests the run needs at least: a dispatch and a jobs read per workflow, one
-    list-runs page per 100 runs for the final drain poll, and two runner snapshots."""
+    list-runs page per 100 runs for the final drain poll, and two runner snapshots; with abort_on_fail
+    thresholds, one list-runs read per abort check (suite.abort) during the dispatch window."""
     n = profile.expected_workflows
-    return 2 * n + max(1, math.ceil(n / LIST_RUNS_PAGE)) + 2
+    checks = math.ceil(profile.duration_s / ABORT_EVERY_S) if profile.abort_on_fail else 0
+    return 2 * n + max(1, math.ceil(n / LIST_RUNS_PAGE)) + 2 + checks
 
 
 def profiles_command(action: str, file: Path | None, folder: Path) -> int:

@@ -2,24 +2,53 @@
 
 Open model: the schedule is fixed before the run starts. A dispatch that goes out late is recorded
 late (sent_at − scheduled_at is the dispatch lag); none is skipped silently.
+
+Never dispatched twice: a dispatch whose outcome is unknown (no answer, or a 5xx) is reconciled first
+by listing the runs created since shortly before it and matching display_title == suite_id (the
+workflows' run-name); only when no such run appears is it sent again (at most MAX_ATTEMPTS in all).
+The ledger row says what happened: `attempts`, `reconciled`, and each failed try under `failures`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from suite.clock import Clock, iso_ms, sleep_until
+from suite.clock import Clock, iso, iso_ms, sleep_until
 from suite.errors import SuiteError
 from suite.github.client import DispatchResult
 from suite.rundir import JsonlAppender
+
+MAX_ATTEMPTS = 3  # dispatch requests per suite_id, each after a reconciliation found no run
+RECONCILE_LISTINGS = 2  # list-runs reads per reconciliation (a new run can take a moment to be listed)
+RECONCILE_WAIT_S = 5.0  # between those reads
+RECONCILE_MARGIN_S = 300.0  # list runs created since this long before the send (clock offset margin)
 
 
 class Dispatcher(Protocol):
     def dispatch(
         self, workflow_file: str, ref: str, inputs: dict[str, str], return_run_details: bool = True
     ) -> DispatchResult: ...
+
+    def find_run(self, display_title: str, created_since_iso: str) -> dict[str, Any] | None: ...
+
+
+def reconcile(client: Dispatcher, clock: Clock, suite_id: str, sent: float) -> dict[str, Any] | None:
+    """The run a dispatch of `suite_id` sent at `sent` created, if GitHub lists one; else None.
+
+    Raises SuiteError when the runs cannot be listed (then the outcome stays unknown).
+    """
+    since = iso(sent - RECONCILE_MARGIN_S)
+    for i in range(RECONCILE_LISTINGS):
+        if i:
+            clock.sleep(RECONCILE_WAIT_S)
+        run = client.find_run(suite_id, since)
+        if run is not None:
+            return run
+    return None
 
 
 @dataclass(frozen=True)
@@ -41,36 +70,130 @@ def run_dispatches(
     ledger: JsonlAppender,
     start: float,
     on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], str | None] | None = None,
 ) -> int:
-    """Dispatch every scheduled workflow; returns how many GitHub accepted."""
+    """Dispatch every scheduled workflow; returns how many GitHub accepted.
+
+    `should_stop` (asked before each dispatch) returns a reason to stop adding load (abort_on_fail):
+    that dispatch and every later one get a ledger row with status null and the reason, never dropped.
+    """
+    with _no_collector_pauses():
+        return _dispatch_all(plan, client, clock, ledger, start, on_progress, should_stop)
+
+
+@contextmanager
+def _no_collector_pauses() -> Iterator[None]:
+    """Python's cyclic garbage collector off while dispatching: a full collection in a process with a
+    large heap (an in-process twin, moto) stops every thread for hundreds of milliseconds, which would
+    show as dispatch lag. Reference counting still frees almost everything; one collection runs after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.collect()
+
+
+def _dispatch_all(
+    plan: DispatchPlan,
+    client: Dispatcher,
+    clock: Clock,
+    ledger: JsonlAppender,
+    start: float,
+    on_progress: Callable[[int, int], None] | None,
+    should_stop: Callable[[], str | None] | None,
+) -> int:
     accepted = 0
-    return_run_details = True
+    state = {"return_run_details": True}
     for seq, offset in enumerate(plan.offsets_s, 1):
         scheduled = start + offset
         sleep_until(clock, scheduled)
+        reason = should_stop() if should_stop else None
+        if reason is not None:
+            for rest, later in enumerate(plan.offsets_s[seq - 1 :], seq):
+                ledger.append(_not_sent(rest, plan.suite_id(rest), start + later, reason))
+            break
         suite_id = plan.suite_id(seq)
         inputs = {**plan.inputs, "suite_id": suite_id}
-        sent = clock.now()
-        try:
-            result = client.dispatch(
-                plan.workflow_file, plan.ref, inputs, return_run_details=return_run_details
-            )
-        except SuiteError as exc:  # the ledger keeps the attempt; the caller decides (abort, report)
-            ledger.append(_row(seq, suite_id, scheduled, sent, None, None, str(exc)))
-            raise
-        if result.status == 400 and return_run_details:
-            # Older GitHub Enterprise Server rejects return_run_details; nothing was created, so the
-            # plain form is safe to send. Its run is found later by display_title == suite_id.
-            return_run_details = False
-            sent = clock.now()
-            result = client.dispatch(plan.workflow_file, plan.ref, inputs, return_run_details=False)
-        ok = 200 <= result.status < 300
-        accepted += ok
-        error = None if ok else (result.error or f"HTTP {result.status}")
-        ledger.append(_row(seq, suite_id, scheduled, sent, result.status, result.workflow_run_id, error))
+        row = _dispatch_one(plan, client, clock, ledger, seq, suite_id, scheduled, inputs, state)
+        status = row["status"]
+        accepted += isinstance(status, int) and 200 <= status < 300
         if on_progress:
             on_progress(seq, len(plan.offsets_s))
     return accepted
+
+
+def _dispatch_one(
+    plan: DispatchPlan,
+    client: Dispatcher,
+    clock: Clock,
+    ledger: JsonlAppender,
+    seq: int,
+    suite_id: str,
+    scheduled: float,
+    inputs: dict[str, str],
+    state: dict[str, bool],
+) -> dict[str, object]:
+    failures: list[dict[str, object]] = []
+    first_sent: float | None = None
+    while True:
+        sent = clock.now()
+        first_sent = sent if first_sent is None else first_sent
+        try:
+            result = client.dispatch(
+                plan.workflow_file, plan.ref, inputs, return_run_details=state["return_run_details"]
+            )
+            if result.status == 400 and state["return_run_details"]:
+                # Older GitHub Enterprise Server rejects return_run_details; nothing was created, so the
+                # plain form is safe to send. Its run is found later by display_title == suite_id.
+                state["return_run_details"] = False
+                sent = clock.now()
+                result = client.dispatch(plan.workflow_file, plan.ref, inputs, return_run_details=False)
+        except SuiteError as exc:  # the ledger keeps the attempt; the caller decides (abort, report)
+            row = _row(seq, suite_id, scheduled, first_sent, None, None, str(exc))
+            ledger.append({**row, "attempts": len(failures) + 1, "reconciled": False, "failures": failures})
+            raise
+        if not result.outcome_unknown:
+            break
+        failures.append({"sent_at": iso_ms(sent), "status": result.status or None, "error": result.error})
+        try:
+            run = reconcile(client, clock, suite_id, sent)
+        except SuiteError as exc:  # cannot tell: never send again blindly
+            row = _row(seq, suite_id, scheduled, first_sent, None, None, f"outcome unknown: {exc}")
+            row = {**row, "attempts": len(failures), "reconciled": False, "failures": failures}
+            ledger.append(row)
+            return row
+        if run is not None:
+            row = _row(seq, suite_id, scheduled, first_sent, 200, int(run["id"]), None)
+            row = {**row, "attempts": len(failures), "reconciled": True, "failures": failures}
+            ledger.append(row)
+            return row
+        if len(failures) >= MAX_ATTEMPTS:
+            break
+    ok = 200 <= result.status < 300
+    error = None if ok else (result.error or f"HTTP {result.status}")
+    status = result.status or None
+    row = _row(seq, suite_id, scheduled, first_sent, status, result.workflow_run_id, error)
+    row = {**row, "attempts": len(failures) + (0 if result.outcome_unknown else 1), "reconciled": False}
+    if failures:
+        row["failures"] = failures
+    ledger.append(row)
+    return row
+
+
+def _not_sent(seq: int, suite_id: str, scheduled: float, reason: str) -> dict[str, object]:
+    return {
+        "seq": seq,
+        "suite_id": suite_id,
+        "scheduled_at": iso_ms(scheduled),
+        "sent_at": None,
+        "status": None,
+        "workflow_run_id": None,
+        "error": f"not dispatched: {reason}",
+        "attempts": 0,
+    }
 
 
 def _row(

@@ -20,7 +20,9 @@ Schema v1 (every key but ``workflow`` and ``pattern`` is optional; unknown keys 
     max_workflows: 1000        # safety cap: a schedule with more workflows is an error
     environments:              # per-environment overrides of inputs / pattern / drain_timeout_s
       local: {pattern: {rate_per_min: 6}}
-    thresholds: ["queue_time_s.p95 < 120"]   # stored only; evaluated by the report stage
+    thresholds:                # suite.thresholds: expressions over result.json fields, checked here
+      - "queue_time_s.p95 < 120"
+      - {expr: "queue_time_s.p95 < 300", abort_on_fail: true}   # stop adding load once it fails
 
 Overrides are merged key by key into the base profile (a pattern override that changes ``type``
 replaces the whole pattern). The base profile and every environment are validated on every load, so
@@ -55,6 +57,9 @@ from suite.schedule import (
     schedule_duration_s,
     step_count,
 )
+from suite.thresholds import EXAMPLE as THRESHOLD_EXAMPLE
+from suite.thresholds import Threshold
+from suite.thresholds import problem as threshold_problem
 from suite.yamlpos import Node, decode, from_data, load_yaml, where
 
 SCHEMA_VERSION = 1
@@ -99,6 +104,7 @@ PATTERN_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "step": (("start_rate_per_min", "increment_per_min", "step_duration_s", "max_rate_per_min"), ()),
 }
 RAMP_STAGE_KEYS: tuple[str, ...] = ("duration_s", "target_rate_per_min")
+THRESHOLD_KEYS: tuple[str, ...] = ("expr", "abort_on_fail")
 
 
 # --- the workflows a profile can dispatch (must match workflows/*.yml) --------------------------
@@ -200,7 +206,8 @@ class Profile:
     seed: int = DEFAULT_SEED
     drain_timeout_s: float = DEFAULT_DRAIN_TIMEOUT_S
     max_workflows: int = DEFAULT_MAX_WORKFLOWS
-    thresholds: tuple[str, ...] = ()
+    thresholds: tuple[str, ...] = ()  # the expressions, in file order
+    abort_on_fail: tuple[str, ...] = ()  # those of them that stop the run's load once they fail
     environment: str | None = None  # the environment this was loaded for (None: the base profile)
     environments: tuple[str, ...] = ()  # every environment the file declares overrides for
 
@@ -212,6 +219,10 @@ class Profile:
     @property
     def jobs_per_workflow(self) -> int:
         return self.inputs.jobs_per_workflow
+
+    @property
+    def threshold_specs(self) -> tuple[Threshold, ...]:
+        return tuple(Threshold(e, e in self.abort_on_fail) for e in self.thresholds)
 
     @property
     def expected_workflows(self) -> int:
@@ -257,7 +268,7 @@ class Profile:
             "seed": self.seed,
             "drain_timeout_s": self.drain_timeout_s,
             "max_workflows": self.max_workflows,
-            "thresholds": list(self.thresholds),
+            "thresholds": [t.to_data() for t in self.threshold_specs],
             "expected_workflows": self.expected_workflows,
             "jobs_per_workflow": self.jobs_per_workflow,
             "duration_s": self.duration_s,
@@ -633,7 +644,8 @@ class _Checker:
             seed=seed,
             drain_timeout_s=drain,
             max_workflows=max_workflows,
-            thresholds=thresholds,
+            thresholds=tuple(t.expr for t in thresholds),
+            abort_on_fail=tuple(t.expr for t in thresholds if t.abort_on_fail),
             environments=environments,
         )
 
@@ -789,16 +801,36 @@ class _Checker:
                 "raise the rate or the duration",
             )
 
-    def thresholds(self, node: Node | None) -> tuple[str, ...]:
+    def thresholds(self, node: Node | None) -> tuple[Threshold, ...]:
         if node is None or node.value is None:
             return ()
         if not node.is_list:
             self.fail(
                 node.line,
                 node.path,
-                f"must be a list of strings such as 'queue_time_s.p95 < 120', got {_show(node.value)}",
+                f"must be a list of expressions such as '{THRESHOLD_EXAMPLE}' or mappings "
+                f"{{expr, abort_on_fail}}, got {_show(node.value)}",
             )
-        return tuple(self.string(item, example="queue_time_s.p95 < 120") for item in node.value)
+        out: list[Threshold] = []
+        for item in node.value:
+            abort = False
+            expr_node = item
+            if item.is_mapping:
+                keys = self.mapping(item, THRESHOLD_KEYS, ("expr",), " in a threshold")
+                expr_node = keys["expr"]
+                flag = keys.get("abort_on_fail")
+                if flag is not None:
+                    if not isinstance(flag.value, bool):
+                        self.fail(flag.line, flag.path, f"must be true or false, got {_show(flag.value)}")
+                    abort = flag.value
+            expr = self.string(expr_node, example=THRESHOLD_EXAMPLE)
+            why = threshold_problem(expr)
+            if why:
+                self.fail(expr_node.line, expr_node.path, why)
+            if any(t.expr == expr for t in out):
+                self.fail(expr_node.line, expr_node.path, f"{expr!r} is listed twice")
+            out.append(Threshold(expr, abort))
+        return tuple(out)
 
 
 __all__ = [

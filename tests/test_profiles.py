@@ -35,6 +35,18 @@ from suite.schedule import (
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ROOT / "profiles"
+CATALOGUE = (
+    "smoke",
+    "validation",
+    "performance",
+    "load",
+    "spike",
+    "stress",
+    "capacity",
+    "soak",
+    "concurrency_burst",
+    "multi_job",
+)
 
 
 def write(tmp_path: Path, text: str, name: str = "prof.yaml") -> Path:
@@ -244,7 +256,7 @@ def test_usage_error_exit_code() -> None:
 
 def test_shipped_profiles() -> None:
     profiles = {p.name: p for p in list_profiles(PROFILES)}
-    assert {"smoke", "capacity", "burst", "multi_job"} <= set(profiles)
+    assert set(CATALOGUE) <= set(profiles)
     for p in profiles.values():
         assert p.purpose, f"{p.path} needs a purpose comment on its first line"
         assert p.path.read_text().startswith("# "), p.path
@@ -262,7 +274,7 @@ def test_shipped_profiles() -> None:
     assert 1.2 <= cap.pattern.rate_per_min <= 2.0
     assert cap.pattern.duration_s == 1800
 
-    burst = profiles["burst"]
+    burst = profiles["concurrency_burst"]
     assert burst.pattern == BurstPattern(count=20)
     assert burst.inputs == RunnerTestInputs(sleep_duration=60)
     assert "burst" in burst.purpose.lower()
@@ -1015,6 +1027,47 @@ MALFORMED: list[tuple[str, str, str]] = [
         ),
     ),
     ("document-is-a-list", "document", "# Test: a list\n- workflow: runner_test  #!\n"),
+    *(
+        (
+            f"threshold-{case}",
+            field,
+            prof(
+                """
+        workflow: runner_test
+        """,
+                OK_PATTERN,
+                "thresholds:\n  - workflows.success_rate >= 0.99\n" + entry,
+            ),
+        )
+        for case, field, entry in [
+            ("no-operator", "queue_time_s.p95 120", '  - "queue_time_s.p95 120"  #!\n'),
+            ("bad-operator", "=<", '  - "queue_time_s.p95 =< 120"  #!\n'),
+            ("two-comparisons", "expected `<field> <op>", '  - "1 < queue_time_s.p95 < 120"  #!\n'),
+            ("unknown-top-field", "queue_seconds.p95", '  - "queue_seconds.p95 < 120"  #!\n'),
+            ("unknown-second-field", "did you mean 'queue_time_s.p99'", '  - "queue_time_s.p96 < 120"  #!\n'),
+            ("unknown-right-field", "runners.count", '  - "concurrency.max <= runners.count"  #!\n'),
+            ("distribution-without-figure", "is a distribution", '  - "queue_time_s < 120"  #!\n'),
+            ("typo-success-rate", "workflows.sucess_rate", '  - "workflows.sucess_rate >= 0.99"  #!\n'),
+            ("list-field", "workflows.missing", '  - "workflows.missing == 0"  #!\n'),
+            ("duplicate", "listed twice", '  - "workflows.success_rate >= 0.99"  #!\n'),
+            ("mapping-without-expr", "thresholds[1].expr", "  - {abort_on_fail: true}  #!\n"),
+            (
+                "mapping-unknown-key",
+                "thresholds[1].abort_on_failure",
+                '  - {expr: "queue_time_s.p95 < 1", abort_on_failure: true}  #!\n',
+            ),
+            (
+                "abort-not-bool",
+                "thresholds[1].abort_on_fail",
+                '  - {expr: "queue_time_s.p95 < 1", abort_on_fail: "yes"}  #!\n',
+            ),
+            (
+                "mapping-bad-expr",
+                "thresholds[1].expr",
+                '  - expr: "queue_time_s.p95 < soon"  #!\n    abort_on_fail: true\n',
+            ),
+        ]
+    ),
 ]
 
 
@@ -1039,6 +1092,7 @@ def test_malformed_profile_gives_one_clear_error(tmp_path: Path, field: str, tex
 
 def test_enough_malformed_cases() -> None:
     assert len(MALFORMED) >= 30
+    assert sum(c[0].startswith("threshold") for c in MALFORMED) >= 10
     assert len({c[0] for c in MALFORMED}) == len(MALFORMED)
 
 
