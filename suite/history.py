@@ -1,0 +1,221 @@
+"""Run history: every run directory under reports/ indexed in reports/history.sqlite.
+
+`suite history [--profile X]` scans reports/ first (a directory whose result.json is new or changed
+since it was indexed is (re)read; rows of directories that are gone are dropped), so the index is
+never stale, whoever wrote the run. `index_run(dir)` indexes one directory straight after its report.
+The index holds headline figures only; result.json stays the source of truth.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+DB_NAME = "history.sqlite"
+_RUN_STAMP = re.compile(r"-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[0-9a-f]{6}$")
+COLUMNS = (
+    ("test_run_id", "TEXT PRIMARY KEY"),
+    ("path", "TEXT NOT NULL"),
+    ("profile", "TEXT"),
+    ("environment", "TEXT"),
+    ("started", "TEXT"),
+    ("runners", "INTEGER"),
+    ("ephemeral", "INTEGER"),
+    ("task_cpu", "INTEGER"),
+    ("task_memory", "INTEGER"),
+    ("workflows", "INTEGER"),
+    ("collected", "INTEGER"),
+    ("jobs", "INTEGER"),
+    ("queue_p95", "REAL"),
+    ("exec_p50", "REAL"),
+    ("concurrency_max", "INTEGER"),
+    ("utilization", "REAL"),
+    ("verdict", "TEXT"),
+    ("result_mtime_ns", "INTEGER NOT NULL"),
+)
+NAMES = tuple(c for c, _ in COLUMNS)
+
+
+def db_path(reports_root: Path) -> Path:
+    return reports_root / DB_NAME
+
+
+@contextmanager
+def _db(reports_root: Path) -> Iterator[sqlite3.Connection]:
+    reports_root.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(db_path(reports_root), timeout=30)
+    try:
+        conn.execute(f"CREATE TABLE IF NOT EXISTS runs ({', '.join(f'{c} {t}' for c, t in COLUMNS)})")
+        conn.execute("CREATE INDEX IF NOT EXISTS runs_profile ON runs (profile, started)")
+        with conn:
+            yield conn
+    finally:
+        conn.close()
+
+
+def headline(run_dir: Path) -> dict[str, Any] | None:
+    """The indexed row of one run directory; None if it has no (readable) result.json."""
+    path = run_dir / "result.json"
+    try:
+        result = json.loads(path.read_text())
+        mtime = path.stat().st_mtime_ns
+    except (OSError, ValueError):
+        return None
+    if not isinstance(result, dict):
+        return None
+    fleet = result.get("fleet") or {}
+    ephemeral = fleet.get("ephemeral")
+
+    def get(*keys: str) -> Any:
+        node: Any = result
+        for k in keys:
+            node = node.get(k) if isinstance(node, dict) else None
+        return node
+
+    return {
+        "test_run_id": str(result.get("test_run_id") or run_dir.name),
+        "path": str(run_dir),
+        "profile": result.get("profile"),
+        "environment": result.get("environment"),
+        "started": _started(str(result.get("test_run_id") or run_dir.name), get("window", "start")),
+        "runners": fleet.get("runner_count"),
+        "ephemeral": None if ephemeral is None else int(bool(ephemeral)),
+        "task_cpu": fleet.get("task_cpu"),
+        "task_memory": fleet.get("task_memory"),
+        "workflows": get("workflows", "dispatched"),
+        "collected": get("workflows", "collected"),
+        "jobs": get("jobs", "count"),
+        "queue_p95": get("queue_time_s", "p95"),
+        "exec_p50": get("execution_time_s", "p50"),
+        "concurrency_max": get("concurrency", "max"),
+        "utilization": get("runners", "utilization"),
+        "verdict": result.get("verdict"),
+        "result_mtime_ns": mtime,
+    }
+
+
+def _started(test_run_id: str, window_start: Any) -> str | None:
+    """When the run began (UTC, from its id: the wall clock; a twin's window is in virtual time)."""
+    m = _RUN_STAMP.search(test_run_id)
+    if m:
+        y, mo, d, h, mi, s = m.groups()
+        return f"{y}-{mo}-{d}T{h}:{mi}:{s}Z"
+    return str(window_start) if window_start else None
+
+
+def _upsert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+    conn.execute(
+        f"INSERT OR REPLACE INTO runs ({', '.join(NAMES)}) VALUES ({', '.join('?' for _ in NAMES)})",
+        [row[c] for c in NAMES],
+    )
+
+
+def index_run(run_dir: Path, reports_root: Path | None = None) -> bool:
+    """Index one run directory (in its parent's history unless reports_root is given)."""
+    row = headline(run_dir)
+    if row is None:
+        return False
+    with _db(reports_root or run_dir.parent) as conn:
+        _upsert(conn, row)
+    return True
+
+
+def scan(reports_root: Path) -> int:
+    """Bring the index up to date with reports/; returns how many directories were (re)indexed."""
+    if not reports_root.is_dir():
+        return 0
+    with _db(reports_root) as conn:
+        known = {
+            path: mtime for path, mtime in conn.execute("SELECT path, result_mtime_ns FROM runs").fetchall()
+        }
+        changed = 0
+        seen = set()
+        for result in sorted(reports_root.glob("*/result.json")):
+            run_dir = result.parent
+            seen.add(str(run_dir))
+            try:
+                mtime = result.stat().st_mtime_ns
+            except OSError:
+                continue
+            if known.get(str(run_dir)) == mtime:
+                continue
+            row = headline(run_dir)
+            if row is not None:
+                conn.execute("DELETE FROM runs WHERE path = ?", (str(run_dir),))
+                _upsert(conn, row)
+                changed += 1
+        for path in set(known) - seen:
+            conn.execute("DELETE FROM runs WHERE path = ?", (path,))
+    return changed
+
+
+def list_runs(
+    reports_root: Path, profile: str | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Runs, newest first (by window start, then id), after a scan of reports/."""
+    scan(reports_root)
+    if not db_path(reports_root).exists():
+        return []
+    sql = f"SELECT {', '.join(NAMES)} FROM runs"
+    args: list[Any] = []
+    if profile:
+        sql += " WHERE profile = ?"
+        args.append(profile)
+    sql += " ORDER BY started DESC, test_run_id DESC"
+    if limit:
+        sql += " LIMIT ?"
+        args.append(int(limit))
+    with _db(reports_root) as conn:
+        return [dict(zip(NAMES, r, strict=True)) for r in conn.execute(sql, args).fetchall()]
+
+
+def last_passing(reports_root: Path, profile: str) -> dict[str, Any] | None:
+    """The newest run of `profile` whose verdict is pass: the natural baseline for `suite compare`."""
+    return next((r for r in list_runs(reports_root, profile) if r["verdict"] == "pass"), None)
+
+
+def render(rows: list[dict[str, Any]]) -> str:
+    from tabulate import tabulate
+
+    def f(x: Any, fmt: str = "{:.1f}") -> str:
+        return "null" if x is None else fmt.format(x)
+
+    if not rows:
+        return "No runs indexed (run directories live under reports/)."
+    table = [
+        [
+            (r["started"] or "")[:19].replace("T", " "),
+            r["test_run_id"],
+            r["profile"],
+            r["environment"],
+            f"{f(r['runners'], '{}')}{'e' if r['ephemeral'] else 'p' if r['ephemeral'] is not None else ''}"
+            f" {f(r['task_cpu'], '{}')}/{f(r['task_memory'], '{}')}",
+            f"{f(r['collected'], '{}')}/{f(r['workflows'], '{}')}",
+            f(r["queue_p95"]),
+            f(r["exec_p50"]),
+            f(r["concurrency_max"], "{}"),
+            "null" if r["utilization"] is None else f"{100 * r['utilization']:.1f}%",
+            r["verdict"],
+        ]
+        for r in rows
+    ]
+    headers = [
+        "date (UTC)",
+        "run",
+        "profile",
+        "env",
+        "fleet",
+        "workflows",
+        "queue p95 s",
+        "exec p50 s",
+        "conc max",
+        "util",
+        "verdict",
+    ]
+    legend = "fleet: runners (e ephemeral, p persistent) cpu/memory; workflows: collected/dispatched"
+    return tabulate(table, headers=headers, tablefmt="simple", disable_numparse=True) + "\n" + legend
