@@ -25,9 +25,22 @@ def written(tmp_path, monkeypatch):
 
 def test_writes_result_summary_and_csv(written):
     run_dir, result, paths = written
-    assert [p.name for p in paths] == ["result.json", "summary.md", "jobs.csv"]
+    assert [p.name for p in paths] == [
+        "result.json",
+        "summary.md",
+        "jobs.csv",
+        "junit.xml",
+        "report.html",
+        "concurrency.png",
+        "queue_time.png",
+        "runner_timeline.png",
+        "throughput.png",
+        "resources.png",
+    ]
+    assert all(p.exists() for p in paths)
+    assert {p.relative_to(run_dir).parts[0] for p in paths[5:]} == {"charts"}
     assert json.loads((run_dir / "result.json").read_text()) == json.loads(json.dumps(result))
-    assert not list(run_dir.glob("*.tmp"))
+    assert not list(run_dir.glob("*.tmp")) and not list(run_dir.glob("charts/*.tmp"))
 
 
 def test_jobs_csv_one_row_per_job_null_not_zero(written):

@@ -29,6 +29,16 @@ def _workflows(r: dict[str, Any]) -> list[str]:
     row = [*(num(wf.get(k)) for k in keys), pct(wf.get("success_rate")), str(len(wf["missing"]))]
     row.append(str(len(wf.get("not_dispatched") or [])))
     out = ["## Workflows", "", _table([row], [*keys, "success rate", "missing", "not dispatched"])]
+    d = r.get("dispatch") or {}
+    if d.get("aborted"):
+        a = d["aborted"]
+        out += [
+            "",
+            f"**Run aborted at {a['at']}**: {a['reason']}; {d['not_dispatched']} scheduled "
+            "workflow(s) were not dispatched (listed in result.json `workflows.not_dispatched`).",
+        ]
+    if d.get("late"):
+        out += ["", f"{d['late']} dispatch(es) went out more than {d['late_after_real_s']:g} s (real) late."]
     if wf["missing"]:
         rows = [[m["suite_id"], m["reason"]] for m in wf["missing"]]
         out += ["", "### Missing workflows", "", *_listed(rows, ["suite_id", "reason"], "missing workflows")]
@@ -48,6 +58,9 @@ def _timings(r: dict[str, Any]) -> list[str]:
         dist_row("workflow total (last job completed − run created)", r["total_time_s"]),
         dist_row("dispatch lag (sent − scheduled)", r["dispatch_lag_s"]),
     ]
+    if "dispatch_lag_real_s" in r and (r.get("dispatch") or {}).get("clock_speed", 1) != 1:
+        speed = r["dispatch"]["clock_speed"]
+        rows.append(dist_row(f"dispatch lag, real seconds (twin clock {speed:g}x)", r["dispatch_lag_real_s"]))
     if "queue_from_schedule_s" in r:
         rows.append(dist_row("queue from schedule (started − scheduled)", r["queue_from_schedule_s"]))
     rows.append(dist_row("task cold start (createdAt → startedAt)", r["tasks"]["cold_start_s"]))

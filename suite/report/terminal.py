@@ -29,6 +29,9 @@ def terminal_summary(result: dict[str, Any]) -> str:
         f"  resources   {res['jobs_with_samples']} job(s) with samples, "
         f"{res['jobs_without_samples']} without",
     ]
+    aborted = (result.get("dispatch") or {}).get("aborted")
+    if aborted:
+        lines.append(f"  ABORTED     at {aborted['at']}: {aborted['reason']}")
     if thresholds:
         ok = sum(t.get("ok") is True for t in thresholds)
         lines.append(f"  thresholds  {ok}/{len(thresholds)} ok")

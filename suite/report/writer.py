@@ -1,4 +1,9 @@
-"""Write a result's files into its run directory (and the GitHub step summary when set)."""
+"""Write a result's files into its run directory (and the GitHub step summary when set).
+
+result.json, summary.md, jobs.csv, junit.xml, report.html and charts/*.png. The charts need series
+that result.json does not hold (task lifecycle, Container Insights samples, dispatch times): they are
+read from the run directory's ledger.jsonl and raw/, so `suite report DIR` regenerates everything.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +12,56 @@ from pathlib import Path
 from typing import Any
 
 from suite.report.jobs_csv import jobs_csv
+from suite.report.junit import junit_xml
 from suite.report.markdown import summary_markdown
-from suite.rundir import write_json
+from suite.rundir import RunDir, read_jsonl, write_json
 
 
-def _write_text(path: Path, text: str) -> None:
+def _write_bytes(path: Path, data: bytes) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text)
+    tmp.write_bytes(data)
     os.replace(tmp, path)
 
 
+def _write_text(path: Path, text: str) -> None:
+    _write_bytes(path, text.encode("utf-8"))
+
+
 def write_reports(run_dir: Path, result: dict[str, Any]) -> list[Path]:
-    """result.json, summary.md and jobs.csv; summary.md is also appended to $GITHUB_STEP_SUMMARY."""
-    run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    paths = [run_dir / "result.json", run_dir / "summary.md", run_dir / "jobs.csv"]
+    """Every report file; summary.md is also appended to $GITHUB_STEP_SUMMARY. Returns the paths written."""
+    rd = RunDir(Path(run_dir))
+    rd.path.mkdir(parents=True, exist_ok=True)
+    paths = [rd.file(n) for n in ("result.json", "summary.md", "jobs.csv", "junit.xml", "report.html")]
     write_json(paths[0], result)
     summary = summary_markdown(result)
     _write_text(paths[1], summary)
     _write_text(paths[2], jobs_csv(result.get("per_job") or []))
+    _write_text(paths[3], junit_xml(result))
+    paths[4:] = write_html(rd, result)
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if step_summary:
         with open(step_summary, "a") as f:
             f.write(summary + "\n")
+    return paths
+
+
+def write_html(rd: RunDir, result: dict[str, Any]) -> list[Path]:
+    """report.html and charts/*.png. matplotlib is imported here, so other commands start fast."""
+    from suite.report.charts import render_charts
+    from suite.report.html import report_html
+
+    charts = render_charts(
+        result,
+        read_jsonl(rd.file("ledger.jsonl")),
+        read_jsonl(rd.raw_file("tasks.jsonl")),
+        read_jsonl(rd.raw_file("metrics.jsonl")),
+    )
+    chart_dir = rd.file("charts")
+    chart_dir.mkdir(exist_ok=True)
+    paths = [rd.file("report.html")]
+    for chart in charts:
+        path = chart_dir / f"{chart.name}.png"
+        _write_bytes(path, chart.png)
+        paths.append(path)
+    _write_text(paths[0], report_html(result, charts))
     return paths

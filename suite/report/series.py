@@ -1,0 +1,319 @@
+"""The series behind report.html's charts, from result.json and the run directory's raw records. Pure.
+
+Everything here is derived from what `suite report DIR` has: the result (per_job, concurrency timeline,
+throughput) plus raw/tasks.jsonl (ECS task lifecycle), raw/metrics.jsonl (Container Insights samples)
+and ledger.jsonl (dispatch times). Times are epoch seconds on GitHub's clock.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from suite.analyze.resources import CPU, CPU_RESERVED, MEM, MEM_RESERVED
+from suite.analyze.tasks import tasks_from_events
+from suite.analyze.timeline import ts
+
+Rows = list[dict[str, Any]]
+
+MAX_POINTS = 20_000  # points per scatter/step series before downsampling
+MAX_BARS = 600  # throughput bars before minutes are merged into wider bins
+MAX_LANES = 40  # Gantt lanes drawn
+MAX_GANTT_JOBS = 20_000  # Gantt bars drawn (a time slice from the start of the window beyond this)
+
+
+@dataclass(frozen=True)
+class Window:
+    start: float
+    end: float
+
+
+def window_of(result: dict[str, Any], *extra: Iterable[float]) -> Window | None:
+    """The result's window; without one, the extent of whatever times the chart has."""
+    w = result.get("window") or {}
+    start, end = ts(w.get("start")), ts(w.get("end"))
+    if start is not None and end is not None and end > start:
+        return Window(start, end)
+    times = [t for seq in extra for t in seq]
+    if len(times) >= 2 and max(times) > min(times):
+        return Window(min(times), max(times))
+    return None
+
+
+# --- concurrency ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Steps:
+    """A step function (value holds from t[i] until t[i+1]); `binned` says it is a per-bin maximum."""
+
+    t: list[float]
+    v: list[float]
+    binned: bool = False
+
+
+def concurrency_steps(result: dict[str, Any], max_points: int = MAX_POINTS) -> Steps:
+    timeline = (result.get("concurrency") or {}).get("timeline") or []
+    points = [(t, float(level)) for stamp_, level in timeline if (t := ts(stamp_)) is not None]
+    w = window_of(result, (p[0] for p in points))
+    if w is not None:
+        # the level at the window start is 0 unless a change point says otherwise; hold to the end
+        if not points or points[0][0] > w.start:
+            points.insert(0, (w.start, 0.0))
+        points.append((w.end, points[-1][1]))
+    if len(points) <= max_points:
+        return Steps([p[0] for p in points], [p[1] for p in points])
+    return _max_per_bin(points, max_points)
+
+
+def _max_per_bin(points: list[tuple[float, float]], bins: int) -> Steps:
+    """Downsample a step function to `bins` bins, each the maximum level held inside it (peaks kept)."""
+    t0, t1 = points[0][0], points[-1][0]
+    width = (t1 - t0) / bins or 1.0
+    peak = [0.0] * bins
+    level = points[0][1]
+    i = 0
+    for b in range(bins):
+        hi = t0 + (b + 1) * width
+        best = level  # the level carried into the bin
+        while i < len(points) and points[i][0] < hi:
+            level = points[i][1]
+            best = max(best, level)
+            i += 1
+        peak[b] = best
+    times = [t0 + b * width for b in range(bins)] + [t1]
+    return Steps(times, [*peak, peak[-1]], binned=True)
+
+
+# --- queue time by dispatch time -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueuePoints:
+    dispatched: list[float]  # x: the workflow's dispatch (sent_at, clock-offset corrected) or job created
+    github: list[float | None]  # started − created
+    from_schedule: list[float | None]  # started − scheduled
+    x_is_dispatch: bool
+    stride: int = 1  # every stride-th job is plotted (1 = all)
+
+
+def queue_points(result: dict[str, Any], ledger: Rows, max_points: int = MAX_POINTS) -> QueuePoints:
+    shift = float(result.get("clock_offset_s") or 0.0)
+    sent = {
+        str(row["suite_id"]): t + shift
+        for row in ledger
+        if row.get("suite_id") is not None and (t := ts(row.get("sent_at"))) is not None
+    }
+    jobs = [j for j in result.get("per_job") or [] if j.get("queue_s") is not None]
+    stride = max(1, math.ceil(len(jobs) / max_points))
+    xs, gh, sched = [], [], []
+    from_ledger = 0
+    for j in jobs[::stride]:
+        x = sent.get(str(j.get("suite_id")))
+        if x is not None:
+            from_ledger += 1
+        else:
+            x = ts(j.get("created"))
+        if x is None:
+            continue
+        xs.append(x)
+        gh.append(j.get("queue_s"))
+        sched.append(j.get("queue_from_schedule_s"))
+    return QueuePoints(xs, gh, sched, x_is_dispatch=bool(xs) and from_ledger == len(xs), stride=stride)
+
+
+# --- throughput per minute -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Throughput:
+    starts: list[float]  # bin start times
+    width_s: float
+    completed: list[int]
+    started: list[int]
+    jobs_per_min: float | None
+
+
+def throughput_bins(result: dict[str, Any], max_bars: int = MAX_BARS) -> Throughput:
+    """Started and completed jobs per minute of the window (merged into wider bins for long runs)."""
+    thru = result.get("throughput") or {}
+    per_job = result.get("per_job") or []
+    completed = [t for j in per_job if (t := ts(j.get("completed"))) is not None and j.get("started")]
+    started = [t for j in per_job if (t := ts(j.get("started"))) is not None]
+    w = window_of(result, completed, started)
+    if w is None:
+        return Throughput([], 60.0, [], [], thru.get("jobs_per_min"))
+    minutes = max(1, math.ceil((w.end - w.start) / 60.0))
+    per_bin = max(1, math.ceil(minutes / max_bars))
+    width = 60.0 * per_bin
+    n = math.ceil(minutes / per_bin)
+
+    def count(times: list[float]) -> list[int]:
+        out = [0] * n
+        for t in times:
+            if w.start <= t <= w.end:
+                out[min(n - 1, int((t - w.start) // width))] += 1
+        return out
+
+    return Throughput(
+        [w.start + i * width for i in range(n)],
+        width,
+        count(completed),
+        count(started),
+        thru.get("jobs_per_min"),
+    )
+
+
+# --- per-runner timeline (Gantt) -----------------------------------------------------------------
+
+
+@dataclass
+class Lane:
+    runners: list[str] = field(default_factory=list)
+    cold: list[tuple[float, float]] = field(default_factory=list)  # task created -> started
+    idle: list[tuple[float, float]] = field(default_factory=list)  # task up, no job
+    jobs: dict[str, list[tuple[float, float]]] = field(default_factory=lambda: defaultdict(list))
+    end: float = -math.inf
+
+
+@dataclass(frozen=True)
+class Gantt:
+    lanes: list[Lane]
+    lanes_total: int
+    jobs_drawn: int
+    jobs_total: int
+    view: Window | None
+    cold_starts: int
+
+
+def _outcome(job: dict[str, Any]) -> str:
+    c = job.get("conclusion")
+    if c == "success":
+        return "success"
+    if c in ("failure", "timed_out"):
+        return "failure"
+    if c == "cancelled":
+        return "cancelled"
+    return "other"
+
+
+def gantt(
+    result: dict[str, Any],
+    task_events: Rows,
+    max_lanes: int = MAX_LANES,
+    max_jobs: int = MAX_GANTT_JOBS,
+) -> Gantt:
+    """Runners packed into lanes: a lane is a runner slot holding tasks that ran one after another.
+
+    Ephemeral runners are one ECS task (and one job) each, so a lane reads: cold start, job, cold start
+    of the replacement, job... A persistent runner keeps its own lane. Tasks come from the lifecycle
+    events (created -> started is the cold start), jobs from per_job (runner_name == task id).
+    """
+    jobs = sorted(
+        (
+            (s, e, str(j.get("runner_name")), _outcome(j))
+            for j in result.get("per_job") or []
+            if j.get("runner_name")
+            and (s := ts(j.get("started"))) is not None
+            and (e := ts(j.get("completed"))) is not None
+        ),
+    )
+    jobs_total = len(jobs)
+    tasks = {t.task_id: t for t in tasks_from_events(task_events)}
+    w = window_of(result, (j[0] for j in jobs), (j[1] for j in jobs))
+    if w is None:
+        return Gantt([], 0, 0, jobs_total, None, 0)
+    pad = 0.03 * (w.end - w.start)
+    view = Window(w.start - pad, w.end + pad)
+    if jobs_total > max_jobs:  # a time slice: the first max_jobs jobs by start
+        view = Window(view.start, jobs[max_jobs - 1][1])
+        jobs = [j for j in jobs if j[0] < view.end]
+    by_runner: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+    for s, e, runner, outcome in jobs:
+        by_runner[runner].append((s, e, outcome))
+
+    # every runner (task) that was alive inside the view: [begin, end] of its life
+    lives: list[tuple[float, float, str]] = []
+    for name in set(by_runner) | set(tasks):
+        task = tasks.get(name)
+        own = by_runner.get(name, [])
+        begin_c = [x for x in (task.created if task else None, own[0][0] if own else None) if x is not None]
+        if not begin_c:
+            continue
+        begin = min(begin_c)
+        stop = task.stopped if task else None
+        end = stop if stop is not None else max([e for _, e, _ in own] or [view.end if task else begin])
+        if task and stop is None and task.started is not None:
+            end = max(end, view.end)  # still running at the end of the view
+        if end < view.start or begin > view.end:
+            continue
+        lives.append((begin, end, name))
+    lives.sort()
+
+    lanes: list[Lane] = []
+    free: list[tuple[float, int]] = []  # (lane end, lane index)
+    cold_starts = 0
+    for begin, end, name in lives:
+        if free and free[0][0] <= begin:
+            _, idx = heapq.heappop(free)
+        else:
+            idx = len(lanes)
+            lanes.append(Lane())
+        lane = lanes[idx]
+        lane.runners.append(name)
+        lane.end = end
+        heapq.heappush(free, (end, idx))
+        task = tasks.get(name)
+        up = begin
+        if task and task.created is not None and task.started is not None:
+            lane.cold.append((task.created, task.started))
+            cold_starts += 1
+            up = task.started
+        cursor = up
+        for s, e, outcome in by_runner.get(name, []):
+            if s > cursor:
+                lane.idle.append((cursor, s))
+            lane.jobs[outcome].append((s, e))
+            cursor = max(cursor, e)
+        if end > cursor and task is not None and task.started is not None:
+            lane.idle.append((cursor, end))
+    drawn = sum(len(v) for lane in lanes[:max_lanes] for v in lane.jobs.values())
+    return Gantt(lanes[:max_lanes], len(lanes), drawn, jobs_total, view, cold_starts)
+
+
+# --- CPU and memory per task ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskSeries:
+    """metric -> task id -> [(t, value)] sorted by time, plus the largest reservation seen."""
+
+    series: dict[str, dict[str, list[tuple[float, float]]]]
+    reserved: dict[str, float | None]
+    samples: int
+    stride: int = 1
+
+
+def task_metrics(metric_rows: Rows, max_points: int = MAX_POINTS) -> TaskSeries:
+    series: dict[str, dict[str, list[tuple[float, float]]]] = {CPU: defaultdict(list), MEM: defaultdict(list)}
+    reserved: dict[str, float | None] = {CPU: None, MEM: None}
+    of = {CPU_RESERVED: CPU, MEM_RESERVED: MEM}
+    n = 0
+    for row in metric_rows:
+        name = row.get("metric")
+        t, value = ts(row.get("timestamp")), row.get("value")
+        if t is None or value is None:
+            continue
+        if name in series:
+            series[str(name)][str(row.get("task_id"))].append((t, float(value)))
+            n += 1
+        elif name in of:
+            key = of[str(name)]
+            reserved[key] = max(float(value), reserved[key] or 0.0)
+    stride = max(1, math.ceil(n / max_points))
+    out = {m: {task: sorted(v)[::stride] for task, v in per.items()} for m, per in series.items()}
+    return TaskSeries(out, reserved, n, stride)
