@@ -208,7 +208,33 @@ def test_time_distributions(result):
     assert result["total_time_s"] == dist([127.0, 67.0])  # 130 − 3 and 100 − 33
     assert result["dispatch_lag_s"] == dist([0.25, 0.5, 1.0])
     assert result["queue_from_schedule_s"] == dist([3.0, 8.0, 33.0])  # started − (scheduled + 2)
-    assert result["tasks"] == {"count": 3, "cold_start_s": dist([55.0, 50.0])}
+    tasks = result["tasks"]
+    assert {k: tasks[k] for k in ("count", "with_jobs")} == {"count": 3, "with_jobs": 2}
+    assert tasks["cold_start_s"] == dist([55.0, 50.0])
+    assert tasks["started_to_first_job_s"] == dist([10.0, 10.0])  # A: -5 -> job 1 at 5; B: 0 -> job 2 at 10
+    assert tasks["created_to_first_job_s"] == dist([65.0, 60.0])
+
+
+def test_cold_start_per_task_created_started_first_job(result):
+    rows = {r["task_id"]: r for r in result["tasks"]["per_task"]}
+    assert rows[A] == {
+        "task_id": A,
+        "created": t(-60),
+        "started": t(-5),
+        "first_job": t(5),  # job 3 (superseded attempt) and job 9 (another run) do not count
+        "stopped": None,
+        "last_status": "RUNNING",
+        "cold_start_s": 55.0,
+        "started_to_first_job_s": 10.0,
+        "created_to_first_job_s": 65.0,
+    }
+    assert rows[C]["started"] is None and rows[C]["first_job"] is None
+    assert rows[C]["cold_start_s"] is None and rows[C]["created_to_first_job_s"] is None
+
+
+def test_saturation_is_null_with_reason_for_a_steady_profile(result):
+    assert result["saturation"] is None
+    assert "step and ramp" in result["reasons"]["saturation"]
 
 
 def test_concurrency_throughput_little_law(result):

@@ -11,27 +11,42 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 Step = tuple[float, int]  # (t, level): the level holds from t until the next step
+
+
+def sweep_arrays(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The step timeline as arrays (times, levels): a point at every instant where the level changes.
+
+    All events at one instant are netted together (so ends and starts at t cancel exactly), and a
+    zero-length interval [t, t) adds +1 and -1 at t: nothing.
+    """
+    starts = np.asarray(starts, dtype=float)
+    ends = np.asarray(ends, dtype=float)
+    if np.any(ends < starts):
+        i = int(np.flatnonzero(ends < starts)[0])
+        raise ValueError(f"interval ends before it starts: [{starts[i]}, {ends[i]})")
+    if starts.size == 0:
+        return np.empty(0), np.empty(0, dtype=np.int64)
+    times, inverse = np.unique(np.concatenate([starts, ends]), return_inverse=True)
+    signs = np.concatenate([np.ones(starts.size, np.int64), -np.ones(ends.size, np.int64)])
+    delta = np.bincount(inverse.ravel(), weights=signs, minlength=times.size).astype(np.int64)
+    changed = delta != 0
+    return times[changed], np.cumsum(delta[changed])
 
 
 def sweep(intervals: Iterable[tuple[float, float]]) -> list[Step]:
     """The step timeline: one (t, level) point at every instant where the level changes."""
-    delta: dict[float, int] = {}
-    for start, end in intervals:
-        if end < start:
-            raise ValueError(f"interval ends before it starts: [{start}, {end})")
-        if end == start:
-            continue
-        delta[start] = delta.get(start, 0) + 1
-        delta[end] = delta.get(end, 0) - 1
-    steps: list[Step] = []
-    level = 0
-    for t in sorted(delta):
-        if delta[t] == 0:
-            continue
-        level += delta[t]
-        steps.append((t, level))
-    return steps
+    pairs = list(intervals)
+    starts = np.fromiter((p[0] for p in pairs), dtype=float, count=len(pairs))
+    ends = np.fromiter((p[1] for p in pairs), dtype=float, count=len(pairs))
+    times, levels = sweep_arrays(starts, ends)
+    return [(_num(t), int(v)) for t, v in zip(times.tolist(), levels.tolist(), strict=True)]
+
+
+def _num(t: float) -> float:
+    return int(t) if t == int(t) else t
 
 
 def max_level(steps: list[Step]) -> int:
@@ -65,6 +80,22 @@ def time_weighted_mean(steps: list[Step], window_start: float, window_end: float
     return area / (window_end - window_start)
 
 
+def weighted_mean_arrays(
+    times: np.ndarray, levels: np.ndarray, window_start: float, window_end: float
+) -> float | None:
+    """time_weighted_mean over the step arrays (the same definition, vectorised)."""
+    if window_end <= window_start:
+        return None
+    if times.size == 0:
+        return 0.0
+    # the level in force at window_start, then every change strictly inside the window
+    first = int(np.searchsorted(times, window_start, side="right"))
+    last = int(np.searchsorted(times, window_end, side="left"))
+    cuts = np.concatenate([[window_start], times[first:last], [window_end]])
+    held = np.concatenate([[levels[first - 1] if first > 0 else 0], levels[first:last]])
+    return float(np.dot(held.astype(float), np.diff(cuts))) / (window_end - window_start)
+
+
 @dataclass(frozen=True)
 class Concurrency:
     timeline: list[Step]
@@ -75,8 +106,18 @@ class Concurrency:
 def concurrency(
     intervals: Iterable[tuple[float, float]], window_start: float | None, window_end: float | None
 ) -> Concurrency:
-    steps = sweep(intervals)
+    pairs = list(intervals)
+    starts = np.fromiter((p[0] for p in pairs), dtype=float, count=len(pairs))
+    ends = np.fromiter((p[1] for p in pairs), dtype=float, count=len(pairs))
+    return concurrency_arrays(starts, ends, window_start, window_end)
+
+
+def concurrency_arrays(
+    starts: np.ndarray, ends: np.ndarray, window_start: float | None, window_end: float | None
+) -> Concurrency:
+    times, levels = sweep_arrays(starts, ends)
     mean = None
     if window_start is not None and window_end is not None:
-        mean = time_weighted_mean(steps, window_start, window_end)
-    return Concurrency(timeline=steps, max=max_level(steps), mean=mean)
+        mean = weighted_mean_arrays(times, levels, window_start, window_end)
+    steps = [(_num(t), int(v)) for t, v in zip(times.tolist(), levels.tolist(), strict=True)]
+    return Concurrency(timeline=steps, max=int(levels.max()) if levels.size else 0, mean=mean)

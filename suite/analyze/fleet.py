@@ -11,26 +11,44 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from suite.analyze.timeline import Job, stamp
+import numpy as np
+
+from suite.analyze.timeline import Job, JobArrays, job_arrays, stamp
 
 
 def clipped(interval: tuple[float, float], window: tuple[float, float]) -> float:
     return max(0.0, min(interval[1], window[1]) - max(interval[0], window[0]))
 
 
-def per_runner(jobs: Iterable[Job], window: tuple[float, float] | None) -> list[dict[str, Any]]:
-    stats: dict[str, dict[str, Any]] = {}
-    for job in jobs:
-        iv = job.interval
-        if iv is None or not job.runner_name:
-            continue
-        row = stats.setdefault(job.runner_name, {"runner_name": job.runner_name, "jobs": 0, "busy_s": 0.0})
-        row["jobs"] += 1
-        row["busy_s"] += clipped(iv, window) if window else iv[1] - iv[0]
+def per_runner(
+    jobs: list[Job], window: tuple[float, float] | None, arrays: JobArrays | None = None
+) -> list[dict[str, Any]]:
+    a = arrays or job_arrays(jobs)
+    names: dict[str, int] = {}
+    code = np.fromiter(
+        (names.setdefault(j.runner_name, len(names)) if j.runner_name else -1 for j in jobs),
+        np.int64,
+        len(jobs),
+    )
+    use = a.busy & (code >= 0)
+    if window:
+        busy = np.clip(np.minimum(a.end[use], window[1]) - np.maximum(a.start[use], window[0]), 0.0, None)
+    else:
+        busy = a.end[use] - a.start[use]
+    counts = np.bincount(code[use], minlength=len(names))
+    sums = np.bincount(code[use], weights=busy, minlength=len(names))
     span = window[1] - window[0] if window else 0.0
-    for row in stats.values():
-        row["utilization"] = row["busy_s"] / span if span > 0 else None
-    return sorted(stats.values(), key=lambda r: r["runner_name"])
+    rows = [
+        {
+            "runner_name": name,
+            "jobs": int(counts[c]),
+            "busy_s": float(sums[c]),
+            "utilization": float(sums[c]) / span if span > 0 else None,
+        }
+        for name, c in names.items()
+        if counts[c] > 0
+    ]
+    return sorted(rows, key=lambda r: r["runner_name"])
 
 
 def registered_runner_names(snapshots: Iterable[dict[str, Any]]) -> set[str]:
@@ -49,8 +67,9 @@ def runners(
     window: tuple[float, float] | None,
     snapshots: list[dict[str, Any]],
     reasons: dict[str, str],
+    arrays: JobArrays | None = None,
 ) -> dict[str, Any]:
-    rows = per_runner(jobs, window)
+    rows = per_runner(jobs, window, arrays)
     busy = math.fsum(r["busy_s"] for r in rows)
     utilization = None
     if configured is None:
@@ -73,31 +92,32 @@ def runners(
 
 
 def throughput(
-    jobs: list[Job], window: tuple[float, float] | None, reasons: dict[str, str]
+    jobs: list[Job],
+    window: tuple[float, float] | None,
+    reasons: dict[str, str],
+    arrays: JobArrays | None = None,
 ) -> dict[str, Any]:
     """Completed jobs per minute of window, and per one-minute bucket [start + 60 i, start + 60 (i+1))."""
-    done = [j.interval[1] for j in jobs if j.interval is not None]
-    begun = [j.interval[0] for j in jobs if j.interval is not None]
+    a = arrays or job_arrays(jobs)
+    done, begun = a.end[a.busy], a.start[a.busy]
     if window is None or window[1] <= window[0]:
         reasons["throughput.jobs_per_min"] = "no window (no job completed)"
-        return {"completed": len(done), "jobs_per_min": None, "per_minute": []}
+        return {"completed": int(done.size), "jobs_per_min": None, "per_minute": []}
     start, end = window
     buckets = max(1, math.ceil((end - start) / 60.0))
 
-    def bucket(t: float) -> int | None:
-        if t < start or t > end:
-            return None
-        return min(int((t - start) // 60), buckets - 1)  # the window's last instant joins the last bucket
+    def per_bucket(times: np.ndarray) -> list[int]:
+        inside = times[(times >= start) & (times <= end)]
+        # the window's last instant joins the last bucket
+        b = np.minimum(((inside - start) // 60).astype(np.int64), buckets - 1)
+        return np.bincount(b, minlength=buckets).tolist()
 
+    started, completed = per_bucket(begun), per_bucket(done)
     per_minute: list[dict[str, Any]] = [
-        {"minute": stamp(start + 60 * i), "started": 0, "completed": 0} for i in range(buckets)
+        {"minute": stamp(start + 60 * i), "started": started[i], "completed": completed[i]}
+        for i in range(buckets)
     ]
-    for key, times in (("started", begun), ("completed", done)):
-        for t in times:
-            b = bucket(t)
-            if b is not None:
-                per_minute[b][key] += 1
-    in_window = sum(start <= t <= end for t in done)
+    in_window = int(np.count_nonzero((done >= start) & (done <= end)))
     return {
         "completed": in_window,
         "jobs_per_min": in_window / ((end - start) / 60.0),

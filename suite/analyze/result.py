@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
-from dataclasses import asdict
 from typing import Any
 
-from suite.analyze.concurrency import concurrency
+import numpy as np
+
+from suite.analyze.concurrency import concurrency_arrays
 from suite.analyze.fleet import little_law, runners, throughput
-from suite.analyze.resources import FIGURES, JobResources, index_samples, job_resources
-from suite.analyze.stats import PERCENTILE_METHOD, distribution, mean
-from suite.analyze.tasks import tasks_from_events
-from suite.analyze.timeline import Job, Run, jobs_from_raw, runs_from_raw, stamp
+from suite.analyze.resources import FIGURES, ResourceColumns, join_resources, sample_arrays
+from suite.analyze.saturation import saturation
+from suite.analyze.stats import PERCENTILE_METHOD, distribution
+from suite.analyze.tasks import task_summary, tasks_from_events
+from suite.analyze.timeline import Job, JobArrays, Run, job_arrays, jobs_from_raw, runs_from_raw, stamp
 from suite.analyze.workflows import (
     Dispatch,
     accepted_dispatches,
@@ -22,7 +25,8 @@ from suite.analyze.workflows import (
 )
 
 SCHEMA = "suite.result/v1"
-Rows = list[dict[str, Any]]
+LATE_AFTER_REAL_S = 0.25  # a dispatch sent later than this (real seconds) after its slot is late
+Rows = Iterable[dict[str, Any]]  # each read once, in order: lists, or rows streamed from raw/
 
 
 def compute_result(
@@ -58,15 +62,19 @@ def compute_result(
     window = _window(dispatches, scoped, shift, reasons)
     notes.append("window = first dispatch scheduled_at (clock-offset corrected) .. last job completed_at")
 
-    conc = concurrency([iv for j in scoped if (iv := j.interval)], *(window or (None, None)))
+    arr = job_arrays(scoped)
+    conc = concurrency_arrays(arr.start[arr.busy], arr.end[arr.busy], *(window or (None, None)))
+    from_schedule = _from_schedule(scoped, suite_of_run, accepted, shift)
     if conc.mean is None:
         reasons["concurrency.mean"] = reasons.get("window", "empty window")
-    thru = throughput(scoped, window, reasons)
-    executions = [x for j in scoped if (x := j.execution_s) is not None]
+    thru = throughput(scoped, window, reasons, arr)
+    executions = arr.end[arr.busy] - arr.start[arr.busy]
     fleet = manifest.get("fleet") or {}
     configured = fleet.get("runner_count")
     resources, per_job_res = _resources(scoped, metrics)
     task_list = tasks_from_events(tasks)
+    speed = float((manifest.get("clock") or {}).get("speed") or 1.0)
+    lags = [x for d in accepted.values() if (x := d.lag_s) is not None]
 
     result: dict[str, Any] = {
         "schema": SCHEMA,
@@ -83,25 +91,44 @@ def compute_result(
         },
         "workflows": workflow_counts(accepted, matched) | {"not_dispatched": not_dispatched(dispatches)},
         "jobs": _job_counts(scoped),
-        "queue_time_s": distribution(x for j in scoped if (x := j.queue_s) is not None),
+        "queue_time_s": distribution(arr.queue[~np.isnan(arr.queue)]),
         "execution_time_s": distribution(executions),
         "total_time_s": distribution(_totals(matched.runs.values(), scoped)),
-        "dispatch_lag_s": distribution(x for d in accepted.values() if (x := d.lag_s) is not None),
-        "queue_from_schedule_s": distribution(_from_schedule(scoped, suite_of_run, accepted, shift).values()),
+        "dispatch_lag_s": distribution(lags),
+        "dispatch_lag_real_s": distribution(x / speed for x in lags),  # twin: virtual / clock speed
+        "dispatch": {
+            "clock_speed": speed,
+            "late_after_real_s": LATE_AFTER_REAL_S,
+            "late": sum(x / speed > LATE_AFTER_REAL_S for x in lags),
+            "not_dispatched": len(not_dispatched(dispatches)),
+            "aborted": manifest.get("aborted"),  # {at, reason, threshold, value, ...} or None
+        },
+        "queue_from_schedule_s": distribution(list(from_schedule.values())),
         "concurrency": {
             "max": conc.max,
             "mean": conc.mean,
             "timeline": [[stamp(t), level] for t, level in conc.timeline],
         },
         "throughput": thru,
-        "runners": runners(scoped, configured, window, runners_snapshots, reasons),
-        "little_law": little_law(conc.mean, thru["jobs_per_min"], mean(executions)),
-        "tasks": {
-            "count": len(task_list),
-            "cold_start_s": distribution(x for t in task_list if (x := t.cold_start_s) is not None),
-        },
+        "runners": runners(scoped, configured, window, list(runners_snapshots), reasons, arr),
+        "little_law": little_law(
+            conc.mean,
+            thru["jobs_per_min"],
+            math.fsum(executions.tolist()) / executions.size if executions.size else None,
+        ),
+        "tasks": task_summary(task_list, scoped),
+        "saturation": saturation(
+            (manifest.get("profile") or {}).get("pattern"),
+            dispatches,
+            matched.runs,
+            scoped,
+            shift,
+            configured,
+            reasons,
+            arr,
+        ),
         "resources": resources,
-        "per_job": _per_job(scoped, suite_of_run, accepted, shift, per_job_res),
+        "per_job": _per_job(scoped, suite_of_run, from_schedule, per_job_res, arr),
         "api": dict(api or {}),
         "thresholds": list(thresholds or []),
         "verdict": verdict(thresholds or []),
@@ -175,56 +202,79 @@ def _from_schedule(
     return out
 
 
-def _resources(jobs: list[Job], metrics: Rows) -> tuple[dict[str, Any], dict[int, JobResources]]:
-    samples = index_samples(metrics)
-    per_job = {j.id: job_resources(j, samples) for j in jobs}
-    measured = [per_job[j.id] for j in jobs if j.interval is not None]
+def _resources(jobs: list[Job], metrics: Iterable[dict[str, Any]]) -> tuple[dict[str, Any], ResourceColumns]:
+    cols = join_resources(jobs, sample_arrays(metrics))
+    ran = np.fromiter((j.interval is not None for j in jobs), dtype=bool, count=len(jobs))
+    samples = np.asarray(cols.samples, dtype=np.int64)
 
     def dist(name: str) -> dict[str, Any]:
-        return distribution(x for r in measured if (x := getattr(r, name)) is not None)
+        values = np.asarray([np.nan if x is None else x for x in cols.figures[name]], dtype=float)
+        values = values[ran]
+        return distribution(values[~np.isnan(values)])
 
     return {
         "cpu": {"unit": "CPU units (1024 = 1 vCPU)"}
         | {k: dist(f"cpu_{k}") for k in ("max", "mean", "max_pct", "mean_pct")},
         "memory": {"unit": "MiB"} | {k: dist(f"memory_{k}") for k in ("max", "mean", "max_pct", "mean_pct")},
-        "jobs_with_samples": sum(r.samples > 0 for r in measured),
-        "jobs_without_samples": sum(r.samples == 0 for r in measured),
-    }, per_job
+        "jobs_with_samples": int(np.count_nonzero(ran & (samples > 0))),
+        "jobs_without_samples": int(np.count_nonzero(ran & (samples == 0))),
+    }, cols
+
+
+PER_JOB_KEYS = (
+    "id",
+    "run_id",
+    "run_attempt",
+    "suite_id",
+    "name",
+    "runner_name",
+    "status",
+    "conclusion",
+    "created",
+    "started",
+    "completed",
+    "queue_s",
+    "execution_s",
+    "queue_from_schedule_s",
+    "samples",
+    *FIGURES,
+    "resource_reason",
+)
+
+
+def _nullable(a: np.ndarray) -> list[float | None]:
+    return [None if x != x else x for x in a.tolist()]
 
 
 def _per_job(
     jobs: list[Job],
     suite_of_run: dict[int, str],
-    accepted: dict[str, Dispatch],
-    shift: float,
-    res: dict[int, JobResources],
+    from_schedule: dict[int, float],
+    res: ResourceColumns,
+    arr: JobArrays,
 ) -> list[dict[str, Any]]:
-    from_schedule = _from_schedule(jobs, suite_of_run, accepted, shift)
-    rows = []
-    for j in jobs:
-        r = asdict(res[j.id])
-        rows.append(
-            {
-                "id": j.id,
-                "run_id": j.run_id,
-                "run_attempt": j.run_attempt,
-                "suite_id": suite_of_run.get(j.run_id),
-                "name": j.name,
-                "runner_name": j.runner_name,
-                "status": j.status,
-                "conclusion": j.conclusion,
-                "created": stamp(j.created),
-                "started": stamp(j.started),
-                "completed": stamp(j.completed),
-                "queue_s": j.queue_s,
-                "execution_s": j.execution_s,
-                "queue_from_schedule_s": from_schedule.get(j.id),
-                "samples": r["samples"],
-                **{k: r[k] for k in FIGURES},
-                "resource_reason": r["reason"],
-            }
-        )
-    return rows
+    """One row per job (PER_JOB_KEYS), built column by column."""
+    columns = (
+        [j.id for j in jobs],
+        [j.run_id for j in jobs],
+        [j.run_attempt for j in jobs],
+        [suite_of_run.get(j.run_id) for j in jobs],
+        [j.name for j in jobs],
+        [j.runner_name for j in jobs],
+        [j.status for j in jobs],
+        [j.conclusion for j in jobs],
+        [stamp(j.created) for j in jobs],
+        [stamp(j.started) for j in jobs],
+        [stamp(j.completed) for j in jobs],
+        _nullable(arr.queue),
+        _nullable(arr.end - arr.start),
+        [from_schedule.get(j.id) for j in jobs],
+        res.samples,
+        *(res.figures[k] for k in FIGURES),
+        res.reasons,
+    )
+    keys = PER_JOB_KEYS
+    return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
 def _empty_distribution_reasons(result: dict[str, Any], reasons: dict[str, str]) -> None:
@@ -233,8 +283,10 @@ def _empty_distribution_reasons(result: dict[str, Any], reasons: dict[str, str])
         "execution_time_s": "no job of this test ran to completion",
         "total_time_s": "no completed run with a completed job",
         "dispatch_lag_s": "no accepted dispatch",
+        "dispatch_lag_real_s": "no accepted dispatch",
         "queue_from_schedule_s": "no started job joined to a scheduled dispatch",
         "tasks.cold_start_s": "no ECS task event with both createdAt and startedAt in raw/tasks.jsonl",
+        "tasks.started_to_first_job_s": "no started task ran a job of this test",
     }
     for path, text in why.items():
         node: Any = result

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from suite.analyze.timeline import ts
+from suite.analyze.stats import distribution
+from suite.analyze.timeline import Job, stamp, ts
 
 
 @dataclass(frozen=True)
@@ -48,3 +49,46 @@ def tasks_from_events(events: Iterable[dict[str, Any]]) -> list[Task]:
         Task(tid, f.get("createdAt"), f.get("startedAt"), f.get("stoppedAt"), f.get("lastStatus"))
         for tid, f in sorted(fields.items())
     ]
+
+
+def task_summary(tasks: list[Task], jobs: Iterable[Job]) -> dict[str, Any]:
+    """Per task: created -> started (cold start) -> its first job of this test (runner_name == task id).
+
+    Times are as AWS and GitHub stamped them (both are server clocks; no local clock offset applies).
+    A task that ran none of this test's jobs has first_job null; a job on a task with no lifecycle
+    event is not in this list.
+    """
+    first_job: dict[str, float] = {}
+    for j in jobs:
+        if j.runner_name and j.started is not None and j.ran:
+            prev = first_job.get(j.runner_name)
+            if prev is None or j.started < prev:
+                first_job[j.runner_name] = j.started
+    rows: list[dict[str, Any]] = []
+    for t in tasks:
+        first = first_job.get(t.task_id)
+        rows.append(
+            {
+                "task_id": t.task_id,
+                "created": stamp(t.created),
+                "started": stamp(t.started),
+                "first_job": stamp(first),
+                "stopped": stamp(t.stopped),
+                "last_status": t.last_status,
+                "cold_start_s": t.cold_start_s,
+                "started_to_first_job_s": None if first is None or t.started is None else first - t.started,
+                "created_to_first_job_s": None if first is None or t.created is None else first - t.created,
+            }
+        )
+
+    def dist(key: str) -> dict[str, Any]:
+        return distribution(float(x) for r in rows if (x := r[key]) is not None)
+
+    return {
+        "count": len(tasks),
+        "with_jobs": sum(r["first_job"] is not None for r in rows),
+        "cold_start_s": dist("cold_start_s"),
+        "started_to_first_job_s": dist("started_to_first_job_s"),
+        "created_to_first_job_s": dist("created_to_first_job_s"),
+        "per_task": rows,
+    }

@@ -1,0 +1,282 @@
+"""Where the fleet saturates, for step and ramp profiles: one row per stage of the offered load.
+
+Stages come from the profile's pattern (manifest.json `profile.pattern`): a step pattern's steps
+(suite.schedule.step_rates, each `step_duration_s` long), a ramp pattern's stages (each
+`duration_s`, the rate moving linearly to `target_rate_per_min`). The schedule's origin is the
+first scheduled_at in the ledger minus the schedule's first offset (a step or ramp places its first
+arrival 60/r after its origin), moved to GitHub's clock by the clock offset.
+
+Per stage k with window [a_k, b_k) on GitHub's clock (all figures observed, the rate only a target):
+
+- cohort: the dispatches scheduled in (a_k, b_k] (every ledger dispatch, accepted or not), and the
+  jobs of their runs. The interval is closed at its end because the schedule places its k-th
+  arrival when the expected count reaches k, so a stage's last arrival falls exactly on its end;
+  boundaries are compared within 2 ms (the ledger keeps scheduled_at to the millisecond);
+- offered_per_min = cohort dispatches / stage minutes (workflows per minute);
+- completed_per_min = this test's runs whose last job completed in (a_k + lag, b_k + lag], per
+  stage minute, where lag = the shortest observed turnaround (a run's last completed_at minus its
+  scheduled_at): the stage's load reaches the completions one turnaround later. Without lag every
+  first stage would look saturated by its own service time;
+- completed_ratio = completed_per_min / offered_per_min;
+- queue_time_s / queue_from_schedule_s: distributions over the cohort's jobs that ran;
+- utilization = busy runner-seconds clipped to [a_k, b_k) / (configured runners × stage seconds).
+
+A stage's queue time *keeps rising* when its cohort has at least 6 jobs that ran and, with the jobs
+ordered by their workflow's scheduled time (ties by job id): the least-squares slope of queue time on
+scheduled time is > 0, and the median queue time of the last third (floor(n/3) jobs) exceeds the
+median of the first third by more than 1 s (GitHub's timestamp resolution).
+
+The saturation point is the first stage whose completed_ratio < 0.95, or whose queue time keeps
+rising; it is stated with that evidence. None (with a reason) when no stage saturated.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from suite.analyze.stats import distribution
+from suite.analyze.timeline import Job, JobArrays, Run, job_arrays, stamp
+from suite.analyze.workflows import Dispatch
+from suite.schedule import RampPattern, RampStage, StepPattern, build_schedule, rate_segments
+
+RATIO_LIMIT = 0.95
+MIN_RISING_JOBS = 6
+RISE_MARGIN_S = 1.0
+TOLERANCE_S = 0.002  # the ledger keeps scheduled_at to the millisecond
+DEFINITION = (
+    "saturation point = first stage with completed/offered < 0.95 or queue time that keeps rising "
+    "(cohort of >= 6 jobs ordered by scheduled time: least-squares slope of queue time > 0 and "
+    "median of the last third > median of the first third + 1 s); completions counted one shortest "
+    "observed turnaround after the stage"
+)
+
+
+@dataclass(frozen=True)
+class Stage:
+    index: int
+    start_s: float  # offset from the schedule's origin
+    duration_s: float
+    start_rate_per_min: float
+    end_rate_per_min: float
+
+    @property
+    def target_rate_per_min(self) -> float:
+        """The schedule's mean rate over the stage (its integral / its length)."""
+        return (self.start_rate_per_min + self.end_rate_per_min) / 2.0
+
+
+def pattern_from_dict(pattern: dict[str, Any]) -> StepPattern | RampPattern | None:
+    kind = pattern.get("type")
+    if kind == "step":
+        return StepPattern(
+            start_rate_per_min=float(pattern["start_rate_per_min"]),
+            increment_per_min=float(pattern["increment_per_min"]),
+            step_duration_s=float(pattern["step_duration_s"]),
+            max_rate_per_min=float(pattern["max_rate_per_min"]),
+        )
+    if kind == "ramp":
+        return RampPattern(
+            stages=tuple(
+                RampStage(float(s["duration_s"]), float(s["target_rate_per_min"])) for s in pattern["stages"]
+            ),
+            start_rate_per_min=float(pattern.get("start_rate_per_min") or 0.0),
+        )
+    return None
+
+
+def stages_of(pattern: StepPattern | RampPattern) -> list[Stage]:
+    out, t = [], 0.0
+    for i, seg in enumerate(rate_segments(pattern)):
+        out.append(Stage(i + 1, t, seg.duration_s, seg.start_rate_per_min, seg.end_rate_per_min))
+        t += seg.duration_s
+    return out
+
+
+def stage_index(xs: np.ndarray, origin: float, ends: np.ndarray) -> np.ndarray:
+    """1-based stage of each time: stage k holds (end_{k-1}, end_k] (the first also its origin), within
+    TOLERANCE_S; 0 before the origin, len(ends) + 1 after the last stage."""
+    idx = np.searchsorted(ends + TOLERANCE_S, xs, side="left") + 1
+    idx[xs < origin - TOLERANCE_S] = 0
+    return idx
+
+
+def queue_rising(xs: list[float], ys: list[float]) -> dict[str, Any] | None:
+    """The 'keeps rising' test over (scheduled time, queue time) pairs sorted by x; None if too few."""
+    n = len(xs)
+    if n < MIN_RISING_JOBS:
+        return None
+    x = np.asarray(xs, dtype=float)
+    y = np.asarray(ys, dtype=float)
+    dx = x - x.mean()
+    denom = float(np.dot(dx, dx))
+    slope = float(np.dot(dx, y - y.mean()) / denom) if denom > 0 else 0.0
+    third = n // 3
+    first = float(np.median(y[:third]))
+    last = float(np.median(y[n - third :]))
+    return {
+        "jobs": n,
+        "slope_s_per_s": slope,
+        "first_third_p50_s": first,
+        "last_third_p50_s": last,
+        "rising": slope > 0 and last > first + RISE_MARGIN_S,
+    }
+
+
+def saturation(
+    pattern: dict[str, Any] | None,
+    dispatches: list[Dispatch],
+    runs: dict[str, Run],
+    jobs: list[Job],
+    shift: float,
+    configured: int | None,
+    reasons: dict[str, str],
+    arrays: JobArrays | None = None,
+) -> dict[str, Any] | None:
+    parsed = pattern_from_dict(pattern or {})
+    if parsed is None:
+        reasons["saturation"] = (
+            f"saturation is found for step and ramp profiles; this profile's pattern is "
+            f"{(pattern or {}).get('type')!r}"
+        )
+        return None
+    scheduled = sorted(d.scheduled for d in dispatches if d.scheduled is not None)
+    if not scheduled:
+        reasons["saturation"] = "the ledger has no scheduled dispatch"
+        return None
+    offsets = build_schedule(parsed)
+    origin = scheduled[0] - (offsets[0] if offsets else 0.0) + shift
+    stages = stages_of(parsed)
+
+    suite_of_run = {run.id: suite_id for suite_id, run in runs.items()}
+    sched_of: dict[str, float] = {}
+    for d in dispatches:
+        if d.scheduled is not None:
+            sched_of.setdefault(d.suite_id, d.scheduled + shift)
+    last_done: dict[int, float] = {}
+    for j in jobs:
+        done = j.completed
+        if done is not None and j.run_id in suite_of_run:
+            prev = last_done.get(j.run_id)
+            if prev is None or done > prev:
+                last_done[j.run_id] = done
+    completions: list[float] = []
+    turnarounds: list[float] = []
+    for suite_id, run in runs.items():
+        done = last_done.get(run.id)
+        if run.status != "completed" or done is None:
+            continue
+        completions.append(done)
+        if suite_id in sched_of:
+            turnarounds.append(done - sched_of[suite_id])
+    lag = max(0.0, min(turnarounds)) if turnarounds else 0.0
+    ends = np.asarray([origin + st.start_s + st.duration_s for st in stages], dtype=float)
+    done_stage = np.bincount(
+        stage_index(np.asarray(completions, dtype=float) - lag, origin, ends), minlength=len(stages) + 2
+    )
+    sched_stage = np.bincount(
+        stage_index(
+            np.asarray([d.scheduled + shift for d in dispatches if d.scheduled is not None]), origin, ends
+        ),
+        minlength=len(stages) + 2,
+    )
+
+    # the cohort: jobs joined to their workflow's scheduled time, ordered by (scheduled, job id)
+    a_ = arrays or job_arrays(jobs)
+    nan = float("nan")
+    x_all = np.fromiter(
+        (sched_of.get(suite_of_run.get(j.run_id, ""), nan) for j in jobs), dtype=float, count=len(jobs)
+    )
+    ids = np.fromiter((j.id for j in jobs), dtype=np.int64, count=len(jobs))
+    known = np.flatnonzero(~np.isnan(x_all))
+    order = known[np.lexsort((ids[known], x_all[known]))]
+    cohort_x, cohort_q, cohort_started = x_all[order], a_.queue[order], a_.started[order]
+    cohort_stage = stage_index(cohort_x, origin, ends)
+    by_start = np.argsort(a_.start[a_.busy], kind="stable")
+    iv_start, iv_end = a_.start[a_.busy][by_start], a_.end[a_.busy][by_start]
+    longest = float((iv_end - iv_start).max()) if iv_start.size else 0.0
+
+    rows: list[dict[str, Any]] = []
+    point: dict[str, Any] | None = None
+    for st in stages:
+        a, b = origin + st.start_s, origin + st.start_s + st.duration_s
+        minutes = st.duration_s / 60.0
+        offered_n, done_n = int(sched_stage[st.index]), int(done_stage[st.index])
+        lo, hi = np.searchsorted(cohort_stage, [st.index, st.index + 1], side="left")
+        q = cohort_q[lo:hi]
+        has_q = ~np.isnan(q)
+        rising = queue_rising(cohort_x[lo:hi][has_q].tolist(), q[has_q].tolist())
+        # only intervals starting in [a - longest, b) can overlap [a, b)
+        i0, i1 = np.searchsorted(iv_start, [a - longest, b], side="left")
+        clipped = np.minimum(iv_end[i0:i1], b) - np.maximum(iv_start[i0:i1], a)
+        busy = math.fsum(np.clip(clipped, 0.0, None).tolist())
+        offered = offered_n / minutes if minutes > 0 else None
+        completed = done_n / minutes if minutes > 0 else None
+        ratio = completed / offered if offered and completed is not None else None
+        util = busy / (configured * st.duration_s) if configured and st.duration_s > 0 else None
+        queue = distribution(q[has_q])
+        row: dict[str, Any] = {
+            "stage": st.index,
+            "start": stamp(a),
+            "end": stamp(b),
+            "duration_s": st.duration_s,
+            "target_rate_per_min": st.target_rate_per_min,
+            "target_start_rate_per_min": st.start_rate_per_min,
+            "target_end_rate_per_min": st.end_rate_per_min,
+            "dispatched": offered_n,
+            "offered_per_min": offered,
+            "completed": done_n,
+            "completed_per_min": completed,
+            "completed_ratio": ratio,
+            "jobs": int(hi - lo),
+            "queue_time_s": queue,
+            "queue_from_schedule_s": distribution((cohort_started[lo:hi] - cohort_x[lo:hi])[has_q]),
+            "queue_trend": rising,
+            "busy_runner_s": busy,
+            "utilization": util,
+        }
+        rows.append(row)
+        if point is None:
+            evidence = _evidence(row)
+            if evidence:
+                point = {"stage": st.index, "target_rate_per_min": st.target_rate_per_min} | {
+                    "offered_per_min": offered,
+                    "completed_ratio": ratio,
+                    "queue_p95_s": queue["p95"],
+                    "utilization": util,
+                    "evidence": evidence,
+                }
+    if point is None:
+        reasons["saturation.point"] = (
+            "no stage saturated: every stage completed >= 0.95 of its offered rate and no stage's "
+            "queue time kept rising"
+        )
+    return {
+        "pattern": parsed.type,
+        "definition": DEFINITION,
+        "origin": stamp(origin),
+        "lag_s": lag,
+        "stages": rows,
+        "point": point,
+    }
+
+
+def _evidence(row: dict[str, Any]) -> list[str]:
+    out = []
+    ratio = row["completed_ratio"]
+    if ratio is not None and ratio < RATIO_LIMIT:
+        out.append(
+            f"completed {row['completed']} workflows vs {row['dispatched']} offered in the stage: "
+            f"{row['completed_per_min']:.3g}/min vs {row['offered_per_min']:.3g}/min = {ratio:.3f} < 0.95"
+        )
+    trend = row["queue_trend"]
+    if trend and trend["rising"]:
+        out.append(
+            f"queue time kept rising over {trend['jobs']} jobs: slope {trend['slope_s_per_s']:.3g} s/s, "
+            f"median {trend['first_third_p50_s']:.3g} s in the first third -> "
+            f"{trend['last_third_p50_s']:.3g} s in the last third"
+        )
+    return out
