@@ -38,9 +38,22 @@ def build_parser() -> argparse.ArgumentParser:
             help="where the fleet is (default: $SUITE_ENV or local, the twin)",
         )
 
+    def aws_args(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument(
+            "--tfvars", type=Path, default=None, help="aws: a Terraform variables file (e.g. a sizing)"
+        )
+        sp.add_argument(
+            "--sizing", default=None, help="aws: NAME for terraform/sizings/NAME.tfvars (e.g. 2vcpu-4gb)"
+        )
+
     d = sub.add_parser("deploy", help="provision the fleet and wait until every runner is online")
     env_arg(d)
-    d.add_argument("--runners", type=int, default=4, help="runner count (default 4)")
+    d.add_argument(
+        "--plan",
+        action="store_true",
+        help="aws: only show what deploy would change (the Terraform plan; nothing applied)",
+    )
+    d.add_argument("--runners", type=int, default=None, help="runner count (default 4)")
     d.add_argument("--persistent", action="store_true", help="persistent runners (default: ephemeral)")
     d.add_argument("--speed", type=float, default=60.0, help="twin clock speed factor (default 60x)")
     d.add_argument(
@@ -50,8 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MIN-MAX",
         help="twin: seconds for a replacement task to come online (default 45-90)",
     )
-    d.add_argument("--task-cpu", type=int, default=1024, help="twin: task CPU units (default 1024)")
-    d.add_argument("--task-memory", type=int, default=2048, help="twin: task memory MiB (default 2048)")
+    d.add_argument("--task-cpu", type=int, default=None, help="task CPU units (default 1024)")
+    d.add_argument("--task-memory", type=int, default=None, help="task memory MiB (default 2048)")
+    aws_args(d)
     d.add_argument("--seed", type=int, default=0, help="twin: random seed")
     d.add_argument(
         "--idle-timeout",
@@ -62,8 +76,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     x = sub.add_parser("destroy", help="tear the fleet down and prove nothing is left")
     env_arg(x)
+    aws_args(x)
+    x.add_argument(
+        "--leak-timeout", type=float, default=180.0, help="aws: seconds to wait for tagged resources to go"
+    )
     s = sub.add_parser("status", help="show the deployed fleet and its runners")
     env_arg(s)
+
+    se = sub.add_parser("secrets", help="aws: store the runners' GitHub credential in Secrets Manager")
+    se.add_argument("action", choices=["put"])
+    env_arg(se)
+    aws_args(se)
 
     r = sub.add_parser("run", help="run a load profile against the fleet and report")
     r.add_argument("profile", help="a profile file, or a name from profiles/ (e.g. capacity)")
@@ -79,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("action", nargs="?", choices=["list", "validate"], default="list")
     pr.add_argument("file", nargs="?", type=Path)
     pr.add_argument("--dir", type=Path, default=Path("profiles"))
+    from suite import cli_decisions
+
+    cli_decisions.add_commands(sub)  # compare, plan, history, validate-sizing
     return p
 
 
@@ -95,6 +121,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def dispatch(args: argparse.Namespace) -> int:
+    from suite import cli_decisions
+
+    if cli_decisions.handles(args):
+        return cli_decisions.run(args)
     if args.command == "run":
         from suite.profiles import resolve_profile
         from suite.run import run_profile
@@ -115,10 +145,13 @@ def dispatch(args: argparse.Namespace) -> int:
 
         return profiles_command(args.action, args.file, args.dir)
     if args.env != "local":
-        raise UsageError(
-            f"`suite {args.command} --env {args.env}` is not available yet: the Terraform fleet driver is "
-            "still being built (issue 6); `--env local` runs the twin"
-        )
+        from suite.fleet.cli import fleet_command
+
+        return fleet_command(args)
+    if args.command == "secrets":
+        raise UsageError("`suite secrets` is for the AWS fleet: add --env aws")
+    if args.command == "deploy" and args.plan:
+        raise UsageError("`suite deploy --plan` shows a Terraform plan: add --env aws (the twin has no plan)")
     return _local_fleet(args)
 
 
@@ -127,14 +160,15 @@ def _local_fleet(args: argparse.Namespace) -> int:
     from suite.twin.fleet import FleetConfig
 
     if args.command == "deploy":
+        args.runners = 4 if args.runners is None else args.runners
         if args.runners < 1 or args.speed <= 0:
             raise UsageError("--runners must be >= 1 and --speed > 0")
         fleet = FleetConfig(
             runners=args.runners,
             ephemeral=not args.persistent,
             cold_start_s=args.cold_start,
-            task_cpu=args.task_cpu,
-            task_memory=args.task_memory,
+            task_cpu=1024 if args.task_cpu is None else args.task_cpu,
+            task_memory=2048 if args.task_memory is None else args.task_memory,
             seed=args.seed,
         )
         state = fleet_local.deploy(fleet, args.speed, args.idle_timeout)

@@ -14,7 +14,7 @@ from suite.clock import Clock, VirtualClock
 from suite.errors import UsageError
 from suite.twin.service import STATE_FILE, pid_alive, read_state
 
-ENVIRONMENTS = ("local", "aws")
+ENVIRONMENTS = ("local", "aws", "existing")
 DEFAULT_STATE_DIR = Path(".suite")
 
 
@@ -74,7 +74,8 @@ def resolve_target(environment: str) -> Target | None:
             (state_dir() / STATE_FILE).unlink(missing_ok=True)
             return None
         return local_target(state)
-    raise UsageError(
-        "environment 'aws' is not available yet: the Terraform fleet and its driver are still being built "
-        "(issue 6). Use the local twin: `suite run PROFILE --env local`."
-    )
+    from suite.fleet import targets  # the real fleets: suite.yaml and Terraform outputs
+
+    if environment == "aws":
+        return targets.aws_target()
+    return targets.existing_target()

@@ -13,14 +13,24 @@ from typing import Any
 
 import httpx
 
-from suite import __version__
+from suite import __version__, preflight
+from suite.abort import AbortMonitor
 from suite.analyze.result import compute_result, with_thresholds
 from suite.clock import iso, iso_ms, parse_iso
-from suite.collect import collect_jobs, collect_metrics, collect_task_events, wait_for_runs
+from suite.collect import (
+    RunTracker,
+    accepted_suite_ids,
+    busy_runners,
+    collect_jobs,
+    collect_task_events,
+    collect_task_metrics,
+    wait_for_runs,
+)
 from suite.dispatch import DispatchPlan, run_dispatches
 from suite.environments import Target, local_target, resolve_target
 from suite.errors import EXIT_FAILED, EXIT_PASS, UsageError
 from suite.github.client import GitHubClient
+from suite.github.cost import api_section, merge_stats
 from suite.profiles import Profile, load_profile
 from suite.progress import Progress, fmt_eta
 from suite.report import terminal_summary, write_reports
@@ -56,7 +66,11 @@ def aws_client(target: Target, service: str) -> Any:
 
 
 def run_profile(
-    profile_path: Path, environment: str, reports_root: Path, target: Target | None = None
+    profile_path: Path,
+    environment: str,
+    reports_root: Path,
+    target: Target | None = None,
+    force: bool = False,
 ) -> tuple[int, Path]:
     """Run one profile end to end; returns (exit code, run directory)."""
     profile = load_profile(profile_path, environment)
@@ -68,7 +82,7 @@ def run_profile(
             target = local_target(twin.state())
             _wait_runners_online(target, int(target.fleet["runner_count"]))
         client = stack.enter_context(github_client(target))
-        return _run(profile, target, client, reports_root)
+        return _run(profile, target, client, reports_root, force)
     raise AssertionError("unreachable")
 
 
@@ -79,9 +93,12 @@ def _wait_runners_online(target: Target, count: int, timeout_s: float = 600.0) -
             target.clock.sleep(5)
 
 
-def _run(profile: Profile, target: Target, client: GitHubClient, reports_root: Path) -> tuple[int, Path]:
+def _run(
+    profile: Profile, target: Target, client: GitHubClient, reports_root: Path, force: bool = False
+) -> tuple[int, Path]:
     clock = target.clock
     offsets = build_schedule(profile.pattern, profile.seed)
+    _preflight(profile, client, clock.now(), len(offsets), offsets[-1] if offsets else 0.0, force)
     test_run_id = new_test_run_id(profile.name, time.time())
     rd = RunDir(reports_root / test_run_id).create()
     manifest: dict[str, Any] = {
@@ -114,27 +131,49 @@ def _run(profile: Profile, target: Target, client: GitHubClient, reports_root: P
         flush=True,
     )
 
+    tracker = RunTracker(client)
+    live = {"polled_at": clock.now(), "text": ""}
+
     def on_dispatch(done: int, total: int) -> None:
         eta = start + offsets[-1] - clock.now()
-        progress.update(f"dispatch {done}/{total} · ETA {fmt_eta(eta)}", force=done == total)
+        if clock.now() - live["polled_at"] >= preflight.PROGRESS_POLL_S:  # type: ignore[operator]
+            live["polled_at"] = clock.now()
+            live["text"] = _live_status(rd, client, tracker)
+        progress.update(
+            f"dispatch {done}/{total} · ETA {fmt_eta(eta)}{live['text']} · {_api_cost(client)}",
+            force=done == total,
+        )
 
-    with JsonlAppender(rd.file("ledger.jsonl")) as ledger:
-        run_dispatches(plan, client, clock, ledger, start, on_progress=on_dispatch)
+    monitor = AbortMonitor(profile.threshold_specs, client, clock, rd.file("ledger.jsonl"), manifest, start)
+    with JsonlAppender(rd.file("ledger.jsonl")) as ledger, monitor:
+        run_dispatches(
+            plan, client, clock, ledger, start, on_progress=on_dispatch, should_stop=monitor.should_stop
+        )
     progress.done(f"dispatched {len(offsets)} workflows")
-    _collect(rd, target, client, profile.drain_timeout_s, progress)
+    if monitor.aborted:  # abort_on_fail: load stopped; drain and report what was dispatched
+        manifest["aborted"] = monitor.aborted
+        write_json(rd.file("manifest.json"), manifest)
+        print(f"ABORTED at {monitor.aborted['at']}: {monitor.aborted['reason']}; draining", flush=True)
+    write_json(rd.raw_file("api_dispatch.json"), client.api_stats())
+    _collect(rd, target, client, profile.drain_timeout_s, progress, tracker)
     snapshots.append({"observed_at": iso(clock.now()), "runners": client.list_runners()})
     write_jsonl(rd.raw_file("runners.jsonl"), snapshots)
     manifest["ended_at"] = iso_ms(clock.now())
     manifest["clock_offset_s"] = client.clock_offset_s()
     write_json(rd.file("manifest.json"), manifest)
-    write_json(rd.raw_file("api.json"), client.api_stats())
+    write_json(rd.raw_file("api.json"), _api_json(rd, client.api_stats()))
     if target.is_twin:
         write_json(rd.file("truth.json"), _twin_truth(target, test_run_id))
     return report(rd.path), rd.path
 
 
 def _collect(
-    rd: RunDir, target: Target, client: GitHubClient, drain_timeout_s: float, progress: Progress
+    rd: RunDir,
+    target: Target,
+    client: GitHubClient,
+    drain_timeout_s: float,
+    progress: Progress,
+    tracker: RunTracker | None = None,
 ) -> None:
     ledger = read_jsonl(rd.file("ledger.jsonl"))
 
@@ -142,10 +181,10 @@ def _collect(
         progress.update(
             "waiting for runs: "
             + " · ".join(f"{k} {v}" for k, v in counts.items())
-            + f" · API {client.api_stats().get('counted', '?')} counted"
+            + f" · {_api_cost(client)}"
         )
 
-    runs = wait_for_runs(client, target.clock, ledger, drain_timeout_s, DRAIN_POLL_S, on_poll)
+    runs = wait_for_runs(client, target.clock, ledger, drain_timeout_s, DRAIN_POLL_S, on_poll, tracker)
     jobs = collect_jobs(client, runs)
     progress.done(f"collected {len(runs)} runs, {len(jobs)} jobs")
     write_jsonl(rd.raw_file("runs.jsonl"), runs)
@@ -165,8 +204,14 @@ def _collect_aws(
         progress.update(f"waiting {wait:.0f} s for CloudWatch to settle", force=True)
         target.clock.sleep(wait)
     task_ids = sorted({j["runner_name"] for j in jobs if j.get("runner_name")})
-    metrics = collect_metrics(
-        aws_client(target, "cloudwatch"), target.cluster, target.service, task_ids, start, end
+    metrics = collect_task_metrics(
+        aws_client(target, "cloudwatch"),
+        aws_client(target, "logs"),
+        target.cluster,
+        target.service,
+        task_ids,
+        start,
+        end,
     )
     write_jsonl(rd.raw_file("metrics.jsonl"), metrics)
     events: list[dict[str, Any]] = []
@@ -174,6 +219,42 @@ def _collect_aws(
         events = collect_task_events(aws_client(target, "logs"), target.task_events_log_group, start, end)
     write_jsonl(rd.raw_file("tasks.jsonl"), events)
     progress.done(f"collected {len(metrics)} CloudWatch datapoints, {len(events)} task events")
+
+
+def _preflight(
+    profile: Profile, client: GitHubClient, now: float, workflows: int, duration_s: float, force: bool
+) -> None:
+    """Refuse (exit 2) a run whose API cost cannot fit the token's budget, unless forced; print the plan."""
+    budget = preflight.estimate(workflows, profile.jobs_per_workflow, duration_s, profile.drain_timeout_s)
+    budget = preflight.with_rate_limit(budget, client.rate_limit(), now, profile.drain_timeout_s)
+    try:
+        print(preflight.check(budget), flush=True)
+    except UsageError as exc:
+        if not force:
+            raise
+        print(f"--force: running anyway. {exc}", flush=True)
+
+
+def _live_status(rd: RunDir, client: GitHubClient, tracker: RunTracker) -> str:
+    """One conditional list-runs poll and one runners read, as progress text."""
+    tracker.set_ledger(read_jsonl(rd.file("ledger.jsonl")))
+    counts = tracker.poll()
+    text = f" · runs queued {counts['queued']} running {counts['in_progress']} done {counts['completed']}"
+    runners = busy_runners(client)
+    if runners is not None:
+        text += f" · runners busy {runners[0]}/{runners[1]}"
+    return text
+
+
+def _api_cost(client: GitHubClient) -> str:
+    stats = client.api_stats()
+    budget = client.rate_budget() or {}
+    left = f" · {budget['remaining']} left" if "remaining" in budget else ""
+    return f"API {stats['counted']} counted, {stats['not_modified']} 304{left} · {client.governor_status()}"
+
+
+def _api_json(rd: RunDir, stats: dict[str, Any]) -> dict[str, Any]:
+    return api_section(stats, len(accepted_suite_ids(read_jsonl(rd.file("ledger.jsonl")))))
 
 
 def _twin_truth(target: Target, test_run_id: str) -> dict[str, Any]:
@@ -201,7 +282,11 @@ def collect(run_dir: Path) -> int:
     with github_client(target) as client:
         profile_drain = float(manifest["profile"].get("drain_timeout_s") or 1800)
         _collect(rd, target, client, profile_drain, Progress())
-        write_json(rd.raw_file("api.json"), client.api_stats())
+        dispatch_path = rd.raw_file("api_dispatch.json")
+        stats = client.api_stats()
+        if dispatch_path.exists():  # the dispatch session's cost plus this collection's
+            stats = merge_stats(read_json(dispatch_path), stats)
+        write_json(rd.raw_file("api.json"), _api_json(rd, stats))
     return report(rd.path)
 
 

@@ -51,10 +51,10 @@ def test_bad_profile_is_one_line_exit_2_without_traceback(workdir: tuple[Path, d
     assert r.returncode == 2 and "unknown profile" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_aws_environment_is_refused_clearly_until_it_exists(workdir: tuple[Path, dict[str, str]]):
+def test_aws_environment_without_configuration_is_a_clear_usage_error(workdir: tuple[Path, dict[str, str]]):
     cwd, env = workdir
     r = suite("deploy", "--env", "aws", cwd=cwd, env=env)
-    assert r.returncode == 2 and "issue 6" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 2 and "github_repository" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_deploy_run_interrupt_collect_report_destroy(workdir: tuple[Path, dict[str, str]]):

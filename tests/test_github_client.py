@@ -297,7 +297,7 @@ def test_dispatch_200_returns_workflow_run_id() -> None:
     }
     stats = client.api_stats()
     assert stats["per_endpoint"]["dispatch"]["counted"] == 1
-    assert stats["per_workflow"] == {"capacity.yml": {"dispatches": 1}}
+    assert stats["dispatches_by_workflow"] == {"capacity.yml": {"dispatches": 1}}
 
 
 def test_dispatch_204_has_no_run_id_and_omits_field_when_not_asked() -> None:
@@ -424,7 +424,7 @@ def test_github_message_echoing_token_is_redacted() -> None:
     assert "403" in str(info.value)
 
 
-def test_connection_error_names_base_url_after_three_tries() -> None:
+def test_connection_error_names_base_url_after_five_tries() -> None:
     calls = 0
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -435,24 +435,27 @@ def test_connection_error_names_base_url_after_three_tries() -> None:
     client, clock = make_client(handler)
     with pytest.raises(EnvironmentFailure) as info:
         client.get_run(5)
-    assert calls == 3
+    assert calls == 5
     assert API in str(info.value)
     assert TOKEN not in str(info.value)
-    assert clock.sleeps == [1.0, 2.0]
+    assert clock.sleeps == [1.0, 2.0, 4.0, 8.0]
     stats = client.api_stats()
-    assert stats["retries"] == 2 and stats["connection_errors"] == 3 and stats["requests"] == 0
+    assert stats["retries"] == 4 and stats["connection_errors"] == 5 and stats["requests"] == 0
+    assert stats["waited_s"] == stats["backoff_s"] == 15.0
 
 
-def test_rate_limited_403_raises_with_reset_and_is_counted() -> None:
+def test_rate_limited_403_waits_for_reset_then_raises_and_is_counted() -> None:
     reset = int(T0) + 600
     headers = gh_headers(**{"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)})
-    client, _ = make_client(
+    client, clock = make_client(
         lambda r: httpx.Response(403, headers=headers, json={"message": "API rate limit exceeded for user."})
     )
     with pytest.raises(RateLimited) as info:
         client.list_runs(None)
     assert info.value.reset_at == reset and info.value.retry_after_s is None
-    assert client.api_stats()["rate_limited"] == 1
+    # 6 tries in all; the first wait runs until the reset (+1 s), later ones find the reset passed
+    assert len(clock.sleeps) == 5 and clock.sleeps[0] == pytest.approx(reset - T0 + 1, abs=1e-6)
+    assert client.api_stats()["rate_limited"] == 6
     assert client.rate_budget() == {
         "limit": 5000,
         "remaining": 0,
@@ -496,7 +499,7 @@ def test_retry_on_502_then_success() -> None:
     assert stats["per_endpoint"]["get_run"] == {"requests": 2, "counted": 2, "not_modified": 0}
 
 
-def test_persistent_503_gives_up_after_three_tries() -> None:
+def test_persistent_503_gives_up_after_five_tries() -> None:
     calls = 0
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -507,7 +510,7 @@ def test_persistent_503_gives_up_after_three_tries() -> None:
     client, _ = make_client(handler)
     with pytest.raises(GitHubError) as info:
         client.list_jobs(1)
-    assert calls == 3
+    assert calls == 5
     assert info.value.status == 503
     assert "503" in str(info.value) and "Service Unavailable" in str(info.value)
 
@@ -551,7 +554,9 @@ def test_api_stats_shape() -> None:
         "retries",
         "rate_limited",
         "waited_s",
-        "per_workflow",
+        "backoff_s",
+        "paced_s",
+        "dispatches_by_workflow",
     }
     assert set(stats["per_endpoint"]) == {
         "dispatch",

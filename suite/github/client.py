@@ -25,6 +25,7 @@ import httpx
 from suite import __version__
 from suite.clock import Clock, WallClock
 from suite.errors import EnvironmentFailure, UsageError
+from suite.github.governor import Governor, GovernorConfig, backoff_s, rate_limit_wait_s
 
 log = logging.getLogger("suite.github")
 
@@ -34,8 +35,6 @@ ENDPOINTS = ("dispatch", "list_runs", "get_run", "list_jobs", "list_runners", "r
 # GET /rate_limit does not count against the primary rate limit (GitHub REST docs).
 UNCOUNTED_ENDPOINTS = frozenset({"rate_limit"})
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
-GET_TRIES = 3
-BACKOFF_S = (1.0, 2.0)  # waits before the 2nd and 3rd try
 MAX_PAGES = 1000
 MAX_OFFSET_SAMPLES = 1001
 
@@ -84,7 +83,8 @@ class RateLimited(GitHubError):
 class DispatchResult:
     """What a workflow dispatch returned.
 
-    status: HTTP status (200 with run details, 204 without; 400, 403/429 or 5xx with `error` set).
+    status: HTTP status (200 with run details, 204 without; 400, 403/429 or 5xx with `error` set);
+        0 when no answer arrived (connection reset, timeout, lost response).
     workflow_run_id: the run GitHub created (only on 200 with return_run_details).
     date_header: GitHub's `Date` header as epoch seconds, when present.
     """
@@ -97,6 +97,11 @@ class DispatchResult:
     @property
     def ok(self) -> bool:
         return 200 <= self.status < 300
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """No answer, or a 5xx: GitHub may or may not have created the run (reconcile before retrying)."""
+        return self.status == 0 or self.status >= 500
 
 
 @dataclass
@@ -192,6 +197,7 @@ class GitHubClient:
         clock: Clock | None = None,
         timeout: float = 30,
         user_agent: str = f"runner-suite/{__version__}",
+        governor: GovernorConfig | None = None,
     ) -> None:
         owner, sep, name = repo.partition("/")
         if not sep or not owner or not name or "/" in name:
@@ -200,6 +206,7 @@ class GitHubClient:
         self.repo = repo
         self._token = token
         self._clock: Clock = clock if clock is not None else WallClock()
+        self._governor = Governor(self._clock, governor)
         headers = {
             "Accept": "application/vnd.github+json",
             "X-GitHub-Api-Version": API_VERSION,
@@ -251,12 +258,15 @@ class GitHubClient:
         inputs: dict[str, str],
         return_run_details: bool = True,
     ) -> DispatchResult:
-        """Dispatch a workflow run (POST .../workflows/{file}/dispatches). Never retried here.
+        """Dispatch a workflow run (POST .../workflows/{file}/dispatches).
 
-        Returns a DispatchResult for 200 (with the run id), 204, 400 when `return_run_details` was sent
-        (older GHES rejects the field: the caller may retry without it), rate limiting (403/429) and
-        5xx, so every dispatch can be recorded in the ledger. Raises EnvironmentFailure (GitHubError)
-        for 401, 404 and other errors that would repeat for every dispatch, and for connection errors.
+        Only rate-limited answers are sent again here (GitHub did not act on them). Returns a
+        DispatchResult for 200 (with the run id), 204, 400 when `return_run_details` was sent (older
+        GHES rejects the field: the caller may retry without it), rate limiting (403/429) once the
+        governor's tries are spent, 5xx and no answer at all (status 0): those two are
+        `outcome_unknown`, and the caller reconciles by display_title before any retry (find_run).
+        Raises EnvironmentFailure (GitHubError) for 401, 404 and other errors that would repeat for
+        every dispatch.
         """
         if len(inputs) > MAX_INPUTS:
             raise UsageError(
@@ -287,6 +297,8 @@ class GitHubClient:
             if exc.status >= 500 or (exc.status == 400 and return_run_details):
                 return DispatchResult(exc.status, None, str(exc), exc.date_header)
             raise
+        except EnvironmentFailure as exc:  # no answer: the run may or may not exist
+            return DispatchResult(0, None, str(exc), None)
         run_id: int | None = None
         if reply.status == 200 and isinstance(reply.body, dict):
             value = reply.body.get("workflow_run_id")
@@ -325,6 +337,15 @@ class GitHubClient:
                 len(runs),
             )
         return runs
+
+    def find_run(self, display_title: str, created_since_iso: str) -> dict[str, Any] | None:
+        """The run whose display_title is `display_title` among runs created since then; None if none.
+
+        Several matches cannot come from the suite (it never dispatches a suite_id twice once one is
+        known); the oldest is returned.
+        """
+        runs = [r for r in self.list_runs(created_since_iso) if r.get("display_title") == display_title]
+        return min(runs, key=lambda r: int(r.get("id") or 0)) if runs else None
 
     def get_run(self, run_id: int) -> dict[str, Any]:
         """One workflow run (GET .../actions/runs/{id})."""
@@ -379,9 +400,11 @@ class GitHubClient:
         """Counters for result.json's `api` section.
 
         requests = responses received (counted + not_modified); counted = those that count against
-        the primary rate limit (not 304, not /rate_limit); per_endpoint breaks them down; per_workflow
-        counts dispatches per workflow file; retries, rate_limited, connection_errors and waited_s
-        (clock seconds spent backing off) cover the whole client.
+        the primary rate limit (not 304, not /rate_limit); per_endpoint breaks them down;
+        dispatches_by_workflow counts dispatch requests per workflow file; retries (requests sent
+        again), rate_limited (rate-limited answers), connection_errors, waited_s (clock seconds the
+        governor waited in all) = backoff_s (after errors and rate limits) + paced_s (spacing and
+        the points budget). `per_workflow` (a number) is added by suite.github.cost.api_section.
         """
         with self._lock:
             per_endpoint = {name: dict(c) for name, c in self._per_endpoint.items()}
@@ -392,9 +415,11 @@ class GitHubClient:
                 "retries": self._retries,
                 "rate_limited": self._rate_limited,
                 "connection_errors": self._connection_errors,
-                "waited_s": round(self._waited_s, 3),
+                "waited_s": round(self._governor.waited_s, 3),
+                "backoff_s": round(self._waited_s, 3),
+                "paced_s": round(self._governor.paced_s, 3),
                 "per_endpoint": per_endpoint,
-                "per_workflow": {name: dict(c) for name, c in self._per_workflow.items()},
+                "dispatches_by_workflow": {name: dict(c) for name, c in self._per_workflow.items()},
             }
 
     def clock_offset_s(self) -> float | None:
@@ -404,6 +429,14 @@ class GitHubClient:
         """
         with self._lock:
             return statistics.median(self._offsets) if self._offsets else None
+
+    def governor_status(self) -> str:
+        """Short text for progress lines: points spent in the last minute, time waited and why."""
+        gov = self._governor
+        text = f"{gov.points_last_minute()}/{gov.config.points_per_minute} pts/min"
+        if gov.waited_s > 0:
+            text += f" · waited {gov.waited_s:.0f} s ({gov.last_wait_reason})"
+        return text
 
     def rate_budget(self) -> dict[str, Any] | None:
         """The last `x-ratelimit-*` headers seen: limit, remaining, used, reset (epoch s), resource."""
@@ -471,7 +504,8 @@ class GitHubClient:
         """Send one logical request; the single path every call takes to GitHub.
 
         conditional: send If-None-Match with the last ETag for this URL; a 304 returns the cached body.
-        retry: idempotent; retried on 5xx and connection errors (GET_TRIES tries, backoff on the clock).
+        retry: idempotent; retried on 5xx and connection errors (governor get_tries, backoff on the clock).
+        Every request: serial, paced by the governor; rate-limited answers waited out and sent again.
         Raises RateLimited, GitHubError (non-2xx) or EnvironmentFailure (connection errors).
         """
         request = self._http.build_request(method, url, params=params, json=json)
@@ -479,48 +513,65 @@ class GitHubClient:
         cached = self._etags.get(key) if conditional else None
         if cached is not None:
             request.headers["If-None-Match"] = cached.etag
-        tries = GET_TRIES if retry else 1
-        for attempt in range(1, tries + 1):
-            try:
-                response = self._http.send(request)
-            except httpx.TransportError as exc:
-                with self._lock:
-                    self._connection_errors += 1
-                log.debug("%s %s: %s (try %d/%d)", method, key, type(exc).__name__, attempt, tries)
-                if attempt < tries:
-                    self._backoff(attempt)
-                    continue
-                raise EnvironmentFailure(
-                    self._redact(
-                        f"Cannot reach GitHub at {self.base_url} ({type(exc).__name__}: {exc}) "
-                        f"after {attempt} tr{'y' if attempt == 1 else 'ies'}: check the network, "
-                        "HTTPS_PROXY and SSL_CERT_FILE/REQUESTS_CA_BUNDLE"
-                    )
-                ) from exc
-            date_header = self._observe(endpoint, response)
-            log.debug("%s %s -> %d (try %d/%d)", method, key, response.status_code, attempt, tries)
-            if response.status_code == 304 and cached is not None:
-                next_url = self._next_url(response) or cached.next_url
-                return _Reply(304, cached.body, next_url, date_header, True)
-            if 200 <= response.status_code < 300:
-                body = response.json() if response.content else None
-                next_url = self._next_url(response)
-                etag = response.headers.get("etag")
-                if conditional and etag:
-                    self._etags[key] = _CachedPage(etag, body, next_url)
-                return _Reply(response.status_code, body, next_url, date_header, False)
-            if response.status_code in RETRY_STATUSES and attempt < tries:
-                self._backoff(attempt)
-                continue
-            raise self._error(endpoint, response, date_header, not_found, attempt)
-        raise AssertionError("unreachable")  # pragma: no cover
+        gov = self._governor
+        tries = gov.config.get_tries if retry else 1
+        failures = 0  # 5xx / connection errors in a row
+        limited = 0  # rate-limited answers in a row
+        attempt = 0
+        with gov.serial():
+            while True:
+                attempt += 1
+                gov.before_send(method)
+                try:
+                    response = self._http.send(request)
+                except httpx.TransportError as exc:
+                    failures += 1
+                    with self._lock:
+                        self._connection_errors += 1
+                    log.debug("%s %s: %s (try %d)", method, key, type(exc).__name__, attempt)
+                    if failures < tries:
+                        self._retry_wait(backoff_s(failures), "connection error")
+                        continue
+                    raise EnvironmentFailure(
+                        self._redact(
+                            f"Cannot reach GitHub at {self.base_url} ({type(exc).__name__}: {exc}) "
+                            f"after {attempt} tr{'y' if attempt == 1 else 'ies'}: check the network, "
+                            "HTTPS_PROXY and SSL_CERT_FILE/REQUESTS_CA_BUNDLE"
+                        )
+                    ) from exc
+                date_header = self._observe(endpoint, response)
+                log.debug("%s %s -> %d (try %d)", method, key, response.status_code, attempt)
+                if response.status_code == 304 and cached is not None:
+                    next_url = self._next_url(response) or cached.next_url
+                    return _Reply(304, cached.body, next_url, date_header, True)
+                if 200 <= response.status_code < 300:
+                    body = response.json() if response.content else None
+                    next_url = self._next_url(response)
+                    etag = response.headers.get("etag")
+                    if conditional and etag:
+                        self._etags[key] = _CachedPage(etag, body, next_url)
+                    return _Reply(response.status_code, body, next_url, date_header, False)
+                if _is_rate_limited(response):
+                    # GitHub refuses a rate-limited request without acting on it: safe to send again
+                    limited += 1
+                    if limited < gov.config.rate_limit_tries:
+                        with self._lock:
+                            self._rate_limited += 1
+                        wait = rate_limit_wait_s(response.headers, self._clock.now(), limited)
+                        self._retry_wait(wait, f"rate limited ({response.status_code})")
+                        continue
+                elif response.status_code in RETRY_STATUSES and retry:
+                    failures += 1
+                    if failures < tries:
+                        self._retry_wait(backoff_s(failures), f"HTTP {response.status_code}")
+                        continue
+                raise self._error(endpoint, response, date_header, not_found, attempt)
 
-    def _backoff(self, attempt: int) -> None:
-        delay = BACKOFF_S[min(attempt, len(BACKOFF_S)) - 1]
+    def _retry_wait(self, seconds: float, reason: str) -> None:
         with self._lock:
             self._retries += 1
-            self._waited_s += delay
-        self._clock.sleep(delay)
+            self._waited_s += seconds
+        self._governor.wait(seconds, reason)
 
     @staticmethod
     def _next_url(response: httpx.Response) -> str | None:

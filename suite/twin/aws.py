@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 import boto3
+import botocore.config
 import httpx
 from moto.server import ThreadedMotoServer
 
@@ -27,7 +28,12 @@ def task_events_log_group(cluster: str) -> str:
 
 
 def twin_client(service: str, endpoint: str, region: str) -> Any:
-    return boto3.client(service, endpoint_url=endpoint, region_name=region, **TWIN_CREDENTIALS)  # type: ignore[call-overload]
+    # moto answers GetMetricData in time proportional to queries x stored datapoints: a 300-task run
+    # takes minutes per call, so the read timeout is generous
+    config = botocore.config.Config(read_timeout=600, retries={"max_attempts": 1})
+    return boto3.client(  # type: ignore[call-overload]
+        service, endpoint_url=endpoint, region_name=region, config=config, **TWIN_CREDENTIALS
+    )
 
 
 class AwsTwin:

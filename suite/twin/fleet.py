@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,19 @@ class FleetConfig:
     region: str = "us-east-1"
     account: str = "123456789012"
     seed: int = 0
+    # sizing model (defaults keep the plain model): job time = (sleep + overhead) x job_time_factor x
+    # ((1 - cpu_bound_share) + cpu_bound_share x 1024 / task_cpu), rounded to whole seconds
+    job_time_factor: float = 1.0
+    cpu_bound_share: float = 0.0
+    # capacity planning (suite.plan): draw a job's whole execution time / a task's cold start from
+    # measured distributions instead of the model above; never serialised
+    duration_sampler: Callable[[random.Random], int] | None = field(default=None, compare=False, repr=False)
+    cold_start_sampler: Callable[[random.Random], int] | None = field(default=None, compare=False, repr=False)
+
+    def job_time_scale(self) -> float:
+        """How much longer than sleep + overhead a job takes at this sizing (1.0: the plain model)."""
+        share = self.cpu_bound_share
+        return self.job_time_factor * ((1 - share) + share * 1024 / self.task_cpu)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -55,6 +69,8 @@ class FleetConfig:
             "service": self.service,
             "region": self.region,
             "seed": self.seed,
+            "job_time_factor": self.job_time_factor,
+            "cpu_bound_share": self.cpu_bound_share,
         }
 
     @classmethod
@@ -72,6 +88,8 @@ class FleetConfig:
             service=str(d["service"]),
             region=str(d["region"]),
             seed=int(d["seed"]),
+            job_time_factor=float(d.get("job_time_factor", 1.0)),
+            cpu_bound_share=float(d.get("cpu_bound_share", 0.0)),
         )
 
 
@@ -165,7 +183,9 @@ class Fleet:
         self.tasks[task.task_id] = task
         self._task_event(task, t, "PROVISIONING")
         lo, hi = self.config.cold_start_s
-        self._push(t + self.rng.randint(lo, hi), _TASK_START, "task_start", task.task_id)
+        sampler = self.config.cold_start_sampler
+        cold = sampler(self.rng) if sampler is not None else self.rng.randint(lo, hi)
+        self._push(t + cold, _TASK_START, "task_start", task.task_id)
 
     def _on_task_start(self, t: int, task_id: str) -> None:
         task = self.tasks[task_id]
@@ -291,8 +311,16 @@ class Fleet:
         run.updated = t
         self.busy += 1
         self.max_busy = max(self.max_busy, self.busy)
-        lo, hi = self.config.overhead_s
-        self._push(t + job.sleep_s + self.rng.randint(lo, hi), _JOB_DONE, "job_done", job.id)
+        self._push(t + self._job_time(job), _JOB_DONE, "job_done", job.id)
+
+    def _job_time(self, job: SimJob) -> int:
+        c = self.config
+        if c.duration_sampler is not None:
+            return c.duration_sampler(self.rng)
+        lo, hi = c.overhead_s
+        base = job.sleep_s + self.rng.randint(lo, hi)
+        scale = c.job_time_scale()
+        return base if scale == 1.0 else max(0, round(base * scale))
 
     def _on_job_done(self, t: int, job_id: int) -> None:
         job = self.jobs[job_id]

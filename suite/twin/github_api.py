@@ -6,10 +6,12 @@ auth answers, rate-limit headers, ETags and 304s. Twin-only endpoints live under
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import operator
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -20,9 +22,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from suite.clock import Clock, parse_iso
+from suite.twin import faults as fault_kinds
 from suite.twin import github_objects as objects
+from suite.twin.faults import Faults, FaultsConfig
 from suite.twin.fleet import Fleet, SimRun
-from suite.twin.limits import PrimaryLimit
+from suite.twin.limits import SECONDARY_MESSAGE, LimitsConfig, PrimaryLimit, SecondaryLimits
 from suite.twin.workflows import WORKFLOWS, InputError, find_workflow
 
 DOCS = "https://docs.github.com/rest"
@@ -30,9 +34,16 @@ MAX_FILTERED_RESULTS = 1000
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.headers = dict(headers or {})
         self.body: dict[str, Any] = {"message": message, "documentation_url": DOCS, "status": str(status)}
         if extra:
             self.body.update(extra)
@@ -41,13 +52,25 @@ class ApiError(Exception):
 class GitHubState:
     """What the handlers share: the fleet (behind a lock), the clock, the repo, the token."""
 
-    def __init__(self, fleet: Fleet, clock: Clock, repo: str, token: str) -> None:
+    def __init__(
+        self,
+        fleet: Fleet,
+        clock: Clock,
+        repo: str,
+        token: str,
+        limits: LimitsConfig | None = None,
+        faults: FaultsConfig | None = None,
+    ) -> None:
         self.fleet = fleet
         self.clock = clock
         self.repo = repo
         self.token = token
         self.lock = threading.Lock()
-        self.limit = PrimaryLimit()
+        self.limits = limits or LimitsConfig()
+        self.limit = PrimaryLimit(limit=self.limits.primary_per_hour)
+        self.secondary = SecondaryLimits(self.limits)
+        self.faults = Faults(faults or FaultsConfig())
+        self.in_flight = 0
         self.requests = 0
         self.last_request_wall = 0.0
         self.extra_info: Callable[[], dict[str, Any]] = dict
@@ -115,6 +138,9 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "GitHub.com"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY: headers and body go out as two writes; with Nagle on, the body waits for the
+    # client's delayed ACK (~40 ms real per request), which is minutes of dispatch lag at 60x+.
+    disable_nagle_algorithm = True
     state: GitHubState  # set on the subclass by make_server
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -132,25 +158,81 @@ class Handler(BaseHTTPRequestHandler):
 
     def _handle(self, method: str) -> None:
         st = self.state
+        with st.lock:
+            st.in_flight += 1
+            concurrent = st.in_flight
+        try:
+            self._handle_counted(method, concurrent)
+        finally:
+            with st.lock:
+                st.in_flight -= 1
+
+    def _handle_counted(self, method: str, concurrent: int) -> None:
+        st = self.state
         parts = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         token = self._token()
+        is_twin = parts.path.startswith("/_twin/")
+        is_dispatch = method == "POST" and parts.path.endswith("/dispatches")
+        fault = fault_kinds.NONE
+        latency = 0.0
+        headers: dict[str, str]
         with st.lock:
             now = st.clock.now()
             st.requests += 1
             st.last_request_wall = time.time()
             st.fleet.advance(now)
+            authed = token is not None and token == st.token
+            if authed and not is_twin:
+                fault = st.faults.draw(is_dispatch)
+                latency = st.faults.latency()
             try:
-                if token is None or token != st.token:
+                if not authed:
                     raise ApiError(401, "Bad credentials" if token else "Requires authentication")
-                status, body, headers = self._route(method, parts.path, query, raw, now)
+                if fault == fault_kinds.ERROR:  # answered before anything is done
+                    raise ApiError(502, "Server Error")
+                if fault == fault_kinds.RESET:
+                    status, body, headers = 0, None, {}
+                else:
+                    if not is_twin and parts.path != "/rate_limit":
+                        self._enforce_limits(method, is_dispatch, concurrent, now)
+                    status, body, headers = self._route(method, parts.path, query, raw, now)
             except ApiError as err:
-                status, body, headers = err.status, err.body, {}
-            rate_headers = st.limit.headers(st.token, now) if token == st.token else {}
-        counted = token == st.token and not parts.path.startswith("/_twin/")
-        self._send(status, body, {**headers, **rate_headers}, count=counted)
+                status, body, headers = err.status, err.body, err.headers
+            rate_headers = st.limit.headers(st.token, now) if authed else {}
+        if latency > 0:
+            time.sleep(latency)
+        if fault in (fault_kinds.RESET, fault_kinds.LOST):
+            self._drop_connection()
+            return
+        counted = authed and not is_twin and parts.path != "/rate_limit"
+        self._send(status, body, {**rate_headers, **headers}, count=counted)
+
+    def _enforce_limits(self, method: str, is_dispatch: bool, concurrent: int, now: float) -> None:
+        """GitHub's limits, checked before a request is acted on (a refused dispatch creates nothing)."""
+        st = self.state
+        if not st.limits.enabled:
+            return
+        if concurrent > st.limits.concurrent:
+            st.secondary.refused += 1
+            raise ApiError(403, SECONDARY_MESSAGE, headers={"retry-after": "60"})
+        wait = st.secondary.check(now, method, is_dispatch)
+        if wait is not None:
+            raise ApiError(403, SECONDARY_MESSAGE, headers={"retry-after": str(int(wait))})
+        if st.limit.snapshot(st.token, now)["remaining"] <= 0:
+            raise ApiError(
+                403,
+                f"API rate limit exceeded for installation. {DOCS}#rate-limiting",
+                headers=st.limit.headers(st.token, now),
+            )
+
+    def _drop_connection(self) -> None:
+        """Close the connection without an answer (a reset, or a response lost on the way)."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     def _token(self) -> str | None:
         auth = self.headers.get("Authorization", "")
@@ -165,12 +247,8 @@ class Handler(BaseHTTPRequestHandler):
         if etag and self.command == "GET" and self.headers.get("If-None-Match") == etag:
             status, payload = 304, b""
         elif count and status != 401:
-            with self.state.lock:
-                if not self.state.limit.take(self.state.token, self.state.clock.now()):
-                    status = 403
-                    payload = json.dumps(
-                        {"message": "API rate limit exceeded", "documentation_url": DOCS, "status": "403"}
-                    ).encode()
+            with self.state.lock:  # remaining > 0 was checked before acting; a 304 does not count
+                self.state.limit.take(self.state.token, self.state.clock.now())
                 headers.update(self.state.limit.headers(self.state.token, self.state.clock.now()))
         self.send_response(status, HTTPStatus(status).phrase)
         self.send_header("X-GitHub-Api-Version-Selected", "2022-11-28")
@@ -325,7 +403,13 @@ class Handler(BaseHTTPRequestHandler):
                 }
             return 200, st.fleet.truth(titles), {}
         if path == "/_twin/info":
-            info = {"fleet": st.fleet.config.to_dict(), "now": st.clock.now(), "repo": st.repo}
+            info = {
+                "fleet": st.fleet.config.to_dict(),
+                "now": st.clock.now(),
+                "repo": st.repo,
+                "limits": {**st.limits.to_dict(), "secondary_refused": st.secondary.refused},
+                "faults": {**st.faults.config.to_dict(), "injected": dict(st.faults.injected)},
+            }
             info.update(st.extra_info())
             return 200, info, {}
         raise ApiError(404, "Not Found")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -45,3 +48,68 @@ class PrimaryLimit:
             "reset": int(h["x-ratelimit-reset"]),
             "used": int(h["x-ratelimit-used"]),
         }
+
+
+@dataclass(frozen=True)
+class LimitsConfig:
+    """GitHub's limits as the twin enforces them (DESIGN.md, "Outside facts"). `enabled=False` turns
+    off all of them but the primary limit's headers (the primary limit then never refuses)."""
+
+    enabled: bool = True
+    primary_per_hour: int = 5000
+    points_per_minute: int = 900  # secondary: GET/HEAD/OPTIONS 1 point, other methods 5
+    content_per_minute: int = 80  # secondary: content-creating requests (workflow dispatches)
+    content_per_hour: int = 500
+    concurrent: int = 100
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> LimitsConfig:
+        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+
+
+SECONDARY_MESSAGE = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
+    "If you reach out to GitHub Support for help, please include the request ID."
+)
+
+
+@dataclass
+class SecondaryLimits:
+    """Points per rolling minute, content creation per minute and per hour, concurrent requests.
+
+    Every request that reaches `check` is charged (even a refused one: GitHub counts them too).
+    """
+
+    config: LimitsConfig
+    _points: deque[tuple[float, int]] = field(default_factory=deque)
+    _content: deque[float] = field(default_factory=deque)
+    in_flight: int = 0
+    refused: int = 0
+
+    def check(self, now: float, method: str, creates_content: bool) -> float | None:
+        """None when the request may proceed, else seconds the client should wait (retry-after)."""
+        while self._points and self._points[0][0] <= now - 60:
+            self._points.popleft()
+        while self._content and self._content[0] <= now - 3600:
+            self._content.popleft()
+        cost = 1 if method in ("GET", "HEAD", "OPTIONS") else 5
+        spent = sum(p for _, p in self._points)
+        self._points.append((now, cost))
+        wait: float | None = None
+        if spent + cost > self.config.points_per_minute:
+            wait = self._points[0][0] + 60 - now
+        if creates_content:
+            last_minute = [t for t in self._content if t > now - 60]
+            if len(last_minute) >= self.config.content_per_minute:
+                wait = max(wait or 0.0, last_minute[0] + 60 - now)
+            elif len(self._content) >= self.config.content_per_hour:
+                wait = max(wait or 0.0, self._content[0] + 3600 - now)
+            else:
+                self._content.append(now)
+        if wait is not None:
+            self.refused += 1
+            return max(1.0, float(math.ceil(wait)))
+        return None

@@ -18,8 +18,10 @@ from typing import Any
 from suite.clock import VirtualClock
 from suite.rundir import read_json, write_json
 from suite.twin.aws import AwsTwin, task_events_log_group
+from suite.twin.faults import FaultsConfig
 from suite.twin.fleet import Fleet, FleetConfig
 from suite.twin.github_api import GitHubState, make_server
+from suite.twin.limits import LimitsConfig
 
 # CloudWatch (and moto) take datapoints and log events from at most 14 days ago to 2 hours ahead.
 # Virtual time starts 7 days in the past so a 60x twin stays inside that range for ~2.8 hours.
@@ -34,6 +36,8 @@ class TwinConfig:
     repo: str = "runner-suite/twin-target"
     idle_timeout_s: float = 1800.0  # real seconds without an API request before the twin stops itself
     tick_s: float = 0.05  # real seconds between simulator steps / AWS flushes
+    limits: LimitsConfig = field(default_factory=LimitsConfig)  # GitHub's limits, on by default
+    faults: FaultsConfig = field(default_factory=FaultsConfig)  # injected faults, none by default
 
 
 class Twin:
@@ -44,7 +48,9 @@ class Twin:
         self.clock = VirtualClock.starting_at(origin, config.speed)
         self.fleet = Fleet(config.fleet, start=int(origin))
         self.token = "twin_" + secrets.token_hex(16)
-        self.github = GitHubState(self.fleet, self.clock, config.repo, self.token)
+        self.github = GitHubState(
+            self.fleet, self.clock, config.repo, self.token, limits=config.limits, faults=config.faults
+        )
         self.github.extra_info = lambda: {"aws_flushed_until": self.aws.flushed_until}
         self.aws = AwsTwin(config.fleet.cluster, config.fleet.service, config.fleet.region)
         self._server = make_server(self.github)

@@ -1,0 +1,122 @@
+"""Budget preflight: before a run, the GitHub requests it will need against what the token has left.
+
+From the profile (workflows, jobs per workflow, dispatch window, drain timeout) and GET /rate_limit
+(which does not count), estimate the counted requests; refuse (UsageError, exit 2) with the numbers
+when they cannot fit in the remaining budget plus the budget of any hourly resets during the run,
+otherwise return the plan for printing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+from suite.errors import UsageError
+
+PROGRESS_POLL_S = 600.0  # live progress during the dispatch window: one runs page + one runners read
+DRAIN_POLL_S = 30.0  # after the last dispatch: one runs page per poll
+DRAIN_ESTIMATE_S = 900.0  # drain expected to last at most this long (bounded by drain_timeout_s)
+RUNNER_SNAPSHOTS = 2  # runners read at the start and the end
+RETRY_MARGIN = 0.05  # requests sent again after 5xx / connection errors
+JOBS_PER_PAGE = 100
+RUNS_PER_PAGE = 100
+CONTENT_PER_HOUR = 500  # GitHub's secondary limit on content creation (dispatches)
+
+
+@dataclass(frozen=True)
+class Budget:
+    workflows: int
+    jobs_per_workflow: int
+    duration_s: float
+    dispatches: int
+    job_reads: int
+    progress_reads: int
+    drain_reads: int
+    runner_reads: int
+    retry_margin: int
+    limit: int | None = None
+    remaining: int | None = None
+    reset_at: float | None = None
+    available: int | None = None
+
+    @property
+    def total(self) -> int:
+        return (
+            self.dispatches
+            + self.job_reads
+            + self.progress_reads
+            + self.drain_reads
+            + self.runner_reads
+            + self.retry_margin
+        )
+
+    @property
+    def fits(self) -> bool:
+        return self.available is None or self.total <= self.available
+
+    def describe(self) -> str:
+        parts = (
+            f"{self.dispatches} dispatches + {self.job_reads} job reads + {self.progress_reads} progress "
+            f"reads + {self.drain_reads} drain reads + {self.runner_reads} runner reads + "
+            f"{self.retry_margin} retry margin = {self.total} counted requests "
+            f"({self.total / max(1, self.workflows):.2f} per workflow)"
+        )
+        if self.available is None:
+            return f"API budget: {parts}; GitHub reports no rate limit"
+        return (
+            f"API budget: {parts}; available {self.available} "
+            f"({self.remaining}/{self.limit} remaining now, resets included for the run's length)"
+        )
+
+
+def estimate(workflows: int, jobs_per_workflow: int, duration_s: float, drain_timeout_s: float) -> Budget:
+    pages_per_run = max(1, math.ceil(jobs_per_workflow / JOBS_PER_PAGE))
+    drain_s = min(drain_timeout_s, DRAIN_ESTIMATE_S)
+    drain_reads = math.ceil(drain_s / DRAIN_POLL_S) + math.ceil(workflows / RUNS_PER_PAGE)
+    base = workflows + workflows * pages_per_run
+    return Budget(
+        workflows=workflows,
+        jobs_per_workflow=jobs_per_workflow,
+        duration_s=duration_s,
+        dispatches=workflows,
+        job_reads=workflows * pages_per_run,
+        progress_reads=2 * math.ceil(duration_s / PROGRESS_POLL_S),
+        drain_reads=drain_reads,
+        runner_reads=RUNNER_SNAPSHOTS,
+        retry_margin=math.ceil(base * RETRY_MARGIN),
+    )
+
+
+def with_rate_limit(budget: Budget, rate_limit: dict[str, Any], now: float, drain_timeout_s: float) -> Budget:
+    """Add what GET /rate_limit says: remaining now, plus a full limit for each reset during the run."""
+    core = (rate_limit.get("resources") or {}).get("core") or rate_limit.get("rate")
+    if not isinstance(core, dict) or "remaining" not in core:
+        return budget
+    limit, remaining = int(core.get("limit") or 0), int(core["remaining"])
+    reset = float(core.get("reset") or now)
+    end = now + budget.duration_s + min(drain_timeout_s, DRAIN_ESTIMATE_S)
+    resets = 0 if end < reset else 1 + int((end - reset) // 3600)
+    return replace(
+        budget, limit=limit, remaining=remaining, reset_at=reset, available=remaining + resets * limit
+    )
+
+
+def check(budget: Budget) -> str:
+    """The plan text; raises UsageError with the numbers when the run cannot fit."""
+    text = budget.describe()
+    if not budget.fits:
+        raise UsageError(
+            f"The run cannot fit in the GitHub API budget: it needs about {budget.total} counted requests "
+            f"but {budget.available} are available ({budget.remaining} of {budget.limit} remaining, "
+            f"the limit resets at epoch {budget.reset_at:.0f}). {text}. Wait for the reset, use a token "
+            "with a higher limit (GitHub App: up to 12,500/h), or shorten the profile; --force runs anyway "
+            "(the governor then waits for the limit to reset)"
+        )
+    hours = max(budget.duration_s / 3600, 1.0)
+    if budget.dispatches / hours > CONTENT_PER_HOUR:
+        text += (
+            f"; note: {budget.dispatches / hours:.0f} dispatches/h exceeds GitHub's {CONTENT_PER_HOUR}/h "
+            "content-creation limit: the governor will wait when GitHub refuses"
+        )
+    return text

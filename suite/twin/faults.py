@@ -1,0 +1,77 @@
+"""Faults the twin injects, from its config, all drawn from one seeded random stream.
+
+error_rate: share of requests answered 502 without being acted on (a dispatch creates nothing).
+reset_rate: share of requests whose connection is closed before they are acted on (no answer).
+lost_dispatch_rate: share of dispatches that create their run but whose answer never arrives.
+latency_s: (min, max) extra real seconds before each answer.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass
+from typing import Any
+
+NONE = "none"
+ERROR = "error"
+RESET = "reset"
+LOST = "lost"
+
+
+@dataclass(frozen=True)
+class FaultsConfig:
+    error_rate: float = 0.0
+    reset_rate: float = 0.0
+    lost_dispatch_rate: float = 0.0
+    latency_s: tuple[float, float] = (0.0, 0.0)
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("error_rate", "reset_rate", "lost_dispatch_rate"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"faults.{name} must be within 0..1")
+        lo, hi = self.latency_s
+        if lo < 0 or hi < lo:
+            raise ValueError("faults.latency_s must be (min, max) with 0 <= min <= max")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["latency_s"] = list(self.latency_s)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> FaultsConfig:
+        kw = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        if "latency_s" in kw:
+            kw["latency_s"] = tuple(kw["latency_s"])
+        return cls(**kw)
+
+
+class Faults:
+    """Draws one fault per request (callers hold the twin's lock, so the stream is deterministic
+    for a given request order)."""
+
+    def __init__(self, config: FaultsConfig) -> None:
+        self.config = config
+        self._rng = random.Random(config.seed)
+        self.injected: dict[str, int] = {ERROR: 0, RESET: 0, LOST: 0}
+
+    def draw(self, is_dispatch: bool) -> str:
+        c = self.config
+        if c.error_rate == c.reset_rate == c.lost_dispatch_rate == 0.0:
+            return NONE
+        x = self._rng.random()
+        fault = NONE
+        if x < c.error_rate:
+            fault = ERROR
+        elif x < c.error_rate + c.reset_rate:
+            fault = RESET
+        elif is_dispatch and x < c.error_rate + c.reset_rate + c.lost_dispatch_rate:
+            fault = LOST
+        if fault != NONE:
+            self.injected[fault] += 1
+        return fault
+
+    def latency(self) -> float:
+        lo, hi = self.config.latency_s
+        return 0.0 if hi <= 0 else self._rng.uniform(lo, hi)
