@@ -17,9 +17,16 @@ STAMP  := $(VENV)/.installed
 SUITE  := $(BIN)/suite
 ENV    ?= local
 TF_ARGS ?=
+REPORTS ?= reports
 CHECKOV := .venv-checkov/bin/checkov
-# the AWS CLI conventions: passed through to boto3 and Terraform's AWS provider when set
-export AWS_PROFILE AWS_REGION
+# the AWS CLI conventions: passed through to boto3 and Terraform's AWS provider when set (an empty
+# AWS_PROFILE would make boto3 look for a profile named "")
+ifneq ($(AWS_PROFILE),)
+export AWS_PROFILE
+endif
+ifneq ($(AWS_REGION),)
+export AWS_REGION
+endif
 PROFILES := $(sort $(basename $(notdir $(wildcard profiles/*.yaml))))
 
 .DEFAULT_GOAL := help
@@ -93,10 +100,11 @@ $(addprefix test-,$(PROFILES)): test-%: $(STAMP)
 validate-sizing: $(STAMP)
 	@test -n "$(FROM)" -a -n "$(TO)" -a -n "$(PROFILE)" || \
 	  { echo "usage: make validate-sizing FROM=<tfvars> TO=<tfvars> PROFILE=<name> [REVERT=1] [ENV=local|aws]"; exit 2; }
-	$(SUITE) validate-sizing --from $(FROM) --to $(TO) --profile $(PROFILE) --env $(ENV) $(if $(REVERT),--revert,)
+	$(SUITE) validate-sizing --from $(FROM) --to $(TO) --profile $(PROFILE) --env $(ENV) --reports $(REPORTS) \
+	  $(if $(REVERT),--revert,) $(if $(SPEED),--speed $(SPEED),)
 
 history: $(STAMP)
-	$(SUITE) history $(if $(PROFILE),--profile $(PROFILE),)
+	$(SUITE) history --reports $(REPORTS) $(if $(PROFILE),--profile $(PROFILE),)
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from suite import __version__
 from suite.environments import ENVIRONMENTS, default_environment
-from suite.errors import EXIT_INTERRUPTED, EXIT_PASS, SuiteError, UsageError
+from suite.errors import EXIT_INTERRUPTED, EXIT_PASS, EXIT_USAGE, SuiteError, UsageError
 
 
 def _cold_start(text: str) -> tuple[int, int]:
@@ -115,9 +115,29 @@ def main(argv: list[str] | None = None) -> int:
     except SuiteError as exc:
         print(f"suite: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except Exception as exc:
+        aws = _aws_configuration_error(exc)
+        if aws is None:
+            raise
+        print(f"suite: error: {aws}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("\nsuite: interrupted; the ledger is kept: resume with `suite collect DIR`", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _aws_configuration_error(exc: Exception) -> str | None:
+    """One line for the AWS SDK's configuration errors (no profile, no credentials), else None."""
+    from botocore.exceptions import NoCredentialsError, NoRegionError, ProfileNotFound
+
+    if isinstance(exc, ProfileNotFound):
+        return f"{exc} (AWS_PROFILE names a profile missing from ~/.aws/config: set another or unset it)"
+    if isinstance(exc, NoCredentialsError | NoRegionError):
+        return (
+            f"{exc}: configure the AWS SDK "
+            "(AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and AWS_REGION)"
+        )
+    return None
 
 
 def dispatch(args: argparse.Namespace) -> int:
