@@ -23,6 +23,8 @@ Schema v1 (every key but ``workflow`` and ``pattern`` is optional; unknown keys 
     thresholds:                # suite.thresholds: expressions over result.json fields, checked here
       - "queue_time_s.p95 < 120"
       - {expr: "queue_time_s.p95 < 300", abort_on_fail: true}   # stop adding load once it fails
+    compare_gates:             # suite.compare.gates: how much worse a candidate run may be than its base
+      - "execution_time_s.p50 +10%"
 
 Overrides are merged key by key into the base profile (a pattern override that changes ``type``
 replaces the whole pattern). The base profile and every environment are validated on every load, so
@@ -91,6 +93,7 @@ TOP_KEYS: tuple[str, ...] = (
     "max_workflows",
     "environments",
     "thresholds",
+    "compare_gates",
 )
 ENVIRONMENT_KEYS: tuple[str, ...] = ("inputs", "pattern", "drain_timeout_s")
 
@@ -208,6 +211,7 @@ class Profile:
     max_workflows: int = DEFAULT_MAX_WORKFLOWS
     thresholds: tuple[str, ...] = ()  # the expressions, in file order
     abort_on_fail: tuple[str, ...] = ()  # those of them that stop the run's load once they fail
+    compare_gates: tuple[str, ...] = ()  # `suite compare` regression gates, e.g. "queue_time_s.p95 +30s"
     environment: str | None = None  # the environment this was loaded for (None: the base profile)
     environments: tuple[str, ...] = ()  # every environment the file declares overrides for
 
@@ -269,6 +273,7 @@ class Profile:
             "drain_timeout_s": self.drain_timeout_s,
             "max_workflows": self.max_workflows,
             "thresholds": [t.to_data() for t in self.threshold_specs],
+            "compare_gates": list(self.compare_gates),
             "expected_workflows": self.expected_workflows,
             "jobs_per_workflow": self.jobs_per_workflow,
             "duration_s": self.duration_s,
@@ -633,6 +638,7 @@ class _Checker:
         pattern = self.pattern(pattern_node)
         self.check_size(pattern, pattern_node, seed, max_workflows, max_node)
         thresholds = self.thresholds(top.get("thresholds"))
+        gates = self.compare_gates(top.get("compare_gates"))
         return Profile(
             name=name,
             path=path,
@@ -646,6 +652,7 @@ class _Checker:
             max_workflows=max_workflows,
             thresholds=tuple(t.expr for t in thresholds),
             abort_on_fail=tuple(t.expr for t in thresholds if t.abort_on_fail),
+            compare_gates=gates,
             environments=environments,
         )
 
@@ -830,6 +837,28 @@ class _Checker:
             if any(t.expr == expr for t in out):
                 self.fail(expr_node.line, expr_node.path, f"{expr!r} is listed twice")
             out.append(Threshold(expr, abort))
+        return tuple(out)
+
+    def compare_gates(self, node: Node | None) -> tuple[str, ...]:
+        from suite.compare.gates import parse_gate
+
+        if node is None or node.value is None:
+            return ()
+        example = "execution_time_s.p50 +10%"
+        if not node.is_list:
+            self.fail(
+                node.line, node.path, f"must be a list of gates such as '{example}', got {_show(node.value)}"
+            )
+        out: list[str] = []
+        for item in node.value:
+            expr = self.string(item, example=example)
+            try:
+                parse_gate(expr)
+            except UsageError as exc:
+                self.fail(item.line, item.path, str(exc))
+            if expr.strip() in out:
+                self.fail(item.line, item.path, f"{expr!r} is listed twice")
+            out.append(expr.strip())
         return tuple(out)
 
 

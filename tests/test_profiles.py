@@ -862,6 +862,30 @@ MALFORMED: list[tuple[str, str, str]] = [
         ),
     ),
     (
+        "compare-gate-unknown-metric",
+        "compare_gates[0]",
+        prof(
+            """
+        workflow: runner_test
+        compare_gates:
+          - "wait_time_s.p50 +10%"  #!
+        """,
+            OK_PATTERN,
+        ),
+    ),
+    (
+        "compare-gate-no-limit",
+        "compare_gates[0]",
+        prof(
+            """
+        workflow: runner_test
+        compare_gates:
+          - "execution_time_s.p50 < 60"  #!
+        """,
+            OK_PATTERN,
+        ),
+    ),
+    (
         "thresholds-not-a-list",
         "thresholds",
         prof(
@@ -1142,7 +1166,7 @@ def test_error_messages_read_well(tmp_path: Path) -> None:
         """
     ) == (
         "2: wokflow: unknown key; allowed: name, description, workflow, inputs, pattern, seed, "
-        "drain_timeout_s, max_workflows, environments, thresholds (did you mean 'workflow'?)"
+        "drain_timeout_s, max_workflows, environments, thresholds, compare_gates (did you mean 'workflow'?)"
     )
     assert "missing; required for pattern type burst" in error(
         "workflow: runner_test\npattern: {type: burst}\n"
@@ -1221,3 +1245,18 @@ def test_environment_error_from_base_value_says_which_environment(tmp_path: Path
 def test_parse_profile_uses_the_given_source() -> None:
     with pytest.raises(UsageError, match=r"^inline:2: pattern: "):
         parse_profile("workflow: runner_test\npattern: 3\n", path="x.yaml", source="inline")
+
+
+def test_compare_gates_load_and_travel_in_the_manifest(tmp_path: Path) -> None:
+    path = tmp_path / "gated.yaml"
+    path.write_text(
+        prof(
+            "workflow: runner_test\ncompare_gates: ['execution_time_s.p50 +10%', 'queue_time_s.p95 +30s']\n",
+            OK_PATTERN,
+        )
+    )
+    profile = load_profile(path)
+    assert profile.compare_gates == ("execution_time_s.p50 +10%", "queue_time_s.p95 +30s")
+    data = profile.to_dict()
+    assert data["compare_gates"] == list(profile.compare_gates)
+    assert profile_from_dict(data).compare_gates == profile.compare_gates
