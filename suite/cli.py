@@ -14,7 +14,8 @@ from suite.environments import ENVIRONMENTS, default_environment
 from suite.errors import EXIT_INTERRUPTED, EXIT_PASS, EXIT_USAGE, SuiteError, UsageError
 
 
-def _cold_start(text: str) -> tuple[int, int]:
+def cold_start_range(text: str) -> tuple[int, int]:
+    """argparse type for MIN-MAX seconds (e.g. 45-90, or 60 for both)."""
     try:
         lo, _, hi = text.partition("-")
         pair = (int(lo), int(hi or lo))
@@ -58,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--speed", type=float, default=60.0, help="twin clock speed factor (default 60x)")
     d.add_argument(
         "--cold-start",
-        type=_cold_start,
+        type=cold_start_range,
         default=(45, 90),
         metavar="MIN-MAX",
         help="twin: seconds for a replacement task to come online (default 45-90)",

@@ -17,18 +17,9 @@ def handles(args: argparse.Namespace) -> bool:
     return args.command in COMMANDS
 
 
-def _cold_start(text: str) -> tuple[int, int]:
-    try:
-        lo, _, hi = text.partition("-")
-        pair = (int(lo), int(hi or lo))
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"expected MIN-MAX seconds, e.g. 45-90, got {text!r}") from exc
-    if pair[0] < 0 or pair[1] < pair[0]:
-        raise argparse.ArgumentTypeError(f"expected 0 <= MIN <= MAX, got {text!r}")
-    return pair
-
-
 def add_commands(sub: Any) -> None:
+    from suite.cli import cold_start_range
+
     cmp = sub.add_parser("compare", help="compare two run directories: verdict per metric, regression gates")
     cmp.add_argument("base", type=Path)
     cmp.add_argument("candidate", type=Path)
@@ -66,7 +57,7 @@ def add_commands(sub: Any) -> None:
     pl.add_argument(
         "--cold-start",
         dest="plan_cold_start",
-        type=_cold_start,
+        type=cold_start_range,
         default=None,
         metavar="MIN-MAX",
         help="capacity: cold starts to use if the run has no task events",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 
@@ -28,3 +29,31 @@ def twin() -> Iterator[Twin]:
         yield tw
     finally:
         tw.stop()
+
+
+# the catalogue in profiles/, as issue 5 lists it
+CATALOGUE = (
+    "smoke",
+    "validation",
+    "performance",
+    "load",
+    "spike",
+    "stress",
+    "capacity",
+    "soak",
+    "concurrency_burst",
+    "multi_job",
+)
+
+
+@dataclass
+class FakeClock:
+    """A clock whose sleep only moves its own time: for code that waits, tested without waiting."""
+
+    t: float = 0.0
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.t += seconds

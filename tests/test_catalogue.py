@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import start_twin
+from conftest import CATALOGUE, start_twin
 
 from suite.analyze.result import LATE_AFTER_REAL_S, compute_result
 from suite.clock import parse_iso
@@ -25,18 +25,6 @@ from suite.twin.truth_check import mismatches
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ROOT / "profiles"
-CATALOGUE = (
-    "smoke",
-    "validation",
-    "performance",
-    "load",
-    "spike",
-    "stress",
-    "capacity",
-    "soak",
-    "concurrency_burst",
-    "multi_job",
-)
 COMPRESSED_SPEED = 600.0  # 2 virtual hours of soak in 12 real seconds
 EXPECTED_TO_ABORT = {"stress"}  # a step profile is meant to find the breakpoint and stop there
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import boto3
 import httpx
 import pytest
+from conftest import FakeClock
 from moto import mock_aws
 
 from suite.errors import EnvironmentFailure
@@ -18,17 +18,6 @@ from suite.fleet.runners import RunnerAdmin
 REGION = "us-east-1"
 FLEET = "proof-fleet"
 TAG = [{"Key": "suite:fleet", "Value": FLEET}]
-
-
-@dataclass
-class FakeClock:
-    t: float = 0.0
-
-    def now(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.t += seconds
 
 
 @pytest.fixture

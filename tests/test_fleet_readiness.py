@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import boto3
 import pytest
+from conftest import FakeClock
 from moto import mock_aws
 from moto.moto_api import state_manager
 
@@ -18,17 +18,6 @@ from suite.twin.service import Twin
 
 LABELS = ["self-hosted", "linux", "x64", "ecs-fargate"]
 REGION = "us-east-1"
-
-
-@dataclass
-class FakeClock:
-    t: float = 0.0
-
-    def now(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.t += seconds
 
 
 def runner(name: str, status: str = "online", labels: list[str] = LABELS) -> dict[str, Any]:

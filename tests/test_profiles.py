@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import CATALOGUE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -35,18 +36,6 @@ from suite.schedule import (
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ROOT / "profiles"
-CATALOGUE = (
-    "smoke",
-    "validation",
-    "performance",
-    "load",
-    "spike",
-    "stress",
-    "capacity",
-    "soak",
-    "concurrency_burst",
-    "multi_job",
-)
 
 
 def write(tmp_path: Path, text: str, name: str = "prof.yaml") -> Path:
