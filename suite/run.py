@@ -24,6 +24,7 @@ from suite.collect import (
     collect_jobs,
     collect_task_events,
     collect_task_metrics,
+    task_windows,
     wait_for_runs,
 )
 from suite.dispatch import DispatchPlan, run_dispatches
@@ -212,6 +213,7 @@ def _collect_aws(
         task_ids,
         start,
         end,
+        windows=task_windows(jobs),
     )
     write_jsonl(rd.raw_file("metrics.jsonl"), metrics)
     events: list[dict[str, Any]] = []
@@ -311,7 +313,10 @@ def report(run_dir: Path) -> int:
     if rd.file("truth.json").exists():
         diff = mismatches(result, read_json(rd.file("truth.json")))
         print(f"  twin check  {'report equals truth.json job by job' if not diff else '; '.join(diff[:5])}")
-    print(f"\nReport: {rd.path}/summary.md  (result.json, jobs.csv beside it)")
+    print(
+        f"\nReport: {rd.path}/report.html  "
+        "(summary.md, result.json, jobs.csv, junit.xml and charts/ beside it)"
+    )
     return EXIT_PASS if result.get("verdict") == "pass" else EXIT_FAILED
 
 

@@ -28,8 +28,8 @@ def task_events_log_group(cluster: str) -> str:
 
 
 def twin_client(service: str, endpoint: str, region: str) -> Any:
-    # moto answers GetMetricData in time proportional to queries x stored datapoints: a 300-task run
-    # takes minutes per call, so the read timeout is generous
+    # moto answers GetMetricData in time proportional to queries x periods x datapoints in the window
+    # (suite.collect keeps each call to 30 minutes); the read timeout stays generous all the same
     config = botocore.config.Config(read_timeout=600, retries={"max_attempts": 1})
     return boto3.client(  # type: ignore[call-overload]
         service, endpoint_url=endpoint, region_name=region, config=config, **TWIN_CREDENTIALS
