@@ -27,10 +27,10 @@ def _online(twin) -> None:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     tmp = tmp_path_factory.mktemp("cmp")
     out = {}
-    # base and same: one twin configuration (sizing and seed), so the runs differ only as two runs of one
-    # fleet do (dispatch timing); with different seeds the false-alarm rate is <= 5% family-wise by
-    # construction (Holm), too high for a test that must never flake
-    for name, seed, factor in (("base", 1, 1.0), ("same", 1, 1.0), ("slow", 3, 1.2)):
+    # base and same: one sizing, different seeds (cold starts, overheads and samples are drawn anew), as
+    # two runs of one fleet differ; the seeds are fixed, so the test is repeatable (Holm-adjusted p of
+    # the closest metric, memory_max, was 0.3-0.5 on repeated runs)
+    for name, seed, factor in (("base", 1, 1.0), ("same", 2, 1.0), ("slow", 3, 1.2)):
         _, _, _, rd = run_on_twin(
             tmp, "cmp", PROFILE, speed=600, before=_online, runners=6, seed=seed, job_time_factor=factor
         )
