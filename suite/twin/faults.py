@@ -1,4 +1,9 @@
-"""Faults the twin injects, from its config, all drawn from one seeded random stream.
+"""Faults the twin injects, from its config, drawn from seeded random streams.
+
+Dispatches draw from their own stream, other requests from another and latency from a third: which
+dispatches fail depends only on the seed and the order of the dispatches, not on how many reads
+(progress polls, whose number follows real time) happened in between, so a run's dispatch faults are
+the same on every run with the same seed.
 
 error_rate: share of requests answered 502 without being acted on (a dispatch creates nothing).
 reset_rate: share of requests whose connection is closed before they are acted on (no answer).
@@ -48,19 +53,22 @@ class FaultsConfig:
 
 
 class Faults:
-    """Draws one fault per request (callers hold the twin's lock, so the stream is deterministic
+    """Draws one fault per request (callers hold the twin's lock, so each stream is deterministic
     for a given request order)."""
 
     def __init__(self, config: FaultsConfig) -> None:
         self.config = config
         self._rng = random.Random(config.seed)
+        self._rng_dispatch = random.Random(f"{config.seed}/dispatch")
+        self._rng_latency = random.Random(f"{config.seed}/latency")
         self.injected: dict[str, int] = {ERROR: 0, RESET: 0, LOST: 0}
+        self.injected_dispatch: dict[str, int] = {ERROR: 0, RESET: 0, LOST: 0}  # the part hitting dispatches
 
     def draw(self, is_dispatch: bool) -> str:
         c = self.config
         if c.error_rate == c.reset_rate == c.lost_dispatch_rate == 0.0:
             return NONE
-        x = self._rng.random()
+        x = (self._rng_dispatch if is_dispatch else self._rng).random()
         fault = NONE
         if x < c.error_rate:
             fault = ERROR
@@ -70,8 +78,10 @@ class Faults:
             fault = LOST
         if fault != NONE:
             self.injected[fault] += 1
+            if is_dispatch:
+                self.injected_dispatch[fault] += 1
         return fault
 
     def latency(self) -> float:
         lo, hi = self.config.latency_s
-        return 0.0 if hi <= 0 else self._rng.uniform(lo, hi)
+        return 0.0 if hi <= 0 else self._rng_latency.uniform(lo, hi)

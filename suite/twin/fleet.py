@@ -140,7 +140,12 @@ class SimRun:
 class Fleet:
     def __init__(self, config: FleetConfig, start: int) -> None:
         self.config = config
-        self.rng = random.Random(config.seed)
+        # one random stream per concern, so that a run's figures do not depend on how events of
+        # different kinds interleave: a job dispatched a virtual second earlier or later (wall-clock
+        # jitter at high speed) must not change the next job's duration or the next task's cold start
+        self.rng = random.Random(config.seed)  # task ids and cold starts, in task-creation order
+        self.rng_jobs = random.Random(f"{config.seed}/jobs")  # job durations, in job-start order
+        self.rng_metrics = random.Random(f"{config.seed}/metrics")  # Container Insights samples
         self.now = start
         self.tasks: dict[str, Task] = {}
         self.runs: dict[int, SimRun] = {}
@@ -316,9 +321,9 @@ class Fleet:
     def _job_time(self, job: SimJob) -> int:
         c = self.config
         if c.duration_sampler is not None:
-            return c.duration_sampler(self.rng)
+            return c.duration_sampler(self.rng_jobs)
         lo, hi = c.overhead_s
-        base = job.sleep_s + self.rng.randint(lo, hi)
+        base = job.sleep_s + self.rng_jobs.randint(lo, hi)
         scale = c.job_time_scale()
         return base if scale == 1.0 else max(0, round(base * scale))
 
@@ -361,11 +366,11 @@ class Fleet:
             if task.started is None or task.started > t or task.stopped is not None:
                 continue
             if task.busy:
-                cpu = c.task_cpu * self.rng.uniform(0.55, 0.85)
-                mem = c.task_memory * self.rng.uniform(0.35, 0.60)
+                cpu = c.task_cpu * self.rng_metrics.uniform(0.55, 0.85)
+                mem = c.task_memory * self.rng_metrics.uniform(0.35, 0.60)
             else:
-                cpu = c.task_cpu * self.rng.uniform(0.01, 0.04)
-                mem = c.task_memory * self.rng.uniform(0.10, 0.14)
+                cpu = c.task_cpu * self.rng_metrics.uniform(0.01, 0.04)
+                mem = c.task_memory * self.rng_metrics.uniform(0.10, 0.14)
             for metric, value in (
                 ("CpuUtilized", round(cpu, 2)),
                 ("CpuReserved", float(c.task_cpu)),

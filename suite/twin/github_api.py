@@ -408,7 +408,11 @@ class Handler(BaseHTTPRequestHandler):
                 "now": st.clock.now(),
                 "repo": st.repo,
                 "limits": {**st.limits.to_dict(), "secondary_refused": st.secondary.refused},
-                "faults": {**st.faults.config.to_dict(), "injected": dict(st.faults.injected)},
+                "faults": {
+                    **st.faults.config.to_dict(),
+                    "injected": dict(st.faults.injected),
+                    "injected_dispatch": dict(st.faults.injected_dispatch),
+                },
             }
             info.update(st.extra_info())
             return 200, info, {}
