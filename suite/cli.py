@@ -93,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("profile", help="a profile file, or a name from profiles/ (e.g. capacity)")
     env_arg(r)
     r.add_argument("--reports", type=Path, default=Path("reports"), help="where run directories go")
+    r.add_argument(
+        "--force",
+        action="store_true",
+        help="run even when the API budget preflight says the run cannot fit (the governor then waits "
+        "for GitHub's limit to reset)",
+    )
 
     c = sub.add_parser("collect", help="resume or repeat collection for a run directory, then report")
     c.add_argument("dir", type=Path)
@@ -151,7 +157,7 @@ def dispatch(args: argparse.Namespace) -> int:
         from suite.run import run_profile
 
         profile = resolve_profile(str(args.profile), environment=args.env)
-        code, _ = run_profile(profile.path, args.env, args.reports)
+        code, _ = run_profile(profile.path, args.env, args.reports, force=args.force)
         return code
     if args.command == "collect":
         from suite.run import collect

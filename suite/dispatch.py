@@ -7,6 +7,11 @@ Never dispatched twice: a dispatch whose outcome is unknown (no answer, or a 5xx
 by listing the runs created since shortly before it and matching display_title == suite_id (the
 workflows' run-name); only when no such run appears is it sent again (at most MAX_ATTEMPTS in all).
 The ledger row says what happened: `attempts`, `reconciled`, and each failed try under `failures`.
+
+Killed mid-dispatch: the row is appended once the answer is known, so a process killed (SIGKILL)
+between sending and appending would leave a run GitHub created but the ledger does not list. The
+dispatch being sent is therefore written to `inflight.json` first and removed once its row is in the
+ledger; `suite collect` finds it there and reconciles it by display_title (recover_inflight).
 """
 
 from __future__ import annotations
@@ -15,17 +20,36 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
-from suite.clock import Clock, iso, iso_ms, sleep_until
+from suite.clock import Clock, iso, iso_ms, parse_iso, sleep_until
 from suite.errors import SuiteError
 from suite.github.client import DispatchResult
-from suite.rundir import JsonlAppender
+from suite.rundir import JsonlAppender, read_json, read_jsonl, write_json
 
 MAX_ATTEMPTS = 3  # dispatch requests per suite_id, each after a reconciliation found no run
 RECONCILE_LISTINGS = 2  # list-runs reads per reconciliation (a new run can take a moment to be listed)
 RECONCILE_WAIT_S = 5.0  # between those reads
 RECONCILE_MARGIN_S = 300.0  # list runs created since this long before the send (clock offset margin)
+INFLIGHT_FILE = "inflight.json"
+INTERRUPTED = "interrupted before the answer was recorded"
+
+
+class InFlight:
+    """The dispatch being sent, on disk (`inflight.json` in the run directory) until its ledger row is
+    written. Without a path (tests, callers without a run directory) it records nothing."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+
+    def mark(self, row: dict[str, object]) -> None:
+        if self.path is not None:
+            write_json(self.path, row)
+
+    def clear(self) -> None:
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
 
 
 class Dispatcher(Protocol):
@@ -51,6 +75,38 @@ def reconcile(client: Dispatcher, clock: Clock, suite_id: str, sent: float) -> d
     return None
 
 
+def recover_inflight(run_dir: Path, client: Dispatcher, clock: Clock) -> dict[str, Any] | None:
+    """After an interruption: the dispatch that was being sent when the process died, reconciled by
+    display_title and appended to the ledger (found: status 200 with its run id, `reconciled`; not
+    found: not dispatched, with why). None when nothing was in flight or its row is already in the
+    ledger. inflight.json is removed once the row is written; if the runs cannot be listed (SuiteError)
+    it stays, for the next `suite collect`.
+    """
+    path = run_dir / INFLIGHT_FILE
+    if not path.exists():
+        return None
+    pending: dict[str, Any] = read_json(path)
+    ledger_path = run_dir / "ledger.jsonl"
+    if any(r.get("suite_id") == pending["suite_id"] for r in read_jsonl(ledger_path)):
+        path.unlink()
+        return None
+    failures = list(pending.get("failures") or [])
+    failures.append({"sent_at": pending["attempt_sent_at"], "status": None, "error": INTERRUPTED})
+    run = reconcile(client, clock, str(pending["suite_id"]), parse_iso(pending["attempt_sent_at"]))
+    row: dict[str, Any] = {k: pending[k] for k in ("seq", "suite_id", "scheduled_at", "sent_at")}
+    if run is not None:
+        row.update(status=200, workflow_run_id=int(run["id"]), error=None)
+    else:
+        row.update(
+            status=None, workflow_run_id=None, error=f"not dispatched: {INTERRUPTED}; GitHub lists no run"
+        )
+    row.update(attempts=len(failures), reconciled=run is not None, failures=failures)
+    with JsonlAppender(ledger_path) as ledger:
+        ledger.append(row)
+    path.unlink()
+    return row
+
+
 @dataclass(frozen=True)
 class DispatchPlan:
     workflow_file: str
@@ -71,14 +127,16 @@ def run_dispatches(
     start: float,
     on_progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], str | None] | None = None,
+    inflight: Path | None = None,
 ) -> int:
     """Dispatch every scheduled workflow; returns how many GitHub accepted.
 
     `should_stop` (asked before each dispatch) returns a reason to stop adding load (abort_on_fail):
     that dispatch and every later one get a ledger row with status null and the reason, never dropped.
+    `inflight`: where the dispatch being sent is recorded until its ledger row is written.
     """
     with _no_collector_pauses():
-        return _dispatch_all(plan, client, clock, ledger, start, on_progress, should_stop)
+        return _dispatch_all(plan, client, clock, ledger, start, on_progress, should_stop, InFlight(inflight))
 
 
 @contextmanager
@@ -104,6 +162,7 @@ def _dispatch_all(
     start: float,
     on_progress: Callable[[int, int], None] | None,
     should_stop: Callable[[], str | None] | None,
+    inflight: InFlight,
 ) -> int:
     accepted = 0
     state = {"return_run_details": True}
@@ -117,7 +176,9 @@ def _dispatch_all(
             break
         suite_id = plan.suite_id(seq)
         inputs = {**plan.inputs, "suite_id": suite_id}
-        row = _dispatch_one(plan, client, clock, ledger, seq, suite_id, scheduled, inputs, state)
+        row = _dispatch_one(
+            plan, client, clock, _Recorder(ledger, inflight), seq, suite_id, scheduled, inputs, state
+        )
         status = row["status"]
         accepted += isinstance(status, int) and 200 <= status < 300
         if on_progress:
@@ -125,11 +186,27 @@ def _dispatch_all(
     return accepted
 
 
+class _Recorder:
+    """The ledger, with the in-flight record kept in step: marked before each send, cleared once the
+    row is appended."""
+
+    def __init__(self, ledger: JsonlAppender, inflight: InFlight) -> None:
+        self.ledger = ledger
+        self.inflight = inflight
+
+    def sending(self, row: dict[str, object]) -> None:
+        self.inflight.mark(row)
+
+    def append(self, row: dict[str, object]) -> None:
+        self.ledger.append(row)
+        self.inflight.clear()
+
+
 def _dispatch_one(
     plan: DispatchPlan,
     client: Dispatcher,
     clock: Clock,
-    ledger: JsonlAppender,
+    ledger: _Recorder,
     seq: int,
     suite_id: str,
     scheduled: float,
@@ -141,6 +218,8 @@ def _dispatch_one(
     while True:
         sent = clock.now()
         first_sent = sent if first_sent is None else first_sent
+        pending = _row(seq, suite_id, scheduled, first_sent, None, None, INTERRUPTED)
+        ledger.sending({**pending, "attempt_sent_at": iso_ms(sent), "failures": failures})
         try:
             result = client.dispatch(
                 plan.workflow_file, plan.ref, inputs, return_run_details=state["return_run_details"]

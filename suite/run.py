@@ -27,7 +27,7 @@ from suite.collect import (
     task_windows,
     wait_for_runs,
 )
-from suite.dispatch import DispatchPlan, run_dispatches
+from suite.dispatch import INFLIGHT_FILE, DispatchPlan, recover_inflight, run_dispatches
 from suite.environments import Target, local_target, resolve_target
 from suite.errors import EXIT_FAILED, EXIT_PASS, UsageError
 from suite.github.client import GitHubClient
@@ -121,7 +121,9 @@ def _run(
     }
     write_json(rd.file("manifest.json"), manifest)
     snapshots = [{"observed_at": iso(clock.now()), "runners": client.list_runners()}]
+    write_jsonl(rd.raw_file("runners.jsonl"), snapshots)  # on disk now: a killed run keeps it
     progress = Progress()
+    _show_waits(client, progress)
     workflow_file = profile.workflow_file
     plan = DispatchPlan(workflow_file, target.ref, profile.inputs.dispatch_inputs(), offsets, test_run_id)
     start = clock.now() + 1.0
@@ -148,7 +150,14 @@ def _run(
     monitor = AbortMonitor(profile.threshold_specs, client, clock, rd.file("ledger.jsonl"), manifest, start)
     with JsonlAppender(rd.file("ledger.jsonl")) as ledger, monitor:
         run_dispatches(
-            plan, client, clock, ledger, start, on_progress=on_dispatch, should_stop=monitor.should_stop
+            plan,
+            client,
+            clock,
+            ledger,
+            start,
+            on_progress=on_dispatch,
+            should_stop=monitor.should_stop,
+            inflight=rd.file(INFLIGHT_FILE),
         )
     progress.done(f"dispatched {len(offsets)} workflows")
     if monitor.aborted:  # abort_on_fail: load stopped; drain and report what was dispatched
@@ -248,6 +257,17 @@ def _live_status(rd: RunDir, client: GitHubClient, tracker: RunTracker) -> str:
     return text
 
 
+def _show_waits(client: GitHubClient, progress: Progress) -> None:
+    """A progress line whenever the governor starts a wait that is not routine spacing: rate limits,
+    and anything of 5 s or more."""
+
+    def listener(seconds: float, reason: str) -> None:
+        if seconds >= 5.0 or reason.startswith("rate limited"):
+            progress.update(f"API: waiting {seconds:.0f} s ({reason}) · {_api_cost(client)}", force=True)
+
+    client.on_wait(listener)
+
+
 def _api_cost(client: GitHubClient) -> str:
     stats = client.api_stats()
     budget = client.rate_budget() or {}
@@ -282,8 +302,25 @@ def collect(run_dir: Path) -> int:
             "or `suite report` what was already collected"
         )
     with github_client(target) as client:
+        recovered = recover_inflight(rd.path, client, target.clock)
+        if recovered is not None:
+            found = f"run {recovered['workflow_run_id']}" if recovered["reconciled"] else "no run"
+            print(f"{recovered['suite_id']} was being dispatched when the run stopped: GitHub lists {found}")
         profile_drain = float(manifest["profile"].get("drain_timeout_s") or 1800)
-        _collect(rd, target, client, profile_drain, Progress())
+        progress = Progress()
+        _show_waits(client, progress)
+        _collect(rd, target, client, profile_drain, progress)
+        if manifest.get("ended_at") is None:  # the run was interrupted: finish what it left undone
+            snapshots = read_jsonl(rd.raw_file("runners.jsonl"))
+            snapshots.append({"observed_at": iso(target.clock.now()), "runners": client.list_runners()})
+            write_jsonl(rd.raw_file("runners.jsonl"), snapshots)
+            manifest["ended_at"] = iso_ms(target.clock.now())
+            manifest["ended_by"] = "suite collect after an interruption"
+            if manifest.get("clock_offset_s") is None:
+                manifest["clock_offset_s"] = client.clock_offset_s()
+            write_json(rd.file("manifest.json"), manifest)
+        if target.is_twin and not rd.file("truth.json").exists():
+            write_json(rd.file("truth.json"), _twin_truth(target, str(manifest["test_run_id"])))
         dispatch_path = rd.raw_file("api_dispatch.json")
         stats = client.api_stats()
         if dispatch_path.exists():  # the dispatch session's cost plus this collection's

@@ -16,6 +16,7 @@ import ssl
 import statistics
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -429,6 +430,10 @@ class GitHubClient:
         """
         with self._lock:
             return statistics.median(self._offsets) if self._offsets else None
+
+    def on_wait(self, listener: Callable[[float, str], None] | None) -> None:
+        """Call `listener(seconds, reason)` as each governor wait begins (progress lines)."""
+        self._governor.on_wait = listener
 
     def governor_status(self) -> str:
         """Short text for progress lines: points spent in the last minute, time waited and why."""

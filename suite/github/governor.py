@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -125,6 +125,8 @@ class Governor:
         self.waited_s = 0.0
         self.paced_s = 0.0  # part of waited_s spent on spacing / points (not on errors)
         self.last_wait_reason: str | None = None
+        # told (seconds, reason) as each wait begins, so a long wait shows in the progress line
+        self.on_wait: Callable[[float, str], None] | None = None
 
     @contextmanager
     def serial(self) -> Iterator[None]:
@@ -159,6 +161,8 @@ class Governor:
             return
         self.waited_s += seconds
         self.last_wait_reason = reason
+        if self.on_wait is not None:
+            self.on_wait(seconds, reason)
         self.clock.sleep(seconds)
 
     def points_last_minute(self) -> int:
