@@ -20,13 +20,23 @@ from urllib.parse import urlsplit
 from suite.environments import local_target, state_dir
 from suite.errors import EnvironmentFailure
 from suite.github.client import GitHubClient
+from suite.twin.faults import FaultsConfig
 from suite.twin.fleet import FleetConfig
+from suite.twin.limits import LimitsConfig
 from suite.twin.service import STATE_FILE, pid_alive, read_state
 
 START_TIMEOUT_S = 60.0
 
 
-def deploy(fleet: FleetConfig, speed: float, idle_timeout_s: float) -> dict[str, Any]:
+def deploy(
+    fleet: FleetConfig,
+    speed: float,
+    idle_timeout_s: float,
+    limits: LimitsConfig | None = None,
+    faults: FaultsConfig | None = None,
+) -> dict[str, Any]:
+    """Start the twin as a background process and wait until every runner is online. `limits` and
+    `faults` default to the twin's own defaults (GitHub's limits on, no faults)."""
     sdir = state_dir()
     state = read_state(sdir)
     if state and pid_alive(int(state["pid"])):
@@ -37,7 +47,11 @@ def deploy(fleet: FleetConfig, speed: float, idle_timeout_s: float) -> dict[str,
         return state
     (sdir / STATE_FILE).unlink(missing_ok=True)
     sdir.mkdir(parents=True, exist_ok=True)
-    config = {"speed": speed, "fleet": fleet.to_dict(), "idle_timeout_s": idle_timeout_s}
+    config: dict[str, Any] = {"speed": speed, "fleet": fleet.to_dict(), "idle_timeout_s": idle_timeout_s}
+    if limits is not None:
+        config["limits"] = limits.to_dict()
+    if faults is not None:
+        config["faults"] = faults.to_dict()
     log = (sdir / "twin.log").open("a")
     proc = subprocess.Popen(
         [sys.executable, "-m", "suite.twin.serve", "--state-dir", str(sdir), "--config", json.dumps(config)],

@@ -13,20 +13,28 @@ import sys
 from pathlib import Path
 from types import FrameType
 
+from suite.twin.faults import FaultsConfig
 from suite.twin.fleet import FleetConfig
+from suite.twin.limits import LimitsConfig
 from suite.twin.service import STATE_FILE, Twin, TwinConfig, write_state
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m suite.twin.serve")
     ap.add_argument("--state-dir", type=Path, required=True)
-    ap.add_argument("--config", required=True, help="TwinConfig as JSON (speed, fleet, idle_timeout_s)")
+    ap.add_argument(
+        "--config",
+        required=True,
+        help="TwinConfig as JSON (speed, fleet, idle_timeout_s; optional limits and faults)",
+    )
     args = ap.parse_args(argv)
     raw = json.loads(args.config)
     config = TwinConfig(
         speed=float(raw["speed"]),
         fleet=FleetConfig.from_dict(raw["fleet"]),
         idle_timeout_s=float(raw["idle_timeout_s"]),
+        limits=LimitsConfig.from_dict(raw.get("limits") or {}),
+        faults=FaultsConfig.from_dict(raw.get("faults") or {}),
     )
     twin = Twin(config)
 

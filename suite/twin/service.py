@@ -147,6 +147,11 @@ def read_state(state_dir: Path) -> dict[str, Any] | None:
 
 
 def pid_alive(pid: int) -> bool:
+    try:  # a twin this process started (fleet_local.deploy called in-process) is a zombie until reaped
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
