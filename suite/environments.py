@@ -12,6 +12,7 @@ from typing import Any
 
 from suite.clock import Clock, VirtualClock
 from suite.errors import UsageError
+from suite.github.app import AppCredentials
 from suite.twin.service import STATE_FILE, pid_alive, read_state
 
 ENVIRONMENTS = ("local", "aws", "existing")
@@ -40,6 +41,12 @@ class Target:
     fleet: dict[str, Any]
     aws_endpoint: str | None = None  # None: AWS's own endpoints (real credentials)
     ref: str = "main"
+    app: AppCredentials | None = field(default=None, repr=False)  # GitHub App instead of `token`
+
+    @property
+    def credentials(self) -> str | AppCredentials:
+        """What the GitHub client authenticates with: the App when configured, else the token."""
+        return self.app if self.app is not None else self.token
 
     @property
     def is_twin(self) -> bool:

@@ -30,7 +30,7 @@ from suite.collect import (
 from suite.dispatch import INFLIGHT_FILE, DispatchPlan, recover_inflight, run_dispatches
 from suite.environments import Target, local_target, resolve_target
 from suite.errors import EXIT_FAILED, EXIT_PASS, UsageError
-from suite.github.client import GitHubClient
+from suite.github.client import GitHubClient, ssl_verify_from_env
 from suite.github.cost import api_section, merge_stats
 from suite.profiles import Profile, load_profile
 from suite.progress import Progress, fmt_eta
@@ -55,7 +55,7 @@ DRAIN_POLL_S = 30.0
 
 
 def github_client(target: Target) -> GitHubClient:
-    return GitHubClient(target.github_url, target.repo, target.token, clock=target.clock)
+    return GitHubClient(target.github_url, target.repo, target.credentials, clock=target.clock)
 
 
 def aws_client(target: Target, service: str) -> Any:
@@ -285,6 +285,7 @@ def _twin_truth(target: Target, test_run_id: str) -> dict[str, Any]:
         params={"suite_id_prefix": test_run_id + "-"},
         headers={"Authorization": f"Bearer {target.token}"},
         timeout=30,
+        verify=ssl_verify_from_env(),
     )
     r.raise_for_status()
     truth: dict[str, Any] = r.json()

@@ -27,9 +27,15 @@ def fleet_from_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def aws_target() -> Target:
-    from suite.github.auth import token_from_env
+def _credentials() -> dict[str, Any]:
+    """Target fields for GitHub auth: a GitHub App when GITHUB_APP_* are set, else GITHUB_TOKEN/GH_TOKEN."""
+    from suite.github.app import credentials_from_env
 
+    found = credentials_from_env()
+    return {"token": found, "app": None} if isinstance(found, str) else {"token": "", "app": found}
+
+
+def aws_target() -> Target:
     saved = aws.read_outputs()
     if saved is None:
         raise UsageError(
@@ -47,7 +53,7 @@ def aws_target() -> Target:
         environment="aws",
         github_url=str(saved.get("github_api_url") or aws.DEFAULT_API_URL),
         repo=repo,
-        token=token_from_env(),
+        **_credentials(),
         clock=WallClock(),
         region=str(outputs["region"]),
         cluster=str(outputs["cluster"]),
@@ -58,8 +64,6 @@ def aws_target() -> Target:
 
 
 def existing_target(cfg: ExistingConfig | None = None) -> Target:
-    from suite.github.auth import token_from_env
-
     cfg = cfg or existing_config()
     fleet: dict[str, Any] = {
         "runner_count": cfg.runner_count,
@@ -77,7 +81,7 @@ def existing_target(cfg: ExistingConfig | None = None) -> Target:
         environment="existing",
         github_url=cfg.github_api_url,
         repo=cfg.repo,
-        token=token_from_env(),
+        **_credentials(),
         clock=WallClock(),
         region=cfg.region,
         cluster=cfg.cluster,

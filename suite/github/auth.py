@@ -1,4 +1,5 @@
-"""Where the GitHub token comes from: the environment, never a file the suite writes."""
+"""Where the GitHub token comes from: the environment, never a file the suite writes.
+(GitHub App credentials: suite.github.app.)"""
 
 from __future__ import annotations
 
@@ -24,5 +25,7 @@ def token_from_env(env: Mapping[str, str] | None = None) -> str:
         "No GitHub token: set GITHUB_TOKEN (or GH_TOKEN) in the environment. "
         "Use a fine-grained token on the target repository with Actions: read and write "
         "(and Administration: read to list runners), or a classic token with the `repo` and "
-        "`workflow` scopes; with the GitHub CLI logged in: export GITHUB_TOKEN=$(gh auth token)"
+        "`workflow` scopes; with the GitHub CLI logged in: export GITHUB_TOKEN=$(gh auth token). "
+        "Or authenticate as a GitHub App: GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY_FILE and "
+        "GITHUB_APP_INSTALLATION_ID"
     )

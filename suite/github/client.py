@@ -4,8 +4,11 @@ Every HTTP request goes through `GitHubClient._request`: counting, conditional r
 If-None-Match), the clock offset from `Date` headers, retries and error mapping live there, so the
 rate-limit governor (suite/github/governor.py, later) has one place to hook in.
 
-Secrets: the token is only ever placed in the `Authorization` header. It is never logged, never
-part of repr() and is scrubbed from every error message this module builds.
+Auth: a token (personal access token, `GITHUB_TOKEN`) or a GitHub App (suite.github.app): the App's
+JWT buys an installation token, asked for again before it expires.
+
+Secrets: tokens and JWTs are only ever placed in the `Authorization` header. They are never logged,
+never part of repr() and are scrubbed from every error message this module builds.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import ssl
 import statistics
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -24,8 +27,9 @@ from typing import Any
 import httpx
 
 from suite import __version__
-from suite.clock import Clock, WallClock
+from suite.clock import Clock, WallClock, parse_iso
 from suite.errors import EnvironmentFailure, UsageError
+from suite.github.app import APP_INSTALLATION_ID, REFRESH_MARGIN_S, AppCredentials
 from suite.github.governor import Governor, GovernorConfig, backoff_s, rate_limit_wait_s
 
 log = logging.getLogger("suite.github")
@@ -33,8 +37,9 @@ log = logging.getLogger("suite.github")
 API_VERSION = "2022-11-28"
 MAX_INPUTS = 25
 ENDPOINTS = ("dispatch", "list_runs", "get_run", "list_jobs", "list_runners", "rate_limit")
-# GET /rate_limit does not count against the primary rate limit (GitHub REST docs).
-UNCOUNTED_ENDPOINTS = frozenset({"rate_limit"})
+# GET /rate_limit does not count against the primary rate limit (GitHub REST docs); an installation
+# token is asked for with the App's JWT, which has its own limit (not the installation's).
+UNCOUNTED_ENDPOINTS = frozenset({"rate_limit", "installation_token"})
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 MAX_PAGES = 1000
 MAX_OFFSET_SAMPLES = 1001
@@ -121,15 +126,24 @@ class _CachedPage:
     next_url: str | None
 
 
-def ssl_verify_from_env(env: dict[str, str] | None = None) -> ssl.SSLContext | bool:
-    """`verify=` for httpx: a context on SSL_CERT_FILE or REQUESTS_CA_BUNDLE when set, else True."""
+def ssl_verify_from_env(env: Mapping[str, str] | None = None) -> ssl.SSLContext | bool:
+    """`verify=` for httpx: a context on SSL_CERT_FILE or REQUESTS_CA_BUNDLE when set (a PEM bundle, or
+    a directory of hashed certificates), else True (certifi's bundle). The bundle replaces the default
+    trust, as it does for curl and requests: a corporate bundle must hold every CA to trust.
+    UsageError (exit 2) when the variable names nothing usable."""
     source = os.environ if env is None else env
     for name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):
         path = source.get(name, "").strip()
-        if path:
+        if not path:
+            continue
+        if not os.path.exists(path):
+            raise UsageError(f"{name}={path}: no such file (it should name a PEM bundle of CA certificates)")
+        try:
             if os.path.isdir(path):
                 return ssl.create_default_context(capath=path)
             return ssl.create_default_context(cafile=path)
+        except (ssl.SSLError, OSError) as exc:
+            raise UsageError(f"{name}={path}: not a usable PEM bundle of CA certificates ({exc})") from None
     return True
 
 
@@ -186,13 +200,16 @@ def _is_rate_limited(response: httpx.Response) -> bool:
 
 
 class GitHubClient:
-    """Synchronous GitHub Actions REST client for one repository."""
+    """Synchronous GitHub Actions REST client for one repository.
+
+    `token`: a token string, or AppCredentials to authenticate as a GitHub App installation.
+    """
 
     def __init__(
         self,
         base_url: str,
         repo: str,
-        token: str,
+        token: str | AppCredentials,
         *,
         transport: httpx.BaseTransport | None = None,
         clock: Clock | None = None,
@@ -205,7 +222,10 @@ class GitHubClient:
             raise UsageError(f"GitHub repository must be 'owner/name', got {repo!r}")
         self.base_url = base_url.rstrip("/")
         self.repo = repo
-        self._token = token
+        self._app = token if isinstance(token, AppCredentials) else None
+        self._token = token if isinstance(token, str) else ""
+        self._installation: tuple[str, float] | None = None  # token, expires_at (GitHub's clock)
+        self._secrets: set[str] = {self._token} if self._token else set()
         self._clock: Clock = clock if clock is not None else WallClock()
         self._governor = Governor(self._clock, governor)
         headers = {
@@ -213,8 +233,6 @@ class GitHubClient:
             "X-GitHub-Api-Version": API_VERSION,
             "User-Agent": user_agent,
         }
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
         self._http = httpx.Client(
             base_url=self.base_url + "/",
             headers=headers,
@@ -457,7 +475,55 @@ class GitHubClient:
         )
 
     def _redact(self, text: str) -> str:
-        return text.replace(self._token, "<redacted>") if self._token else text
+        for secret in self._secrets:
+            text = text.replace(secret, "<redacted>")
+        return text
+
+    def _authorization(self) -> str | None:
+        if self._app is None:
+            return f"Bearer {self._token}" if self._token else None
+        return f"Bearer {self._installation_token()}"
+
+    def _github_now(self) -> float:
+        return self._clock.now() + (self.clock_offset_s() or 0.0)
+
+    def _installation_token(self) -> str:
+        """The App installation's token; a new one (POST /app/installations/{id}/access_tokens with the
+        App's JWT) when there is none yet or the current one has less than REFRESH_MARGIN_S left."""
+        app = self._app
+        assert app is not None
+        now = self._github_now()
+        if self._installation is not None and self._installation[1] - now > REFRESH_MARGIN_S:
+            return self._installation[0]
+        jwt = app.jwt(now)
+        self._secrets.add(jwt)
+        reply = self._request(
+            "POST",
+            f"app/installations/{app.installation_id}/access_tokens",
+            endpoint="installation_token",
+            authorization=f"Bearer {jwt}",
+            not_found=(
+                f"GitHub found no installation {app.installation_id} of GitHub App {app.app_id} at "
+                f"{self.base_url} (404): check {APP_INSTALLATION_ID} (the App's settings page lists its "
+                "installations)"
+            ),
+        )
+        body = reply.body if isinstance(reply.body, dict) else {}
+        token, expires_at = body.get("token"), body.get("expires_at")
+        if not isinstance(token, str) or not token or not isinstance(expires_at, str):
+            raise EnvironmentFailure(
+                f"GitHub answered the installation token request of GitHub App {app.app_id} without a "
+                "token and its expiry"
+            )
+        self._secrets.add(token)
+        self._installation = (token, parse_iso(expires_at))
+        log.info(
+            "GitHub App %s: installation token for installation %d, expires %s",
+            app.app_id,
+            app.installation_id,
+            expires_at,
+        )
+        return token
 
     def _paginate(
         self,
@@ -505,12 +571,14 @@ class GitHubClient:
         conditional: bool = False,
         retry: bool = False,
         not_found: str | None = None,
+        authorization: str | None = None,
     ) -> _Reply:
         """Send one logical request; the single path every call takes to GitHub.
 
         conditional: send If-None-Match with the last ETag for this URL; a 304 returns the cached body.
         retry: idempotent; retried on 5xx and connection errors (governor get_tries, backoff on the clock).
         Every request: serial, paced by the governor; rate-limited answers waited out and sent again.
+        authorization: this `Authorization` value instead of the client's token (the App's JWT).
         Raises RateLimited, GitHubError (non-2xx) or EnvironmentFailure (connection errors).
         """
         request = self._http.build_request(method, url, params=params, json=json)
@@ -526,6 +594,9 @@ class GitHubClient:
         with gov.serial():
             while True:
                 attempt += 1
+                auth = authorization or self._authorization()  # per try: an App token may be renewed
+                if auth:
+                    request.headers["Authorization"] = auth
                 gov.before_send(method)
                 try:
                     response = self._http.send(request)
@@ -638,7 +709,19 @@ class GitHubClient:
                 retry_after_s=retry_after,
                 reset_at=reset_at,
             )
-        if status == 401:
+        if status == 401 and endpoint == "installation_token" and self._app is not None:
+            text = (
+                f"GitHub rejected the JWT of GitHub App {self._app.app_id} (401{said}) at {self.base_url}: "
+                "check that GITHUB_APP_ID is the App's id, that GITHUB_APP_PRIVATE_KEY_FILE holds a "
+                "current private key of that App, and that this machine's clock is right (the JWT is "
+                "valid for minutes)"
+            )
+        elif status == 401 and self._app is not None:
+            text = (
+                f"GitHub rejected the installation token of GitHub App {self._app.app_id} (401{said}) at "
+                f"{self.base_url}: the installation may have been suspended or removed from {self.repo}"
+            )
+        elif status == 401:
             text = (
                 f"GitHub rejected the token (401{said}) at {self.base_url}: it is missing, mistyped, "
                 "expired or revoked. Fix: create a new token (fine-grained on "

@@ -11,7 +11,10 @@ import hashlib
 import json
 import operator
 import re
+import secrets
 import socket
+import ssl
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -21,9 +24,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from suite.clock import Clock, parse_iso
+from suite.clock import Clock, iso, parse_iso
 from suite.twin import faults as fault_kinds
 from suite.twin import github_objects as objects
+from suite.twin.app_auth import AppConfig, jwt_problem
 from suite.twin.faults import Faults, FaultsConfig
 from suite.twin.fleet import Fleet, SimRun
 from suite.twin.limits import SECONDARY_MESSAGE, LimitsConfig, PrimaryLimit, SecondaryLimits
@@ -60,6 +64,7 @@ class GitHubState:
         token: str,
         limits: LimitsConfig | None = None,
         faults: FaultsConfig | None = None,
+        app: AppConfig | None = None,
     ) -> None:
         self.fleet = fleet
         self.clock = clock
@@ -70,10 +75,23 @@ class GitHubState:
         self.limit = PrimaryLimit(limit=self.limits.primary_per_hour)
         self.secondary = SecondaryLimits(self.limits)
         self.faults = Faults(faults or FaultsConfig())
+        self.app = app
+        self.scheme = "http"  # "https" when make_server is given a TLS context
+        self.installation_tokens: dict[str, float] = {}  # token -> expires at (virtual epoch s)
         self.in_flight = 0
         self.requests = 0
         self.last_request_wall = 0.0
         self.extra_info: Callable[[], dict[str, Any]] = dict
+
+    def limit_key(self, token: str | None) -> str | None:
+        """Whose primary rate limit a token draws on (None: not a valid credential at `now`).
+        The twin's own token is a user's; installation tokens share their installation's limit."""
+        if token is not None and token == self.token:
+            return self.token
+        expires = self.installation_tokens.get(token or "")
+        if self.app is not None and expires is not None and expires > self.clock.now():
+            return f"installation:{self.app.installation_id}"
+        return None
 
 
 def _page(items: list[Any], query: dict[str, str]) -> tuple[list[Any], int, int, int]:
@@ -142,6 +160,7 @@ class Handler(BaseHTTPRequestHandler):
     # client's delayed ACK (~40 ms real per request), which is minutes of dispatch lag at 60x+.
     disable_nagle_algorithm = True
     state: GitHubState  # set on the subclass by make_server
+    _limit_key: str | None = None  # whose primary limit this request draws on (set per request)
 
     def log_message(self, format: str, *args: Any) -> None:
         return
@@ -174,6 +193,9 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         token = self._token()
+        if method == "POST" and (m := re.fullmatch(r"/app/installations/(\d+)/access_tokens", parts.path)):
+            self._access_token(int(m.group(1)), token)
+            return
         is_twin = parts.path.startswith("/_twin/")
         is_dispatch = method == "POST" and parts.path.endswith("/dispatches")
         fault = fault_kinds.NONE
@@ -184,7 +206,8 @@ class Handler(BaseHTTPRequestHandler):
             st.requests += 1
             st.last_request_wall = time.time()
             st.fleet.advance(now)
-            authed = token is not None and token == st.token
+            self._limit_key = st.limit_key(token)
+            authed = self._limit_key is not None
             if authed and not is_twin:
                 fault = st.faults.draw(is_dispatch)
                 latency = st.faults.latency()
@@ -201,7 +224,7 @@ class Handler(BaseHTTPRequestHandler):
                     status, body, headers = self._route(method, parts.path, query, raw, now)
             except ApiError as err:
                 status, body, headers = err.status, err.body, err.headers
-            rate_headers = st.limit.headers(st.token, now) if authed else {}
+            rate_headers = st.limit.headers(self._limit_key, now) if self._limit_key else {}
         if latency > 0:
             time.sleep(latency)
         if fault in (fault_kinds.RESET, fault_kinds.LOST):
@@ -221,12 +244,45 @@ class Handler(BaseHTTPRequestHandler):
         wait = st.secondary.check(now, method, is_dispatch)
         if wait is not None:
             raise ApiError(403, SECONDARY_MESSAGE, headers={"retry-after": str(int(wait))})
-        if st.limit.snapshot(st.token, now)["remaining"] <= 0:
+        key = self._limit_key or st.token
+        if st.limit.snapshot(key, now)["remaining"] <= 0:
             raise ApiError(
                 403,
                 f"API rate limit exceeded for installation. {DOCS}#rate-limiting",
-                headers=st.limit.headers(st.token, now),
+                headers=st.limit.headers(key, now),
             )
+
+    def _access_token(self, installation_id: int, jwt: str | None) -> None:
+        """POST /app/installations/{id}/access_tokens with the App's JWT: an installation token."""
+        st = self.state
+        self._limit_key = None
+        with st.lock:
+            now = st.clock.now()
+            st.requests += 1
+            st.last_request_wall = time.time()
+            try:
+                if st.app is None:
+                    raise ApiError(404, "Not Found")
+                if jwt is None:
+                    raise ApiError(401, "A JSON web token could not be decoded")
+                problem = jwt_problem(jwt, st.app, now)
+                if problem is not None:
+                    raise ApiError(401, problem)
+                if installation_id != st.app.installation_id:
+                    raise ApiError(404, "Not Found")
+                token = "ghs_" + secrets.token_hex(18)
+                expires = float(int(now) + st.app.token_lifetime_s)
+                st.installation_tokens[token] = expires
+                body: Any = {
+                    "token": token,
+                    "expires_at": iso(expires),
+                    "permissions": {"actions": "write", "administration": "read", "metadata": "read"},
+                    "repository_selection": "selected",
+                }
+                status = 201
+            except ApiError as err:
+                status, body = err.status, err.body
+        self._send(status, body, {}, count=False)
 
     def _drop_connection(self) -> None:
         """Close the connection without an answer (a reset, or a response lost on the way)."""
@@ -247,9 +303,10 @@ class Handler(BaseHTTPRequestHandler):
         if etag and self.command == "GET" and self.headers.get("If-None-Match") == etag:
             status, payload = 304, b""
         elif count and status != 401:
+            key = self._limit_key or self.state.token
             with self.state.lock:  # remaining > 0 was checked before acting; a 304 does not count
-                self.state.limit.take(self.state.token, self.state.clock.now())
-                headers.update(self.state.limit.headers(self.state.token, self.state.clock.now()))
+                self.state.limit.take(key, self.state.clock.now())
+                headers.update(self.state.limit.headers(key, self.state.clock.now()))
         self.send_response(status, HTTPStatus(status).phrase)
         self.send_header("X-GitHub-Api-Version-Selected", "2022-11-28")
         self.send_header("X-GitHub-Request-Id", hashlib.md5(self.path.encode()).hexdigest()[:20].upper())
@@ -270,7 +327,7 @@ class Handler(BaseHTTPRequestHandler):
         for rel, p in (("prev", page - 1), ("next", page + 1), ("last", last), ("first", 1)):
             if (rel in ("prev", "first") and page > 1) or (rel in ("next", "last") and page < last):
                 q = urlencode({**query, "per_page": per_page, "page": p})
-                rels.append(f'<http://{host}{path}?{q}>; rel="{rel}"')
+                rels.append(f'<{self.state.scheme}://{host}{path}?{q}>; rel="{rel}"')
         return {"Link": ", ".join(rels)} if rels else {}
 
     # ---- routes ---------------------------------------------------------------------------------
@@ -279,7 +336,7 @@ class Handler(BaseHTTPRequestHandler):
     ) -> tuple[int, Any, dict[str, str]]:
         st = self.state
         if path == "/rate_limit" and method == "GET":
-            core = st.limit.snapshot(st.token, now)
+            core = st.limit.snapshot(self._limit_key or st.token, now)
             search = {"limit": 30, "remaining": 30, "reset": int(now) + 60, "used": 0}
             return 200, {"resources": {"core": core, "search": search}, "rate": core}, {}
         if path.startswith("/_twin/") and method == "GET":
@@ -288,7 +345,7 @@ class Handler(BaseHTTPRequestHandler):
         if not path.startswith(prefix + "/"):
             raise ApiError(404, "Not Found")
         rest = path[len(prefix) :]
-        api = f"http://{self.headers.get('Host', '127.0.0.1')}"
+        api = f"{st.scheme}://{self.headers.get('Host', '127.0.0.1')}"
         if m := re.fullmatch(r"/workflows/([^/]+)/dispatches", rest):
             if method != "POST":
                 raise ApiError(404, "Not Found")
@@ -408,6 +465,7 @@ class Handler(BaseHTTPRequestHandler):
                 "now": st.clock.now(),
                 "repo": st.repo,
                 "limits": {**st.limits.to_dict(), "secondary_refused": st.secondary.refused},
+                "app": {"installation_tokens_issued": len(st.installation_tokens)} if st.app else None,
                 "faults": {
                     **st.faults.config.to_dict(),
                     "injected": dict(st.faults.injected),
@@ -419,8 +477,24 @@ class Handler(BaseHTTPRequestHandler):
         raise ApiError(404, "Not Found")
 
 
-def make_server(state: GitHubState, port: int = 0) -> ThreadingHTTPServer:
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up or refuses the certificate is routine, not worth a traceback."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ssl.SSLError | ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
+def make_server(state: GitHubState, port: int = 0, tls: ssl.SSLContext | None = None) -> ThreadingHTTPServer:
+    """The twin's GitHub API on 127.0.0.1; HTTPS when `tls` (a server-side context) is given."""
     handler = type("TwinHandler", (Handler,), {"state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = _Server(("127.0.0.1", port), handler)
     server.daemon_threads = True
+    if tls is not None:
+        # the handshake happens in the handler's thread on first read, not in the accepting one
+        server.socket = tls.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+        state.scheme = "https"
     return server

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from types import FrameType
 
+from suite.twin.app_auth import AppConfig
 from suite.twin.faults import FaultsConfig
 from suite.twin.fleet import FleetConfig
 from suite.twin.limits import LimitsConfig
@@ -25,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--config",
         required=True,
-        help="TwinConfig as JSON (speed, fleet, idle_timeout_s; optional limits and faults)",
+        help="TwinConfig as JSON (speed, fleet, idle_timeout_s; optional limits, faults and app)",
     )
     args = ap.parse_args(argv)
     raw = json.loads(args.config)
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         idle_timeout_s=float(raw["idle_timeout_s"]),
         limits=LimitsConfig.from_dict(raw.get("limits") or {}),
         faults=FaultsConfig.from_dict(raw.get("faults") or {}),
+        app=AppConfig.from_dict(raw["app"]) if raw.get("app") else None,
     )
     twin = Twin(config)
 

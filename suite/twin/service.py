@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Any
 
 from suite.clock import VirtualClock
 from suite.rundir import read_json, write_json
+from suite.twin.app_auth import AppConfig
 from suite.twin.aws import AwsTwin, task_events_log_group
 from suite.twin.faults import FaultsConfig
 from suite.twin.fleet import Fleet, FleetConfig
@@ -38,6 +40,8 @@ class TwinConfig:
     tick_s: float = 0.05  # real seconds between simulator steps / AWS flushes
     limits: LimitsConfig = field(default_factory=LimitsConfig)  # GitHub's limits, on by default
     faults: FaultsConfig = field(default_factory=FaultsConfig)  # injected faults, none by default
+    app: AppConfig | None = None  # a GitHub App whose installation tokens the twin accepts
+    tls: tuple[str, str] | None = None  # (certificate chain file, key file): serve the API over HTTPS
 
 
 class Twin:
@@ -49,11 +53,21 @@ class Twin:
         self.fleet = Fleet(config.fleet, start=int(origin))
         self.token = "twin_" + secrets.token_hex(16)
         self.github = GitHubState(
-            self.fleet, self.clock, config.repo, self.token, limits=config.limits, faults=config.faults
+            self.fleet,
+            self.clock,
+            config.repo,
+            self.token,
+            limits=config.limits,
+            faults=config.faults,
+            app=config.app,
         )
         self.github.extra_info = lambda: {"aws_flushed_until": self.aws.flushed_until}
         self.aws = AwsTwin(config.fleet.cluster, config.fleet.service, config.fleet.region)
-        self._server = make_server(self.github)
+        tls = None
+        if config.tls is not None:
+            tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            tls.load_cert_chain(*config.tls)
+        self._server = make_server(self.github, tls=tls)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.stopped_reason: str | None = None
@@ -61,7 +75,7 @@ class Twin:
     @property
     def github_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{self.github.scheme}://{host!s}:{port}"
 
     def start(self) -> Twin:
         self.aws.start()
