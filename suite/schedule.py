@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -176,13 +176,16 @@ def _time_to_reach(seg: Segment, c: float) -> float:
 
 
 def _integrate(segments: Sequence[Segment]) -> list[float]:
+    return list(_arrivals(segments))
+
+
+def _arrivals(segments: Sequence[Segment]) -> Iterator[float]:
     cumulative: list[float] = []
     total = 0.0
     for seg in segments:
         total += seg.expected
         cumulative.append(total)
     count = _floor_count(total)
-    out: list[float] = []
     seg_index = 0
     seg_start_time = 0.0
     seg_start_count = 0.0
@@ -196,8 +199,16 @@ def _integrate(segments: Sequence[Segment]) -> list[float]:
         seg = segments[seg_index]
         t = seg_start_time + _time_to_reach(seg, min(k - seg_start_count, seg.expected))
         last = max(last, t)  # guard against float noise: the schedule never goes backwards
-        out.append(last)
-    return out
+        yield last
+
+
+def first_offset(pattern: Pattern, seed: int = 0) -> float | None:
+    """build_schedule(pattern, seed)[0], None for an empty schedule; for ramp, spike and step patterns
+    without building the rest of the schedule."""
+    if isinstance(pattern, RampPattern | SpikePattern | StepPattern):
+        return next(_arrivals(rate_segments(pattern)), None)
+    offsets = build_schedule(pattern, seed)
+    return offsets[0] if offsets else None
 
 
 def build_schedule(pattern: Pattern, seed: int = 0) -> list[float]:

@@ -13,30 +13,24 @@ from typing import Any
 
 import numpy as np
 
-from suite.analyze.timeline import Job, JobArrays, job_arrays, stamp
+from suite.analyze.timeline import Jobs, as_arrays, stamp
 
 
 def clipped(interval: tuple[float, float], window: tuple[float, float]) -> float:
     return max(0.0, min(interval[1], window[1]) - max(interval[0], window[0]))
 
 
-def per_runner(
-    jobs: list[Job], window: tuple[float, float] | None, arrays: JobArrays | None = None
-) -> list[dict[str, Any]]:
-    a = arrays or job_arrays(jobs)
-    names: dict[str, int] = {}
-    code = np.fromiter(
-        (names.setdefault(j.runner_name, len(names)) if j.runner_name else -1 for j in jobs),
-        np.int64,
-        len(jobs),
-    )
-    use = a.busy & (code >= 0)
+def per_runner(jobs: Jobs, window: tuple[float, float] | None) -> list[dict[str, Any]]:
+    a = as_arrays(jobs)
+    names = {name: c for c, name in enumerate(a.runner.values) if name}
+    code = a.runner.codes
+    use = a.busy & ~a.runner.isin(None)
     if window:
         busy = np.clip(np.minimum(a.end[use], window[1]) - np.maximum(a.start[use], window[0]), 0.0, None)
     else:
         busy = a.end[use] - a.start[use]
-    counts = np.bincount(code[use], minlength=len(names))
-    sums = np.bincount(code[use], weights=busy, minlength=len(names))
+    counts = np.bincount(code[use], minlength=len(a.runner.values))
+    sums = np.bincount(code[use], weights=busy, minlength=len(a.runner.values))
     span = window[1] - window[0] if window else 0.0
     rows = [
         {
@@ -62,14 +56,13 @@ def registered_runner_names(snapshots: Iterable[dict[str, Any]]) -> set[str]:
 
 
 def runners(
-    jobs: list[Job],
+    jobs: Jobs,
     configured: int | None,
     window: tuple[float, float] | None,
     snapshots: list[dict[str, Any]],
     reasons: dict[str, str],
-    arrays: JobArrays | None = None,
 ) -> dict[str, Any]:
-    rows = per_runner(jobs, window, arrays)
+    rows = per_runner(jobs, window)
     busy = math.fsum(r["busy_s"] for r in rows)
     utilization = None
     if configured is None:
@@ -91,14 +84,9 @@ def runners(
     }
 
 
-def throughput(
-    jobs: list[Job],
-    window: tuple[float, float] | None,
-    reasons: dict[str, str],
-    arrays: JobArrays | None = None,
-) -> dict[str, Any]:
+def throughput(jobs: Jobs, window: tuple[float, float] | None, reasons: dict[str, str]) -> dict[str, Any]:
     """Completed jobs per minute of window, and per one-minute bucket [start + 60 i, start + 60 (i+1))."""
-    a = arrays or job_arrays(jobs)
+    a = as_arrays(jobs)
     done, begun = a.end[a.busy], a.start[a.busy]
     if window is None or window[1] <= window[0]:
         reasons["throughput.jobs_per_min"] = "no window (no job completed)"

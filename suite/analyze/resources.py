@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import chain
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
+from suite.analyze.columns import Cat, Codes, chunks, nullable, objects
+from suite.analyze.isotime import Stamps
 from suite.analyze.stats import mean
-from suite.analyze.timeline import Job, _parse, ts
+from suite.analyze.timeline import Job, Jobs, as_arrays, ts
 
 CPU, CPU_RESERVED, MEM, MEM_RESERVED = "CpuUtilized", "CpuReserved", "MemoryUtilized", "MemoryReserved"
 
@@ -131,59 +133,83 @@ def job_resources(job: Job, samples: Samples) -> JobResources:
 # ---- the same join for every job at once (what compute_result uses; job_resources is its oracle) ----
 @dataclass(frozen=True)
 class SampleArrays:
-    """Samples as columns: per metric, task codes / times / values sorted by (task, time)."""
+    """Samples as columns: per metric, task codes / times / values sorted by (task, time); times:
+    every distinct sample time, sorted."""
 
     task_codes: dict[str, int]
     columns: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    times: np.ndarray
+
+
+_ABSENT = object()  # a metric row without task_id/metric: an error, but only for a row that is used
 
 
 def sample_arrays(rows: Iterable[dict[str, Any]]) -> SampleArrays:
-    """One pass over the metric rows, keeping only (task, metric) -> timestamps and values."""
-    groups: dict[tuple[str, str], tuple[list[str], list[float]]] = {}
-    for row in rows:
-        value = row.get("value")
-        when = row.get("timestamp")
-        if value is None or not when:
-            continue
-        key = (row["task_id"], row["metric"])
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = ([], [])
-        group[0].append(when if isinstance(when, str) else str(when))
-        group[1].append(value)
-    codes: dict[str, int] = {}
-    per_metric: dict[str, list[tuple[int, list[str], list[float]]]] = {}
-    for (task, metric), (stamps, values) in groups.items():
-        code = codes.setdefault(str(task), len(codes))
-        per_metric.setdefault(str(metric), []).append((code, stamps, values))
+    """One pass over the metric rows (those with a value and a timestamp), kept as columns."""
+    stamps = Stamps()
+    task_codes, metric_codes = Codes(), Codes()
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    keys = ("task_id", "metric", "timestamp", "value")
+    for tasks, metrics, when, values in chunks(rows, keys, absent=_ABSENT):
+        if None in values or not all(when):
+            keep = [i for i, (w, v) in enumerate(zip(when, values, strict=True)) if v is not None and w]
+            tasks, metrics = [tasks[i] for i in keep], [metrics[i] for i in keep]
+            when, values = [when[i] for i in keep], [values[i] for i in keep]
+        for key, col in (("task_id", tasks), ("metric", metrics)):
+            if _ABSENT in col:
+                raise KeyError(key)
+        n = len(values)
+        parts.append(
+            (
+                task_codes.column(tasks),
+                metric_codes.column(metrics),
+                stamps.column(when),
+                np.fromiter(values, float, n),
+            )
+        )
+    task = Cat.build(task_codes, [p[0] for p in parts], str)
+    metric = Cat.build(metric_codes, [p[1] for p in parts], str)
+    tt = np.concatenate([p[2] for p in parts]) if parts else np.empty(0)
+    tv = np.concatenate([p[3] for p in parts]) if parts else np.empty(0)
     out = {}
-    for metric, parts in per_metric.items():
-        ta = np.concatenate([np.full(len(st), code, np.int64) for code, st, _ in parts])
-        tt = np.fromiter(map(_parse, chain.from_iterable(st for _, st, _ in parts)), float, ta.size)
-        tv = np.fromiter((float(x) for _, _, vs in parts for x in vs), float, ta.size)
-        order = np.lexsort((tt, ta))
-        out[metric] = (ta[order], tt[order], tv[order])
-    return SampleArrays(codes, out)
+    for code, name in enumerate(metric.values):
+        sel = np.flatnonzero(metric.codes == code)
+        ta, t, v = task.codes[sel], tt[sel], tv[sel]
+        order = np.lexsort((t, ta))
+        out[name] = (ta[order], t[order], v[order])
+    distinct = np.unique(np.fromiter(stamps.values(), float, len(stamps)))  # stamps parsed for kept rows only
+    return SampleArrays({name: code for code, name in enumerate(task.values)}, out, distinct)
 
 
 @dataclass(frozen=True)
 class ResourceColumns:
-    """Per job (in the order given): samples, the eight FIGURES (None when unknown) and the reason."""
+    """Per job (in the order given): samples, the eight FIGURES as float columns (NaN when unknown)
+    and the reason; `figures` gives the FIGURES as lists with None when unknown."""
 
     samples: list[int]
-    figures: dict[str, list[float | None]]
+    values: dict[str, np.ndarray]
     reasons: list[str | None]
 
+    @cached_property
+    def figures(self) -> dict[str, list[float | None]]:
+        return {k: nullable(self.values[k]) for k in FIGURES}
 
-def _segments(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(max, sum) of values[lo:hi] per segment (NaN where empty); exact for any segments."""
+
+def _segments(
+    values: np.ndarray, lo: np.ndarray, hi: np.ndarray, by_lo: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(max, sum) of values[lo:hi] per segment (NaN where empty); exact for any segments. by_lo: an
+    order of the segments by lo, when the caller has one."""
     n = lo.size
     maxs = np.full(n, np.nan)
     sums = np.full(n, np.nan)
     nonempty = np.flatnonzero(hi > lo)
     if nonempty.size == 0:
         return maxs, sums
-    order = nonempty[np.argsort(lo[nonempty], kind="stable")]
+    if by_lo is None:
+        order = nonempty[np.argsort(lo[nonempty], kind="stable")]
+    else:
+        order = by_lo[hi[by_lo] > lo[by_lo]]
     slo, shi = lo[order], hi[order]
     disjoint = np.ones(order.size, bool)
     disjoint[1:] = slo[1:] >= np.maximum.accumulate(shi)[:-1]
@@ -201,52 +227,56 @@ def _segments(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.nd
     return maxs, sums
 
 
-def _nan_to_none(a: np.ndarray) -> list[float | None]:
-    return [None if x != x else x for x in a.tolist()]
+SKIPPED = "job was skipped: it never ran on a runner"
+NOT_STARTED = "job never started (no started_at)"
+NOT_COMPLETED = "job has not completed (no completed_at)"
+NO_RUNNER = "job has no runner_name to join with Container Insights task metrics"
 
 
-def join_resources(jobs: list[Job], index: SampleArrays) -> ResourceColumns:
+def join_resources(jobs: Jobs, index: SampleArrays) -> ResourceColumns:
     """job_resources for every job, vectorised: the samples inside each job's [started, completed)
     found by binary search on (task, time) keys, max and sum per job by segment reductions."""
-    n = len(jobs)
-    reasons: list[str | None] = [None] * n
-    code = np.full(n, -1, np.int64)
-    start = np.zeros(n)
-    end = np.zeros(n)
-    for i, job in enumerate(jobs):
-        iv = job.interval
-        if iv is None:
-            if job.conclusion == "skipped":
-                reasons[i] = "job was skipped: it never ran on a runner"
-            elif job.started is None:
-                reasons[i] = "job never started (no started_at)"
-            else:
-                reasons[i] = "job has not completed (no completed_at)"
-        elif not job.runner_name:
-            reasons[i] = "job has no runner_name to join with Container Insights task metrics"
-        elif (c := index.task_codes.get(job.runner_name)) is None:
-            reasons[i] = f"no Container Insights samples at all for task {job.runner_name}"
-        else:
-            code[i], start[i], end[i] = c, iv[0], iv[1]
-    joined = code >= 0
-    # exact order of every time involved, as integer ranks: key = task code x ranks + rank
-    all_t = [start[joined], end[joined]] + [col[1] for col in index.columns.values()]
-    uniq = np.unique(np.concatenate(all_t)) if n else np.empty(0)
-    span = np.int64(uniq.size + 1)
-    k_start = code * span + np.searchsorted(uniq, start)
-    k_end = code * span + np.searchsorted(uniq, end)
+    a = as_arrays(jobs)
+    n = len(a)
+    reasons = np.full(n, None, dtype=object)
+    skipped, no_start = a.conclusion.isin("skipped"), np.isnan(a.started)
+    reasons[~a.busy & skipped] = SKIPPED
+    reasons[~a.busy & ~skipped & no_start] = NOT_STARTED
+    reasons[~a.busy & ~skipped & ~no_start] = NOT_COMPLETED
+    names = a.runner.values
+    task_of = np.fromiter((index.task_codes.get(v, -1) if v else -1 for v in names), np.int64, len(names))
+    job_task = task_of[a.runner.codes] if names else np.full(n, -1, np.int64)
+    no_runner = a.busy & a.runner.isin(None)
+    reasons[no_runner] = NO_RUNNER
+    unknown = a.busy & ~no_runner & (job_task < 0)
+    if unknown.any():
+        text = objects((f"no Container Insights samples at all for task {v}" for v in names), len(names))
+        reasons[unknown] = text[a.runner.codes[unknown]]
+    joined = a.busy & (job_task >= 0)
+    code = np.where(joined, job_task, -1)
+    start = np.where(joined, a.start, 0.0)
+    end = np.where(joined, a.end, 0.0)
+    # exact order as integer keys: task code x (distinct sample times + 1) + rank, where a job's rank at
+    # time s is the number of distinct sample times < s (so a sample at t is before s iff t < s)
+    times = index.times
+    span = np.int64(times.size + 1)
+    k_start = code * span + np.searchsorted(times, start)
+    k_end = code * span + np.searchsorted(times, end)
+    by_key = np.argsort(k_start, kind="stable")  # sorted needles keep the binary searches cache-friendly
+    k_start_sorted, k_end_sorted = k_start[by_key], k_end[by_key]
 
     counts: dict[str, np.ndarray] = {}
     maxs: dict[str, np.ndarray] = {}
     means: dict[str, np.ndarray] = {}
     for metric in (CPU, MEM, CPU_RESERVED, MEM_RESERVED):
         task, t, v = index.columns.get(metric, (np.empty(0, np.int64), np.empty(0), np.empty(0)))
-        keys = task * span + np.searchsorted(uniq, t)
-        lo = np.searchsorted(keys, k_start, side="left")
-        hi = np.searchsorted(keys, k_end, side="left")
+        keys = task * span + np.searchsorted(times, t)
+        lo, hi = np.empty(n, np.int64), np.empty(n, np.int64)
+        lo[by_key] = np.searchsorted(keys, k_start_sorted, side="left")
+        hi[by_key] = np.searchsorted(keys, k_end_sorted, side="left")
         lo[~joined] = hi[~joined] = 0
         counts[metric] = hi - lo
-        mx, sm = _segments(v, lo, hi)
+        mx, sm = _segments(v, lo, hi, by_key)
         maxs[metric] = mx
         with np.errstate(invalid="ignore", divide="ignore"):
             means[metric] = sm / counts[metric]
@@ -286,20 +316,27 @@ def join_resources(jobs: list[Job], index: SampleArrays) -> ResourceColumns:
     }
     no_res_cpu = np.isnan(cpu_res) | (cpu_res == 0)
     no_res_mem = np.isnan(mem_res) | (mem_res == 0)
-    for i in np.flatnonzero(joined & ((n_cpu == 0) | (n_mem == 0) | no_res_cpu | no_res_mem)).tolist():
-        runner = jobs[i].runner_name
-        if n_cpu[i] == 0 and n_mem[i] == 0:
-            for key in figures:
-                figures[key][i] = np.nan
-            reasons[i] = (
-                f"no Container Insights sample inside the job's {_seconds(end[i] - start[i])} s interval "
+    none_inside = joined & (n_cpu == 0) & (n_mem == 0)
+    if none_inside.any():
+        for key in figures:
+            figures[key][none_inside] = np.nan
+        spans, which = np.unique(end[none_inside] - start[none_inside], return_inverse=True)
+        text = objects(
+            (
+                f"no Container Insights sample inside the job's {_seconds(x)} s interval "
                 "(samples are 1 per minute)"
-            )
-            continue
+                for x in spans.tolist()
+            ),
+            spans.size,
+        )
+        reasons[none_inside] = text[which.ravel()]
+    partly = joined & ~none_inside & ((n_cpu == 0) | (n_mem == 0) | no_res_cpu | no_res_mem)
+    for i in np.flatnonzero(partly).tolist():
         missing = [name for name, c in ((CPU, n_cpu[i]), (MEM, n_mem[i])) if c == 0]
         missing += [
             name for name, bad in ((CPU_RESERVED, no_res_cpu[i]), (MEM_RESERVED, no_res_mem[i])) if bad
         ]
+        runner = names[a.runner.codes[i]]
         reasons[i] = f"no {', '.join(missing)} sample for task {runner} inside the job's interval"
     samples = np.where(joined, np.maximum(n_cpu, n_mem), 0)
-    return ResourceColumns(samples.tolist(), {k: _nan_to_none(figures[k]) for k in FIGURES}, reasons)
+    return ResourceColumns(samples.tolist(), figures, reasons.tolist())

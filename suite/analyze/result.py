@@ -8,21 +8,17 @@ from typing import Any
 
 import numpy as np
 
+from suite.analyze.columns import nullable
 from suite.analyze.concurrency import concurrency_arrays
 from suite.analyze.fleet import little_law, runners, throughput
+from suite.analyze.isotime import stamp, stamp_column
 from suite.analyze.resources import FIGURES, ResourceColumns, join_resources, sample_arrays
-from suite.analyze.saturation import saturation
+from suite.analyze.saturation import saturation_arrays
+from suite.analyze.scope import Scope, first_scheduled, not_dispatched, scope, workflow_counts
 from suite.analyze.stats import PERCENTILE_METHOD, distribution
+from suite.analyze.tables import DispatchTable, RunTable, dispatch_table, jobs_table, runs_table
 from suite.analyze.tasks import task_summary, tasks_from_events
-from suite.analyze.timeline import Job, JobArrays, Run, job_arrays, jobs_from_raw, runs_from_raw, stamp
-from suite.analyze.workflows import (
-    Dispatch,
-    accepted_dispatches,
-    dispatches_from_ledger,
-    match_runs,
-    not_dispatched,
-    workflow_counts,
-)
+from suite.analyze.timeline import JobArrays
 
 SCHEMA = "suite.result/v1"
 LATE_AFTER_REAL_S = 0.25  # a dispatch sent later than this (real seconds) after its slot is late
@@ -42,15 +38,17 @@ def compute_result(
 ) -> dict[str, Any]:
     reasons: dict[str, str] = {}  # dotted path of a null figure -> why it could not be observed
     notes: list[str] = [f"percentiles: {PERCENTILE_METHOD}"]
-    dispatches = dispatches_from_ledger(ledger)
-    accepted = accepted_dispatches(dispatches)
-    matched = match_runs(accepted, runs_from_raw(runs))
-    suite_of_run = {run.id: suite_id for suite_id, run in matched.runs.items()}
-    parsed = jobs_from_raw(jobs)
-    scoped = [j for j in parsed if j.run_id in suite_of_run]  # this test's runs only, known by run id
-    if len(scoped) < len(parsed):
+    dispatches = dispatch_table(ledger)
+    run_table = runs_table(runs)
+    sc = scope(dispatches, run_table)
+    parsed = jobs_table(jobs)
+    job_run = sc.run_rows(run_table, parsed.run_id)  # each job's run (RunTable row), -1 if none
+    job_owner = np.append(sc.owner, -1)[job_run]  # the accepted suite_id its run counts for, or -1
+    in_scope = np.flatnonzero(job_owner >= 0)  # this test's runs only, known by run id
+    arr, owner, job_run = parsed.take(in_scope), job_owner[in_scope], job_run[in_scope]
+    if len(arr) < len(parsed):
         notes.append(
-            f"{len(parsed) - len(scoped)} job(s) in raw/jobs.jsonl belong to no run of this test: ignored"
+            f"{len(parsed) - len(arr)} job(s) in raw/jobs.jsonl belong to no run of this test: ignored"
         )
 
     offset = manifest.get("clock_offset_s")
@@ -59,22 +57,26 @@ def compute_result(
     shift = float(offset or 0.0)  # clock_offset_s = GitHub clock − local clock
 
     # window = first dispatch's scheduled_at (shifted to GitHub's clock) .. last job's completed_at
-    window = _window(dispatches, scoped, shift, reasons)
+    window = _window(dispatches, arr, shift, reasons)
     notes.append("window = first dispatch scheduled_at (clock-offset corrected) .. last job completed_at")
 
-    arr = job_arrays(scoped)
     conc = concurrency_arrays(arr.start[arr.busy], arr.end[arr.busy], *(window or (None, None)))
-    from_schedule = _from_schedule(scoped, suite_of_run, accepted, shift)
+    # started_at − its workflow's scheduled_at (the suite_id's last accepted dispatch), on GitHub's clock
+    accepted_scheduled = dispatches.scheduled[sc.accepted]
+    from_schedule = np.where(arr.ran, arr.started - (accepted_scheduled[owner] + shift), np.nan)
     if conc.mean is None:
         reasons["concurrency.mean"] = reasons.get("window", "empty window")
-    thru = throughput(scoped, window, reasons, arr)
+    thru = throughput(arr, window, reasons)
     executions = arr.end[arr.busy] - arr.start[arr.busy]
     fleet = manifest.get("fleet") or {}
     configured = fleet.get("runner_count")
-    resources, per_job_res = _resources(scoped, metrics)
+    resources, per_job_res = _resources(arr, metrics)
     task_list = tasks_from_events(tasks)
     speed = float((manifest.get("clock") or {}).get("speed") or 1.0)
-    lags = [x for d in accepted.values() if (x := d.lag_s) is not None]
+    lag_all = dispatches.sent[sc.accepted] - accepted_scheduled
+    lags = lag_all[~np.isnan(lag_all)]
+    last_done = _last_completed(arr, job_run, len(run_table))
+    dropped = not_dispatched(dispatches, sc)
 
     result: dict[str, Any] = {
         "schema": SCHEMA,
@@ -89,46 +91,44 @@ def compute_result(
             "end": stamp(window[1]) if window else None,
             "duration_s": window[1] - window[0] if window else None,
         },
-        "workflows": workflow_counts(accepted, matched) | {"not_dispatched": not_dispatched(dispatches)},
-        "jobs": _job_counts(scoped),
+        "workflows": workflow_counts(sc, run_table) | {"not_dispatched": dropped},
+        "jobs": _job_counts(arr),
         "queue_time_s": distribution(arr.queue[~np.isnan(arr.queue)]),
         "execution_time_s": distribution(executions),
-        "total_time_s": distribution(_totals(matched.runs.values(), scoped)),
+        "total_time_s": distribution(_totals(sc, run_table, last_done)),
         "dispatch_lag_s": distribution(lags),
-        "dispatch_lag_real_s": distribution(x / speed for x in lags),  # twin: virtual / clock speed
+        "dispatch_lag_real_s": distribution(lags / speed),  # twin: virtual / clock speed
         "dispatch": {
             "clock_speed": speed,
             "late_after_real_s": LATE_AFTER_REAL_S,
-            "late": sum(x / speed > LATE_AFTER_REAL_S for x in lags),
-            "not_dispatched": len(not_dispatched(dispatches)),
+            "late": int(np.count_nonzero(lags / speed > LATE_AFTER_REAL_S)),
+            "not_dispatched": len(dropped),
             "aborted": manifest.get("aborted"),  # {at, reason, threshold, value, ...} or None
         },
-        "queue_from_schedule_s": distribution(list(from_schedule.values())),
+        "queue_from_schedule_s": distribution(from_schedule[~np.isnan(from_schedule)]),
         "concurrency": {
             "max": conc.max,
             "mean": conc.mean,
-            "timeline": [[stamp(t), level] for t, level in conc.timeline],
+            "timeline": [
+                [t, level]
+                for t, (_, level) in zip(
+                    stamp_column(np.asarray([t for t, _ in conc.timeline], float)), conc.timeline, strict=True
+                )
+            ],
         },
         "throughput": thru,
-        "runners": runners(scoped, configured, window, list(runners_snapshots), reasons, arr),
+        "runners": runners(arr, configured, window, list(runners_snapshots), reasons),
         "little_law": little_law(
             conc.mean,
             thru["jobs_per_min"],
             math.fsum(executions.tolist()) / executions.size if executions.size else None,
         ),
-        "tasks": task_summary(task_list, scoped),
-        "saturation": saturation(
-            (manifest.get("profile") or {}).get("pattern"),
-            dispatches,
-            matched.runs,
-            scoped,
-            shift,
-            configured,
-            reasons,
-            arr,
+        "tasks": task_summary(task_list, arr),
+        "saturation": _saturation(
+            manifest, dispatches, sc, run_table, last_done, arr, owner, shift, configured, reasons
         ),
         "resources": resources,
-        "per_job": _per_job(scoped, suite_of_run, from_schedule, per_job_res, arr),
+        "per_job": _per_job(arr, dispatches.suite_id[sc.accepted[owner]], from_schedule, per_job_res),
         "api": dict(api or {}),
         "thresholds": list(thresholds or []),
         "verdict": verdict(thresholds or []),
@@ -150,66 +150,93 @@ def verdict(thresholds: list[dict[str, Any]]) -> str:
 
 
 def _window(
-    dispatches: list[Dispatch], jobs: list[Job], shift: float, reasons: dict[str, str]
+    dispatches: DispatchTable, jobs: JobArrays, shift: float, reasons: dict[str, str]
 ) -> tuple[float, float] | None:
-    starts = [d.scheduled for d in dispatches if d.scheduled is not None]
-    ends = [iv[1] for j in jobs if (iv := j.interval)]
-    if not starts:
+    starts = dispatches.scheduled[~np.isnan(dispatches.scheduled)]
+    ends = jobs.end[jobs.busy]
+    if not starts.size:
         reasons["window"] = "the ledger has no scheduled dispatch"
-    elif not ends:
+    elif not ends.size:
         reasons["window"] = "no job of this test completed"
-    elif max(ends) <= min(starts) + shift:
+    elif float(ends.max()) <= float(starts.min()) + shift:
         reasons["window"] = "the last job completed before the first scheduled dispatch"
     else:
-        return (min(starts) + shift, max(ends))
+        return (float(starts.min()) + shift, float(ends.max()))
     return None
 
 
-def _job_counts(jobs: list[Job]) -> dict[str, int]:
+def _job_counts(jobs: JobArrays) -> dict[str, int]:
+    c = jobs.conclusion
+
+    def count(mask: np.ndarray) -> int:
+        return int(np.count_nonzero(mask))
+
     return {
         "count": len(jobs),
-        "succeeded": sum(j.conclusion == "success" for j in jobs),
-        "failed": sum(j.conclusion in ("failure", "timed_out") for j in jobs),
-        "cancelled": sum(j.conclusion == "cancelled" for j in jobs),
-        "skipped": sum(j.conclusion == "skipped" for j in jobs),
-        "incomplete": sum(j.status != "completed" for j in jobs),
-        "ran": sum(j.interval is not None for j in jobs),
+        "succeeded": count(c.isin("success")),
+        "failed": count(c.isin("failure", "timed_out")),
+        "cancelled": count(c.isin("cancelled")),
+        "skipped": count(c.isin("skipped")),
+        "incomplete": count(~jobs.status.isin("completed")),
+        "ran": count(jobs.busy),
     }
 
 
-def _totals(runs: Iterable[Run], jobs: list[Job]) -> list[float]:
-    """Per completed run: its last job's completed_at − the run's created_at."""
-    last: dict[int, float] = {}
-    for j in jobs:
-        if j.completed is not None:
-            last[j.run_id] = max(last.get(j.run_id, j.completed), j.completed)
-    out = []
-    for run in runs:
-        if run.status == "completed" and run.created is not None and run.id in last:
-            out.append(last[run.id] - run.created)
-    return out
+def _last_completed(jobs: JobArrays, job_run: np.ndarray, n_runs: int) -> np.ndarray:
+    """Per run (RunTable row): its last job's completed_at among this test's jobs (NaN when none)."""
+    last = np.full(n_runs, -np.inf)
+    done = ~np.isnan(jobs.completed)
+    np.maximum.at(last, job_run[done], jobs.completed[done])
+    return np.where(last == -np.inf, np.nan, last)
 
 
-def _from_schedule(
-    jobs: list[Job], suite_of_run: dict[int, str], accepted: dict[str, Dispatch], shift: float
-) -> dict[int, float]:
-    """job id -> started_at − its workflow's scheduled_at (on GitHub's clock)."""
-    out = {}
-    for j in jobs:
-        d = accepted.get(suite_of_run.get(j.run_id, ""))
-        if j.ran and j.started is not None and d is not None and d.scheduled is not None:
-            out[j.id] = j.started - (d.scheduled + shift)
-    return out
+def _totals(sc: Scope, runs: RunTable, last_done: np.ndarray) -> np.ndarray:
+    """Per collected workflow whose run completed: its last job's completed_at − the run's created_at."""
+    run = sc.run[sc.found]
+    total = last_done[run] - runs.created[run]
+    return total[runs.status.isin("completed")[run] & ~np.isnan(total)]
 
 
-def _resources(jobs: list[Job], metrics: Iterable[dict[str, Any]]) -> tuple[dict[str, Any], ResourceColumns]:
+def _saturation(
+    manifest: dict[str, Any],
+    dispatches: DispatchTable,
+    sc: Scope,
+    runs: RunTable,
+    last_done: np.ndarray,
+    jobs: JobArrays,
+    owner: np.ndarray,
+    shift: float,
+    configured: int | None,
+    reasons: dict[str, str],
+) -> dict[str, Any] | None:
+    """saturation.py's inputs: completions and turnarounds per collected workflow, the cohort's
+    scheduled times (each suite_id's first scheduled_at in the ledger, on GitHub's clock)."""
+    scheduled = first_scheduled(dispatches, dispatches.suite_id[sc.accepted]) + shift
+    found = sc.found
+    run = sc.run[found]
+    done = last_done[run]
+    completed = runs.status.isin("completed")[run] & ~np.isnan(done)
+    turnaround = done[completed] - scheduled[found][completed]
+    return saturation_arrays(
+        (manifest.get("profile") or {}).get("pattern"),
+        dispatches.scheduled[~np.isnan(dispatches.scheduled)],
+        shift,
+        done[completed],
+        turnaround[~np.isnan(turnaround)],
+        scheduled[owner],
+        jobs,
+        configured,
+        reasons,
+    )
+
+
+def _resources(jobs: JobArrays, metrics: Iterable[dict[str, Any]]) -> tuple[dict[str, Any], ResourceColumns]:
     cols = join_resources(jobs, sample_arrays(metrics))
-    ran = np.fromiter((j.interval is not None for j in jobs), dtype=bool, count=len(jobs))
+    ran = jobs.busy
     samples = np.asarray(cols.samples, dtype=np.int64)
 
     def dist(name: str) -> dict[str, Any]:
-        values = np.asarray([np.nan if x is None else x for x in cols.figures[name]], dtype=float)
-        values = values[ran]
+        values = cols.values[name][ran]
         return distribution(values[~np.isnan(values)])
 
     return {
@@ -242,39 +269,85 @@ PER_JOB_KEYS = (
 )
 
 
-def _nullable(a: np.ndarray) -> list[float | None]:
-    return [None if x != x else x for x in a.tolist()]
-
-
 def _per_job(
-    jobs: list[Job],
-    suite_of_run: dict[int, str],
-    from_schedule: dict[int, float],
-    res: ResourceColumns,
-    arr: JobArrays,
+    jobs: JobArrays, suite_ids: np.ndarray, from_schedule: np.ndarray, res: ResourceColumns
 ) -> list[dict[str, Any]]:
     """One row per job (PER_JOB_KEYS), built column by column."""
     columns = (
-        [j.id for j in jobs],
-        [j.run_id for j in jobs],
-        [j.run_attempt for j in jobs],
-        [suite_of_run.get(j.run_id) for j in jobs],
-        [j.name for j in jobs],
-        [j.runner_name for j in jobs],
-        [j.status for j in jobs],
-        [j.conclusion for j in jobs],
-        [stamp(j.created) for j in jobs],
-        [stamp(j.started) for j in jobs],
-        [stamp(j.completed) for j in jobs],
-        _nullable(arr.queue),
-        _nullable(arr.end - arr.start),
-        [from_schedule.get(j.id) for j in jobs],
+        jobs.id.tolist(),
+        jobs.run_id.tolist(),
+        jobs.run_attempt.tolist(),
+        suite_ids.tolist(),
+        jobs.name.objects().tolist(),
+        jobs.runner.objects().tolist(),
+        jobs.status.objects().tolist(),
+        jobs.conclusion.objects().tolist(),
+        stamp_column(jobs.created),
+        stamp_column(jobs.started),
+        stamp_column(jobs.completed),
+        nullable(jobs.queue),
+        nullable(jobs.end - jobs.start),
+        nullable(from_schedule),
         res.samples,
         *(res.figures[k] for k in FIGURES),
         res.reasons,
     )
-    keys = PER_JOB_KEYS
-    return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
+    # a dict display with constant keys builds each row in one step (BUILD_CONST_KEY_MAP)
+    rows = [
+        {
+            "id": id_,
+            "run_id": run_id,
+            "run_attempt": run_attempt,
+            "suite_id": suite_id,
+            "name": name,
+            "runner_name": runner_name,
+            "status": status,
+            "conclusion": conclusion,
+            "created": created,
+            "started": started,
+            "completed": completed,
+            "queue_s": queue_s,
+            "execution_s": execution_s,
+            "queue_from_schedule_s": queue_from_schedule_s,
+            "samples": samples,
+            "cpu_max": cpu_max,
+            "cpu_mean": cpu_mean,
+            "cpu_max_pct": cpu_max_pct,
+            "cpu_mean_pct": cpu_mean_pct,
+            "memory_max": memory_max,
+            "memory_mean": memory_mean,
+            "memory_max_pct": memory_max_pct,
+            "memory_mean_pct": memory_mean_pct,
+            "resource_reason": resource_reason,
+        }
+        for (
+            id_,
+            run_id,
+            run_attempt,
+            suite_id,
+            name,
+            runner_name,
+            status,
+            conclusion,
+            created,
+            started,
+            completed,
+            queue_s,
+            execution_s,
+            queue_from_schedule_s,
+            samples,
+            cpu_max,
+            cpu_mean,
+            cpu_max_pct,
+            cpu_mean_pct,
+            memory_max,
+            memory_mean,
+            memory_max_pct,
+            memory_mean_pct,
+            resource_reason,
+        ) in zip(*columns, strict=True)
+    ]
+    return rows
 
 
 def _empty_distribution_reasons(result: dict[str, Any], reasons: dict[str, str]) -> None:

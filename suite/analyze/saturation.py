@@ -41,7 +41,7 @@ import numpy as np
 from suite.analyze.stats import distribution
 from suite.analyze.timeline import Job, JobArrays, Run, job_arrays, stamp
 from suite.analyze.workflows import Dispatch
-from suite.schedule import RampPattern, RampStage, StepPattern, build_schedule, rate_segments
+from suite.schedule import RampPattern, RampStage, StepPattern, first_offset, rate_segments
 
 RATIO_LIMIT = 0.95
 MIN_RISING_JOBS = 6
@@ -134,23 +134,8 @@ def saturation(
     shift: float,
     configured: int | None,
     reasons: dict[str, str],
-    arrays: JobArrays | None = None,
 ) -> dict[str, Any] | None:
-    parsed = pattern_from_dict(pattern or {})
-    if parsed is None:
-        reasons["saturation"] = (
-            f"saturation is found for step and ramp profiles; this profile's pattern is "
-            f"{(pattern or {}).get('type')!r}"
-        )
-        return None
-    scheduled = sorted(d.scheduled for d in dispatches if d.scheduled is not None)
-    if not scheduled:
-        reasons["saturation"] = "the ledger has no scheduled dispatch"
-        return None
-    offsets = build_schedule(parsed)
-    origin = scheduled[0] - (offsets[0] if offsets else 0.0) + shift
-    stages = stages_of(parsed)
-
+    """Saturation from the parsed records (the definition; compute_result feeds saturation_arrays)."""
     suite_of_run = {run.id: suite_id for suite_id, run in runs.items()}
     sched_of: dict[str, float] = {}
     for d in dispatches:
@@ -172,25 +157,57 @@ def saturation(
         completions.append(done)
         if suite_id in sched_of:
             turnarounds.append(done - sched_of[suite_id])
-    lag = max(0.0, min(turnarounds)) if turnarounds else 0.0
-    ends = np.asarray([origin + st.start_s + st.duration_s for st in stages], dtype=float)
-    done_stage = np.bincount(
-        stage_index(np.asarray(completions, dtype=float) - lag, origin, ends), minlength=len(stages) + 2
-    )
-    sched_stage = np.bincount(
-        stage_index(
-            np.asarray([d.scheduled + shift for d in dispatches if d.scheduled is not None]), origin, ends
-        ),
-        minlength=len(stages) + 2,
-    )
-
-    # the cohort: jobs joined to their workflow's scheduled time, ordered by (scheduled, job id)
-    a_ = arrays or job_arrays(jobs)
     nan = float("nan")
     x_all = np.fromiter(
         (sched_of.get(suite_of_run.get(j.run_id, ""), nan) for j in jobs), dtype=float, count=len(jobs)
     )
-    ids = np.fromiter((j.id for j in jobs), dtype=np.int64, count=len(jobs))
+    return saturation_arrays(
+        pattern,
+        np.asarray([d.scheduled for d in dispatches if d.scheduled is not None], dtype=float),
+        shift,
+        np.asarray(completions, dtype=float),
+        np.asarray(turnarounds, dtype=float),
+        x_all,
+        job_arrays(jobs),
+        configured,
+        reasons,
+    )
+
+
+def saturation_arrays(
+    pattern: dict[str, Any] | None,
+    scheduled: np.ndarray,
+    shift: float,
+    completions: np.ndarray,
+    turnarounds: np.ndarray,
+    job_scheduled: np.ndarray,
+    a_: JobArrays,
+    configured: int | None,
+    reasons: dict[str, str],
+) -> dict[str, Any] | None:
+    """scheduled: every dispatch's scheduled_at (local clock); completions: per completed workflow of
+    this test, its last job's completed_at; turnarounds: completion - its scheduled_at + shift, where
+    known; job_scheduled: per job, its workflow's scheduled_at + shift (NaN when unknown)."""
+    parsed = pattern_from_dict(pattern or {})
+    if parsed is None:
+        reasons["saturation"] = (
+            f"saturation is found for step and ramp profiles; this profile's pattern is "
+            f"{(pattern or {}).get('type')!r}"
+        )
+        return None
+    if not scheduled.size:
+        reasons["saturation"] = "the ledger has no scheduled dispatch"
+        return None
+    first = first_offset(parsed)
+    origin = float(scheduled.min()) - (0.0 if first is None else first) + shift
+    stages = stages_of(parsed)
+    lag = max(0.0, float(turnarounds.min())) if turnarounds.size else 0.0
+    ends = np.asarray([origin + st.start_s + st.duration_s for st in stages], dtype=float)
+    done_stage = np.bincount(stage_index(completions - lag, origin, ends), minlength=len(stages) + 2)
+    sched_stage = np.bincount(stage_index(scheduled + shift, origin, ends), minlength=len(stages) + 2)
+
+    # the cohort: jobs joined to their workflow's scheduled time, ordered by (scheduled, job id)
+    x_all, ids = job_scheduled, a_.id
     known = np.flatnonzero(~np.isnan(x_all))
     order = known[np.lexsort((ids[known], x_all[known]))]
     cohort_x, cohort_q, cohort_started = x_all[order], a_.queue[order], a_.started[order]

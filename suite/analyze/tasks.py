@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from suite.analyze.stats import distribution
-from suite.analyze.timeline import Job, stamp, ts
+from suite.analyze.timeline import Jobs, as_arrays, stamp, ts
 
 
 @dataclass(frozen=True)
@@ -51,19 +53,20 @@ def tasks_from_events(events: Iterable[dict[str, Any]]) -> list[Task]:
     ]
 
 
-def task_summary(tasks: list[Task], jobs: Iterable[Job]) -> dict[str, Any]:
+def task_summary(tasks: list[Task], jobs: Jobs) -> dict[str, Any]:
     """Per task: created -> started (cold start) -> its first job of this test (runner_name == task id).
 
     Times are as AWS and GitHub stamped them (both are server clocks; no local clock offset applies).
     A task that ran none of this test's jobs has first_job null; a job on a task with no lifecycle
     event is not in this list.
     """
-    first_job: dict[str, float] = {}
-    for j in jobs:
-        if j.runner_name and j.started is not None and j.ran:
-            prev = first_job.get(j.runner_name)
-            if prev is None or j.started < prev:
-                first_job[j.runner_name] = j.started
+    a = as_arrays(jobs)
+    use = a.ran & ~a.runner.isin(None)
+    earliest = np.full(len(a.runner.values), np.inf)
+    np.minimum.at(earliest, a.runner.codes[use], a.started[use])
+    first_job = {
+        name: t for name, t in zip(a.runner.values, earliest.tolist(), strict=True) if name and t != np.inf
+    }
     rows: list[dict[str, Any]] = []
     for t in tasks:
         first = first_job.get(t.task_id)

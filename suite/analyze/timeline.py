@@ -8,61 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from suite.clock import iso, iso_ms, parse_iso
+from suite.analyze.columns import Cat
+from suite.analyze.isotime import _parse, _stamp, stamp, ts
+from suite.clock import parse_iso
 
-
-def ts(value: object) -> float | None:
-    """An ISO timestamp (or null / empty) as epoch seconds."""
-    if value is None or value == "":
-        return None
-    return _parse(value) if isinstance(value, str) else parse_iso(str(value))
-
-
-def stamp(t: float | None) -> str | None:
-    """Epoch seconds as an ISO timestamp: whole seconds like GitHub, else with milliseconds."""
-    if t is None:
-        return None
-    return _stamp(float(t))
-
-
-# GitHub stamps to the second and Container Insights to the minute: a run's timestamps repeat a lot.
-# Fast paths for the two shapes the suite writes (whole seconds, milliseconds; UTC "Z"), each checked
-# against suite.clock's general parser/formatter by the tests.
-@lru_cache(maxsize=1 << 20)
-def _parse(value: str) -> float:
-    n = len(value)
-    if (n == 20 or (n == 24 and value[19] == ".")) and value[-1] == "Z" and value[10] == "T":
-        try:
-            day = _day_epoch(value[:10])
-            secs = int(value[11:13]) * 3600 + int(value[14:16]) * 60 + int(value[17:19])
-            return day + secs + (int(value[20:23]) / 1000.0 if n == 24 else 0.0)
-        except ValueError:
-            pass
-    return parse_iso(value)
-
-
-@lru_cache(maxsize=1 << 16)
-def _day_epoch(date: str) -> int:
-    return int(parse_iso(date + "T00:00:00Z"))
-
-
-@lru_cache(maxsize=1 << 20)
-def _stamp(t: float) -> str:
-    if t == int(t) and t >= 0:
-        whole = int(t)
-        h, rem = divmod(whole % 86400, 3600)
-        return f"{_day_prefix(whole // 86400)}T{h:02d}:{rem // 60:02d}:{rem % 60:02d}Z"
-    return iso(t) if t == int(t) else iso_ms(t)
-
-
-@lru_cache(maxsize=1 << 16)
-def _day_prefix(day: int) -> str:
-    return iso(day * 86400)[:10]
+__all__ = ["Job", "JobArrays", "Jobs", "Run", "_parse", "_stamp", "as_arrays", "job_arrays", "stamp", "ts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,12 +130,20 @@ def runs_from_raw(rows: Iterable[dict[str, Any]]) -> list[Run]:
 
 @dataclass(frozen=True)
 class JobArrays:
-    """The jobs' times as columns, computed once (NaN where a time is unknown), in the jobs' order.
+    """Jobs as columns, one row per job in the jobs' order (NaN where a time is unknown).
 
     ran: the job occupied a runner (Job.ran); busy: it has an interval (Job.interval); start/end: the
-    interval [started, max(started, completed)) where busy; queue: Job.queue_s where known.
+    interval [started, max(started, completed)) where busy; queue: Job.queue_s where known. The text
+    fields are categorical; runner's value is None where the job has no runner_name.
     """
 
+    id: np.ndarray
+    run_id: np.ndarray
+    run_attempt: np.ndarray
+    name: Cat
+    runner: Cat
+    status: Cat
+    conclusion: Cat
     created: np.ndarray
     started: np.ndarray
     completed: np.ndarray
@@ -191,17 +153,60 @@ class JobArrays:
     end: np.ndarray
     queue: np.ndarray
 
+    @staticmethod
+    def of(
+        id: np.ndarray,
+        run_id: np.ndarray,
+        run_attempt: np.ndarray,
+        name: Cat,
+        runner: Cat,
+        status: Cat,
+        conclusion: Cat,
+        created: np.ndarray,
+        started: np.ndarray,
+        completed: np.ndarray,
+    ) -> JobArrays:
+        nan = float("nan")
+        ran = ~conclusion.isin("skipped") & ~np.isnan(started)
+        busy = ran & ~np.isnan(completed)
+        start = np.where(busy, started, nan)
+        end = np.where(busy, np.fmax(started, completed), nan)
+        queue = np.where(ran & ~np.isnan(created), started - created, nan)
+        return JobArrays(
+            id, run_id, run_attempt, name, runner, status, conclusion, created, started, completed,
+            ran, busy, start, end, queue,
+        )  # fmt: skip
+
+    def __len__(self) -> int:
+        return int(self.id.size)
+
+    def take(self, index: np.ndarray) -> JobArrays:
+        """The rows at `index` (indices or a mask), in that order."""
+        cols: dict[str, Any] = {
+            k: v.take(index) if isinstance(v, Cat) else v[index] for k, v in vars(self).items()
+        }
+        return JobArrays(**cols)
+
+
+Jobs = list[Job] | JobArrays  # the analysis functions take either; objects are the definitions' oracle
+
+
+def as_arrays(jobs: Jobs) -> JobArrays:
+    return jobs if isinstance(jobs, JobArrays) else job_arrays(jobs)
+
 
 def job_arrays(jobs: list[Job]) -> JobArrays:
     nan = float("nan")
     n = len(jobs)
-    created = np.fromiter((nan if j.created is None else j.created for j in jobs), float, n)
-    started = np.fromiter((nan if j.started is None else j.started for j in jobs), float, n)
-    completed = np.fromiter((nan if j.completed is None else j.completed for j in jobs), float, n)
-    not_skipped = np.fromiter((j.conclusion != "skipped" for j in jobs), bool, n)
-    ran = not_skipped & ~np.isnan(started)
-    busy = ran & ~np.isnan(completed)
-    start = np.where(busy, started, nan)
-    end = np.where(busy, np.fmax(started, completed), nan)
-    queue = np.where(ran & ~np.isnan(created), started - created, nan)
-    return JobArrays(created, started, completed, ran, busy, start, end, queue)
+    return JobArrays.of(
+        np.fromiter((j.id for j in jobs), np.int64, n),
+        np.fromiter((j.run_id for j in jobs), np.int64, n),
+        np.fromiter((j.run_attempt for j in jobs), np.int64, n),
+        Cat.of([j.name for j in jobs]),
+        Cat.of([j.runner_name for j in jobs], lambda v: v or None),
+        Cat.of([j.status for j in jobs]),
+        Cat.of([j.conclusion for j in jobs]),
+        np.fromiter((nan if j.created is None else j.created for j in jobs), float, n),
+        np.fromiter((nan if j.started is None else j.started for j in jobs), float, n),
+        np.fromiter((nan if j.completed is None else j.completed for j in jobs), float, n),
+    )

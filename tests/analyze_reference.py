@@ -1,0 +1,299 @@
+"""The oracle for compute_result: result.json built record by record from the parsed Job, Run and
+Dispatch objects (the definitions), as compute_result did before it went columnar. Per-job resources
+come from job_resources (the per-job definition), not from the vectorised join."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from suite.analyze.concurrency import concurrency_arrays
+from suite.analyze.fleet import little_law, runners, throughput
+from suite.analyze.resources import FIGURES, JobResources, index_samples, job_resources
+from suite.analyze.result import LATE_AFTER_REAL_S, SCHEMA, verdict
+from suite.analyze.saturation import saturation
+from suite.analyze.stats import PERCENTILE_METHOD, distribution
+from suite.analyze.tasks import task_summary, tasks_from_events
+from suite.analyze.timeline import Job, JobArrays, Run, job_arrays, jobs_from_raw, runs_from_raw, stamp
+from suite.analyze.workflows import (
+    Dispatch,
+    accepted_dispatches,
+    dispatches_from_ledger,
+    match_runs,
+    not_dispatched,
+    workflow_counts,
+)
+
+Rows = Iterable[dict[str, Any]]  # each read once, in order: lists, or rows streamed from raw/
+
+
+def reference_result(
+    manifest: dict[str, Any],
+    ledger: Rows,
+    runs: Rows,
+    jobs: Rows,
+    metrics: Rows,
+    tasks: Rows,
+    runners_snapshots: Rows,
+    api: dict[str, Any] | None = None,
+    thresholds: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    reasons: dict[str, str] = {}  # dotted path of a null figure -> why it could not be observed
+    notes: list[str] = [f"percentiles: {PERCENTILE_METHOD}"]
+    dispatches = dispatches_from_ledger(ledger)
+    accepted = accepted_dispatches(dispatches)
+    matched = match_runs(accepted, runs_from_raw(runs))
+    suite_of_run = {run.id: suite_id for suite_id, run in matched.runs.items()}
+    parsed = jobs_from_raw(jobs)
+    scoped = [j for j in parsed if j.run_id in suite_of_run]  # this test's runs only, known by run id
+    if len(scoped) < len(parsed):
+        notes.append(
+            f"{len(parsed) - len(scoped)} job(s) in raw/jobs.jsonl belong to no run of this test: ignored"
+        )
+
+    offset = manifest.get("clock_offset_s")
+    if offset is None:
+        notes.append("clock_offset_s unknown: scheduled_at is compared with GitHub times uncorrected")
+    shift = float(offset or 0.0)  # clock_offset_s = GitHub clock − local clock
+
+    # window = first dispatch's scheduled_at (shifted to GitHub's clock) .. last job's completed_at
+    window = _window(dispatches, scoped, shift, reasons)
+    notes.append("window = first dispatch scheduled_at (clock-offset corrected) .. last job completed_at")
+
+    arr = job_arrays(scoped)
+    conc = concurrency_arrays(arr.start[arr.busy], arr.end[arr.busy], *(window or (None, None)))
+    from_schedule = _from_schedule(scoped, suite_of_run, accepted, shift)
+    if conc.mean is None:
+        reasons["concurrency.mean"] = reasons.get("window", "empty window")
+    thru = throughput(scoped, window, reasons)
+    executions = arr.end[arr.busy] - arr.start[arr.busy]
+    fleet = manifest.get("fleet") or {}
+    configured = fleet.get("runner_count")
+    resources, per_job_res = _resources(scoped, metrics)
+    task_list = tasks_from_events(tasks)
+    speed = float((manifest.get("clock") or {}).get("speed") or 1.0)
+    lags = [x for d in accepted.values() if (x := d.lag_s) is not None]
+
+    result: dict[str, Any] = {
+        "schema": SCHEMA,
+        "test_run_id": manifest.get("test_run_id"),
+        "profile": (manifest.get("profile") or {}).get("name"),
+        "environment": manifest.get("environment"),
+        "suite_version": manifest.get("suite_version"),
+        "clock_offset_s": offset,
+        "fleet": fleet,  # configuration: appears as configuration/targets only, never as observed figures
+        "window": {
+            "start": stamp(window[0]) if window else None,
+            "end": stamp(window[1]) if window else None,
+            "duration_s": window[1] - window[0] if window else None,
+        },
+        "workflows": workflow_counts(accepted, matched) | {"not_dispatched": not_dispatched(dispatches)},
+        "jobs": _job_counts(scoped),
+        "queue_time_s": distribution(arr.queue[~np.isnan(arr.queue)]),
+        "execution_time_s": distribution(executions),
+        "total_time_s": distribution(_totals(matched.runs.values(), scoped)),
+        "dispatch_lag_s": distribution(lags),
+        "dispatch_lag_real_s": distribution(x / speed for x in lags),  # twin: virtual / clock speed
+        "dispatch": {
+            "clock_speed": speed,
+            "late_after_real_s": LATE_AFTER_REAL_S,
+            "late": sum(x / speed > LATE_AFTER_REAL_S for x in lags),
+            "not_dispatched": len(not_dispatched(dispatches)),
+            "aborted": manifest.get("aborted"),  # {at, reason, threshold, value, ...} or None
+        },
+        "queue_from_schedule_s": distribution(list(from_schedule.values())),
+        "concurrency": {
+            "max": conc.max,
+            "mean": conc.mean,
+            "timeline": [[stamp(t), level] for t, level in conc.timeline],
+        },
+        "throughput": thru,
+        "runners": runners(scoped, configured, window, list(runners_snapshots), reasons),
+        "little_law": little_law(
+            conc.mean,
+            thru["jobs_per_min"],
+            math.fsum(executions.tolist()) / executions.size if executions.size else None,
+        ),
+        "tasks": task_summary(task_list, scoped),
+        "saturation": saturation(
+            (manifest.get("profile") or {}).get("pattern"),
+            dispatches,
+            matched.runs,
+            scoped,
+            shift,
+            configured,
+            reasons,
+        ),
+        "resources": resources,
+        "per_job": _per_job(scoped, suite_of_run, from_schedule, per_job_res, arr),
+        "api": dict(api or {}),
+        "thresholds": list(thresholds or []),
+        "verdict": verdict(thresholds or []),
+        "notes": notes,
+        "reasons": reasons,
+    }
+    _empty_distribution_reasons(result, reasons)
+    return result
+
+
+def _window(
+    dispatches: list[Dispatch], jobs: list[Job], shift: float, reasons: dict[str, str]
+) -> tuple[float, float] | None:
+    starts = [d.scheduled for d in dispatches if d.scheduled is not None]
+    ends = [iv[1] for j in jobs if (iv := j.interval)]
+    if not starts:
+        reasons["window"] = "the ledger has no scheduled dispatch"
+    elif not ends:
+        reasons["window"] = "no job of this test completed"
+    elif max(ends) <= min(starts) + shift:
+        reasons["window"] = "the last job completed before the first scheduled dispatch"
+    else:
+        return (min(starts) + shift, max(ends))
+    return None
+
+
+def _job_counts(jobs: list[Job]) -> dict[str, int]:
+    return {
+        "count": len(jobs),
+        "succeeded": sum(j.conclusion == "success" for j in jobs),
+        "failed": sum(j.conclusion in ("failure", "timed_out") for j in jobs),
+        "cancelled": sum(j.conclusion == "cancelled" for j in jobs),
+        "skipped": sum(j.conclusion == "skipped" for j in jobs),
+        "incomplete": sum(j.status != "completed" for j in jobs),
+        "ran": sum(j.interval is not None for j in jobs),
+    }
+
+
+def _totals(runs: Iterable[Run], jobs: list[Job]) -> list[float]:
+    """Per completed run: its last job's completed_at − the run's created_at."""
+    last: dict[int, float] = {}
+    for j in jobs:
+        if j.completed is not None:
+            last[j.run_id] = max(last.get(j.run_id, j.completed), j.completed)
+    out = []
+    for run in runs:
+        if run.status == "completed" and run.created is not None and run.id in last:
+            out.append(last[run.id] - run.created)
+    return out
+
+
+def _from_schedule(
+    jobs: list[Job], suite_of_run: dict[int, str], accepted: dict[str, Dispatch], shift: float
+) -> dict[int, float]:
+    """job id -> started_at − its workflow's scheduled_at (on GitHub's clock)."""
+    out = {}
+    for j in jobs:
+        d = accepted.get(suite_of_run.get(j.run_id, ""))
+        if j.ran and j.started is not None and d is not None and d.scheduled is not None:
+            out[j.id] = j.started - (d.scheduled + shift)
+    return out
+
+
+def _resources(
+    jobs: list[Job], metrics: Iterable[dict[str, Any]]
+) -> tuple[dict[str, Any], list[JobResources]]:
+    index = index_samples(metrics)
+    per_job = [job_resources(j, index) for j in jobs]
+
+    def dist(name: str) -> dict[str, Any]:
+        return distribution(
+            x
+            for j, r in zip(jobs, per_job, strict=True)
+            if j.interval is not None and (x := getattr(r, name)) is not None
+        )
+
+    return {
+        "cpu": {"unit": "CPU units (1024 = 1 vCPU)"}
+        | {k: dist(f"cpu_{k}") for k in ("max", "mean", "max_pct", "mean_pct")},
+        "memory": {"unit": "MiB"} | {k: dist(f"memory_{k}") for k in ("max", "mean", "max_pct", "mean_pct")},
+        "jobs_with_samples": sum(
+            j.interval is not None and r.samples > 0 for j, r in zip(jobs, per_job, strict=True)
+        ),
+        "jobs_without_samples": sum(
+            j.interval is not None and r.samples == 0 for j, r in zip(jobs, per_job, strict=True)
+        ),
+    }, per_job
+
+
+PER_JOB_KEYS = (
+    "id",
+    "run_id",
+    "run_attempt",
+    "suite_id",
+    "name",
+    "runner_name",
+    "status",
+    "conclusion",
+    "created",
+    "started",
+    "completed",
+    "queue_s",
+    "execution_s",
+    "queue_from_schedule_s",
+    "samples",
+    *FIGURES,
+    "resource_reason",
+)
+
+
+def _nullable(a: np.ndarray) -> list[float | None]:
+    return [None if x != x else x for x in a.tolist()]
+
+
+def _per_job(
+    jobs: list[Job],
+    suite_of_run: dict[int, str],
+    from_schedule: dict[int, float],
+    res: list[JobResources],
+    arr: JobArrays,
+) -> list[dict[str, Any]]:
+    """One row per job (PER_JOB_KEYS), built column by column."""
+    columns = (
+        [j.id for j in jobs],
+        [j.run_id for j in jobs],
+        [j.run_attempt for j in jobs],
+        [suite_of_run.get(j.run_id) for j in jobs],
+        [j.name for j in jobs],
+        [j.runner_name for j in jobs],
+        [j.status for j in jobs],
+        [j.conclusion for j in jobs],
+        [stamp(j.created) for j in jobs],
+        [stamp(j.started) for j in jobs],
+        [stamp(j.completed) for j in jobs],
+        _nullable(arr.queue),
+        _nullable(arr.end - arr.start),
+        [from_schedule.get(j.id) for j in jobs],
+        [r.samples for r in res],
+        *([getattr(r, k) for r in res] for k in FIGURES),
+        [r.reason for r in res],
+    )
+    keys = PER_JOB_KEYS
+    return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def _empty_distribution_reasons(result: dict[str, Any], reasons: dict[str, str]) -> None:
+    why = {
+        "queue_time_s": "no job of this test started",
+        "execution_time_s": "no job of this test ran to completion",
+        "total_time_s": "no completed run with a completed job",
+        "dispatch_lag_s": "no accepted dispatch",
+        "dispatch_lag_real_s": "no accepted dispatch",
+        "queue_from_schedule_s": "no started job joined to a scheduled dispatch",
+        "tasks.cold_start_s": "no ECS task event with both createdAt and startedAt in raw/tasks.jsonl",
+        "tasks.started_to_first_job_s": "no started task ran a job of this test",
+    }
+    for path, text in why.items():
+        node: Any = result
+        for part in path.split("."):
+            node = node[part]
+        if node["count"] == 0:
+            reasons.setdefault(path, text)
+    if result["little_law"]["relative_error"] is None:
+        reasons.setdefault(
+            "little_law.relative_error", "mean concurrency or throughput × execution unknown or 0"
+        )
+    if result["resources"]["jobs_with_samples"] == 0:
+        reasons.setdefault("resources", "no job had a Container Insights sample inside its interval")
