@@ -25,7 +25,7 @@ from suite.twin.limits import LimitsConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEED = 600.0
-WORKFLOWS = 30
+WORKFLOWS = 20
 
 # One workflow every 3 minutes on 4 ephemeral runners: a runner's cycle (pickup 1 s, job ~65 s, task
 # stop 2 s, cold start <= 90 s) ends before the next job arrives, so a runner is always idle when a job
@@ -296,9 +296,9 @@ def test_sigkill_while_a_dispatch_is_in_flight_then_collect_accounts_for_it(tmp_
         "# Four.\nworkflow: runner_test\ninputs: {sleep_duration: 10}\n"
         "pattern: {type: steady, rate_per_min: 2, duration_s: 120}\nseed: 0\n"
     )
-    # every answer held back half a second (after the twin acted): time to kill the process while
+    # every answer held back a quarter of a second (after the twin acted): time to kill the process while
     # the third dispatch's answer is on its way
-    with deployed(faults=FaultsConfig(latency_s=(0.5, 0.5))) as state:
+    with deployed(faults=FaultsConfig(latency_s=(0.25, 0.25))) as state:
         proc = start_run(profile, tmp_path)
         deadline = time.time() + 60
         inflight = None
