@@ -25,19 +25,19 @@ from suite.twin.limits import LimitsConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEED = 600.0
-WORKFLOWS = 20
+WORKFLOWS = 16
 
-# One workflow every 3 minutes on 4 ephemeral runners: a runner's cycle (pickup 1 s, job ~65 s, task
+# One workflow every 4 minutes on 4 ephemeral runners: a runner's cycle (pickup 1 s, job ~65 s, task
 # stop 2 s, cold start <= 90 s) ends before the next job arrives, so a runner is always idle when a job
-# arrives and jobs never overlap, even when a dispatch goes out 1.5 virtual minutes late (wall-clock
-# jitter x 600). Queue time is then always the pickup latency and job durations come from the seed
-# alone. Jobs last over a minute, so each holds at least one Container Insights sample whatever the
-# phase of the minute ticks.
+# arrives and jobs never overlap, even when a dispatch goes out 2.5 virtual minutes late (0.25 s of
+# wall-clock jitter x 600 on a busy machine). Queue time is then always the pickup latency and job
+# durations come from the seed alone. Jobs last over a minute, so each holds at least one Container
+# Insights sample whatever the phase of the minute ticks.
 SPACED = f"""\
 # Spaced: a runner is always idle, so every per-job figure is set by the seed.
 workflow: runner_test
 inputs: {{sleep_duration: 60}}
-pattern: {{type: steady, rate_per_min: {1 / 3}, duration_s: {WORKFLOWS * 180}}}
+pattern: {{type: steady, rate_per_min: 0.25, duration_s: {WORKFLOWS * 240}}}
 seed: 0
 drain_timeout_s: 1800
 """
