@@ -42,9 +42,13 @@ def _parse_once(value: str) -> float:
     n = len(value)
     if (n == 20 or (n == 24 and value[19] == ".")) and value[-1] == "Z" and value[10] == "T":
         try:
-            day = _day_epoch(value[:10])
-            secs = int(value[11:13]) * 3600 + int(value[14:16]) * 60 + int(value[17:19])
-            return day + secs + (int(value[20:23]) / 1000.0 if n == 24 else 0.0)
+            whole = (
+                _day_epoch(value[:10]) + int(value[11:13]) * 3600 + int(value[14:16]) * 60 + int(value[17:19])
+            )
+            if n == 20:
+                return float(whole)
+            # microseconds / 10**6, correctly rounded: what datetime.timestamp() computes
+            return (whole * 1_000_000 + int(value[20:23]) * 1000) / 1_000_000
         except ValueError:
             pass
     return parse_iso(value)
@@ -142,8 +146,11 @@ def parse_column(values: Sequence[Any]) -> np.ndarray:
     if milli.any():
         sub = milli if fast is None else milli[fast]
         ms = (m[:, 20:23] if fast is None else m[fast, 20:23]).astype(np.int64) @ np.array([100, 10, 1])
-        # the same float operations as _parse: whole seconds + milliseconds / 1000.0
-        seconds = np.where(sub, seconds + (ms - 111 * ord("0")) / 1000.0, seconds)
+        micros = seconds.astype(np.int64) * 1_000_000 + (ms - 111 * ord("0")) * 1000
+        if np.abs(micros[sub]).max() >= 2**53:  # not exact as a float: each value the slow way
+            return np.fromiter(map(ts_nan, values), float, n)
+        # microseconds / 10**6, correctly rounded, as _parse and datetime.timestamp()
+        seconds = np.where(sub, micros / 1_000_000, seconds)
     if fast is None:
         return seconds
     out[fast] = seconds

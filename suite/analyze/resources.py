@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from suite.analyze.columns import Cat, Codes, chunks, nullable, objects
+from suite.analyze.columns import Cat, Codes, chunks, nullable, objects, sorted_by
 from suite.analyze.isotime import Stamps
 from suite.analyze.stats import mean
 from suite.analyze.timeline import Job, Jobs, as_arrays, ts
@@ -175,8 +175,10 @@ def sample_arrays(rows: Iterable[dict[str, Any]]) -> SampleArrays:
     for code, name in enumerate(metric.values):
         sel = np.flatnonzero(metric.codes == code)
         ta, t, v = task.codes[sel], tt[sel], tv[sel]
-        order = np.lexsort((t, ta))
-        out[name] = (ta[order], t[order], v[order])
+        if not sorted_by(ta, t):
+            order = np.lexsort((t, ta))
+            ta, t, v = ta[order], t[order], v[order]
+        out[name] = (ta, t, v)
     distinct = np.unique(np.fromiter(stamps.values(), float, len(stamps)))  # stamps parsed for kept rows only
     return SampleArrays({name: code for code, name in enumerate(task.values)}, out, distinct)
 

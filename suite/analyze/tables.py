@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from suite.analyze.columns import Cat, Codes, chunks, ints, objects
+from suite.analyze.columns import Cat, Codes, chunks, ints, objects, sorted_by
 from suite.analyze.isotime import Stamps, parse_column
 from suite.analyze.timeline import JobArrays
 
@@ -45,6 +45,8 @@ def _or_none(v: Any) -> Any:
 
 def _last_of_each(keys: np.ndarray) -> np.ndarray:
     """Indices of the last occurrence of each distinct key (in order of the keys' values)."""
+    if keys.size < 2 or bool(np.all(keys[1:] > keys[:-1])):
+        return np.arange(keys.size)
     _, first_from_end = np.unique(keys[::-1], return_index=True)
     return np.asarray(keys.size - 1 - first_from_end, dtype=np.int64)
 
@@ -71,7 +73,7 @@ def jobs_table(rows: Rows) -> JobArrays:
     table = JobArrays.of(job_id, run_id, attempt, name, runner, status, conclusion, *num[7:])
     last = _last_of_each(job_id)  # the last copy of a job id wins
     run_id, attempt = run_id[last], attempt[last]
-    by_run = np.lexsort((attempt, run_id))
+    by_run = np.arange(run_id.size) if sorted_by(run_id, attempt) else np.lexsort((attempt, run_id))
     r, a = run_id[by_run], attempt[by_run]
     group_end = np.flatnonzero(np.append(r[1:] != r[:-1], True)) if r.size else np.empty(0, np.int64)
     sizes = np.diff(np.append(-1, group_end))
