@@ -91,7 +91,7 @@ def twin_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[int, tuple[dict,
     out = {}
     for n in (4, 3, 6):
         _, result, _, rd = run_on_twin(
-            tmp, "plan", PROFILE, speed=600, before=_all_online, runners=n, seed=n, cold_start_s=COLD_START
+            tmp, "plan", PROFILE, speed=300, before=_all_online, runners=n, seed=n, cold_start_s=COLD_START
         )
         out[n] = (result, rd)
     return out
