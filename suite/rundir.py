@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,10 +41,38 @@ class RunDir:
         return self
 
 
+_ROWS_MARK = re.compile(r'("\\u0000rows:\d+\\u0000")')  # a placeholder as json.dumps writes it
+
+
 def write_json(path: Path, obj: Any) -> None:
+    """Indented JSON, written atomically. A row sequence that is not a list (suite.analyze.rows:
+    result.json's per_job) is written one row per line as it is read, never held as one string."""
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=2, sort_keys=False) + "\n")
+    streamed: dict[str, Sequence[Any]] = {}
+    text = json.dumps(_placeholders(obj, streamed), indent=2, sort_keys=False)
+    with tmp.open("w") as f:
+        for part in _ROWS_MARK.split(text):
+            rows = streamed.get(part)
+            if rows is None:
+                f.write(part)
+                continue
+            f.write("[")
+            for i, row in enumerate(rows):
+                f.write(("\n    " if i == 0 else ",\n    ") + json.dumps(row))
+            f.write("\n  ]" if rows else "]")
+        f.write("\n")
     os.replace(tmp, path)
+
+
+def _placeholders(obj: Any, streamed: dict[str, Sequence[Any]]) -> Any:
+    """obj with each non-list row Sequence replaced by a placeholder string (remembered in streamed)."""
+    if isinstance(obj, dict):
+        return {k: _placeholders(v, streamed) for k, v in obj.items()}
+    if isinstance(obj, Sequence) and not isinstance(obj, str | bytes | list | tuple):
+        n = len(streamed)
+        streamed[f'"\\u0000rows:{n}\\u0000"'] = obj
+        return f"\x00rows:{n}\x00"
+    return obj
 
 
 def read_json(path: Path) -> Any:

@@ -64,6 +64,6 @@ def fake_run(
     }
     d = root / run_id
     (d / "raw").mkdir(parents=True)
-    (d / "result.json").write_text(json.dumps(result))
+    (d / "result.json").write_text(json.dumps(result, default=list))  # per_job: a row view
     (d / "manifest.json").write_text(json.dumps({"test_run_id": run_id, "profile": prof}))
     return d

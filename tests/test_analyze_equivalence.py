@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from suite.analyze.columns import chunks
 from suite.analyze.isotime import parse_column, stamp, stamp_column, ts
 from suite.analyze.result import PER_JOB_KEYS, compute_result
+from suite.analyze.rows import ColumnRows
 from suite.analyze.tables import dispatch_table, jobs_table, runs_table
 from suite.analyze.timeline import jobs_from_raw, runs_from_raw
 from suite.clock import iso, iso_ms
@@ -131,6 +132,8 @@ def same(got, want, path="result"):
         for k in want:
             same(got[k], want[k], f"{path}.{k}")
     elif isinstance(want, list | tuple):
+        if isinstance(got, ColumnRows):  # per_job: the same rows, read from columns
+            got = list(got)
         assert isinstance(got, type(want)) and len(got) == len(want), path
         for i, (g, w) in enumerate(zip(got, want, strict=True)):
             same(g, w, f"{path}[{i}]")

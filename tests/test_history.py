@@ -33,7 +33,7 @@ def test_scan_indexes_every_run_lazily_and_follows_changes(tmp_path: Path):
     assert [r["profile"] for r in list_runs(reports, "capacity")] == ["capacity", "capacity"]
     # a re-reported run is re-read; a deleted one disappears
     result = json.loads((dirs[1] / "result.json").read_text())
-    (dirs[1] / "result.json").write_text(json.dumps(result | {"verdict": "pass"}))
+    (dirs[1] / "result.json").write_text(json.dumps(result | {"verdict": "pass"}, default=list))
     import shutil
 
     shutil.rmtree(dirs[2])

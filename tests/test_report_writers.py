@@ -39,7 +39,9 @@ def test_writes_result_summary_and_csv(written):
     ]
     assert all(p.exists() for p in paths)
     assert {p.relative_to(run_dir).parts[0] for p in paths[5:]} == {"charts"}
-    assert json.loads((run_dir / "result.json").read_text()) == json.loads(json.dumps(result))
+    assert json.loads((run_dir / "result.json").read_text()) == json.loads(
+        json.dumps(result, default=list)
+    )  # per_job is a row view
     assert not list(run_dir.glob("*.tmp")) and not list(run_dir.glob("charts/*.tmp"))
 
 

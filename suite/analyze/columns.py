@@ -7,9 +7,7 @@ with a million jobs never holds a million row objects.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from operator import itemgetter
@@ -103,19 +101,6 @@ class Cat:
 def objects(values: Iterable[Any], n: int) -> np.ndarray:
     """An object column of n values (kept as they are: no nesting into a deeper array)."""
     return np.fromiter(values, np.dtype(object), n)
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building a great many acyclic objects (rows of plain
-    values cannot form cycles, so pausing frees nothing later that a collection would have freed now)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def sorted_by(major: np.ndarray, minor: np.ndarray) -> bool:

@@ -8,11 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from suite.analyze.columns import nullable, paused_gc
+from suite.analyze.columns import nullable
 from suite.analyze.concurrency import concurrency_arrays
 from suite.analyze.fleet import little_law, runners, throughput
 from suite.analyze.isotime import stamp, stamp_column
 from suite.analyze.resources import FIGURES, ResourceColumns, join_resources, sample_arrays
+from suite.analyze.rows import ColumnRows
 from suite.analyze.saturation import saturation_arrays
 from suite.analyze.scope import Scope, first_scheduled, not_dispatched, scope, workflow_counts
 from suite.analyze.stats import PERCENTILE_METHOD, distribution
@@ -271,8 +272,8 @@ PER_JOB_KEYS = (
 
 def _per_job(
     jobs: JobArrays, suite_ids: np.ndarray, from_schedule: np.ndarray, res: ResourceColumns
-) -> list[dict[str, Any]]:
-    """One row per job (PER_JOB_KEYS), built column by column."""
+) -> ColumnRows:
+    """One row per job (PER_JOB_KEYS): the columns, read as rows (a dict is made when a row is read)."""
     columns = (
         jobs.id.tolist(),
         jobs.run_id.tolist(),
@@ -292,62 +293,7 @@ def _per_job(
         *(res.figures[k] for k in FIGURES),
         res.reasons,
     )
-    # a dict display with constant keys builds each row in one step (BUILD_CONST_KEY_MAP)
-    with paused_gc():
-        return [
-            {
-                "id": id_,
-                "run_id": run_id,
-                "run_attempt": run_attempt,
-                "suite_id": suite_id,
-                "name": name,
-                "runner_name": runner_name,
-                "status": status,
-                "conclusion": conclusion,
-                "created": created,
-                "started": started,
-                "completed": completed,
-                "queue_s": queue_s,
-                "execution_s": execution_s,
-                "queue_from_schedule_s": queue_from_schedule_s,
-                "samples": samples,
-                "cpu_max": cpu_max,
-                "cpu_mean": cpu_mean,
-                "cpu_max_pct": cpu_max_pct,
-                "cpu_mean_pct": cpu_mean_pct,
-                "memory_max": memory_max,
-                "memory_mean": memory_mean,
-                "memory_max_pct": memory_max_pct,
-                "memory_mean_pct": memory_mean_pct,
-                "resource_reason": resource_reason,
-            }
-            for (
-                id_,
-                run_id,
-                run_attempt,
-                suite_id,
-                name,
-                runner_name,
-                status,
-                conclusion,
-                created,
-                started,
-                completed,
-                queue_s,
-                execution_s,
-                queue_from_schedule_s,
-                samples,
-                cpu_max,
-                cpu_mean,
-                cpu_max_pct,
-                cpu_mean_pct,
-                memory_max,
-                memory_mean,
-                memory_max_pct,
-                memory_mean_pct,
-                resource_reason,
-            ) in zip(*columns, strict=True)
-        ]
+    return ColumnRows(PER_JOB_KEYS, columns)
 
 
 def _empty_distribution_reasons(result: dict[str, Any], reasons: dict[str, str]) -> None:

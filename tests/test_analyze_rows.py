@@ -1,0 +1,47 @@
+"""ColumnRows (result.json's per_job as columns) and write_json writing it row by row."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from suite.analyze.rows import ColumnRows
+from suite.rundir import write_json
+
+values = st.one_of(st.none(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5))
+
+
+@given(st.lists(st.tuples(values, values), max_size=20))
+def test_rows_read_as_the_dicts_they_stand_for(pairs: list[tuple[object, object]]) -> None:
+    rows = ColumnRows(("a", "b"), ([p[0] for p in pairs], [p[1] for p in pairs]))
+    want = [{"a": a, "b": b} for a, b in pairs]
+    assert len(rows) == len(want)
+    assert list(rows) == want and rows == want and want == rows
+    assert rows[1:3] == want[1:3] and rows[::-1] == want[::-1]
+    if want:
+        assert rows[0] == want[0] and rows[-1] == want[-1]
+
+
+def test_bad_shapes_and_indexes() -> None:
+    with pytest.raises(ValueError):
+        ColumnRows(("a", "b"), ([1],))
+    with pytest.raises(ValueError):
+        ColumnRows(("a", "b"), ([1], [1, 2]))
+    rows = ColumnRows(("a",), ([1, 2],))
+    with pytest.raises(IndexError):
+        rows[2]
+    assert rows != [{"a": 1}] and rows != [{"a": 1}, {"a": 3}]
+
+
+def test_write_json_streams_rows_and_reads_back_equal(tmp_path: Path) -> None:
+    rows = ColumnRows(("id", "cpu"), ([1, 2, 3], [None, 0.5, "x\u0000rows:0\u0000"]))
+    doc = {"schema": "s", "per_job": rows, "empty": ColumnRows(("id",), ([],)), "list": [1, {"a": None}]}
+    path = tmp_path / "result.json"
+    write_json(path, doc)
+    text = path.read_text()
+    assert json.loads(text) == {**doc, "per_job": list(rows), "empty": []}
+    assert '\n    {"id": 2, "cpu": 0.5},\n' in text  # one row per line
