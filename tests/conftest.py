@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -48,12 +48,16 @@ CATALOGUE = (
 
 @dataclass
 class FakeClock:
-    """A clock whose sleep only moves its own time: for code that waits, tested without waiting."""
+    """A clock whose sleep only moves its own time (and records the sleeps): for code that waits,
+    tested without waiting."""
 
     t: float = 0.0
+    speed: float = 1.0
+    sleeps: list[float] = field(default_factory=list)
 
     def now(self) -> float:
         return self.t
 
     def sleep(self, seconds: float) -> None:
-        self.t += seconds
+        self.sleeps.append(seconds)
+        self.t += max(seconds, 0.0)

@@ -11,6 +11,7 @@ from email.utils import format_datetime
 import certifi
 import httpx
 import pytest
+from conftest import FakeClock
 
 from suite.errors import EnvironmentFailure, UsageError
 from suite.github import DispatchResult, GitHubClient, GitHubError, RateLimited, token_from_env
@@ -20,21 +21,6 @@ API = "https://api.github.com"
 REPO = "acme/fleet-tests"
 TOKEN = "ghp_s3cr3tT0kenValue0123456789abcdefABCD"
 T0 = 1_795_000_000.0  # local clock origin (2026-11)
-
-
-class FakeClock:
-    speed = 1.0
-
-    def __init__(self, t: float = T0) -> None:
-        self.t = t
-        self.sleeps: list[float] = []
-
-    def now(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.t += max(seconds, 0.0)
 
 
 def http_date(t: float) -> str:
@@ -111,7 +97,7 @@ Handler = Callable[[httpx.Request], httpx.Response]
 
 
 def make_client(handler: Handler, clock: FakeClock | None = None, **kw) -> tuple[GitHubClient, FakeClock]:
-    clock = clock or FakeClock()
+    clock = clock or FakeClock(T0)
     client = GitHubClient(API, REPO, TOKEN, transport=httpx.MockTransport(handler), clock=clock, **kw)
     return client, clock
 
@@ -156,7 +142,7 @@ def test_sends_github_headers_and_joins_ghes_base_path() -> None:
         REPO,
         TOKEN,
         transport=httpx.MockTransport(handler),
-        clock=FakeClock(),
+        clock=FakeClock(T0),
     )
     assert client.get_run(42)["id"] == 42
     request = seen[0]
@@ -520,7 +506,7 @@ def test_persistent_503_gives_up_after_five_tries() -> None:
 
 def test_clock_offset_from_date_headers_is_the_median() -> None:
     offsets = iter([3.0, -1.0, 2.0])
-    clock = FakeClock()
+    clock = FakeClock(T0)
 
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, headers=gh_headers(clock.now() + next(offsets)), json=run_obj(1))

@@ -6,6 +6,7 @@ import itertools
 
 import httpx
 import pytest
+from conftest import FakeClock
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,21 +21,6 @@ from suite.github.governor import (
 )
 
 T0 = 1_800_000_000.0
-
-
-class StepClock:
-    speed = 1.0
-
-    def __init__(self, t: float = T0) -> None:
-        self.t = t
-        self.sleeps: list[float] = []
-
-    def now(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.t += max(0.0, seconds)
 
 
 def test_points_get_1_post_5():
@@ -103,7 +89,7 @@ def test_points_wait_leaves_the_window_within_budget(raw, cost, budget):
 
 
 def test_governor_spaces_mutations_and_keeps_points_under_budget():
-    clock = StepClock()
+    clock = FakeClock(T0)
     gov = Governor(clock, GovernorConfig(min_mutation_interval_s=1.0, points_per_minute=20))
     sends: list[tuple[float, str]] = []
     for method in ["POST", "POST", "GET", "POST", "POST", "GET", "POST"]:
