@@ -10,33 +10,10 @@ import csv
 import io
 from typing import Any
 
+from suite.analyze.result import PER_JOB_KEYS
 from suite.report.fmt import NULL
 
-COLUMNS = (
-    "id",
-    "run_id",
-    "run_attempt",
-    "suite_id",
-    "name",
-    "runner_name",
-    "status",
-    "conclusion",
-    "created",
-    "started",
-    "completed",
-    "queue_s",
-    "execution_s",
-    "queue_from_schedule_s",
-    "cpu_max",
-    "cpu_mean",
-    "cpu_max_pct",
-    "cpu_mean_pct",
-    "memory_max",
-    "memory_mean",
-    "memory_max_pct",
-    "memory_mean_pct",
-    "resource_reason",
-)
+COLUMNS = tuple(k for k in PER_JOB_KEYS if k != "samples")  # result.json per_job, less the sample count
 
 
 def jobs_csv(per_job: list[dict[str, Any]]) -> str:
