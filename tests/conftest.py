@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from suite.environments import local_target
+from suite.github.client import GitHubClient
+from suite.github.governor import GovernorConfig
 from suite.twin.fleet import FleetConfig
 from suite.twin.service import Twin, TwinConfig
 
@@ -16,6 +19,18 @@ def _isolated_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     """No test sees a twin a developer deployed by hand, or GITHUB_STEP_SUMMARY of a CI job."""
     monkeypatch.setenv("SUITE_STATE_DIR", str(tmp_path_factory.mktemp("state")))
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+
+
+def client_for(twin: Twin, **governor: object) -> GitHubClient:
+    """A GitHub client for a running twin, on its clock (governor settings by keyword)."""
+    target = local_target(twin.state())
+    return GitHubClient(
+        target.github_url,
+        target.repo,
+        target.token,
+        clock=target.clock,
+        governor=GovernorConfig(**governor),  # type: ignore[arg-type]
+    )
 
 
 def start_twin(speed: float = 300.0, **fleet: object) -> Twin:

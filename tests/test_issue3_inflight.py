@@ -10,11 +10,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import client_for
 
 from suite.clock import iso_ms
 from suite.dispatch import INFLIGHT_FILE, INTERRUPTED, recover_inflight
-from suite.environments import local_target
-from suite.github.client import GitHubClient
 from suite.rundir import JsonlAppender, read_jsonl, write_json
 from suite.twin.fleet import FleetConfig
 from suite.twin.service import Twin, TwinConfig
@@ -29,11 +28,6 @@ def twin() -> Iterator[Twin]:
         yield tw
     finally:
         tw.stop()
-
-
-def client_for(twin: Twin) -> GitHubClient:
-    t = local_target(twin.state())
-    return GitHubClient(t.github_url, t.repo, t.token, clock=t.clock)
 
 
 def dispatch_raw(twin: Twin, suite_id: str) -> int:

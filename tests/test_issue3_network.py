@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import client_for
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -237,11 +238,6 @@ def http_twin() -> Iterator[Twin]:
         yield tw
     finally:
         tw.stop()
-
-
-def client_for(twin: Twin) -> GitHubClient:
-    t = local_target(twin.state())
-    return GitHubClient(t.github_url, t.repo, t.token, clock=t.clock)
 
 
 # ---------------------------------------------------------------------------- tests

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import client_for
 
 from suite.dispatch import DispatchPlan, run_dispatches
 from suite.environments import local_target
 from suite.errors import UsageError
-from suite.github.client import GitHubClient
-from suite.github.governor import GovernorConfig
 from suite.preflight import Budget, check, estimate, with_rate_limit
 from suite.run import run_profile
 from suite.rundir import JsonlAppender
@@ -47,17 +46,6 @@ def raw(twin: Twin) -> httpx.Client:
 
 def dispatch_url(twin: Twin) -> str:
     return f"/repos/{twin.config.repo}/actions/workflows/runner_test.yml/dispatches"
-
-
-def client_for(twin: Twin, **gov: object) -> GitHubClient:
-    target = local_target(twin.state())
-    return GitHubClient(
-        target.github_url,
-        target.repo,
-        target.token,
-        clock=target.clock,
-        governor=GovernorConfig(**gov),  # type: ignore[arg-type]
-    )
 
 
 def test_content_creation_limit_answers_403_with_retry_after_and_creates_nothing():

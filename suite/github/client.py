@@ -30,7 +30,7 @@ from suite import __version__
 from suite.clock import Clock, WallClock, parse_iso
 from suite.errors import EnvironmentFailure, UsageError
 from suite.github.app import APP_INSTALLATION_ID, REFRESH_MARGIN_S, AppCredentials
-from suite.github.governor import Governor, GovernorConfig, backoff_s, rate_limit_wait_s
+from suite.github.governor import Governor, GovernorConfig, backoff_s, header_float, rate_limit_wait_s
 
 log = logging.getLogger("suite.github")
 
@@ -153,16 +153,6 @@ def _parse_http_date(value: str | None) -> float | None:
     try:
         return parsedate_to_datetime(value).timestamp()
     except (TypeError, ValueError, IndexError):
-        return None
-
-
-def _float_header(headers: httpx.Headers, name: str) -> float | None:
-    value = headers.get(name)
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
         return None
 
 
@@ -670,7 +660,7 @@ class GitHubClient:
             if "x-ratelimit-remaining" in response.headers:
                 budget: dict[str, Any] = {}
                 for name in ("limit", "remaining", "used", "reset"):
-                    value = _float_header(response.headers, f"x-ratelimit-{name}")
+                    value = header_float(response.headers, f"x-ratelimit-{name}")
                     if value is not None:
                         budget[name] = int(value)
                 budget["resource"] = response.headers.get("x-ratelimit-resource", "core")
@@ -691,8 +681,8 @@ class GitHubClient:
         if _is_rate_limited(response):
             with self._lock:
                 self._rate_limited += 1
-            retry_after = _float_header(response.headers, "retry-after")
-            reset_at = _float_header(response.headers, "x-ratelimit-reset")
+            retry_after = header_float(response.headers, "retry-after")
+            reset_at = header_float(response.headers, "x-ratelimit-reset")
             when = (
                 f"retry after {retry_after:g} s"
                 if retry_after is not None

@@ -58,7 +58,8 @@ def points(method: str) -> int:
     return MUTATION_POINTS if method.upper() in MUTATING else GET_POINTS
 
 
-def _header_float(headers: Mapping[str, str], name: str) -> float | None:
+def header_float(headers: Mapping[str, str], name: str) -> float | None:
+    """A numeric response header, or None when it is absent or not a number."""
     value = headers.get(name)
     if value is None:
         return None
@@ -74,10 +75,10 @@ def rate_limit_wait_s(headers: Mapping[str, str], now: float, rate_limited_answe
     retry-after wins; else remaining == 0 with a reset -> until reset + 1 s; else 60 s, 120 s, 240 s ...
     `headers` must be case-insensitive or lower-case (httpx.Headers is).
     """
-    retry_after = _header_float(headers, "retry-after")
+    retry_after = header_float(headers, "retry-after")
     if retry_after is not None:
         return max(0.0, retry_after)
-    reset = _header_float(headers, "x-ratelimit-reset")
+    reset = header_float(headers, "x-ratelimit-reset")
     if headers.get("x-ratelimit-remaining") == "0" and reset is not None:
         return min(MAX_RATE_LIMIT_WAIT_S, max(0.0, reset - now) + RESET_MARGIN_S)
     return NO_HINT_WAIT_S * 2.0 ** max(0, rate_limited_answers - 1)
