@@ -90,12 +90,16 @@ class Cat:
     def take(self, index: np.ndarray) -> Cat:
         return Cat(self.codes[index], self.values)
 
-    def objects(self) -> np.ndarray:
-        """The value of every row, as an object array."""
+    def objects_table(self) -> np.ndarray:
+        """The distinct values as an object array (indexed by code)."""
         table = np.empty(len(self.values), dtype=object)
         for i, v in enumerate(self.values):
             table[i] = v
-        return table[self.codes]
+        return table
+
+    def objects(self) -> np.ndarray:
+        """The value of every row, as an object array."""
+        return self.objects_table()[self.codes]
 
 
 def objects(values: Iterable[Any], n: int) -> np.ndarray:

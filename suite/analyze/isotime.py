@@ -168,7 +168,7 @@ def stamp_column(times: np.ndarray) -> list[str | None]:
         return out.tolist()
     t = times[known]
     lo, hi = float(t.min()), float(t.max())
-    if hi - lo <= 4 * t.size + 86400 and bool((t == np.floor(t)).all()):
+    if hi - lo <= 4 * t.size + 64 and bool((t == np.floor(t)).all()):
         # whole seconds over a bounded span: one string per second of the span, picked by offset
         out[known] = _stamps(np.arange(lo, hi + 1.0))[(t - lo).astype(np.int64)]
     else:

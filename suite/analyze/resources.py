@@ -185,33 +185,27 @@ def sample_arrays(rows: Iterable[dict[str, Any]]) -> SampleArrays:
 
 @dataclass(frozen=True)
 class ResourceColumns:
-    """Per job (in the order given): samples, the eight FIGURES as float columns (NaN when unknown)
-    and the reason; `figures` gives the FIGURES as lists with None when unknown."""
+    """Per job (in the order given): samples (int), the eight FIGURES as float columns (NaN when
+    unknown) and the reason (object: str or None); `figures` gives the FIGURES as lists with None
+    when unknown."""
 
-    samples: list[int]
+    samples: np.ndarray
     values: dict[str, np.ndarray]
-    reasons: list[str | None]
+    reasons: np.ndarray
 
     @cached_property
     def figures(self) -> dict[str, list[float | None]]:
         return {k: nullable(self.values[k]) for k in FIGURES}
 
 
-def _segments(
-    values: np.ndarray, lo: np.ndarray, hi: np.ndarray, by_lo: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """(max, sum) of values[lo:hi] per segment (NaN where empty); exact for any segments. by_lo: an
-    order of the segments by lo, when the caller has one."""
-    n = lo.size
-    maxs = np.full(n, np.nan)
-    sums = np.full(n, np.nan)
-    nonempty = np.flatnonzero(hi > lo)
-    if nonempty.size == 0:
+def _segments(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(max, sum) of values[lo:hi] per segment (NaN where empty), for segments in order of lo (lo
+    non-decreasing); exact for any such segments."""
+    maxs = np.full(lo.size, np.nan)
+    sums = np.full(lo.size, np.nan)
+    order = np.flatnonzero(hi > lo)
+    if order.size == 0:
         return maxs, sums
-    if by_lo is None:
-        order = nonempty[np.argsort(lo[nonempty], kind="stable")]
-    else:
-        order = by_lo[hi[by_lo] > lo[by_lo]]
     slo, shi = lo[order], hi[order]
     disjoint = np.ones(order.size, bool)
     disjoint[1:] = slo[1:] >= np.maximum.accumulate(shi)[:-1]
@@ -219,7 +213,7 @@ def _segments(
     fast = order[disjoint]
     if fast.size:
         idx = np.empty(2 * fast.size, np.int64)
-        idx[0::2], idx[1::2] = lo[fast], hi[fast]
+        idx[0::2], idx[1::2] = slo[disjoint], shi[disjoint]
         ext = np.append(values, 0.0)
         maxs[fast] = np.maximum.reduceat(ext, idx)[0::2]
         sums[fast] = np.add.reduceat(ext, idx)[0::2]
@@ -264,8 +258,15 @@ def join_resources(jobs: Jobs, index: SampleArrays) -> ResourceColumns:
     span = np.int64(times.size + 1)
     k_start = code * span + np.searchsorted(times, start)
     k_end = code * span + np.searchsorted(times, end)
-    by_key = np.argsort(k_start, kind="stable")  # sorted needles keep the binary searches cache-friendly
-    k_start_sorted, k_end_sorted = k_start[by_key], k_end[by_key]
+    # the reductions run over the jobs in key order (each metric's segments then come in order of lo);
+    # by_key[i] is the job at position i of that order
+    by_key = np.argsort(k_start, kind="stable")
+    k_start_sorted, k_end_sorted, joined_sorted = k_start[by_key], k_end[by_key], joined[by_key]
+
+    def unsorted(x: np.ndarray) -> np.ndarray:
+        out = np.empty_like(x)
+        out[by_key] = x
+        return out
 
     counts: dict[str, np.ndarray] = {}
     maxs: dict[str, np.ndarray] = {}
@@ -273,15 +274,16 @@ def join_resources(jobs: Jobs, index: SampleArrays) -> ResourceColumns:
     for metric in (CPU, MEM, CPU_RESERVED, MEM_RESERVED):
         task, t, v = index.columns.get(metric, (np.empty(0, np.int64), np.empty(0), np.empty(0)))
         keys = task * span + np.searchsorted(times, t)
-        lo, hi = np.empty(n, np.int64), np.empty(n, np.int64)
-        lo[by_key] = np.searchsorted(keys, k_start_sorted, side="left")
-        hi[by_key] = np.searchsorted(keys, k_end_sorted, side="left")
-        lo[~joined] = hi[~joined] = 0
-        counts[metric] = hi - lo
-        mx, sm = _segments(v, lo, hi, by_key)
-        maxs[metric] = mx
+        lo = np.searchsorted(keys, k_start_sorted, side="left")
+        hi = np.searchsorted(keys, k_end_sorted, side="left")
+        hi[~joined_sorted] = lo[~joined_sorted]  # no task to join: no samples
+        count = hi - lo
+        mx, sm = _segments(v, lo, hi)
+        counts[metric] = unsorted(count)
+        if metric in (CPU, MEM):
+            maxs[metric] = unsorted(mx)
         with np.errstate(invalid="ignore", divide="ignore"):
-            means[metric] = sm / counts[metric]
+            means[metric] = unsorted(sm / count)
         if metric in (CPU_RESERVED, MEM_RESERVED):
             # no reservation sample inside the interval: the task's mean over all of its samples
             ntask = len(index.task_codes)
@@ -341,4 +343,4 @@ def join_resources(jobs: Jobs, index: SampleArrays) -> ResourceColumns:
         runner = names[a.runner.codes[i]]
         reasons[i] = f"no {', '.join(missing)} sample for task {runner} inside the job's interval"
     samples = np.where(joined, np.maximum(n_cpu, n_mem), 0)
-    return ResourceColumns(samples.tolist(), figures, reasons.tolist())
+    return ResourceColumns(samples, figures, reasons)

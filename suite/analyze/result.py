@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from suite.analyze.columns import nullable
+from suite.analyze.columns import Cat, nullable
 from suite.analyze.concurrency import concurrency_arrays
 from suite.analyze.fleet import little_law, runners, throughput
 from suite.analyze.isotime import stamp, stamp_column
-from suite.analyze.resources import FIGURES, ResourceColumns, join_resources, sample_arrays
-from suite.analyze.rows import ColumnRows
+from suite.analyze.resources import FIGURES, ResourceColumns, SampleArrays, join_resources, sample_arrays
+from suite.analyze.rows import ColumnRows, Lazy
 from suite.analyze.saturation import saturation_arrays
 from suite.analyze.scope import Scope, first_scheduled, not_dispatched, scope, workflow_counts
 from suite.analyze.stats import PERCENTILE_METHOD, distribution
@@ -71,7 +71,7 @@ def compute_result(
     executions = arr.end[arr.busy] - arr.start[arr.busy]
     fleet = manifest.get("fleet") or {}
     configured = fleet.get("runner_count")
-    resources, per_job_res = _resources(arr, metrics)
+    resources, per_job_res = _resources(arr, sample_arrays(metrics))
     task_list = tasks_from_events(tasks)
     speed = float((manifest.get("clock") or {}).get("speed") or 1.0)
     lag_all = dispatches.sent[sc.accepted] - accepted_scheduled
@@ -231,10 +231,10 @@ def _saturation(
     )
 
 
-def _resources(jobs: JobArrays, metrics: Iterable[dict[str, Any]]) -> tuple[dict[str, Any], ResourceColumns]:
-    cols = join_resources(jobs, sample_arrays(metrics))
+def _resources(jobs: JobArrays, index: SampleArrays) -> tuple[dict[str, Any], ResourceColumns]:
+    cols = join_resources(jobs, index)
     ran = jobs.busy
-    samples = np.asarray(cols.samples, dtype=np.int64)
+    samples = cols.samples
 
     def dist(name: str) -> dict[str, Any]:
         values = cols.values[name][ran]
@@ -273,25 +273,40 @@ PER_JOB_KEYS = (
 def _per_job(
     jobs: JobArrays, suite_ids: np.ndarray, from_schedule: np.ndarray, res: ResourceColumns
 ) -> ColumnRows:
-    """One row per job (PER_JOB_KEYS): the columns, read as rows (a dict is made when a row is read)."""
+    """One row per job (PER_JOB_KEYS): numpy columns, read as rows (a row's Python values and its
+    dict are made when it is read, a slice of the columns at a time)."""
+
+    def values(a: np.ndarray) -> Lazy:
+        return Lazy(a, np.ndarray.tolist)
+
+    def category(c: Cat) -> Lazy:
+        table = c.objects_table()
+        return Lazy(c.codes, lambda codes: table[codes].tolist())
+
+    def optional(a: np.ndarray) -> Lazy:
+        return Lazy(a, nullable)
+
+    def when(a: np.ndarray) -> Lazy:
+        return Lazy(a, stamp_column)
+
     columns = (
-        jobs.id.tolist(),
-        jobs.run_id.tolist(),
-        jobs.run_attempt.tolist(),
-        suite_ids.tolist(),
-        jobs.name.objects().tolist(),
-        jobs.runner.objects().tolist(),
-        jobs.status.objects().tolist(),
-        jobs.conclusion.objects().tolist(),
-        stamp_column(jobs.created),
-        stamp_column(jobs.started),
-        stamp_column(jobs.completed),
-        nullable(jobs.queue),
-        nullable(jobs.end - jobs.start),
-        nullable(from_schedule),
-        res.samples,
-        *(res.figures[k] for k in FIGURES),
-        res.reasons,
+        values(jobs.id),
+        values(jobs.run_id),
+        values(jobs.run_attempt),
+        values(suite_ids),
+        category(jobs.name),
+        category(jobs.runner),
+        category(jobs.status),
+        category(jobs.conclusion),
+        when(jobs.created),
+        when(jobs.started),
+        when(jobs.completed),
+        optional(jobs.queue),
+        optional(jobs.end - jobs.start),
+        optional(from_schedule),
+        values(res.samples),
+        *(optional(res.values[k]) for k in FIGURES),
+        values(res.reasons),
     )
     return ColumnRows(PER_JOB_KEYS, columns)
 

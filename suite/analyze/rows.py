@@ -1,20 +1,43 @@
 """Row views over columns: result.json's `per_job` without a million dicts in memory.
 
 `ColumnRows` is a read-only sequence of dicts, one per row, made when a row is read. The analysis
-builds columns (one list per key); the report writers iterate rows; `suite.rundir.write_json` writes
-it row by row. It compares equal to the list of the same dicts.
+builds columns (one per key: a list, or a `Lazy` numpy column whose Python values are made a slice at
+a time as rows are read); the report writers iterate rows; `suite.rundir.write_json` writes it row by
+row. It compares equal to the list of the same dicts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, overload
+
+import numpy as np
+
+CHUNK = 4096  # rows per slice of the columns while iterating
+
+
+@dataclass(frozen=True)
+class Lazy:
+    """A column kept as a numpy array; `convert` turns a slice of it into its Python values (a list)."""
+
+    array: np.ndarray
+    convert: Callable[[np.ndarray], list[Any]]
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        return self.convert(self.array[index])
+
+
+Column = Sequence[Any] | Lazy
 
 
 class ColumnRows(Sequence[dict[str, Any]]):
     __slots__ = ("_columns", "_keys", "_len")
 
-    def __init__(self, keys: Sequence[str], columns: Sequence[Sequence[Any]]) -> None:
+    def __init__(self, keys: Sequence[str], columns: Sequence[Column]) -> None:
         if len(keys) != len(columns):
             raise ValueError(f"{len(keys)} keys for {len(columns)} columns")
         lengths = {len(c) for c in columns}
@@ -40,12 +63,14 @@ class ColumnRows(Sequence[dict[str, Any]]):
             index += self._len
         if not 0 <= index < self._len:
             raise IndexError("row index out of range")
-        return {k: c[index] for k, c in zip(self._keys, self._columns, strict=True)}
+        return {k: c[index : index + 1][0] for k, c in zip(self._keys, self._columns, strict=True)}
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         keys = self._keys
-        for values in zip(*self._columns, strict=True):
-            yield dict(zip(keys, values, strict=True))
+        for lo in range(0, self._len, CHUNK):
+            part = [c[lo : lo + CHUNK] for c in self._columns]
+            for values in zip(*part, strict=True):
+                yield dict(zip(keys, values, strict=True))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, ColumnRows | list | tuple):
