@@ -10,12 +10,20 @@ Container Insights samples (4 metrics per task per minute over the whole window)
 
 Rows are produced lazily, as `suite report` reads raw/*.jsonl line by line: the analysis pulls each
 row once from a fresh iterator and keeps only its own compact form. Building the rows is not part of
-the analysis, so it is measured alone first (the same rows, in a separate pass) and subtracted:
-analysis = wall time of compute_result over the iterators - wall time of building the rows. The
-target applies to that analysis time and to the peak RSS of the whole process (resource.getrusage
-ru_maxrss: the generator's columns, the analysis and its result together). Informational lines show
-the time of building the per_job dict rows inside the analysis and, unless --no-jsonl, of reading
-the same rows back from JSONL files as `suite report` does (json.loads per line).
+the analysis, so it is measured alone first (the same rows, stream by stream, the fastest of two
+passes) and subtracted. With 2+ cores the analysis reads the metric rows in a forked worker process
+while the main process reads the rest (suite.analyze.background), so the metric rows are built in
+the worker, in parallel: then only the other streams' building time is subtracted. That is
+conservative: if the main process has to wait for the worker, the worker's row building counts as
+analysis.
+
+    analysis = wall time of compute_result - building time of the rows the main process reads
+
+The memory target applies to the peak RSS of the main process (resource.getrusage ru_maxrss: the
+generator's columns, the analysis and its result together) plus the worker's peak RSS (pages the
+worker shares with the main process are counted twice: an upper bound). Informational lines show the
+time of writing result.json and, unless --no-jsonl, of reading the same rows back from JSONL files as
+`suite report` does (json.loads per line).
 """
 
 from __future__ import annotations
@@ -52,6 +60,7 @@ def _iso_ms(t: float) -> str:
     return f"{_iso(ms // 1000)[:-1]}.{ms % 1000:03d}Z"
 
 
+GEN_PASSES = 2  # passes timing the row building alone
 CHUNK = 8192  # the row iterators turn their numpy columns into Python values a chunk at a time
 
 
@@ -299,32 +308,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-jsonl", action="store_true", help="skip the (informational) JSONL read-back")
     args = ap.parse_args(argv)
 
-    import suite.analyze.result as analysis_module
     from suite.analyze.result import compute_result
-
-    per_job_s = [0.0]
-    build_per_job = analysis_module._per_job
-
-    def timed_per_job(*a: Any, **k: Any) -> Any:  # instrumentation: how much of the analysis per_job is
-        t = time.perf_counter()
-        try:
-            return build_per_job(*a, **k)
-        finally:
-            per_job_s[0] += time.perf_counter() - t
-
-    setattr(analysis_module, "_per_job", timed_per_job)  # noqa: B010
 
     t = time.perf_counter()
     syn = Synthetic(args.jobs, args.runners, args.seed)
     setup = time.perf_counter() - t
-    # pass 1: building the rows alone (what pass 2 spends inside the row iterators)
-    gc.collect()
-    t, c = time.perf_counter(), time.process_time()
-    counts = {k: sum(1 for _ in v) for k, v in syn.rows().items()}
-    gen_wall, gen_cpu = time.perf_counter() - t, time.process_time() - c
+    # pass 1: building the rows alone, stream by stream (what pass 2 spends inside the row iterators)
+    counts: dict[str, int] = {}
+    gen_wall: dict[str, float] = {}
+    gen_cpu: dict[str, float] = {}
+    for _ in range(GEN_PASSES):  # the fastest of a few passes: the least subtracted, conservative
+        for kind, stream in syn.rows().items():
+            gc.collect()
+            t, c = time.perf_counter(), time.process_time()
+            counts[kind] = sum(1 for _ in stream)
+            wall_s, cpu_s = time.perf_counter() - t, time.process_time() - c
+            gen_wall[kind] = min(wall_s, gen_wall.get(kind, wall_s))
+            gen_cpu[kind] = min(cpu_s, gen_cpu.get(kind, cpu_s))
     # pass 2: the analysis, pulling freshly built rows as it goes
     gc.collect()
     inputs = syn.inputs()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t, c = time.perf_counter(), time.process_time()
     if args.profile:
         import cProfile
@@ -336,10 +340,16 @@ def main(argv: list[str] | None = None) -> int:
     else:
         result = compute_result(**inputs)
     wall, cpu = time.perf_counter() - t, time.process_time() - c
-    peak = peak_rss_mib()
-    analysis, analysis_cpu = wall - gen_wall, cpu - gen_cpu
-    rows = ", ".join(f"{v:,} {k}" for k, v in counts.items())
-    print(f"bench: {result['jobs']['count']:,} jobs analysed ({rows})")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    worker = worker_cpu > 0  # the metric rows were read (and built) in a worker process
+    peak, worker_peak = peak_rss_mib(), (after.ru_maxrss / 1024.0 if worker else 0.0)
+    main_rows = [k for k in counts if not (worker and k == "metrics")]
+    main_gen_wall = sum(gen_wall[k] for k in main_rows)
+    analysis = wall - main_gen_wall
+    analysis_cpu = cpu + worker_cpu - sum(gen_cpu.values())
+    counted = ", ".join(f"{v:,} {k}" for k, v in counts.items())
+    print(f"bench: {result['jobs']['count']:,} jobs analysed ({counted})")
     print(
         f"bench: {args.runners} runners, window {result['window']['duration_s'] / 3600:.1f} h, "
         f"concurrency max {result['concurrency']['max']}, "
@@ -347,21 +357,28 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(result['saturation']['stages'])} saturation stages, "
         f"{len(result['per_job']):,} per_job rows, {len(result['concurrency']['timeline']):,} timeline steps"
     )
+    built = ", ".join(f"{k} {gen_wall[k]:.2f} s" for k in counts)
     print(
         f"bench: setup {setup:.2f} s; building the {sum(counts.values()):,} raw rows alone takes "
-        f"{gen_wall:.2f} s ({gen_cpu:.2f} s CPU), measured in a separate pass"
+        f"{sum(gen_wall.values()):.2f} s ({built}), the fastest of {GEN_PASSES} separate passes"
+    )
+    where = (
+        "the metric rows read and built in a worker process, in parallel"
+        if worker
+        else "one process (no worker: fork unavailable, one core, or other threads alive)"
     )
     print(
-        f"bench: wall {wall:.2f} s = analysis {analysis:.2f} s + {gen_wall:.2f} s building rows; "
-        f"peak RSS {peak:.0f} MiB (whole process, generator included); {_cores()} cores"
+        f"bench: wall {wall:.2f} s = analysis {analysis:.2f} s + {main_gen_wall:.2f} s building the rows "
+        f"the main process reads ({', '.join(main_rows)}); {where}; {_cores()} cores"
     )
     print(
-        f"bench: CPU {cpu:.2f} s = analysis {analysis_cpu:.2f} s + {gen_cpu:.2f} s building rows; "
-        f"load average {os.getloadavg()[0]:.1f} (wall exceeds CPU when other processes share the cores)"
+        f"bench: CPU {cpu + worker_cpu:.2f} s (main {cpu:.2f} s + worker {worker_cpu:.2f} s) = analysis "
+        f"{analysis_cpu:.2f} s + {sum(gen_cpu.values()):.2f} s building rows; load average "
+        f"{os.getloadavg()[0]:.1f} (wall exceeds CPU when other processes share the cores)"
     )
     print(
-        f"bench: informational: of the analysis, {per_job_s[0]:.2f} s build the per_job table "
-        f"({len(result['per_job']):,} rows as columns; a row's dict is made when it is read or written)"
+        f"bench: peak RSS {peak + worker_peak:.0f} MiB = main process {peak:.0f} MiB (generator included) "
+        f"+ worker {worker_peak:.0f} MiB (its pages shared with the main process counted again)"
     )
     write_s, write_mib = write_result(result)
     print(
@@ -377,9 +394,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{size / 2**20:,.0f} MiB of JSONL (json.loads per line, as `suite report` does) takes "
             f"{read_wall:.2f} s ({read_cpu:.2f} s CPU); `suite report` ~ that + analysis + report writing"
         )
-    ok = analysis < args.max_seconds and peak < args.max_mib
+    ok = analysis < args.max_seconds and peak + worker_peak < args.max_mib
     print(
-        f"bench: {'PASS' if ok else 'FAIL'} (analysis {analysis:.2f} s, peak {peak:.0f} MiB; "
+        f"bench: {'PASS' if ok else 'FAIL'} (analysis {analysis:.2f} s, peak {peak + worker_peak:.0f} MiB; "
         f"targets < {args.max_seconds:g} s, < {args.max_mib:.0f} MiB)"
     )
     return 0 if ok else 1

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sized
 from typing import Any
 
 import numpy as np
 
+from suite.analyze.background import Background
 from suite.analyze.columns import Cat, nullable
 from suite.analyze.concurrency import concurrency_arrays
 from suite.analyze.fleet import little_law, runners, throughput
@@ -23,6 +24,7 @@ from suite.analyze.timeline import JobArrays
 
 SCHEMA = "suite.result/v1"
 LATE_AFTER_REAL_S = 0.25  # a dispatch sent later than this (real seconds) after its slot is late
+FORK_FROM_ROWS = 100_000  # metric rows from which reading them in a child process pays off
 Rows = Iterable[dict[str, Any]]  # each read once, in order: lists, or rows streamed from raw/
 
 
@@ -36,7 +38,14 @@ def compute_result(
     runners_snapshots: Rows,
     api: dict[str, Any] | None = None,
     thresholds: list[dict[str, Any]] | None = None,
+    parallel: bool | None = None,
 ) -> dict[str, Any]:
+    """result.json of one run. parallel: read the metric rows in a forked child process while this
+    one reads the rest (suite.analyze.background; None: when the rows are many or of unknown number)."""
+    # the CloudWatch side (metric rows -> sample columns) is independent of the GitHub side read here
+    samples = Background(
+        lambda: sample_arrays(metrics), _worth_a_process(metrics) if parallel is None else parallel
+    )
     reasons: dict[str, str] = {}  # dotted path of a null figure -> why it could not be observed
     notes: list[str] = [f"percentiles: {PERCENTILE_METHOD}"]
     dispatches = dispatch_table(ledger)
@@ -71,7 +80,7 @@ def compute_result(
     executions = arr.end[arr.busy] - arr.start[arr.busy]
     fleet = manifest.get("fleet") or {}
     configured = fleet.get("runner_count")
-    resources, per_job_res = _resources(arr, sample_arrays(metrics))
+    resources, per_job_res = _resources(arr, samples.result())
     task_list = tasks_from_events(tasks)
     speed = float((manifest.get("clock") or {}).get("speed") or 1.0)
     lag_all = dispatches.sent[sc.accepted] - accepted_scheduled
@@ -229,6 +238,11 @@ def _saturation(
         configured,
         reasons,
     )
+
+
+def _worth_a_process(rows: Rows) -> bool:
+    """A child process pays off for many rows (a streamed file: unknown, so assumed many)."""
+    return not isinstance(rows, Sized) or len(rows) >= FORK_FROM_ROWS
 
 
 def _resources(jobs: JobArrays, index: SampleArrays) -> tuple[dict[str, Any], ResourceColumns]:

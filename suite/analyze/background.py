@@ -1,0 +1,104 @@
+"""One stage of the analysis in a forked child process, while the parent process does the rest.
+
+compute_result reads two independent sides of a run: GitHub's (ledger, runs, jobs) and CloudWatch's
+(the metric rows). With two cores, the metric rows are turned into sample columns in a child process
+while the parent builds the job tables. The child is forked with the one-shot row iterator not yet
+read, reads it alone, and sends its result back pickled through a pipe; the parent never touches that
+iterator (unless the child fails without an answer, in which case the parent does the work itself).
+
+It runs inline instead (the same result, one core) when fork is not available or not safe: not
+Linux, a single usable core, or other Python threads alive (fork copies only the calling thread, so a
+lock held by another thread would stay held in the child; the twin and the dispatcher run threads).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+def can_fork() -> bool:
+    """Fork is available, safe here (this is the only Python thread) and useful (2+ usable cores)."""
+    if sys.platform != "linux" or not hasattr(os, "fork"):
+        return False
+    return len(os.sched_getaffinity(0)) >= 2 and threading.active_count() == 1
+
+
+class Background(Generic[T]):
+    """build() started at once: in a forked child when `fork` (and can_fork()), else inline on result()."""
+
+    def __init__(self, build: Callable[[], T], fork: bool) -> None:
+        self._build = build
+        self._pid = 0
+        self._pipe = -1
+        self.forked = fork and can_fork()
+        if self.forked:
+            self._start()
+
+    def _start(self) -> None:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: build, answer, and leave without running the parent's exit handlers
+            code = 0
+            try:
+                os.close(read_end)
+                with open(write_end, "wb") as out:
+                    out.write(_answer(self._build))
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        self._pid, self._pipe = pid, read_end
+
+    def result(self) -> T:
+        """build()'s value, or the exception it raised (raised here again)."""
+        if not self.forked:
+            return self._build()
+        try:
+            with open(self._pipe, "rb") as answer:
+                data = answer.read()
+            self._pipe = -1
+        finally:
+            self._reap()
+        if not data:  # the child died without answering (killed, out of memory): do the work here
+            return self._build()
+        ok, value = pickle.loads(data)
+        if not ok:
+            raise value
+        result: T = value
+        return result
+
+    def _reap(self) -> None:
+        if self._pipe >= 0:
+            os.close(self._pipe)
+            self._pipe = -1
+            os.kill(self._pid, signal.SIGKILL)
+        if self._pid:
+            os.waitpid(self._pid, 0)
+            self._pid = 0
+
+    def __del__(self) -> None:  # an abandoned child (an error in the parent before result()) is stopped
+        if getattr(self, "_pid", 0):
+            with contextlib.suppress(OSError):
+                self._reap()
+
+
+def _answer(build: Callable[[], object]) -> bytes:
+    """(True, value) or (False, the exception) pickled; an exception that cannot be pickled is sent as
+    a RuntimeError with its text."""
+    try:
+        return pickle.dumps((True, build()), protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException as exc:  # every failure is the parent's to raise
+        try:
+            return pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
