@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from suite.errors import UsageError
+
 
 def new_test_run_id(profile: str, wall_time: float) -> str:
     stamp = datetime.fromtimestamp(wall_time, UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -86,11 +88,20 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The rows of a JSONL file, read line by line; a line that is not JSON is a UsageError naming it."""
     with path.open() as f:
-        for line in f:
+        for number, line in enumerate(f, start=1):
             line = line.strip()
-            if line:
+            if not line:
+                continue
+            try:
                 yield json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise UsageError(
+                    f"{path}:{number}: not a JSON line ({exc.msg}, column {exc.colno}); the file is damaged "
+                    "(a process killed while writing leaves a partial last line): fix or delete that line, "
+                    "then run `suite report` on the run directory again"
+                ) from None
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:

@@ -152,3 +152,31 @@ def test_reports_for_an_empty_run_directory_show_null(tmp_path, monkeypatch):
     assert "`runners.utilization`" in md
     assert (tmp_path / "jobs.csv").read_text().strip() == ",".join(COLUMNS)
     assert "utilization null" in terminal_summary(result)
+
+
+def test_summary_lists_the_first_jobs_without_figures_and_counts_the_rest(written):
+    from suite.report.markdown import MAX_LISTED, summary_markdown
+
+    _, result, _ = written
+    lacking = next(j for j in result["per_job"] if j["resource_reason"])
+    per_job = [lacking | {"id": 1000 + k} for k in range(MAX_LISTED + 7)]
+    text = summary_markdown(result | {"per_job": per_job})
+    listed = {int(m) for m in re.findall(r"^\| (\d+) +\|", text, re.M)}
+    assert set(range(1000, 1000 + MAX_LISTED)) <= listed and 1000 + MAX_LISTED not in listed
+    assert "… and 7 more jobs (see result.json)." in text
+
+
+@pytest.mark.parametrize("damaged", ["raw/jobs.jsonl", "raw/metrics.jsonl", "ledger.jsonl"])
+def test_report_on_a_damaged_jsonl_line_is_one_error_with_file_and_line(tmp_path, capsys, damaged):
+    from suite.cli import main
+
+    run_dir = write_fixture(tmp_path)
+    path = run_dir / damaged
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([*lines, '{"id": 9, "broken']) + "\n")  # a partial last line
+    before = {p: p.read_bytes() for p in run_dir.rglob("*.jsonl")}
+    assert main(["report", str(run_dir)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"suite: error: {path}:{len(lines) + 1}: not a JSON line")
+    assert "fix or delete that line" in err and "Traceback" not in err
+    assert {p: p.read_bytes() for p in run_dir.rglob("*.jsonl")} == before  # nothing collected is touched
