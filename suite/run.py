@@ -15,7 +15,8 @@ import httpx
 
 from suite import __version__, preflight
 from suite.abort import AbortMonitor
-from suite.analyze.result import compute_result, with_thresholds
+from suite.analyze.load import analyze_run_dir
+from suite.analyze.result import with_thresholds
 from suite.clock import iso, iso_ms, parse_iso
 from suite.collect import (
     RunTracker,
@@ -335,16 +336,8 @@ def report(run_dir: Path) -> int:
     rd = _existing(run_dir)
     api_path = rd.raw_file("api.json")
     manifest = read_json(rd.file("manifest.json"))
-    result = compute_result(
-        manifest,
-        read_jsonl(rd.file("ledger.jsonl")),
-        read_jsonl(rd.raw_file("runs.jsonl")),
-        read_jsonl(rd.raw_file("jobs.jsonl")),
-        read_jsonl(rd.raw_file("metrics.jsonl")),
-        read_jsonl(rd.raw_file("tasks.jsonl")),
-        read_jsonl(rd.raw_file("runners.jsonl")),
-        api=read_json(api_path) if api_path.exists() else None,
-    )
+    # raw rows streamed line by line (the metric rows in a worker process when that pays off)
+    result = analyze_run_dir(rd.path, api=read_json(api_path) if api_path.exists() else None)
     result = with_thresholds(result, evaluate_all(list(manifest["profile"].get("thresholds") or []), result))
     write_reports(rd.path, result)
     print(terminal_summary(result))

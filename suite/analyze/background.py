@@ -77,6 +77,11 @@ class Background(Generic[T]):
         result: T = value
         return result
 
+    def close(self) -> None:
+        """Stop the child if its answer was never collected (the parent failed before it needed it)."""
+        if self._pid:
+            self._reap()
+
     def _reap(self) -> None:
         if self._pipe >= 0:
             os.close(self._pipe)
@@ -86,19 +91,21 @@ class Background(Generic[T]):
             os.waitpid(self._pid, 0)
             self._pid = 0
 
-    def __del__(self) -> None:  # an abandoned child (an error in the parent before result()) is stopped
+    def __del__(self) -> None:  # a child never collected nor closed is stopped
         if getattr(self, "_pid", 0):
             with contextlib.suppress(OSError):
                 self._reap()
 
 
 def _answer(build: Callable[[], object]) -> bytes:
-    """(True, value) or (False, the exception) pickled; an exception that cannot be pickled is sent as
-    a RuntimeError with its text."""
+    """(True, value) or (False, the exception) pickled; an exception that cannot be pickled and
+    unpickled is sent as a RuntimeError with its text."""
     try:
         return pickle.dumps((True, build()), protocol=pickle.HIGHEST_PROTOCOL)
     except BaseException as exc:  # every failure is the parent's to raise
         try:
-            return pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.loads(data)  # some exceptions pickle but cannot be rebuilt from their args
+            return data
         except Exception:
             return pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))

@@ -42,10 +42,27 @@ def compute_result(
 ) -> dict[str, Any]:
     """result.json of one run. parallel: read the metric rows in a forked child process while this
     one reads the rest (suite.analyze.background; None: when the rows are many or of unknown number)."""
-    # the CloudWatch side (metric rows -> sample columns) is independent of the GitHub side read here
+    # the CloudWatch side (metric rows -> sample columns) is independent of the GitHub side
     samples = Background(
         lambda: sample_arrays(metrics), _worth_a_process(metrics) if parallel is None else parallel
     )
+    try:
+        return _result(manifest, ledger, runs, jobs, samples, tasks, runners_snapshots, api, thresholds)
+    finally:
+        samples.close()  # a worker whose answer was never needed (an error here first) is stopped
+
+
+def _result(
+    manifest: dict[str, Any],
+    ledger: Rows,
+    runs: Rows,
+    jobs: Rows,
+    samples: Background[SampleArrays],
+    tasks: Rows,
+    runners_snapshots: Rows,
+    api: dict[str, Any] | None,
+    thresholds: list[dict[str, Any]] | None,
+) -> dict[str, Any]:
     reasons: dict[str, str] = {}  # dotted path of a null figure -> why it could not be observed
     notes: list[str] = [f"percentiles: {PERCENTILE_METHOD}"]
     dispatches = dispatch_table(ledger)

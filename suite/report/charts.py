@@ -8,7 +8,7 @@ of each chart says when it was.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,7 @@ from matplotlib.ticker import MaxNLocator
 from suite.analyze.resources import CPU, MEM
 from suite.report import series as S
 
-Rows = list[dict[str, Any]]
+Rows = Iterable[dict[str, Any]]  # read once, in order (rows streamed from a JSONL file)
 DPI = 100
 WIDTH_IN = 11.0
 DAY = 86400.0

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TextIO
 
 from suite.analyze.result import PER_JOB_KEYS
 from suite.report.fmt import NULL
@@ -16,10 +17,15 @@ from suite.report.fmt import NULL
 COLUMNS = tuple(k for k in PER_JOB_KEYS if k != "samples")  # result.json per_job, less the sample count
 
 
-def jobs_csv(per_job: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
+def write_jobs_csv(out: TextIO, per_job: Iterable[dict[str, Any]]) -> None:
+    """The CSV, written to `out` a row at a time."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for job in per_job:
         writer.writerow([NULL if job.get(c) is None else job.get(c) for c in COLUMNS])
+
+
+def jobs_csv(per_job: Iterable[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    write_jobs_csv(out, per_job)
     return out.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any
 
 from tabulate import tabulate
@@ -16,10 +17,12 @@ def _table(rows: list[list[str]], headers: list[str] | tuple[str, ...]) -> str:
     return tabulate(rows, headers=list(headers), tablefmt="github", disable_numparse=True)
 
 
-def _listed(rows: list[list[str]], headers: list[str], what: str) -> list[str]:
+def _listed(rows: list[list[str]], headers: list[str], what: str, unlisted: int = 0) -> list[str]:
+    """The first MAX_LISTED rows; the rest (and `unlisted` rows not passed) counted."""
     out = [_table(rows[:MAX_LISTED], headers)]
-    if len(rows) > MAX_LISTED:
-        out.append(f"\n… and {len(rows) - MAX_LISTED} more {what} (see result.json).")
+    more = max(0, len(rows) - MAX_LISTED) + unlisted
+    if more:
+        out.append(f"\n… and {more} more {what} (see result.json).")
     return out
 
 
@@ -122,7 +125,10 @@ def _resources(r: dict[str, Any]) -> list[str]:
         "",
         _table(rows, ["figure", *DIST_KEYS]),
     ]
-    lacking = [j for j in r.get("per_job") or [] if j.get("resource_reason")]
+    # the first MAX_LISTED such jobs are listed, the others counted (a big run has hundreds of thousands)
+    lacking_all = (j for j in r.get("per_job") or [] if j.get("resource_reason"))
+    lacking = list(islice(lacking_all, MAX_LISTED + 1))
+    more = sum(1 for _ in lacking_all)
     if lacking:
         rows = [
             [
@@ -136,7 +142,7 @@ def _resources(r: dict[str, Any]) -> list[str]:
             for j in lacking
         ]
         headers = ["job", "name", "runner", "cpu max", "mem max MiB", "reason"]
-        out += ["", "### Jobs without (complete) resource figures", "", *_listed(rows, headers, "jobs")]
+        out += ["", "### Jobs without (complete) resource figures", "", *_listed(rows, headers, "jobs", more)]
     return out
 
 

@@ -18,7 +18,7 @@ from suite.analyze.resources import CPU, CPU_RESERVED, MEM, MEM_RESERVED
 from suite.analyze.tasks import tasks_from_events
 from suite.analyze.timeline import ts
 
-Rows = list[dict[str, Any]]
+Rows = Iterable[dict[str, Any]]  # read once, in order (rows streamed from a JSONL file)
 
 MAX_POINTS = 20_000  # points per scatter/step series before downsampling
 MAX_BARS = 600  # throughput bars before minutes are merged into wider bins
@@ -108,21 +108,25 @@ def queue_points(result: dict[str, Any], ledger: Rows, max_points: int = MAX_POI
         for row in ledger
         if row.get("suite_id") is not None and (t := ts(row.get("sent_at"))) is not None
     }
-    jobs = [j for j in result.get("per_job") or [] if j.get("queue_s") is not None]
+    jobs = [  # only the fields drawn: a million whole rows would not fit in memory comfortably
+        (j.get("suite_id"), j.get("created"), q, j.get("queue_from_schedule_s"))
+        for j in result.get("per_job") or []
+        if (q := j.get("queue_s")) is not None
+    ]
     stride = max(1, math.ceil(len(jobs) / max_points))
     xs, gh, sched = [], [], []
     from_ledger = 0
-    for j in jobs[::stride]:
-        x = sent.get(str(j.get("suite_id")))
+    for suite_id, created, queue_s, from_schedule in jobs[::stride]:
+        x = sent.get(str(suite_id))
         if x is not None:
             from_ledger += 1
         else:
-            x = ts(j.get("created"))
+            x = ts(created)
         if x is None:
             continue
         xs.append(x)
-        gh.append(j.get("queue_s"))
-        sched.append(j.get("queue_from_schedule_s"))
+        gh.append(queue_s)
+        sched.append(from_schedule)
     return QueuePoints(xs, gh, sched, x_is_dispatch=bool(xs) and from_ledger == len(xs), stride=stride)
 
 
