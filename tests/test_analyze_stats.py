@@ -1,9 +1,11 @@
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from suite.analyze.stats import distribution, percentile
+from suite.analyze.stats import distribution, exact_sum, percentile
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 
@@ -53,3 +55,9 @@ def test_percentile_rejects_out_of_range_q():
         percentile([1.0], 101)
     assert percentile([1.0, 2.0], 100) == 2.0
     assert percentile([1.0, 2.0], 0) == 1.0
+
+
+@given(st.lists(st.floats(min_value=-1e300, max_value=1e300), max_size=80), st.integers(1, 3))
+def test_exact_sum_is_fsum_of_the_column_also_strided(values, step):
+    column = np.asarray(values, dtype=float)[::step]  # a strided view too
+    assert exact_sum(column) == math.fsum(column.tolist())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sized
 from typing import Any
 
@@ -17,7 +16,7 @@ from suite.analyze.resources import FIGURES, ResourceColumns, SampleArrays, join
 from suite.analyze.rows import ColumnRows, Lazy
 from suite.analyze.saturation import saturation_arrays
 from suite.analyze.scope import Scope, first_scheduled, not_dispatched, scope, workflow_counts
-from suite.analyze.stats import PERCENTILE_METHOD, distribution
+from suite.analyze.stats import PERCENTILE_METHOD, distribution, exact_sum
 from suite.analyze.tables import DispatchTable, RunTable, dispatch_table, jobs_table, runs_table
 from suite.analyze.tasks import task_summary, tasks_from_events
 from suite.analyze.timeline import JobArrays
@@ -148,7 +147,7 @@ def _result(
         "little_law": little_law(
             conc.mean,
             thru["jobs_per_min"],
-            math.fsum(executions.tolist()) / executions.size if executions.size else None,
+            exact_sum(executions) / executions.size if executions.size else None,
         ),
         "tasks": task_summary(task_list, arr),
         "saturation": _saturation(

@@ -32,13 +32,12 @@ rising; it is stated with that evidence. None (with a reason) when no stage satu
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from suite.analyze.stats import distribution
+from suite.analyze.stats import distribution, exact_sum
 from suite.analyze.timeline import Job, JobArrays, Run, job_arrays, stamp
 from suite.analyze.workflows import Dispatch
 from suite.schedule import RampPattern, RampStage, StepPattern, first_offset, rate_segments
@@ -229,7 +228,7 @@ def saturation_arrays(
         # only intervals starting in [a - longest, b) can overlap [a, b)
         i0, i1 = np.searchsorted(iv_start, [a - longest, b], side="left")
         clipped = np.minimum(iv_end[i0:i1], b) - np.maximum(iv_start[i0:i1], a)
-        busy = math.fsum(np.clip(clipped, 0.0, None).tolist())
+        busy = exact_sum(np.clip(clipped, 0.0, None))
         offered = offered_n / minutes if minutes > 0 else None
         completed = done_n / minutes if minutes > 0 else None
         ratio = completed / offered if offered and completed is not None else None
