@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,16 +44,27 @@ class RunDir:
         return self
 
 
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path` (path + ".tmp") to write, moved onto `path` once the block ends:
+    a reader never sees a half-written file; on an error the partial file is removed."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 _ROWS_MARK = re.compile(r'("\\u0000rows:\d+\\u0000")')  # a placeholder as json.dumps writes it
 
 
 def write_json(path: Path, obj: Any) -> None:
     """Indented JSON, written atomically. A row sequence that is not a list (suite.analyze.rows:
     result.json's per_job) is written one row per line as it is read, never held as one string."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
     streamed: dict[str, Sequence[Any]] = {}
     text = json.dumps(_placeholders(obj, streamed), indent=2, sort_keys=False)
-    with tmp.open("w") as f:
+    with atomic_path(path) as tmp, tmp.open("w") as f:
         for part in _ROWS_MARK.split(text):
             rows = streamed.get(part)
             if rows is None:
@@ -63,7 +75,6 @@ def write_json(path: Path, obj: Any) -> None:
                 f.write(("\n    " if i == 0 else ",\n    ") + json.dumps(row))
             f.write("\n  ]" if rows else "]")
         f.write("\n")
-    os.replace(tmp, path)
 
 
 def _placeholders(obj: Any, streamed: dict[str, Sequence[Any]]) -> Any:
@@ -82,9 +93,12 @@ def read_json(path: Path) -> Any:
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        return []
-    return list(iter_jsonl(path))
+    return list(stream_jsonl(path))
+
+
+def stream_jsonl(path: Path) -> Iterable[dict[str, Any]]:
+    """The rows of a JSONL file read line by line as they are iterated (none when it is absent)."""
+    return iter_jsonl(path) if path.exists() else []
 
 
 def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -105,13 +119,11 @@ def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
-    tmp = path.with_suffix(path.suffix + ".tmp")
     n = 0
-    with tmp.open("w") as f:
+    with atomic_path(path) as tmp, tmp.open("w") as f:
         for row in rows:
             f.write(json.dumps(row, separators=(",", ":")) + "\n")
             n += 1
-    os.replace(tmp, path)
     return n
 
 

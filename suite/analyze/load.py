@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from suite.analyze.result import compute_result
-from suite.rundir import RunDir, iter_jsonl, read_json, read_jsonl
+from suite.rundir import RunDir, read_json, read_jsonl, stream_jsonl
 
 
 def load_inputs(path: Path, stream: bool = False) -> dict[str, Any]:
@@ -20,7 +20,7 @@ def load_inputs(path: Path, stream: bool = False) -> dict[str, Any]:
     manifest_path = rd.file("manifest.json")
 
     def rows(p: Path) -> Iterable[dict[str, Any]]:
-        return iter_jsonl(p) if stream and p.exists() else read_jsonl(p)
+        return stream_jsonl(p) if stream else read_jsonl(p)
 
     return {
         "manifest": read_json(manifest_path) if manifest_path.exists() else {},

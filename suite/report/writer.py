@@ -8,20 +8,18 @@ read from the run directory's ledger.jsonl and raw/, so `suite report DIR` regen
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from suite.report.jobs_csv import write_jobs_csv
 from suite.report.junit import junit_xml
 from suite.report.markdown import summary_markdown
-from suite.rundir import RunDir, iter_jsonl, write_json
+from suite.rundir import RunDir, atomic_path, stream_jsonl, write_json
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -36,10 +34,8 @@ def write_reports(run_dir: Path, result: dict[str, Any]) -> list[Path]:
     write_json(paths[0], result)
     summary = summary_markdown(result)
     _write_text(paths[1], summary)
-    tmp = paths[2].with_suffix(".csv.tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as out:
+    with atomic_path(paths[2]) as tmp, tmp.open("w", encoding="utf-8", newline="") as out:
         write_jobs_csv(out, result.get("per_job") or [])
-    os.replace(tmp, paths[2])
     _write_text(paths[3], junit_xml(result))
     paths[4:] = write_html(rd, result)
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -54,11 +50,9 @@ def write_html(rd: RunDir, result: dict[str, Any]) -> list[Path]:
     from suite.report.charts import render_charts
     from suite.report.html import report_html
 
-    def rows(path: Path) -> Iterable[dict[str, Any]]:  # each chart reads its rows once, line by line
-        return iter_jsonl(path) if path.exists() else []
-
     ledger, tasks, metrics = rd.file("ledger.jsonl"), rd.raw_file("tasks.jsonl"), rd.raw_file("metrics.jsonl")
-    charts = render_charts(result, rows(ledger), rows(tasks), rows(metrics))
+    # each chart reads its rows once, line by line
+    charts = render_charts(result, stream_jsonl(ledger), stream_jsonl(tasks), stream_jsonl(metrics))
     chart_dir = rd.file("charts")
     chart_dir.mkdir(exist_ok=True)
     paths = [rd.file("report.html")]
