@@ -6,6 +6,7 @@ import json
 import os
 import re
 import secrets
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -128,18 +129,64 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
 
 
 class JsonlAppender:
-    """Append one JSON object per line, flushed and fsynced as it happens (the ledger)."""
+    """Append one JSON object per line (the ledger).
+
+    Each row is written and flushed to the operating system before append() returns, so a process
+    killed at any point loses nothing it appended. fsync to the disk runs in a background thread that
+    covers every row appended while the previous fsync ran (group commit): a slow disk (a CI volume
+    can take tens of milliseconds per fsync) never holds up the caller, whose next dispatch is due on
+    the schedule. close() returns once everything appended is on the disk; a failed fsync is raised by
+    the next append() (after its row is written) or by close().
+    """
 
     def __init__(self, path: Path) -> None:
         self._f: TextIO = path.open("a")
+        self._changed = threading.Condition()
+        self._written = 0  # rows flushed to the OS
+        self._synced = 0  # rows known to be on the disk
+        self._closing = False
+        self._error: OSError | None = None
+        self._syncer = threading.Thread(target=self._sync_loop, name=f"fsync {path.name}", daemon=True)
+        self._syncer.start()
 
     def append(self, row: dict[str, Any]) -> None:
         self._f.write(json.dumps(row, separators=(",", ":")) + "\n")
         self._f.flush()
-        os.fsync(self._f.fileno())
+        with self._changed:
+            self._written += 1
+            self._changed.notify_all()
+            self._raise_failed_sync()
 
     def close(self) -> None:
+        if self._f.closed:
+            return
+        with self._changed:
+            self._closing = True
+            self._changed.notify_all()
+        self._syncer.join()
         self._f.close()
+        self._raise_failed_sync()
+
+    def _sync_loop(self) -> None:
+        fd = self._f.fileno()
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._written > self._synced or self._closing)
+                target, closing = self._written, self._closing
+            if target > self._synced and self._error is None:
+                try:
+                    os.fsync(fd)
+                except OSError as exc:
+                    self._error = exc
+            with self._changed:
+                self._synced = target
+                if closing and self._synced == self._written:
+                    return
+
+    def _raise_failed_sync(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
 
     def __enter__(self) -> JsonlAppender:
         return self
