@@ -12,6 +12,10 @@ Killed mid-dispatch: the row is appended once the answer is known, so a process 
 between sending and appending would leave a run GitHub created but the ledger does not list. The
 dispatch being sent is therefore written to `inflight.json` first and removed once its row is in the
 ledger; `suite collect` finds it there and reconciles it by display_title (recover_inflight).
+
+Interrupted (Ctrl-C, or killed): the schedule is on disk (`schedule.json`, written before the first
+dispatch), so every scheduled dispatch that was never sent gets a ledger row saying so, with why
+(record_unsent): at Ctrl-C as the run stops, after a kill by `suite collect`.
 """
 
 from __future__ import annotations
@@ -26,14 +30,16 @@ from typing import Any, Protocol
 from suite.clock import Clock, iso, iso_ms, parse_iso, sleep_until
 from suite.errors import SuiteError
 from suite.github.client import DispatchResult
-from suite.rundir import JsonlAppender, read_json, read_jsonl, write_json
+from suite.rundir import JsonlAppender, read_json, read_jsonl, stream_jsonl, write_json
 
 MAX_ATTEMPTS = 3  # dispatch requests per suite_id, each after a reconciliation found no run
 RECONCILE_LISTINGS = 2  # list-runs reads per reconciliation (a new run can take a moment to be listed)
 RECONCILE_WAIT_S = 5.0  # between those reads
 RECONCILE_MARGIN_S = 300.0  # list runs created since this long before the send (clock offset margin)
 INFLIGHT_FILE = "inflight.json"
+SCHEDULE_FILE = "schedule.json"
 INTERRUPTED = "interrupted before the answer was recorded"
+NEVER_SENT = "the run was interrupted before it was sent"
 
 
 class InFlight:
@@ -105,6 +111,38 @@ def recover_inflight(run_dir: Path, client: Dispatcher, clock: Clock) -> dict[st
         ledger.append(row)
     path.unlink()
     return row
+
+
+def write_schedule(run_dir: Path, plan: DispatchPlan, start: float) -> None:
+    """The fixed schedule, on disk before the first dispatch (what record_unsent compares against)."""
+    record = {"start": start, "start_at": iso_ms(start), "suite_id_prefix": plan.suite_id_prefix}
+    write_json(run_dir / SCHEDULE_FILE, {**record, "offsets_s": plan.offsets_s})
+
+
+def record_unsent(run_dir: Path, reason: str = NEVER_SENT) -> list[dict[str, object]]:
+    """After an interruption: a ledger row (not dispatched, with `reason`) for every scheduled dispatch
+    the ledger has no row for, so none is dropped silently. The dispatch in inflight.json, whose outcome
+    is unknown, is left to recover_inflight. Returns the rows appended (none for a run that dispatched
+    everything, or one from before schedule.json existed)."""
+    path = run_dir / SCHEDULE_FILE
+    if not path.exists():
+        return []
+    schedule = read_json(path)
+    recorded = {r.get("suite_id") for r in stream_jsonl(run_dir / "ledger.jsonl")}
+    if (run_dir / INFLIGHT_FILE).exists():
+        recorded.add(read_json(run_dir / INFLIGHT_FILE).get("suite_id"))
+    plan = DispatchPlan("", "", {}, list(schedule["offsets_s"]), str(schedule["suite_id_prefix"]))
+    start = float(schedule["start"])
+    rows = [
+        _not_sent(seq, plan.suite_id(seq), start + offset, reason)
+        for seq, offset in enumerate(plan.offsets_s, 1)
+        if plan.suite_id(seq) not in recorded
+    ]
+    if rows:
+        with JsonlAppender(run_dir / "ledger.jsonl") as ledger:
+            for row in rows:
+                ledger.append(row)
+    return rows
 
 
 @dataclass(frozen=True)

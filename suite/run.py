@@ -28,7 +28,14 @@ from suite.collect import (
     task_windows,
     wait_for_runs,
 )
-from suite.dispatch import INFLIGHT_FILE, DispatchPlan, recover_inflight, run_dispatches
+from suite.dispatch import (
+    INFLIGHT_FILE,
+    DispatchPlan,
+    record_unsent,
+    recover_inflight,
+    run_dispatches,
+    write_schedule,
+)
 from suite.environments import Target, local_target, resolve_target
 from suite.errors import EXIT_FAILED, EXIT_PASS, UsageError
 from suite.github.client import GitHubClient, ssl_verify_from_env
@@ -149,17 +156,22 @@ def _run(
         )
 
     monitor = AbortMonitor(profile.threshold_specs, client, clock, rd.file("ledger.jsonl"), manifest, start)
-    with JsonlAppender(rd.file("ledger.jsonl")) as ledger, monitor:
-        run_dispatches(
-            plan,
-            client,
-            clock,
-            ledger,
-            start,
-            on_progress=on_dispatch,
-            should_stop=monitor.should_stop,
-            inflight=rd.file(INFLIGHT_FILE),
-        )
+    write_schedule(rd.path, plan, start)
+    try:
+        with JsonlAppender(rd.file("ledger.jsonl")) as ledger, monitor:
+            run_dispatches(
+                plan,
+                client,
+                clock,
+                ledger,
+                start,
+                on_progress=on_dispatch,
+                should_stop=monitor.should_stop,
+                inflight=rd.file(INFLIGHT_FILE),
+            )
+    except KeyboardInterrupt:  # the rest of the schedule goes in the ledger as not dispatched, with why
+        record_unsent(rd.path, "interrupted (Ctrl-C) before it was sent")
+        raise
     progress.done(f"dispatched {len(offsets)} workflows")
     if monitor.aborted:  # abort_on_fail: load stopped; drain and report what was dispatched
         manifest["aborted"] = monitor.aborted
@@ -297,6 +309,9 @@ def collect(run_dir: Path) -> int:
     """Resume or repeat collection for a run directory from its ledger (idempotent)."""
     rd = _existing(run_dir)
     manifest = read_json(rd.file("manifest.json"))
+    unsent = record_unsent(rd.path)  # a run killed mid-schedule: what it never sent, in the ledger
+    if unsent:
+        print(f"{len(unsent)} scheduled dispatch(es) never sent (the run stopped first): ledger rows added")
     target = resolve_target(manifest["environment"])
     if target is None:
         raise UsageError(

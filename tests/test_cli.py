@@ -94,15 +94,23 @@ def test_deploy_run_interrupt_collect_report_destroy(workdir: tuple[Path, dict[s
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 130, err
         assert "suite collect" in err and "Traceback" not in err
-        sent = len(ledger.read_text().splitlines())
-        assert 3 <= sent < 60
-        # resume: collect what was dispatched, then report; idempotent
+        # the rest of the schedule is in the ledger as not dispatched, with why (one may be in flight)
         rd = ledger.parent
+        rows = [json.loads(line) for line in ledger.read_text().splitlines()]
+        unsent = [row for row in rows if row["sent_at"] is None]
+        assert len(rows) + (rd / "inflight.json").exists() == 60
+        assert len(rows) - len(unsent) >= 3 and unsent
+        assert {row["error"] for row in unsent} == {"not dispatched: interrupted (Ctrl-C) before it was sent"}
+        # resume: collect what was dispatched, then report; idempotent
         r = suite("collect", str(rd), cwd=cwd, env=env)
         assert r.returncode == 0, r.stdout + r.stderr
         result = json.loads((rd / "result.json").read_text())
-        assert result["workflows"]["dispatched"] == sent
-        assert result["workflows"]["collected"] == sent and result["workflows"]["missing"] == []
+        wf = result["workflows"]
+        seqs = sorted(json.loads(line)["seq"] for line in ledger.read_text().splitlines())
+        assert seqs == list(range(1, 61))  # the whole schedule, each slot once
+        assert wf["dispatched"] + result["dispatch"]["not_dispatched"] == 60
+        assert wf["dispatched"] >= len(rows) - len(unsent)
+        assert wf["collected"] == wf["dispatched"] and wf["missing"] == []
         first = (rd / "result.json").read_text()
         r = suite("report", str(rd), cwd=cwd, env=env)
         assert r.returncode == 0

@@ -68,7 +68,15 @@ def test_steady_run_equals_truth_job_by_job(tmp_path: Path):
     assert result["workflows"]["dispatched"] == 12 and result["workflows"]["missing"] == []
     assert_matches_truth(result, truth)
     # every figure the run dir promises exists
-    for name in ("manifest.json", "ledger.jsonl", "result.json", "summary.md", "jobs.csv", "truth.json"):
+    for name in (
+        "manifest.json",
+        "schedule.json",
+        "ledger.jsonl",
+        "result.json",
+        "summary.md",
+        "jobs.csv",
+        "truth.json",
+    ):
         assert (rd / name).exists(), name
     for name in ("runs.jsonl", "jobs.jsonl", "runners.jsonl", "tasks.jsonl", "metrics.jsonl"):
         assert (rd / "raw" / name).stat().st_size > 0, name

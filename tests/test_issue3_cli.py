@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from suite import fleet_local
+from suite.dispatch import NEVER_SENT
 from suite.preflight import estimate
 from suite.twin.faults import FaultsConfig
 from suite.twin.fleet import FleetConfig
@@ -318,6 +319,7 @@ def test_sigkill_while_a_dispatch_is_in_flight_then_collect_accounts_for_it(tmp_
         r = suite("collect", str(rd), cwd=tmp_path)
         assert r.returncode == 0, r.stdout + r.stderr
         assert f"{rd.name}-00003 was being dispatched when the run stopped: GitHub lists run " in r.stdout
+        assert "1 scheduled dispatch(es) never sent (the run stopped first): ledger rows added" in r.stdout
         assert "report equals truth.json job by job" in r.stdout
         assert_secret_nowhere(
             state["token"], [err, r.stdout, r.stderr], rd, Path(os.environ["SUITE_STATE_DIR"])
@@ -327,10 +329,16 @@ def test_sigkill_while_a_dispatch_is_in_flight_then_collect_accounts_for_it(tmp_
     assert [(row["seq"], row["status"], row.get("reconciled", False)) for row in ledger] == [
         (1, 200, False),
         (2, 200, False),
+        (4, None, False),  # never sent: the process was killed before its time (schedule.json)
         (3, 200, True),
     ]
+    assert ledger[2]["sent_at"] is None and ledger[2]["error"] == f"not dispatched: {NEVER_SENT}"
     result = result_of(rd)
     assert result["workflows"]["dispatched"] == 3 and result["workflows"]["collected"] == 3
     assert result["workflows"]["missing"] == []
+    assert result["dispatch"]["not_dispatched"] == 1
+    assert result["workflows"]["not_dispatched"] == [
+        {"suite_id": f"{rd.name}-00004", "status": None, "error": f"not dispatched: {NEVER_SENT}"}
+    ]
     truth = json.loads((rd / "truth.json").read_text())  # the twin's record: 3 runs, the 4th never sent
     assert sorted(j["suite_id"] for j in truth["jobs"]) == [f"{rd.name}-{i:05d}" for i in (1, 2, 3)]

@@ -13,7 +13,15 @@ import pytest
 from conftest import client_for
 
 from suite.clock import iso_ms
-from suite.dispatch import INFLIGHT_FILE, INTERRUPTED, recover_inflight
+from suite.dispatch import (
+    INFLIGHT_FILE,
+    INTERRUPTED,
+    NEVER_SENT,
+    DispatchPlan,
+    record_unsent,
+    recover_inflight,
+    write_schedule,
+)
 from suite.rundir import JsonlAppender, read_jsonl, write_json
 from suite.twin.fleet import FleetConfig
 from suite.twin.service import Twin, TwinConfig
@@ -116,3 +124,38 @@ def test_killed_after_the_row_was_written_changes_nothing(tmp_path: Path, twin: 
     with client_for(twin) as client:
         assert recover_inflight(rd, client, twin.clock) is None
     assert (rd / "ledger.jsonl").read_text() == before and not (rd / INFLIGHT_FILE).exists()
+
+
+def test_what_an_interrupted_run_never_sent_is_in_the_ledger_as_not_dispatched(tmp_path: Path, twin: Twin):
+    """The schedule is on disk before the first dispatch; after an interruption every scheduled dispatch
+    without a ledger row (and not in flight) gets one: not dispatched, with why. Idempotent."""
+    rd = killed_run_dir(tmp_path, twin, in_flight_seq=3)
+    start = 1_800_000_000.25
+    offsets = [0.0, 10.0, 20.0, 30.5, 40.0]
+    write_schedule(rd, DispatchPlan("runner_test.yml", "main", {}, offsets, PREFIX), start)
+    added = record_unsent(rd)
+    assert added == [
+        {
+            "seq": seq,
+            "suite_id": f"{PREFIX}-{seq:05d}",
+            "scheduled_at": iso_ms(start + offsets[seq - 1]),
+            "sent_at": None,
+            "status": None,
+            "workflow_run_id": None,
+            "error": f"not dispatched: {NEVER_SENT}",
+            "attempts": 0,
+        }
+        for seq in (4, 5)  # 1 and 2 are in the ledger, 3 is in flight (recover_inflight's to settle)
+    ]
+    assert [r["seq"] for r in read_jsonl(rd / "ledger.jsonl")] == [1, 2, 4, 5]
+    assert record_unsent(rd) == []  # the second time there is nothing left to add
+    with client_for(twin) as client:
+        settled = recover_inflight(rd, client, twin.clock)
+    assert settled is not None and settled["seq"] == 3
+    assert sorted(r["seq"] for r in read_jsonl(rd / "ledger.jsonl")) == [1, 2, 3, 4, 5]  # the whole schedule
+
+
+def test_a_run_directory_without_a_schedule_gets_nothing_added(tmp_path: Path, twin: Twin):
+    rd = killed_run_dir(tmp_path, twin, in_flight_seq=2)  # written before schedule.json existed
+    assert record_unsent(rd) == []
+    assert [r["seq"] for r in read_jsonl(rd / "ledger.jsonl")] == [1]
