@@ -66,6 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     d.add_argument("--task-cpu", type=int, default=None, help="task CPU units (default 1024)")
     d.add_argument("--task-memory", type=int, default=None, help="task memory MiB (default 2048)")
+    d.add_argument(
+        "--container-insights",
+        choices=("enhanced", "standard"),
+        default=None,
+        help="the cluster's Container Insights mode (default enhanced: task metrics by TaskId; standard "
+        "is cheaper and the suite reads the same per-task figures from the performance log)",
+    )
     aws_args(d)
     d.add_argument("--seed", type=int, default=0, help="twin: random seed")
     d.add_argument(
@@ -197,13 +204,15 @@ def _local_fleet(args: argparse.Namespace) -> int:
             task_cpu=1024 if args.task_cpu is None else args.task_cpu,
             task_memory=2048 if args.task_memory is None else args.task_memory,
             seed=args.seed,
+            container_insights=args.container_insights or "enhanced",
         )
         state = fleet_local.deploy(fleet, args.speed, args.idle_timeout)
         f = state["fleet"]
         kind = "ephemeral" if f["ephemeral"] else "persistent"
         print(
             f"Local twin ready: {f['runner_count']} {kind} runners online "
-            f"({f['task_cpu']} CPU units / {f['task_memory']} MiB), clock {state['clock']['speed']:g}x"
+            f"({f['task_cpu']} CPU units / {f['task_memory']} MiB), clock {state['clock']['speed']:g}x, "
+            f"Container Insights {f['container_insights']}"
         )
         print(
             f"  GitHub API {state['github_url']} (repo {state['repo']}) · AWS (moto) {state['aws_endpoint']}"

@@ -19,6 +19,7 @@ from suite.analyze.load import analyze_run_dir
 from suite.analyze.result import with_thresholds
 from suite.clock import iso, iso_ms, parse_iso
 from suite.collect import (
+    SOURCE_PERFORMANCE_LOG,
     RunTracker,
     accepted_suite_ids,
     busy_runners,
@@ -242,7 +243,10 @@ def _collect_aws(
     if target.task_events_log_group:
         events = collect_task_events(aws_client(target, "logs"), target.task_events_log_group, start, end)
     write_jsonl(rd.raw_file("tasks.jsonl"), events)
-    progress.done(f"collected {len(metrics)} CloudWatch datapoints, {len(events)} task events")
+    via = ""
+    if any(m["source"] == SOURCE_PERFORMANCE_LOG for m in metrics):
+        via = " (from the performance log: the cluster runs standard Container Insights)"
+    progress.done(f"collected {len(metrics)} CloudWatch datapoints{via}, {len(events)} task events")
 
 
 def _preflight(

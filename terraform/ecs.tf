@@ -1,12 +1,13 @@
-# ECS: the cluster (Container Insights enhanced: task-level metrics with a TaskId dimension), the
-# runner task definition and the service that keeps runner_count runners.
+# ECS: the cluster (Container Insights enhanced by default: task-level metrics with a TaskId dimension;
+# standard: the same figures only in the performance log), the runner task definition and the service
+# that keeps runner_count runners.
 
 resource "aws_ecs_cluster" "this" {
   name = local.cluster_name
 
   setting {
     name  = "containerInsights"
-    value = "enhanced"
+    value = var.container_insights
   }
 
   tags = local.tags

@@ -65,6 +65,11 @@ output "task_memory" {
   value       = var.task_memory
 }
 
+output "container_insights" {
+  description = "The cluster's Container Insights mode (enhanced or standard)."
+  value       = var.container_insights
+}
+
 output "ephemeral" {
   description = "Whether runners are ephemeral (one job per task)."
   value       = var.ephemeral

@@ -173,6 +173,17 @@ variable "runner_image" {
   default     = "ghcr.io/actions/actions-runner:latest"
 }
 
+variable "container_insights" {
+  description = "Container Insights mode of the cluster: enhanced (task metrics with a TaskId dimension, read with GetMetricData) or standard (cheaper: the suite reads the per-task figures from the performance log's Type=Task events)."
+  type        = string
+  default     = "enhanced"
+
+  validation {
+    condition     = contains(["enhanced", "standard"], var.container_insights)
+    error_message = "container_insights must be enhanced or standard (disabled would leave every job's CPU and memory null)."
+  }
+}
+
 variable "log_retention_days" {
   description = "Retention of the runner, task-event and Container Insights log groups (days)."
   type        = number

@@ -64,9 +64,20 @@ def test_deploy_run_interrupt_collect_report_destroy(workdir: tuple[Path, dict[s
         "pattern: {type: steady, rate_per_min: 6, duration_s: 600}\n"
         'thresholds: ["workflows.success_rate >= 1"]\n'
     )
-    r = suite("deploy", "--speed", "120", "--idle-timeout", "120", cwd=cwd, env=env)
+    # a cluster on standard Container Insights: CPU/memory come from the performance log
+    r = suite(
+        "deploy",
+        "--speed",
+        "120",
+        "--idle-timeout",
+        "120",
+        "--container-insights",
+        "standard",
+        cwd=cwd,
+        env=env,
+    )
     assert r.returncode == 0, r.stderr
-    assert "4 ephemeral runners online" in r.stdout
+    assert "4 ephemeral runners online" in r.stdout and "Container Insights standard" in r.stdout
     state = json.loads((cwd / ".suite" / "twin.json").read_text())
     pid = int(state["pid"])
     try:
@@ -104,7 +115,10 @@ def test_deploy_run_interrupt_collect_report_destroy(workdir: tuple[Path, dict[s
         # resume: collect what was dispatched, then report; idempotent
         r = suite("collect", str(rd), cwd=cwd, env=env)
         assert r.returncode == 0, r.stdout + r.stderr
+        assert "(from the performance log: the cluster runs standard Container Insights)" in r.stderr
         result = json.loads((rd / "result.json").read_text())
+        assert result["fleet"]["container_insights"] == "standard"
+        assert result["resources"]["jobs_with_samples"] == result["jobs"]["count"] > 0  # jobs of 60+ s
         wf = result["workflows"]
         seqs = sorted(json.loads(line)["seq"] for line in ledger.read_text().splitlines())
         assert seqs == list(range(1, 61))  # the whole schedule, each slot once

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from conftest import start_twin
 
+from suite.clock import parse_iso
 from suite.environments import local_target
 from suite.run import run_profile
 from suite.twin.service import Twin
@@ -170,3 +171,46 @@ def test_truth_check_finds_a_wrong_figure():
 def wait_for_minute_start(twin: Twin) -> None:
     twin.clock.sleep(95)  # every runner online (cold start <= 90 s)
     twin.clock.sleep(61 - twin.clock.now() % 60)  # dispatch just after a minute boundary
+
+
+def test_standard_container_insights_figures_come_from_the_performance_log(tmp_path: Path):
+    """A cluster on standard Container Insights has no TaskId metrics: the twin writes each task's
+    minute as a `Type=Task` performance log event, GetMetricData finds nothing, and the per-job
+    figures come from those events: exactly the samples the fleet published inside each job's
+    [started, completed), max and mean."""
+    published: list[tuple[str, int, str, float]] = []
+
+    def record_publishes(twin: Twin) -> None:
+        publish = twin.aws.publish
+
+        def recording(samples: list[tuple[str, int, str, float]], *args: Any, **kw: Any) -> None:
+            published.extend(samples)
+            publish(samples, *args, **kw)
+
+        twin.aws.publish = recording  # type: ignore[method-assign]
+
+    code, result, truth, rd = run_on_twin(
+        tmp_path, "standard", STEADY, before=record_publishes, container_insights="standard"
+    )
+    assert code == 0 and result["fleet"]["container_insights"] == "standard"
+    assert_matches_truth(result, truth)
+    metrics = [json.loads(line) for line in (rd / "raw" / "metrics.jsonl").read_text().splitlines()]
+    assert metrics and {m["source"] for m in metrics} == {"performance_log"}
+    sent = {(task, metric, t): value for task, t, metric, value in published}
+    assert all(sent[(m["task_id"], m["metric"], parse_iso(m["timestamp"]))] == m["value"] for m in metrics)
+    assert result["resources"]["jobs_with_samples"] == 12
+    for job in result["per_job"]:
+        start, end = parse_iso(job["started"]), parse_iso(job["completed"])
+        cpu = [
+            v
+            for (task, metric, t), v in sent.items()
+            if task == job["runner_name"] and metric == "CpuUtilized" and start <= t < end
+        ]
+        mem = [
+            v
+            for (task, metric, t), v in sent.items()
+            if task == job["runner_name"] and metric == "MemoryUtilized" and start <= t < end
+        ]
+        assert job["samples"] == len(cpu) > 0
+        assert job["cpu_max"] == max(cpu) and job["cpu_mean"] == pytest.approx(sum(cpu) / len(cpu))
+        assert job["memory_max"] == max(mem) and job["resource_reason"] is None

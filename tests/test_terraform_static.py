@@ -88,9 +88,10 @@ def test_runner_count_defaults_to_4_and_drives_the_service() -> None:
     assert CONF["output"]["runner_count"]["value"] == "${var.runner_count}"
 
 
-def test_cluster_has_enhanced_container_insights() -> None:
+def test_cluster_has_enhanced_container_insights_by_default() -> None:
     settings = RES["aws_ecs_cluster"]["this"]["setting"]
-    assert {"name": "containerInsights", "value": "enhanced"} in settings
+    assert {"name": "containerInsights", "value": "${var.container_insights}"} in settings
+    assert CONF["variable"]["container_insights"]["default"] == "enhanced"
 
 
 def test_task_definition_is_fargate_with_runtime_platform_and_storage() -> None:
@@ -106,7 +107,7 @@ def test_task_definition_is_fargate_with_runtime_platform_and_storage() -> None:
 def test_outputs_the_suite_reads() -> None:
     want = {
         "cluster", "service", "region", "runner_log_group", "task_events_log_group", "runner_labels",
-        "runner_count", "task_cpu", "task_memory", "secret_arn", "fleet_name",
+        "runner_count", "task_cpu", "task_memory", "secret_arn", "fleet_name", "container_insights",
     }  # fmt: skip
     assert want <= set(CONF["output"])
 
@@ -260,3 +261,16 @@ def test_checkov_reports_zero_failed_checks() -> None:
     for r in reports:
         for c in r["results"]["skipped_checks"]:
             assert len(str(c.get("check_result", {}).get("suppress_comment", ""))) > 20, c["check_id"]
+
+
+@pytest.mark.parametrize(("mode", "accepted"), [("enhanced", True), ("standard", True), ("disabled", False)])
+def test_container_insights_is_enhanced_or_standard(
+    variables_only: Terraform, mode: str, accepted: bool
+) -> None:
+    """disabled would leave every job's CPU and memory null: Terraform refuses it before anything is made."""
+    variables_only.variables = {"github_repository": "o/r", "container_insights": mode}
+    if accepted:
+        variables_only.plan()
+    else:
+        with pytest.raises(TerraformError, match="container_insights must be enhanced or standard"):
+            variables_only.plan()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+import pytest
+
 from suite.twin.fleet import Fleet, FleetConfig
 from suite.twin.workflows import WORKFLOWS
 
@@ -147,3 +149,14 @@ def test_same_seed_same_simulation():
         dispatch(f, 10, T0 + 100)
         f.advance(T0 + 3000)
     assert a.truth() == b.truth()
+
+
+def test_container_insights_mode_round_trips_and_defaults_to_enhanced():
+    standard = FleetConfig(container_insights="standard")
+    assert FleetConfig.from_dict(standard.to_dict()) == standard
+    older = {k: v for k, v in FleetConfig().to_dict().items() if k != "container_insights"}
+    assert FleetConfig.from_dict(older).container_insights == "enhanced"  # a state file from before
+    with pytest.raises(
+        ValueError, match="container_insights must be one of enhanced, standard, not 'disabled'"
+    ):
+        FleetConfig(container_insights="disabled")

@@ -26,6 +26,7 @@ def _config(args: argparse.Namespace) -> AwsConfig:
         "runner_count": getattr(args, "runners", None),
         "task_cpu": getattr(args, "task_cpu", None),
         "task_memory": getattr(args, "task_memory", None),
+        "container_insights": getattr(args, "container_insights", None),
     }
     if getattr(args, "persistent", False):
         overrides["ephemeral"] = False

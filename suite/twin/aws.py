@@ -1,8 +1,11 @@
 """The twin's AWS side: a moto server on loopback, fed by the fleet simulator.
 
-Every running task publishes Container Insights (enhanced) task metrics each virtual minute, and
-the task lifecycle (EventBridge "ECS Task State Change" events) goes to a CloudWatch Logs group, as
-the real fleet's EventBridge rule does.
+Every running task publishes Container Insights task figures each virtual minute: with `enhanced`
+(the default, what terraform/ deploys) as metrics with a TaskId dimension; with `standard` only as
+`Type=Task` events in the performance log group `/aws/ecs/containerinsights/<cluster>/performance`,
+one stream per task (`FargateTelemetry-<task id>`), as Fargate writes them. The task lifecycle
+(EventBridge "ECS Task State Change" events) goes to a CloudWatch Logs group, as the real fleet's
+EventBridge rule does.
 """
 
 from __future__ import annotations
@@ -36,11 +39,19 @@ def twin_client(service: str, endpoint: str, region: str) -> Any:
     )
 
 
+def performance_log_group(cluster: str) -> str:
+    """Where Container Insights writes its performance log events (AWS's name; suite.collect spells it
+    out on its own, so the twin checks that spelling rather than sharing it)."""
+    return f"/aws/ecs/containerinsights/{cluster}/performance"
+
+
 class AwsTwin:
-    def __init__(self, cluster: str, service: str, region: str) -> None:
+    def __init__(self, cluster: str, service: str, region: str, container_insights: str = "enhanced") -> None:
         self.cluster = cluster
         self.service = service
         self.region = region
+        self.container_insights = container_insights
+        self._streams: set[str] = set()
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.endpoint = ""
         self.flushed_until = 0.0
@@ -58,6 +69,8 @@ class AwsTwin:
         self._logs.create_log_stream(
             logGroupName=task_events_log_group(self.cluster), logStreamName=EVENTS_STREAM
         )
+        if self.container_insights == "standard":
+            self._logs.create_log_group(logGroupName=performance_log_group(self.cluster))
 
     def stop(self) -> None:
         self._server.stop()
@@ -66,6 +79,24 @@ class AwsTwin:
         self, samples: list[tuple[str, int, str, float]], events: list[dict[str, Any]], upto: float
     ) -> None:
         """Send what the simulator produced up to virtual time `upto`."""
+        if self.container_insights == "standard":
+            self._put_performance_events(samples)
+        else:
+            self._put_task_metrics(samples)
+        if events:
+            from suite.clock import parse_iso
+
+            stamped = sorted((int(parse_iso(e["time"]) * 1000), json.dumps(e)) for e in events)
+            log_events = [{"timestamp": t, "message": m} for t, m in stamped]
+            for i in range(0, len(log_events), 1000):
+                self._logs.put_log_events(
+                    logGroupName=task_events_log_group(self.cluster),
+                    logStreamName=EVENTS_STREAM,
+                    logEvents=log_events[i : i + 1000],
+                )
+        self.flushed_until = upto
+
+    def _put_task_metrics(self, samples: list[tuple[str, int, str, float]]) -> None:
         data = [
             {
                 "MetricName": metric,
@@ -82,15 +113,34 @@ class AwsTwin:
         ]
         for i in range(0, len(data), 1000):
             self._cw.put_metric_data(Namespace=NAMESPACE, MetricData=data[i : i + 1000])
-        if events:
-            from suite.clock import parse_iso
 
-            stamped = sorted((int(parse_iso(e["time"]) * 1000), json.dumps(e)) for e in events)
-            log_events = [{"timestamp": t, "message": m} for t, m in stamped]
+    def _put_performance_events(self, samples: list[tuple[str, int, str, float]]) -> None:
+        """One `Type=Task` event per task and minute (every figure of that minute in it), in the task's
+        stream, in time order."""
+        minutes: dict[tuple[str, int], dict[str, float]] = {}
+        for task_id, t, metric, value in samples:
+            minutes.setdefault((task_id, t), {})[metric] = value
+        streams: dict[str, list[dict[str, Any]]] = {}
+        for (task_id, t), figures in sorted(minutes.items(), key=lambda kv: kv[0][1]):
+            event = {
+                "Version": "0",
+                "Type": "Task",
+                "TaskId": task_id,
+                "ClusterName": self.cluster,
+                "ServiceName": self.service,
+                "Timestamp": t * 1000,
+                **figures,
+                "Unit": "None",
+            }
+            streams.setdefault(f"FargateTelemetry-{task_id}", []).append(
+                {"timestamp": t * 1000, "message": json.dumps(event)}
+            )
+        group = performance_log_group(self.cluster)
+        for stream, log_events in streams.items():
+            if stream not in self._streams:
+                self._logs.create_log_stream(logGroupName=group, logStreamName=stream)
+                self._streams.add(stream)
             for i in range(0, len(log_events), 1000):
                 self._logs.put_log_events(
-                    logGroupName=task_events_log_group(self.cluster),
-                    logStreamName=EVENTS_STREAM,
-                    logEvents=log_events[i : i + 1000],
+                    logGroupName=group, logStreamName=stream, logEvents=log_events[i : i + 1000]
                 )
-        self.flushed_until = upto

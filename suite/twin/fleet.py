@@ -22,6 +22,7 @@ from typing import Any
 from suite.twin.workflows import JobSpec, WorkflowDef
 
 # event priorities at the same second: finish work before starting new work (half-open intervals)
+CONTAINER_INSIGHTS_MODES = ("enhanced", "standard")
 _JOB_DONE, _TASK_STOP, _TASK_START, _JOB_START, _MINUTE = 0, 1, 2, 3, 9
 
 
@@ -41,6 +42,9 @@ class FleetConfig:
     region: str = "us-east-1"
     account: str = "123456789012"
     seed: int = 0
+    # "enhanced": task metrics with a TaskId dimension (GetMetricData); "standard": no TaskId dimension,
+    # the per-task figures only as `Type=Task` events in the performance log group
+    container_insights: str = "enhanced"
     # sizing model (defaults keep the plain model): job time = (sleep + overhead) x job_time_factor x
     # ((1 - cpu_bound_share) + cpu_bound_share x 1024 / task_cpu), rounded to whole seconds
     job_time_factor: float = 1.0
@@ -49,6 +53,13 @@ class FleetConfig:
     # measured distributions instead of the model above; never serialised
     duration_sampler: Callable[[random.Random], int] | None = field(default=None, compare=False, repr=False)
     cold_start_sampler: Callable[[random.Random], int] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.container_insights not in CONTAINER_INSIGHTS_MODES:
+            raise ValueError(
+                f"container_insights must be one of {', '.join(CONTAINER_INSIGHTS_MODES)}, "
+                f"not {self.container_insights!r}"
+            )
 
     def job_time_scale(self) -> float:
         """How much longer than sleep + overhead a job takes at this sizing (1.0: the plain model)."""
@@ -71,6 +82,7 @@ class FleetConfig:
             "seed": self.seed,
             "job_time_factor": self.job_time_factor,
             "cpu_bound_share": self.cpu_bound_share,
+            "container_insights": self.container_insights,
         }
 
     @classmethod
@@ -90,6 +102,7 @@ class FleetConfig:
             seed=int(d["seed"]),
             job_time_factor=float(d.get("job_time_factor", 1.0)),
             cpu_bound_share=float(d.get("cpu_bound_share", 0.0)),
+            container_insights=str(d.get("container_insights", "enhanced")),
         )
 
 

@@ -62,7 +62,8 @@ class Twin:
             app=config.app,
         )
         self.github.extra_info = lambda: {"aws_flushed_until": self.aws.flushed_until}
-        self.aws = AwsTwin(config.fleet.cluster, config.fleet.service, config.fleet.region)
+        f = config.fleet
+        self.aws = AwsTwin(f.cluster, f.service, f.region, container_insights=f.container_insights)
         tls = None
         if config.tls is not None:
             tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
