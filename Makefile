@@ -30,11 +30,11 @@ endif
 PROFILES := $(sort $(basename $(notdir $(wildcard profiles/*.yaml))))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test lint typecheck pytest browser deploy destroy status plan secrets profiles \
+.PHONY: help venv demo test lint typecheck pytest browser deploy destroy status doctor plan secrets profiles \
         validate-sizing history bench clean $(addprefix test-,$(PROFILES))
 
 help:
-	@echo "make demo | test | deploy | destroy | status | plan | secrets | profiles | bench | clean"
+	@echo "make demo | test | deploy | destroy | status | doctor | plan | secrets | profiles | bench | clean"
 	@echo "make validate-sizing FROM=<tfvars> TO=<tfvars> PROFILE=<name> [REVERT=1] | history [PROFILE=<name>]"
 	@echo "make test-<profile>, one per file in profiles/: $(PROFILES)"
 	@echo "ENV=$(ENV) (local = the twin)"
@@ -90,6 +90,9 @@ secrets: $(STAMP)
 
 status: $(STAMP)
 	$(SUITE) status --env $(ENV)
+
+doctor: $(STAMP)
+	$(SUITE) doctor --env $(ENV)
 
 profiles: $(STAMP)
 	$(SUITE) profiles

@@ -90,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s = sub.add_parser("status", help="show the deployed fleet and its runners")
     env_arg(s)
+    dr = sub.add_parser(
+        "doctor",
+        help="check that everything a run needs is in place (GitHub credential, workflows, runners, "
+        "Container Insights, task events) and say how to fix what is not",
+    )
+    env_arg(dr)
 
     se = sub.add_parser("secrets", help="aws: store the runners' GitHub credential in Secrets Manager")
     se.add_argument("action", choices=["put"])
@@ -166,6 +172,10 @@ def dispatch(args: argparse.Namespace) -> int:
         profile = resolve_profile(str(args.profile), environment=args.env)
         code, _ = run_profile(profile.path, args.env, args.reports, force=args.force)
         return code
+    if args.command == "doctor":
+        from suite.doctor import doctor
+
+        return doctor(args.env)
     if args.command == "collect":
         from suite.run import collect
 

@@ -83,6 +83,9 @@ def test_deploy_run_interrupt_collect_report_destroy(workdir: tuple[Path, dict[s
     try:
         r = suite("status", cwd=cwd, env=env)
         assert r.returncode == 0 and "4 runners online" in r.stdout
+        r = suite("doctor", cwd=cwd, env=env)
+        assert r.returncode == 0 and r.stdout.rstrip().endswith("ready to run"), r.stdout + r.stderr
+        assert "✓  Container Insights  standard: per-task CPU and memory are read from" in r.stdout
         # interrupt the run in the middle of its dispatches: exit 130, the ledger is kept
         proc = subprocess.Popen(
             [sys.executable, "-m", "suite", "run", "steady"],

@@ -393,6 +393,17 @@ class GitHubClient:
         )
         return runners
 
+    def list_workflows(self) -> list[dict[str, Any]]:
+        """The repository's workflows (path, state), all pages."""
+        workflows, _ = self._paginate(
+            f"repos/{self.repo}/actions/workflows",
+            "list_workflows",
+            "workflows",
+            {"per_page": 100},
+            self._repo_not_found(),
+        )
+        return workflows
+
     def rate_limit(self) -> dict[str, Any]:
         """GET /rate_limit (does not count against the limit). `{}` where GHES has rate limiting off."""
         try:
