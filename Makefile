@@ -31,10 +31,10 @@ PROFILES := $(sort $(basename $(notdir $(wildcard profiles/*.yaml))))
 
 .DEFAULT_GOAL := help
 .PHONY: help venv demo test lint typecheck pytest browser deploy destroy status doctor plan secrets profiles \
-        validate-sizing history bench clean $(addprefix test-,$(PROFILES))
+        validate-sizing history bench clean $(addprefix test-,$(PROFILES)) $(addprefix sim-,$(PROFILES))
 
 help:
-	@echo "make demo | test | deploy | destroy | status | doctor | plan | secrets | profiles | bench | clean"
+	@echo "make demo | test | deploy | destroy | status | doctor | test-<profile> | sim-<profile> | plan | secrets | profiles | bench | clean"
 	@echo "make validate-sizing FROM=<tfvars> TO=<tfvars> PROFILE=<name> [REVERT=1] | history [PROFILE=<name>]"
 	@echo "make test-<profile>, one per file in profiles/: $(PROFILES)"
 	@echo "ENV=$(ENV) (local = the twin)"
@@ -99,6 +99,9 @@ profiles: $(STAMP)
 
 $(addprefix test-,$(PROFILES)): test-%: $(STAMP)
 	$(SUITE) run profiles/$*.yaml --env $(ENV)
+
+$(addprefix sim-,$(PROFILES)): sim-%: $(STAMP)
+	$(SUITE) sim profiles/$*.yaml $(SIM_ARGS)
 
 validate-sizing: $(STAMP)
 	@test -n "$(FROM)" -a -n "$(TO)" -a -n "$(PROFILE)" || \

@@ -113,6 +113,31 @@ def build_parser() -> argparse.ArgumentParser:
         "for GitHub's limit to reset)",
     )
 
+    sm = sub.add_parser(
+        "sim",
+        help="run a profile on the twin's fleet model alone (no HTTP, no waiting): a run directory and "
+        "its reports in seconds, a first answer before a real run",
+    )
+    sm.add_argument("profile", help="a profile file, or a name from profiles/ (e.g. capacity)")
+    sm.add_argument("--runners", type=int, default=4, help="runner count (default 4)")
+    sm.add_argument("--persistent", action="store_true", help="persistent runners (default: ephemeral)")
+    sm.add_argument(
+        "--cold-start",
+        type=cold_start_range,
+        default=(45, 90),
+        metavar="MIN-MAX",
+        help="seconds for a replacement task to come online (default 45-90)",
+    )
+    sm.add_argument("--task-cpu", type=int, default=1024, help="task CPU units (default 1024)")
+    sm.add_argument("--task-memory", type=int, default=2048, help="task memory MiB (default 2048)")
+    sm.add_argument("--seed", type=int, default=0, help="the fleet model's random seed (default 0)")
+    sm.add_argument(
+        "--reports",
+        type=Path,
+        default=Path("reports/sim"),
+        help="where run directories go (default reports/sim)",
+    )
+
     c = sub.add_parser("collect", help="resume or repeat collection for a run directory, then report")
     c.add_argument("dir", type=Path)
     rp = sub.add_parser("report", help="recompute result.json and the reports from a run directory")
@@ -172,6 +197,8 @@ def dispatch(args: argparse.Namespace) -> int:
         profile = resolve_profile(str(args.profile), environment=args.env)
         code, _ = run_profile(profile.path, args.env, args.reports, force=args.force)
         return code
+    if args.command == "sim":
+        return _sim(args)
     if args.command == "doctor":
         from suite.doctor import doctor
 
@@ -197,6 +224,33 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "deploy" and args.plan:
         raise UsageError("`suite deploy --plan` shows a Terraform plan: add --env aws (the twin has no plan)")
     return _local_fleet(args)
+
+
+def _sim(args: argparse.Namespace) -> int:
+    from suite.fleet import sizing
+    from suite.profiles import resolve_profile
+    from suite.run import report
+    from suite.sim import simulate
+    from suite.twin.fleet import FleetConfig
+
+    if args.runners < 1:
+        raise UsageError("--runners must be >= 1")
+    if problem := sizing.describe_invalid(args.task_cpu, args.task_memory):
+        raise UsageError(problem)
+    profile = resolve_profile(str(args.profile), environment="local")
+    fleet = FleetConfig(
+        runners=args.runners,
+        ephemeral=not args.persistent,
+        cold_start_s=args.cold_start,
+        task_cpu=args.task_cpu,
+        task_memory=args.task_memory,
+        seed=args.seed,
+    )
+    run_dir = simulate(profile, fleet, args.reports)
+    print(f"Simulated on the fleet model (no GitHub, no AWS): {run_dir}")
+    if profile.abort_on_fail:
+        print("  abort_on_fail is not simulated: the whole schedule ran, and every gate is judged at the end")
+    return report(run_dir)
 
 
 def _local_fleet(args: argparse.Namespace) -> int:

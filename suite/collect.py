@@ -194,7 +194,7 @@ def metric_queries(cluster: str, service: str, task_ids: list[str]) -> list[dict
 Window = tuple[float, float]  # [start, end) epoch seconds
 
 
-def _minute_window(start: float, end: float) -> Window:
+def minute_window(start: float, end: float) -> Window:
     """[start, end) widened to whole minutes (CloudWatch buckets periods from StartTime: aligned, each
     datapoint keeps the timestamp Container Insights gave it); never empty."""
     lo, hi = math.floor(start / 60) * 60, math.ceil(end / 60) * 60
@@ -227,7 +227,7 @@ def plan_metric_calls(
     windows cover. Slices are half-open and disjoint, so no datapoint is read twice, and a call never
     spans more than `slice_s`: the datapoints a call asks for stay bounded however long the run
     (real CloudWatch: <= 100,800 per call; moto scans every stored datapoint per query and period)."""
-    spans = {t: _minute_window(*w) for t, w in windows.items()}
+    spans = {t: minute_window(*w) for t, w in windows.items()}
     if not spans:
         return []
     step = max(60.0, math.floor(slice_s / 60) * 60)
@@ -262,7 +262,7 @@ def collect_metrics(
     plan_metric_calls, each with at most 500 queries.
     """
     wanted = {t: (windows or {}).get(t, (start, end)) for t in task_ids}
-    spans = {t: _minute_window(*w) for t, w in wanted.items()}
+    spans = {t: minute_window(*w) for t, w in wanted.items()}
     rows: list[dict[str, Any]] = []
     for (lo, hi), tasks in plan_metric_calls(wanted):
         queries = metric_queries(cluster, service, tasks)
@@ -405,7 +405,7 @@ def collect_task_metrics(
         return rows
     rows = collect_performance_metrics(logs, cluster, task_ids, start, end)
     if windows:
-        spans = {t: _minute_window(*w) for t, w in windows.items()}
+        spans = {t: minute_window(*w) for t, w in windows.items()}
         rows = [r for r in rows if r["task_id"] not in spans or _inside(r["timestamp"], spans[r["task_id"]])]
     return rows
 
