@@ -124,7 +124,8 @@ def _floor_count(x: float) -> int:
 
 
 def step_rates(pattern: StepPattern) -> list[float]:
-    """The rate of each step: start, start + increment, ..., the last one exactly max_rate_per_min."""
+    """The rate of each step: start, start + increment, ..., the last one max_rate_per_min (a max within
+    1e-9 increments above a step is that step: float noise, as in 0.1 + 2 * 0.1)."""
     return [
         min(pattern.start_rate_per_min + i * pattern.increment_per_min, pattern.max_rate_per_min)
         for i in range(step_count(pattern))
