@@ -248,8 +248,6 @@ def _sim(args: argparse.Namespace) -> int:
     )
     run_dir = simulate(profile, fleet, args.reports)
     print(f"Simulated on the fleet model (no GitHub, no AWS): {run_dir}")
-    if profile.abort_on_fail:
-        print("  abort_on_fail is not simulated: the whole schedule ran, and every gate is judged at the end")
     return report(run_dir)
 
 

@@ -134,7 +134,7 @@ def record_unsent(run_dir: Path, reason: str = NEVER_SENT) -> list[dict[str, obj
     plan = DispatchPlan("", "", {}, list(schedule["offsets_s"]), str(schedule["suite_id_prefix"]))
     start = float(schedule["start"])
     rows = [
-        _not_sent(seq, plan.suite_id(seq), start + offset, reason)
+        not_sent_row(seq, plan.suite_id(seq), start + offset, reason)
         for seq, offset in enumerate(plan.offsets_s, 1)
         if plan.suite_id(seq) not in recorded
     ]
@@ -210,7 +210,7 @@ def _dispatch_all(
         reason = should_stop() if should_stop else None
         if reason is not None:
             for rest, later in enumerate(plan.offsets_s[seq - 1 :], seq):
-                ledger.append(_not_sent(rest, plan.suite_id(rest), start + later, reason))
+                ledger.append(not_sent_row(rest, plan.suite_id(rest), start + later, reason))
             break
         suite_id = plan.suite_id(seq)
         inputs = {**plan.inputs, "suite_id": suite_id}
@@ -300,7 +300,8 @@ def _dispatch_one(
     return row
 
 
-def _not_sent(seq: int, suite_id: str, scheduled: float, reason: str) -> dict[str, object]:
+def not_sent_row(seq: int, suite_id: str, scheduled: float, reason: str) -> dict[str, object]:
+    """The ledger row of a scheduled dispatch that was never sent, and why."""
     return {
         "seq": seq,
         "suite_id": suite_id,

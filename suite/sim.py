@@ -8,6 +8,9 @@ and jobs as GitHub's API returns them, runner snapshots, ECS task events and Con
 plus the model's truth.json. `suite report` then computes result.json and every report from it, with
 the profile's thresholds: a two-hour soak is simulated in seconds, a first answer before a real run.
 
+abort_on_fail works as in a run: the abort monitor takes its look every minute of model time (the same
+partial result, the same thresholds) and, once one fails, the rest of the schedule is not dispatched.
+
 Run directories go under reports/sim/ (not indexed by `suite history`, so a simulation is never taken
 for a measured baseline). Dispatch lag is 0 by construction; the model's figures (cold starts,
 per-job overhead, CPU and memory) are the twin's, not measurements.
@@ -20,11 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from suite import __version__
+from suite.abort import AbortMonitor
 from suite.clock import iso, iso_ms
 from suite.collect import minute_window, task_windows
+from suite.dispatch import not_sent_row
 from suite.errors import UsageError
 from suite.profiles import Profile
-from suite.rundir import RunDir, new_test_run_id, write_json, write_jsonl
+from suite.rundir import JsonlAppender, RunDir, new_test_run_id, write_json, write_jsonl
 from suite.schedule import build_schedule
 from suite.twin.fleet import Fleet, FleetConfig
 from suite.twin.github_objects import job_object, run_object, runner_object
@@ -57,26 +62,46 @@ def simulate(profile: Profile, fleet: FleetConfig, reports_root: Path, now: floa
     runners = [
         {"observed_at": iso(ready), "runners": [runner_object(model, t) for t in model.online_runners()]}
     ]
-    ledger = []
-    for seq, offset in enumerate(offsets, 1):
-        suite_id = f"{test_run_id}-{seq:05d}"
-        at = start + offset
-        run = model.dispatch(
-            workflow, {**profile.inputs.dispatch_inputs(), "suite_id": suite_id}, suite_id, at
-        )
-        stamp = iso_ms(at)
-        ledger.append(
-            {
-                "seq": seq,
-                "suite_id": suite_id,
-                "scheduled_at": stamp,
-                "sent_at": stamp,
-                "status": 200,
-                "workflow_run_id": run.id,
-                "error": None,
-                "attempts": 1,
-            }
-        )
+    manifest = _manifest(profile, fleet, test_run_id, start)
+    monitor = AbortMonitor(
+        profile.threshold_specs,
+        ModelReader(model),
+        ModelClock(model),
+        rd.file("ledger.jsonl"),
+        manifest,
+        start,
+    )
+    next_check = start + monitor.every_s
+    with JsonlAppender(rd.file("ledger.jsonl")) as ledger:
+        for seq, offset in enumerate(offsets, 1):
+            suite_id = f"{test_run_id}-{seq:05d}"
+            at = start + offset
+            while monitor.thresholds and next_check <= at:  # abort_on_fail: the looks a run takes
+                model.advance(next_check)
+                monitor.check_once()
+                next_check += monitor.every_s
+            model.advance(at)
+            reason = monitor.should_stop()
+            if reason is not None:  # stop adding load, as a run does: the rest is not dispatched, with why
+                for rest, later in enumerate(offsets[seq - 1 :], seq):
+                    ledger.append(not_sent_row(rest, f"{test_run_id}-{rest:05d}", start + later, reason))
+                manifest["aborted"] = monitor.aborted
+                break
+            inputs = {**profile.inputs.dispatch_inputs(), "suite_id": suite_id}
+            run = model.dispatch(workflow, inputs, suite_id, at)
+            stamp = iso_ms(at)
+            ledger.append(
+                {
+                    "seq": seq,
+                    "suite_id": suite_id,
+                    "scheduled_at": stamp,
+                    "sent_at": stamp,
+                    "status": 200,
+                    "workflow_run_id": run.id,
+                    "error": None,
+                    "attempts": 1,
+                }
+            )
     deadline = start + (offsets[-1] if offsets else 0.0) + profile.drain_timeout_s
     while any(j.completed is None for j in model.jobs.values()) and model.now < deadline:
         model.advance(min(model.now + 60, deadline))
@@ -86,8 +111,8 @@ def simulate(profile: Profile, fleet: FleetConfig, reports_root: Path, now: floa
     runners.append(
         {"observed_at": iso(model.now), "runners": [runner_object(model, t) for t in model.online_runners()]}
     )
-    write_json(rd.file("manifest.json"), _manifest(profile, fleet, test_run_id, start, model.now))
-    write_jsonl(rd.file("ledger.jsonl"), ledger)
+    manifest["ended_at"] = iso_ms(model.now)
+    write_json(rd.file("manifest.json"), manifest)
     write_jsonl(rd.raw_file("runs.jsonl"), runs)
     write_jsonl(rd.raw_file("jobs.jsonl"), jobs)
     write_jsonl(rd.raw_file("runners.jsonl"), runners)
@@ -95,6 +120,35 @@ def simulate(profile: Profile, fleet: FleetConfig, reports_root: Path, now: floa
     write_jsonl(rd.raw_file("metrics.jsonl"), _metric_rows(model, jobs))
     write_json(rd.file("truth.json"), model.truth())
     return rd.path
+
+
+class ModelClock:
+    """The fleet model's time, as a Clock for the abort monitor (nothing waits in a simulation)."""
+
+    speed = 1.0
+
+    def __init__(self, model: Fleet) -> None:
+        self.model = model
+
+    def now(self) -> float:
+        return float(self.model.now)
+
+    def sleep(self, seconds: float) -> None:
+        self.model.advance(self.model.now + seconds)
+
+
+class ModelReader:
+    """The model's runs and jobs as GitHub's API returns them (what the abort monitor reads)."""
+
+    def __init__(self, model: Fleet) -> None:
+        self.model = model
+
+    def list_runs(self, created_since_iso: str | None = None) -> list[dict[str, Any]]:
+        return [run_object(API, REPO, r) for r in sorted(self.model.runs.values(), key=lambda r: r.id)]
+
+    def list_jobs(self, run_id: int) -> list[dict[str, Any]]:
+        run = self.model.runs[run_id]
+        return [job_object(API, REPO, self.model, self.model.jobs[j]) for j in sorted(run.job_ids.values())]
 
 
 def _metric_rows(model: Fleet, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -109,9 +163,7 @@ def _metric_rows(model: Fleet, jobs: list[dict[str, Any]]) -> list[dict[str, Any
     return sorted(rows, key=lambda r: (r["task_id"], r["metric"], r["timestamp"]))
 
 
-def _manifest(
-    profile: Profile, fleet: FleetConfig, test_run_id: str, start: float, end: float
-) -> dict[str, Any]:
+def _manifest(profile: Profile, fleet: FleetConfig, test_run_id: str, start: float) -> dict[str, Any]:
     return {
         "test_run_id": test_run_id,
         "profile": profile.to_dict(),
@@ -121,7 +173,7 @@ def _manifest(
         "suite_version": __version__,
         "clock": {"speed": 1.0},
         "started_at": iso_ms(start),
-        "ended_at": iso_ms(end),
+        "ended_at": None,
         "ended_by": "suite sim: the fleet model ran every job to completion (or drain_timeout_s)",
         "clock_offset_s": 0.0,
     }

@@ -15,7 +15,6 @@ from suite.github.governor import GovernorConfig
 from suite.twin.fleet import FleetConfig
 from suite.twin.service import Twin, TwinConfig
 
-
 # CI (.ci/run sets CI=true) draws the same hypothesis examples every run, so a submission's CI never
 # fails on an edge case found by chance; a developer's `make test` keeps exploring new ones.
 settings.register_profile("ci", derandomize=True)

@@ -59,6 +59,25 @@ def test_more_runners_shorten_the_queue_of_a_profile_that_saturates_four(tmp_pat
     assert four["concurrency"]["max"] == 4 and eight["concurrency"]["max"] > 4
 
 
+def test_abort_on_fail_stops_the_load_as_in_a_run(tmp_path: Path):
+    """stress on 4 runners: the monitor's look at the model finds queue p95 over the gate, the rest of
+    the schedule is not dispatched (with why), what was sent drains and is reported."""
+    profile = load_profile(PROFILES / "stress.yaml", "local")
+    rd, result = sim(tmp_path, "stress")
+    aborted = result["dispatch"]["aborted"]
+    assert aborted is not None and aborted["threshold"] in profile.abort_on_fail
+    wf = result["workflows"]
+    assert 0 < result["dispatch"]["not_dispatched"] == len(wf["not_dispatched"])
+    assert wf["dispatched"] + result["dispatch"]["not_dispatched"] == profile.expected_workflows
+    assert all(d["error"].startswith("not dispatched: abort_on_fail") for d in wf["not_dispatched"])
+    assert (
+        wf["succeeded"] == wf["dispatched"]
+        and mismatches(result, json.loads((rd / "truth.json").read_text())) == []
+    )
+    _, eight = sim(tmp_path / "8", "stress", runners=8)
+    assert eight["dispatch"]["aborted"] is None and eight["dispatch"]["not_dispatched"] == 0
+
+
 def test_simulations_are_never_a_baseline(tmp_path: Path):
     sim(tmp_path / "sim", "smoke")
     assert list_runs(tmp_path) == []  # reports/sim/<run>: not indexed by `suite history`
@@ -74,7 +93,7 @@ def test_cli_sim_reports_and_exits_by_the_profiles_gates(tmp_path: Path):
     r = suite("sim", "stress", "--reports", str(tmp_path), cwd=ROOT)
     assert r.returncode == 1, r.stdout + r.stderr  # 4 runners: queue p95 over the stress gate
     assert "Simulated on the fleet model (no GitHub, no AWS)" in r.stdout
-    assert "abort_on_fail is not simulated" in r.stdout
+    assert "ABORTED     at " in r.stdout  # abort_on_fail, as in a run
     assert "FAIL queue_time_s.p95 < 240" in r.stdout and "report equals truth.json job by job" in r.stdout
     (rd,) = tmp_path.iterdir()
     assert (rd / "report.html").exists() and (rd / "result.json").exists()
