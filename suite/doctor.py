@@ -20,15 +20,17 @@ from typing import Any
 
 from tabulate import tabulate
 
+from suite.collect import NAMESPACE, performance_log_group
 from suite.environments import Target, resolve_target
 from suite.errors import EXIT_ENVIRONMENT, EXIT_PASS, SuiteError
+from suite.fleet.readiness import label_names
+from suite.twin.workflows import WORKFLOWS
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 MARK = {OK: "✓", WARN: "!", FAIL: "✗"}
 LOW_BUDGET = 500  # requests left in the hour: enough for a small run only
 CLOCK_WARN_S = 5.0
-CATALOGUE_WORKFLOWS = ("runner_test.yml", "k8s_like.yml")
-NAMESPACE = "ECS/ContainerInsights"
+CATALOGUE_WORKFLOWS = tuple(sorted(WORKFLOWS))  # the dispatched workflows the suite ships in workflows/
 
 
 @dataclass(frozen=True)
@@ -124,10 +126,7 @@ def _workflows_check(client: Any, target: Target, files: Iterable[str]) -> Check
 def _runners_check(client: Any, target: Target) -> Check:
     runners = client.list_runners()
     labels = {str(x).lower() for x in target.fleet.get("labels") or []}
-    online = [r for r in runners if r.get("status") == "online"]
-    labelled = [
-        r for r in online if labels <= {str(lb.get("name", "")).lower() for lb in r.get("labels", [])}
-    ]
+    labelled = [r for r in runners if r.get("status") == "online" and labels <= label_names(r)]
     want = target.fleet.get("runner_count")
     detail = f"{len(labelled)} runners online with the labels {', '.join(sorted(labels)) or '(any)'}"
     detail += f" ({len(runners)} registered)" if len(runners) != len(labelled) else ""
@@ -206,7 +205,7 @@ def _container_insights_check(target: Target, cloudwatch: Any, logs: Any) -> Che
         return Check(
             "Container Insights", OK, f"enhanced: task metrics for {len(tasks)} tasks of {target.cluster}"
         )
-    group = f"/aws/ecs/containerinsights/{target.cluster}/performance"
+    group = performance_log_group(target.cluster)
     if _log_group_exists(logs, group):
         return Check(
             "Container Insights",

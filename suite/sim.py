@@ -26,7 +26,7 @@ from suite import __version__
 from suite.abort import AbortMonitor
 from suite.clock import iso, iso_ms
 from suite.collect import minute_window, task_windows
-from suite.dispatch import not_sent_row
+from suite.dispatch import DispatchPlan, not_sent_row, write_schedule
 from suite.errors import UsageError
 from suite.profiles import Profile
 from suite.rundir import JsonlAppender, RunDir, new_test_run_id, write_json, write_jsonl
@@ -59,9 +59,9 @@ def simulate(profile: Profile, fleet: FleetConfig, reports_root: Path, now: floa
     rd = RunDir(reports_root / test_run_id).create()
     start = float(ready + 1)
     offsets = build_schedule(profile.pattern, profile.seed)
-    runners = [
-        {"observed_at": iso(ready), "runners": [runner_object(model, t) for t in model.online_runners()]}
-    ]
+    plan = DispatchPlan(profile.workflow_file, "main", profile.inputs.dispatch_inputs(), offsets, test_run_id)
+    write_schedule(rd.path, plan, start)
+    runners = [_runners_snapshot(model)]
     manifest = _manifest(profile, fleet, test_run_id, start)
     monitor = AbortMonitor(
         profile.threshold_specs,
@@ -74,7 +74,7 @@ def simulate(profile: Profile, fleet: FleetConfig, reports_root: Path, now: floa
     next_check = start + monitor.every_s
     with JsonlAppender(rd.file("ledger.jsonl")) as ledger:
         for seq, offset in enumerate(offsets, 1):
-            suite_id = f"{test_run_id}-{seq:05d}"
+            suite_id = plan.suite_id(seq)
             at = start + offset
             while monitor.thresholds and next_check <= at:  # abort_on_fail: the looks a run takes
                 model.advance(next_check)
@@ -84,11 +84,10 @@ def simulate(profile: Profile, fleet: FleetConfig, reports_root: Path, now: floa
             reason = monitor.should_stop()
             if reason is not None:  # stop adding load, as a run does: the rest is not dispatched, with why
                 for rest, later in enumerate(offsets[seq - 1 :], seq):
-                    ledger.append(not_sent_row(rest, f"{test_run_id}-{rest:05d}", start + later, reason))
+                    ledger.append(not_sent_row(rest, plan.suite_id(rest), start + later, reason))
                 manifest["aborted"] = monitor.aborted
                 break
-            inputs = {**profile.inputs.dispatch_inputs(), "suite_id": suite_id}
-            run = model.dispatch(workflow, inputs, suite_id, at)
+            run = model.dispatch(workflow, {**plan.inputs, "suite_id": suite_id}, suite_id, at)
             stamp = iso_ms(at)
             ledger.append(
                 {
@@ -106,11 +105,10 @@ def simulate(profile: Profile, fleet: FleetConfig, reports_root: Path, now: floa
     while any(j.completed is None for j in model.jobs.values()) and model.now < deadline:
         model.advance(min(model.now + 60, deadline))
     model.advance(model.now + SETTLE_S)
-    jobs = [job_object(API, REPO, model, j) for j in sorted(model.jobs.values(), key=lambda j: j.id)]
-    runs = [run_object(API, REPO, r) for r in sorted(model.runs.values(), key=lambda r: r.id)]
-    runners.append(
-        {"observed_at": iso(model.now), "runners": [runner_object(model, t) for t in model.online_runners()]}
-    )
+    reader = ModelReader(model)
+    runs = reader.list_runs()
+    jobs = [job for run in runs for job in reader.list_jobs(int(run["id"]))]
+    runners.append(_runners_snapshot(model))
     manifest["ended_at"] = iso_ms(model.now)
     write_json(rd.file("manifest.json"), manifest)
     write_jsonl(rd.raw_file("runs.jsonl"), runs)
@@ -149,6 +147,14 @@ class ModelReader:
     def list_jobs(self, run_id: int) -> list[dict[str, Any]]:
         run = self.model.runs[run_id]
         return [job_object(API, REPO, self.model, self.model.jobs[j]) for j in sorted(run.job_ids.values())]
+
+
+def _runners_snapshot(model: Fleet) -> dict[str, Any]:
+    """What GET .../actions/runners would list now (raw/runners.jsonl's rows)."""
+    return {
+        "observed_at": iso(model.now),
+        "runners": [runner_object(model, t) for t in model.online_runners()],
+    }
 
 
 def _metric_rows(model: Fleet, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -30,7 +30,7 @@ def sim(tmp_path: Path, name: str, **fleet: object) -> tuple[Path, dict]:
 def test_a_simulated_run_is_a_run_directory_whose_report_equals_the_models_truth(tmp_path: Path):
     profile = load_profile(PROFILES / "multi_job.yaml", "local")
     rd, result = sim(tmp_path, "multi_job")
-    for name in ("manifest.json", "ledger.jsonl", "truth.json"):
+    for name in ("manifest.json", "schedule.json", "ledger.jsonl", "truth.json"):
         assert (rd / name).exists(), name
     for name in ("runs.jsonl", "jobs.jsonl", "runners.jsonl", "tasks.jsonl", "metrics.jsonl"):
         assert (rd / "raw" / name).stat().st_size > 0, name

@@ -20,7 +20,8 @@ def task_id(task_arn: str) -> str:
     return task_arn.rsplit("/", 1)[-1]
 
 
-def _label_names(runner: dict[str, Any]) -> set[str]:
+def label_names(runner: dict[str, Any]) -> set[str]:
+    """A runner's label names, lower-cased (GitHub matches runs-on labels case-insensitively)."""
     return {str(lb.get("name", "")).lower() for lb in runner.get("labels", []) if isinstance(lb, dict)}
 
 
@@ -72,7 +73,7 @@ def check(
         if runner is None:
             result.tasks_without_runner.append(tid)
             continue
-        lacking = sorted(need - _label_names(runner))
+        lacking = sorted(need - label_names(runner))
         if lacking:
             result.unlabelled_runners.append(tid)
             result.missing_labels[tid] = lacking
