@@ -24,13 +24,14 @@ from suite.collect import NAMESPACE, performance_log_group
 from suite.environments import Target, resolve_target
 from suite.errors import EXIT_ENVIRONMENT, EXIT_PASS, SuiteError
 from suite.fleet.readiness import label_names
-from suite.twin.workflows import WORKFLOWS
+from suite.twin.workflows import REUSABLE, WORKFLOWS
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 MARK = {OK: "✓", WARN: "!", FAIL: "✗"}
 LOW_BUDGET = 500  # requests left in the hour: enough for a small run only
 CLOCK_WARN_S = 5.0
-CATALOGUE_WORKFLOWS = tuple(sorted(WORKFLOWS))  # the dispatched workflows the suite ships in workflows/
+# the workflow files the suite ships in workflows/: the dispatched ones and the one k8s_like.yml calls
+CATALOGUE_WORKFLOWS = (*sorted(WORKFLOWS), *sorted(REUSABLE))
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def _workflows_check(client: Any, target: Target, files: Iterable[str]) -> Check
             "workflows",
             FAIL,
             f"{target.repo}: " + "; ".join(parts),
-            "copy those files from workflows/ (with build_reusable.yml) into .github/workflows/ of "
+            "copy those files from workflows/ into .github/workflows/ of "
             f"{target.repo} on its default branch, and enable any that are disabled",
         )
     return Check("workflows", OK, f"{target.repo}: {', '.join(files)} present and active")

@@ -55,6 +55,9 @@ def test_a_healthy_twin_passes_every_check(online: Twin):
         and "of 4 configured" in checks["runners"].detail
     )
     assert checks["Container Insights"].detail == "enhanced: task metrics for 4 tasks of runner-suite-twin"
+    assert checks["workflows"].detail == (
+        "runner-suite/twin-target: k8s_like.yml, runner_test.yml, build_reusable.yml present and active"
+    )
     text = render("local", list(checks.values()))
     assert text.endswith("ready to run") and "To fix" not in text
 

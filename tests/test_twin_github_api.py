@@ -74,6 +74,21 @@ def test_dispatch_errors(gh: httpx.Client, twin: Twin):
     assert r.status_code == 422
 
 
+def test_the_reusable_workflow_is_listed_but_cannot_be_dispatched(gh: httpx.Client, twin: Twin):
+    listed = gh.get(f"{repo(twin)}/workflows").json()
+    paths = [w["path"] for w in listed["workflows"]]
+    assert paths == [
+        ".github/workflows/runner_test.yml",
+        ".github/workflows/k8s_like.yml",
+        ".github/workflows/build_reusable.yml",
+    ]
+    assert listed["total_count"] == 3 and {w["state"] for w in listed["workflows"]} == {"active"}
+    r = gh.post(f"{repo(twin)}/workflows/build_reusable.yml/dispatches", json={"ref": "main", "inputs": {}})
+    assert r.status_code == 422  # it has only `on: workflow_call`, as GitHub answers
+    assert r.json()["message"] == "Workflow does not have 'workflow_dispatch' trigger"
+    assert gh.get(f"{repo(twin)}/runs").json()["total_count"] == 0  # and nothing was created
+
+
 def test_rate_limit_headers_on_every_response(gh: httpx.Client, twin: Twin):
     r1 = gh.get(f"{repo(twin)}/runners")
     r2 = gh.get(f"{repo(twin)}/runs")

@@ -31,7 +31,7 @@ from suite.twin.app_auth import AppConfig, jwt_problem
 from suite.twin.faults import Faults, FaultsConfig
 from suite.twin.fleet import Fleet, SimRun
 from suite.twin.limits import SECONDARY_MESSAGE, LimitsConfig, PrimaryLimit, SecondaryLimits
-from suite.twin.workflows import WORKFLOWS, InputError, find_workflow
+from suite.twin.workflows import LISTED, REUSABLE, InputError, find_workflow
 
 DOCS = "https://docs.github.com/rest"
 MAX_FILTERED_RESULTS = 1000
@@ -353,7 +353,7 @@ class Handler(BaseHTTPRequestHandler):
         if method != "GET":
             raise ApiError(404, "Not Found")
         if rest == "/workflows":
-            wfs = [objects.workflow_object(api, st.repo, wf, int(now) - 86400) for wf in WORKFLOWS.values()]
+            wfs = [objects.workflow_object(api, st.repo, wf, int(now) - 86400) for wf in LISTED.values()]
             return 200, {"total_count": len(wfs), "workflows": wfs}, {}
         if rest == "/runs":
             return self._list_runs(api, path, query)
@@ -385,6 +385,8 @@ class Handler(BaseHTTPRequestHandler):
         wf = find_workflow(workflow_id)
         if wf is None:
             raise ApiError(404, "Not Found")
+        if wf.file in REUSABLE:
+            raise ApiError(422, "Workflow does not have 'workflow_dispatch' trigger")
         try:
             body = json.loads(raw or b"{}")
         except json.JSONDecodeError as exc:

@@ -111,11 +111,19 @@ WORKFLOWS: dict[str, WorkflowDef] = {
 }
 
 
+# Listed by GET .../actions/workflows like any workflow file, but only `workflow_call`: k8s_like.yml calls
+# it, a dispatch of it is refused (422)
+REUSABLE: dict[str, WorkflowDef] = {
+    "build_reusable.yml": WorkflowDef(id=161337, file="build_reusable.yml", name="build_reusable", inputs=()),
+}
+LISTED: dict[str, WorkflowDef] = {**WORKFLOWS, **REUSABLE}
+
+
 def find_workflow(workflow_id: str) -> WorkflowDef | None:
-    """GitHub accepts the file name or the numeric id."""
-    if workflow_id in WORKFLOWS:
-        return WORKFLOWS[workflow_id]
-    for wf in WORKFLOWS.values():
+    """GitHub accepts the file name or the numeric id (any listed workflow, reusable ones included)."""
+    if workflow_id in LISTED:
+        return LISTED[workflow_id]
+    for wf in LISTED.values():
         if str(wf.id) == workflow_id:
             return wf
     return None
