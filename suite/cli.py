@@ -39,6 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
             help="where the fleet is (default: $SUITE_ENV or local, the twin)",
         )
 
+    def cold_start_arg(sp: argparse.ArgumentParser, scope: str = "") -> None:
+        sp.add_argument(
+            "--cold-start",
+            type=cold_start_range,
+            default=(45, 90),
+            metavar="MIN-MAX",
+            help=f"{scope}seconds for a replacement task to come online (default 45-90)",
+        )
+
     def aws_args(sp: argparse.ArgumentParser) -> None:
         sp.add_argument(
             "--tfvars", type=Path, default=None, help="aws: a Terraform variables file (e.g. a sizing)"
@@ -57,13 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--runners", type=int, default=None, help="runner count (default 4)")
     d.add_argument("--persistent", action="store_true", help="persistent runners (default: ephemeral)")
     d.add_argument("--speed", type=float, default=60.0, help="twin clock speed factor (default 60x)")
-    d.add_argument(
-        "--cold-start",
-        type=cold_start_range,
-        default=(45, 90),
-        metavar="MIN-MAX",
-        help="twin: seconds for a replacement task to come online (default 45-90)",
-    )
+    cold_start_arg(d, "twin: ")
     d.add_argument("--task-cpu", type=int, default=None, help="task CPU units (default 1024)")
     d.add_argument("--task-memory", type=int, default=None, help="task memory MiB (default 2048)")
     d.add_argument(
@@ -121,13 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("profile", help="a profile file, or a name from profiles/ (e.g. capacity)")
     sm.add_argument("--runners", type=int, default=4, help="runner count (default 4)")
     sm.add_argument("--persistent", action="store_true", help="persistent runners (default: ephemeral)")
-    sm.add_argument(
-        "--cold-start",
-        type=cold_start_range,
-        default=(45, 90),
-        metavar="MIN-MAX",
-        help="seconds for a replacement task to come online (default 45-90)",
-    )
+    cold_start_arg(sm)
     sm.add_argument("--task-cpu", type=int, default=1024, help="task CPU units (default 1024)")
     sm.add_argument("--task-memory", type=int, default=2048, help="task memory MiB (default 2048)")
     sm.add_argument("--seed", type=int, default=0, help="the fleet model's random seed (default 0)")
