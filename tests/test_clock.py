@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import time
 
-from conftest import start_twin
-
 from suite.clock import VirtualClock, iso, parse_iso
+from tests.helpers.twin import start_twin
 
 
 def test_virtual_clock_runs_at_its_speed_and_round_trips_through_state():

@@ -166,7 +166,7 @@ def _result(
 
 
 def with_thresholds(result: dict[str, Any], thresholds: list[dict[str, Any]]) -> dict[str, Any]:
-    """The result with thresholds evaluated over it (by suite.thresholds) and the verdict they give."""
+    """The result with thresholds evaluated over it (by suite.gates.thresholds) and the verdict they give."""
     return result | {"thresholds": list(thresholds), "verdict": verdict(thresholds)}
 
 

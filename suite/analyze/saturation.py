@@ -1,7 +1,7 @@
 """Where the fleet saturates, for step and ramp profiles: one row per stage of the offered load.
 
 Stages come from the profile's pattern (manifest.json `profile.pattern`): a step pattern's steps
-(suite.schedule.step_rates, each `step_duration_s` long), a ramp pattern's stages (each
+(suite.schedule.arrivals.step_rates, each `step_duration_s` long), a ramp pattern's stages (each
 `duration_s`, the rate moving linearly to `target_rate_per_min`). The schedule's origin is the
 first scheduled_at in the ledger minus the schedule's first offset (a step or ramp places its first
 arrival 60/r after its origin), moved to GitHub's clock by the clock offset.
@@ -40,7 +40,7 @@ import numpy as np
 from suite.analyze.stats import distribution, exact_sum
 from suite.analyze.timeline import Job, JobArrays, Run, job_arrays, stamp
 from suite.analyze.workflows import Dispatch
-from suite.schedule import RampPattern, RampStage, StepPattern, first_offset, rate_segments
+from suite.schedule.arrivals import RampPattern, RampStage, StepPattern, first_offset, rate_segments
 
 RATIO_LIMIT = 0.95
 MIN_RISING_JOBS = 6

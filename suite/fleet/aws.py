@@ -31,7 +31,7 @@ def _say(line: str) -> None:
 
 
 def _state_dir() -> Path:
-    from suite.environments import state_dir
+    from suite.fleet.environments import state_dir
 
     return state_dir()
 

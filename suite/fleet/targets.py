@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from suite.clock import WallClock
-from suite.environments import Target
 from suite.errors import UsageError
 from suite.fleet import aws
 from suite.fleet.config import ExistingConfig, aws_config, existing_config
+from suite.fleet.environments import Target
 
 
 def fleet_from_outputs(outputs: dict[str, Any]) -> dict[str, Any]:

@@ -49,7 +49,7 @@ class FleetConfig:
     # ((1 - cpu_bound_share) + cpu_bound_share x 1024 / task_cpu), rounded to whole seconds
     job_time_factor: float = 1.0
     cpu_bound_share: float = 0.0
-    # capacity planning (suite.plan): draw a job's whole execution time / a task's cold start from
+    # capacity planning (suite.decisions.plan): draw a job's whole execution time / a task's cold start from
     # measured distributions instead of the model above; never serialised
     duration_sampler: Callable[[random.Random], int] | None = field(default=None, compare=False, repr=False)
     cold_start_sampler: Callable[[random.Random], int] | None = field(default=None, compare=False, repr=False)

@@ -1,0 +1,154 @@
+"""Sizing decisions on the command line: `suite compare`, `suite plan`, `suite history`,
+`suite validate-sizing` (issue 7). suite.cli.main adds these subcommands and hands them over here."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from suite.errors import EXIT_FAILED, EXIT_PASS, UsageError
+
+COMMANDS = ("compare", "plan", "history", "validate-sizing")
+
+
+def handles(args: argparse.Namespace) -> bool:
+    """True for this module's commands."""
+    return args.command in COMMANDS
+
+
+def add_commands(sub: Any) -> None:
+    from suite.cli.main import cold_start_range
+
+    cmp = sub.add_parser("compare", help="compare two run directories: verdict per metric, regression gates")
+    cmp.add_argument("base", type=Path)
+    cmp.add_argument("candidate", type=Path)
+    out = cmp.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print JSON (schema suite.decisions.compare/v1)")
+    out.add_argument("--markdown", action="store_true", help="print Markdown")
+    cmp.add_argument("--force", action="store_true", help="compare runs of different profiles")
+    cmp.add_argument(
+        "--gate",
+        action="append",
+        default=[],
+        metavar="EXPR",
+        help='regression gate, e.g. "execution_time_s.p50 +10%%" (repeatable; default: the profile\'s '
+        "compare_gates, else any metric judged worse is a regression)",
+    )
+
+    # The capacity plan. (The Terraform plan of the AWS fleet is `suite deploy --plan --env aws`.)
+    pl = sub.add_parser(
+        "plan",
+        help="capacity plan: the smallest fleet that meets a target at an arrival rate",
+        description="Simulates 1..N runners (persistent and ephemeral) with the job durations and cold "
+        "starts measured in RUN_DIR and recommends the smallest fleet that meets --target.",
+    )
+    pl.add_argument("--from", dest="source", type=Path, default=None, metavar="RUN_DIR", help="capacity plan")
+    pl.add_argument(
+        "--arrival", type=float, default=None, metavar="JOBS_PER_MIN", help="capacity: arrival rate"
+    )
+    pl.add_argument("--arrival-pattern", choices=("poisson", "steady"), default="poisson")
+    pl.add_argument(
+        "--target", default="queue_time_s.p95 < 60", help='capacity: default "queue_time_s.p95 < 60"'
+    )
+    pl.add_argument("--max-runners", type=int, default=10)
+    pl.add_argument("--duration", type=float, default=3600.0, help="capacity: seconds of arrivals per run")
+    pl.add_argument("--seeds", type=int, default=20, help="capacity: simulated runs per fleet size")
+    pl.add_argument(
+        "--cold-start",
+        dest="plan_cold_start",
+        type=cold_start_range,
+        default=None,
+        metavar="MIN-MAX",
+        help="capacity: cold starts to use if the run has no task events",
+    )
+    pl.add_argument("--json", dest="plan_json", action="store_true", help="capacity: print JSON")
+
+    hi = sub.add_parser("history", help="list indexed runs (reports/history.sqlite) with headline figures")
+    hi.add_argument("--profile", default=None)
+    hi.add_argument("--reports", type=Path, default=Path("reports"))
+    hi.add_argument("--limit", type=int, default=None)
+    hi.add_argument("--baseline", action="store_true", help="print only the newest passing run's directory")
+    hi.add_argument("--json", action="store_true")
+
+    vs = sub.add_parser("validate-sizing", help="run a profile at FROM and TO sizing and compare")
+    vs.add_argument("--from", dest="from_vars", type=Path, required=True, metavar="TFVARS")
+    vs.add_argument("--to", dest="to_vars", type=Path, required=True, metavar="TFVARS")
+    vs.add_argument("--profile", required=True)
+    vs.add_argument("--env", default="local")
+    vs.add_argument("--reports", type=Path, default=Path("reports"))
+    vs.add_argument("--revert", action="store_true", help="apply FROM again at the end")
+    vs.add_argument("--speed", type=float, default=60.0, help="twin clock speed (default 60x)")
+    vs.add_argument("--seed", type=int, default=0)
+    vs.add_argument("--gate", action="append", default=[], metavar="EXPR")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "compare":
+        from suite.decisions.compare import as_json, compare_dirs, markdown, terminal
+
+        comparison = compare_dirs(args.base, args.candidate, args.gate, force=args.force)
+        print(
+            as_json(comparison)
+            if args.json
+            else markdown(comparison)
+            if args.markdown
+            else terminal(comparison)
+        )
+        return EXIT_FAILED if comparison.regression else EXIT_PASS
+    if args.command == "plan":
+        import json
+
+        from suite.decisions.plan import make_plan, measured_from_run
+        from suite.decisions.plan import render as render_plan
+
+        if args.source is None or args.arrival is None:
+            raise UsageError("the capacity plan needs both --from RUN_DIR and --arrival JOBS_PER_MIN")
+        measured = measured_from_run(args.source, args.plan_cold_start)
+        plan = make_plan(
+            measured,
+            args.arrival,
+            target=args.target,
+            max_runners=args.max_runners,
+            arrival=args.arrival_pattern,
+            duration_s=args.duration,
+            seeds=args.seeds,
+        )
+        print(
+            json.dumps(plan.to_dict(), indent=2) if args.plan_json else render_plan(plan, measured.ephemeral)
+        )
+        return EXIT_PASS
+    if args.command == "history":
+        import json
+
+        from suite.decisions.history import last_passing, list_runs, render
+
+        if args.baseline:
+            if not args.profile:
+                raise UsageError("--baseline needs --profile")
+            row = last_passing(args.reports, args.profile)
+            if row is None:
+                print(f"No passing run of {args.profile} in {args.reports}.")
+                return EXIT_FAILED
+            print(row["path"])
+            return EXIT_PASS
+        rows = list_runs(args.reports, args.profile, args.limit)
+        print(json.dumps(rows, indent=2) if args.json else render(rows))
+        return EXIT_PASS
+    if args.command == "validate-sizing":
+        from suite.decisions.sizing_change import validate_sizing
+
+        if args.speed <= 0:
+            raise UsageError("--speed must be > 0")
+        return validate_sizing(
+            args.from_vars,
+            args.to_vars,
+            args.profile,
+            environment=args.env,
+            reports_root=args.reports,
+            revert=args.revert,
+            speed=args.speed,
+            gates=args.gate,
+            seed=args.seed,
+        )
+    raise UsageError(f"unknown command {args.command!r}")

@@ -1,0 +1,72 @@
+"""`suite profiles [list]` and `suite profiles validate FILE`."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from tabulate import tabulate
+
+from suite.errors import EXIT_PASS, UsageError
+from suite.pipeline.abort import DEFAULT_EVERY_S as ABORT_EVERY_S
+from suite.pipeline.progress import fmt_eta
+from suite.profiles.profile import Profile, list_profiles, load_profile
+
+LIST_RUNS_PAGE = 100
+
+
+def api_cost(profile: Profile) -> int:
+    """Counted GitHub requests the run needs at least: a dispatch and a jobs read per workflow, one
+    list-runs page per 100 runs for the final drain poll, and two runner snapshots; with abort_on_fail
+    thresholds, one list-runs read per abort check (suite.pipeline.abort) during the dispatch window."""
+    n = profile.expected_workflows
+    checks = math.ceil(profile.duration_s / ABORT_EVERY_S) if profile.abort_on_fail else 0
+    return 2 * n + max(1, math.ceil(n / LIST_RUNS_PAGE)) + 2 + checks
+
+
+def profiles_command(action: str, file: Path | None, folder: Path) -> int:
+    if action == "validate":
+        if file is None:
+            raise UsageError("`suite profiles validate FILE`: name the profile file to check")
+        p = load_profile(file)
+        for env in p.environments:  # every environment's overrides must load too
+            load_profile(file, env)
+        print(f"{file}: valid — {describe(p)}")
+        return EXIT_PASS
+    if file is not None:
+        raise UsageError("`suite profiles list` takes no file; did you mean `suite profiles validate FILE`?")
+    rows = [
+        [
+            p.name,
+            p.purpose,
+            p.workflow,
+            p.expected_workflows,
+            p.expected_jobs,
+            fmt_eta(p.duration_s),
+            f">={api_cost(p)}",
+        ]
+        for p in list_profiles(folder)
+    ]
+    print(
+        tabulate(
+            rows,
+            headers=[
+                "profile",
+                "purpose",
+                "workflow",
+                "workflows",
+                "jobs",
+                "dispatch window",
+                "API requests",
+            ],
+        )
+    )
+    print("\nRun one with `make test-<profile>` or `suite run <profile>`.")
+    return EXIT_PASS
+
+
+def describe(p: Profile) -> str:
+    return (
+        f"{p.expected_workflows} workflows of {p.workflow_file} ({p.expected_jobs} jobs) over "
+        f"{fmt_eta(p.duration_s)}, >= {api_cost(p)} counted GitHub requests"
+    )

@@ -1,0 +1,162 @@
+"""The samples `suite compare` tests, taken from a run directory's result.json (and raw/runs.jsonl).
+
+| metric | one sample per | from |
+|---|---|---|
+| queue_time_s | job | per_job.queue_s (started_at - created_at) |
+| execution_time_s | job | per_job.execution_s |
+| total_time_s | workflow run | last job completed_at - run created_at (raw/runs.jsonl, else first job's) |
+| cpu_mean | job with samples | per_job.cpu_mean (CPU units, 1024 = 1 vCPU) |
+| memory_max | job with samples | per_job.memory_max (MiB) |
+| throughput_per_min | full minute of the window | jobs completed in [start + 60 i, start + 60 (i+1)) |
+| utilization | minute of the window | busy runner-seconds in the minute / (configured runners x its length) |
+
+Per-minute series are autocorrelated; the test treats minutes as exchangeable, which makes their
+p-values optimistic: read them with the per-job metrics beside them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from suite.analyze.fleet import clipped
+from suite.clock import parse_iso
+from suite.errors import UsageError
+from suite.rundir.files import read_json, read_jsonl
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    unit: str
+    lower_is_better: bool
+    resolution: float  # smallest change that can be told apart (1 s: GitHub timestamps)
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("queue_time_s", "queue time", "s", True, 1.0),
+    Metric("execution_time_s", "execution time", "s", True, 1.0),
+    Metric("total_time_s", "workflow total time", "s", True, 1.0),
+    Metric("cpu_mean", "job CPU (mean)", "CPU units", True, 0.0),
+    Metric("memory_max", "job memory (max)", "MiB", True, 0.0),
+    Metric("throughput_per_min", "throughput", "jobs/min", False, 0.0),
+    Metric("utilization", "utilization", "busy fraction", True, 0.0),
+)
+METRIC_KEYS = tuple(m.key for m in METRICS)
+
+
+@dataclass(frozen=True)
+class RunSamples:
+    path: Path
+    test_run_id: str
+    profile: dict[str, Any]
+    environment: str | None
+    fleet: dict[str, Any]
+    verdict: str | None
+    samples: dict[str, list[float]]
+
+
+def load_run(run_dir: Path) -> RunSamples:
+    result_path = run_dir / "result.json"
+    if not result_path.exists():
+        raise UsageError(
+            f"{run_dir}: no result.json (not a run directory, or `suite report {run_dir}` first)"
+        )
+    result = read_json(result_path)
+    manifest_path = run_dir / "manifest.json"
+    manifest = read_json(manifest_path) if manifest_path.exists() else {}
+    run_created = {
+        int(r["id"]): t
+        for r in read_jsonl(run_dir / "raw" / "runs.jsonl")
+        if r.get("id") is not None and (t := _t(r.get("created_at"))) is not None
+    }
+    return RunSamples(
+        path=run_dir,
+        test_run_id=str(result.get("test_run_id") or run_dir.name),
+        profile=dict(manifest.get("profile") or {"name": result.get("profile")}),
+        environment=result.get("environment"),
+        fleet=dict(result.get("fleet") or {}),
+        verdict=result.get("verdict"),
+        samples=samples_from_result(result, run_created),
+    )
+
+
+def _t(stamp: Any) -> float | None:
+    return parse_iso(stamp) if isinstance(stamp, str) and stamp else None
+
+
+def samples_from_result(result: dict[str, Any], run_created: dict[int, float]) -> dict[str, list[float]]:
+    jobs = result.get("per_job") or []
+
+    def column(name: str) -> list[float]:
+        return [float(v) for j in jobs if (v := j.get(name)) is not None]
+
+    window = result.get("window") or {}
+    start, end = _t(window.get("start")), _t(window.get("end"))
+    intervals = [
+        (s, c) for j in jobs if (s := _t(j.get("started"))) is not None and (c := _t(j.get("completed")))
+    ]
+    configured = (result.get("runners") or {}).get("configured")
+    return {
+        "queue_time_s": column("queue_s"),
+        "execution_time_s": column("execution_s"),
+        "total_time_s": _totals(jobs, run_created),
+        "cpu_mean": column("cpu_mean"),
+        "memory_max": column("memory_max"),
+        "throughput_per_min": _per_minute_throughput([c for _, c in intervals], start, end),
+        "utilization": _per_minute_utilization(intervals, start, end, configured),
+    }
+
+
+def _totals(jobs: list[dict[str, Any]], run_created: dict[int, float]) -> list[float]:
+    last: dict[int, float] = {}
+    first_created: dict[int, float] = {}
+    incomplete: set[int] = set()
+    for j in jobs:
+        rid = int(j["run_id"])
+        created, completed = _t(j.get("created")), _t(j.get("completed"))
+        if created is not None:
+            first_created[rid] = min(first_created.get(rid, created), created)
+        if completed is None:
+            incomplete.add(rid)
+        else:
+            last[rid] = max(last.get(rid, completed), completed)
+    out = []
+    for rid in sorted(last):
+        origin = run_created.get(rid, first_created.get(rid))
+        if rid not in incomplete and origin is not None:
+            out.append(last[rid] - origin)
+    return out
+
+
+def _minutes(start: float | None, end: float | None) -> list[tuple[float, float]]:
+    if start is None or end is None or end <= start:
+        return []
+    n = math.ceil((end - start) / 60.0)
+    return [(start + 60.0 * i, min(end, start + 60.0 * (i + 1))) for i in range(n)]
+
+
+def _per_minute_throughput(completions: list[float], start: float | None, end: float | None) -> list[float]:
+    """Completions per full minute [start + 60 i, start + 60 (i+1)); a partial last minute is left out
+    (unless it is the only one: then its count is scaled to a minute)."""
+    minutes = _minutes(start, end)
+    full = [m for m in minutes if m[1] - m[0] >= 60.0] or minutes
+    out = []
+    for lo, hi in full:
+        count = sum(lo <= t < hi or (hi == end and t == end) for t in completions)
+        out.append(count * 60.0 / (hi - lo))
+    return out
+
+
+def _per_minute_utilization(
+    intervals: list[tuple[float, float]], start: float | None, end: float | None, configured: Any
+) -> list[float]:
+    if not isinstance(configured, int) or configured <= 0:
+        return []
+    return [
+        math.fsum(clipped(iv, (lo, hi)) for iv in intervals) / (configured * (hi - lo))
+        for lo, hi in _minutes(start, end)
+    ]

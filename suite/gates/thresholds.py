@@ -1,0 +1,238 @@
+"""Pass/fail gates: expressions over result.json fields, like k6 thresholds.
+
+    queue_time_s.p95 < 120        workflows.success_rate >= 0.99        concurrency.max <= runners.configured
+
+A profile lists them under ``thresholds:``; each entry is an expression, or a mapping
+``{expr: "...", abort_on_fail: true}``. An ``abort_on_fail`` threshold is also evaluated while the run
+dispatches (on what has been observed so far, see suite.pipeline.abort): once it definitely fails, the run
+stops adding load, drains and reports, and the threshold fails in the verdict.
+
+Both sides of an expression are checked when the profile loads: the syntax, and that every field is
+one of :data:`KNOWN_FIELDS` (the numeric fields of suite.result/v1 as suite.analyze.result writes them)
+or lies under one of :data:`OPEN_FIELDS` (maps keyed by data, such as API endpoints).
+
+A threshold that reads a missing or null figure fails, with that reason (honesty rule 2).
+"""
+
+from __future__ import annotations
+
+import difflib
+import operator
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from suite.errors import UsageError
+
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<=": operator.le,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    ">": operator.gt,
+}
+_PATH = r"[a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*"
+_NUMBER = r"-?\d+(?:\.\d+)?"
+_EXPR = re.compile(rf"^\s*({_PATH})\s*(<=|>=|==|!=|<|>)\s*({_NUMBER}|{_PATH})\s*$")
+EXAMPLE = "queue_time_s.p95 < 120"
+
+# --- the numeric fields of suite.result/v1 (suite/analyze/result.py and what it calls) -------------
+
+DIST_STATS: tuple[str, ...] = ("count", "min", "mean", "p50", "p90", "p95", "p99", "max")
+DISTRIBUTIONS: tuple[str, ...] = (
+    "queue_time_s",
+    "execution_time_s",
+    "total_time_s",
+    "dispatch_lag_s",  # virtual seconds on the twin
+    "dispatch_lag_real_s",  # real seconds (dispatch_lag_s / clock speed)
+    "queue_from_schedule_s",
+    "tasks.cold_start_s",
+    "tasks.started_to_first_job_s",
+    "tasks.created_to_first_job_s",
+    *(f"resources.{r}.{k}" for r in ("cpu", "memory") for k in ("max", "mean", "max_pct", "mean_pct")),
+)
+SCALARS: tuple[str, ...] = (
+    "clock_offset_s",
+    "window.duration_s",
+    *(
+        f"workflows.{k}"
+        for k in ("dispatched", "collected", "succeeded", "failed", "incomplete", "success_rate")
+    ),
+    *(f"jobs.{k}" for k in ("count", "succeeded", "failed", "cancelled", "skipped", "incomplete", "ran")),
+    "concurrency.max",
+    "concurrency.mean",
+    "throughput.completed",
+    "throughput.jobs_per_min",
+    *(f"runners.{k}" for k in ("configured", "observed", "registered_seen", "busy_runner_s", "utilization")),
+    *(
+        f"little_law.{k}"
+        for k in (
+            "mean_concurrency",
+            "throughput_per_s",
+            "mean_execution_s",
+            "throughput_x_execution",
+            "relative_error",
+        )
+    ),
+    "tasks.count",
+    "tasks.with_jobs",
+    "saturation.lag_s",
+    *(
+        f"saturation.point.{k}"
+        for k in ("stage", "target_rate_per_min", "offered_per_min", "completed_ratio", "queue_p95_s")
+    ),
+    "saturation.point.utilization",
+    "resources.jobs_with_samples",
+    "resources.jobs_without_samples",
+    *(f"dispatch.{k}" for k in ("clock_speed", "late", "late_after_real_s", "not_dispatched")),
+    *(
+        f"api.{k}"
+        for k in (
+            "requests",
+            "counted",
+            "not_modified",
+            "retries",
+            "rate_limited",
+            "connection_errors",
+            "waited_s",
+            "backoff_s",
+            "paced_s",
+            "dispatched_workflows",
+            "per_workflow",
+        )
+    ),
+)
+KNOWN_FIELDS: tuple[str, ...] = (*SCALARS, *(f"{d}.{s}" for d in DISTRIBUTIONS for s in DIST_STATS))
+OPEN_FIELDS: tuple[str, ...] = ("api.per_endpoint", "api.dispatches_by_workflow")  # keyed by data
+_KNOWN = frozenset(KNOWN_FIELDS)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    expr: str
+    abort_on_fail: bool = False
+
+    def to_data(self) -> str | dict[str, Any]:
+        """The profile-file form: the bare expression, or a mapping when it carries a flag."""
+        return {"expr": self.expr, "abort_on_fail": True} if self.abort_on_fail else self.expr
+
+
+def field_problem(path: str) -> str | None:
+    """Why ``path`` is not a numeric result.json field, or None when it is one."""
+    if path in _KNOWN or any(path.startswith(p + ".") for p in OPEN_FIELDS):
+        return None
+    if path in DISTRIBUTIONS:
+        return f"{path} is a distribution; name one of its figures: {path}.{{{','.join(DIST_STATS)}}}"
+    head = path.split(".")[0]
+    close = difflib.get_close_matches(path, KNOWN_FIELDS, n=1, cutoff=0.75)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    known_heads = sorted({f.split(".")[0] for f in KNOWN_FIELDS})
+    if head not in known_heads:
+        return f"{path} is not a field of result.json{hint}; top-level fields: {', '.join(known_heads)}"
+    under = sorted({f for f in KNOWN_FIELDS if f.split(".")[0] == head})
+    shown = ", ".join(under[:12]) + (", ..." if len(under) > 12 else "")
+    return f"{path} is not a field of result.json{hint}; fields under {head}: {shown}"
+
+
+def problem(expr: str) -> str | None:
+    """Why ``expr`` is not a valid threshold (syntax or an unknown field), or None when it is."""
+    m = _EXPR.match(expr)
+    if not m:
+        return (
+            f"{expr!r} is not a threshold: expected `<field> <op> <number or field>`, e.g. `{EXAMPLE}`; "
+            f"ops: {' '.join(_OPS)}"
+        )
+    for side in (m.group(1), m.group(3)):
+        if not re.fullmatch(_NUMBER, side):
+            why = field_problem(side)
+            if why:
+                return why
+    return None
+
+
+def parse(expr: str) -> tuple[str, str, str]:
+    m = _EXPR.match(expr)
+    if not m:
+        raise UsageError(f"threshold {problem(expr)}")
+    return m.group(1), m.group(2), m.group(3)
+
+
+def _lookup(result: Mapping[str, Any], path: str) -> tuple[float | None, str | None]:
+    node: Any = result
+    for part in path.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None, f"{path} is not a field of result.json"
+        node = node[part]
+    if node is None:
+        return None, f"{path} is null ({_reason(result, path)})"
+    if isinstance(node, bool) or not isinstance(node, int | float):
+        return None, f"{path} is not a number"
+    return float(node), None
+
+
+def _reason(result: Mapping[str, Any], path: str) -> str:
+    reasons = result.get("reasons") or {}
+    parts = path.split(".")
+    for i in range(len(parts), 0, -1):  # the most specific reason recorded for the path
+        why = reasons.get(".".join(parts[:i]))
+        if why:
+            return str(why)
+    return "not observed"
+
+
+def as_threshold(item: str | Threshold | Mapping[str, Any]) -> Threshold:
+    """A threshold from its profile / manifest form (expression, or {expr, abort_on_fail})."""
+    if isinstance(item, Threshold):
+        return item
+    if isinstance(item, str):
+        return Threshold(item)
+    return Threshold(str(item["expr"]), bool(item.get("abort_on_fail")))
+
+
+def evaluate(item: str | Threshold | Mapping[str, Any], result: Mapping[str, Any]) -> dict[str, Any]:
+    t = as_threshold(item)
+    left, op, right = parse(t.expr)
+    value, why = _lookup(result, left)
+    if re.fullmatch(_NUMBER, right):
+        target: float | None = float(right)
+    else:
+        target, why_right = _lookup(result, right)
+        why = why or why_right
+    out: dict[str, Any] = {"expr": t.expr, "value": value, "ok": False, "reason": why}
+    if why is None and value is not None and target is not None:
+        out["ok"] = bool(_OPS[op](value, target))
+    if t.abort_on_fail:
+        out["abort_on_fail"] = True
+    return out
+
+
+def evaluate_all(
+    items: Iterable[str | Threshold | Mapping[str, Any]], result: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Every threshold over the result. A threshold that aborted the run fails, whatever its final value."""
+    aborted = (result.get("dispatch") or {}).get("aborted") or {}
+    out = []
+    for item in items:
+        row = evaluate(item, result)
+        if aborted and row["expr"] == aborted.get("threshold"):
+            row["ok"] = False
+            row["reason"] = f"aborted the run at {aborted.get('at')}: {aborted.get('reason')}"
+        out.append(row)
+    return out
+
+
+def definite_failures(
+    items: Iterable[str | Threshold | Mapping[str, Any]], result: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """The abort_on_fail thresholds that fail on a figure that exists (a null one is not yet known)."""
+    out = []
+    for item in items:
+        t = as_threshold(item)
+        if not t.abort_on_fail:
+            continue
+        row = evaluate(t, result)
+        if row["reason"] is None and row["ok"] is False:
+            out.append(row)
+    return out

@@ -1,0 +1,379 @@
+"""`suite run`, `suite collect`, `suite report`: the pipeline from profile to report.
+
+profiles -> schedule -> dispatch (ledger.jsonl) -> collect (raw/) -> analyze (result.json) -> report.
+Everything computed is computed from the run directory, so `suite report DIR` gives the same answer.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from suite import __version__
+from suite.analyze.load import analyze_run_dir
+from suite.analyze.result import with_thresholds
+from suite.clock import iso, iso_ms, parse_iso
+from suite.collect.collector import (
+    SOURCE_PERFORMANCE_LOG,
+    RunTracker,
+    accepted_suite_ids,
+    busy_runners,
+    collect_jobs,
+    collect_task_events,
+    collect_task_metrics,
+    task_windows,
+    wait_for_runs,
+)
+from suite.dispatch import preflight
+from suite.dispatch.dispatcher import (
+    INFLIGHT_FILE,
+    DispatchPlan,
+    record_unsent,
+    recover_inflight,
+    run_dispatches,
+    write_schedule,
+)
+from suite.errors import EXIT_FAILED, EXIT_PASS, UsageError
+from suite.fleet.environments import Target, local_target, resolve_target
+from suite.gates.thresholds import evaluate_all
+from suite.github.client import GitHubClient, ssl_verify_from_env
+from suite.github.cost import api_section, merge_stats
+from suite.pipeline.abort import AbortMonitor
+from suite.pipeline.progress import Progress, fmt_eta
+from suite.profiles.profile import Profile, load_profile
+from suite.report import terminal_summary, write_reports
+from suite.rundir.files import (
+    JsonlAppender,
+    RunDir,
+    new_test_run_id,
+    read_json,
+    read_jsonl,
+    write_json,
+    write_jsonl,
+)
+from suite.schedule.arrivals import build_schedule
+from suite.twin.aws import twin_client
+from suite.twin.service import Twin, TwinConfig
+from suite.twin.truth_check import mismatches
+
+CLOUDWATCH_SETTLE_S = {"local": 120.0, "aws": 300.0}  # wait after the last job before reading metrics
+DRAIN_POLL_S = 30.0
+
+
+def github_client(target: Target) -> GitHubClient:
+    return GitHubClient(target.github_url, target.repo, target.credentials, clock=target.clock)
+
+
+def aws_client(target: Target, service: str) -> Any:
+    if target.aws_endpoint is not None:
+        return twin_client(service, target.aws_endpoint, target.region)
+    import boto3
+
+    return boto3.client(service, region_name=target.region)  # type: ignore[call-overload]
+
+
+def run_profile(
+    profile_path: Path,
+    environment: str,
+    reports_root: Path,
+    target: Target | None = None,
+    force: bool = False,
+) -> tuple[int, Path]:
+    """Run one profile end to end; returns (exit code, run directory)."""
+    profile = load_profile(profile_path, environment)
+    with ExitStack() as stack:
+        target = target or resolve_target(environment)
+        if target is None:  # local, nothing deployed: an embedded twin lives for this run only
+            print("No deployed twin (suite deploy): starting an embedded one for this run.", flush=True)
+            twin = stack.enter_context(Twin(TwinConfig()))
+            target = local_target(twin.state())
+            _wait_runners_online(target, int(target.fleet["runner_count"]))
+        client = stack.enter_context(github_client(target))
+        return _run(profile, target, client, reports_root, force)
+    raise AssertionError("unreachable")
+
+
+def _wait_runners_online(target: Target, count: int, timeout_s: float = 600.0) -> None:
+    with github_client(target) as client:
+        deadline = target.clock.now() + timeout_s
+        while len(client.list_runners()) < count and target.clock.now() < deadline:
+            target.clock.sleep(5)
+
+
+def _run(
+    profile: Profile, target: Target, client: GitHubClient, reports_root: Path, force: bool = False
+) -> tuple[int, Path]:
+    clock = target.clock
+    offsets = build_schedule(profile.pattern, profile.seed)
+    _preflight(profile, client, clock.now(), len(offsets), offsets[-1] if offsets else 0.0, force)
+    test_run_id = new_test_run_id(profile.name, time.time())
+    rd = RunDir(reports_root / test_run_id).create()
+    manifest: dict[str, Any] = {
+        "test_run_id": test_run_id,
+        "profile": profile.to_dict(),
+        "environment": target.environment,
+        "fleet": {
+            **target.fleet,
+            "cluster": target.cluster,
+            "service": target.service,
+            "region": target.region,
+        },
+        "github": {"url": target.github_url, "repo": target.repo},
+        "suite_version": __version__,
+        "clock": {"speed": clock.speed},
+        "started_at": iso_ms(clock.now()),
+        "ended_at": None,
+        "clock_offset_s": None,
+    }
+    write_json(rd.file("manifest.json"), manifest)
+    snapshots = [{"observed_at": iso(clock.now()), "runners": client.list_runners()}]
+    write_jsonl(rd.raw_file("runners.jsonl"), snapshots)  # on disk now: a killed run keeps it
+    progress = Progress()
+    _show_waits(client, progress)
+    workflow_file = profile.workflow_file
+    plan = DispatchPlan(workflow_file, target.ref, profile.inputs.dispatch_inputs(), offsets, test_run_id)
+    start = clock.now() + 1.0
+    print(f"Run directory: {rd.path}", flush=True)
+    print(
+        f"{test_run_id}: {len(offsets)} workflows of {workflow_file} over "
+        f"{fmt_eta(offsets[-1] if offsets else 0)} (virtual), {target.environment} at {clock.speed:g}x",
+        flush=True,
+    )
+
+    tracker = RunTracker(client)
+    live = {"polled_at": clock.now(), "text": ""}
+
+    def on_dispatch(done: int, total: int) -> None:
+        eta = start + offsets[-1] - clock.now()
+        if clock.now() - live["polled_at"] >= preflight.PROGRESS_POLL_S:  # type: ignore[operator]
+            live["polled_at"] = clock.now()
+            live["text"] = _live_status(rd, client, tracker)
+        progress.update(
+            f"dispatch {done}/{total} · ETA {fmt_eta(eta)}{live['text']} · {_api_cost(client)}",
+            force=done == total,
+        )
+
+    monitor = AbortMonitor(profile.threshold_specs, client, clock, rd.file("ledger.jsonl"), manifest, start)
+    write_schedule(rd.path, plan, start)
+    try:
+        with JsonlAppender(rd.file("ledger.jsonl")) as ledger, monitor:
+            run_dispatches(
+                plan,
+                client,
+                clock,
+                ledger,
+                start,
+                on_progress=on_dispatch,
+                should_stop=monitor.should_stop,
+                inflight=rd.file(INFLIGHT_FILE),
+            )
+    except KeyboardInterrupt:  # the rest of the schedule goes in the ledger as not dispatched, with why
+        record_unsent(rd.path, "interrupted (Ctrl-C) before it was sent")
+        raise
+    progress.done(f"dispatched {len(offsets)} workflows")
+    if monitor.aborted:  # abort_on_fail: load stopped; drain and report what was dispatched
+        manifest["aborted"] = monitor.aborted
+        write_json(rd.file("manifest.json"), manifest)
+        print(f"ABORTED at {monitor.aborted['at']}: {monitor.aborted['reason']}; draining", flush=True)
+    write_json(rd.raw_file("api_dispatch.json"), client.api_stats())
+    _collect(rd, target, client, profile.drain_timeout_s, progress, tracker)
+    snapshots.append({"observed_at": iso(clock.now()), "runners": client.list_runners()})
+    write_jsonl(rd.raw_file("runners.jsonl"), snapshots)
+    manifest["ended_at"] = iso_ms(clock.now())
+    manifest["clock_offset_s"] = client.clock_offset_s()
+    write_json(rd.file("manifest.json"), manifest)
+    write_json(rd.raw_file("api.json"), _api_json(rd, client.api_stats()))
+    if target.is_twin:
+        write_json(rd.file("truth.json"), _twin_truth(target, test_run_id))
+    return report(rd.path), rd.path
+
+
+def _collect(
+    rd: RunDir,
+    target: Target,
+    client: GitHubClient,
+    drain_timeout_s: float,
+    progress: Progress,
+    tracker: RunTracker | None = None,
+) -> None:
+    ledger = read_jsonl(rd.file("ledger.jsonl"))
+
+    def on_poll(counts: dict[str, int]) -> None:
+        progress.update(
+            "waiting for runs: "
+            + " · ".join(f"{k} {v}" for k, v in counts.items())
+            + f" · {_api_cost(client)}"
+        )
+
+    runs = wait_for_runs(client, target.clock, ledger, drain_timeout_s, DRAIN_POLL_S, on_poll, tracker)
+    jobs = collect_jobs(client, runs)
+    progress.done(f"collected {len(runs)} runs, {len(jobs)} jobs")
+    write_jsonl(rd.raw_file("runs.jsonl"), runs)
+    write_jsonl(rd.raw_file("jobs.jsonl"), jobs)
+    _collect_aws(rd, target, ledger, jobs, progress)
+
+
+def _collect_aws(
+    rd: RunDir, target: Target, ledger: list[dict[str, Any]], jobs: list[dict[str, Any]], progress: Progress
+) -> None:
+    ends = [parse_iso(j["completed_at"]) for j in jobs if j.get("completed_at")]
+    start = min(parse_iso(r["scheduled_at"]) for r in ledger) - 300 if ledger else target.clock.now()
+    end = (max(ends) if ends else target.clock.now()) + 120
+    settle = CLOUDWATCH_SETTLE_S[target.environment]
+    wait = max(ends, default=target.clock.now()) + settle - target.clock.now()
+    if wait > 0:
+        progress.update(f"waiting {wait:.0f} s for CloudWatch to settle", force=True)
+        target.clock.sleep(wait)
+    task_ids = sorted({j["runner_name"] for j in jobs if j.get("runner_name")})
+    metrics = collect_task_metrics(
+        aws_client(target, "cloudwatch"),
+        aws_client(target, "logs"),
+        target.cluster,
+        target.service,
+        task_ids,
+        start,
+        end,
+        windows=task_windows(jobs),
+    )
+    write_jsonl(rd.raw_file("metrics.jsonl"), metrics)
+    events: list[dict[str, Any]] = []
+    if target.task_events_log_group:
+        events = collect_task_events(aws_client(target, "logs"), target.task_events_log_group, start, end)
+    write_jsonl(rd.raw_file("tasks.jsonl"), events)
+    via = ""
+    if any(m["source"] == SOURCE_PERFORMANCE_LOG for m in metrics):
+        via = " (from the performance log: the cluster runs standard Container Insights)"
+    progress.done(f"collected {len(metrics)} CloudWatch datapoints{via}, {len(events)} task events")
+
+
+def _preflight(
+    profile: Profile, client: GitHubClient, now: float, workflows: int, duration_s: float, force: bool
+) -> None:
+    """Refuse (exit 2) a run whose API cost cannot fit the token's budget, unless forced; print the plan."""
+    budget = preflight.estimate(workflows, profile.jobs_per_workflow, duration_s, profile.drain_timeout_s)
+    budget = preflight.with_rate_limit(budget, client.rate_limit(), now, profile.drain_timeout_s)
+    try:
+        print(preflight.check(budget), flush=True)
+    except UsageError as exc:
+        if not force:
+            raise
+        print(f"--force: running anyway. {exc}", flush=True)
+
+
+def _live_status(rd: RunDir, client: GitHubClient, tracker: RunTracker) -> str:
+    """One conditional list-runs poll and one runners read, as progress text."""
+    tracker.set_ledger(read_jsonl(rd.file("ledger.jsonl")))
+    counts = tracker.poll()
+    text = f" · runs queued {counts['queued']} running {counts['in_progress']} done {counts['completed']}"
+    runners = busy_runners(client)
+    if runners is not None:
+        text += f" · runners busy {runners[0]}/{runners[1]}"
+    return text
+
+
+def _show_waits(client: GitHubClient, progress: Progress) -> None:
+    """A progress line whenever the governor starts a wait that is not routine spacing: rate limits,
+    and anything of 5 s or more."""
+
+    def listener(seconds: float, reason: str) -> None:
+        if seconds >= 5.0 or reason.startswith("rate limited"):
+            progress.update(f"API: waiting {seconds:.0f} s ({reason}) · {_api_cost(client)}", force=True)
+
+    client.on_wait(listener)
+
+
+def _api_cost(client: GitHubClient) -> str:
+    stats = client.api_stats()
+    budget = client.rate_budget() or {}
+    left = f" · {budget['remaining']} left" if "remaining" in budget else ""
+    return f"API {stats['counted']} counted, {stats['not_modified']} 304{left} · {client.governor_status()}"
+
+
+def _api_json(rd: RunDir, stats: dict[str, Any]) -> dict[str, Any]:
+    return api_section(stats, len(accepted_suite_ids(read_jsonl(rd.file("ledger.jsonl")))))
+
+
+def _twin_truth(target: Target, test_run_id: str) -> dict[str, Any]:
+    r = httpx.get(
+        f"{target.github_url}/_twin/truth",
+        params={"suite_id_prefix": test_run_id + "-"},
+        headers={"Authorization": f"Bearer {target.token}"},
+        timeout=30,
+        verify=ssl_verify_from_env(),
+    )
+    r.raise_for_status()
+    truth: dict[str, Any] = r.json()
+    return truth
+
+
+def collect(run_dir: Path) -> int:
+    """Resume or repeat collection for a run directory from its ledger (idempotent)."""
+    rd = _existing(run_dir)
+    manifest = read_json(rd.file("manifest.json"))
+    unsent = record_unsent(rd.path)  # a run killed mid-schedule: what it never sent, in the ledger
+    if unsent:
+        print(f"{len(unsent)} scheduled dispatch(es) never sent (the run stopped first): ledger rows added")
+    target = resolve_target(manifest["environment"])
+    if target is None:
+        raise UsageError(
+            f"{run_dir}: its runs live in a local twin that is no longer running; deploy one and run again, "
+            "or `suite report` what was already collected"
+        )
+    with github_client(target) as client:
+        recovered = recover_inflight(rd.path, client, target.clock)
+        if recovered is not None:
+            found = f"run {recovered['workflow_run_id']}" if recovered["reconciled"] else "no run"
+            print(f"{recovered['suite_id']} was being dispatched when the run stopped: GitHub lists {found}")
+        profile_drain = float(manifest["profile"].get("drain_timeout_s") or 1800)
+        progress = Progress()
+        _show_waits(client, progress)
+        _collect(rd, target, client, profile_drain, progress)
+        if manifest.get("ended_at") is None:  # the run was interrupted: finish what it left undone
+            snapshots = read_jsonl(rd.raw_file("runners.jsonl"))
+            snapshots.append({"observed_at": iso(target.clock.now()), "runners": client.list_runners()})
+            write_jsonl(rd.raw_file("runners.jsonl"), snapshots)
+            manifest["ended_at"] = iso_ms(target.clock.now())
+            manifest["ended_by"] = "suite collect after an interruption"
+            if manifest.get("clock_offset_s") is None:
+                manifest["clock_offset_s"] = client.clock_offset_s()
+            write_json(rd.file("manifest.json"), manifest)
+        if target.is_twin and not rd.file("truth.json").exists():
+            write_json(rd.file("truth.json"), _twin_truth(target, str(manifest["test_run_id"])))
+        dispatch_path = rd.raw_file("api_dispatch.json")
+        stats = client.api_stats()
+        if dispatch_path.exists():  # the dispatch session's cost plus this collection's
+            stats = merge_stats(read_json(dispatch_path), stats)
+        write_json(rd.raw_file("api.json"), _api_json(rd, stats))
+    return report(rd.path)
+
+
+def report(run_dir: Path) -> int:
+    """Recompute result.json and every report from raw/ and the ledger; returns the exit code."""
+    rd = _existing(run_dir)
+    api_path = rd.raw_file("api.json")
+    manifest = read_json(rd.file("manifest.json"))
+    # raw rows streamed line by line (the metric rows in a worker process when that pays off)
+    result = analyze_run_dir(rd.path, api=read_json(api_path) if api_path.exists() else None)
+    result = with_thresholds(result, evaluate_all(list(manifest["profile"].get("thresholds") or []), result))
+    write_reports(rd.path, result)
+    print(terminal_summary(result))
+    if rd.file("truth.json").exists():
+        diff = mismatches(result, read_json(rd.file("truth.json")))
+        print(f"  twin check  {'report equals truth.json job by job' if not diff else '; '.join(diff[:5])}")
+    print(
+        f"\nReport: {rd.path}/report.html  "
+        "(summary.md, result.json, jobs.csv, junit.xml and charts/ beside it)"
+    )
+    return EXIT_PASS if result.get("verdict") == "pass" else EXIT_FAILED
+
+
+def _existing(run_dir: Path) -> RunDir:
+    if not (run_dir / "manifest.json").exists():
+        raise UsageError(
+            f"{run_dir}: not a run directory (no manifest.json); run directories live under reports/"
+        )
+    return RunDir(run_dir)

@@ -1,0 +1,119 @@
+"""`suite doctor` against in-process twins (real HTTP on loopback, moto for AWS): a healthy fleet passes
+every check; each thing a run needs, taken away, fails or warns its own check with how to fix it."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from suite.fleet import doctor as doctor_module
+from suite.fleet.doctor import FAIL, OK, WARN, Check, aws_checks, doctor, github_checks, render
+from suite.fleet.environments import Target, local_target
+from suite.pipeline.run import aws_client, github_client
+from suite.twin.service import Twin
+from tests.helpers.twin import start_twin
+
+
+@pytest.fixture
+def online() -> Iterator[Twin]:
+    twin = start_twin(speed=300.0)
+    try:
+        started = twin.clock.now()
+        twin.clock.sleep(130)  # every runner online (cold start <= 90 s) and minute 120's metrics made
+        deadline = time.monotonic() + 30
+        while twin.aws.flushed_until < started + 125 and time.monotonic() < deadline:
+            time.sleep(0.02)  # ... and sent to moto (the twin flushes every 50 ms)
+        yield twin
+    finally:
+        twin.stop()
+
+
+def checks_for(target: Target, **kw: object) -> dict[str, Check]:
+    with github_client(target) as client:
+        found = github_checks(client, target, **kw)  # type: ignore[arg-type]
+    found += aws_checks(target, lambda service: aws_client(target, service))
+    return {c.name: c for c in found}
+
+
+def test_a_healthy_twin_passes_every_check(online: Twin):
+    checks = checks_for(local_target(online.state()))
+    assert list(checks) == [
+        "GitHub credential",
+        "GitHub clock",
+        "workflows",
+        "runners",
+        "Container Insights",
+        "task events",
+    ]
+    assert {c.status for c in checks.values()} == {OK}, checks
+    assert "REST budget" in checks["GitHub credential"].detail
+    assert (
+        checks["runners"].detail.startswith("4 runners online")
+        and "of 4 configured" in checks["runners"].detail
+    )
+    assert checks["Container Insights"].detail == "enhanced: task metrics for 4 tasks of runner-suite-twin"
+    assert checks["workflows"].detail == (
+        "runner-suite/twin-target: k8s_like.yml, runner_test.yml, build_reusable.yml present and active"
+    )
+    text = render("local", list(checks.values()))
+    assert text.endswith("ready to run") and "To fix" not in text
+
+
+def test_a_bad_token_fails_the_credential_and_is_never_printed(online: Twin, monkeypatch, capsys):
+    bad = "ghp_" + "x" * 36
+    target = dataclasses.replace(local_target(online.state()), token=bad)
+    monkeypatch.setattr(doctor_module, "resolve_target", lambda env: target)
+    assert doctor("local") == 3
+    out = capsys.readouterr().out
+    assert "✗  GitHub credential" in out and "401" in out
+    assert "To fix:" in out and "GITHUB_TOKEN" in out and "1 check(s) failed" in out
+    assert bad not in out
+
+
+def test_a_missing_workflow_is_named_with_where_to_copy_it(online: Twin):
+    target = local_target(online.state())
+    check = checks_for(target, workflow_files=("runner_test.yml", "nightly.yml"))["workflows"]
+    assert check.status == FAIL
+    assert check.detail == "runner-suite/twin-target: missing: nightly.yml"
+    assert ".github/workflows/ of runner-suite/twin-target" in check.fix
+
+
+def test_no_runner_online_yet_fails_the_runners_check():
+    twin = start_twin(speed=300.0, cold_start_s=(3000, 3000))  # nobody online for 10 real seconds
+    try:
+        check = checks_for(local_target(twin.state()))["runners"]
+    finally:
+        twin.stop()
+    assert check.status == FAIL and check.detail.startswith("0 runners online")
+    assert "suite deploy" in check.fix
+
+
+def test_a_cluster_without_container_insights_or_task_events_is_reported(online: Twin):
+    target = dataclasses.replace(
+        local_target(online.state()), cluster="elsewhere", task_events_log_group="/aws/events/ecs/elsewhere"
+    )
+    checks = checks_for(target)
+    ci, events = checks["Container Insights"], checks["task events"]
+    assert ci.status == FAIL and "would be null" in ci.detail and "container_insights" in ci.fix
+    assert events.status == WARN and events.detail.startswith(
+        "log group /aws/events/ecs/elsewhere does not exist"
+    )
+
+
+def test_standard_container_insights_is_recognised_by_its_performance_log():
+    twin = start_twin(speed=300.0, container_insights="standard")
+    try:
+        twin.clock.sleep(95)
+        check = checks_for(local_target(twin.state()))["Container Insights"]
+    finally:
+        twin.stop()
+    assert check.status == OK and check.detail.startswith("standard: per-task CPU and memory are read from")
+
+
+def test_nothing_deployed_locally_is_said_plainly(monkeypatch, capsys):
+    monkeypatch.setattr(doctor_module, "resolve_target", lambda env: None)
+    assert doctor("local") == 0
+    assert "no twin is deployed" in capsys.readouterr().out

@@ -1,0 +1,47 @@
+"""A profile run end to end on a fresh in-process twin, and the check against its truth."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from suite.fleet.environments import local_target
+from suite.pipeline.run import run_profile
+from suite.twin.service import Twin
+from suite.twin.truth_check import mismatches
+from tests.helpers.twin import start_twin
+
+
+def write_profile(tmp_path: Path, name: str, body: str) -> Path:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(body)
+    return path
+
+
+def run_on_twin(
+    tmp_path: Path,
+    name: str,
+    profile: str,
+    speed: float = 300.0,
+    before: Callable[[Twin], None] | None = None,
+    **fleet: Any,
+) -> tuple[int, dict[str, Any], dict[str, Any], Path]:
+    """Run a profile on a fresh in-process twin; returns (exit code, result, truth, run dir)."""
+    twin = start_twin(speed=speed, **fleet)
+    try:
+        if before:
+            before(twin)
+        path = write_profile(tmp_path, name, profile)
+        code, rd = run_profile(path, "local", tmp_path / "reports", target=local_target(twin.state()))
+    finally:
+        twin.stop()
+    result = json.loads((rd / "result.json").read_text())
+    truth = json.loads((rd / "truth.json").read_text())
+    return code, result, truth, rd
+
+
+def assert_matches_truth(result: dict[str, Any], truth: dict[str, Any]) -> None:
+    assert mismatches(result, truth) == []
+    assert {j["id"] for j in result["per_job"]} == {t["job_id"] for t in truth["jobs"]}
