@@ -1,4 +1,4 @@
-"""Errors that map to the CLI's exit codes (DESIGN.md: CLI and exit codes)."""
+"""Errors that map to the CLI's exit codes (docs/architecture.md: Exit codes)."""
 
 from __future__ import annotations
 
