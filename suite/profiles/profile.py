@@ -41,9 +41,9 @@ from pathlib import Path
 from typing import Any
 
 from suite.errors import UsageError
-from suite.profiles.inputs import JOB_TYPES, K8sLikeInputs, RunnerTestInputs, WorkflowInputs
+from suite.profiles.inputs import JOB_TYPES, WORKFLOWS, K8sLikeInputs, RunnerTestInputs, WorkflowInputs
 from suite.profiles.model import Profile
-from suite.profiles.schema import PATTERN_KEYS, TOP_KEYS, WORKFLOWS, ProfileChecker
+from suite.profiles.schema import PATTERN_KEYS, TOP_KEYS, ProfileChecker
 from suite.profiles.yamlpos import Node, decode, from_data, load_yaml, where
 
 # --- public API ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from suite.gates.thresholds import EXAMPLE as THRESHOLD_EXAMPLE
 from suite.gates.thresholds import Threshold
 from suite.gates.thresholds import problem as threshold_problem
 from suite.profiles.checker import MAX_DURATION_S, Checker, NodeFields, show
-from suite.profiles.inputs import INPUT_TYPES, JOB_TYPES, K8sLikeInputs, RunnerTestInputs, WorkflowInputs
+from suite.profiles.inputs import INPUT_TYPES, WORKFLOWS, WorkflowInputs
 from suite.profiles.model import DEFAULT_DRAIN_TIMEOUT_S, DEFAULT_MAX_WORKFLOWS, DEFAULT_SEED, Profile
 from suite.profiles.yamlpos import Node
 from suite.schedule.arrivals import (
@@ -27,9 +27,6 @@ from suite.schedule.arrivals import (
 )
 
 NAME_RE = re.compile(r"^[a-z0-9_-]+$")
-WORKFLOWS: tuple[str, ...] = ("runner_test", "k8s_like")
-MAX_SLEEP_S = 3600
-MAX_JOB_COUNT = 20
 MAX_MAX_WORKFLOWS = 100_000
 
 TOP_KEYS: tuple[str, ...] = (
@@ -150,16 +147,15 @@ class ProfileChecker(Checker):
                 child.line, child.path, "is set by the suite on every dispatch; remove it from the profile"
             )
         values = self.mapping(node, cls.input_names, what=f" for workflow {workflow}", null_ok=True)
-        sleep = self.integer(values["sleep_duration"], 0, MAX_SLEEP_S) if "sleep_duration" in values else 60
-        if cls is K8sLikeInputs:
-            return K8sLikeInputs(sleep_duration=sleep)
-        job_count = self.integer(values["job_count"], 1, MAX_JOB_COUNT) if "job_count" in values else 1
-        job_type = self.choice(values["job_type"], JOB_TYPES) if "job_type" in values else "parallel"
-        return RunnerTestInputs(
-            sleep_duration=sleep,
-            job_count=job_count,
-            job_type=job_type,  # type: ignore[arg-type]  # checked against JOB_TYPES
-        )
+        given: dict[str, int | str] = {}
+        for spec in cls.specs():  # as the workflow file declares it: type, range, options
+            if spec.name not in values:
+                continue
+            if spec.type == "choice":
+                given[spec.name] = self.choice(values[spec.name], spec.options)
+            else:
+                given[spec.name] = self.integer(values[spec.name], spec.minimum, spec.maximum)
+        return cls(**given)  # type: ignore[arg-type]  # checked against the workflow file
 
     def pattern(self, node: Node) -> Pattern:
         if not node.is_mapping:
