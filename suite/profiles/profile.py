@@ -12,9 +12,9 @@ Schema v1 (every key but ``workflow`` and ``pattern`` is optional; unknown keys 
     name: capacity             # [a-z0-9_-]+, default: the file stem
     description: "..."         # default: the top comment block
     workflow: runner_test      # runner_test | k8s_like
-    inputs: {...}              # runner_test: sleep_duration 0..3600, job_count 1..20,
-                               #   job_type parallel|sequential; k8s_like: sleep_duration
-    pattern: {type: steady, ...}   # see suite.schedule.arrivals for every type and its keys
+    inputs: {...}              # the workflow file's inputs (suite.workflows), e.g. runner_test:
+                               #   sleep_duration 0..3600, job_count 1..20, job_type parallel|sequential
+    pattern: {type: steady, ...}   # suite.schedule.patterns: one class per type, with its keys
     seed: 0                    # integer; only poisson uses it
     drain_timeout_s: 1800      # wait this long after the last dispatch for runs to finish
     max_workflows: 1000        # safety cap: a schedule with more workflows is an error
@@ -31,6 +31,10 @@ replaces the whole pattern). The base profile and every environment are validate
 a profile that loads at all is valid everywhere. ``suite_id`` is not a profile input: the suite sets
 it on every dispatch. The schedule (and so its size) is computed at load time: a poisson pattern is
 checked with its actual seed.
+
+The package: :mod:`~suite.profiles.model` (the Profile), :mod:`~suite.profiles.inputs` (one dataclass
+per workflow), :mod:`~suite.profiles.schema` (each key's validation), :mod:`~suite.profiles.checker`
+(generic checks with file:line and did-you-mean), :mod:`~suite.profiles.yamlpos` (YAML with lines).
 """
 
 from __future__ import annotations
