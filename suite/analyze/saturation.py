@@ -40,7 +40,8 @@ import numpy as np
 from suite.analyze.stats import distribution, exact_sum
 from suite.analyze.timeline import Job, JobArrays, Run, job_arrays, stamp
 from suite.analyze.workflows import Dispatch
-from suite.schedule.arrivals import RampPattern, RampStage, StepPattern, first_offset, rate_segments
+from suite.schedule.arrivals import RampPattern, StepPattern, first_offset, rate_segments
+from suite.schedule.arrivals import pattern_from_dict as read_pattern
 
 RATIO_LIMIT = 0.95
 MIN_RISING_JOBS = 6
@@ -69,22 +70,10 @@ class Stage:
 
 
 def pattern_from_dict(pattern: dict[str, Any]) -> StepPattern | RampPattern | None:
-    kind = pattern.get("type")
-    if kind == "step":
-        return StepPattern(
-            start_rate_per_min=float(pattern["start_rate_per_min"]),
-            increment_per_min=float(pattern["increment_per_min"]),
-            step_duration_s=float(pattern["step_duration_s"]),
-            max_rate_per_min=float(pattern["max_rate_per_min"]),
-        )
-    if kind == "ramp":
-        return RampPattern(
-            stages=tuple(
-                RampStage(float(s["duration_s"]), float(s["target_rate_per_min"])) for s in pattern["stages"]
-            ),
-            start_rate_per_min=float(pattern.get("start_rate_per_min") or 0.0),
-        )
-    return None
+    if pattern.get("type") not in ("step", "ramp"):
+        return None
+    parsed = read_pattern(pattern)
+    return parsed if isinstance(parsed, StepPattern | RampPattern) else None
 
 
 def stages_of(pattern: StepPattern | RampPattern) -> list[Stage]:

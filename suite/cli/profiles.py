@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from tabulate import tabulate
 
+from suite.dispatch import preflight
 from suite.errors import EXIT_PASS, UsageError
-from suite.pipeline.abort import DEFAULT_EVERY_S as ABORT_EVERY_S
 from suite.pipeline.progress import fmt_eta
 from suite.profiles.profile import Profile, list_profiles, load_profile
 
-LIST_RUNS_PAGE = 100
-
 
 def api_cost(profile: Profile) -> int:
-    """Counted GitHub requests the run needs at least: a dispatch and a jobs read per workflow, one
-    list-runs page per 100 runs for the final drain poll, and two runner snapshots; with abort_on_fail
-    thresholds, one list-runs read per abort check (suite.pipeline.abort) during the dispatch window."""
-    n = profile.expected_workflows
-    checks = math.ceil(profile.duration_s / ABORT_EVERY_S) if profile.abort_on_fail else 0
-    return 2 * n + max(1, math.ceil(n / LIST_RUNS_PAGE)) + 2 + checks
+    """Counted GitHub requests a run of the profile needs: the figure `suite run`'s budget preflight
+    prints (suite.dispatch.preflight)."""
+    return preflight.for_schedule(
+        profile.schedule(), profile.jobs_per_workflow, profile.drain_timeout_s
+    ).total
 
 
 def profiles_command(action: str, file: Path | None, folder: Path) -> int:
@@ -43,7 +39,7 @@ def profiles_command(action: str, file: Path | None, folder: Path) -> int:
             p.expected_workflows,
             p.expected_jobs,
             fmt_eta(p.duration_s),
-            f">={api_cost(p)}",
+            f"~{api_cost(p)}",
         ]
         for p in list_profiles(folder)
     ]
@@ -68,5 +64,5 @@ def profiles_command(action: str, file: Path | None, folder: Path) -> int:
 def describe(p: Profile) -> str:
     return (
         f"{p.expected_workflows} workflows of {p.workflow_file} ({p.expected_jobs} jobs) over "
-        f"{fmt_eta(p.duration_s)}, >= {api_cost(p)} counted GitHub requests"
+        f"{fmt_eta(p.duration_s)}, about {api_cost(p)} counted GitHub requests"
     )

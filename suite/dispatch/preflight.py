@@ -9,6 +9,7 @@ otherwise return the plan for printing.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -71,6 +72,8 @@ class Budget:
 
 
 def estimate(workflows: int, jobs_per_workflow: int, duration_s: float, drain_timeout_s: float) -> Budget:
+    """The counted requests of a run of ``workflows`` dispatches over ``duration_s`` (from the first
+    dispatch to the last), before GET /rate_limit says what is available."""
     pages_per_run = max(1, math.ceil(jobs_per_workflow / JOBS_PER_PAGE))
     drain_s = min(drain_timeout_s, DRAIN_ESTIMATE_S)
     drain_reads = math.ceil(drain_s / DRAIN_POLL_S) + math.ceil(workflows / RUNS_PER_PAGE)
@@ -86,6 +89,12 @@ def estimate(workflows: int, jobs_per_workflow: int, duration_s: float, drain_ti
         runner_reads=RUNNER_SNAPSHOTS,
         retry_margin=math.ceil(base * RETRY_MARGIN),
     )
+
+
+def for_schedule(offsets: Sequence[float], jobs_per_workflow: int, drain_timeout_s: float) -> Budget:
+    """:func:`estimate` for a run of this schedule (suite.schedule.arrivals offsets), as `suite run`
+    estimates it before it dispatches and `suite profiles` lists it."""
+    return estimate(len(offsets), jobs_per_workflow, offsets[-1] if offsets else 0.0, drain_timeout_s)
 
 
 def with_rate_limit(budget: Budget, rate_limit: dict[str, Any], now: float, drain_timeout_s: float) -> Budget:

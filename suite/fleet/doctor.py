@@ -24,14 +24,14 @@ from suite.collect.collector import NAMESPACE, performance_log_group
 from suite.errors import EXIT_ENVIRONMENT, EXIT_PASS, SuiteError
 from suite.fleet.environments import Target, resolve_target
 from suite.fleet.readiness import label_names
-from suite.twin.workflows import REUSABLE, WORKFLOWS
+from suite.workflows import catalogue_files
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 MARK = {OK: "✓", WARN: "!", FAIL: "✗"}
 LOW_BUDGET = 500  # requests left in the hour: enough for a small run only
 CLOCK_WARN_S = 5.0
 # the workflow files the suite ships in workflows/: the dispatched ones and the one k8s_like.yml calls
-CATALOGUE_WORKFLOWS = (*sorted(WORKFLOWS), *sorted(REUSABLE))
+CATALOGUE_WORKFLOWS = catalogue_files()
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from suite.decisions.compare.samples import METRIC_KEYS
 from suite.errors import UsageError
+from suite.gates.metrics import METRIC_KEYS
 
 STATS = ("p50", "mean", "p90", "p95", "p99", "max")
 _GATE = re.compile(r"^\s*([a-z_]+)\.([a-z0-9]+)\s+([+-])\s*(\d+(?:\.\d+)?)\s*(%|s)?\s*$")

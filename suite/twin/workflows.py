@@ -1,11 +1,15 @@
-"""The twin's workflows: what a dispatch turns into (jobs, their names and dependencies).
+"""The twin's workflows: what a dispatch turns into (jobs, their names, dependencies and durations).
 
-They mirror workflows/*.yml, the real GitHub Actions files users copy into their test repository.
+The files, their inputs and their jobs are the workflow catalogue's (suite.workflows, read from
+workflows/*.yml); the twin adds only what GitHub gives each one (a numeric id) and how long each job
+sleeps, which the files' shell scripts decide.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from suite.workflows import Input, RunJob, Workflow, catalogue
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class WorkflowDef:
     file: str  # e.g. runner_test.yml
     name: str
     inputs: tuple[InputSpec, ...]
+    run_jobs: tuple[RunJob, ...] = field(default=(), repr=False)  # the catalogue's jobs of one run
 
     @property
     def path(self) -> str:
@@ -74,49 +79,51 @@ class WorkflowDef:
 
     def jobs(self, inputs: dict[str, str]) -> list[JobSpec]:
         sleep = int(float(inputs.get("sleep_duration", "60")))
-        if self.file == "runner_test.yml":
-            count = int(float(inputs.get("job_count", "1")))
-            sequential = inputs.get("job_type", "parallel") == "sequential"
-            specs = []
-            for i in range(1, count + 1):
-                after = f"run-{i - 1}" if sequential and i > 1 else None
-                specs.append(JobSpec(f"run-{i}", f"run ({i})", sleep, after=after))  # a matrix job
-            return specs
-        # k8s_like: diagnostic, then a reusable-workflow call `build` (npm, sonar), then report
-        short = max(1, sleep // 4)
-        return [
-            JobSpec("diagnostic", "diagnostic", short),
-            JobSpec("build/npm", "build / npm", sleep, needs=("diagnostic",)),
-            JobSpec("build/sonar", "build / sonar", sleep, needs=("diagnostic",)),
-            JobSpec("report", "report", short, needs=("build/npm", "build/sonar")),
-        ]
+        specs: list[JobSpec] = []
+        for job in self.run_jobs:
+            if job.matrix:  # runner_test.yml's matrix: job_count jobs "run (i)", one at a time if sequential
+                count = int(float(inputs.get("job_count", "1")))
+                sequential = inputs.get("job_type", "parallel") == "sequential"
+                for i in range(1, count + 1):
+                    after = f"{job.name}-{i - 1}" if sequential and i > 1 else None
+                    specs.append(JobSpec(f"{job.name}-{i}", f"{job.name} ({i})", sleep, after=after))
+                continue
+            # k8s_like.yml: diagnostic and report sleep a quarter of sleep_duration (at least 1 s)
+            short = job.name in QUARTER_SLEEP_JOBS
+            needs = tuple(_key(n) for n in job.needs)
+            specs.append(
+                JobSpec(_key(job.name), job.name, max(1, sleep // 4) if short else sleep, needs=needs)
+            )
+        return specs
 
 
-_SUITE_ID = InputSpec("suite_id", "string", True)
-_SLEEP = InputSpec("sleep_duration", "number", False, minimum=0, maximum=3600)
+QUARTER_SLEEP_JOBS = ("diagnostic", "report")
+# the ids the twin gives the catalogue's files (GitHub numbers them in the order they were added)
+IDS = {"runner_test.yml": 161335, "k8s_like.yml": 161336, "build_reusable.yml": 161337}
 
-WORKFLOWS: dict[str, WorkflowDef] = {
-    "runner_test.yml": WorkflowDef(
-        id=161335,
-        file="runner_test.yml",
-        name="runner_test",
-        inputs=(
-            _SLEEP,
-            InputSpec("job_count", "number", False, minimum=1, maximum=20),
-            InputSpec("job_type", "choice", False, choices=("parallel", "sequential")),
-            _SUITE_ID,
-        ),
-    ),
-    "k8s_like.yml": WorkflowDef(id=161336, file="k8s_like.yml", name="k8s_like", inputs=(_SLEEP, _SUITE_ID)),
+
+def _key(name: str) -> str:
+    """A job's key in the run: its name without spaces around a called workflow's "/"."""
+    return name.replace(" / ", "/")
+
+
+def _spec(spec: Input) -> InputSpec:
+    return InputSpec(spec.name, spec.type, spec.must_be_sent, spec.options, spec.minimum, spec.maximum)
+
+
+def _definition(id_: int, wf: Workflow) -> WorkflowDef:
+    return WorkflowDef(id_, wf.file, wf.name, tuple(_spec(i) for i in wf.inputs), wf.run_jobs())
+
+
+_NEW = (f for f in sorted(catalogue()) if f not in IDS)  # any other file: the next ids
+_IDS = {**IDS, **{f: max(IDS.values()) + i for i, f in enumerate(_NEW, 1)}}
+LISTED: dict[str, WorkflowDef] = {
+    f: _definition(_IDS[f], wf) for f, wf in sorted(catalogue().items(), key=lambda item: _IDS[item[0]])
 }
-
-
+WORKFLOWS: dict[str, WorkflowDef] = {f: wf for f, wf in LISTED.items() if catalogue()[f].dispatchable}
 # Listed by GET .../actions/workflows like any workflow file, but only `workflow_call`: k8s_like.yml calls
 # it, a dispatch of it is refused (422)
-REUSABLE: dict[str, WorkflowDef] = {
-    "build_reusable.yml": WorkflowDef(id=161337, file="build_reusable.yml", name="build_reusable", inputs=()),
-}
-LISTED: dict[str, WorkflowDef] = {**WORKFLOWS, **REUSABLE}
+REUSABLE: dict[str, WorkflowDef] = {f: wf for f, wf in LISTED.items() if f not in WORKFLOWS}
 
 
 def find_workflow(workflow_id: str) -> WorkflowDef | None:

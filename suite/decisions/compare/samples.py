@@ -24,28 +24,10 @@ from typing import Any
 from suite.analyze.fleet import clipped
 from suite.clock import parse_iso
 from suite.errors import UsageError
+from suite.gates.metrics import METRIC_KEYS as METRIC_KEYS
+from suite.gates.metrics import METRICS as METRICS
+from suite.gates.metrics import Metric as Metric
 from suite.rundir.files import read_json, read_jsonl
-
-
-@dataclass(frozen=True)
-class Metric:
-    key: str
-    label: str
-    unit: str
-    lower_is_better: bool
-    resolution: float  # smallest change that can be told apart (1 s: GitHub timestamps)
-
-
-METRICS: tuple[Metric, ...] = (
-    Metric("queue_time_s", "queue time", "s", True, 1.0),
-    Metric("execution_time_s", "execution time", "s", True, 1.0),
-    Metric("total_time_s", "workflow total time", "s", True, 1.0),
-    Metric("cpu_mean", "job CPU (mean)", "CPU units", True, 0.0),
-    Metric("memory_max", "job memory (max)", "MiB", True, 0.0),
-    Metric("throughput_per_min", "throughput", "jobs/min", False, 0.0),
-    Metric("utilization", "utilization", "busy fraction", True, 0.0),
-)
-METRIC_KEYS = tuple(m.key for m in METRICS)
 
 
 @dataclass(frozen=True)

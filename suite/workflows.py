@@ -1,0 +1,170 @@
+"""The workflow catalogue: the GitHub Actions files in workflows/ that users copy into their repository.
+
+Read from the YAML files themselves, so the profiles (which inputs a dispatch may send, their types,
+defaults, options and ranges), the twin (which jobs a run has and what each needs) and doctor (which
+files a repository must hold) follow the real files. The folder is found next to the ``suite``
+package: the repository root of a clone (the editable install imports ``suite`` from there).
+
+A number input's range is the ``(lo-hi)`` its description states, e.g. "Seconds each job sleeps
+(0-3600)": GitHub does not enforce one, the workflow's scripts rely on it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from suite.errors import UsageError
+
+WORKFLOWS_DIR = Path(__file__).resolve().parent.parent / "workflows"
+_RANGE = re.compile(r"\((-?\d+)-(-?\d+)\)")
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    type: str  # number | choice | string | boolean | environment
+    required: bool
+    default: Any = None
+    options: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+
+    @property
+    def must_be_sent(self) -> bool:
+        """A dispatch without it is refused: required and without a default."""
+        return self.required and self.default is None
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    needs: tuple[str, ...] = ()  # job ids
+    uses: str | None = None  # the file name of the reusable workflow it calls
+    matrix: bool = False  # a matrix job: GitHub names its jobs "<id> (<value>)"
+
+
+@dataclass(frozen=True)
+class RunJob:
+    """A job as GitHub lists it in a run: a called workflow's jobs are named "<caller> / <callee>"."""
+
+    name: str
+    needs: tuple[str, ...]  # names of run jobs
+    matrix: bool = False
+
+
+@dataclass(frozen=True)
+class Workflow:
+    file: str  # e.g. runner_test.yml
+    name: str
+    dispatchable: bool  # on: workflow_dispatch
+    reusable: bool  # on: workflow_call
+    inputs: tuple[Input, ...]  # workflow_dispatch inputs, in file order
+    jobs: tuple[Job, ...]  # in file order
+
+    def input(self, name: str) -> Input:
+        for spec in self.inputs:
+            if spec.name == name:
+                return spec
+        raise KeyError(f"{self.file} has no input {name!r}")
+
+    def run_jobs(self, workflows: Mapping[str, Workflow] | None = None) -> tuple[RunJob, ...]:
+        """The jobs of one run, called workflows expanded (from ``workflows``, default the catalogue),
+        in file order."""
+        workflows = catalogue() if workflows is None else workflows
+        names: dict[str, list[str]] = {}
+        inner: dict[str, tuple[RunJob, ...]] = {}
+        for job in self.jobs:
+            if job.uses is None:
+                names[job.id] = [job.id]
+                continue
+            callee = workflows[job.uses].run_jobs(workflows)
+            inner[job.id] = tuple(
+                RunJob(f"{job.id} / {j.name}", tuple(f"{job.id} / {n}" for n in j.needs), j.matrix)
+                for j in callee
+            )
+            names[job.id] = [j.name for j in inner[job.id]]
+        out: list[RunJob] = []
+        for job in self.jobs:
+            upstream = tuple(n for need in job.needs for n in names[need])
+            if job.id in inner:
+                out += [RunJob(j.name, (*upstream, *j.needs), j.matrix) for j in inner[job.id]]
+            else:
+                out.append(RunJob(job.id, upstream, job.matrix))
+        return tuple(out)
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+
+
+def _input(name: str, spec: dict[str, Any]) -> Input:
+    match = _RANGE.search(str(spec.get("description") or ""))
+    return Input(
+        name=name,
+        type=str(spec.get("type") or "string"),
+        required=bool(spec.get("required", False)),
+        default=spec.get("default"),
+        options=_as_tuple(spec.get("options")),
+        minimum=int(match[1]) if match else None,
+        maximum=int(match[2]) if match else None,
+    )
+
+
+def parse_workflow(file: str, text: str) -> Workflow:
+    """One workflow file's catalogue entry (YAML 1.1 reads the bare key ``on`` as True)."""
+    doc = yaml.safe_load(text)
+    if not isinstance(doc, dict):
+        raise UsageError(f"{file}: not a workflow (expected a mapping)")
+    on = doc.get("on", doc.get(True)) or {}
+    events = {on: None} if isinstance(on, str) else dict.fromkeys(on) if isinstance(on, list) else on
+    dispatch = events.get("workflow_dispatch") or {}
+    jobs = tuple(
+        Job(
+            id=str(job_id),
+            needs=_as_tuple(job.get("needs")),
+            uses=Path(job["uses"]).name if "uses" in job else None,
+            matrix="matrix" in (job.get("strategy") or {}),
+        )
+        for job_id, job in (doc.get("jobs") or {}).items()
+    )
+    return Workflow(
+        file=file,
+        name=str(doc.get("name") or Path(file).stem),
+        dispatchable="workflow_dispatch" in events,
+        reusable="workflow_call" in events,
+        inputs=tuple(_input(str(k), v or {}) for k, v in (dispatch.get("inputs") or {}).items()),
+        jobs=jobs,
+    )
+
+
+@cache
+def catalogue(folder: Path = WORKFLOWS_DIR) -> dict[str, Workflow]:
+    """Every ``*.yml`` in the folder by file name, sorted."""
+    files = sorted(folder.glob("*.yml")) if folder.is_dir() else []
+    if not files:
+        raise UsageError(f"{folder}: no workflow files; the suite reads its workflow catalogue from there")
+    return {f.name: parse_workflow(f.name, f.read_text(encoding="utf-8")) for f in files}
+
+
+def dispatchable() -> dict[str, Workflow]:
+    """The workflows a run can dispatch, by file name."""
+    return {k: w for k, w in catalogue().items() if w.dispatchable}
+
+
+def called_only() -> dict[str, Workflow]:
+    """The reusable workflows only another workflow calls (a dispatch of one is refused), by file name."""
+    return {k: w for k, w in catalogue().items() if not w.dispatchable}
+
+
+def catalogue_files() -> tuple[str, ...]:
+    """Every file a target repository needs: the dispatchable ones, then the ones they call."""
+    return (*sorted(dispatchable()), *sorted(called_only()))
