@@ -23,17 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from suite.errors import EXIT_FAILED, EXIT_PASS, UsageError
+from suite.fleet import sizing as fargate
 
 TWIN_CPU_BOUND_SHARE = 0.5
 SIZING_KEYS = ("task_cpu", "task_memory", "runner_count", "ephemeral")
-# Fargate task sizes: cpu -> allowed memory (MiB)
-FARGATE: dict[int, tuple[int, ...]] = {
-    256: (512, 1024, 2048),
-    512: tuple(range(1024, 4097, 1024)),
-    1024: tuple(range(2048, 8193, 1024)),
-    2048: tuple(range(4096, 16385, 1024)),
-    4096: tuple(range(8192, 30721, 1024)),
-}
 _LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(.+?)\s*$")
 _SCALAR = re.compile(r'^(?:-?\d+(?:\.\d+)?|true|false|"(?:[^"\\]|\\.)*")$')
 
@@ -105,10 +98,10 @@ def sizing_from_vars(values: dict[str, Any], name: str) -> Sizing:
             raise UsageError(f"{name}: {key} must be a whole number >= 1, got {v!r}")
         kw[key] = v
     s = Sizing(**{**d.__dict__, **kw})
-    if s.task_memory not in FARGATE.get(s.task_cpu, ()):
-        allowed = ", ".join(f"{c}: {m[0]}-{m[-1]}" for c, m in FARGATE.items())
+    if not fargate.is_valid(s.task_cpu, s.task_memory):
         raise UsageError(
-            f"{name}: task_cpu {s.task_cpu} / task_memory {s.task_memory} is not a Fargate size ({allowed})"
+            f"{name}: task_cpu {s.task_cpu} / task_memory {s.task_memory} is not a Fargate size "
+            f"({fargate.summary()})"
         )
     return s
 
