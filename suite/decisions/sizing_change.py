@@ -206,7 +206,7 @@ def validate_sizing(
     from suite.decisions.compare import compare_dirs, markdown, terminal
     from suite.decisions.history import index_run
     from suite.profiles.profile import resolve_profile
-    from suite.rundir.files import write_json
+    from suite.rundir.jsonio import write_json
 
     base_sizing, cand_sizing = load_sizing(from_path), load_sizing(to_path)
     loaded = resolve_profile(profile, environment=environment)

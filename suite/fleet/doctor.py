@@ -20,7 +20,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from suite.collect.collector import NAMESPACE, performance_log_group
+from suite.collect.task_metrics import NAMESPACE, performance_log_group
 from suite.errors import EXIT_ENVIRONMENT, EXIT_PASS, SuiteError
 from suite.fleet.environments import Target, resolve_target
 from suite.fleet.readiness import label_names

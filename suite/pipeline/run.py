@@ -13,21 +13,12 @@ from typing import Any
 
 import httpx
 
-from suite import __version__
 from suite.analyze.load import analyze_run_dir
 from suite.analyze.result import with_thresholds
 from suite.clock import iso, iso_ms, parse_iso
-from suite.collect.collector import (
-    SOURCE_PERFORMANCE_LOG,
-    RunTracker,
-    accepted_suite_ids,
-    busy_runners,
-    collect_jobs,
-    collect_task_events,
-    collect_task_metrics,
-    task_windows,
-    wait_for_runs,
-)
+from suite.collect.runs import RunTracker, busy_runners, collect_jobs, wait_for_runs
+from suite.collect.task_events import collect_task_events
+from suite.collect.task_metrics import SOURCE_PERFORMANCE_LOG, collect_task_metrics, task_windows
 from suite.dispatch import preflight
 from suite.dispatch.dispatcher import (
     INFLIGHT_FILE,
@@ -46,15 +37,10 @@ from suite.pipeline.abort import AbortMonitor
 from suite.pipeline.progress import Progress, fmt_eta
 from suite.profiles.profile import Profile, load_profile
 from suite.report import terminal_summary, write_reports
-from suite.rundir.files import (
-    JsonlAppender,
-    RunDir,
-    new_test_run_id,
-    read_json,
-    read_jsonl,
-    write_json,
-    write_jsonl,
-)
+from suite.rundir.jsonio import JsonlAppender, read_json, read_jsonl, write_json, write_jsonl
+from suite.rundir.ledger import accepted_suite_ids
+from suite.rundir.manifest import new_manifest
+from suite.rundir.paths import RunDir, new_test_run_id
 from suite.schedule.arrivals import build_schedule
 from suite.twin.aws import twin_client
 from suite.twin.service import Twin, TwinConfig
@@ -112,23 +98,11 @@ def _run(
     _preflight(profile, client, clock.now(), len(offsets), offsets[-1] if offsets else 0.0, force)
     test_run_id = new_test_run_id(profile.name, time.time())
     rd = RunDir(reports_root / test_run_id).create()
-    manifest: dict[str, Any] = {
-        "test_run_id": test_run_id,
-        "profile": profile.to_dict(),
-        "environment": target.environment,
-        "fleet": {
-            **target.fleet,
-            "cluster": target.cluster,
-            "service": target.service,
-            "region": target.region,
-        },
-        "github": {"url": target.github_url, "repo": target.repo},
-        "suite_version": __version__,
-        "clock": {"speed": clock.speed},
-        "started_at": iso_ms(clock.now()),
-        "ended_at": None,
-        "clock_offset_s": None,
-    }
+    fleet = {**target.fleet, "cluster": target.cluster, "service": target.service, "region": target.region}
+    github = {"url": target.github_url, "repo": target.repo}
+    manifest = new_manifest(
+        test_run_id, profile.to_dict(), target.environment, fleet, github, clock.speed, clock.now()
+    )
     write_json(rd.file("manifest.json"), manifest)
     snapshots = [{"observed_at": iso(clock.now()), "runners": client.list_runners()}]
     write_jsonl(rd.raw_file("runners.jsonl"), snapshots)  # on disk now: a killed run keeps it

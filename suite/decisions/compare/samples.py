@@ -24,7 +24,7 @@ from typing import Any
 from suite.analyze.fleet import clipped
 from suite.clock import parse_iso
 from suite.errors import UsageError
-from suite.rundir.files import read_json, read_jsonl
+from suite.rundir.jsonio import read_json, read_jsonl
 
 
 @dataclass(frozen=True)
