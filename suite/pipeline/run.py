@@ -29,7 +29,9 @@ from suite.dispatch.dispatcher import (
     write_schedule,
 )
 from suite.errors import EXIT_FAILED, EXIT_PASS, UsageError
-from suite.fleet.environments import Target, local_target, resolve_target
+from suite.fleet.environments import Target, local_target
+from suite.fleet.readiness import wait_target_online
+from suite.fleet.targets import resolve_target
 from suite.gates.thresholds import evaluate_all
 from suite.github.client import GitHubClient, ssl_verify_from_env
 from suite.github.cost import api_section, merge_stats
@@ -48,6 +50,7 @@ from suite.twin.truth_check import mismatches
 
 CLOUDWATCH_SETTLE_S = {"local": 120.0, "aws": 300.0}  # wait after the last job before reading metrics
 DRAIN_POLL_S = 30.0
+TWIN_READY_TIMEOUT_S = 600.0  # virtual seconds for an embedded twin's runners to come online
 
 
 def github_client(target: Target) -> GitHubClient:
@@ -77,17 +80,10 @@ def run_profile(
             print("No deployed twin (suite deploy): starting an embedded one for this run.", flush=True)
             twin = stack.enter_context(Twin(TwinConfig()))
             target = local_target(twin.state())
-            _wait_runners_online(target, int(target.fleet["runner_count"]))
+            wait_target_online(target, TWIN_READY_TIMEOUT_S)
         client = stack.enter_context(github_client(target))
         return _run(profile, target, client, reports_root, force)
     raise AssertionError("unreachable")
-
-
-def _wait_runners_online(target: Target, count: int, timeout_s: float = 600.0) -> None:
-    with github_client(target) as client:
-        deadline = target.clock.now() + timeout_s
-        while len(client.list_runners()) < count and target.clock.now() < deadline:
-            target.clock.sleep(5)
 
 
 def _run(
