@@ -71,16 +71,16 @@ def parse_tfvars(text: str, name: str = "tfvars") -> dict[str, Any]:
     return out
 
 
-def _value(value: Any, where: str, source: str, in_list: bool = False) -> Any:
-    """python-hcl2's value as the variable's: strings unquoted; expressions, heredocs, maps, null and
-    nested lists refused (`source`: the value as written, for the error)."""
+def _value(value: Any, where: str, source: str) -> Any:
+    """python-hcl2's value as the variable's: strings unquoted; expressions, heredocs, maps and null
+    refused (`source`: the value as written, for the error)."""
     if isinstance(value, bool | int | float):
         return value
     quoted = isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"'
     if quoted and not value.startswith('"<<'):  # python-hcl2 keeps a string's quotes (a heredoc's too)
         return value[1:-1].replace('\\"', '"')
-    if isinstance(value, list) and not in_list:
-        return [_value(v, where, source, in_list=True) for v in value]
+    if isinstance(value, list):
+        return [_value(v, where, source) for v in value]
     if isinstance(value, str) and value.startswith("${") and value.endswith("}"):
         source = value[2:-1]  # an expression, as written
     raise UsageError(f"{where}: {_UNSUPPORTED.format(source)}")

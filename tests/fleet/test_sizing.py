@@ -8,7 +8,7 @@ from pathlib import Path
 import hcl2
 import pytest
 
-from suite.decisions.sizing_change import sizing_from_vars
+from suite.decisions.sizing_change import parse_tfvars, sizing_from_vars
 from suite.errors import UsageError
 from suite.fleet import sizing
 
@@ -72,3 +72,28 @@ def test_validate_sizing_names_the_table_when_a_pair_does_not_fit() -> None:
     want = r"f: task_cpu 8192 / task_memory 8192 is not a Fargate size \(256: 512-2048, 512: "
     with pytest.raises(UsageError, match=want):
         sizing_from_vars({"task_cpu": 8192, "task_memory": 8192}, "f")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("task_cpu 512", "f.tfvars:1: expected `name = value`, got 'task_cpu 512'"),
+        ("tags = {a = 1}", "f.tfvars:1: tags: unsupported value '{a = 1}' (numbers, true/false"),
+        ("a = 1\nx = var.y # why", "f.tfvars:2: x: unsupported value 'var.y' (numbers"),
+        ("a = 1\na = 2", "f.tfvars:2: a is set twice"),
+        ("ok = 1\nh = <<EOT\nhi\nEOT\n", "f.tfvars:2: h: unsupported value '<<EOT'"),
+        ("x = null", "f.tfvars:1: x: unsupported value 'null'"),
+    ],
+)
+def test_tfvars_errors_name_the_file_line_and_what_to_fix(text: str, message: str) -> None:
+    with pytest.raises(UsageError) as err:
+        parse_tfvars(text, "f.tfvars")
+    assert str(err.value).startswith(message)
+
+
+def test_tfvars_values() -> None:
+    text = 'n = 2\nf = 1.5\nneg = -3\ns = "say \\"hi\\" # not a comment"\nl = [1, [2], "x"]\nb = true\n'
+    assert parse_tfvars(text) == {"n": 2, "f": 1.5, "neg": -3, "s": 'say "hi" # not a comment',
+                                  "l": [1, [2], "x"], "b": True}  # fmt: skip
+    for path in sorted(VARIABLES.parent.glob("sizings/*.tfvars")):
+        assert {"task_cpu", "task_memory"} <= set(parse_tfvars(path.read_text(), str(path)))
