@@ -123,8 +123,9 @@ def _run(
             live["polled_at"] = clock.now()
             live["text"] = _live_status(rd, client, tracker)
         progress.update(
-            f"dispatch {done}/{total} · ETA {fmt_eta(eta)}{live['text']} · {_api_cost(client)}",
+            f"{live['text']} · {_api_cost(client)}".removeprefix(" · "),
             force=done == total,
+            count=("dispatch", done, total, eta / clock.speed),  # the ETA in real seconds
         )
 
     monitor = AbortMonitor(profile.threshold_specs, client, clock, rd.file("ledger.jsonl"), manifest, start)
