@@ -279,7 +279,8 @@ def from_run_directory(syn: Synthetic) -> tuple[float, float, int]:
     way `suite report` does (suite.analyze.load.analyze_run_dir: json.loads per line, the metric rows in
     the worker process): (wall s, CPU s of both processes, bytes of JSONL)."""
     from suite.analyze.load import analyze_run_dir
-    from suite.rundir.files import RunDir, write_json, write_jsonl
+    from suite.rundir.jsonio import write_json, write_jsonl
+    from suite.rundir.paths import RunDir
 
     with tempfile.TemporaryDirectory(prefix="suite-bench-") as tmp:
         rd = RunDir(Path(tmp) / "bench").create()
@@ -410,7 +411,7 @@ def write_result(result: dict[str, Any]) -> tuple[float, float]:
     import tempfile
     from pathlib import Path
 
-    from suite.rundir.files import write_json
+    from suite.rundir.jsonio import write_json
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "result.json"

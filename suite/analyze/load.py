@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from suite.analyze.result import compute_result
-from suite.rundir.files import RunDir, read_json, read_jsonl, stream_jsonl
+from suite.rundir.jsonio import read_json, read_jsonl, stream_jsonl
+from suite.rundir.paths import RunDir
 
 
 def load_inputs(path: Path, stream: bool = False) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 `ColumnRows` is a read-only sequence of dicts, one per row, made when a row is read. The analysis
 builds columns (one per key: a list, or a `Lazy` numpy column whose Python values are made a slice at
-a time as rows are read); the report writers iterate rows; `suite.rundir.files.write_json` writes it row by
+a time as rows are read); the report writers iterate rows; `suite.rundir.jsonio.write_json` writes it row by
 row. It compares equal to the list of the same dicts.
 """
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from suite.analyze.tables import DispatchTable, RunTable
+from suite.rundir.ledger import accepted_mask
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def _find(ids: np.ndarray, order: np.ndarray, wanted: np.ndarray) -> np.ndarray:
 
 
 def scope(ledger: DispatchTable, runs: RunTable) -> Scope:
-    rows = np.flatnonzero(ledger.accepted)
+    rows = np.flatnonzero(accepted_mask(ledger.status))
     last = dict(zip(ledger.suite_id[rows].tolist(), rows.tolist(), strict=True))  # key order: first 2xx
     accepted = np.fromiter(last.values(), np.int64, len(last))
     run_order = np.argsort(runs.id, kind="stable")
@@ -107,7 +108,7 @@ def workflow_counts(sc: Scope, runs: RunTable) -> dict[str, Any]:
 def not_dispatched(ledger: DispatchTable, sc: Scope) -> list[dict[str, Any]]:
     """Scheduled suite_ids that GitHub never accepted (dropped), with the last attempt's status/error."""
     accepted = set(ledger.suite_id[sc.accepted].tolist())
-    rows = np.flatnonzero(~ledger.accepted)
+    rows = np.flatnonzero(~accepted_mask(ledger.status))
     last: dict[str, int] = {}
     for suite_id, row in zip(ledger.suite_id[rows].tolist(), rows.tolist(), strict=True):
         if suite_id not in accepted:

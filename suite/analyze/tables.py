@@ -146,12 +146,6 @@ class DispatchTable:
     def __len__(self) -> int:
         return int(self.scheduled.size)
 
-    @property
-    def accepted(self) -> np.ndarray:
-        """GitHub answered 2xx."""
-        with np.errstate(invalid="ignore"):
-            return (self.status >= 200) & (self.status < 300)
-
 
 def _optional_ints(values: list[Any]) -> tuple[np.ndarray, np.ndarray]:
     """(int(v) or -1, v is not None) per value."""

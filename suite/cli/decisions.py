@@ -1,25 +1,24 @@
-"""Sizing decisions on the command line: `suite compare`, `suite plan`, `suite history`,
-`suite validate-sizing` (issue 7). suite.cli.main adds these subcommands and hands them over here."""
+"""The decision commands: `suite compare`, `suite plan`, `suite history`, `suite validate-sizing`.
+
+The decisions are imported when a command runs, not at the top: `suite --help` must not load scipy
+or the pipeline.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import Any
 
+from suite.cli.args import cold_start_range
+from suite.decisions.history import last_passing, list_runs, render
 from suite.errors import EXIT_FAILED, EXIT_PASS, UsageError
 
 COMMANDS = ("compare", "plan", "history", "validate-sizing")
 
 
-def handles(args: argparse.Namespace) -> bool:
-    """True for this module's commands."""
-    return args.command in COMMANDS
-
-
 def add_commands(sub: Any) -> None:
-    from suite.cli.main import cold_start_range
-
     cmp = sub.add_parser("compare", help="compare two run directories: verdict per metric, regression gates")
     cmp.add_argument("base", type=Path)
     cmp.add_argument("candidate", type=Path)
@@ -85,7 +84,7 @@ def add_commands(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.command == "compare":
-        from suite.decisions.compare import as_json, compare_dirs, markdown, terminal
+        from suite.decisions.compare import as_json, compare_dirs, markdown, terminal  # startup: scipy
 
         comparison = compare_dirs(args.base, args.candidate, args.gate, force=args.force)
         print(
@@ -97,9 +96,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILED if comparison.regression else EXIT_PASS
     if args.command == "plan":
-        import json
-
-        from suite.decisions.plan import make_plan, measured_from_run
+        from suite.decisions.plan import make_plan, measured_from_run  # startup time: numpy
         from suite.decisions.plan import render as render_plan
 
         if args.source is None or args.arrival is None:
@@ -119,10 +116,6 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_PASS
     if args.command == "history":
-        import json
-
-        from suite.decisions.history import last_passing, list_runs, render
-
         if args.baseline:
             if not args.profile:
                 raise UsageError("--baseline needs --profile")
@@ -136,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2) if args.json else render(rows))
         return EXIT_PASS
     if args.command == "validate-sizing":
-        from suite.decisions.sizing_change import validate_sizing
+        from suite.decisions.sizing_change import validate_sizing  # startup time: the whole pipeline
 
         if args.speed <= 0:
             raise UsageError("--speed must be > 0")

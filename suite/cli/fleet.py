@@ -1,5 +1,10 @@
-"""The CLI's real-fleet commands: deploy (or `deploy --plan`), destroy, status and secrets for
---env aws; status for --env existing (a fleet the suite measures but does not manage)."""
+"""The fleet commands: `suite deploy [--plan]`, `destroy`, `status`, `doctor` and `secrets put`.
+
+--env local is the twin as a deployed fleet (suite.fleet.local); --env aws the Terraform fleet
+(suite.fleet.aws); --env existing a fleet the suite measures but does not manage (status only).
+The fleets are imported when a command runs, not at the top: `suite --help` must not load boto3,
+moto or the embedded Terraform.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,127 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from suite.cli.args import aws_args, cold_start_arg, env_arg
 from suite.errors import EXIT_PASS, UsageError
-from suite.fleet import aws
 from suite.fleet.config import AwsConfig, aws_config, existing_config
+
+COMMANDS = ("deploy", "destroy", "status", "doctor", "secrets")
+
+
+def add_commands(sub: Any) -> None:
+    d = sub.add_parser("deploy", help="provision the fleet and wait until every runner is online")
+    env_arg(d)
+    d.add_argument(
+        "--plan",
+        action="store_true",
+        help="aws: only show what deploy would change (the Terraform plan; nothing applied)",
+    )
+    d.add_argument("--runners", type=int, default=None, help="runner count (default 4)")
+    d.add_argument("--persistent", action="store_true", help="persistent runners (default: ephemeral)")
+    d.add_argument("--speed", type=float, default=60.0, help="twin clock speed factor (default 60x)")
+    cold_start_arg(d, "twin: ")
+    d.add_argument("--task-cpu", type=int, default=None, help="task CPU units (default 1024)")
+    d.add_argument("--task-memory", type=int, default=None, help="task memory MiB (default 2048)")
+    d.add_argument(
+        "--container-insights",
+        choices=("enhanced", "standard"),
+        default=None,
+        help="the cluster's Container Insights mode (default enhanced: task metrics by TaskId; standard "
+        "is cheaper and the suite reads the same per-task figures from the performance log)",
+    )
+    aws_args(d)
+    d.add_argument("--seed", type=int, default=0, help="twin: random seed")
+    d.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=1800.0,
+        help="twin: stop by itself after this many real seconds without a request (default 1800)",
+    )
+
+    x = sub.add_parser("destroy", help="tear the fleet down and prove nothing is left")
+    env_arg(x)
+    aws_args(x)
+    x.add_argument(
+        "--leak-timeout", type=float, default=180.0, help="aws: seconds to wait for tagged resources to go"
+    )
+    s = sub.add_parser("status", help="show the deployed fleet and its runners")
+    env_arg(s)
+    dr = sub.add_parser(
+        "doctor",
+        help="check that everything a run needs is in place (GitHub credential, workflows, runners, "
+        "Container Insights, task events) and say how to fix what is not",
+    )
+    env_arg(dr)
+
+    se = sub.add_parser("secrets", help="aws: store the runners' GitHub credential in Secrets Manager")
+    se.add_argument("action", choices=["put"])
+    env_arg(se)
+    aws_args(se)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "doctor":
+        from suite.fleet.doctor import doctor  # startup time: the pipeline's clients
+
+        return doctor(args.env)
+    if args.env != "local":
+        return fleet_command(args)
+    if args.command == "secrets":
+        raise UsageError("`suite secrets` is for the AWS fleet: add --env aws")
+    if args.command == "deploy" and args.plan:
+        raise UsageError("`suite deploy --plan` shows a Terraform plan: add --env aws (the twin has no plan)")
+    return _local_fleet(args)
+
+
+def _local_fleet(args: argparse.Namespace) -> int:
+    from suite.fleet import local as fleet_local  # startup time: the twin (moto)
+    from suite.twin.fleet import FleetConfig
+
+    if args.command == "deploy":
+        args.runners = 4 if args.runners is None else args.runners
+        if args.runners < 1 or args.speed <= 0:
+            raise UsageError("--runners must be >= 1 and --speed > 0")
+        fleet = FleetConfig(
+            runners=args.runners,
+            ephemeral=not args.persistent,
+            cold_start_s=args.cold_start,
+            task_cpu=1024 if args.task_cpu is None else args.task_cpu,
+            task_memory=2048 if args.task_memory is None else args.task_memory,
+            seed=args.seed,
+            container_insights=args.container_insights or "enhanced",
+        )
+        state = fleet_local.deploy(fleet, args.speed, args.idle_timeout)
+        f = state["fleet"]
+        kind = "ephemeral" if f["ephemeral"] else "persistent"
+        print(
+            f"Local twin ready: {f['runner_count']} {kind} runners online "
+            f"({f['task_cpu']} CPU units / {f['task_memory']} MiB), clock {state['clock']['speed']:g}x, "
+            f"Container Insights {f['container_insights']}"
+        )
+        print(
+            f"  GitHub API {state['github_url']} (repo {state['repo']}) · AWS (moto) {state['aws_endpoint']}"
+        )
+        print(f"  state: {fleet_local.state_path()} · stop it with `suite destroy` (or `make destroy`)")
+        return EXIT_PASS
+    if args.command == "destroy":
+        if fleet_local.destroy():
+            print("Local twin stopped: its process has exited and its ports are closed.")
+        else:
+            print("No local twin is running: nothing to destroy.")
+        return EXIT_PASS
+    info = fleet_local.status()
+    if info is None:
+        print("No local twin is running (`suite deploy` starts one).")
+        return EXIT_PASS
+    st = info["state"]
+    busy = sum(1 for r in info["runners"] if r.get("busy"))
+    print(
+        f"Local twin pid {st['pid']} · {st['github_url']} · "
+        f"{len(info['runners'])} runners online, {busy} busy"
+    )
+    for r in info["runners"]:
+        print(f"  {r['name']}  {r['status']}{'  busy' if r.get('busy') else ''}")
+    return EXIT_PASS
 
 
 def _config(args: argparse.Namespace) -> AwsConfig:
@@ -42,6 +165,9 @@ def _config(args: argparse.Namespace) -> AwsConfig:
 
 
 def fleet_command(args: argparse.Namespace) -> int:
+    """deploy, destroy, status and secrets for --env aws; status for --env existing."""
+    from suite.fleet import aws  # startup time: boto3 and the embedded Terraform
+
     if args.env == "existing":
         if args.command != "status":
             raise UsageError(

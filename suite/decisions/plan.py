@@ -26,7 +26,7 @@ from suite.analyze.stats import percentile
 from suite.analyze.tasks import tasks_from_events
 from suite.errors import UsageError
 from suite.gates.thresholds import evaluate, parse
-from suite.rundir.files import read_json, read_jsonl
+from suite.rundir.jsonio import read_json, read_jsonl
 from suite.schedule.arrivals import PoissonPattern, SteadyPattern, build_schedule
 from suite.twin.fleet import Fleet, FleetConfig
 from suite.twin.workflows import WORKFLOWS

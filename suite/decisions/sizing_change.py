@@ -22,61 +22,68 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import hcl2
+
+from suite.decisions.compare import compare_dirs, markdown, terminal
+from suite.decisions.history import index_run
 from suite.errors import EXIT_FAILED, EXIT_PASS, UsageError
+from suite.fleet import local as fleet_local
+from suite.fleet import sizing as fargate
+from suite.fleet.environments import local_target
+from suite.fleet.readiness import wait_target_online
+from suite.fleet.targets import resolve_target
+from suite.pipeline.run import run_profile
+from suite.profiles.profile import resolve_profile
+from suite.rundir.jsonio import write_json
+from suite.twin.fleet import FleetConfig
+from suite.twin.service import Twin, TwinConfig
 
 TWIN_CPU_BOUND_SHARE = 0.5
 SIZING_KEYS = ("task_cpu", "task_memory", "runner_count", "ephemeral")
-# Fargate task sizes: cpu -> allowed memory (MiB)
-FARGATE: dict[int, tuple[int, ...]] = {
-    256: (512, 1024, 2048),
-    512: tuple(range(1024, 4097, 1024)),
-    1024: tuple(range(2048, 8193, 1024)),
-    2048: tuple(range(4096, 16385, 1024)),
-    4096: tuple(range(8192, 30721, 1024)),
-}
-_LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(.+?)\s*$")
-_SCALAR = re.compile(r'^(?:-?\d+(?:\.\d+)?|true|false|"(?:[^"\\]|\\.)*")$')
+TWIN_READY_TIMEOUT_S = 900.0  # virtual seconds for an in-process twin's runners to come online
+_KEY = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=")
+_UNSUPPORTED = 'unsupported value {!r} (numbers, true/false, "strings", [lists])'
 
 
 def parse_tfvars(text: str, name: str = "tfvars") -> dict[str, Any]:
-    """Simple Terraform variable files: `key = number | true | false | "string" | [scalars]`, comments
-    (#, //) and blank lines. Anything else (maps, heredocs, expressions) is an error with file:line."""
+    """Terraform variable files, parsed by python-hcl2: `key = number | true | false | "string" |
+    [scalars]`, comments and blank lines. Anything else (maps, heredocs, expressions, a key set twice)
+    is an error with file:line."""
+    lines = text.splitlines()
+    try:
+        doc = hcl2.loads(text + "\n")
+    except Exception as exc:  # lark's parse errors (UnexpectedInput) carry the line
+        no = min(max(int(getattr(exc, "line", 0) or 0), 1), max(len(lines), 1))
+        got = lines[no - 1].strip() if lines else ""
+        raise UsageError(f"{name}:{no}: expected `name = value`, got {got!r}") from None
+    first: dict[str, int] = {}
+    for no, raw in enumerate(lines, 1):
+        if (m := _KEY.match(raw)) and m.group(1) in doc:
+            if m.group(1) in first:
+                raise UsageError(f"{name}:{no}: {m.group(1)} is set twice")
+            first[m.group(1)] = no
     out: dict[str, Any] = {}
-    for no, raw in enumerate(text.splitlines(), 1):
-        line = _strip_comment(raw).strip()
-        if not line:
+    for key, value in doc.items():
+        if key.startswith("__"):  # python-hcl2's own entries (__comments__)
             continue
-        m = _LINE.match(line)
-        if not m:
-            raise UsageError(f"{name}:{no}: expected `name = value`, got {raw.strip()!r}")
-        key, value = m.groups()
-        if key in out:
-            raise UsageError(f"{name}:{no}: {key} is set twice")
-        out[key] = _value(value, f"{name}:{no}: {key}")
+        no = first.get(key, 1)
+        out[key] = _value(value, f"{name}:{no}: {key}", lines[no - 1].partition("=")[2].strip())
     return out
 
 
-def _strip_comment(line: str) -> str:
-    in_str = False
-    for i, ch in enumerate(line):
-        if ch == '"' and (i == 0 or line[i - 1] != "\\"):
-            in_str = not in_str
-        elif not in_str and (ch == "#" or line.startswith("//", i)):
-            return line[:i]
-    return line
-
-
-def _value(text: str, where: str) -> Any:
-    if text.startswith("[") and text.endswith("]"):
-        items = [t.strip() for t in text[1:-1].split(",") if t.strip()]
-        return [_value(t, where) for t in items]
-    if not _SCALAR.match(text):
-        raise UsageError(f'{where}: unsupported value {text!r} (numbers, true/false, "strings", [lists])')
-    if text in ("true", "false"):
-        return text == "true"
-    if text.startswith('"'):
-        return text[1:-1].replace('\\"', '"')
-    return float(text) if "." in text else int(text)
+def _value(value: Any, where: str, source: str) -> Any:
+    """python-hcl2's value as the variable's: strings unquoted; expressions, heredocs, maps and null
+    refused (`source`: the value as written, for the error)."""
+    if isinstance(value, bool | int | float):
+        return value
+    quoted = isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"'
+    if quoted and not value.startswith('"<<'):  # python-hcl2 keeps a string's quotes (a heredoc's too)
+        return value[1:-1].replace('\\"', '"')
+    if isinstance(value, list):
+        return [_value(v, where, source) for v in value]
+    if isinstance(value, str) and value.startswith("${") and value.endswith("}"):
+        source = value[2:-1]  # an expression, as written
+    raise UsageError(f"{where}: {_UNSUPPORTED.format(source)}")
 
 
 @dataclass(frozen=True)
@@ -105,10 +112,10 @@ def sizing_from_vars(values: dict[str, Any], name: str) -> Sizing:
             raise UsageError(f"{name}: {key} must be a whole number >= 1, got {v!r}")
         kw[key] = v
     s = Sizing(**{**d.__dict__, **kw})
-    if s.task_memory not in FARGATE.get(s.task_cpu, ()):
-        allowed = ", ".join(f"{c}: {m[0]}-{m[-1]}" for c, m in FARGATE.items())
+    if not fargate.is_valid(s.task_cpu, s.task_memory):
         raise UsageError(
-            f"{name}: task_cpu {s.task_cpu} / task_memory {s.task_memory} is not a Fargate size ({allowed})"
+            f"{name}: task_cpu {s.task_cpu} / task_memory {s.task_memory} is not a Fargate size "
+            f"({fargate.summary()})"
         )
     return s
 
@@ -131,9 +138,7 @@ class TwinFleet:
         self.say = say
         self._phase = 0
 
-    def fleet_config(self, sizing: Sizing) -> Any:
-        from suite.twin.fleet import FleetConfig
-
+    def fleet_config(self, sizing: Sizing) -> FleetConfig:
         self._phase += 1
         return FleetConfig(
             runners=sizing.runner_count,
@@ -146,9 +151,6 @@ class TwinFleet:
 
     def apply(self, sizing: Sizing) -> None:
         """Apply without running (the final revert): a deployed twin is redeployed at `sizing`."""
-        from suite.fleet import local as fleet_local
-        from suite.fleet.environments import resolve_target
-
         if resolve_target("local") is not None:
             fleet_local.destroy()
             fleet_local.deploy(self.fleet_config(sizing), self.speed, idle_timeout_s=1800.0)
@@ -158,10 +160,6 @@ class TwinFleet:
             self.say(f"applied: {sizing.describe()} (the in-process twin ends with this command)")
 
     def run(self, sizing: Sizing, profile_path: Path, reports_root: Path) -> tuple[int, Path]:
-        from suite.fleet import local as fleet_local
-        from suite.fleet.environments import local_target, resolve_target
-        from suite.pipeline.run import run_profile
-
         if resolve_target("local") is not None:  # a deployed twin: update it (destroy + deploy)
             fleet_local.destroy()
             state = fleet_local.deploy(self.fleet_config(sizing), self.speed, idle_timeout_s=1800.0)
@@ -172,30 +170,15 @@ class TwinFleet:
         finally:
             twin.stop()
 
-    def _start_twin(self, sizing: Sizing) -> Any:
-        from suite.twin.service import Twin, TwinConfig
-
+    def _start_twin(self, sizing: Sizing) -> Twin:
         twin = Twin(TwinConfig(speed=self.speed, fleet=self.fleet_config(sizing), idle_timeout_s=600))
         twin.start()
         try:
-            _wait_online(twin, sizing.runner_count)
+            wait_target_online(local_target(twin.state()), TWIN_READY_TIMEOUT_S)
         except BaseException:
             twin.stop()
             raise
         return twin
-
-
-def _wait_online(twin: Any, count: int, timeout_virtual_s: float = 900.0) -> None:
-    from suite.errors import EnvironmentFailure
-
-    deadline = twin.clock.now() + timeout_virtual_s
-    while twin.clock.now() < deadline:
-        with twin.github.lock:
-            online = len(twin.fleet.online_runners())
-        if online >= count:
-            return
-        twin.clock.sleep(5)
-    raise EnvironmentFailure(f"the twin's {count} runners did not come online")
 
 
 def validate_sizing(
@@ -210,11 +193,6 @@ def validate_sizing(
     seed: int = 0,
     say: Callable[[str], None] = print,
 ) -> int:
-    from suite.decisions.compare import compare_dirs, markdown, terminal
-    from suite.decisions.history import index_run
-    from suite.profiles.profile import resolve_profile
-    from suite.rundir.files import write_json
-
     base_sizing, cand_sizing = load_sizing(from_path), load_sizing(to_path)
     loaded = resolve_profile(profile, environment=environment)
     if environment != "local":

@@ -30,7 +30,16 @@ from typing import Any, Protocol
 from suite.clock import Clock, iso, iso_ms, parse_iso, sleep_until
 from suite.errors import SuiteError
 from suite.github.client import DispatchResult
-from suite.rundir.files import JsonlAppender, read_json, read_jsonl, stream_jsonl, write_json
+from suite.rundir.jsonio import JsonlAppender, read_json, read_jsonl, stream_jsonl, write_json
+from suite.rundir.ledger import (
+    Failure,
+    LedgerRow,
+    dispatch_row,
+    is_accepted,
+    not_sent_row,
+    recovered_row,
+    with_attempts,
+)
 
 MAX_ATTEMPTS = 3  # dispatch requests per suite_id, each after a reconciliation found no run
 RECONCILE_LISTINGS = 2  # list-runs reads per reconciliation (a new run can take a moment to be listed)
@@ -81,7 +90,7 @@ def reconcile(client: Dispatcher, clock: Clock, suite_id: str, sent: float) -> d
     return None
 
 
-def recover_inflight(run_dir: Path, client: Dispatcher, clock: Clock) -> dict[str, Any] | None:
+def recover_inflight(run_dir: Path, client: Dispatcher, clock: Clock) -> LedgerRow | None:
     """After an interruption: the dispatch that was being sent when the process died, reconciled by
     display_title and appended to the ledger (found: status 200 with its run id, `reconciled`; not
     found: not dispatched, with why). None when nothing was in flight or its row is already in the
@@ -96,17 +105,11 @@ def recover_inflight(run_dir: Path, client: Dispatcher, clock: Clock) -> dict[st
     if any(r.get("suite_id") == pending["suite_id"] for r in read_jsonl(ledger_path)):
         path.unlink()
         return None
-    failures = list(pending.get("failures") or [])
+    failures: list[Failure] = list(pending.get("failures") or [])
     failures.append({"sent_at": pending["attempt_sent_at"], "status": None, "error": INTERRUPTED})
     run = reconcile(client, clock, str(pending["suite_id"]), parse_iso(pending["attempt_sent_at"]))
-    row: dict[str, Any] = {k: pending[k] for k in ("seq", "suite_id", "scheduled_at", "sent_at")}
-    if run is not None:
-        row.update(status=200, workflow_run_id=int(run["id"]), error=None)
-    else:
-        row.update(
-            status=None, workflow_run_id=None, error=f"not dispatched: {INTERRUPTED}; GitHub lists no run"
-        )
-    row.update(attempts=len(failures), reconciled=run is not None, failures=failures)
+    run_id = int(run["id"]) if run is not None else None
+    row = recovered_row(pending, run_id, failures, f"{INTERRUPTED}; GitHub lists no run")
     with JsonlAppender(ledger_path) as ledger:
         ledger.append(row)
     path.unlink()
@@ -119,7 +122,7 @@ def write_schedule(run_dir: Path, plan: DispatchPlan, start: float) -> None:
     write_json(run_dir / SCHEDULE_FILE, {**record, "offsets_s": plan.offsets_s})
 
 
-def record_unsent(run_dir: Path, reason: str = NEVER_SENT) -> list[dict[str, object]]:
+def record_unsent(run_dir: Path, reason: str = NEVER_SENT) -> list[LedgerRow]:
     """After an interruption: a ledger row (not dispatched, with `reason`) for every scheduled dispatch
     the ledger has no row for, so none is dropped silently. The dispatch in inflight.json, whose outcome
     is unknown, is left to recover_inflight. Returns the rows appended (none for a run that dispatched
@@ -218,7 +221,7 @@ def _dispatch_all(
             plan, client, clock, _Recorder(ledger, inflight), seq, suite_id, scheduled, inputs, state
         )
         status = row["status"]
-        accepted += isinstance(status, int) and 200 <= status < 300
+        accepted += is_accepted(status)
         if on_progress:
             on_progress(seq, len(plan.offsets_s))
     return accepted
@@ -235,7 +238,7 @@ class _Recorder:
     def sending(self, row: dict[str, object]) -> None:
         self.inflight.mark(row)
 
-    def append(self, row: dict[str, object]) -> None:
+    def append(self, row: LedgerRow) -> None:
         self.ledger.append(row)
         self.inflight.clear()
 
@@ -250,13 +253,13 @@ def _dispatch_one(
     scheduled: float,
     inputs: dict[str, str],
     state: dict[str, bool],
-) -> dict[str, object]:
-    failures: list[dict[str, object]] = []
+) -> LedgerRow:
+    failures: list[Failure] = []
     first_sent: float | None = None
     while True:
         sent = clock.now()
         first_sent = sent if first_sent is None else first_sent
-        pending = _row(seq, suite_id, scheduled, first_sent, None, None, INTERRUPTED)
+        pending = dispatch_row(seq, suite_id, scheduled, first_sent, None, None, INTERRUPTED)
         ledger.sending({**pending, "attempt_sent_at": iso_ms(sent), "failures": failures})
         try:
             result = client.dispatch(
@@ -269,8 +272,9 @@ def _dispatch_one(
                 sent = clock.now()
                 result = client.dispatch(plan.workflow_file, plan.ref, inputs, return_run_details=False)
         except SuiteError as exc:  # the ledger keeps the attempt; the caller decides (abort, report)
-            row = _row(seq, suite_id, scheduled, first_sent, None, None, str(exc))
-            ledger.append({**row, "attempts": len(failures) + 1, "reconciled": False, "failures": failures})
+            row = dispatch_row(seq, suite_id, scheduled, first_sent, None, None, str(exc))
+            with_attempts(row, len(failures) + 1, False, failures)
+            ledger.append(row)
             raise
         if not result.outcome_unknown:
             break
@@ -278,57 +282,21 @@ def _dispatch_one(
         try:
             run = reconcile(client, clock, suite_id, sent)
         except SuiteError as exc:  # cannot tell: never send again blindly
-            row = _row(seq, suite_id, scheduled, first_sent, None, None, f"outcome unknown: {exc}")
-            row = {**row, "attempts": len(failures), "reconciled": False, "failures": failures}
+            row = dispatch_row(seq, suite_id, scheduled, first_sent, None, None, f"outcome unknown: {exc}")
+            with_attempts(row, len(failures), False, failures)
             ledger.append(row)
             return row
         if run is not None:
-            row = _row(seq, suite_id, scheduled, first_sent, 200, int(run["id"]), None)
-            row = {**row, "attempts": len(failures), "reconciled": True, "failures": failures}
+            row = dispatch_row(seq, suite_id, scheduled, first_sent, 200, int(run["id"]), None)
+            with_attempts(row, len(failures), True, failures)
             ledger.append(row)
             return row
         if len(failures) >= MAX_ATTEMPTS:
             break
-    ok = 200 <= result.status < 300
+    ok = is_accepted(result.status)
     error = None if ok else (result.error or f"HTTP {result.status}")
     status = result.status or None
-    row = _row(seq, suite_id, scheduled, first_sent, status, result.workflow_run_id, error)
-    row = {**row, "attempts": len(failures) + (0 if result.outcome_unknown else 1), "reconciled": False}
-    if failures:
-        row["failures"] = failures
+    row = dispatch_row(seq, suite_id, scheduled, first_sent, status, result.workflow_run_id, error)
+    with_attempts(row, len(failures) + (0 if result.outcome_unknown else 1), False, failures or None)
     ledger.append(row)
     return row
-
-
-def not_sent_row(seq: int, suite_id: str, scheduled: float, reason: str) -> dict[str, object]:
-    """The ledger row of a scheduled dispatch that was never sent, and why."""
-    return {
-        "seq": seq,
-        "suite_id": suite_id,
-        "scheduled_at": iso_ms(scheduled),
-        "sent_at": None,
-        "status": None,
-        "workflow_run_id": None,
-        "error": f"not dispatched: {reason}",
-        "attempts": 0,
-    }
-
-
-def _row(
-    seq: int,
-    suite_id: str,
-    scheduled: float,
-    sent: float,
-    status: int | None,
-    run_id: int | None,
-    error: str | None,
-) -> dict[str, object]:
-    return {
-        "seq": seq,
-        "suite_id": suite_id,
-        "scheduled_at": iso_ms(scheduled),
-        "sent_at": iso_ms(sent),
-        "status": status,
-        "workflow_run_id": run_id,
-        "error": error,
-    }

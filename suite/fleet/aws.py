@@ -15,11 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from suite.clock import WallClock
 from suite.errors import EnvironmentFailure, UsageError
 from suite.fleet import leaks, readiness, secrets
 from suite.fleet.config import AwsConfig, ExistingConfig
+from suite.fleet.environments import state_dir
 from suite.fleet.runners import RunnerAdmin
 from suite.fleet.terraform import PlanSummary, Terraform
+from suite.github.auth import token_from_env
 
 STATE_FILE = "aws.json"
 SECRET_ADDRESS = "aws_secretsmanager_secret.github_credential"
@@ -30,21 +33,15 @@ def _say(line: str) -> None:
     print(line, flush=True)
 
 
-def _state_dir() -> Path:
-    from suite.fleet.environments import state_dir
-
-    return state_dir()
-
-
 def boto_client(service: str, region: str) -> Any:
-    import boto3
+    import boto3  # here, not at the top: boto3 takes a noticeable part of a second to import (CLI start)
 
     return boto3.Session(region_name=region).client(service)  # type: ignore[call-overload]
 
 
 def terraform_for(cfg: AwsConfig, progress: Callable[[str], None] = _say) -> Terraform:
     """The driver on terraform/, with suite.yaml's variables first, then --tfvars, then CLI overrides."""
-    sdir = _state_dir() / "terraform"
+    sdir = state_dir() / "terraform"
     sdir.mkdir(parents=True, exist_ok=True)
     base = sdir / f"{cfg.fleet_name}.suite.tfvars.json"
     base.write_text(json.dumps(cfg.base_variables(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -110,7 +107,7 @@ def secrets_put(cfg: AwsConfig, stdin: IO[str] | None = None) -> str:
 
 
 def save_outputs(outputs: dict[str, Any], cfg: AwsConfig) -> Path:
-    path = _state_dir() / STATE_FILE
+    path = state_dir() / STATE_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {
         "outputs": outputs,
@@ -122,7 +119,7 @@ def save_outputs(outputs: dict[str, Any], cfg: AwsConfig) -> Path:
 
 
 def read_outputs() -> dict[str, Any] | None:
-    path = _state_dir() / STATE_FILE
+    path = state_dir() / STATE_FILE
     if not path.exists():
         return None
     return dict(json.loads(path.read_text(encoding="utf-8")))
@@ -133,8 +130,6 @@ def github_api_url(cfg: AwsConfig) -> str:
 
 
 def _admin(outputs: dict[str, Any], api_url: str) -> RunnerAdmin:
-    from suite.github.auth import token_from_env
-
     return RunnerAdmin(
         api_url,
         str(outputs["github_repository"]),
@@ -163,6 +158,7 @@ def deploy(cfg: AwsConfig) -> dict[str, Any]:
             lambda: readiness.running_task_ids(ecs, outputs["cluster"], outputs["service"]),
             gh.list_runners,
             timeout_s=cfg.ready_timeout_s,
+            clock=WallClock(),
             progress=_say,
         )
     return outputs
@@ -195,7 +191,7 @@ def destroy(cfg: AwsConfig, *, leak_timeout_s: float = 180.0) -> leaks.LeakRepor
         timeout_s=leak_timeout_s,
         progress=_say,
     )
-    (_state_dir() / STATE_FILE).unlink(missing_ok=True)
+    (state_dir() / STATE_FILE).unlink(missing_ok=True)
     if outputs:
         try:
             with _admin(outputs, github_api_url(cfg)) as gh:
@@ -228,8 +224,6 @@ def status(cfg: AwsConfig) -> dict[str, Any] | None:
 
 
 def existing_status(cfg: ExistingConfig) -> dict[str, Any]:
-    from suite.github.auth import token_from_env
-
     ecs = boto_client("ecs", cfg.region)
     want = cfg.runner_count
     if want is None:

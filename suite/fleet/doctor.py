@@ -20,10 +20,12 @@ from typing import Any
 
 from tabulate import tabulate
 
-from suite.collect.collector import NAMESPACE, performance_log_group
+from suite.collect.task_metrics import NAMESPACE, performance_log_group
 from suite.errors import EXIT_ENVIRONMENT, EXIT_PASS, SuiteError
-from suite.fleet.environments import Target, resolve_target
+from suite.fleet.environments import Target
 from suite.fleet.readiness import label_names
+from suite.fleet.targets import resolve_target
+from suite.pipeline.run import aws_client, github_client
 from suite.workflows import catalogue_files
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -258,8 +260,6 @@ def render(target_line: str, checks: list[Check]) -> str:
 
 def doctor(environment: str) -> int:
     """Check the target of `environment` and print the findings; exit 3 when a check failed."""
-    from suite.pipeline.run import aws_client, github_client
-
     target = resolve_target(environment)
     if target is None:
         print(

@@ -1,6 +1,7 @@
 """Where a run goes: the local twin (default) or a real fleet on AWS.
 
 A Target carries everything the stages need to reach GitHub and AWS, and the clock they share.
+suite.fleet.targets resolves an environment name to its Target.
 """
 
 from __future__ import annotations
@@ -11,9 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from suite.clock import Clock, VirtualClock
-from suite.errors import UsageError
 from suite.github.app import AppCredentials
-from suite.twin.service import STATE_FILE, pid_alive, read_state
 
 ENVIRONMENTS = ("local", "aws", "existing")
 DEFAULT_STATE_DIR = Path(".suite")
@@ -67,22 +66,3 @@ def local_target(state: dict[str, Any]) -> Target:
         fleet=state["fleet"],
         aws_endpoint=state["aws_endpoint"],
     )
-
-
-def resolve_target(environment: str) -> Target | None:
-    """The target for `environment`; None for `local` when no twin is deployed (the caller starts one)."""
-    if environment not in ENVIRONMENTS:
-        raise UsageError(f"unknown environment {environment!r}: choose one of {', '.join(ENVIRONMENTS)}")
-    if environment == "local":
-        state = read_state(state_dir())
-        if state is None:
-            return None
-        if not pid_alive(int(state["pid"])):  # a twin that stopped by itself leaves its state behind
-            (state_dir() / STATE_FILE).unlink(missing_ok=True)
-            return None
-        return local_target(state)
-    from suite.fleet import targets  # the real fleets: suite.yaml and Terraform outputs
-
-    if environment == "aws":
-        return targets.aws_target()
-    return targets.existing_target()

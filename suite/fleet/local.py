@@ -19,13 +19,15 @@ from urllib.parse import urlsplit
 
 from suite.errors import EnvironmentFailure
 from suite.fleet.environments import local_target, state_dir
+from suite.fleet.readiness import wait_target_online
 from suite.github.client import GitHubClient
 from suite.twin.faults import FaultsConfig
 from suite.twin.fleet import FleetConfig
 from suite.twin.limits import LimitsConfig
 from suite.twin.service import STATE_FILE, pid_alive, read_state
 
-START_TIMEOUT_S = 60.0
+START_TIMEOUT_S = 60.0  # real seconds for the process to write its state (its clock starts there)
+READY_TIMEOUT_S = 900.0  # virtual seconds for every runner to come online
 
 
 def deploy(
@@ -66,25 +68,8 @@ def deploy(
             proc.kill()
             raise EnvironmentFailure(f"the local twin did not start; see {sdir / 'twin.log'}")
         time.sleep(0.1)
-    _wait_ready(state)
+    wait_target_online(local_target(state), READY_TIMEOUT_S)
     return state
-
-
-def _wait_ready(state: dict[str, Any], timeout_virtual_s: float = 900.0) -> None:
-    """Readiness: every runner online in the twin's GitHub, named after its RUNNING task."""
-    target = local_target(state)
-    want = int(state["fleet"]["runner_count"])
-    with GitHubClient(target.github_url, target.repo, target.token, clock=target.clock) as gh:
-        deadline = target.clock.now() + timeout_virtual_s
-        online: list[dict[str, Any]] = []
-        while target.clock.now() < deadline:
-            online = [r for r in gh.list_runners() if r.get("status") == "online"]
-            if len(online) >= want:
-                return
-            target.clock.sleep(5)
-    raise EnvironmentFailure(
-        f"only {len(online)} of {want} runners came online within {timeout_virtual_s:.0f} s (virtual)"
-    )
 
 
 def destroy() -> bool:

@@ -1,4 +1,7 @@
-"""Fargate task sizes (DESIGN.md: Fargate facts). terraform/variables.tf validates the same pairs."""
+"""Fargate task sizes: the one table of cpu:memory pairs Fargate accepts (cpu units, MiB).
+
+terraform/variables.tf validates the same pairs (tests/fleet/test_sizing.py checks both agree).
+"""
 
 from __future__ import annotations
 
@@ -26,6 +29,11 @@ def allowed_memory(cpu: int) -> list[int]:
 
 def is_valid(cpu: int, memory: int) -> bool:
     return memory in allowed_memory(cpu)
+
+
+def summary() -> str:
+    """Every cpu size with its memory range: "256: 512-2048, 512: 1024-4096, ..."."""
+    return ", ".join(f"{c}: {allowed_memory(c)[0]}-{allowed_memory(c)[-1]}" for c in CPU_SIZES)
 
 
 def describe_invalid(cpu: int, memory: int) -> str | None:

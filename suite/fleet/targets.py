@@ -1,4 +1,5 @@
-"""Targets for the real environments: `aws` (the Terraform fleet's saved outputs) and `existing`."""
+"""An environment name resolved to its Target: `local` (a deployed twin's state file), `aws` (the
+Terraform fleet's saved outputs) and `existing` (suite.yaml)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,26 @@ from suite.clock import WallClock
 from suite.errors import UsageError
 from suite.fleet import aws
 from suite.fleet.config import ExistingConfig, aws_config, existing_config
-from suite.fleet.environments import Target
+from suite.fleet.environments import ENVIRONMENTS, Target, local_target, state_dir
+from suite.github.app import credentials_from_env
+from suite.twin.service import STATE_FILE, pid_alive, read_state
+
+
+def resolve_target(environment: str) -> Target | None:
+    """The target for `environment`; None for `local` when no twin is deployed (the caller starts one)."""
+    if environment not in ENVIRONMENTS:
+        raise UsageError(f"unknown environment {environment!r}: choose one of {', '.join(ENVIRONMENTS)}")
+    if environment == "local":
+        state = read_state(state_dir())
+        if state is None:
+            return None
+        if not pid_alive(int(state["pid"])):  # a twin that stopped by itself leaves its state behind
+            (state_dir() / STATE_FILE).unlink(missing_ok=True)
+            return None
+        return local_target(state)
+    if environment == "aws":
+        return aws_target()
+    return existing_target()
 
 
 def fleet_from_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
@@ -30,8 +50,6 @@ def fleet_from_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
 
 def _credentials() -> dict[str, Any]:
     """Target fields for GitHub auth: a GitHub App when GITHUB_APP_* are set, else GITHUB_TOKEN/GH_TOKEN."""
-    from suite.github.app import credentials_from_env
-
     found = credentials_from_env()
     return {"token": found, "app": None} if isinstance(found, str) else {"token": "", "app": found}
 

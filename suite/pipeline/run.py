@@ -13,21 +13,12 @@ from typing import Any
 
 import httpx
 
-from suite import __version__
 from suite.analyze.load import analyze_run_dir
 from suite.analyze.result import with_thresholds
 from suite.clock import iso, iso_ms, parse_iso
-from suite.collect.collector import (
-    SOURCE_PERFORMANCE_LOG,
-    RunTracker,
-    accepted_suite_ids,
-    busy_runners,
-    collect_jobs,
-    collect_task_events,
-    collect_task_metrics,
-    task_windows,
-    wait_for_runs,
-)
+from suite.collect.runs import RunTracker, busy_runners, collect_jobs, wait_for_runs
+from suite.collect.task_events import collect_task_events
+from suite.collect.task_metrics import SOURCE_PERFORMANCE_LOG, collect_task_metrics, task_windows
 from suite.dispatch import preflight
 from suite.dispatch.dispatcher import (
     INFLIGHT_FILE,
@@ -38,7 +29,9 @@ from suite.dispatch.dispatcher import (
     write_schedule,
 )
 from suite.errors import EXIT_FAILED, EXIT_PASS, UsageError
-from suite.fleet.environments import Target, local_target, resolve_target
+from suite.fleet.environments import Target, local_target
+from suite.fleet.readiness import wait_target_online
+from suite.fleet.targets import resolve_target
 from suite.gates.thresholds import evaluate_all
 from suite.github.client import GitHubClient, ssl_verify_from_env
 from suite.github.cost import api_section, merge_stats
@@ -46,15 +39,10 @@ from suite.pipeline.abort import AbortMonitor
 from suite.pipeline.progress import Progress, fmt_eta
 from suite.profiles.profile import Profile, load_profile
 from suite.report import terminal_summary, write_reports
-from suite.rundir.files import (
-    JsonlAppender,
-    RunDir,
-    new_test_run_id,
-    read_json,
-    read_jsonl,
-    write_json,
-    write_jsonl,
-)
+from suite.rundir.jsonio import JsonlAppender, read_json, read_jsonl, write_json, write_jsonl
+from suite.rundir.ledger import accepted_suite_ids
+from suite.rundir.manifest import new_manifest
+from suite.rundir.paths import RunDir, new_test_run_id
 from suite.schedule.arrivals import build_schedule
 from suite.twin.aws import twin_client
 from suite.twin.service import Twin, TwinConfig
@@ -62,6 +50,7 @@ from suite.twin.truth_check import mismatches
 
 CLOUDWATCH_SETTLE_S = {"local": 120.0, "aws": 300.0}  # wait after the last job before reading metrics
 DRAIN_POLL_S = 30.0
+TWIN_READY_TIMEOUT_S = 600.0  # virtual seconds for an embedded twin's runners to come online
 
 
 def github_client(target: Target) -> GitHubClient:
@@ -91,17 +80,10 @@ def run_profile(
             print("No deployed twin (suite deploy): starting an embedded one for this run.", flush=True)
             twin = stack.enter_context(Twin(TwinConfig()))
             target = local_target(twin.state())
-            _wait_runners_online(target, int(target.fleet["runner_count"]))
+            wait_target_online(target, TWIN_READY_TIMEOUT_S)
         client = stack.enter_context(github_client(target))
         return _run(profile, target, client, reports_root, force)
     raise AssertionError("unreachable")
-
-
-def _wait_runners_online(target: Target, count: int, timeout_s: float = 600.0) -> None:
-    with github_client(target) as client:
-        deadline = target.clock.now() + timeout_s
-        while len(client.list_runners()) < count and target.clock.now() < deadline:
-            target.clock.sleep(5)
 
 
 def _run(
@@ -112,23 +94,11 @@ def _run(
     _preflight(profile, client, clock.now(), len(offsets), offsets[-1] if offsets else 0.0, force)
     test_run_id = new_test_run_id(profile.name, time.time())
     rd = RunDir(reports_root / test_run_id).create()
-    manifest: dict[str, Any] = {
-        "test_run_id": test_run_id,
-        "profile": profile.to_dict(),
-        "environment": target.environment,
-        "fleet": {
-            **target.fleet,
-            "cluster": target.cluster,
-            "service": target.service,
-            "region": target.region,
-        },
-        "github": {"url": target.github_url, "repo": target.repo},
-        "suite_version": __version__,
-        "clock": {"speed": clock.speed},
-        "started_at": iso_ms(clock.now()),
-        "ended_at": None,
-        "clock_offset_s": None,
-    }
+    fleet = {**target.fleet, "cluster": target.cluster, "service": target.service, "region": target.region}
+    github = {"url": target.github_url, "repo": target.repo}
+    manifest = new_manifest(
+        test_run_id, profile.to_dict(), target.environment, fleet, github, clock.speed, clock.now()
+    )
     write_json(rd.file("manifest.json"), manifest)
     snapshots = [{"observed_at": iso(clock.now()), "runners": client.list_runners()}]
     write_jsonl(rd.raw_file("runners.jsonl"), snapshots)  # on disk now: a killed run keeps it
@@ -153,8 +123,9 @@ def _run(
             live["polled_at"] = clock.now()
             live["text"] = _live_status(rd, client, tracker)
         progress.update(
-            f"dispatch {done}/{total} · ETA {fmt_eta(eta)}{live['text']} · {_api_cost(client)}",
+            f"{live['text']} · {_api_cost(client)}".removeprefix(" · "),
             force=done == total,
+            count=("dispatch", done, total, eta / clock.speed),  # the ETA in real seconds
         )
 
     monitor = AbortMonitor(profile.threshold_specs, client, clock, rd.file("ledger.jsonl"), manifest, start)

@@ -22,14 +22,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from suite import __version__
 from suite.clock import iso, iso_ms
-from suite.collect.collector import minute_window, task_windows
-from suite.dispatch.dispatcher import DispatchPlan, not_sent_row, write_schedule
+from suite.collect.task_metrics import minute_window, task_windows
+from suite.dispatch.dispatcher import DispatchPlan, write_schedule
 from suite.errors import UsageError
 from suite.pipeline.abort import AbortMonitor
 from suite.profiles.profile import Profile
-from suite.rundir.files import JsonlAppender, RunDir, new_test_run_id, write_json, write_jsonl
+from suite.rundir.jsonio import JsonlAppender, write_json, write_jsonl
+from suite.rundir.ledger import dispatch_row, not_sent_row
+from suite.rundir.manifest import new_manifest
+from suite.rundir.paths import RunDir, new_test_run_id
 from suite.schedule.arrivals import build_schedule
 from suite.twin.fleet import Fleet, FleetConfig
 from suite.twin.github_objects import job_object, run_object, runner_object
@@ -88,19 +90,9 @@ def simulate(profile: Profile, fleet: FleetConfig, reports_root: Path, now: floa
                 manifest["aborted"] = monitor.aborted
                 break
             run = model.dispatch(workflow, {**plan.inputs, "suite_id": suite_id}, suite_id, at)
-            stamp = iso_ms(at)
-            ledger.append(
-                {
-                    "seq": seq,
-                    "suite_id": suite_id,
-                    "scheduled_at": stamp,
-                    "sent_at": stamp,
-                    "status": 200,
-                    "workflow_run_id": run.id,
-                    "error": None,
-                    "attempts": 1,
-                }
-            )
+            row = dispatch_row(seq, suite_id, at, at, 200, run.id, None)
+            row["attempts"] = 1
+            ledger.append(row)
     deadline = start + (offsets[-1] if offsets else 0.0) + profile.drain_timeout_s
     while any(j.completed is None for j in model.jobs.values()) and model.now < deadline:
         model.advance(min(model.now + 60, deadline))
@@ -159,7 +151,7 @@ def _runners_snapshot(model: Fleet) -> dict[str, Any]:
 
 def _metric_rows(model: Fleet, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The model's per-minute samples of the tasks that ran a job, inside each task's window (what
-    suite.collect.collector asks CloudWatch for), as collect's rows."""
+    suite.collect.task_metrics asks CloudWatch for), as collect's rows."""
     spans = {task: minute_window(*window) for task, window in task_windows(jobs).items()}
     rows = [
         {"task_id": task_id, "metric": metric, "timestamp": iso(t), "value": value, "source": SOURCE}
@@ -170,16 +162,14 @@ def _metric_rows(model: Fleet, jobs: list[dict[str, Any]]) -> list[dict[str, Any
 
 
 def _manifest(profile: Profile, fleet: FleetConfig, test_run_id: str, start: float) -> dict[str, Any]:
-    return {
-        "test_run_id": test_run_id,
-        "profile": profile.to_dict(),
-        "environment": ENVIRONMENT,
-        "fleet": {**fleet.to_dict(), "source": "the twin's fleet model (suite sim)"},
-        "github": {"url": None, "repo": REPO},
-        "suite_version": __version__,
-        "clock": {"speed": 1.0},
-        "started_at": iso_ms(start),
-        "ended_at": None,
-        "ended_by": "suite sim: the fleet model ran every job to completion (or drain_timeout_s)",
-        "clock_offset_s": 0.0,
-    }
+    return new_manifest(
+        test_run_id,
+        profile.to_dict(),
+        ENVIRONMENT,
+        {**fleet.to_dict(), "source": "the twin's fleet model (suite sim)"},
+        {"url": None, "repo": REPO},
+        1.0,
+        start,
+        ended_by="suite sim: the fleet model ran every job to completion (or drain_timeout_s)",
+        clock_offset_s=0.0,
+    )

@@ -14,7 +14,8 @@ from typing import Any
 from suite.report.jobs_csv import write_jobs_csv
 from suite.report.junit import junit_xml
 from suite.report.markdown import summary_markdown
-from suite.rundir.files import RunDir, atomic_path, stream_jsonl, write_json
+from suite.rundir.jsonio import atomic_path, stream_jsonl, write_json
+from suite.rundir.paths import RunDir
 
 
 def _write_bytes(path: Path, data: bytes) -> None:

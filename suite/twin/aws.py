@@ -32,7 +32,7 @@ def task_events_log_group(cluster: str) -> str:
 
 def twin_client(service: str, endpoint: str, region: str) -> Any:
     # moto answers GetMetricData in time proportional to queries x periods x datapoints in the window
-    # (suite.collect.collector keeps each call to 30 minutes); the read timeout stays generous all the same
+    # (suite.collect.task_metrics keeps each call to 30 minutes); the read timeout stays generous all the same
     config = botocore.config.Config(read_timeout=600, retries={"max_attempts": 1})
     return boto3.client(  # type: ignore[call-overload]
         service, endpoint_url=endpoint, region_name=region, config=config, **TWIN_CREDENTIALS
@@ -40,8 +40,8 @@ def twin_client(service: str, endpoint: str, region: str) -> Any:
 
 
 def performance_log_group(cluster: str) -> str:
-    """Where Container Insights writes its performance log events (AWS's name; suite.collect.collector spells
-    it out on its own, so the twin checks that spelling rather than sharing it)."""
+    """Where Container Insights writes its performance log events (AWS's name; suite.collect.task_metrics
+    spells it out on its own, so the twin checks that spelling rather than sharing it)."""
     return f"/aws/ecs/containerinsights/{cluster}/performance"
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from suite.clock import VirtualClock
-from suite.rundir.files import read_json, write_json
+from suite.rundir.jsonio import read_json, write_json
 from suite.twin.app_auth import AppConfig
 from suite.twin.aws import AwsTwin, task_events_log_group
 from suite.twin.faults import FaultsConfig

@@ -12,7 +12,7 @@ from moto import mock_aws
 from suite.analyze.resources import index_samples, job_resources
 from suite.analyze.timeline import Job
 from suite.clock import iso
-from suite.collect.collector import (
+from suite.collect.task_metrics import (
     NAMESPACE,
     SOURCE_GMD,
     SOURCE_PERFORMANCE_LOG,

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from suite.analyze.rows import CHUNK, ColumnRows, Lazy
-from suite.rundir.files import write_json
+from suite.rundir.jsonio import write_json
 
 values = st.one_of(st.none(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5))
 

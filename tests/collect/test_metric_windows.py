@@ -1,5 +1,5 @@
 """Task metrics are read per task over its own job window, in calls of at most 30 minutes and 500
-queries (a 300-task run read over the whole window took moto 100 s; see suite/collect/collector.py)."""
+queries (a 300-task run read over the whole window took moto 100 s; see suite/collect/task_metrics.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from moto import mock_aws
 
 from suite.clock import iso
-from suite.collect.collector import (
+from suite.collect.task_metrics import (
     CALL_SLICE_S,
     MAX_QUERIES_PER_CALL,
     METRICS,

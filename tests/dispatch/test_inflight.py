@@ -21,7 +21,7 @@ from suite.dispatch.dispatcher import (
     recover_inflight,
     write_schedule,
 )
-from suite.rundir.files import JsonlAppender, read_jsonl, write_json
+from suite.rundir.jsonio import JsonlAppender, read_jsonl, write_json
 from suite.twin.fleet import FleetConfig
 from suite.twin.service import Twin, TwinConfig
 from tests.helpers.twin import client_for

@@ -16,7 +16,7 @@ from suite.cli.main import main
 from suite.errors import EnvironmentFailure, UsageError
 from suite.fleet import aws, secrets
 from suite.fleet.config import aws_config, existing_config
-from suite.fleet.environments import resolve_target
+from suite.fleet.targets import resolve_target
 
 TOKEN = "github_pat_" + "X1" * 20
 

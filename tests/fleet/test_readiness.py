@@ -12,6 +12,7 @@ from moto.moto_api import state_manager
 
 from suite.errors import EnvironmentFailure
 from suite.fleet import readiness
+from suite.fleet.environments import local_target
 from suite.fleet.runners import RunnerAdmin
 from suite.twin.service import Twin
 from tests.helpers.clocks import FakeClock
@@ -152,3 +153,26 @@ def test_readiness_against_the_twins_github(twin: Twin) -> None:
                 timeout_s=0,
                 clock=clock,
             )
+
+
+def test_without_tasks_every_online_labelled_runner_counts() -> None:
+    runners = [runner("r1"), runner("r2", "offline"), runner("r3", labels=["self-hosted"]), runner("r4")]
+    state = readiness.check(3, None, runners, LABELS)
+    assert not state.ready and sorted(state.online_matching) == ["r1", "r4"]
+    assert state.missing().startswith("2 of 3 runners are online with the fleet's labels")
+    assert "runner r3 lacks the fleet label(s) ecs-fargate, linux, x64" in state.missing()
+    assert "tasks" not in state.progress_line()
+    assert readiness.check(2, None, runners, LABELS).ready
+
+
+def test_the_wait_runs_on_the_targets_clock_and_says_virtual() -> None:
+    clock = FakeClock(speed=60.0)
+    with pytest.raises(EnvironmentFailure) as err:
+        readiness.wait_ready(2, LABELS, None, lambda: [runner("r1")], timeout_s=900, poll_s=5, clock=clock)
+    assert "not ready within 900 s (virtual): 1 of 2 runners are online" in str(err.value)
+    assert clock.sleeps == [5.0] * 180  # virtual seconds, slept on the clock
+
+
+def test_wait_target_online_reads_the_twins_github(twin: Twin) -> None:
+    state = readiness.wait_target_online(local_target(twin.state()), timeout_s=600)
+    assert state.ready and len(state.online_matching) == twin.config.fleet.runners

@@ -26,7 +26,7 @@ from suite.gates.thresholds import (
 from suite.github.client import DispatchResult
 from suite.pipeline.abort import AbortMonitor
 from suite.profiles.profile import parse_profile, profile_from_dict
-from suite.rundir.files import JsonlAppender, read_jsonl
+from suite.rundir.jsonio import JsonlAppender, read_jsonl
 
 # --- validation ---------------------------------------------------------------------------------
 

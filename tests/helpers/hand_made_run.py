@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from suite.clock import iso, iso_ms, parse_iso
-from suite.rundir.files import write_json, write_jsonl
+from suite.rundir.jsonio import write_json, write_jsonl
 
 T0 = parse_iso("2026-11-15T10:00:00Z")
 A, B, C = "a" * 32, "b" * 32, "c" * 32  # runner names == ECS task ids

@@ -4,7 +4,7 @@ from suite.analyze.load import analyze_run_dir
 from suite.analyze.result import with_thresholds
 from suite.clock import iso, iso_ms, parse_iso
 from suite.gates.thresholds import evaluate_all
-from suite.rundir.files import write_json, write_jsonl
+from suite.rundir.jsonio import write_json, write_jsonl
 
 CHARTS = ["concurrency", "queue_time", "runner_timeline", "throughput", "resources"]
 T0 = parse_iso("2026-11-15T10:00:00Z")

@@ -18,7 +18,7 @@ from suite.fleet.environments import local_target
 from suite.gates.thresholds import KNOWN_FIELDS, OPEN_FIELDS
 from suite.pipeline.run import github_client, run_profile
 from suite.profiles.profile import list_profiles, load_profile
-from suite.rundir.files import JsonlAppender, read_jsonl
+from suite.rundir.jsonio import JsonlAppender, read_jsonl
 from suite.schedule.arrivals import build_schedule, peak_rate_per_min
 from suite.twin.truth_check import mismatches
 from tests.helpers.twin import CATALOGUE, start_twin

@@ -2,7 +2,7 @@
 ephemeral runners, without and with injected faults. Checked against the twin's own record.
 
 About 20 s each on 2 cores (1200x: 250 virtual minutes of dispatching take 12.5 s; CloudWatch task
-metrics are read per task over its own job window, see suite/collect/collector.py)."""
+metrics are read per task over its own job window, see suite/collect/task_metrics.py)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from suite.analyze.load import analyze_run_dir
 from suite.decisions.history import list_runs
 from suite.pipeline.sim import simulate
 from suite.profiles.profile import load_profile
-from suite.rundir.files import read_jsonl
+from suite.rundir.jsonio import read_jsonl
 from suite.schedule.arrivals import build_schedule
 from suite.twin.fleet import FleetConfig
 from suite.twin.truth_check import mismatches

@@ -122,7 +122,7 @@ def test_jobs_table_is_capped_and_says_so(tmp_path):
 
 
 def test_gantt_lanes_show_cold_starts_per_slot(tmp_path):
-    from suite.rundir.files import read_jsonl
+    from suite.rundir.jsonio import read_jsonl
 
     run_dir, result = synthetic_run(tmp_path, n_jobs=12, runners=4)
     g = series.gantt(result, read_jsonl(run_dir / "raw" / "tasks.jsonl"))

@@ -16,7 +16,7 @@ from suite.dispatch.preflight import Budget, check, estimate, with_rate_limit
 from suite.errors import UsageError
 from suite.fleet.environments import local_target
 from suite.pipeline.run import run_profile
-from suite.rundir.files import JsonlAppender
+from suite.rundir.jsonio import JsonlAppender
 from suite.twin.faults import FaultsConfig
 from suite.twin.fleet import FleetConfig
 from suite.twin.limits import LimitsConfig

@@ -27,7 +27,7 @@ from suite.errors import UsageError
 from suite.gates.metrics import METRIC_KEYS as METRIC_KEYS
 from suite.gates.metrics import METRICS as METRICS
 from suite.gates.metrics import Metric as Metric
-from suite.rundir.files import read_json, read_jsonl
+from suite.rundir.jsonio import read_json, read_jsonl
 
 
 @dataclass(frozen=True)

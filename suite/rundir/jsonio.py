@@ -1,48 +1,17 @@
-"""The run directory contract (DESIGN.md: The run directory): paths and JSON-lines I/O."""
+"""Run directory I/O: JSON written atomically, JSON lines read line by line, and the ledger's appender."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-import secrets
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from suite.errors import UsageError
-
-
-def new_test_run_id(profile: str, wall_time: float) -> str:
-    stamp = datetime.fromtimestamp(wall_time, UTC).strftime("%Y%m%dT%H%M%SZ")
-    return f"{profile}-{stamp}-{secrets.token_hex(3)}"
-
-
-@dataclass(frozen=True)
-class RunDir:
-    path: Path
-
-    @property
-    def test_run_id(self) -> str:
-        return self.path.name
-
-    @property
-    def raw(self) -> Path:
-        return self.path / "raw"
-
-    def file(self, name: str) -> Path:
-        return self.path / name
-
-    def raw_file(self, name: str) -> Path:
-        return self.raw / name
-
-    def create(self) -> RunDir:
-        self.raw.mkdir(parents=True, exist_ok=True)
-        return self
 
 
 @contextmanager
@@ -149,7 +118,7 @@ class JsonlAppender:
         self._syncer = threading.Thread(target=self._sync_loop, name=f"fsync {path.name}", daemon=True)
         self._syncer.start()
 
-    def append(self, row: dict[str, Any]) -> None:
+    def append(self, row: Mapping[str, Any]) -> None:
         self._f.write(json.dumps(row, separators=(",", ":")) + "\n")
         self._f.flush()
         with self._changed:
