@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 
 from suite.analyze.columns import Cat, Codes, chunks, nullable, objects, sorted_by
-from suite.analyze.isotime import Stamps
 from suite.analyze.stats import mean
 from suite.analyze.timeline import Job, Jobs, as_arrays, ts
+from suite.isotime import Stamps
 
 CPU, CPU_RESERVED, MEM, MEM_RESERVED = "CpuUtilized", "CpuReserved", "MemoryUtilized", "MemoryReserved"
 

@@ -11,7 +11,6 @@ from suite.analyze.background import Background
 from suite.analyze.columns import Cat, nullable
 from suite.analyze.concurrency import concurrency_arrays
 from suite.analyze.fleet import little_law, runners, throughput
-from suite.analyze.isotime import stamp, stamp_column
 from suite.analyze.resources import FIGURES, ResourceColumns, SampleArrays, join_resources, sample_arrays
 from suite.analyze.rows import ColumnRows, Lazy
 from suite.analyze.saturation import saturation_arrays
@@ -20,6 +19,7 @@ from suite.analyze.stats import PERCENTILE_METHOD, distribution, exact_sum
 from suite.analyze.tables import DispatchTable, RunTable, dispatch_table, jobs_table, runs_table
 from suite.analyze.tasks import task_summary, tasks_from_events
 from suite.analyze.timeline import JobArrays
+from suite.isotime import stamp, stamp_column
 
 SCHEMA = "suite.result/v1"
 LATE_AFTER_REAL_S = 0.25  # a dispatch sent later than this (real seconds) after its slot is late

@@ -13,8 +13,7 @@ from typing import Any
 import numpy as np
 
 from suite.analyze.columns import Cat
-from suite.analyze.isotime import _parse, _stamp, stamp, ts
-from suite.clock import parse_iso
+from suite.isotime import _parse, _stamp, stamp, ts
 
 __all__ = ["Job", "JobArrays", "Jobs", "Run", "_parse", "_stamp", "as_arrays", "job_arrays", "stamp", "ts"]
 
@@ -69,12 +68,6 @@ class Run:
     run_started: float | None
 
 
-def _t(value: object) -> float | None:
-    if value is None or value == "":
-        return None
-    return _parse(value) if type(value) is str else parse_iso(str(value))
-
-
 def job_from_raw(row: dict[str, Any]) -> Job:
     return Job(
         id=int(row["id"]),
@@ -84,9 +77,9 @@ def job_from_raw(row: dict[str, Any]) -> Job:
         runner_name=row.get("runner_name") or None,
         status=str(row.get("status") or ""),
         conclusion=row.get("conclusion"),
-        created=_t(row.get("created_at")),
-        started=_t(row.get("started_at")),
-        completed=_t(row.get("completed_at")),
+        created=ts(row.get("created_at")),
+        started=ts(row.get("started_at")),
+        completed=ts(row.get("completed_at")),
     )
 
 

@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from suite.clock import Clock, iso, iso_ms, parse_iso
+from suite.clock import Clock, iso, iso_ms
+from suite.isotime import parse_iso
 
 METRICS = ("CpuUtilized", "CpuReserved", "MemoryUtilized", "MemoryReserved")
 NAMESPACE = "ECS/ContainerInsights"

@@ -16,7 +16,7 @@ import httpx
 from suite import __version__
 from suite.analyze.load import analyze_run_dir
 from suite.analyze.result import with_thresholds
-from suite.clock import iso, iso_ms, parse_iso
+from suite.clock import iso, iso_ms
 from suite.collect.collector import (
     SOURCE_PERFORMANCE_LOG,
     RunTracker,
@@ -42,6 +42,7 @@ from suite.fleet.environments import Target, local_target, resolve_target
 from suite.gates.thresholds import evaluate_all
 from suite.github.client import GitHubClient, ssl_verify_from_env
 from suite.github.cost import api_section, merge_stats
+from suite.isotime import parse_iso
 from suite.pipeline.abort import AbortMonitor
 from suite.pipeline.progress import Progress, fmt_eta
 from suite.profiles.profile import Profile, load_profile

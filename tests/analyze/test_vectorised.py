@@ -11,7 +11,8 @@ from suite.analyze.concurrency import concurrency_arrays, sweep, time_weighted_m
 from suite.analyze.fleet import per_runner, throughput
 from suite.analyze.resources import FIGURES, index_samples, job_resources, join_resources, sample_arrays
 from suite.analyze.timeline import Job, _parse, _stamp, job_arrays
-from suite.clock import iso, iso_ms, parse_iso
+from suite.clock import iso, iso_ms
+from suite.isotime import parse_iso
 
 T0 = 1_800_000_000
 TASKS = ["a" * 32, "b" * 32, "c" * 32]

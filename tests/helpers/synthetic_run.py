@@ -2,8 +2,9 @@
 
 from suite.analyze.load import analyze_run_dir
 from suite.analyze.result import with_thresholds
-from suite.clock import iso, iso_ms, parse_iso
+from suite.clock import iso, iso_ms
 from suite.gates.thresholds import evaluate_all
+from suite.isotime import parse_iso
 from suite.rundir.files import write_json, write_jsonl
 
 CHARTS = ["concurrency", "queue_time", "runner_timeline", "throughput", "resources"]

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from suite.analyze.fleet import clipped
-from suite.clock import parse_iso
 from suite.errors import UsageError
+from suite.isotime import parse_iso
 from suite.rundir.files import read_json, read_jsonl
 
 
