@@ -13,15 +13,16 @@ from typing import Any
 
 import numpy as np
 
-from suite.analyze.timeline import Jobs, as_arrays, stamp
+from suite.analyze.timeline import JobArrays
+from suite.isotime import stamp
 
 
 def clipped(interval: tuple[float, float], window: tuple[float, float]) -> float:
     return max(0.0, min(interval[1], window[1]) - max(interval[0], window[0]))
 
 
-def per_runner(jobs: Jobs, window: tuple[float, float] | None) -> list[dict[str, Any]]:
-    a = as_arrays(jobs)
+def per_runner(jobs: JobArrays, window: tuple[float, float] | None) -> list[dict[str, Any]]:
+    a = jobs
     names = {name: c for c, name in enumerate(a.runner.values) if name}
     code = a.runner.codes
     use = a.busy & ~a.runner.isin(None)
@@ -56,7 +57,7 @@ def registered_runner_names(snapshots: Iterable[dict[str, Any]]) -> set[str]:
 
 
 def runners(
-    jobs: Jobs,
+    jobs: JobArrays,
     configured: int | None,
     window: tuple[float, float] | None,
     snapshots: list[dict[str, Any]],
@@ -84,9 +85,11 @@ def runners(
     }
 
 
-def throughput(jobs: Jobs, window: tuple[float, float] | None, reasons: dict[str, str]) -> dict[str, Any]:
+def throughput(
+    jobs: JobArrays, window: tuple[float, float] | None, reasons: dict[str, str]
+) -> dict[str, Any]:
     """Completed jobs per minute of window, and per one-minute bucket [start + 60 i, start + 60 (i+1))."""
-    a = as_arrays(jobs)
+    a = jobs
     done, begun = a.end[a.busy], a.start[a.busy]
     if window is None or window[1] <= window[0]:
         reasons["throughput.jobs_per_min"] = "no window (no job completed)"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sized
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
-from suite.analyze.background import Background
 from suite.analyze.columns import Cat, nullable
 from suite.analyze.concurrency import concurrency_arrays
 from suite.analyze.fleet import little_law, runners, throughput
@@ -23,7 +22,6 @@ from suite.isotime import stamp, stamp_column
 
 SCHEMA = "suite.result/v1"
 LATE_AFTER_REAL_S = 0.25  # a dispatch sent later than this (real seconds) after its slot is late
-FORK_FROM_ROWS = 100_000  # metric rows from which reading them in a child process pays off
 Rows = Iterable[dict[str, Any]]  # each read once, in order: lists, or rows streamed from raw/
 
 
@@ -37,31 +35,35 @@ def compute_result(
     runners_snapshots: Rows,
     api: dict[str, Any] | None = None,
     thresholds: list[dict[str, Any]] | None = None,
-    parallel: bool | None = None,
 ) -> dict[str, Any]:
-    """result.json of one run. parallel: read the metric rows in a forked child process while this
-    one reads the rest (suite.analyze.background; None: when the rows are many or of unknown number)."""
-    # the CloudWatch side (metric rows -> sample columns) is independent of the GitHub side
-    samples = Background(
-        lambda: sample_arrays(metrics), _worth_a_process(metrics) if parallel is None else parallel
+    """result.json of one run, every row read in this process."""
+    return result_of(
+        manifest,
+        ledger,
+        runs,
+        jobs,
+        lambda: sample_arrays(metrics),
+        tasks,
+        runners_snapshots,
+        api,
+        thresholds,
     )
-    try:
-        return _result(manifest, ledger, runs, jobs, samples, tasks, runners_snapshots, api, thresholds)
-    finally:
-        samples.close()  # a worker whose answer was never needed (an error here first) is stopped
 
 
-def _result(
+def result_of(
     manifest: dict[str, Any],
     ledger: Rows,
     runs: Rows,
     jobs: Rows,
-    samples: Background[SampleArrays],
+    samples: Callable[[], SampleArrays],
     tasks: Rows,
     runners_snapshots: Rows,
-    api: dict[str, Any] | None,
-    thresholds: list[dict[str, Any]] | None,
+    api: dict[str, Any] | None = None,
+    thresholds: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """result.json of one run. samples: the CloudWatch side (the metric rows as SampleArrays, which
+    is independent of the GitHub side), called once, after the GitHub side's tables are built: the
+    caller may compute it elsewhere meanwhile (suite.pipeline.analysis reads it in a child process)."""
     reasons: dict[str, str] = {}  # dotted path of a null figure -> why it could not be observed
     notes: list[str] = [f"percentiles: {PERCENTILE_METHOD}"]
     dispatches = dispatch_table(ledger)
@@ -96,7 +98,7 @@ def _result(
     executions = arr.end[arr.busy] - arr.start[arr.busy]
     fleet = manifest.get("fleet") or {}
     configured = fleet.get("runner_count")
-    resources, per_job_res = _resources(arr, samples.result())
+    resources, per_job_res = _resources(arr, samples())
     task_list = tasks_from_events(tasks)
     speed = float((manifest.get("clock") or {}).get("speed") or 1.0)
     lag_all = dispatches.sent[sc.accepted] - accepted_scheduled
@@ -254,11 +256,6 @@ def _saturation(
         configured,
         reasons,
     )
-
-
-def _worth_a_process(rows: Rows) -> bool:
-    """A child process pays off for many rows (a streamed file: unknown, so assumed many)."""
-    return not isinstance(rows, Sized) or len(rows) >= FORK_FROM_ROWS
 
 
 def _resources(jobs: JobArrays, index: SampleArrays) -> tuple[dict[str, Any], ResourceColumns]:

@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 
 from suite.analyze.stats import distribution, exact_sum
-from suite.analyze.timeline import Job, JobArrays, Run, job_arrays, stamp
-from suite.analyze.workflows import Dispatch
+from suite.analyze.timeline import JobArrays
+from suite.isotime import stamp
 from suite.schedule.arrivals import RampPattern, RampStage, StepPattern, first_offset, rate_segments
 
 RATIO_LIMIT = 0.95
@@ -123,54 +123,6 @@ def queue_rising(xs: list[float], ys: list[float]) -> dict[str, Any] | None:
         "last_third_p50_s": last,
         "rising": slope > 0 and last > first + RISE_MARGIN_S,
     }
-
-
-def saturation(
-    pattern: dict[str, Any] | None,
-    dispatches: list[Dispatch],
-    runs: dict[str, Run],
-    jobs: list[Job],
-    shift: float,
-    configured: int | None,
-    reasons: dict[str, str],
-) -> dict[str, Any] | None:
-    """Saturation from the parsed records (the definition; compute_result feeds saturation_arrays)."""
-    suite_of_run = {run.id: suite_id for suite_id, run in runs.items()}
-    sched_of: dict[str, float] = {}
-    for d in dispatches:
-        if d.scheduled is not None:
-            sched_of.setdefault(d.suite_id, d.scheduled + shift)
-    last_done: dict[int, float] = {}
-    for j in jobs:
-        done = j.completed
-        if done is not None and j.run_id in suite_of_run:
-            prev = last_done.get(j.run_id)
-            if prev is None or done > prev:
-                last_done[j.run_id] = done
-    completions: list[float] = []
-    turnarounds: list[float] = []
-    for suite_id, run in runs.items():
-        done = last_done.get(run.id)
-        if run.status != "completed" or done is None:
-            continue
-        completions.append(done)
-        if suite_id in sched_of:
-            turnarounds.append(done - sched_of[suite_id])
-    nan = float("nan")
-    x_all = np.fromiter(
-        (sched_of.get(suite_of_run.get(j.run_id, ""), nan) for j in jobs), dtype=float, count=len(jobs)
-    )
-    return saturation_arrays(
-        pattern,
-        np.asarray([d.scheduled for d in dispatches if d.scheduled is not None], dtype=float),
-        shift,
-        np.asarray(completions, dtype=float),
-        np.asarray(turnarounds, dtype=float),
-        x_all,
-        job_arrays(jobs),
-        configured,
-        reasons,
-    )
 
 
 def saturation_arrays(

@@ -56,8 +56,3 @@ def distribution(values: Iterable[float] | np.ndarray) -> Distribution:
 def exact_sum(a: np.ndarray) -> float:
     """math.fsum of a float column (exactly rounded), read through a memoryview: no list of floats."""
     return math.fsum(np.ascontiguousarray(a, dtype=float).data)
-
-
-def mean(values: Iterable[float]) -> float | None:
-    xs = [float(v) for v in values]
-    return math.fsum(xs) / len(xs) if xs else None

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from suite.analyze.stats import distribution
-from suite.analyze.timeline import Jobs, as_arrays, stamp, ts
+from suite.analyze.timeline import JobArrays
+from suite.isotime import stamp, ts
 
 
 @dataclass(frozen=True)
@@ -53,14 +54,14 @@ def tasks_from_events(events: Iterable[dict[str, Any]]) -> list[Task]:
     ]
 
 
-def task_summary(tasks: list[Task], jobs: Jobs) -> dict[str, Any]:
+def task_summary(tasks: list[Task], jobs: JobArrays) -> dict[str, Any]:
     """Per task: created -> started (cold start) -> its first job of this test (runner_name == task id).
 
     Times are as AWS and GitHub stamped them (both are server clocks; no local clock offset applies).
     A task that ran none of this test's jobs has first_job null; a job on a task with no lifecycle
     event is not in this list.
     """
-    a = as_arrays(jobs)
+    a = jobs
     use = a.ran & ~a.runner.isin(None)
     earliest = np.full(len(a.runner.values), np.inf)
     np.minimum.at(earliest, a.runner.codes[use], a.started[use])

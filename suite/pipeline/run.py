@@ -14,7 +14,6 @@ from typing import Any
 import httpx
 
 from suite import __version__
-from suite.analyze.load import analyze_run_dir
 from suite.analyze.result import with_thresholds
 from suite.clock import iso, iso_ms
 from suite.collect.collector import (
@@ -44,6 +43,7 @@ from suite.github.client import GitHubClient, ssl_verify_from_env
 from suite.github.cost import api_section, merge_stats
 from suite.isotime import parse_iso
 from suite.pipeline.abort import AbortMonitor
+from suite.pipeline.analysis import analyze_run_dir
 from suite.pipeline.progress import Progress, fmt_eta
 from suite.profiles.profile import Profile, load_profile
 from suite.report import terminal_summary, write_reports
