@@ -13,26 +13,20 @@ Distribution = dict[str, float | int | None]
 
 
 def percentile(values: Iterable[float], q: float) -> float | None:
-    """The q-th percentile (0..100): rank h = (n-1)·q/100, interpolated between floor(h) and ceil(h)."""
-    xs = sorted(float(v) for v in values)
-    if not xs:
+    """The q-th percentile (0..100) by numpy.percentile (method='linear'); None for no values."""
+    xs = np.fromiter(values, dtype=float)
+    if not xs.size:
         return None
     if not 0 <= q <= 100:
         raise ValueError(f"percentile q must be within [0, 100], got {q}")
-    h = (len(xs) - 1) * q / 100.0
-    lo = math.floor(h)
-    hi = min(lo + 1, len(xs) - 1)
-    frac = h - lo
-    a, b = xs[lo], xs[hi]
-    # same formulation as numpy's _lerp: exact at both ends, monotone in between
-    return a + (b - a) * frac if frac < 0.5 else b - (b - a) * (1 - frac)
+    return float(np.percentile(xs, q))
 
 
 def distribution(values: Iterable[float] | np.ndarray) -> Distribution:
     """count, min, mean, p50, p90, p95, p99, max; an empty input gives count 0 and None elsewhere.
 
-    The percentiles are numpy's (method='linear', the same rule as `percentile`); the mean is
-    exactly rounded (math.fsum).
+    The percentiles are numpy's (method='linear', as `percentile`); the mean is exactly rounded
+    (math.fsum: numpy's pairwise sum is not).
     """
     xs = np.asarray(
         values if isinstance(values, np.ndarray) else np.fromiter(values, dtype=float), dtype=float
