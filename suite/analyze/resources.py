@@ -17,19 +17,11 @@ import numpy as np
 from suite.analyze.columns import Cat, Codes, chunks, nullable, objects, sorted_by
 from suite.analyze.timeline import JobArrays
 from suite.isotime import Stamps
+from suite.rundir.result_schema import RESOURCE_FIGURES
 
 CPU, CPU_RESERVED, MEM, MEM_RESERVED = "CpuUtilized", "CpuReserved", "MemoryUtilized", "MemoryReserved"
 
-FIGURES = (
-    "cpu_max",
-    "cpu_mean",
-    "cpu_max_pct",
-    "cpu_mean_pct",
-    "memory_max",
-    "memory_mean",
-    "memory_max_pct",
-    "memory_mean_pct",
-)
+FIGURES = RESOURCE_FIGURES  # per job: cpu_max .. memory_mean_pct
 
 
 def _seconds(x: float) -> str:

@@ -40,6 +40,8 @@ import numpy as np
 from suite.analyze.stats import distribution, exact_sum
 from suite.analyze.timeline import JobArrays
 from suite.isotime import stamp
+from suite.rundir.result_schema import QueueTrend, Saturation, SaturationPoint
+from suite.rundir.result_schema import Stage as StageRow
 from suite.schedule.arrivals import RampPattern, RampStage, StepPattern, first_offset, rate_segments
 
 RATIO_LIMIT = 0.95
@@ -103,7 +105,7 @@ def stage_index(xs: np.ndarray, origin: float, ends: np.ndarray) -> np.ndarray:
     return idx
 
 
-def queue_rising(xs: list[float], ys: list[float]) -> dict[str, Any] | None:
+def queue_rising(xs: list[float], ys: list[float]) -> QueueTrend | None:
     """The 'keeps rising' test over (scheduled time, queue time) pairs sorted by x; None if too few."""
     n = len(xs)
     if n < MIN_RISING_JOBS:
@@ -135,7 +137,7 @@ def saturation_arrays(
     a_: JobArrays,
     configured: int | None,
     reasons: dict[str, str],
-) -> dict[str, Any] | None:
+) -> Saturation | None:
     """scheduled: every dispatch's scheduled_at (local clock); completions: per completed workflow of
     this test, its last job's completed_at; turnarounds: completion - its scheduled_at + shift, where
     known; job_scheduled: per job, its workflow's scheduled_at + shift (NaN when unknown)."""
@@ -167,8 +169,8 @@ def saturation_arrays(
     iv_start, iv_end = a_.start[a_.busy][by_start], a_.end[a_.busy][by_start]
     longest = float((iv_end - iv_start).max()) if iv_start.size else 0.0
 
-    rows: list[dict[str, Any]] = []
-    point: dict[str, Any] | None = None
+    rows: list[StageRow] = []
+    point: SaturationPoint | None = None
     for st in stages:
         a, b = origin + st.start_s, origin + st.start_s + st.duration_s
         minutes = st.duration_s / 60.0
@@ -186,7 +188,7 @@ def saturation_arrays(
         ratio = completed / offered if offered and completed is not None else None
         util = busy / (configured * st.duration_s) if configured and st.duration_s > 0 else None
         queue = distribution(q[has_q])
-        row: dict[str, Any] = {
+        row: StageRow = {
             "stage": st.index,
             "start": stamp(a),
             "end": stamp(b),
@@ -210,13 +212,15 @@ def saturation_arrays(
         if point is None:
             evidence = _evidence(row)
             if evidence:
-                point = {"stage": st.index, "target_rate_per_min": st.target_rate_per_min} | {
-                    "offered_per_min": offered,
-                    "completed_ratio": ratio,
-                    "queue_p95_s": queue["p95"],
-                    "utilization": util,
-                    "evidence": evidence,
-                }
+                point = SaturationPoint(
+                    stage=st.index,
+                    target_rate_per_min=st.target_rate_per_min,
+                    offered_per_min=offered,
+                    completed_ratio=ratio,
+                    queue_p95_s=queue["p95"],
+                    utilization=util,
+                    evidence=evidence,
+                )
     if point is None:
         reasons["saturation.point"] = (
             "no stage saturated: every stage completed >= 0.95 of its offered rate and no stage's "
@@ -232,7 +236,7 @@ def saturation_arrays(
     }
 
 
-def _evidence(row: dict[str, Any]) -> list[str]:
+def _evidence(row: StageRow) -> list[str]:
     out = []
     ratio = row["completed_ratio"]
     if ratio is not None and ratio < RATIO_LIMIT:

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
-PERCENTILE_METHOD = "linear interpolation between closest ranks (numpy.percentile default, method='linear')"
+from suite.rundir.result_schema import Distribution
 
-Distribution = dict[str, float | int | None]
+PERCENTILE_METHOD = "linear interpolation between closest ranks (numpy.percentile default, method='linear')"
 
 
 def percentile(values: Iterable[float], q: float) -> float | None:
@@ -32,7 +32,7 @@ def distribution(values: Iterable[float] | np.ndarray) -> Distribution:
         values if isinstance(values, np.ndarray) else np.fromiter(values, dtype=float), dtype=float
     )
     if xs.size == 0:
-        return {"count": 0} | {k: None for k in ("min", "mean", "p50", "p90", "p95", "p99", "max")}
+        return Distribution(count=0, min=None, mean=None, p50=None, p90=None, p95=None, p99=None, max=None)
     # numpy finds the order statistics by partitioning: no full sort needed, and none is done here
     p50, p90, p95, p99 = (float(p) for p in np.percentile(xs, [50, 90, 95, 99]))
     return {

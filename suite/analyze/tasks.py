@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from suite.analyze.stats import distribution
 from suite.analyze.timeline import JobArrays
 from suite.isotime import stamp, ts
+from suite.rundir.result_schema import Distribution, TaskRow, Tasks
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def tasks_from_events(events: Iterable[dict[str, Any]]) -> list[Task]:
     ]
 
 
-def task_summary(tasks: list[Task], jobs: JobArrays) -> dict[str, Any]:
+def task_summary(tasks: list[Task], jobs: JobArrays) -> Tasks:
     """Per task: created -> started (cold start) -> its first job of this test (runner_name == task id).
 
     Times are as AWS and GitHub stamped them (both are server clocks; no local clock offset applies).
@@ -68,7 +69,7 @@ def task_summary(tasks: list[Task], jobs: JobArrays) -> dict[str, Any]:
     first_job = {
         name: t for name, t in zip(a.runner.values, earliest.tolist(), strict=True) if name and t != np.inf
     }
-    rows: list[dict[str, Any]] = []
+    rows: list[TaskRow] = []
     for t in tasks:
         first = first_job.get(t.task_id)
         rows.append(
@@ -85,7 +86,9 @@ def task_summary(tasks: list[Task], jobs: JobArrays) -> dict[str, Any]:
             }
         )
 
-    def dist(key: str) -> dict[str, Any]:
+    def dist(
+        key: Literal["cold_start_s", "started_to_first_job_s", "created_to_first_job_s"],
+    ) -> Distribution:
         return distribution(float(x) for r in rows if (x := r[key]) is not None)
 
     return {

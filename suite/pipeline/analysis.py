@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from suite.analyze.resources import sample_arrays
-from suite.analyze.result import Rows, result_of
+from suite.analyze.result import Rows, as_json, result_of
 from suite.pipeline.background import Background
 from suite.rundir.files import RunDir, read_json, read_jsonl, stream_jsonl
 
@@ -37,9 +37,10 @@ def analyze(
         lambda: sample_arrays(metrics), _worth_a_process(metrics) if parallel is None else parallel
     )
     try:
-        return result_of(
+        result = result_of(
             manifest, ledger, runs, jobs, samples.result, tasks, runners_snapshots, api, thresholds
         )
+        return as_json(result)
     finally:
         samples.close()  # a worker whose answer was never needed (an error here first) is stopped
 

@@ -10,10 +10,12 @@ import csv
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from suite.analyze.result import PER_JOB_KEYS
 from suite.report.fmt import NULL
+from suite.rundir.result_schema import PER_JOB_KEYS, job_field
 
-COLUMNS = tuple(k for k in PER_JOB_KEYS if k != "samples")  # result.json per_job, less the sample count
+COLUMNS = tuple(
+    k for k in PER_JOB_KEYS if k != job_field("samples")
+)  # result.json per_job, less the sample count
 
 
 def write_jobs_csv(out: TextIO, per_job: Iterable[dict[str, Any]]) -> None:
