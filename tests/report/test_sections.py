@@ -22,7 +22,7 @@ def test_both_views_show_the_models_labels_and_null_reasons(tmp_path):
             label = row.cells[0].value
             assert label in md and escape(label) in html, label
     for section in model.values():
-        assert f"## {section.title}" in md or section.key == "reasons" and not result["reasons"]
+        assert f"## {section.title}" in md or (section.key == "reasons" and not result["reasons"])
     timings = model["timings"].tables["distributions"]
     assert [r.key for r in timings.rows] == list(TIMINGS)
     assert timings.headers == ("figure", *DIST_STATS)
