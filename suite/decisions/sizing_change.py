@@ -210,7 +210,8 @@ def validate_sizing(
     seed: int = 0,
     say: Callable[[str], None] = print,
 ) -> int:
-    from suite.decisions.compare import compare_dirs, markdown, terminal
+    from suite.decisions.compare.core import compare_dirs
+    from suite.decisions.compare.render import markdown, terminal
     from suite.decisions.history import index_run
     from suite.profiles.profile import resolve_profile
     from suite.rundir.files import write_json
