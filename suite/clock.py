@@ -76,8 +76,3 @@ def iso(t: float) -> str:
 def iso_ms(t: float) -> str:
     """Timestamp with milliseconds, for the suite's own records (ledger)."""
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def parse_iso(s: str) -> float:
-    """Parse an ISO-8601 UTC timestamp (with or without fraction, `Z` or offset) to epoch seconds."""
-    return datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()

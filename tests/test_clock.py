@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from suite.clock import VirtualClock, iso, parse_iso
+from suite.clock import VirtualClock, iso
+from suite.isotime import parse_iso
 from tests.helpers.twin import start_twin
 
 

@@ -1,4 +1,4 @@
-"""Benchmark the analysis: N synthetic jobs (default 1,000,000) through suite.analyze.result.compute_result.
+"""Benchmark the analysis: N synthetic jobs (default 1,000,000) through suite.pipeline.analysis.analyze.
 
     python tools/bench.py [--jobs N] [--runners R] [--seed S] [--profile] [--no-jsonl]
 
@@ -12,12 +12,12 @@ Rows are produced lazily, as `suite report` reads raw/*.jsonl line by line: the 
 row once from a fresh iterator and keeps only its own compact form. Building the rows is not part of
 the analysis, so it is measured alone first (the same rows, stream by stream, the fastest of two
 passes) and subtracted. With 2+ cores the analysis reads the metric rows in a forked worker process
-while the main process reads the rest (suite.analyze.background), so the metric rows are built in
+while the main process reads the rest (suite.pipeline.background), so the metric rows are built in
 the worker, in parallel: then only the other streams' building time is subtracted. That is
 conservative: if the main process has to wait for the worker, the worker's row building counts as
 analysis.
 
-    analysis = wall time of compute_result - building time of the rows the main process reads
+    analysis = wall time of analyze - building time of the rows the main process reads
 
 The memory target applies to the peak RSS of the main process (resource.getrusage ru_maxrss: the
 generator's columns, the analysis and its result together) plus the worker's peak RSS (pages the
@@ -276,9 +276,9 @@ def peak_rss_mib() -> float:
 
 def from_run_directory(syn: Synthetic) -> tuple[float, float, int]:
     """Write the same rows as a run directory (ledger.jsonl, raw/*.jsonl) and time analysing it the
-    way `suite report` does (suite.analyze.load.analyze_run_dir: json.loads per line, the metric rows in
+    way `suite report` does (suite.pipeline.analysis.analyze_run_dir: json.loads per line, the metric rows in
     the worker process): (wall s, CPU s of both processes, bytes of JSONL)."""
-    from suite.analyze.load import analyze_run_dir
+    from suite.pipeline.analysis import analyze_run_dir
     from suite.rundir.jsonio import write_json, write_jsonl
     from suite.rundir.paths import RunDir
 
@@ -312,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-jsonl", action="store_true", help="skip analysing from JSONL files")
     args = ap.parse_args(argv)
 
-    from suite.analyze.result import compute_result
+    from suite.pipeline.analysis import analyze
 
     t = time.perf_counter()
     syn = Synthetic(args.jobs, args.runners, args.seed)
@@ -339,10 +339,10 @@ def main(argv: list[str] | None = None) -> int:
         import pstats
 
         with cProfile.Profile() as prof:
-            result = compute_result(**inputs)
+            result = analyze(**inputs)
         pstats.Stats(prof).sort_stats("tottime").print_stats(30)
     else:
-        result = compute_result(**inputs)
+        result = analyze(**inputs)
     wall, cpu = time.perf_counter() - t, time.process_time() - c
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     worker_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)

@@ -8,7 +8,6 @@ zero-length interval [t, t) contributes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,48 +35,8 @@ def sweep_arrays(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.n
     return times[changed], np.cumsum(delta[changed])
 
 
-def sweep(intervals: Iterable[tuple[float, float]]) -> list[Step]:
-    """The step timeline: one (t, level) point at every instant where the level changes."""
-    pairs = list(intervals)
-    starts = np.fromiter((p[0] for p in pairs), dtype=float, count=len(pairs))
-    ends = np.fromiter((p[1] for p in pairs), dtype=float, count=len(pairs))
-    times, levels = sweep_arrays(starts, ends)
-    return [(_num(t), int(v)) for t, v in zip(times.tolist(), levels.tolist(), strict=True)]
-
-
 def _num(t: float) -> float:
     return int(t) if t == int(t) else t
-
-
-def max_level(steps: list[Step]) -> int:
-    return max((level for _, level in steps), default=0)
-
-
-def level_at(steps: list[Step], t: float) -> int:
-    level = 0
-    for when, value in steps:
-        if when > t:
-            break
-        level = value
-    return level
-
-
-def time_weighted_mean(steps: list[Step], window_start: float, window_end: float) -> float | None:
-    """Mean level over [window_start, window_end), weighted by time; None for an empty window."""
-    if window_end <= window_start:
-        return None
-    area = 0.0
-    level = level_at(steps, window_start)
-    cursor = window_start
-    for t, value in steps:
-        if t <= window_start:
-            continue
-        if t >= window_end:
-            break
-        area += level * (t - cursor)
-        cursor, level = t, value
-    area += level * (window_end - cursor)
-    return area / (window_end - window_start)
 
 
 def weighted_mean_arrays(
@@ -101,15 +60,6 @@ class Concurrency:
     timeline: list[Step]
     max: int
     mean: float | None
-
-
-def concurrency(
-    intervals: Iterable[tuple[float, float]], window_start: float | None, window_end: float | None
-) -> Concurrency:
-    pairs = list(intervals)
-    starts = np.fromiter((p[0] for p in pairs), dtype=float, count=len(pairs))
-    ends = np.fromiter((p[1] for p in pairs), dtype=float, count=len(pairs))
-    return concurrency_arrays(starts, ends, window_start, window_end)
 
 
 def concurrency_arrays(

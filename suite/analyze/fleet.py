@@ -13,15 +13,17 @@ from typing import Any
 
 import numpy as np
 
-from suite.analyze.timeline import Jobs, as_arrays, stamp
+from suite.analyze.timeline import JobArrays
+from suite.isotime import stamp
+from suite.rundir.result_schema import LittleLaw, MinuteCounts, RunnerRow, Runners, Throughput
 
 
 def clipped(interval: tuple[float, float], window: tuple[float, float]) -> float:
     return max(0.0, min(interval[1], window[1]) - max(interval[0], window[0]))
 
 
-def per_runner(jobs: Jobs, window: tuple[float, float] | None) -> list[dict[str, Any]]:
-    a = as_arrays(jobs)
+def per_runner(jobs: JobArrays, window: tuple[float, float] | None) -> list[RunnerRow]:
+    a = jobs
     names = {name: c for c, name in enumerate(a.runner.values) if name}
     code = a.runner.codes
     use = a.busy & ~a.runner.isin(None)
@@ -33,12 +35,12 @@ def per_runner(jobs: Jobs, window: tuple[float, float] | None) -> list[dict[str,
     sums = np.bincount(code[use], weights=busy, minlength=len(a.runner.values))
     span = window[1] - window[0] if window else 0.0
     rows = [
-        {
-            "runner_name": name,
-            "jobs": int(counts[c]),
-            "busy_s": float(sums[c]),
-            "utilization": float(sums[c]) / span if span > 0 else None,
-        }
+        RunnerRow(
+            runner_name=name,
+            jobs=int(counts[c]),
+            busy_s=float(sums[c]),
+            utilization=float(sums[c]) / span if span > 0 else None,
+        )
         for name, c in names.items()
         if counts[c] > 0
     ]
@@ -56,12 +58,12 @@ def registered_runner_names(snapshots: Iterable[dict[str, Any]]) -> set[str]:
 
 
 def runners(
-    jobs: Jobs,
+    jobs: JobArrays,
     configured: int | None,
     window: tuple[float, float] | None,
     snapshots: list[dict[str, Any]],
     reasons: dict[str, str],
-) -> dict[str, Any]:
+) -> Runners:
     rows = per_runner(jobs, window)
     busy = math.fsum(r["busy_s"] for r in rows)
     utilization = None
@@ -84,9 +86,9 @@ def runners(
     }
 
 
-def throughput(jobs: Jobs, window: tuple[float, float] | None, reasons: dict[str, str]) -> dict[str, Any]:
+def throughput(jobs: JobArrays, window: tuple[float, float] | None, reasons: dict[str, str]) -> Throughput:
     """Completed jobs per minute of window, and per one-minute bucket [start + 60 i, start + 60 (i+1))."""
-    a = as_arrays(jobs)
+    a = jobs
     done, begun = a.end[a.busy], a.start[a.busy]
     if window is None or window[1] <= window[0]:
         reasons["throughput.jobs_per_min"] = "no window (no job completed)"
@@ -101,8 +103,8 @@ def throughput(jobs: Jobs, window: tuple[float, float] | None, reasons: dict[str
         return np.bincount(b, minlength=buckets).tolist()
 
     started, completed = per_bucket(begun), per_bucket(done)
-    per_minute: list[dict[str, Any]] = [
-        {"minute": stamp(start + 60 * i), "started": started[i], "completed": completed[i]}
+    per_minute = [
+        MinuteCounts(minute=stamp(start + 60 * i), started=started[i], completed=completed[i])
         for i in range(buckets)
     ]
     in_window = int(np.count_nonzero((done >= start) & (done <= end)))
@@ -115,7 +117,7 @@ def throughput(jobs: Jobs, window: tuple[float, float] | None, reasons: dict[str
 
 def little_law(
     mean_concurrency: float | None, jobs_per_min: float | None, mean_execution_s: float | None
-) -> dict[str, Any]:
+) -> LittleLaw:
     """L = λ·W: time-weighted mean concurrency vs throughput × mean execution time."""
     per_s = None if jobs_per_min is None else jobs_per_min / 60.0
     predicted = None if per_s is None or mean_execution_s is None else per_s * mean_execution_s

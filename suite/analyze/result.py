@@ -1,17 +1,16 @@
-"""result.json (schema suite.result/v1) from the run directory's raw records. Pure: no I/O here."""
+"""result.json (suite.rundir.result_schema.Result) from the run directory's raw records. Pure: no I/O here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sized
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from typing import Any, cast
 
 import numpy as np
 
-from suite.analyze.background import Background
 from suite.analyze.columns import Cat, nullable
 from suite.analyze.concurrency import concurrency_arrays
 from suite.analyze.fleet import little_law, runners, throughput
-from suite.analyze.isotime import stamp, stamp_column
 from suite.analyze.resources import FIGURES, ResourceColumns, SampleArrays, join_resources, sample_arrays
 from suite.analyze.rows import ColumnRows, Lazy
 from suite.analyze.saturation import saturation_arrays
@@ -20,10 +19,26 @@ from suite.analyze.stats import PERCENTILE_METHOD, distribution, exact_sum
 from suite.analyze.tables import DispatchTable, RunTable, dispatch_table, jobs_table, runs_table
 from suite.analyze.tasks import task_summary, tasks_from_events
 from suite.analyze.timeline import JobArrays
+from suite.isotime import stamp, stamp_column
+from suite.rundir.result_schema import (
+    PER_JOB_KEYS,
+    SCHEMA,
+    Api,
+    Concurrency,
+    Distribution,
+    Fleet,
+    JobCounts,
+    PerJob,
+    ResourceFigures,
+    Resources,
+    Result,
+    Saturation,
+    ThresholdResult,
+    Window,
+    Workflows,
+)
 
-SCHEMA = "suite.result/v1"
 LATE_AFTER_REAL_S = 0.25  # a dispatch sent later than this (real seconds) after its slot is late
-FORK_FROM_ROWS = 100_000  # metric rows from which reading them in a child process pays off
 Rows = Iterable[dict[str, Any]]  # each read once, in order: lists, or rows streamed from raw/
 
 
@@ -37,31 +52,33 @@ def compute_result(
     runners_snapshots: Rows,
     api: dict[str, Any] | None = None,
     thresholds: list[dict[str, Any]] | None = None,
-    parallel: bool | None = None,
 ) -> dict[str, Any]:
-    """result.json of one run. parallel: read the metric rows in a forked child process while this
-    one reads the rest (suite.analyze.background; None: when the rows are many or of unknown number)."""
-    # the CloudWatch side (metric rows -> sample columns) is independent of the GitHub side
-    samples = Background(
-        lambda: sample_arrays(metrics), _worth_a_process(metrics) if parallel is None else parallel
+    """result.json of one run, every row read in this process."""
+    metric_side = partial(sample_arrays, metrics)
+    return as_json(
+        result_of(manifest, ledger, runs, jobs, metric_side, tasks, runners_snapshots, api, thresholds)
     )
-    try:
-        return _result(manifest, ledger, runs, jobs, samples, tasks, runners_snapshots, api, thresholds)
-    finally:
-        samples.close()  # a worker whose answer was never needed (an error here first) is stopped
 
 
-def _result(
+def as_json(result: Result) -> dict[str, Any]:
+    """A Result as the plain mapping json.dump and the thresholds take."""
+    return cast(dict[str, Any], result)
+
+
+def result_of(
     manifest: dict[str, Any],
     ledger: Rows,
     runs: Rows,
     jobs: Rows,
-    samples: Background[SampleArrays],
+    samples: Callable[[], SampleArrays],
     tasks: Rows,
     runners_snapshots: Rows,
-    api: dict[str, Any] | None,
-    thresholds: list[dict[str, Any]] | None,
-) -> dict[str, Any]:
+    api: dict[str, Any] | None = None,
+    thresholds: list[dict[str, Any]] | None = None,
+) -> Result:
+    """result.json of one run. samples: the CloudWatch side (the metric rows as SampleArrays, which
+    is independent of the GitHub side), called once, after the GitHub side's tables are built: the
+    caller may compute it elsewhere meanwhile (suite.pipeline.analysis reads it in a child process)."""
     reasons: dict[str, str] = {}  # dotted path of a null figure -> why it could not be observed
     notes: list[str] = [f"percentiles: {PERCENTILE_METHOD}"]
     dispatches = dispatch_table(ledger)
@@ -94,9 +111,9 @@ def _result(
         reasons["concurrency.mean"] = reasons.get("window", "empty window")
     thru = throughput(arr, window, reasons)
     executions = arr.end[arr.busy] - arr.start[arr.busy]
-    fleet = manifest.get("fleet") or {}
+    fleet = cast(Fleet, manifest.get("fleet") or {})
     configured = fleet.get("runner_count")
-    resources, per_job_res = _resources(arr, samples.result())
+    resources, per_job_res = _resources(arr, samples())
     task_list = tasks_from_events(tasks)
     speed = float((manifest.get("clock") or {}).get("speed") or 1.0)
     lag_all = dispatches.sent[sc.accepted] - accepted_scheduled
@@ -104,7 +121,7 @@ def _result(
     last_done = _last_completed(arr, job_run, len(run_table))
     dropped = not_dispatched(dispatches, sc)
 
-    result: dict[str, Any] = {
+    result: Result = {
         "schema": SCHEMA,
         "test_run_id": manifest.get("test_run_id"),
         "profile": (manifest.get("profile") or {}).get("name"),
@@ -112,12 +129,12 @@ def _result(
         "suite_version": manifest.get("suite_version"),
         "clock_offset_s": offset,
         "fleet": fleet,  # configuration: appears as configuration/targets only, never as observed figures
-        "window": {
-            "start": stamp(window[0]) if window else None,
-            "end": stamp(window[1]) if window else None,
-            "duration_s": window[1] - window[0] if window else None,
-        },
-        "workflows": workflow_counts(sc, run_table) | {"not_dispatched": dropped},
+        "window": Window(
+            start=stamp(window[0]) if window else None,
+            end=stamp(window[1]) if window else None,
+            duration_s=window[1] - window[0] if window else None,
+        ),
+        "workflows": cast(Workflows, workflow_counts(sc, run_table) | {"not_dispatched": dropped}),
         "jobs": _job_counts(arr),
         "queue_time_s": distribution(arr.queue[~np.isnan(arr.queue)]),
         "execution_time_s": distribution(executions),
@@ -132,16 +149,16 @@ def _result(
             "aborted": manifest.get("aborted"),  # {at, reason, threshold, value, ...} or None
         },
         "queue_from_schedule_s": distribution(from_schedule[~np.isnan(from_schedule)]),
-        "concurrency": {
-            "max": conc.max,
-            "mean": conc.mean,
-            "timeline": [
+        "concurrency": Concurrency(
+            max=conc.max,
+            mean=conc.mean,
+            timeline=[
                 [t, level]
                 for t, (_, level) in zip(
                     stamp_column(np.asarray([t for t, _ in conc.timeline], float)), conc.timeline, strict=True
                 )
             ],
-        },
+        ),
         "throughput": thru,
         "runners": runners(arr, configured, window, list(runners_snapshots), reasons),
         "little_law": little_law(
@@ -154,9 +171,12 @@ def _result(
             manifest, dispatches, sc, run_table, last_done, arr, owner, shift, configured, reasons
         ),
         "resources": resources,
-        "per_job": _per_job(arr, dispatches.suite_id[sc.accepted[owner]], from_schedule, per_job_res),
-        "api": dict(api or {}),
-        "thresholds": list(thresholds or []),
+        "per_job": cast(
+            Sequence[PerJob],
+            _per_job(arr, dispatches.suite_id[sc.accepted[owner]], from_schedule, per_job_res),
+        ),
+        "api": cast(Api, dict(api or {})),
+        "thresholds": cast(list[ThresholdResult], list(thresholds or [])),
         "verdict": verdict(thresholds or []),
         "notes": notes,
         "reasons": reasons,
@@ -191,7 +211,7 @@ def _window(
     return None
 
 
-def _job_counts(jobs: JobArrays) -> dict[str, int]:
+def _job_counts(jobs: JobArrays) -> JobCounts:
     c = jobs.conclusion
 
     def count(mask: np.ndarray) -> int:
@@ -234,7 +254,7 @@ def _saturation(
     shift: float,
     configured: int | None,
     reasons: dict[str, str],
-) -> dict[str, Any] | None:
+) -> Saturation | None:
     """saturation.py's inputs: completions and turnarounds per collected workflow, the cohort's
     scheduled times (each suite_id's first scheduled_at in the ledger, on GitHub's clock)."""
     scheduled = first_scheduled(dispatches, dispatches.suite_id[sc.accepted]) + shift
@@ -256,48 +276,30 @@ def _saturation(
     )
 
 
-def _worth_a_process(rows: Rows) -> bool:
-    """A child process pays off for many rows (a streamed file: unknown, so assumed many)."""
-    return not isinstance(rows, Sized) or len(rows) >= FORK_FROM_ROWS
-
-
-def _resources(jobs: JobArrays, index: SampleArrays) -> tuple[dict[str, Any], ResourceColumns]:
+def _resources(jobs: JobArrays, index: SampleArrays) -> tuple[Resources, ResourceColumns]:
     cols = join_resources(jobs, index)
     ran = jobs.busy
     samples = cols.samples
 
-    def dist(name: str) -> dict[str, Any]:
+    def dist(name: str) -> Distribution:
         values = cols.values[name][ran]
         return distribution(values[~np.isnan(values)])
 
-    return {
-        "cpu": {"unit": "CPU units (1024 = 1 vCPU)"}
-        | {k: dist(f"cpu_{k}") for k in ("max", "mean", "max_pct", "mean_pct")},
-        "memory": {"unit": "MiB"} | {k: dist(f"memory_{k}") for k in ("max", "mean", "max_pct", "mean_pct")},
-        "jobs_with_samples": int(np.count_nonzero(ran & (samples > 0))),
-        "jobs_without_samples": int(np.count_nonzero(ran & (samples == 0))),
-    }, cols
+    def figures(kind: str, unit: str) -> ResourceFigures:
+        return ResourceFigures(
+            unit=unit,
+            max=dist(f"{kind}_max"),
+            mean=dist(f"{kind}_mean"),
+            max_pct=dist(f"{kind}_max_pct"),
+            mean_pct=dist(f"{kind}_mean_pct"),
+        )
 
-
-PER_JOB_KEYS = (
-    "id",
-    "run_id",
-    "run_attempt",
-    "suite_id",
-    "name",
-    "runner_name",
-    "status",
-    "conclusion",
-    "created",
-    "started",
-    "completed",
-    "queue_s",
-    "execution_s",
-    "queue_from_schedule_s",
-    "samples",
-    *FIGURES,
-    "resource_reason",
-)
+    return Resources(
+        cpu=figures("cpu", "CPU units (1024 = 1 vCPU)"),
+        memory=figures("memory", "MiB"),
+        jobs_with_samples=int(np.count_nonzero(ran & (samples > 0))),
+        jobs_without_samples=int(np.count_nonzero(ran & (samples == 0))),
+    ), cols
 
 
 def _per_job(
@@ -341,7 +343,7 @@ def _per_job(
     return ColumnRows(PER_JOB_KEYS, columns)
 
 
-def _empty_distribution_reasons(result: dict[str, Any], reasons: dict[str, str]) -> None:
+def _empty_distribution_reasons(result: Result, reasons: dict[str, str]) -> None:
     why = {
         "queue_time_s": "no job of this test started",
         "execution_time_s": "no job of this test ran to completion",

@@ -38,8 +38,10 @@ from typing import Any
 import numpy as np
 
 from suite.analyze.stats import distribution, exact_sum
-from suite.analyze.timeline import Job, JobArrays, Run, job_arrays, stamp
-from suite.analyze.workflows import Dispatch
+from suite.analyze.timeline import JobArrays
+from suite.isotime import stamp
+from suite.rundir.result_schema import QueueTrend, Saturation, SaturationPoint
+from suite.rundir.result_schema import Stage as StageRow
 from suite.schedule.arrivals import RampPattern, StepPattern, first_offset, rate_segments
 from suite.schedule.arrivals import pattern_from_dict as read_pattern
 
@@ -92,7 +94,7 @@ def stage_index(xs: np.ndarray, origin: float, ends: np.ndarray) -> np.ndarray:
     return idx
 
 
-def queue_rising(xs: list[float], ys: list[float]) -> dict[str, Any] | None:
+def queue_rising(xs: list[float], ys: list[float]) -> QueueTrend | None:
     """The 'keeps rising' test over (scheduled time, queue time) pairs sorted by x; None if too few."""
     n = len(xs)
     if n < MIN_RISING_JOBS:
@@ -114,54 +116,6 @@ def queue_rising(xs: list[float], ys: list[float]) -> dict[str, Any] | None:
     }
 
 
-def saturation(
-    pattern: dict[str, Any] | None,
-    dispatches: list[Dispatch],
-    runs: dict[str, Run],
-    jobs: list[Job],
-    shift: float,
-    configured: int | None,
-    reasons: dict[str, str],
-) -> dict[str, Any] | None:
-    """Saturation from the parsed records (the definition; compute_result feeds saturation_arrays)."""
-    suite_of_run = {run.id: suite_id for suite_id, run in runs.items()}
-    sched_of: dict[str, float] = {}
-    for d in dispatches:
-        if d.scheduled is not None:
-            sched_of.setdefault(d.suite_id, d.scheduled + shift)
-    last_done: dict[int, float] = {}
-    for j in jobs:
-        done = j.completed
-        if done is not None and j.run_id in suite_of_run:
-            prev = last_done.get(j.run_id)
-            if prev is None or done > prev:
-                last_done[j.run_id] = done
-    completions: list[float] = []
-    turnarounds: list[float] = []
-    for suite_id, run in runs.items():
-        done = last_done.get(run.id)
-        if run.status != "completed" or done is None:
-            continue
-        completions.append(done)
-        if suite_id in sched_of:
-            turnarounds.append(done - sched_of[suite_id])
-    nan = float("nan")
-    x_all = np.fromiter(
-        (sched_of.get(suite_of_run.get(j.run_id, ""), nan) for j in jobs), dtype=float, count=len(jobs)
-    )
-    return saturation_arrays(
-        pattern,
-        np.asarray([d.scheduled for d in dispatches if d.scheduled is not None], dtype=float),
-        shift,
-        np.asarray(completions, dtype=float),
-        np.asarray(turnarounds, dtype=float),
-        x_all,
-        job_arrays(jobs),
-        configured,
-        reasons,
-    )
-
-
 def saturation_arrays(
     pattern: dict[str, Any] | None,
     scheduled: np.ndarray,
@@ -172,7 +126,7 @@ def saturation_arrays(
     a_: JobArrays,
     configured: int | None,
     reasons: dict[str, str],
-) -> dict[str, Any] | None:
+) -> Saturation | None:
     """scheduled: every dispatch's scheduled_at (local clock); completions: per completed workflow of
     this test, its last job's completed_at; turnarounds: completion - its scheduled_at + shift, where
     known; job_scheduled: per job, its workflow's scheduled_at + shift (NaN when unknown)."""
@@ -204,8 +158,8 @@ def saturation_arrays(
     iv_start, iv_end = a_.start[a_.busy][by_start], a_.end[a_.busy][by_start]
     longest = float((iv_end - iv_start).max()) if iv_start.size else 0.0
 
-    rows: list[dict[str, Any]] = []
-    point: dict[str, Any] | None = None
+    rows: list[StageRow] = []
+    point: SaturationPoint | None = None
     for st in stages:
         a, b = origin + st.start_s, origin + st.start_s + st.duration_s
         minutes = st.duration_s / 60.0
@@ -223,7 +177,7 @@ def saturation_arrays(
         ratio = completed / offered if offered and completed is not None else None
         util = busy / (configured * st.duration_s) if configured and st.duration_s > 0 else None
         queue = distribution(q[has_q])
-        row: dict[str, Any] = {
+        row: StageRow = {
             "stage": st.index,
             "start": stamp(a),
             "end": stamp(b),
@@ -247,13 +201,15 @@ def saturation_arrays(
         if point is None:
             evidence = _evidence(row)
             if evidence:
-                point = {"stage": st.index, "target_rate_per_min": st.target_rate_per_min} | {
-                    "offered_per_min": offered,
-                    "completed_ratio": ratio,
-                    "queue_p95_s": queue["p95"],
-                    "utilization": util,
-                    "evidence": evidence,
-                }
+                point = SaturationPoint(
+                    stage=st.index,
+                    target_rate_per_min=st.target_rate_per_min,
+                    offered_per_min=offered,
+                    completed_ratio=ratio,
+                    queue_p95_s=queue["p95"],
+                    utilization=util,
+                    evidence=evidence,
+                )
     if point is None:
         reasons["saturation.point"] = (
             "no stage saturated: every stage completed >= 0.95 of its offered rate and no stage's "
@@ -269,7 +225,7 @@ def saturation_arrays(
     }
 
 
-def _evidence(row: dict[str, Any]) -> list[str]:
+def _evidence(row: StageRow) -> list[str]:
     out = []
     ratio = row["completed_ratio"]
     if ratio is not None and ratio < RATIO_LIMIT:

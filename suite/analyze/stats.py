@@ -7,38 +7,32 @@ from collections.abc import Iterable
 
 import numpy as np
 
-PERCENTILE_METHOD = "linear interpolation between closest ranks (numpy.percentile default, method='linear')"
+from suite.rundir.result_schema import Distribution
 
-Distribution = dict[str, float | int | None]
+PERCENTILE_METHOD = "linear interpolation between closest ranks (numpy.percentile default, method='linear')"
 
 
 def percentile(values: Iterable[float], q: float) -> float | None:
-    """The q-th percentile (0..100): rank h = (n-1)·q/100, interpolated between floor(h) and ceil(h)."""
-    xs = sorted(float(v) for v in values)
-    if not xs:
+    """The q-th percentile (0..100) by numpy.percentile (method='linear'); None for no values."""
+    xs = np.fromiter(values, dtype=float)
+    if not xs.size:
         return None
     if not 0 <= q <= 100:
         raise ValueError(f"percentile q must be within [0, 100], got {q}")
-    h = (len(xs) - 1) * q / 100.0
-    lo = math.floor(h)
-    hi = min(lo + 1, len(xs) - 1)
-    frac = h - lo
-    a, b = xs[lo], xs[hi]
-    # same formulation as numpy's _lerp: exact at both ends, monotone in between
-    return a + (b - a) * frac if frac < 0.5 else b - (b - a) * (1 - frac)
+    return float(np.percentile(xs, q))
 
 
 def distribution(values: Iterable[float] | np.ndarray) -> Distribution:
     """count, min, mean, p50, p90, p95, p99, max; an empty input gives count 0 and None elsewhere.
 
-    The percentiles are numpy's (method='linear', the same rule as `percentile`); the mean is
-    exactly rounded (math.fsum).
+    The percentiles are numpy's (method='linear', as `percentile`); the mean is exactly rounded
+    (math.fsum: numpy's pairwise sum is not).
     """
     xs = np.asarray(
         values if isinstance(values, np.ndarray) else np.fromiter(values, dtype=float), dtype=float
     )
     if xs.size == 0:
-        return {"count": 0} | {k: None for k in ("min", "mean", "p50", "p90", "p95", "p99", "max")}
+        return Distribution(count=0, min=None, mean=None, p50=None, p90=None, p95=None, p99=None, max=None)
     # numpy finds the order statistics by partitioning: no full sort needed, and none is done here
     p50, p90, p95, p99 = (float(p) for p in np.percentile(xs, [50, 90, 95, 99]))
     return {
@@ -56,8 +50,3 @@ def distribution(values: Iterable[float] | np.ndarray) -> Distribution:
 def exact_sum(a: np.ndarray) -> float:
     """math.fsum of a float column (exactly rounded), read through a memoryview: no list of floats."""
     return math.fsum(np.ascontiguousarray(a, dtype=float).data)
-
-
-def mean(values: Iterable[float]) -> float | None:
-    xs = [float(v) for v in values]
-    return math.fsum(xs) / len(xs) if xs else None

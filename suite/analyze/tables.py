@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from suite.analyze.columns import Cat, Codes, chunks, ints, objects, sorted_by
-from suite.analyze.isotime import Stamps, parse_column
 from suite.analyze.timeline import JobArrays
+from suite.isotime import Stamps, parse_column
 
 Rows = Iterable[dict[str, Any]]
 

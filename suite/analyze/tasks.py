@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from suite.analyze.stats import distribution
-from suite.analyze.timeline import Jobs, as_arrays, stamp, ts
+from suite.analyze.timeline import JobArrays
+from suite.isotime import stamp, ts
+from suite.rundir.result_schema import Distribution, TaskRow, Tasks
 
 
 @dataclass(frozen=True)
@@ -53,21 +55,21 @@ def tasks_from_events(events: Iterable[dict[str, Any]]) -> list[Task]:
     ]
 
 
-def task_summary(tasks: list[Task], jobs: Jobs) -> dict[str, Any]:
+def task_summary(tasks: list[Task], jobs: JobArrays) -> Tasks:
     """Per task: created -> started (cold start) -> its first job of this test (runner_name == task id).
 
     Times are as AWS and GitHub stamped them (both are server clocks; no local clock offset applies).
     A task that ran none of this test's jobs has first_job null; a job on a task with no lifecycle
     event is not in this list.
     """
-    a = as_arrays(jobs)
+    a = jobs
     use = a.ran & ~a.runner.isin(None)
     earliest = np.full(len(a.runner.values), np.inf)
     np.minimum.at(earliest, a.runner.codes[use], a.started[use])
     first_job = {
         name: t for name, t in zip(a.runner.values, earliest.tolist(), strict=True) if name and t != np.inf
     }
-    rows: list[dict[str, Any]] = []
+    rows: list[TaskRow] = []
     for t in tasks:
         first = first_job.get(t.task_id)
         rows.append(
@@ -84,7 +86,9 @@ def task_summary(tasks: list[Task], jobs: Jobs) -> dict[str, Any]:
             }
         )
 
-    def dist(key: str) -> dict[str, Any]:
+    def dist(
+        key: Literal["cold_start_s", "started_to_first_job_s", "created_to_first_job_s"],
+    ) -> Distribution:
         return distribution(float(x) for r in rows if (x := r[key]) is not None)
 
     return {

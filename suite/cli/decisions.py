@@ -84,7 +84,8 @@ def add_commands(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.command == "compare":
-        from suite.decisions.compare import as_json, compare_dirs, markdown, terminal  # startup: scipy
+        from suite.decisions.compare.core import compare_dirs  # startup: scipy
+        from suite.decisions.compare.render import as_json, markdown, terminal
 
         comparison = compare_dirs(args.base, args.candidate, args.gate, force=args.force)
         print(

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from suite.clock import Clock, iso, parse_iso
+from suite.clock import Clock, iso
 from suite.github.client import GitHubError
+from suite.isotime import parse_iso
 from suite.rundir.ledger import accepted_suite_ids
 
 

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from suite.clock import iso, iso_ms, parse_iso
+from suite.clock import iso, iso_ms
+from suite.isotime import parse_iso
 
 METRICS = ("CpuUtilized", "CpuReserved", "MemoryUtilized", "MemoryReserved")
 NAMESPACE = "ECS/ContainerInsights"

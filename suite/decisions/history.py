@@ -16,29 +16,31 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from suite.rundir.result_schema import field, value_at
+
 DB_NAME = "history.sqlite"
 _RUN_STAMP = re.compile(r"-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[0-9a-f]{6}$")
-COLUMNS = (
-    ("test_run_id", "TEXT PRIMARY KEY"),
-    ("path", "TEXT NOT NULL"),
-    ("profile", "TEXT"),
-    ("environment", "TEXT"),
-    ("started", "TEXT"),
-    ("runners", "INTEGER"),
-    ("ephemeral", "INTEGER"),
-    ("task_cpu", "INTEGER"),
-    ("task_memory", "INTEGER"),
-    ("workflows", "INTEGER"),
-    ("collected", "INTEGER"),
-    ("jobs", "INTEGER"),
-    ("queue_p95", "REAL"),
-    ("exec_p50", "REAL"),
-    ("concurrency_max", "INTEGER"),
-    ("utilization", "REAL"),
-    ("verdict", "TEXT"),
-    ("result_mtime_ns", "INTEGER NOT NULL"),
+COLUMNS = (  # (name, SQL type, the result.json field it holds; None: made here)
+    ("test_run_id", "TEXT PRIMARY KEY", None),
+    ("path", "TEXT NOT NULL", None),
+    ("profile", "TEXT", field("profile")),
+    ("environment", "TEXT", field("environment")),
+    ("started", "TEXT", None),
+    ("runners", "INTEGER", field("fleet.runner_count")),
+    ("ephemeral", "INTEGER", None),
+    ("task_cpu", "INTEGER", field("fleet.task_cpu")),
+    ("task_memory", "INTEGER", field("fleet.task_memory")),
+    ("workflows", "INTEGER", field("workflows.dispatched")),
+    ("collected", "INTEGER", field("workflows.collected")),
+    ("jobs", "INTEGER", field("jobs.count")),
+    ("queue_p95", "REAL", field("queue_time_s.p95")),
+    ("exec_p50", "REAL", field("execution_time_s.p50")),
+    ("concurrency_max", "INTEGER", field("concurrency.max")),
+    ("utilization", "REAL", field("runners.utilization")),
+    ("verdict", "TEXT", field("verdict")),
+    ("result_mtime_ns", "INTEGER NOT NULL", None),
 )
-NAMES = tuple(c for c, _ in COLUMNS)
+NAMES = tuple(c for c, _, _ in COLUMNS)
 
 
 def db_path(reports_root: Path) -> Path:
@@ -50,7 +52,7 @@ def _db(reports_root: Path) -> Iterator[sqlite3.Connection]:
     reports_root.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(db_path(reports_root), timeout=30)
     try:
-        conn.execute(f"CREATE TABLE IF NOT EXISTS runs ({', '.join(f'{c} {t}' for c, t in COLUMNS)})")
+        conn.execute(f"CREATE TABLE IF NOT EXISTS runs ({', '.join(f'{c} {t}' for c, t, _ in COLUMNS)})")
         conn.execute("CREATE INDEX IF NOT EXISTS runs_profile ON runs (profile, started)")
         with conn:
             yield conn
@@ -68,33 +70,13 @@ def headline(run_dir: Path) -> dict[str, Any] | None:
         return None
     if not isinstance(result, dict):
         return None
-    fleet = result.get("fleet") or {}
-    ephemeral = fleet.get("ephemeral")
-
-    def get(*keys: str) -> Any:
-        node: Any = result
-        for k in keys:
-            node = node.get(k) if isinstance(node, dict) else None
-        return node
-
-    return {
-        "test_run_id": str(result.get("test_run_id") or run_dir.name),
+    test_run_id = str(result.get("test_run_id") or run_dir.name)
+    ephemeral = value_at(result, field("fleet.ephemeral"))
+    return {name: value_at(result, path) for name, _, path in COLUMNS if path} | {
+        "test_run_id": test_run_id,
         "path": str(run_dir),
-        "profile": result.get("profile"),
-        "environment": result.get("environment"),
-        "started": _started(str(result.get("test_run_id") or run_dir.name), get("window", "start")),
-        "runners": fleet.get("runner_count"),
+        "started": _started(test_run_id, value_at(result, field("window.start"))),
         "ephemeral": None if ephemeral is None else int(bool(ephemeral)),
-        "task_cpu": fleet.get("task_cpu"),
-        "task_memory": fleet.get("task_memory"),
-        "workflows": get("workflows", "dispatched"),
-        "collected": get("workflows", "collected"),
-        "jobs": get("jobs", "count"),
-        "queue_p95": get("queue_time_s", "p95"),
-        "exec_p50": get("execution_time_s", "p50"),
-        "concurrency_max": get("concurrency", "max"),
-        "utilization": get("runners", "utilization"),
-        "verdict": result.get("verdict"),
         "result_mtime_ns": mtime,
     }
 

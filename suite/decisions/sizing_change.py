@@ -24,7 +24,8 @@ from typing import Any
 
 import hcl2
 
-from suite.decisions.compare import compare_dirs, markdown, terminal
+from suite.decisions.compare.core import compare_dirs
+from suite.decisions.compare.render import markdown, terminal
 from suite.decisions.history import index_run
 from suite.errors import EXIT_FAILED, EXIT_PASS, UsageError
 from suite.fleet import local as fleet_local

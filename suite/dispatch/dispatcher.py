@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from suite.clock import Clock, iso, iso_ms, parse_iso, sleep_until
+from suite.clock import Clock, iso, iso_ms, sleep_until
 from suite.errors import SuiteError
 from suite.github.client import DispatchResult
+from suite.isotime import parse_iso
 from suite.rundir.jsonio import JsonlAppender, read_json, read_jsonl, stream_jsonl, write_json
 from suite.rundir.ledger import (
     Failure,

@@ -27,10 +27,11 @@ from typing import Any
 import httpx
 
 from suite import __version__
-from suite.clock import Clock, WallClock, parse_iso
+from suite.clock import Clock, WallClock
 from suite.errors import EnvironmentFailure, UsageError
 from suite.github.app import APP_INSTALLATION_ID, REFRESH_MARGIN_S, AppCredentials
 from suite.github.governor import Governor, GovernorConfig, backoff_s, header_float, rate_limit_wait_s
+from suite.isotime import parse_iso
 
 log = logging.getLogger("suite.github")
 

@@ -13,9 +13,8 @@ from typing import Any
 
 import httpx
 
-from suite.analyze.load import analyze_run_dir
 from suite.analyze.result import with_thresholds
-from suite.clock import iso, iso_ms, parse_iso
+from suite.clock import iso, iso_ms
 from suite.collect.runs import RunTracker, busy_runners, collect_jobs, wait_for_runs
 from suite.collect.task_events import collect_task_events
 from suite.collect.task_metrics import SOURCE_PERFORMANCE_LOG, collect_task_metrics, task_windows
@@ -35,7 +34,9 @@ from suite.fleet.targets import resolve_target
 from suite.gates.thresholds import evaluate_all
 from suite.github.client import GitHubClient, ssl_verify_from_env
 from suite.github.cost import api_section, merge_stats
+from suite.isotime import parse_iso
 from suite.pipeline.abort import AbortMonitor
+from suite.pipeline.analysis import analyze_run_dir
 from suite.pipeline.progress import Progress, fmt_eta
 from suite.profiles.profile import Profile, load_profile
 from suite.report import terminal_summary, write_reports

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 NULL = "null"
-DIST_KEYS = ("count", "min", "mean", "p50", "p90", "p95", "p99", "max")
 
 
 def num(value: Any, digits: int = 2) -> str:
@@ -23,7 +22,3 @@ def num(value: Any, digits: int = 2) -> str:
 def pct(value: float | None, digits: int = 1) -> str:
     """A fraction (0..1) as a percentage."""
     return NULL if value is None else f"{100.0 * value:.{digits}f}%"
-
-
-def dist_row(label: str, dist: dict[str, Any]) -> list[str]:
-    return [label, *(num(dist.get(k)) for k in DIST_KEYS)]

@@ -7,14 +7,15 @@ measured 0, and the resource_reason column already says why a job has no figures
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from suite.analyze.result import PER_JOB_KEYS
 from suite.report.fmt import NULL
+from suite.rundir.result_schema import PER_JOB_KEYS, job_field
 
-COLUMNS = tuple(k for k in PER_JOB_KEYS if k != "samples")  # result.json per_job, less the sample count
+COLUMNS = tuple(
+    k for k in PER_JOB_KEYS if k != job_field("samples")
+)  # result.json per_job, less the sample count
 
 
 def write_jobs_csv(out: TextIO, per_job: Iterable[dict[str, Any]]) -> None:
@@ -23,9 +24,3 @@ def write_jobs_csv(out: TextIO, per_job: Iterable[dict[str, Any]]) -> None:
     writer.writerow(COLUMNS)
     for job in per_job:
         writer.writerow([NULL if job.get(c) is None else job.get(c) for c in COLUMNS])
-
-
-def jobs_csv(per_job: Iterable[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    write_jobs_csv(out, per_job)
-    return out.getvalue()

@@ -1,23 +1,47 @@
-"""summary.md: the result as Markdown tables (tabulate, GitHub flavour)."""
+"""summary.md: the report's sections (suite.report.sections) as Markdown tables (tabulate, GitHub flavour)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import islice
 from typing import Any
 
 from tabulate import tabulate
 
 from suite.analyze.stats import PERCENTILE_METHOD
-from suite.report.fmt import DIST_KEYS, dist_row, num, pct
+from suite.report.fmt import num, pct
+from suite.report.sections import Cell, Row, Section, Table, sections
 
 MAX_LISTED = 50  # rows listed per detail table (missing workflows, jobs without samples)
+TIMINGS = ("queue_time_s", "execution_time_s", "total_time_s", "dispatch_lag_s")
 
 
-def _table(rows: list[list[str]], headers: list[str] | tuple[str, ...]) -> str:
-    return tabulate(rows, headers=list(headers), tablefmt="github", disable_numparse=True)
+def text(c: Cell) -> str:
+    """A cell as summary.md writes it: a null figure is `null`, never 0."""
+    if c.kind == "num":
+        return num(c.value, c.digits)
+    if c.kind == "pct":
+        return pct(c.value)
+    if c.kind == "ok":
+        return "ok" if c.value else "FAIL"
+    if c.kind == "why":
+        return c.value or ""
+    return str(c.value)
 
 
-def _listed(rows: list[list[str]], headers: list[str], what: str, unlisted: int = 0) -> list[str]:
+def _table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
+    return tabulate([list(r) for r in rows], headers=list(headers), tablefmt="github", disable_numparse=True)
+
+
+def _cells(rows: Sequence[Row]) -> list[list[str]]:
+    return [[text(c) for c in r.cells] for r in rows]
+
+
+def _render(t: Table) -> str:
+    return _table(_cells(t.rows), t.headers)
+
+
+def _listed(rows: list[list[str]], headers: Sequence[str], what: str, unlisted: int = 0) -> list[str]:
     """The first MAX_LISTED rows; the rest (and `unlisted` rows not passed) counted."""
     out = [_table(rows[:MAX_LISTED], headers)]
     more = max(0, len(rows) - MAX_LISTED) + unlisted
@@ -26,12 +50,8 @@ def _listed(rows: list[list[str]], headers: list[str], what: str, unlisted: int 
     return out
 
 
-def _workflows(r: dict[str, Any]) -> list[str]:
-    wf = r["workflows"]
-    keys = ("dispatched", "collected", "succeeded", "failed", "incomplete")
-    row = [*(num(wf.get(k)) for k in keys), pct(wf.get("success_rate")), str(len(wf["missing"]))]
-    row.append(str(len(wf.get("not_dispatched") or [])))
-    out = ["## Workflows", "", _table([row], [*keys, "success rate", "missing", "not dispatched"])]
+def _workflows(s: Section, r: dict[str, Any]) -> list[str]:
+    out = [f"## {s.title}", "", _render(s.tables["counts"])]
     d = r.get("dispatch") or {}
     if d.get("aborted"):
         a = d["aborted"]
@@ -42,88 +62,49 @@ def _workflows(r: dict[str, Any]) -> list[str]:
         ]
     if d.get("late"):
         out += ["", f"{d['late']} dispatch(es) went out more than {d['late_after_real_s']:g} s (real) late."]
-    if wf["missing"]:
-        rows = [[m["suite_id"], m["reason"]] for m in wf["missing"]]
-        out += ["", "### Missing workflows", "", *_listed(rows, ["suite_id", "reason"], "missing workflows")]
+    missing = s.tables["missing"]
+    if missing.rows:
+        out += [
+            "",
+            "### Missing workflows",
+            "",
+            *_listed(_cells(missing.rows), missing.headers, "missing workflows"),
+        ]
     return out
 
 
-def _jobs(r: dict[str, Any]) -> list[str]:
-    jobs = r["jobs"]
-    keys = [k for k in ("count", "succeeded", "failed", "cancelled", "skipped", "incomplete") if k in jobs]
-    return ["## Jobs", "", _table([[num(jobs[k]) for k in keys]], keys)]
+def _timings(s: Section) -> list[str]:
+    keys = list(TIMINGS)
+    if s.facts["clock_speed"] != 1 and "dispatch_lag_real_s" in s.facts["present"]:
+        keys.append("dispatch_lag_real_s")
+    if "queue_from_schedule_s" in s.facts["present"]:
+        keys.append("queue_from_schedule_s")
+    t = s.tables["distributions"]
+    rows = _cells(t.pick([*keys, "tasks.cold_start_s"]))
+    return [f"## {s.title}", "", _table(rows, t.headers), "", f"Percentiles: {PERCENTILE_METHOD}."]
 
 
-def _timings(r: dict[str, Any]) -> list[str]:
-    rows = [
-        dist_row("queue (started − created)", r["queue_time_s"]),
-        dist_row("execution (completed − started)", r["execution_time_s"]),
-        dist_row("workflow total (last job completed − run created)", r["total_time_s"]),
-        dist_row("dispatch lag (sent − scheduled)", r["dispatch_lag_s"]),
-    ]
-    if "dispatch_lag_real_s" in r and (r.get("dispatch") or {}).get("clock_speed", 1) != 1:
-        speed = r["dispatch"]["clock_speed"]
-        rows.append(dist_row(f"dispatch lag, real seconds (twin clock {speed:g}x)", r["dispatch_lag_real_s"]))
-    if "queue_from_schedule_s" in r:
-        rows.append(dist_row("queue from schedule (started − scheduled)", r["queue_from_schedule_s"]))
-    rows.append(dist_row("task cold start (createdAt → startedAt)", r["tasks"]["cold_start_s"]))
+def _runners(s: Section) -> list[str]:
+    per = s.tables["per_runner"]
     return [
-        "## Timings (seconds)",
-        "",
-        _table(rows, ["figure", *DIST_KEYS]),
-        "",
-        f"Percentiles: {PERCENTILE_METHOD}.",
-    ]
-
-
-def _load(r: dict[str, Any]) -> list[str]:
-    conc, thru, ll = r["concurrency"], r["throughput"], r.get("little_law") or {}
-    rows = [
-        ["max concurrency (exact)", num(conc["max"])],
-        ["mean concurrency (time-weighted over the window)", num(conc["mean"])],
-        ["throughput (completed jobs / window minutes)", num(thru["jobs_per_min"])],
-        ["Little's law: throughput × mean execution", num(ll.get("throughput_x_execution"))],
-        ["Little's law: relative error vs mean concurrency", pct(ll.get("relative_error"))],
-    ]
-    return ["## Concurrency and throughput", "", _table(rows, ["figure", "value"])]
-
-
-def _runners(r: dict[str, Any]) -> list[str]:
-    run = r["runners"]
-    head = [[num(run["configured"]), num(run["observed"]), pct(run["utilization"])]]
-    rows = [
-        [p["runner_name"], num(p["jobs"]), num(p["busy_s"], 1), pct(p["utilization"])]
-        for p in run["per_runner"]
-    ]
-    return [
-        "## Runners",
+        f"## {s.title}",
         "",
         "Utilization = busy runner-seconds / (configured runners × window seconds).",
         "",
-        _table(head, ["configured", "observed", "utilization"]),
+        _render(s.tables["counts"]),
         "",
-        *_listed(rows, ["runner", "jobs", "busy s", "utilization"], "runners"),
+        *_listed(_cells(per.rows), per.headers, "runners"),
     ]
 
 
-def _resources(r: dict[str, Any]) -> list[str]:
-    res = r["resources"]
-    cpu, mem = res["cpu"], res["memory"]
-    rows = [
-        dist_row("CPU max per job (units)", cpu["max"]),
-        dist_row("CPU mean per job (units)", cpu["mean"]),
-        dist_row("CPU max per job (% of reserved)", cpu["max_pct"]),
-        dist_row("memory max per job (MiB)", mem["max"]),
-        dist_row("memory mean per job (MiB)", mem["mean"]),
-        dist_row("memory max per job (% of reserved)", mem["max_pct"]),
-    ]
+def _resources(s: Section, r: dict[str, Any]) -> list[str]:
     out = [
-        "## Resources",
+        f"## {s.title}",
         "",
-        f"Jobs with Container Insights samples inside their interval: {res['jobs_with_samples']}; "
-        f"without: {res['jobs_without_samples']} (their figures are null, not 0).",
+        f"Jobs with Container Insights samples inside their interval: {s.facts['with_samples']}; "
+        f"without: {s.facts['without_samples']} (their figures are null, not 0).",
         "",
-        _table(rows, ["figure", *DIST_KEYS]),
+        _render(s.tables["distributions"]),
     ]
     # the first MAX_LISTED such jobs are listed, the others counted (a big run has hundreds of thousands)
     lacking_all = (j for j in r.get("per_job") or [] if j.get("resource_reason"))
@@ -146,27 +127,18 @@ def _resources(r: dict[str, Any]) -> list[str]:
     return out
 
 
-def _thresholds(r: dict[str, Any]) -> list[str]:
-    thresholds = r.get("thresholds") or []
-    if not thresholds:
-        return ["## Thresholds", "", "No thresholds."]
-    rows = [
-        [
-            str(t.get("expr")),
-            num(t.get("value")),
-            "ok" if t.get("ok") is True else "FAIL",
-            t.get("reason") or "",
-        ]
-        for t in thresholds
-    ]
-    return ["## Thresholds", "", _table(rows, ["threshold", "value", "result", "reason"])]
+def _thresholds(s: Section) -> list[str]:
+    t = s.tables["results"]
+    if not t.rows:
+        return [f"## {s.title}", "", "No thresholds."]
+    return [f"## {s.title}", "", _render(t)]
 
 
-def _reasons(r: dict[str, Any]) -> list[str]:
-    reasons = r.get("reasons") or {}
-    if not reasons:
+def _reasons(s: Section) -> list[str]:
+    rows = s.tables["reasons"].rows
+    if not rows:
         return []
-    return ["## Figures that could not be observed", "", *(f"- `{k}`: {v}" for k, v in reasons.items())]
+    return [f"## {s.title}", "", *(f"- `{r.key}`: {text(r.cells[1])}" for r in rows)]
 
 
 def summary_markdown(result: dict[str, Any]) -> str:
@@ -177,6 +149,16 @@ def summary_markdown(result: dict[str, Any]) -> str:
         f"Profile `{result.get('profile')}` · environment `{result.get('environment')}` · "
         f"window {num(w.get('start'))} .. {num(w.get('end'))} ({num(w.get('duration_s'), 0)} s)",
     ]
-    sections = [head, _workflows(result), _jobs(result), _timings(result), _load(result), _runners(result)]
-    sections += [_resources(result), _thresholds(result), _reasons(result)]
-    return "\n\n".join("\n".join(s) for s in sections if s) + "\n"
+    s = sections(result)
+    parts = [
+        head,
+        _workflows(s["workflows"], result),
+        [f"## {s['jobs'].title}", "", _render(s["jobs"].tables["counts"])],
+        _timings(s["timings"]),
+        [f"## {s['load'].title}", "", _render(s["load"].tables["figures"])],
+        _runners(s["runners"]),
+        _resources(s["resources"], result),
+        _thresholds(s["thresholds"]),
+        _reasons(s["reasons"]),
+    ]
+    return "\n\n".join("\n".join(p) for p in parts if p) + "\n"

@@ -16,7 +16,7 @@ from typing import Any
 
 from suite.analyze.resources import CPU, CPU_RESERVED, MEM, MEM_RESERVED
 from suite.analyze.tasks import tasks_from_events
-from suite.analyze.timeline import ts
+from suite.isotime import ts
 
 Rows = Iterable[dict[str, Any]]  # read once, in order (rows streamed from a JSONL file)
 

@@ -84,7 +84,7 @@ class AwsTwin:
         else:
             self._put_task_metrics(samples)
         if events:
-            from suite.clock import parse_iso
+            from suite.isotime import parse_iso
 
             stamped = sorted((int(parse_iso(e["time"]) * 1000), json.dumps(e)) for e in events)
             log_events = [{"timestamp": t, "message": m} for t, m in stamped]

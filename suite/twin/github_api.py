@@ -24,7 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from suite.clock import Clock, iso, parse_iso
+from suite.clock import Clock, iso
+from suite.isotime import parse_iso
 from suite.twin import faults as fault_kinds
 from suite.twin import github_objects as objects
 from suite.twin.app_auth import AppConfig, jwt_problem

@@ -9,8 +9,6 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from suite.analyze.resources import index_samples, job_resources
-from suite.analyze.timeline import Job
 from suite.clock import iso
 from suite.collect.task_metrics import (
     NAMESPACE,
@@ -20,6 +18,7 @@ from suite.collect.task_metrics import (
     collect_task_metrics,
     performance_log_group,
 )
+from tests.helpers.analyze_records import Job, index_samples, job_resources
 
 CLUSTER, SERVICE, REGION = "fleet", "runners", "eu-west-1"
 T0 = int(time.time()) // 60 * 60 - 3600  # a whole minute an hour ago (CloudWatch Logs drops future events)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from suite.analyze.concurrency import concurrency, level_at, max_level, sweep, time_weighted_mean
+from tests.helpers.analyze_records import concurrency, level_at, max_level, sweep, time_weighted_mean
 
 
 def brute(intervals, t):

@@ -1,5 +1,5 @@
 """compute_result (columnar: tables, scope, vectorised joins) == the record-by-record oracle
-(tests/analyze_reference.py: Job/Run/Dispatch objects and the per-job resource join) on random runs
+(tests/helpers/analyze_reference.py: Job/Run/Dispatch objects and the per-job resource join) on random runs
 with re-runs, duplicate rows, refused and retried dispatches, runs found by display_title only,
 missing runs, stray jobs, jobs that never started or never ended, and gappy CloudWatch samples."""
 
@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from suite.analyze.columns import chunks
-from suite.analyze.isotime import parse_column, stamp, stamp_column, ts
 from suite.analyze.result import PER_JOB_KEYS, compute_result
 from suite.analyze.rows import ColumnRows
 from suite.analyze.tables import dispatch_table, jobs_table, runs_table
-from suite.analyze.timeline import jobs_from_raw, runs_from_raw
 from suite.clock import iso, iso_ms
+from suite.isotime import parse_column, stamp, stamp_column, ts
+from tests.helpers.analyze_records import jobs_from_raw, runs_from_raw
 from tests.helpers.analyze_reference import reference_result
 
 T0 = 1_800_000_000

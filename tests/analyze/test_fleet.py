@@ -1,14 +1,14 @@
 import pytest
 
 from suite.analyze.fleet import little_law, per_runner, runners, throughput
-from suite.analyze.timeline import Job
+from tests.helpers.analyze_records import Job, job_arrays
 
 
 def mkjob(id, runner, start, end):
     return Job(id, 1, 1, "build", runner, "completed", "success", start, start, end)
 
 
-JOBS = [mkjob(1, "r1", 0, 50), mkjob(2, "r1", 50, 100), mkjob(3, "r2", 20, 70)]
+JOBS = job_arrays([mkjob(1, "r1", 0, 50), mkjob(2, "r1", 50, 100), mkjob(3, "r2", 20, 70)])
 
 
 def test_utilization_uses_configured_count_not_observed():
@@ -33,7 +33,7 @@ def test_unknown_configured_count_is_null_with_reason_not_observed():
 
 
 def test_busy_time_clipped_to_window():
-    rows = per_runner([mkjob(1, "r1", -10, 10)], (0.0, 20.0))
+    rows = per_runner(job_arrays([mkjob(1, "r1", -10, 10)]), (0.0, 20.0))
     assert rows[0]["busy_s"] == 10.0 and rows[0]["utilization"] == 0.5
 
 
@@ -44,7 +44,7 @@ def test_registered_runners_from_snapshots():
 
 def test_throughput_per_minute_buckets():
     jobs = [mkjob(1, "r1", 0, 30), mkjob(2, "r1", 30, 90), mkjob(3, "r2", 60, 150)]
-    t = throughput(jobs, (0.0, 150.0), {})
+    t = throughput(job_arrays(jobs), (0.0, 150.0), {})
     assert t["completed"] == 3
     assert t["jobs_per_min"] == 3 / 2.5
     assert [(m["started"], m["completed"]) for m in t["per_minute"]] == [(2, 1), (1, 1), (0, 1)]
@@ -52,7 +52,7 @@ def test_throughput_per_minute_buckets():
 
 def test_throughput_without_window_is_null():
     reasons: dict[str, str] = {}
-    t = throughput([], None, reasons)
+    t = throughput(job_arrays([]), None, reasons)
     assert t["jobs_per_min"] is None and "throughput.jobs_per_min" in reasons
 
 

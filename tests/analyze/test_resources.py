@@ -1,8 +1,7 @@
 import pytest
 
-from suite.analyze.resources import index_samples, job_resources
-from suite.analyze.timeline import Job
-from suite.clock import parse_iso
+from suite.isotime import parse_iso
+from tests.helpers.analyze_records import Job, index_samples, job_resources
 
 T0 = parse_iso("2026-11-15T10:00:00Z")
 TASK = "c" * 32

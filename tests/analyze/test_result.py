@@ -2,8 +2,8 @@
 
 import pytest
 
-from suite.analyze.load import analyze_run_dir, load_inputs
 from suite.analyze.result import compute_result, verdict
+from suite.pipeline.analysis import analyze_run_dir, load_inputs
 from tests.helpers.hand_made_run import (
     MANIFEST,
     A,

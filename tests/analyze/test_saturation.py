@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from suite.analyze.saturation import pattern_from_dict, queue_rising, saturation, stages_of
-from suite.analyze.timeline import Job, Run, stamp
-from suite.analyze.workflows import Dispatch
+from suite.analyze.saturation import pattern_from_dict, queue_rising, stages_of
+from suite.isotime import stamp
 from suite.schedule.arrivals import build_schedule
+from tests.helpers.analyze_records import Dispatch, Job, Run, saturation
 
 T0 = 1_800_000_000.0  # a whole minute
 SHIFT = 2.0  # GitHub's clock is 2 s ahead of ours

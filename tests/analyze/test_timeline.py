@@ -1,6 +1,6 @@
 from suite.analyze.tasks import task_id_from_arn, tasks_from_events
-from suite.analyze.timeline import jobs_from_raw, runs_from_raw, stamp
-from suite.clock import parse_iso
+from suite.isotime import parse_iso, stamp
+from tests.helpers.analyze_records import jobs_from_raw, runs_from_raw
 
 
 def job(id, run_id, attempt, name="build", started="2026-11-15T10:00:05Z", completed="2026-11-15T10:01:05Z"):

@@ -7,11 +7,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from suite.analyze.concurrency import concurrency_arrays, sweep, time_weighted_mean, weighted_mean_arrays
+from suite.analyze.concurrency import concurrency_arrays, weighted_mean_arrays
 from suite.analyze.fleet import per_runner, throughput
-from suite.analyze.resources import FIGURES, index_samples, job_resources, join_resources, sample_arrays
-from suite.analyze.timeline import Job, _parse, _stamp, job_arrays
-from suite.clock import iso, iso_ms, parse_iso
+from suite.analyze.resources import FIGURES, join_resources, sample_arrays
+from suite.clock import iso, iso_ms
+from suite.isotime import _parse, _stamp, parse_iso
+from tests.helpers.analyze_records import (
+    Job,
+    index_samples,
+    job_arrays,
+    job_resources,
+    sweep,
+    time_weighted_mean,
+)
 
 T0 = 1_800_000_000
 TASKS = ["a" * 32, "b" * 32, "c" * 32]
@@ -82,7 +90,7 @@ def test_join_equals_the_per_job_join(case):
     """join_resources (binary search + segment reductions) == job_resources for every job, including
     overlapping jobs on one task, jobs without samples, skipped/unfinished jobs, missing reservations."""
     jobs, rows = case
-    cols = join_resources(jobs, sample_arrays(rows))
+    cols = join_resources(job_arrays(jobs), sample_arrays(rows))
     index = index_samples(rows)
     for i, job in enumerate(jobs):
         want = job_resources(job, index)
@@ -113,12 +121,12 @@ def test_per_runner_and_throughput_equal_their_loops(specs, w0, wlen):
         if j.runner_name and j.interval:
             busy = max(0.0, min(j.interval[1], window[1]) - max(j.interval[0], window[0]))
             want.setdefault(j.runner_name, []).append(busy)
-    rows = per_runner(jobs, window)
+    rows = per_runner(job_arrays(jobs), window)
     assert [r["runner_name"] for r in rows] == sorted(want)
     for r in rows:
         assert r["jobs"] == len(want[r["runner_name"]])
         assert r["busy_s"] == pytest.approx(math.fsum(want[r["runner_name"]]))
-    th = throughput(jobs, window, {})
+    th = throughput(job_arrays(jobs), window, {})
     done = [j.interval[1] for j in jobs if j.interval]
     assert th["completed"] == sum(window[0] <= t <= window[1] for t in done)
     buckets = max(1, math.ceil(wlen / 60))

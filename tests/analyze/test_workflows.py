@@ -1,9 +1,9 @@
-from suite.analyze.timeline import runs_from_raw
-from suite.analyze.workflows import (
+from tests.helpers.analyze_records import (
     accepted_dispatches,
     dispatches_from_ledger,
     match_runs,
     not_dispatched,
+    runs_from_raw,
     workflow_counts,
 )
 

@@ -12,18 +12,27 @@ import numpy as np
 
 from suite.analyze.concurrency import concurrency_arrays
 from suite.analyze.fleet import little_law, runners, throughput
-from suite.analyze.resources import FIGURES, JobResources, index_samples, job_resources
+from suite.analyze.resources import FIGURES
 from suite.analyze.result import LATE_AFTER_REAL_S, SCHEMA, verdict
-from suite.analyze.saturation import saturation
 from suite.analyze.stats import PERCENTILE_METHOD, distribution
 from suite.analyze.tasks import task_summary, tasks_from_events
-from suite.analyze.timeline import Job, JobArrays, Run, job_arrays, jobs_from_raw, runs_from_raw, stamp
-from suite.analyze.workflows import (
+from suite.analyze.timeline import JobArrays
+from suite.isotime import stamp
+from tests.helpers.analyze_records import (
     Dispatch,
+    Job,
+    JobResources,
+    Run,
     accepted_dispatches,
     dispatches_from_ledger,
+    index_samples,
+    job_arrays,
+    job_resources,
+    jobs_from_raw,
     match_runs,
     not_dispatched,
+    runs_from_raw,
+    saturation,
     workflow_counts,
 )
 
@@ -68,7 +77,7 @@ def reference_result(
     from_schedule = _from_schedule(scoped, suite_of_run, accepted, shift)
     if conc.mean is None:
         reasons["concurrency.mean"] = reasons.get("window", "empty window")
-    thru = throughput(scoped, window, reasons)
+    thru = throughput(arr, window, reasons)
     executions = arr.end[arr.busy] - arr.start[arr.busy]
     fleet = manifest.get("fleet") or {}
     configured = fleet.get("runner_count")
@@ -111,13 +120,13 @@ def reference_result(
             "timeline": [[stamp(t), level] for t, level in conc.timeline],
         },
         "throughput": thru,
-        "runners": runners(scoped, configured, window, list(runners_snapshots), reasons),
+        "runners": runners(arr, configured, window, list(runners_snapshots), reasons),
         "little_law": little_law(
             conc.mean,
             thru["jobs_per_min"],
             math.fsum(executions.tolist()) / executions.size if executions.size else None,
         ),
-        "tasks": task_summary(task_list, scoped),
+        "tasks": task_summary(task_list, arr),
         "saturation": saturation(
             (manifest.get("profile") or {}).get("pattern"),
             dispatches,

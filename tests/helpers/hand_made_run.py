@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from suite.clock import iso, iso_ms, parse_iso
+from suite.clock import iso, iso_ms
+from suite.isotime import parse_iso
 from suite.rundir.jsonio import write_json, write_jsonl
 
 T0 = parse_iso("2026-11-15T10:00:00Z")

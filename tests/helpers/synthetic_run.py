@@ -1,9 +1,10 @@
 """A synthetic run directory shaped like the capacity profile's on an ephemeral fleet (report tests)."""
 
-from suite.analyze.load import analyze_run_dir
 from suite.analyze.result import with_thresholds
-from suite.clock import iso, iso_ms, parse_iso
+from suite.clock import iso, iso_ms
 from suite.gates.thresholds import evaluate_all
+from suite.isotime import parse_iso
+from suite.pipeline.analysis import analyze_run_dir
 from suite.rundir.jsonio import write_json, write_jsonl
 
 CHARTS = ["concurrency", "queue_time", "runner_timeline", "throughput", "resources"]

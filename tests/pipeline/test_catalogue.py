@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from suite.analyze.result import LATE_AFTER_REAL_S, compute_result
-from suite.clock import parse_iso
 from suite.dispatch.dispatcher import DispatchPlan, run_dispatches
 from suite.fleet.environments import local_target
 from suite.gates.thresholds import KNOWN_FIELDS, OPEN_FIELDS
+from suite.isotime import parse_iso
 from suite.pipeline.run import github_client, run_profile
 from suite.profiles.profile import list_profiles, load_profile
 from suite.rundir.jsonio import JsonlAppender, read_jsonl

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from suite.clock import parse_iso
+from suite.isotime import parse_iso
 from suite.twin.service import Twin
 from suite.twin.truth_check import mismatches
 from tests.helpers.twin_runs import assert_matches_truth, run_on_twin

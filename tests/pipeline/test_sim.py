@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from suite.analyze.load import analyze_run_dir
 from suite.decisions.history import list_runs
+from suite.pipeline.analysis import analyze_run_dir
 from suite.pipeline.sim import simulate
 from suite.profiles.profile import load_profile
 from suite.rundir.jsonio import read_jsonl

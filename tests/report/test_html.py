@@ -6,10 +6,10 @@ import time
 from html import escape
 from html.parser import HTMLParser
 
-from suite.analyze.load import analyze_run_dir
 from suite.analyze.result import with_thresholds
 from suite.clock import iso
 from suite.gates.thresholds import evaluate_all
+from suite.pipeline.analysis import analyze_run_dir
 from suite.report import series, write_reports
 from suite.report.charts import render_charts
 from suite.report.html import DASH, MAX_JOB_ROWS, report_html

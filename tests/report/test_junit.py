@@ -2,9 +2,9 @@
 
 import xml.etree.ElementTree as ET
 
-from suite.analyze.load import analyze_run_dir
 from suite.analyze.result import with_thresholds
 from suite.gates.thresholds import evaluate_all
+from suite.pipeline.analysis import analyze_run_dir
 from suite.report import write_reports
 from suite.report.junit import failure_message, junit_xml
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from suite.analyze.load import analyze_run_dir
+from suite.pipeline.analysis import analyze_run_dir
 from suite.report import terminal_summary, write_reports
 from suite.report.jobs_csv import COLUMNS
 

@@ -1,8 +1,6 @@
-"""`suite compare BASE CAND`: are two runs of one profile different, metric by metric? (issue 7)"""
+"""`suite compare BASE CAND`: are two runs of one profile different, metric by metric? (issue 7)
 
-from __future__ import annotations
-
-from suite.decisions.compare.core import Comparison, compare_dirs, compare_samples
-from suite.decisions.compare.render import as_json, markdown, terminal
-
-__all__ = ["Comparison", "as_json", "compare_dirs", "compare_samples", "markdown", "terminal"]
+core compares, render writes the answer, samples takes a run's samples, stats tests them. The package
+imports none of them itself: suite.gates.compare reads samples' metric names while core reads the
+gates, and a package that imported core would close that loop.
+"""

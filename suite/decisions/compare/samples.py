@@ -22,12 +22,21 @@ from pathlib import Path
 from typing import Any
 
 from suite.analyze.fleet import clipped
-from suite.clock import parse_iso
 from suite.errors import UsageError
 from suite.gates.metrics import METRIC_KEYS as METRIC_KEYS
 from suite.gates.metrics import METRICS as METRICS
 from suite.gates.metrics import Metric as Metric
+from suite.isotime import parse_iso
 from suite.rundir.jsonio import read_json, read_jsonl
+from suite.rundir.result_schema import field, job_field, value_at
+
+PER_JOB_SAMPLES = {  # metric -> the per_job column whose values are its samples (one per job)
+    "queue_time_s": job_field("queue_s"),
+    "execution_time_s": job_field("execution_s"),
+    "cpu_mean": job_field("cpu_mean"),
+    "memory_max": job_field("memory_max"),
+}
+STARTED, COMPLETED, CREATED, RUN_ID = (job_field(k) for k in ("started", "completed", "created", "run_id"))
 
 
 @dataclass(frozen=True)
@@ -73,18 +82,17 @@ def _t(stamp: Any) -> float | None:
 def samples_from_result(result: dict[str, Any], run_created: dict[int, float]) -> dict[str, list[float]]:
     jobs = result.get("per_job") or []
 
-    def column(name: str) -> list[float]:
-        return [float(v) for j in jobs if (v := j.get(name)) is not None]
+    def column(metric: str) -> list[float]:
+        return [float(v) for j in jobs if (v := j.get(PER_JOB_SAMPLES[metric])) is not None]
 
-    window = result.get("window") or {}
-    start, end = _t(window.get("start")), _t(window.get("end"))
+    start, end = _t(value_at(result, field("window.start"))), _t(value_at(result, field("window.end")))
     intervals = [
-        (s, c) for j in jobs if (s := _t(j.get("started"))) is not None and (c := _t(j.get("completed")))
+        (s, c) for j in jobs if (s := _t(j.get(STARTED))) is not None and (c := _t(j.get(COMPLETED)))
     ]
-    configured = (result.get("runners") or {}).get("configured")
+    configured = value_at(result, field("runners.configured"))
     return {
-        "queue_time_s": column("queue_s"),
-        "execution_time_s": column("execution_s"),
+        "queue_time_s": column("queue_time_s"),
+        "execution_time_s": column("execution_time_s"),
         "total_time_s": _totals(jobs, run_created),
         "cpu_mean": column("cpu_mean"),
         "memory_max": column("memory_max"),
@@ -98,8 +106,8 @@ def _totals(jobs: list[dict[str, Any]], run_created: dict[int, float]) -> list[f
     first_created: dict[int, float] = {}
     incomplete: set[int] = set()
     for j in jobs:
-        rid = int(j["run_id"])
-        created, completed = _t(j.get("created")), _t(j.get("completed"))
+        rid = int(j[RUN_ID])
+        created, completed = _t(j.get(CREATED)), _t(j.get(COMPLETED))
         if created is not None:
             first_created[rid] = min(first_created.get(rid, created), created)
         if completed is None:

@@ -1,22 +1,30 @@
 """ISO-8601 timestamps <-> epoch seconds, one value at a time and a whole column at once.
 
-GitHub stamps to the second, Container Insights to the minute and the ledger to the millisecond (all
-UTC, "Z"). The fast paths handle exactly those shapes; anything else goes to suite.clock's general
-parser/formatter, and the tests hold the fast paths equal to it.
+The suite's one ISO-time parser: parse_iso (any ISO-8601 shape), ts (a value or null) and
+parse_column (a whole column, vectorised). GitHub stamps to the second, Container Insights to the
+minute and the ledger to the millisecond (all UTC, "Z"). The fast paths handle exactly those shapes;
+anything else goes to parse_iso (and suite.clock's formatters), and the tests hold the fast paths
+equal to them.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from suite.clock import iso, iso_ms, parse_iso
+from suite.clock import iso, iso_ms
 
 NAN = math.nan
+
+
+def parse_iso(s: str) -> float:
+    """Parse an ISO-8601 UTC timestamp (with or without fraction, `Z` or offset) to epoch seconds."""
+    return datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
 
 
 def ts(value: object) -> float | None:

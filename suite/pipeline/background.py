@@ -1,6 +1,6 @@
 """One stage of the analysis in a forked child process, while the parent process does the rest.
 
-compute_result reads two independent sides of a run: GitHub's (ledger, runs, jobs) and CloudWatch's
+The analysis reads two independent sides of a run: GitHub's (ledger, runs, jobs) and CloudWatch's
 (the metric rows). With two cores, the metric rows are turned into sample columns in a child process
 while the parent builds the job tables. The child is forked with the one-shot row iterator not yet
 read, reads it alone, and sends its result back pickled through a pipe; the parent never touches that

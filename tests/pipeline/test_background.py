@@ -1,4 +1,4 @@
-"""suite.analyze.background: a stage of the analysis in a forked child process, or inline.
+"""suite.pipeline.background: a stage of the analysis in a forked child process, or inline.
 
 The fork cases run in a fresh interpreter (a subprocess): fork is refused while other Python threads
 are alive, and a test process may hold some (the twin's servers), so only there is the fork certain.
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from suite.analyze.background import Background, can_fork
+from suite.pipeline.background import Background, can_fork
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,8 +24,8 @@ FORKED = textwrap.dedent(
     """
     import json, os, signal, sys
     sys.path[:0] = [sys.argv[1]]
-    from suite.analyze.background import Background, can_fork
-    from suite.analyze.result import compute_result
+    from suite.pipeline.background import Background, can_fork
+    from suite.pipeline.analysis import analyze
     from tools.bench import Synthetic
 
     parent = os.getpid()
@@ -61,8 +61,8 @@ FORKED = textwrap.dedent(
     out["after_child_died"] = Background(die_in_child, fork=True).result()
 
     syn = Synthetic(jobs=3000, runners=8, seed=5)
-    forked = compute_result(**syn.inputs(), parallel=True)
-    out["same_result"] = forked == compute_result(**syn.inputs(), parallel=False)
+    forked = analyze(**syn.inputs(), parallel=True)
+    out["same_result"] = forked == analyze(**syn.inputs(), parallel=False)
     out["children_ran"] = os.times().children_user + os.times().children_system > 0
     print(json.dumps(out))
     """

@@ -1,0 +1,81 @@
+"""The I/O edge of the analysis: read a run directory's records, decide where the metric rows are
+read, and compute the result with suite.analyze (pure: rows in, result.json out).
+
+Reading the metric rows in a forked child process (suite.pipeline.background) is a decision about
+this process (its threads, its cores, the rows' number), so it is made here, not in the analysis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sized
+from pathlib import Path
+from typing import Any
+
+from suite.analyze.resources import sample_arrays
+from suite.analyze.result import Rows, as_json, result_of
+from suite.pipeline.background import Background
+from suite.rundir.jsonio import read_json, read_jsonl, stream_jsonl
+from suite.rundir.paths import RunDir
+
+FORK_FROM_ROWS = 100_000  # metric rows from which reading them in a child process pays off
+
+
+def analyze(
+    manifest: dict[str, Any],
+    ledger: Rows,
+    runs: Rows,
+    jobs: Rows,
+    metrics: Rows,
+    tasks: Rows,
+    runners_snapshots: Rows,
+    api: dict[str, Any] | None = None,
+    thresholds: list[dict[str, Any]] | None = None,
+    parallel: bool | None = None,
+) -> dict[str, Any]:
+    """compute_result's result. parallel: read the metric rows in a forked child process while this
+    one reads the rest (None: when the rows are many or of unknown number)."""
+    samples = Background(
+        lambda: sample_arrays(metrics), _worth_a_process(metrics) if parallel is None else parallel
+    )
+    try:
+        result = result_of(
+            manifest, ledger, runs, jobs, samples.result, tasks, runners_snapshots, api, thresholds
+        )
+        return as_json(result)
+    finally:
+        samples.close()  # a worker whose answer was never needed (an error here first) is stopped
+
+
+def _worth_a_process(rows: Rows) -> bool:
+    """A child process pays off for many rows (a streamed file: unknown, so assumed many)."""
+    return not isinstance(rows, Sized) or len(rows) >= FORK_FROM_ROWS
+
+
+def load_inputs(path: Path, stream: bool = False) -> dict[str, Any]:
+    """manifest, ledger and raw/*.jsonl as compute_result's keyword arguments (absent files: empty).
+
+    stream=True gives the row files as one-shot iterators read line by line (compute_result reads each
+    once), so a large run's raw rows never sit in memory all at once.
+    """
+    rd = RunDir(Path(path))
+    manifest_path = rd.file("manifest.json")
+
+    def rows(p: Path) -> Iterable[dict[str, Any]]:
+        return stream_jsonl(p) if stream else read_jsonl(p)
+
+    return {
+        "manifest": read_json(manifest_path) if manifest_path.exists() else {},
+        "ledger": rows(rd.file("ledger.jsonl")),
+        "runs": rows(rd.raw_file("runs.jsonl")),
+        "jobs": rows(rd.raw_file("jobs.jsonl")),
+        "metrics": rows(rd.raw_file("metrics.jsonl")),
+        "tasks": rows(rd.raw_file("tasks.jsonl")),
+        "runners_snapshots": read_jsonl(rd.raw_file("runners.jsonl")),
+    }
+
+
+def analyze_run_dir(
+    path: Path, api: dict[str, Any] | None = None, thresholds: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """result.json of the run directory at `path`, its row files streamed."""
+    return analyze(**load_inputs(path, stream=True), api=api, thresholds=thresholds)
