@@ -12,16 +12,15 @@ error message built here contains it or any token.
 
 from __future__ import annotations
 
-import base64
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jwt as pyjwt
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from suite.errors import UsageError
 
@@ -32,14 +31,6 @@ APP_VARIABLES = (APP_ID, APP_PRIVATE_KEY_FILE, APP_INSTALLATION_ID)
 JWT_BACKDATE_S = 60  # iat this far in the past (GitHub: protects against clock drift)
 JWT_LIFETIME_S = 540  # exp - iat: under GitHub's 10-minute maximum
 REFRESH_MARGIN_S = 300.0  # a new installation token when the current one has less than this left
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64url_decode(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 @dataclass(frozen=True)
@@ -64,17 +55,10 @@ class AppCredentials:
             raise UsageError(f"{APP_PRIVATE_KEY_FILE}{where} is not an RSA key (GitHub App keys are RSA)")
 
     def jwt(self, now: float) -> str:
-        """The App's JWT for `now` (epoch seconds on GitHub's clock)."""
+        """The App's JWT for `now` (epoch seconds on GitHub's clock), signed RS256 by PyJWT."""
         iat = int(now) - JWT_BACKDATE_S
-        header = {"alg": "RS256", "typ": "JWT"}
         claims = {"iat": iat, "exp": iat + JWT_LIFETIME_S, "iss": self.app_id}
-        signing_input = ".".join(
-            b64url(json.dumps(part, separators=(",", ":")).encode()) for part in (header, claims)
-        )
-        key = serialization.load_pem_private_key(self.private_key, password=None)
-        assert isinstance(key, rsa.RSAPrivateKey)  # checked in __post_init__
-        signature = key.sign(signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
-        return f"{signing_input}.{b64url(signature)}"
+        return pyjwt.encode(claims, self.private_key, algorithm="RS256")
 
 
 def app_from_env(env: Mapping[str, str] | None = None) -> AppCredentials | None:
