@@ -111,7 +111,7 @@ class GitHubSession:
     # ------------------------------------------------------------------ lifecycle
 
     def __repr__(self) -> str:
-        return f"GitHubClient(base_url={self.base_url!r}, repo={self.repo!r}, token=<redacted>)"
+        return f"{type(self).__name__}(base_url={self.base_url!r}, repo={self.repo!r}, token=<redacted>)"
 
     def close(self) -> None:
         self._http.close()
