@@ -2,7 +2,7 @@
 offline ones the fleet registered (an ECS task stopped before its runner could deregister).
 
 A runner is the fleet's when its name is an ECS task id (32 hex) and it carries all the fleet's labels.
-The token goes only into the Authorization header.
+Requests go through the suite's one GitHub client (suite.github.client), its governor included.
 """
 
 from __future__ import annotations
@@ -13,14 +13,11 @@ from typing import Any
 
 import httpx
 
-from suite import __version__
+from suite.clock import Clock
 from suite.errors import EnvironmentFailure
+from suite.github.client import GitHubClient, GitHubError, scope_path
 
 TASK_ID = re.compile(r"^[0-9a-f]{32}$")
-
-
-def scope_path(repository: str, scope: str = "repo") -> str:
-    return f"orgs/{repository}" if scope == "org" else f"repos/{repository}"
 
 
 @dataclass
@@ -38,25 +35,18 @@ class RunnerAdmin:
         *,
         scope: str = "repo",
         transport: httpx.BaseTransport | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._path = scope_path(repository, scope)
-        self._http = httpx.Client(
-            base_url=api_url.rstrip("/") + "/",
-            headers={
-                "Authorization": f"Bearer {token}",
-                "Accept": "application/vnd.github+json",
-                "X-GitHub-Api-Version": "2022-11-28",
-                "User-Agent": f"runner-suite/{__version__}",
-            },
-            transport=transport,
-            timeout=30,
+        self._client = GitHubClient(
+            api_url, repository, token, runner_scope=scope, transport=transport, clock=clock
         )
 
     def __repr__(self) -> str:
         return f"RunnerAdmin({self._path!r}, token=<redacted>)"
 
     def close(self) -> None:
-        self._http.close()
+        self._client.close()
 
     def __enter__(self) -> RunnerAdmin:
         return self
@@ -65,18 +55,13 @@ class RunnerAdmin:
         self.close()
 
     def list_runners(self) -> list[dict[str, Any]]:
-        runners: list[dict[str, Any]] = []
-        url: str | None = f"{self._path}/actions/runners?per_page=100"
-        while url:
-            response = self._http.get(url)
-            if response.status_code != 200:
-                raise EnvironmentFailure(
-                    f"GitHub answered {response.status_code} listing the runners of {self._path} "
-                    "(the token needs admin rights: Administration read)"
-                )
-            runners.extend(response.json().get("runners", []))
-            url = response.links.get("next", {}).get("url")
-        return runners
+        try:
+            return self._client.list_runners()
+        except GitHubError as exc:
+            raise EnvironmentFailure(
+                f"GitHub answered {exc.status} listing the runners of {self._path} "
+                "(the token needs admin rights: Administration read)"
+            ) from None
 
     def remove_offline(self, labels: list[str]) -> RunnerRemoval:
         """Delete offline runners named after an ECS task id that carry all of `labels`."""
@@ -87,6 +72,10 @@ class RunnerAdmin:
             name = str(runner.get("name", ""))
             if runner.get("status") != "offline" or not TASK_ID.match(name) or not need <= names:
                 continue
-            response = self._http.delete(f"{self._path}/actions/runners/{runner['id']}")
-            (result.removed if response.status_code in (204, 404) else result.failed).append(name)
+            try:
+                self._client.remove_runner(int(runner["id"]))
+            except GitHubError:
+                result.failed.append(name)
+            else:
+                result.removed.append(name)
         return result

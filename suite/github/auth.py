@@ -1,10 +1,13 @@
-"""Where the GitHub token comes from: the environment, never a file the suite writes.
+"""Where the GitHub token comes from (the environment, never a file the suite writes), and how it is
+sent: TokenAuth, an httpx.Auth that puts it in the Authorization header and nowhere else.
 (GitHub App credentials: suite.github.app.)"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
+
+import httpx
 
 from suite.errors import UsageError
 
@@ -29,3 +32,37 @@ def token_from_env(env: Mapping[str, str] | None = None) -> str:
         "Or authenticate as a GitHub App: GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY_FILE and "
         "GITHUB_APP_INSTALLATION_ID"
     )
+
+
+class Secrets:
+    """The tokens and JWTs a client has used: scrubbed from every message it builds."""
+
+    def __init__(self) -> None:
+        self._values: set[str] = set()
+
+    def __repr__(self) -> str:
+        return f"Secrets(<{len(self._values)} redacted>)"
+
+    def add(self, value: str) -> None:
+        if value:
+            self._values.add(value)
+
+    def redact(self, text: str) -> str:
+        for secret in list(self._values):
+            text = text.replace(secret, "<redacted>")
+        return text
+
+
+class TokenAuth(httpx.Auth):
+    """`Authorization: Bearer <token>` (a personal access token, GITHUB_TOKEN); no header when empty."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __repr__(self) -> str:
+        return "TokenAuth(<redacted>)"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self._token:
+            request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request

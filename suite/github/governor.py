@@ -1,6 +1,6 @@
 """The rate-limit governor: GitHub's documented rules for integrators, applied to every request.
 
-Rules (DESIGN.md, "Outside facts"; GitHub REST docs "Best practices for using the REST API"):
+Rules (GitHub REST docs "Best practices for using the REST API" and "Rate limits for the REST API"):
 
 - requests are serial: one in flight at a time (`Governor.serial()`);
 - at least `min_mutation_interval_s` (1 s) between mutating requests (POST/PATCH/PUT/DELETE);

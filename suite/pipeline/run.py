@@ -11,8 +11,6 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from suite.analyze.result import with_thresholds
 from suite.clock import iso, iso_ms
 from suite.collect.runs import RunTracker, busy_runners, collect_jobs, wait_for_runs
@@ -32,7 +30,7 @@ from suite.fleet.environments import Target, local_target
 from suite.fleet.readiness import wait_target_online
 from suite.fleet.targets import resolve_target
 from suite.gates.thresholds import evaluate_all
-from suite.github.client import GitHubClient, ssl_verify_from_env
+from suite.github.client import GitHubClient
 from suite.github.cost import api_section, merge_stats
 from suite.isotime import parse_iso
 from suite.pipeline.abort import AbortMonitor
@@ -160,7 +158,7 @@ def _run(
     write_json(rd.file("manifest.json"), manifest)
     write_json(rd.raw_file("api.json"), _api_json(rd, client.api_stats()))
     if target.is_twin:
-        write_json(rd.file("truth.json"), _twin_truth(target, test_run_id))
+        write_json(rd.file("truth.json"), client.twin_truth(test_run_id + "-"))
     return report(rd.path), rd.path
 
 
@@ -269,19 +267,6 @@ def _api_json(rd: RunDir, stats: dict[str, Any]) -> dict[str, Any]:
     return api_section(stats, len(accepted_suite_ids(read_jsonl(rd.file("ledger.jsonl")))))
 
 
-def _twin_truth(target: Target, test_run_id: str) -> dict[str, Any]:
-    r = httpx.get(
-        f"{target.github_url}/_twin/truth",
-        params={"suite_id_prefix": test_run_id + "-"},
-        headers={"Authorization": f"Bearer {target.token}"},
-        timeout=30,
-        verify=ssl_verify_from_env(),
-    )
-    r.raise_for_status()
-    truth: dict[str, Any] = r.json()
-    return truth
-
-
 def collect(run_dir: Path) -> int:
     """Resume or repeat collection for a run directory from its ledger (idempotent)."""
     rd = _existing(run_dir)
@@ -314,7 +299,7 @@ def collect(run_dir: Path) -> int:
                 manifest["clock_offset_s"] = client.clock_offset_s()
             write_json(rd.file("manifest.json"), manifest)
         if target.is_twin and not rd.file("truth.json").exists():
-            write_json(rd.file("truth.json"), _twin_truth(target, str(manifest["test_run_id"])))
+            write_json(rd.file("truth.json"), client.twin_truth(str(manifest["test_run_id"]) + "-"))
         dispatch_path = rd.raw_file("api_dispatch.json")
         stats = client.api_stats()
         if dispatch_path.exists():  # the dispatch session's cost plus this collection's

@@ -4,8 +4,8 @@ The request carries the App's JWT as a bearer token. The twin checks it as GitHu
 base64url parts, `alg` RS256, a signature that verifies with the App's public key, `iss` the App id,
 `iat` not in the future (60 s of drift allowed), `exp` in the future and at most 10 minutes after
 `iat`. It then issues an installation token (`ghs_...`) that expires after `token_lifetime_s`
-(virtual time; GitHub: one hour). Written apart from the client's JWT code (suite.github.app), so a
-mistake in one is not mirrored by the other.
+(virtual time; GitHub: one hour). Written apart from PyJWT, which signs the client's JWT
+(suite.github.app), so a mistake in one is not mirrored by the other.
 """
 
 from __future__ import annotations

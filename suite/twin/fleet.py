@@ -15,139 +15,16 @@ from __future__ import annotations
 
 import heapq
 import random
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+from suite.clock import iso
+from suite.twin.fleet_model import CONTAINER_INSIGHTS_MODES, FleetConfig, SimJob, SimRun, Task
 from suite.twin.workflows import JobSpec, WorkflowDef
 
+__all__ = ["CONTAINER_INSIGHTS_MODES", "Fleet", "FleetConfig", "SimJob", "SimRun", "Task"]
+
 # event priorities at the same second: finish work before starting new work (half-open intervals)
-CONTAINER_INSIGHTS_MODES = ("enhanced", "standard")
 _JOB_DONE, _TASK_STOP, _TASK_START, _JOB_START, _MINUTE = 0, 1, 2, 3, 9
-
-
-@dataclass(frozen=True)
-class FleetConfig:
-    runners: int = 4
-    ephemeral: bool = True
-    cold_start_s: tuple[int, int] = (45, 90)
-    pickup_latency_s: int = 1
-    overhead_s: tuple[int, int] = (3, 6)  # per-job set-up and tear-down on top of the sleep
-    stop_delay_s: int = 2  # ephemeral: job completed -> task STOPPED
-    task_cpu: int = 1024
-    task_memory: int = 2048
-    labels: tuple[str, ...] = ("self-hosted", "linux", "x64", "ecs-fargate")
-    cluster: str = "runner-suite-twin"
-    service: str = "runners"
-    region: str = "us-east-1"
-    account: str = "123456789012"
-    seed: int = 0
-    # "enhanced": task metrics with a TaskId dimension (GetMetricData); "standard": no TaskId dimension,
-    # the per-task figures only as `Type=Task` events in the performance log group
-    container_insights: str = "enhanced"
-    # sizing model (defaults keep the plain model): job time = (sleep + overhead) x job_time_factor x
-    # ((1 - cpu_bound_share) + cpu_bound_share x 1024 / task_cpu), rounded to whole seconds
-    job_time_factor: float = 1.0
-    cpu_bound_share: float = 0.0
-    # capacity planning (suite.decisions.plan): draw a job's whole execution time / a task's cold start from
-    # measured distributions instead of the model above; never serialised
-    duration_sampler: Callable[[random.Random], int] | None = field(default=None, compare=False, repr=False)
-    cold_start_sampler: Callable[[random.Random], int] | None = field(default=None, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.container_insights not in CONTAINER_INSIGHTS_MODES:
-            raise ValueError(
-                f"container_insights must be one of {', '.join(CONTAINER_INSIGHTS_MODES)}, "
-                f"not {self.container_insights!r}"
-            )
-
-    def job_time_scale(self) -> float:
-        """How much longer than sleep + overhead a job takes at this sizing (1.0: the plain model)."""
-        share = self.cpu_bound_share
-        return self.job_time_factor * ((1 - share) + share * 1024 / self.task_cpu)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "runner_count": self.runners,
-            "ephemeral": self.ephemeral,
-            "cold_start_s": list(self.cold_start_s),
-            "pickup_latency_s": self.pickup_latency_s,
-            "overhead_s": list(self.overhead_s),
-            "task_cpu": self.task_cpu,
-            "task_memory": self.task_memory,
-            "labels": list(self.labels),
-            "cluster": self.cluster,
-            "service": self.service,
-            "region": self.region,
-            "seed": self.seed,
-            "job_time_factor": self.job_time_factor,
-            "cpu_bound_share": self.cpu_bound_share,
-            "container_insights": self.container_insights,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> FleetConfig:
-        return cls(
-            runners=int(d["runner_count"]),
-            ephemeral=bool(d["ephemeral"]),
-            cold_start_s=(int(d["cold_start_s"][0]), int(d["cold_start_s"][1])),
-            pickup_latency_s=int(d["pickup_latency_s"]),
-            overhead_s=(int(d["overhead_s"][0]), int(d["overhead_s"][1])),
-            task_cpu=int(d["task_cpu"]),
-            task_memory=int(d["task_memory"]),
-            labels=tuple(d["labels"]),
-            cluster=str(d["cluster"]),
-            service=str(d["service"]),
-            region=str(d["region"]),
-            seed=int(d["seed"]),
-            job_time_factor=float(d.get("job_time_factor", 1.0)),
-            cpu_bound_share=float(d.get("cpu_bound_share", 0.0)),
-            container_insights=str(d.get("container_insights", "enhanced")),
-        )
-
-
-@dataclass
-class Task:
-    task_id: str
-    created: int
-    started: int | None = None
-    stopped: int | None = None
-    runner_id: int | None = None
-    job_id: int | None = None  # running (or reserved for) this job
-    busy: bool = False  # a job is executing (not just reserved)
-    done_jobs: int = 0
-
-
-@dataclass
-class SimJob:
-    id: int
-    run_id: int
-    key: str
-    name: str
-    sleep_s: int
-    created: int
-    status: str = "queued"
-    eligible: bool = True
-    started: int | None = None
-    completed: int | None = None
-    task_id: str | None = None
-    runner_id: int | None = None
-    after: str | None = None
-
-
-@dataclass
-class SimRun:
-    id: int
-    run_number: int
-    workflow: WorkflowDef
-    display_title: str
-    inputs: dict[str, str]
-    created: int
-    specs: list[JobSpec]
-    status: str = "queued"
-    started: int | None = None
-    updated: int = 0
-    job_ids: dict[str, int] = field(default_factory=dict)  # spec key -> job id (once created)
 
 
 class Fleet:
@@ -223,8 +100,6 @@ class Fleet:
         return f"arn:aws:ecs:{c.region}:{c.account}:task/{c.cluster}/{task_id}"
 
     def _task_event(self, task: Task, t: int, status: str) -> None:
-        from suite.clock import iso
-
         c = self.config
         detail: dict[str, Any] = {
             "taskArn": self.task_arn(task.task_id),
@@ -395,8 +270,6 @@ class Fleet:
 
     # ---- the twin's own record ------------------------------------------------------------------
     def truth(self, display_titles: set[str] | None = None) -> dict[str, Any]:
-        from suite.clock import iso
-
         jobs = []
         for job in sorted(self.jobs.values(), key=lambda j: j.id):
             run = self.runs[job.run_id]

@@ -9,7 +9,8 @@ import hashlib
 from typing import Any
 
 from suite.clock import iso
-from suite.twin.fleet import Fleet, SimJob, SimRun, Task
+from suite.twin.fleet import Fleet
+from suite.twin.fleet_model import SimJob, SimRun, Task
 from suite.twin.workflows import WorkflowDef
 
 HEAD_SHA = "8a3b2c1d4e5f60718293a4b5c6d7e8f901234567"

@@ -52,8 +52,8 @@ class PrimaryLimit:
 
 @dataclass(frozen=True)
 class LimitsConfig:
-    """GitHub's limits as the twin enforces them (DESIGN.md, "Outside facts"). `enabled=False` turns
-    off all of them but the primary limit's headers (the primary limit then never refuses)."""
+    """GitHub's limits as the twin enforces them (GitHub REST docs, "Rate limits for the REST API").
+    `enabled=False` turns off all of them but the primary limit's headers (it then never refuses)."""
 
     enabled: bool = True
     primary_per_hour: int = 5000

@@ -1,0 +1,294 @@
+"""The twin's GitHub API responses (moto's responses.py): one function per endpoint, each taking the
+Request the server plumbing built and returning (status, body, headers), shaped as GitHub answers.
+Errors are raised as ApiError with GitHub's message. Callers hold the state's lock."""
+
+from __future__ import annotations
+
+import json
+import operator
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from suite.clock import iso
+from suite.isotime import parse_iso
+from suite.twin import github_objects as objects
+from suite.twin.app_auth import jwt_problem
+from suite.twin.fleet_model import SimRun
+from suite.twin.github_backend import GitHubState
+from suite.twin.workflows import LISTED, REUSABLE, InputError, find_workflow
+
+DOCS = "https://docs.github.com/rest"
+MAX_FILTERED_RESULTS = 1000
+
+Reply = tuple[int, Any, dict[str, str]]
+
+
+class ApiError(Exception):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers = dict(headers or {})
+        self.body: dict[str, Any] = {"message": message, "documentation_url": DOCS, "status": str(status)}
+        if extra:
+            self.body.update(extra)
+
+
+@dataclass
+class Request:
+    """One request as the responses see it. `api`: scheme://host, for URLs in bodies and links;
+    `params`: the groups of the URL pattern that matched; `limit_key`: whose rate limit it draws on."""
+
+    state: GitHubState
+    method: str
+    path: str
+    query: dict[str, str]
+    body: bytes
+    now: float
+    api: str
+    limit_key: str | None = None
+    params: dict[str, str] = field(default_factory=dict)
+
+    def link(self, page: int, per_page: int, last: int) -> dict[str, str]:
+        """GitHub's `Link` header for one page of this listing."""
+        rels = []
+        for rel, p in (("prev", page - 1), ("next", page + 1), ("last", last), ("first", 1)):
+            if (rel in ("prev", "first") and page > 1) or (rel in ("next", "last") and page < last):
+                q = urlencode({**self.query, "per_page": per_page, "page": p})
+                rels.append(f'<{self.api}{self.path}?{q}>; rel="{rel}"')
+        return {"Link": ", ".join(rels)} if rels else {}
+
+
+def _page(items: list[Any], query: dict[str, str]) -> tuple[list[Any], int, int, int]:
+    try:
+        per_page = min(100, max(1, int(query.get("per_page", "30"))))
+        page = max(1, int(query.get("page", "1")))
+    except ValueError as exc:
+        raise ApiError(422, "per_page and page must be integers") from exc
+    last = max(1, -(-len(items) // per_page))
+    return items[(page - 1) * per_page : page * per_page], page, per_page, last
+
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+}
+
+
+def _created_filter(expr: str) -> Callable[[int], bool]:
+    """GitHub's `created` search qualifier: >=T, >T, <=T, <T, A..B, or a date/time T."""
+    try:
+        if ".." in expr:
+            lo, hi = expr.split("..", 1)
+            a = parse_iso(lo) if lo != "*" else float("-inf")
+            b = parse_iso(hi) if hi != "*" else float("inf")
+            return lambda t: a <= t <= b
+        for op, compare in _COMPARE.items():
+            if expr.startswith(op):
+                bound = parse_iso(_with_time(expr[len(op) :]))
+                return lambda t: compare(float(t), bound)
+        day = parse_iso(_with_time(expr))
+        return lambda t: day <= t < day + 86400
+    except ValueError as exc:
+        raise ApiError(422, f"Invalid created filter: {expr!r}") from exc
+
+
+def _with_time(s: str) -> str:
+    return s if "T" in s else s + "T00:00:00Z"
+
+
+_STATUS_IS_CONCLUSION = {
+    "success",
+    "failure",
+    "cancelled",
+    "skipped",
+    "neutral",
+    "timed_out",
+    "action_required",
+}
+
+
+def _status_filter(status: str) -> Callable[[SimRun], bool]:
+    """`status` takes a status or a conclusion; every completed twin run concludes `success`."""
+    if status in _STATUS_IS_CONCLUSION:
+        return lambda r: r.status == "completed" and status == "success"
+    return lambda r: r.status == status
+
+
+def _run(req: Request) -> SimRun:
+    run = req.state.fleet.runs.get(int(req.params["run_id"]))
+    if run is None:
+        raise ApiError(404, "Not Found")
+    return run
+
+
+# ---- GitHub's endpoints --------------------------------------------------------------------------
+
+
+def rate_limit(req: Request) -> Reply:
+    st = req.state
+    core = st.limit.snapshot(req.limit_key or st.token, req.now)
+    search = {"limit": 30, "remaining": 30, "reset": int(req.now) + 60, "used": 0}
+    return 200, {"resources": {"core": core, "search": search}, "rate": core}, {}
+
+
+def dispatch(req: Request) -> Reply:
+    st = req.state
+    wf = find_workflow(req.params["workflow_id"])
+    if wf is None:
+        raise ApiError(404, "Not Found")
+    if wf.file in REUSABLE:
+        raise ApiError(422, "Workflow does not have 'workflow_dispatch' trigger")
+    try:
+        body = json.loads(req.body or b"{}")
+    except json.JSONDecodeError as exc:
+        raise ApiError(400, "Problems parsing JSON") from exc
+    if not isinstance(body, dict) or not isinstance(body.get("ref"), str):
+        raise ApiError(422, 'Invalid request.\n\n"ref" wasn\'t supplied.')
+    unknown = set(body) - {"ref", "inputs", "return_run_details"}
+    if unknown:
+        raise ApiError(422, f"Invalid request.\n\n{sorted(unknown)} are not permitted keys.")
+    if body["ref"] not in ("main", "refs/heads/main"):
+        raise ApiError(422, f"No ref found for: {body['ref']}")
+    inputs = body.get("inputs") or {}
+    if not isinstance(inputs, dict):
+        raise ApiError(422, "Invalid request.\n\nFor 'properties/inputs', it is not an object.")
+    try:
+        accepted = wf.validate_inputs(inputs)
+    except InputError as exc:
+        raise ApiError(422, str(exc)) from exc
+    run = st.fleet.dispatch(wf, accepted, display_title=accepted["suite_id"], at=req.now)
+    if body.get("return_run_details") is True:
+        return (
+            200,
+            {
+                "workflow_run_id": run.id,
+                "run_url": f"{req.api}/repos/{st.repo}/actions/runs/{run.id}",
+                "html_url": f"https://github.com/{st.repo}/actions/runs/{run.id}",
+            },
+            {},
+        )
+    return 204, None, {}
+
+
+def list_workflows(req: Request) -> Reply:
+    st = req.state
+    wfs = [objects.workflow_object(req.api, st.repo, wf, int(req.now) - 86400) for wf in LISTED.values()]
+    return 200, {"total_count": len(wfs), "workflows": wfs}, {}
+
+
+def list_runs(req: Request) -> Reply:
+    st, query = req.state, req.query
+    runs = sorted(st.fleet.runs.values(), key=lambda r: r.id, reverse=True)
+    filtered = False
+    if "created" in query:
+        keep = _created_filter(query["created"])
+        runs = [r for r in runs if keep(r.created)]
+        filtered = True
+    if "status" in query:
+        keep_s = _status_filter(query["status"])
+        runs = [r for r in runs if keep_s(r)]
+        filtered = True
+    total = len(runs)
+    if filtered:
+        runs = runs[:MAX_FILTERED_RESULTS]  # GitHub caps filtered searches at 1,000 results
+    page, p, pp, last = _page(runs, query)
+    body = {"total_count": total, "workflow_runs": [objects.run_object(req.api, st.repo, r) for r in page]}
+    return 200, body, req.link(p, pp, last)
+
+
+def get_run(req: Request) -> Reply:
+    return 200, objects.run_object(req.api, req.state.repo, _run(req)), {}
+
+
+def list_jobs(req: Request) -> Reply:
+    run = _run(req)
+    if req.query.get("filter", "latest") not in ("latest", "all"):
+        raise ApiError(422, "filter must be one of: latest, all")
+    st = req.state
+    jobs = [st.fleet.jobs[j] for j in sorted(run.job_ids.values())]
+    page, p, pp, last = _page(jobs, req.query)
+    body = {
+        "total_count": len(jobs),
+        "jobs": [objects.job_object(req.api, st.repo, st.fleet, j) for j in page],
+    }
+    return 200, body, req.link(p, pp, last)
+
+
+def get_job(req: Request) -> Reply:
+    st = req.state
+    job = st.fleet.jobs.get(int(req.params["job_id"]))
+    if job is None:
+        raise ApiError(404, "Not Found")
+    return 200, objects.job_object(req.api, st.repo, st.fleet, job), {}
+
+
+def list_runners(req: Request) -> Reply:
+    st = req.state
+    runners = [objects.runner_object(st.fleet, t) for t in st.fleet.online_runners()]
+    page, p, pp, last = _page(sorted(runners, key=lambda r: r["id"]), req.query)
+    return 200, {"total_count": len(runners), "runners": page}, req.link(p, pp, last)
+
+
+def access_token(req: Request, jwt: str | None) -> Reply:
+    """POST /app/installations/{id}/access_tokens with the App's JWT: an installation token."""
+    st = req.state
+    if st.app is None:
+        raise ApiError(404, "Not Found")
+    if jwt is None:
+        raise ApiError(401, "A JSON web token could not be decoded")
+    problem = jwt_problem(jwt, st.app, req.now)
+    if problem is not None:
+        raise ApiError(401, problem)
+    if int(req.params["installation_id"]) != st.app.installation_id:
+        raise ApiError(404, "Not Found")
+    token = "ghs_" + secrets.token_hex(18)
+    expires = float(int(req.now) + st.app.token_lifetime_s)
+    st.installation_tokens[token] = expires
+    body = {
+        "token": token,
+        "expires_at": iso(expires),
+        "permissions": {"actions": "write", "administration": "read", "metadata": "read"},
+        "repository_selection": "selected",
+    }
+    return 201, body, {}
+
+
+# ---- the twin's own endpoints --------------------------------------------------------------------
+
+
+def twin_truth(req: Request) -> Reply:
+    st = req.state
+    prefix = req.query.get("suite_id_prefix")
+    titles = None
+    if prefix is not None:
+        titles = {r.display_title for r in st.fleet.runs.values() if r.display_title.startswith(prefix)}
+    return 200, st.fleet.truth(titles), {}
+
+
+def twin_info(req: Request) -> Reply:
+    st = req.state
+    info = {
+        "fleet": st.fleet.config.to_dict(),
+        "now": st.clock.now(),
+        "repo": st.repo,
+        "limits": {**st.limits.to_dict(), "secondary_refused": st.secondary.refused},
+        "app": {"installation_tokens_issued": len(st.installation_tokens)} if st.app else None,
+        "faults": {
+            **st.faults.config.to_dict(),
+            "injected": dict(st.faults.injected),
+            "injected_dispatch": dict(st.faults.injected_dispatch),
+        },
+    }
+    info.update(st.extra_info())
+    return 200, info, {}

@@ -1,0 +1,58 @@
+"""The twin's URL table (moto's urls.py): which response answers each method and path.
+
+Paths are matched whole, after the query string is split off; `{repo}` stands for the twin's
+repository. A method and path the table does not hold is GitHub's 404.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from suite.twin import github_responses as responses
+from suite.twin.github_responses import ApiError, Reply, Request
+
+Response = Callable[[Request], Reply]
+
+# answered with the App's JWT instead of a token (suite.twin.github_api handles them apart)
+APP_URL_PATHS: list[tuple[str, str]] = [
+    ("POST", r"/app/installations/(?P<installation_id>\d+)/access_tokens"),
+]
+
+URL_PATHS: list[tuple[str, str, Response]] = [
+    ("GET", r"/rate_limit", responses.rate_limit),
+    ("GET", r"/_twin/truth", responses.twin_truth),
+    ("GET", r"/_twin/info", responses.twin_info),
+    ("POST", r"/repos/{repo}/actions/workflows/(?P<workflow_id>[^/]+)/dispatches", responses.dispatch),
+    ("GET", r"/repos/{repo}/actions/workflows", responses.list_workflows),
+    ("GET", r"/repos/{repo}/actions/runs", responses.list_runs),
+    ("GET", r"/repos/{repo}/actions/runs/(?P<run_id>\d+)", responses.get_run),
+    ("GET", r"/repos/{repo}/actions/runs/(?P<run_id>\d+)/jobs", responses.list_jobs),
+    ("GET", r"/repos/{repo}/actions/jobs/(?P<job_id>\d+)", responses.get_job),
+    ("GET", r"/repos/{repo}/actions/runners", responses.list_runners),
+]
+
+
+class UrlTable:
+    """URL_PATHS compiled for one repository."""
+
+    def __init__(self, repo: str) -> None:
+        self._routes = [
+            (method, re.compile(pattern.replace("{repo}", re.escape(repo))), response)
+            for method, pattern, response in URL_PATHS
+        ]
+        self._app = [(method, re.compile(pattern)) for method, pattern in APP_URL_PATHS]
+
+    def app_params(self, method: str, path: str) -> dict[str, str] | None:
+        """The URL groups when `method path` is answered with the App's JWT, else None."""
+        for m, pattern in self._app:
+            if m == method and (match := pattern.fullmatch(path)):
+                return match.groupdict()
+        return None
+
+    def resolve(self, method: str, path: str) -> tuple[Response, dict[str, str]]:
+        """The response for `method path` and the URL's groups; ApiError 404 when there is none."""
+        for m, pattern, response in self._routes:
+            if m == method and (match := pattern.fullmatch(path)):
+                return response, match.groupdict()
+        raise ApiError(404, "Not Found")
