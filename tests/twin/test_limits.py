@@ -20,8 +20,8 @@ from suite.rundir.files import JsonlAppender
 from suite.twin.faults import FaultsConfig
 from suite.twin.fleet import FleetConfig
 from suite.twin.limits import LimitsConfig
-from suite.twin.service import Twin, TwinConfig
-from tests.helpers.twin import client_for
+from suite.twin.service import Twin
+from tests.helpers.twin import client_for, twin_config
 
 SPEED = 600.0
 BODY = {"ref": "main", "inputs": {"suite_id": "s-1", "sleep_duration": "5"}}
@@ -30,10 +30,9 @@ BODY = {"ref": "main", "inputs": {"suite_id": "s-1", "sleep_duration": "5"}}
 def make_twin(
     limits: LimitsConfig | None = None, faults: FaultsConfig | None = None, speed: float = SPEED
 ) -> Twin:
-    config = TwinConfig(
+    config = twin_config(
         speed=speed,
         fleet=FleetConfig(runners=2),
-        idle_timeout_s=300,
         limits=limits or LimitsConfig(),
         faults=faults or FaultsConfig(),
     )
