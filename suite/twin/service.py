@@ -35,6 +35,7 @@ from suite.twin.limits import LimitsConfig
 VIRTUAL_ORIGIN_AGE_S = 7 * 86400
 STATE_FILE = "twin.json"
 CLOCKS = ("virtual", "stepped")
+CLOCK_ENV = "SUITE_TWIN_CLOCK"
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,9 @@ class TwinConfig:
     faults: FaultsConfig = field(default_factory=FaultsConfig)  # injected faults, none by default
     app: AppConfig | None = None  # a GitHub App whose installation tokens the twin accepts
     tls: tuple[str, str] | None = None  # (certificate chain file, key file): serve the API over HTTPS
-    clock: str = "virtual"  # "virtual": wall time x speed; "stepped": a SteppedClock (in-process only)
+    # "virtual": wall time x speed; "stepped": a SteppedClock (in-process only). Default: $SUITE_TWIN_CLOCK
+    # or "virtual" (tests set it so that a command's embedded twin is stepped too)
+    clock: str = field(default_factory=lambda: os.environ.get(CLOCK_ENV, "virtual"))
 
 
 class Twin:
