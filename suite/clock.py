@@ -94,7 +94,6 @@ class SteppedClock:
         self._blocked: dict[threading.Thread, _SteppedLock] = {}  # threads waiting for a clock lock
         self._listeners: list[Callable[[float], None]] = []
         self._stepping = False
-        self.steps = 0
 
     def now(self) -> float:
         return self._now
@@ -174,7 +173,6 @@ class SteppedClock:
         t = max(self._now, min(due))
         self._stepping = True
         self._now = t
-        self.steps += 1
         listeners = list(self._listeners)
         self._cond.release()
         try:

@@ -99,7 +99,7 @@ def test_deploy_run_interrupt_collect_report_destroy(workdir: tuple[Path, dict[s
         # 57 x 10 virtual s = 4.75 real s at 120x: the signal lands long before the schedule ends
         ledger = None
         deadline = time.monotonic() + 300
-        while ledger is None and time.monotonic() < deadline:
+        while ledger is None and time.monotonic() < deadline and proc.poll() is None:
             found = list((cwd / "reports").glob("steady-*/ledger.jsonl"))
             if found and len(found[0].read_text().splitlines()) >= 3:
                 ledger = found[0]

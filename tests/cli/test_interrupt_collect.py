@@ -169,14 +169,16 @@ def window_figures_hold(result: dict[str, Any]) -> None:
     assert round(result["runners"]["utilization"] * 4 * duration, 6) == busy
 
 
-def wait_for_ledger(cwd: Path, rows: int, timeout_s: float = 300.0) -> Path:
+def wait_for_ledger(cwd: Path, rows: int, proc: subprocess.Popen[str], timeout_s: float = 300.0) -> Path:
     """The run's ledger once it holds `rows` rows (a file condition, polled; the deadline only says
-    when to give up)."""
+    when to give up). Fails at once if the run ends first."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         found = list((cwd / "reports").glob("*/ledger.jsonl"))
         if found and len(found[0].read_text().splitlines()) >= rows:
             return found[0]
+        if proc.poll() is not None:
+            raise AssertionError(f"the run ended (exit {proc.returncode}) before {rows} ledger rows")
         time.sleep(0.01)
     raise AssertionError(f"no ledger with {rows} rows under {cwd / 'reports'} within {timeout_s:.0f} s")
 
@@ -216,7 +218,7 @@ def test_sigkill_halfway_then_collect_gives_the_uninterrupted_figures(tmp_path: 
     half_dir.mkdir()
     with deployed():
         proc = start_run(profile, half_dir)
-        ledger = wait_for_ledger(half_dir, WORKFLOWS // 2)
+        ledger = wait_for_ledger(half_dir, WORKFLOWS // 2, proc)
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=60)
         assert proc.returncode == -signal.SIGKILL
@@ -389,7 +391,9 @@ def test_sigkill_while_a_dispatch_is_in_flight_then_collect_accounts_for_it(tmp_
     with deployed() as state:
         with holding_proxy(state, hold=3) as proxy:
             proc = start_run(profile, tmp_path)
-            assert proxy.held.wait(120), "the third dispatch never reached the twin"
+            deadline = time.monotonic() + 300
+            while not proxy.held.wait(0.1):  # the event, or the run's end (then fail at once)
+                assert proc.poll() is None and time.monotonic() < deadline, "no third dispatch"
             (inflight,) = (tmp_path / "reports").glob("*/inflight.json")
             assert json.loads(inflight.read_text())["seq"] == 3
             proc.send_signal(signal.SIGKILL)
