@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from suite.clock import Clock, VirtualClock
+from suite.clock import Clock, SteppedClock, VirtualClock
 from suite.github.app import AppCredentials
 
 ENVIRONMENTS = ("local", "aws", "existing")
@@ -53,12 +53,14 @@ class Target:
 
 
 def local_target(state: dict[str, Any]) -> Target:
+    """The target of a twin from its state; an in-process stepped twin's clock is shared as is."""
+    clock = state["clock"]
     return Target(
         environment="local",
         github_url=state["github_url"],
         repo=state["repo"],
         token=state["token"],
-        clock=VirtualClock.from_state(state["clock"]),
+        clock=clock if isinstance(clock, SteppedClock) else VirtualClock.from_state(clock),
         region=state["region"],
         cluster=state["cluster"],
         service=state["service"],

@@ -18,13 +18,12 @@ so the twin's virtual time applies to every wait.
 
 from __future__ import annotations
 
-import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from suite.clock import Clock
+from suite.clock import Clock, clock_lock
 
 MUTATING = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 SECONDARY_WINDOW_S = 60.0
@@ -120,7 +119,7 @@ class Governor:
     def __init__(self, clock: Clock, config: GovernorConfig | None = None) -> None:
         self.clock = clock
         self.config = config or GovernorConfig()
-        self._serial = threading.RLock()
+        self._serial = clock_lock(clock)  # a stepped clock's lock: its waiters let time move
         self._history: deque[tuple[float, int]] = deque()
         self._last_mutation: float | None = None
         self.waited_s = 0.0

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from suite.analyze.result import compute_result
-from suite.clock import Clock, iso
+from suite.clock import Clock, iso, start_thread, wait_event
 from suite.errors import SuiteError
 from suite.gates.thresholds import Threshold, definite_failures
 from suite.report.fmt import num
@@ -77,8 +77,7 @@ class AbortMonitor:
 
     def start(self) -> AbortMonitor:
         if self.thresholds:
-            self._thread = threading.Thread(target=self._loop, name="abort-monitor", daemon=True)
-            self._thread.start()
+            self._thread = start_thread(self.clock, self._loop, "abort-monitor")
         return self
 
     def stop(self) -> None:
@@ -94,7 +93,7 @@ class AbortMonitor:
         self.stop()
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.every_s / self.clock.speed) and self.failure is None:
+        while not wait_event(self.clock, self._stop, self.every_s) and self.failure is None:
             try:
                 self.check_once()
             except SuiteError as exc:  # an observation that failed is skipped, never an abort

@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         limits=LimitsConfig.from_dict(raw.get("limits") or {}),
         faults=FaultsConfig.from_dict(raw.get("faults") or {}),
         app=AppConfig.from_dict(raw["app"]) if raw.get("app") else None,
+        clock="virtual",  # other processes read its clock from the state file: wall time x speed
     )
     twin = Twin(config)
 

@@ -3,6 +3,11 @@
 `Twin.start()` runs it in this process (tests, `suite run` without a deployed twin);
 `python -m suite.twin.serve` runs it as a background process that outlives the CLI (`suite deploy`),
 publishing its addresses, token and clock in a state file.
+
+Its clock is either virtual (wall time x speed; a thread steps the simulator every `tick_s` real
+seconds) or stepped (`clock="stepped"`, in-process only: the simulator steps with the clock, which
+moves only when the suite's threads all sleep or a test advances it; `state()` hands that clock object
+itself to the suite, so both read one time).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from suite.clock import VirtualClock
+from suite.clock import SteppedClock, VirtualClock
 from suite.rundir.jsonio import read_json, write_json
 from suite.twin.app_auth import AppConfig
 from suite.twin.aws import AwsTwin, task_events_log_group
@@ -29,6 +34,8 @@ from suite.twin.limits import LimitsConfig
 # Virtual time starts 7 days in the past so a 60x twin stays inside that range for ~2.8 hours.
 VIRTUAL_ORIGIN_AGE_S = 7 * 86400
 STATE_FILE = "twin.json"
+CLOCKS = ("virtual", "stepped")
+CLOCK_ENV = "SUITE_TWIN_CLOCK"
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,9 @@ class TwinConfig:
     faults: FaultsConfig = field(default_factory=FaultsConfig)  # injected faults, none by default
     app: AppConfig | None = None  # a GitHub App whose installation tokens the twin accepts
     tls: tuple[str, str] | None = None  # (certificate chain file, key file): serve the API over HTTPS
+    # "virtual": wall time x speed; "stepped": a SteppedClock (in-process only). Default: $SUITE_TWIN_CLOCK
+    # or "virtual" (tests set it so that a command's embedded twin is stepped too)
+    clock: str = field(default_factory=lambda: os.environ.get(CLOCK_ENV, "virtual"))
 
 
 class Twin:
@@ -49,7 +59,14 @@ class Twin:
         self.config = config
         wall = time.time()
         origin = float(int(wall - VIRTUAL_ORIGIN_AGE_S) // 60 * 60)
-        self.clock = VirtualClock.starting_at(origin, config.speed)
+        if config.clock not in CLOCKS:
+            raise ValueError(f"unknown twin clock {config.clock!r}: choose one of {', '.join(CLOCKS)}")
+        self.clock: SteppedClock | VirtualClock
+        if config.clock == "stepped":
+            self.clock = SteppedClock(origin, config.speed)
+            self.clock.add_listener(lambda t: self.step())
+        else:
+            self.clock = VirtualClock.starting_at(origin, config.speed)
         self.fleet = Fleet(config.fleet, start=int(origin))
         self.token = "twin_" + secrets.token_hex(16)
         self.github = GitHubState(
@@ -82,8 +99,9 @@ class Twin:
         self.aws.start()
         self.github.last_request_wall = time.time()
         serve = threading.Thread(target=self._server.serve_forever, name="twin-github", daemon=True)
-        tick = threading.Thread(target=self._tick_loop, name="twin-fleet", daemon=True)
-        self._threads = [serve, tick]
+        self._threads = [serve]
+        if isinstance(self.clock, VirtualClock):  # a stepped clock steps the simulator itself
+            self._threads.append(threading.Thread(target=self._tick_loop, name="twin-fleet", daemon=True))
         for t in self._threads:
             t.start()
         return self
@@ -103,6 +121,10 @@ class Twin:
         """Block until the twin stops (signal, idle timeout or the end of its virtual time range)."""
         while not self._stop.wait(0.5):
             pass
+
+    def stopped(self, timeout_s: float) -> bool:
+        """Whether the twin stops within `timeout_s` real seconds (returns as soon as it does)."""
+        return self._stop.wait(timeout_s)
 
     def __enter__(self) -> Twin:
         return self.start()
@@ -140,7 +162,8 @@ class Twin:
             "cluster": c.cluster,
             "service": c.service,
             "task_events_log_group": task_events_log_group(c.cluster),
-            "clock": self.clock.to_state(),
+            # a stepped clock is shared as the object itself (it lives in this process only)
+            "clock": self.clock if isinstance(self.clock, SteppedClock) else self.clock.to_state(),
             "fleet": c.to_dict(),
         }
 

@@ -1,6 +1,9 @@
-"""Issue 3 through the `suite` command, against twins deployed as their own processes: a run killed
-with SIGKILL and resumed by `suite collect`, the budget preflight and `--force`, and the token in no
-output. Every twin is stopped (and proved gone) by the fixture that deployed it."""
+"""Interrupted runs through the `suite` command, against twins deployed as their own processes (real
+time: the process is killed): a run killed with SIGKILL and resumed by `suite collect`, and the token
+in no output. Every twin is stopped (and proved gone) by the fixture that deployed it. No kill has to
+land inside a time window: each waits for a file condition (ledger rows) or for an answer the test
+holds back. The budget preflight and `--force` run through the same CLI in this process, on a twin
+with a stepped clock (the limit's reset is an hour away in virtual time)."""
 
 from __future__ import annotations
 
@@ -9,20 +12,28 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
+from suite.cli.main import main as cli_main
 from suite.dispatch.dispatcher import NEVER_SENT
 from suite.dispatch.preflight import estimate
 from suite.fleet import local as fleet_local
+from suite.fleet.environments import local_target
+from suite.pipeline import run as pipeline_run
 from suite.twin.faults import FaultsConfig
 from suite.twin.fleet import FleetConfig
 from suite.twin.limits import LimitsConfig
+from suite.twin.service import Twin, write_state
+from tests.helpers.twin import twin_config
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEED = 600.0
@@ -158,6 +169,20 @@ def window_figures_hold(result: dict[str, Any]) -> None:
     assert round(result["runners"]["utilization"] * 4 * duration, 6) == busy
 
 
+def wait_for_ledger(cwd: Path, rows: int, proc: subprocess.Popen[str], timeout_s: float = 300.0) -> Path:
+    """The run's ledger once it holds `rows` rows (a file condition, polled; the deadline only says
+    when to give up). Fails at once if the run ends first."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = list((cwd / "reports").glob("*/ledger.jsonl"))
+        if found and len(found[0].read_text().splitlines()) >= rows:
+            return found[0]
+        if proc.poll() is not None:
+            raise AssertionError(f"the run ended (exit {proc.returncode}) before {rows} ledger rows")
+        time.sleep(0.01)
+    raise AssertionError(f"no ledger with {rows} rows under {cwd / 'reports'} within {timeout_s:.0f} s")
+
+
 def assert_secret_nowhere(secret: str, texts: list[str], *dirs: Path) -> None:
     """`secret` in no captured output and in no file under `dirs` (run directories, the twin's log)."""
     assert len(secret) >= 16
@@ -193,15 +218,7 @@ def test_sigkill_halfway_then_collect_gives_the_uninterrupted_figures(tmp_path: 
     half_dir.mkdir()
     with deployed():
         proc = start_run(profile, half_dir)
-        deadline = time.time() + 120
-        ledger = None
-        while time.time() < deadline:
-            found = list((half_dir / "reports").glob("*/ledger.jsonl"))
-            if found and len(found[0].read_text().splitlines()) >= WORKFLOWS // 2:
-                ledger = found[0]
-                break
-            time.sleep(0.01)
-        assert ledger is not None
+        ledger = wait_for_ledger(half_dir, WORKFLOWS // 2, proc)
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=60)
         assert proc.returncode == -signal.SIGKILL
@@ -243,7 +260,7 @@ def test_sigkill_halfway_then_collect_gives_the_uninterrupted_figures(tmp_path: 
 
 
 def test_preflight_refuses_a_run_that_cannot_fit_and_force_waits_for_the_reset_and_loses_nothing(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):
     limit = 25  # requests per (virtual) hour: far fewer than the profile needs
     profile = tmp_path / "tight.yaml"
@@ -251,30 +268,35 @@ def test_preflight_refuses_a_run_that_cannot_fit_and_force_waits_for_the_reset_a
         "# Tight: 20 workflows in 20 minutes.\nworkflow: runner_test\ninputs: {sleep_duration: 30}\n"
         "pattern: {type: steady, rate_per_min: 1, duration_s: 1200}\nseed: 0\ndrain_timeout_s: 1800\n"
     )
-    # 300x: the limit's hour (from the deploy's first request) must not reset within the 2040 virtual
-    # seconds the preflight counts for this run, so the numbers below are exact; 1560 s to spare = 5 s
-    with deployed(limits=LimitsConfig(primary_per_hour=limit), speed=300.0) as state:
-        token = state["token"]
+    twin = Twin(
+        twin_config(
+            fleet=FleetConfig(runners=4, ephemeral=True, seed=0), limits=LimitsConfig(primary_per_hour=limit)
+        )
+    ).start()
+    try:
+        twin.clock.sleep(95)  # every runner online (cold start <= 90 s), as after `suite deploy`
+        target = local_target(twin.state())
+        monkeypatch.setattr(pipeline_run, "resolve_target", lambda environment: target)
+        monkeypatch.chdir(tmp_path)
+        token = twin.token
         core = httpx.get(  # GET /rate_limit does not count
-            f"{state['github_url']}/rate_limit", headers={"Authorization": f"Bearer {token}"}
+            f"{twin.github_url}/rate_limit", headers={"Authorization": f"Bearer {token}"}
         ).json()["resources"]["core"]
         remaining = core["remaining"]
         need = estimate(20, 1, 1140.0, 1800.0).total
-        refused = suite("run", str(profile), cwd=tmp_path)
-        assert refused.returncode == 2, refused.stdout + refused.stderr
-        assert "Traceback" not in refused.stderr and refused.stderr.count("\n") == 1
-        assert f"needs about {need} counted requests but {remaining} are available" in refused.stderr
-        assert (
-            f"({remaining} of {limit} remaining, the limit resets at epoch {core['reset']})" in refused.stderr
-        )
-        assert "--force" in refused.stderr
+        assert cli_main(["run", str(profile)]) == 2
+        refused = capsys.readouterr()
+        assert "Traceback" not in refused.err and refused.err.count("\n") == 1
+        assert f"needs about {need} counted requests but {remaining} are available" in refused.err
+        assert f"({remaining} of {limit} remaining, the limit resets at epoch {core['reset']})" in refused.err
+        assert "--force" in refused.err
         assert not (tmp_path / "reports").exists()
 
-        forced = suite("run", "--force", str(profile), cwd=tmp_path)
-        assert forced.returncode == 0, forced.stdout + forced.stderr
-        assert "--force: running anyway" in forced.stdout
+        assert cli_main(["run", "--force", str(profile)]) == 0
+        forced = capsys.readouterr()
+        assert "--force: running anyway" in forced.out
         # the governor waited for the limit to reset, and the progress line said so as it began
-        waits = [line for line in forced.stderr.splitlines() if line.startswith("API: waiting")]
+        waits = [line.strip() for line in forced.err.splitlines() if line.strip().startswith("API: waiting")]
         assert waits and all("(rate limited (403))" in line and " 0 left" in line for line in waits)
         rd = run_dir(tmp_path)
         result = result_of(rd)
@@ -285,10 +307,78 @@ def test_preflight_refuses_a_run_that_cannot_fit_and_force_waits_for_the_reset_a
         assert result["workflows"]["missing"] == [] and result["workflows"]["not_dispatched"] == []
         truth = json.loads((rd / "truth.json").read_text())
         assert sorted(j["suite_id"] for j in truth["jobs"]) == [f"{rd.name}-{i:05d}" for i in range(1, 21)]
-        state_dir = Path(os.environ["SUITE_STATE_DIR"])
-        assert_secret_nowhere(
-            token, [refused.stdout, refused.stderr, forced.stdout, forced.stderr], rd, state_dir
+        assert_secret_nowhere(token, [refused.out, refused.err, forced.out, forced.err], rd)
+    finally:
+        twin.stop()
+
+
+class HoldingProxy(ThreadingHTTPServer):
+    """A reverse proxy on 127.0.0.1 in front of a twin's GitHub API that passes every request on and,
+    once the twin has acted on the `hold`-th dispatch, holds that answer back until `release` is set."""
+
+    daemon_threads = True
+
+    def __init__(self, upstream: str, hold: int) -> None:
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+        self.upstream = upstream
+        self.hold = hold
+        self.dispatches = 0
+        self.held = threading.Event()
+        self.release = threading.Event()
+        self.count_lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    server: HoldingProxy
+    protocol_version = "HTTP/1.1"
+
+    def _forward(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+        answer = httpx.request(
+            self.command, self.server.upstream + self.path, headers=headers, content=body, timeout=60
         )
+        if self.command == "POST" and self.path.endswith("/dispatches"):
+            with self.server.count_lock:
+                self.server.dispatches += 1
+                hold = self.server.dispatches == self.server.hold
+            if hold:  # the twin acted on it; its answer waits for the test
+                self.server.held.set()
+                self.server.release.wait(120)
+        self.send_response(answer.status_code)
+        for k, v in answer.headers.items():
+            if k.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(answer.content)))
+        self.end_headers()
+        self.wfile.write(answer.content)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _forward
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def holding_proxy(state: dict[str, Any], hold: int) -> Iterator[HoldingProxy]:
+    """Route the deployed twin's GitHub API through a HoldingProxy (its state file names the proxy);
+    the state file names the twin again on exit."""
+    proxy = HoldingProxy(state["github_url"], hold)
+    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    thread.start()
+    sdir = Path(os.environ["SUITE_STATE_DIR"])
+    write_state(sdir, {**state, "github_url": proxy.url})
+    try:
+        yield proxy
+    finally:
+        write_state(sdir, state)
+        proxy.release.set()
+        proxy.shutdown()
+        proxy.server_close()
 
 
 def test_sigkill_while_a_dispatch_is_in_flight_then_collect_accounts_for_it(tmp_path: Path):
@@ -297,23 +387,17 @@ def test_sigkill_while_a_dispatch_is_in_flight_then_collect_accounts_for_it(tmp_
         "# Four.\nworkflow: runner_test\ninputs: {sleep_duration: 10}\n"
         "pattern: {type: steady, rate_per_min: 2, duration_s: 120}\nseed: 0\n"
     )
-    # every answer held back a quarter of a second (after the twin acted): time to kill the process while
-    # the third dispatch's answer is on its way
-    with deployed(faults=FaultsConfig(latency_s=(0.25, 0.25))) as state:
-        proc = start_run(profile, tmp_path)
-        deadline = time.time() + 60
-        inflight = None
-        while time.time() < deadline and inflight is None:
-            for path in (tmp_path / "reports").glob("*/inflight.json"):
-                try:
-                    if json.loads(path.read_text())["seq"] == 3:
-                        inflight = path
-                except (OSError, ValueError):
-                    pass  # between write and rename
-            time.sleep(0.01)
-        assert inflight is not None
-        proc.send_signal(signal.SIGKILL)
-        _, err = proc.communicate(timeout=60)
+    # the third dispatch's answer is held back (after the twin acted) until the process is killed
+    with deployed() as state:
+        with holding_proxy(state, hold=3) as proxy:
+            proc = start_run(profile, tmp_path)
+            deadline = time.monotonic() + 300
+            while not proxy.held.wait(0.1):  # the event, or the run's end (then fail at once)
+                assert proc.poll() is None and time.monotonic() < deadline, "no third dispatch"
+            (inflight,) = (tmp_path / "reports").glob("*/inflight.json")
+            assert json.loads(inflight.read_text())["seq"] == 3
+            proc.send_signal(signal.SIGKILL)
+            _, err = proc.communicate(timeout=60)
         rd = inflight.parent
         assert inflight.exists() and len((rd / "ledger.jsonl").read_text().splitlines()) == 2
         r = suite("collect", str(rd), cwd=tmp_path)

@@ -12,6 +12,7 @@ from suite.cli.main import main
 from suite.decisions.sizing_change import Sizing, load_sizing, parse_tfvars, sizing_from_vars
 from suite.errors import UsageError
 from suite.twin.fleet import FleetConfig
+from suite.twin.service import CLOCK_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,7 +60,9 @@ drain_timeout_s: 1800
 """
 
 
-def test_validate_sizing_end_to_end_on_the_twin(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+def test_validate_sizing_end_to_end_on_the_twin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
     # tfvars as in terraform/sizings/ (1vcpu-2gb, 0.5vcpu-1gb)
     big, small = tmp_path / "1vcpu-2gb.tfvars", tmp_path / "0.5vcpu-1gb.tfvars"
     big.write_text("# Fargate sizing 1vcpu-2gb\ntask_cpu    = 1024\ntask_memory = 2048\n")
@@ -68,7 +71,9 @@ def test_validate_sizing_end_to_end_on_the_twin(tmp_path: Path, capsys: pytest.C
     profile = tmp_path / "vs.yaml"
     profile.write_text(PROFILE)
     reports = tmp_path / "reports"
-    # the make target itself, as a user runs it (at 600x so it takes seconds)
+    # the make target itself, as a user runs it; its in-process twins run on a stepped clock (no
+    # deployed twin: SUITE_STATE_DIR is empty), so no figure depends on how busy the machine is
+    monkeypatch.setenv(CLOCK_ENV, "stepped")
     make = [
         "make",
         "-s",

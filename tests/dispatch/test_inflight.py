@@ -23,15 +23,15 @@ from suite.dispatch.dispatcher import (
 )
 from suite.rundir.jsonio import JsonlAppender, read_jsonl, write_json
 from suite.twin.fleet import FleetConfig
-from suite.twin.service import Twin, TwinConfig
-from tests.helpers.twin import client_for
+from suite.twin.service import Twin
+from tests.helpers.twin import client_for, twin_config
 
 PREFIX = "inflight-20261201T000000Z-abcdef"
 
 
 @pytest.fixture
 def twin() -> Iterator[Twin]:
-    tw = Twin(TwinConfig(speed=600.0, fleet=FleetConfig(runners=2), idle_timeout_s=120)).start()
+    tw = Twin(twin_config(speed=600.0, fleet=FleetConfig(runners=2))).start()
     try:
         yield tw
     finally:

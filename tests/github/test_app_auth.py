@@ -29,7 +29,8 @@ from suite.github.client import GitHubClient, GitHubError
 from suite.pipeline.run import run_profile
 from suite.twin.app_auth import AppConfig
 from suite.twin.fleet import FleetConfig
-from suite.twin.service import Twin, TwinConfig
+from suite.twin.service import Twin
+from tests.helpers.twin import twin_config
 
 APP_ID = "123456"
 INSTALLATION = 4242
@@ -64,7 +65,7 @@ def twin(key: rsa.RSAPrivateKey) -> Iterator[Twin]:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     app = AppConfig(APP_ID, INSTALLATION, public.decode(), token_lifetime_s=LIFETIME_S)
-    tw = Twin(TwinConfig(speed=600.0, fleet=FleetConfig(runners=2), idle_timeout_s=120, app=app)).start()
+    tw = Twin(twin_config(speed=600.0, fleet=FleetConfig(runners=2), app=app)).start()
     try:
         yield tw
     finally:

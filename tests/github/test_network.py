@@ -28,8 +28,8 @@ from suite.fleet.environments import local_target
 from suite.github.client import GitHubClient
 from suite.pipeline.run import run_profile
 from suite.twin.fleet import FleetConfig
-from suite.twin.service import Twin, TwinConfig
-from tests.helpers.twin import client_for
+from suite.twin.service import Twin
+from tests.helpers.twin import client_for, twin_config
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
@@ -213,10 +213,9 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 
 
 def start(tls: Pki | None) -> Twin:
-    config = TwinConfig(
+    config = twin_config(
         speed=600.0,
         fleet=FleetConfig(runners=2),
-        idle_timeout_s=120,
         tls=(str(tls.chain), str(tls.key)) if tls else None,
     )
     return Twin(config).start()

@@ -1,4 +1,8 @@
-"""Twins for tests: started on 127.0.0.1, a client on the twin's clock, the profile catalogue."""
+"""Twins for tests: started on 127.0.0.1 on a stepped clock, a client on the twin's clock, the catalogue.
+
+A test twin's clock moves only when every thread waiting on it sleeps (or the test advances it), so a
+test waits for the twin by sleeping on `twin.clock`, never on the wall clock.
+"""
 
 from __future__ import annotations
 
@@ -21,8 +25,14 @@ def client_for(twin: Twin, **governor: object) -> GitHubClient:
     )
 
 
-def start_twin(speed: float = 300.0, **fleet: object) -> Twin:
-    return Twin(TwinConfig(speed=speed, fleet=FleetConfig(**fleet), idle_timeout_s=300)).start()  # type: ignore[arg-type]
+def twin_config(speed: float = 300.0, clock: str = "stepped", **config: object) -> TwinConfig:
+    """A test twin's configuration: stepped clock, idle timeout 300 s; `speed` is nominal when stepped
+    (what "real" seconds in result.json are computed with)."""
+    return TwinConfig(speed=speed, clock=clock, **{"idle_timeout_s": 300, **config})  # type: ignore[arg-type]
+
+
+def start_twin(speed: float = 300.0, clock: str = "stepped", **fleet: object) -> Twin:
+    return Twin(twin_config(speed, clock, fleet=FleetConfig(**fleet))).start()  # type: ignore[arg-type]
 
 
 # the catalogue in profiles/, as issue 5 lists it

@@ -1,4 +1,4 @@
-"""A profile run end to end on a fresh in-process twin, and the check against its truth."""
+"""A profile run end to end on a fresh in-process twin (stepped clock), and the check against its truth."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def run_on_twin(
     before: Callable[[Twin], None] | None = None,
     **fleet: Any,
 ) -> tuple[int, dict[str, Any], dict[str, Any], Path]:
-    """Run a profile on a fresh in-process twin; returns (exit code, result, truth, run dir)."""
+    """Run a profile on a fresh in-process twin on a stepped clock (`speed` nominal); returns (exit
+    code, result, truth, run dir)."""
     twin = start_twin(speed=speed, **fleet)
     try:
         if before:

@@ -1,5 +1,6 @@
-"""The catalogue in profiles/: every profile runs end to end on a time-compressed twin with its thresholds
-evaluated, the report equals the twin's truth, and dispatch keeps to the schedule at the highest rate."""
+"""The catalogue in profiles/: every profile runs end to end on a twin with a stepped clock with its
+thresholds evaluated, the report equals the twin's truth, and dispatch keeps to the schedule at the
+highest rate."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from suite.analyze.result import LATE_AFTER_REAL_S, compute_result
+from suite.analyze.result import compute_result
 from suite.dispatch.dispatcher import DispatchPlan, run_dispatches
 from suite.fleet.environments import local_target
 from suite.gates.thresholds import KNOWN_FIELDS, OPEN_FIELDS
@@ -25,7 +26,7 @@ from tests.helpers.twin import CATALOGUE, start_twin
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILES = ROOT / "profiles"
-COMPRESSED_SPEED = 600.0  # 2 virtual hours of soak in 12 real seconds
+COMPRESSED_SPEED = 600.0  # nominal on the stepped clock: what dispatch_lag_real_s divides by
 EXPECTED_TO_ABORT = {"stress"}  # a step profile is meant to find the breakpoint and stop there
 
 
@@ -90,7 +91,7 @@ def assert_known_fields_match(result: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("name", CATALOGUE)
-def test_catalogue_profile_end_to_end_on_a_compressed_twin(tmp_path: Path, name: str) -> None:
+def test_catalogue_profile_end_to_end_on_a_stepped_twin(tmp_path: Path, name: str) -> None:
     profile = load_profile(PROFILES / f"{name}.yaml", "local")
     twin = start_twin(speed=COMPRESSED_SPEED)
     try:
@@ -104,8 +105,10 @@ def test_catalogue_profile_end_to_end_on_a_compressed_twin(tmp_path: Path, name:
     assert {j["id"] for j in result["per_job"]} == {t["job_id"] for t in truth["jobs"]}
     assert_known_fields_match(result)
 
+    # every gate evaluated, on an observed figure; `dispatch_lag_real_s.p99 < 0.25` too: on the stepped
+    # clock the lag is exact (the suite's own pacing / nominal speed), not how busy the machine is
     rows = {t["expr"]: t for t in result["thresholds"]}
-    assert list(rows) == list(profile.thresholds)  # every gate evaluated, on an observed figure
+    assert list(rows) == list(profile.thresholds)
     assert all(t["value"] is not None for t in rows.values()), rows
     wf, dispatch = result["workflows"], result["dispatch"]
     assert wf["missing"] == []
@@ -127,7 +130,10 @@ def test_catalogue_profile_end_to_end_on_a_compressed_twin(tmp_path: Path, name:
         assert dispatch["aborted"] is None and dispatch["not_dispatched"] == 0
 
 
-# --- dispatch lag: the highest rate in the catalogue, on the twin at 60x ---------------------------
+# --- dispatch keeps to the schedule at the highest rate in the catalogue ---------------------------
+# On the stepped clock the dispatcher wakes exactly at each scheduled time and a request takes no
+# virtual time, so any lag is the suite's own pacing: none at the catalogue's peak rate. The real-time
+# bound (p99 < 0.25 s on a twin at 60x) is a property of the machine too: `make bench-dispatch`.
 
 
 def highest_catalogue_rate() -> tuple[str, float]:
@@ -136,7 +142,7 @@ def highest_catalogue_rate() -> tuple[str, float]:
     return max(((n, r) for n, r in rates if math.isfinite(r)), key=lambda x: x[1])
 
 
-def test_dispatch_lag_at_60x_on_the_highest_catalogue_rate(tmp_path: Path) -> None:
+def test_dispatch_keeps_to_the_schedule_on_the_highest_catalogue_rate(tmp_path: Path) -> None:
     name, rate = highest_catalogue_rate()
     profile = load_profile(PROFILES / f"{name}.yaml", "local")
     # the slice of that profile's schedule that runs at its peak rate (the spike: 24 dispatches in 2 min)
@@ -161,8 +167,7 @@ def test_dispatch_lag_at_60x_on_the_highest_catalogue_rate(tmp_path: Path) -> No
     result = compute_result(manifest, rows, [], [], [], [], [])
     real = result["dispatch_lag_real_s"]
     assert real["count"] == len(rows)
-    assert real["p99"] < 0.25, real  # real seconds = virtual / 60
-    assert real["p99"] == pytest.approx(result["dispatch_lag_s"]["p99"] / 60.0)
-    lags = [(parse_iso(r["sent_at"]) - parse_iso(r["scheduled_at"])) / 60.0 for r in rows]
-    assert result["dispatch"]["late"] == sum(x > LATE_AFTER_REAL_S for x in lags)  # late ones are counted
-    print(f"highest catalogue rate: {name} {rate:g}/min; dispatch lag real p99 {real['p99'] * 1000:.1f} ms")
+    lags = [parse_iso(r["sent_at"]) - parse_iso(r["scheduled_at"]) for r in rows]
+    assert all(0 <= lag <= 0.001 for lag in lags), lags  # on time, to the ledger's millisecond
+    assert result["dispatch_lag_s"]["max"] <= 0.001 and result["dispatch"]["late"] == 0
+    assert real["p99"] == pytest.approx(result["dispatch_lag_s"]["p99"] / 60.0)  # real = virtual / speed

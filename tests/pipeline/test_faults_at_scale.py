@@ -16,8 +16,9 @@ from suite.pipeline.run import run_profile
 from suite.twin.faults import FaultsConfig
 from suite.twin.fleet import FleetConfig
 from suite.twin.limits import LimitsConfig
-from suite.twin.service import Twin, TwinConfig
+from suite.twin.service import Twin
 from suite.twin.truth_check import mismatches
+from tests.helpers.twin import twin_config
 
 SPEED = 1200.0
 
@@ -34,10 +35,9 @@ max_workflows: 1000
 
 
 def run_300(tmp_path: Path, faults: FaultsConfig) -> tuple[dict[str, Any], list[dict[str, Any]], Twin, Path]:
-    config = TwinConfig(
+    config = twin_config(
         speed=SPEED,
         fleet=FleetConfig(runners=4, ephemeral=True),
-        idle_timeout_s=300,
         limits=LimitsConfig(enabled=True),
         faults=faults,
     )

@@ -20,8 +20,8 @@ from suite.rundir.jsonio import JsonlAppender
 from suite.twin.faults import FaultsConfig
 from suite.twin.fleet import FleetConfig
 from suite.twin.limits import LimitsConfig
-from suite.twin.service import Twin, TwinConfig
-from tests.helpers.twin import client_for
+from suite.twin.service import Twin
+from tests.helpers.twin import client_for, twin_config
 
 SPEED = 600.0
 BODY = {"ref": "main", "inputs": {"suite_id": "s-1", "sleep_duration": "5"}}
@@ -30,10 +30,9 @@ BODY = {"ref": "main", "inputs": {"suite_id": "s-1", "sleep_duration": "5"}}
 def make_twin(
     limits: LimitsConfig | None = None, faults: FaultsConfig | None = None, speed: float = SPEED
 ) -> Twin:
-    config = TwinConfig(
+    config = twin_config(
         speed=speed,
         fleet=FleetConfig(runners=2),
-        idle_timeout_s=300,
         limits=limits or LimitsConfig(),
         faults=faults or FaultsConfig(),
     )
@@ -124,11 +123,9 @@ def test_governor_waits_out_the_secondary_limit_and_loses_nothing():
 
 
 def test_mutations_are_at_least_1_s_apart_on_the_twin_clock():
-    # The twin stamps a run's arrival; the governor spaces the *sends*. A virtual second must be long
-    # against a request's transit jitter on a busy 2-core machine (the twin's server threads share the
-    # test's interpreter): at 30x (33 ms) one request in ~8 arrived < 1 s after the previous one, so 5x
-    # (200 ms per virtual second; the three dispatches take ~0.4 s)
-    twin = make_twin(speed=5.0)
+    # The twin stamps a run's arrival; the governor spaces the *sends*. On the stepped clock a request
+    # takes no virtual time, so arrivals are exactly the governor's spacing apart, however busy the machine
+    twin = make_twin()
     try:
         with client_for(twin) as client:
             for i in range(3):
