@@ -14,8 +14,8 @@ SUITE = ROOT / "suite"
 MAX_LINES = 400
 
 # docs/architecture.md, "Rooms": each room may import only from the rooms listed after it (its layer and
-# below). Base modules (suite, suite.errors, suite.clock) are importable by everyone.
-BASE = {"suite", "suite.errors", "suite.clock"}
+# below). Base modules (suite, suite.errors, suite.clock, suite.isotime) are importable by everyone.
+BASE = {"suite", "suite.errors", "suite.clock", "suite.isotime"}
 ALLOWED: dict[str, set[str]] = {
     "rundir": set(),
     "gates": {"rundir"},

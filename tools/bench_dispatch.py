@@ -19,13 +19,12 @@ import tempfile
 from itertools import pairwise
 from pathlib import Path
 
-from suite.rundir.jsonio import JsonlAppender, read_jsonl
-
 from suite.analyze.result import compute_result
 from suite.dispatch.dispatcher import DispatchPlan, run_dispatches
+from suite.fleet.clients import github_client
 from suite.fleet.environments import local_target
-from suite.pipeline.run import github_client
 from suite.profiles.profile import Profile, list_profiles
+from suite.rundir.jsonio import JsonlAppender, read_jsonl
 from suite.schedule.arrivals import build_schedule, peak_rate_per_min
 from suite.twin.service import Twin, TwinConfig
 

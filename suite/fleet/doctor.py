@@ -22,10 +22,10 @@ from tabulate import tabulate
 
 from suite.collect.task_metrics import NAMESPACE, performance_log_group
 from suite.errors import EXIT_ENVIRONMENT, EXIT_PASS, SuiteError
+from suite.fleet.clients import aws_client, github_client
 from suite.fleet.environments import Target
 from suite.fleet.readiness import label_names
 from suite.fleet.targets import resolve_target
-from suite.pipeline.run import aws_client, github_client
 from suite.workflows import catalogue_files
 
 OK, WARN, FAIL = "ok", "warn", "fail"

@@ -26,6 +26,7 @@ from suite.dispatch.dispatcher import (
     write_schedule,
 )
 from suite.errors import EXIT_FAILED, EXIT_PASS, UsageError
+from suite.fleet.clients import aws_client, github_client
 from suite.fleet.environments import Target, local_target
 from suite.fleet.readiness import wait_target_online
 from suite.fleet.targets import resolve_target
@@ -43,25 +44,12 @@ from suite.rundir.ledger import accepted_suite_ids
 from suite.rundir.manifest import new_manifest
 from suite.rundir.paths import RunDir, new_test_run_id
 from suite.schedule.arrivals import build_schedule
-from suite.twin.aws import twin_client
 from suite.twin.service import Twin, TwinConfig
 from suite.twin.truth_check import mismatches
 
 CLOUDWATCH_SETTLE_S = {"local": 120.0, "aws": 300.0}  # wait after the last job before reading metrics
 DRAIN_POLL_S = 30.0
 TWIN_READY_TIMEOUT_S = 600.0  # virtual seconds for an embedded twin's runners to come online
-
-
-def github_client(target: Target) -> GitHubClient:
-    return GitHubClient(target.github_url, target.repo, target.credentials, clock=target.clock)
-
-
-def aws_client(target: Target, service: str) -> Any:
-    if target.aws_endpoint is not None:
-        return twin_client(service, target.aws_endpoint, target.region)
-    import boto3
-
-    return boto3.client(service, region_name=target.region)  # type: ignore[call-overload]
 
 
 def run_profile(

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 
 from suite.fleet import doctor as doctor_module
+from suite.fleet.clients import aws_client, github_client
 from suite.fleet.doctor import FAIL, OK, WARN, Check, aws_checks, doctor, github_checks, render
 from suite.fleet.environments import Target, local_target
-from suite.pipeline.run import aws_client, github_client
 from suite.twin.service import Twin
 from tests.helpers.twin import start_twin
 

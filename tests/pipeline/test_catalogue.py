@@ -14,10 +14,11 @@ import pytest
 
 from suite.analyze.result import compute_result
 from suite.dispatch.dispatcher import DispatchPlan, run_dispatches
+from suite.fleet.clients import github_client
 from suite.fleet.environments import local_target
 from suite.gates.thresholds import KNOWN_FIELDS, OPEN_FIELDS
 from suite.isotime import parse_iso
-from suite.pipeline.run import github_client, run_profile
+from suite.pipeline.run import run_profile
 from suite.profiles.profile import list_profiles, load_profile
 from suite.rundir.jsonio import JsonlAppender, read_jsonl
 from suite.schedule.arrivals import build_schedule, peak_rate_per_min

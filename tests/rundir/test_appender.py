@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from suite.dispatch.dispatcher import DispatchPlan, run_dispatches
+from suite.fleet.clients import github_client
 from suite.fleet.environments import local_target
-from suite.pipeline.run import github_client
 from suite.rundir.jsonio import JsonlAppender, read_jsonl
 from tests.helpers.twin import start_twin
 
