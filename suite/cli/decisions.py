@@ -23,7 +23,7 @@ def add_commands(sub: Any) -> None:
     cmp.add_argument("base", type=Path)
     cmp.add_argument("candidate", type=Path)
     out = cmp.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true", help="print JSON (schema suite.decisions.compare/v1)")
+    out.add_argument("--json", action="store_true", help="print JSON (schema suite.compare/v1)")
     out.add_argument("--markdown", action="store_true", help="print Markdown")
     cmp.add_argument("--force", action="store_true", help="compare runs of different profiles")
     cmp.add_argument(

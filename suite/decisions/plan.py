@@ -31,7 +31,7 @@ from suite.schedule.arrivals import PoissonPattern, SteadyPattern, build_schedul
 from suite.twin.fleet import Fleet, FleetConfig
 from suite.twin.workflows import WORKFLOWS
 
-SCHEMA = "suite.decisions.plan/v1"
+SCHEMA = "suite.plan/v1"
 ARRIVALS = ("steady", "poisson")
 TARGET_FIELDS = (
     "queue_time_s.p50",

@@ -8,7 +8,7 @@ dispatches (on what has been observed so far, see suite.pipeline.abort): once it
 stops adding load, drains and reports, and the threshold fails in the verdict.
 
 Both sides of an expression are checked when the profile loads: the syntax, and that every field is
-one of :data:`KNOWN_FIELDS` (the numeric fields of suite.result/v1 as suite.analyze.result writes them)
+one of :data:`KNOWN_FIELDS` (the numeric fields of suite.result/v1: suite.rundir.result_schema)
 or lies under one of :data:`OPEN_FIELDS` (maps keyed by data, such as API endpoints).
 
 A threshold that reads a missing or null figure fails, with that reason (honesty rule 2).
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from suite.errors import UsageError
+from suite.rundir.result_schema import DIST_STATS, DISTRIBUTIONS, NUMBERS, NUMERIC_FIELDS, OPEN_FIELDS
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le,
@@ -40,72 +41,9 @@ EXAMPLE = "queue_time_s.p95 < 120"
 
 # --- the numeric fields of suite.result/v1 (suite/analyze/result.py and what it calls) -------------
 
-DIST_STATS: tuple[str, ...] = ("count", "min", "mean", "p50", "p90", "p95", "p99", "max")
-DISTRIBUTIONS: tuple[str, ...] = (
-    "queue_time_s",
-    "execution_time_s",
-    "total_time_s",
-    "dispatch_lag_s",  # virtual seconds on the twin
-    "dispatch_lag_real_s",  # real seconds (dispatch_lag_s / clock speed)
-    "queue_from_schedule_s",
-    "tasks.cold_start_s",
-    "tasks.started_to_first_job_s",
-    "tasks.created_to_first_job_s",
-    *(f"resources.{r}.{k}" for r in ("cpu", "memory") for k in ("max", "mean", "max_pct", "mean_pct")),
-)
-SCALARS: tuple[str, ...] = (
-    "clock_offset_s",
-    "window.duration_s",
-    *(
-        f"workflows.{k}"
-        for k in ("dispatched", "collected", "succeeded", "failed", "incomplete", "success_rate")
-    ),
-    *(f"jobs.{k}" for k in ("count", "succeeded", "failed", "cancelled", "skipped", "incomplete", "ran")),
-    "concurrency.max",
-    "concurrency.mean",
-    "throughput.completed",
-    "throughput.jobs_per_min",
-    *(f"runners.{k}" for k in ("configured", "observed", "registered_seen", "busy_runner_s", "utilization")),
-    *(
-        f"little_law.{k}"
-        for k in (
-            "mean_concurrency",
-            "throughput_per_s",
-            "mean_execution_s",
-            "throughput_x_execution",
-            "relative_error",
-        )
-    ),
-    "tasks.count",
-    "tasks.with_jobs",
-    "saturation.lag_s",
-    *(
-        f"saturation.point.{k}"
-        for k in ("stage", "target_rate_per_min", "offered_per_min", "completed_ratio", "queue_p95_s")
-    ),
-    "saturation.point.utilization",
-    "resources.jobs_with_samples",
-    "resources.jobs_without_samples",
-    *(f"dispatch.{k}" for k in ("clock_speed", "late", "late_after_real_s", "not_dispatched")),
-    *(
-        f"api.{k}"
-        for k in (
-            "requests",
-            "counted",
-            "not_modified",
-            "retries",
-            "rate_limited",
-            "connection_errors",
-            "waited_s",
-            "backoff_s",
-            "paced_s",
-            "dispatched_workflows",
-            "per_workflow",
-        )
-    ),
-)
-KNOWN_FIELDS: tuple[str, ...] = (*SCALARS, *(f"{d}.{s}" for d in DISTRIBUTIONS for s in DIST_STATS))
-OPEN_FIELDS: tuple[str, ...] = ("api.per_endpoint", "api.dispatches_by_workflow")  # keyed by data
+# The fields come from the typed catalogue of result.json (suite.rundir.result_schema), not a copy of it.
+SCALARS: tuple[str, ...] = NUMBERS
+KNOWN_FIELDS: tuple[str, ...] = NUMERIC_FIELDS
 _KNOWN = frozenset(KNOWN_FIELDS)
 
 

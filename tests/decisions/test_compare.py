@@ -104,7 +104,7 @@ def test_cli_exit_codes_and_formats(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "execution time" in out and "verdict: NO REGRESSION" in out
     assert main(["compare", str(a), str(slow), "--json"]) == 1
     doc = json.loads(capsys.readouterr().out)
-    assert doc["schema"] == "suite.decisions.compare/v1" and doc["regression"] is True
+    assert doc["schema"] == "suite.compare/v1" and doc["regression"] is True
     assert {m["metric"]: m["verdict"] for m in doc["metrics"]}["execution_time_s"] == "worse"
     assert main(["compare", str(a), str(slow), "--markdown", "--gate", "execution_time_s.p50 +25%"]) == 0
     md = capsys.readouterr().out

@@ -62,7 +62,7 @@ def test_plan_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     assert "no cold start" in out and "recommended persistent: " in out
     assert main([*args, "--cold-start", "45-90", "--json", "--target", "queue_time_s.p99 < 20"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["schema"] == "suite.decisions.plan/v1" and len(doc["predictions"]) == 6
+    assert doc["schema"] == "suite.plan/v1" and len(doc["predictions"]) == 6
     assert main(["plan", "--from", str(run)]) == 2
     assert main(["plan", "--from", str(tmp_path / "nope"), "--arrival", "1"]) == 2
 

@@ -26,7 +26,7 @@ from suite.decisions.compare.stats import MIN_SAMPLES, holm, mann_whitney_p, med
 from suite.errors import UsageError
 from suite.gates.compare import Gate, parse_gate
 
-SCHEMA = "suite.decisions.compare/v1"
+SCHEMA = "suite.compare/v1"
 ALPHA = 0.05
 MIN_RELATIVE_CHANGE = 0.05
 PROFILE_KEYS = ("name", "workflow", "inputs", "pattern", "seed")
