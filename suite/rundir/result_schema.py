@@ -1,8 +1,9 @@
 """result.json (schema suite.result/v1): every section and field, typed, in one place.
 
 suite.analyze.result builds result.json as a Result; the reports, history, compare (and the
-thresholds) read the field names from here. Each TypedDict is one section; the catalogue below is
-derived from them, never written out by hand:
+thresholds) read the field names from here. Each TypedDict is one section (they live in
+suite.rundir.result_types and are re-exported here); the catalogue below is derived from them,
+never written out by hand:
 
 - DISTRIBUTIONS: the dotted paths of every Distribution (count, min, mean, p50..p99, max);
 - NUMBERS: the dotted paths of every scalar numeric field (int or float, null allowed);
@@ -18,303 +19,40 @@ nothing from the suite: the analysis, the reports, the decisions and the gates i
 from __future__ import annotations
 
 import types
-from collections.abc import Iterator, Sequence
-from typing import Any, TypedDict, Union, get_args, get_origin, get_type_hints, is_typeddict
+from collections.abc import Iterator
+from typing import Any, Union, get_args, get_origin, get_type_hints, is_typeddict
 
-SCHEMA = "suite.result/v1"
-DIST_STATS: tuple[str, ...] = ("count", "min", "mean", "p50", "p90", "p95", "p99", "max")
-
-
-class Distribution(TypedDict):
-    """count 0: every other figure null. Percentiles: numpy's linear interpolation."""
-
-    count: int
-    min: float | None
-    mean: float | None
-    p50: float | None
-    p90: float | None
-    p95: float | None
-    p99: float | None
-    max: float | None
-
-
-class Fleet(TypedDict, total=False):
-    """The fleet's configuration as the manifest holds it (these keys and others): a target, never
-    an observed figure, so none of it is in NUMBERS."""
-
-    runner_count: int
-    ephemeral: bool
-    task_cpu: int
-    task_memory: int
-    cluster: str
-    service: str
-    region: str
-
-
-class Window(TypedDict):
-    start: str | None  # first dispatch's scheduled_at, on GitHub's clock
-    end: str | None  # last job's completed_at
-    duration_s: float | None
-
-
-class MissingWorkflow(TypedDict):
-    suite_id: str
-    reason: str
-
-
-class NotDispatched(TypedDict):
-    suite_id: str
-    status: int | None
-    error: str | None
-
-
-class Workflows(TypedDict):
-    dispatched: int
-    collected: int
-    succeeded: int
-    failed: int
-    incomplete: int
-    success_rate: float | None  # over every accepted dispatch
-    missing: list[MissingWorkflow]
-    not_dispatched: list[NotDispatched]
-
-
-class JobCounts(TypedDict):
-    count: int
-    succeeded: int
-    failed: int
-    cancelled: int
-    skipped: int
-    incomplete: int
-    ran: int
-
-
-class Dispatch(TypedDict):
-    clock_speed: float
-    late_after_real_s: float
-    late: int
-    not_dispatched: int
-    aborted: dict[str, Any] | None  # {at, reason, threshold, value, ...} as the run recorded it
-
-
-class Concurrency(TypedDict):
-    max: int
-    mean: float | None  # time-weighted over the window
-    timeline: list[list[Any]]  # [stamp, level]: the level holds until the next step
-
-
-class MinuteCounts(TypedDict):
-    minute: str | None
-    started: int
-    completed: int
-
-
-class Throughput(TypedDict):
-    completed: int
-    jobs_per_min: float | None
-    per_minute: list[MinuteCounts]
-
-
-class RunnerRow(TypedDict):
-    runner_name: str
-    jobs: int
-    busy_s: float
-    utilization: float | None
-
-
-class Runners(TypedDict):
-    configured: int | None  # from the manifest: a target, never an observation
-    observed: int
-    registered_seen: int | None
-    busy_runner_s: float
-    utilization: float | None
-    per_runner: list[RunnerRow]
-
-
-class LittleLaw(TypedDict):
-    mean_concurrency: float | None
-    throughput_per_s: float | None
-    mean_execution_s: float | None
-    throughput_x_execution: float | None
-    relative_error: float | None
-
-
-class TaskRow(TypedDict):
-    task_id: str
-    created: str | None
-    started: str | None
-    first_job: str | None
-    stopped: str | None
-    last_status: str | None
-    cold_start_s: float | None
-    started_to_first_job_s: float | None
-    created_to_first_job_s: float | None
-
-
-class Tasks(TypedDict):
-    count: int
-    with_jobs: int
-    cold_start_s: Distribution
-    started_to_first_job_s: Distribution
-    created_to_first_job_s: Distribution
-    per_task: list[TaskRow]
-
-
-class QueueTrend(TypedDict):
-    jobs: int
-    slope_s_per_s: float
-    first_third_p50_s: float
-    last_third_p50_s: float
-    rising: bool
-
-
-class Stage(TypedDict):
-    stage: int
-    start: str | None
-    end: str | None
-    duration_s: float
-    target_rate_per_min: float
-    target_start_rate_per_min: float
-    target_end_rate_per_min: float
-    dispatched: int
-    offered_per_min: float | None
-    completed: int
-    completed_per_min: float | None
-    completed_ratio: float | None
-    jobs: int
-    queue_time_s: Distribution
-    queue_from_schedule_s: Distribution
-    queue_trend: QueueTrend | None
-    busy_runner_s: float
-    utilization: float | None
-
-
-class SaturationPoint(TypedDict):
-    stage: int
-    target_rate_per_min: float
-    offered_per_min: float | None
-    completed_ratio: float | None
-    queue_p95_s: float | None
-    utilization: float | None
-    evidence: list[str]
-
-
-class Saturation(TypedDict):
-    pattern: str
-    definition: str
-    origin: str | None
-    lag_s: float | None
-    stages: list[Stage]
-    point: SaturationPoint | None
-
-
-class ResourceFigures(TypedDict):
-    unit: str
-    max: Distribution
-    mean: Distribution
-    max_pct: Distribution
-    mean_pct: Distribution
-
-
-class Resources(TypedDict):
-    cpu: ResourceFigures  # CPU units (1024 = 1 vCPU)
-    memory: ResourceFigures  # MiB
-    jobs_with_samples: int
-    jobs_without_samples: int
-
-
-class EndpointCounts(TypedDict):
-    requests: int
-    counted: int
-    not_modified: int
-
-
-class Api(TypedDict, total=False):
-    """The GitHub client's counters (empty when the run made no request through it)."""
-
-    requests: int
-    counted: int
-    not_modified: int
-    retries: int
-    rate_limited: int
-    connection_errors: int
-    waited_s: float
-    backoff_s: float
-    paced_s: float
-    dispatched_workflows: int
-    per_workflow: float | None
-    per_endpoint: dict[str, EndpointCounts]
-    dispatches_by_workflow: dict[str, dict[str, int]]
-
-
-class ThresholdResult(TypedDict):
-    expr: str
-    value: float | None
-    ok: bool
-    reason: str | None
-
-
-class PerJob(TypedDict):
-    """One row per job of this test, in this order (jobs.csv's columns)."""
-
-    id: int
-    run_id: int
-    run_attempt: int
-    suite_id: str
-    name: str
-    runner_name: str | None
-    status: str
-    conclusion: str | None
-    created: str | None
-    started: str | None
-    completed: str | None
-    queue_s: float | None
-    execution_s: float | None
-    queue_from_schedule_s: float | None
-    samples: int
-    cpu_max: float | None
-    cpu_mean: float | None
-    cpu_max_pct: float | None
-    cpu_mean_pct: float | None
-    memory_max: float | None
-    memory_mean: float | None
-    memory_max_pct: float | None
-    memory_mean_pct: float | None
-    resource_reason: str | None
-
-
-class Result(TypedDict):
-    schema: str
-    test_run_id: str | None
-    profile: str | None
-    environment: str | None
-    suite_version: str | None
-    clock_offset_s: float | None  # GitHub clock − local clock
-    fleet: Fleet  # configuration: appears as configuration/targets only
-    window: Window
-    workflows: Workflows
-    jobs: JobCounts
-    queue_time_s: Distribution  # started − created
-    execution_time_s: Distribution  # completed − started
-    total_time_s: Distribution  # last job completed − run created
-    dispatch_lag_s: Distribution  # sent − scheduled (virtual seconds on the twin)
-    dispatch_lag_real_s: Distribution  # dispatch_lag_s / clock speed
-    dispatch: Dispatch
-    queue_from_schedule_s: Distribution  # started − scheduled (clock-offset corrected)
-    concurrency: Concurrency
-    throughput: Throughput
-    runners: Runners
-    little_law: LittleLaw
-    tasks: Tasks
-    saturation: Saturation | None  # step and ramp profiles only
-    resources: Resources
-    per_job: Sequence[PerJob]
-    api: Api
-    thresholds: list[ThresholdResult]
-    verdict: str  # pass | fail
-    notes: list[str]
-    reasons: dict[str, str]  # dotted path of a null figure -> why it could not be observed
-
+from suite.rundir.result_types import (  # noqa: F401  (re-exported: the catalogue's one import point)
+    DIST_STATS,
+    SCHEMA,
+    Api,
+    Concurrency,
+    Dispatch,
+    Distribution,
+    EndpointCounts,
+    Fleet,
+    JobCounts,
+    LittleLaw,
+    MinuteCounts,
+    MissingWorkflow,
+    NotDispatched,
+    PerJob,
+    QueueTrend,
+    ResourceFigures,
+    Resources,
+    Result,
+    RunnerRow,
+    Runners,
+    Saturation,
+    SaturationPoint,
+    Stage,
+    TaskRow,
+    Tasks,
+    ThresholdResult,
+    Throughput,
+    Window,
+    Workflows,
+)
 
 PER_JOB_KEYS: tuple[str, ...] = tuple(PerJob.__annotations__)
 RESOURCE_FIGURES: tuple[str, ...] = PER_JOB_KEYS[PER_JOB_KEYS.index("cpu_max") : -1]
