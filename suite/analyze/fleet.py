@@ -68,8 +68,13 @@ def runners(
     busy = math.fsum(r["busy_s"] for r in rows)
     utilization = None
     if configured is None:
-        reasons["runners.configured"] = "manifest has no fleet.runner_count"
-        reasons["runners.utilization"] = "configured runner count unknown"
+        reasons["runners.configured"] = (
+            "no configured runner count in the manifest (--env existing: runner_count in suite.yaml)"
+        )
+        reasons["runners.utilization"] = (
+            "the configured runner count is unknown (--env existing: set runner_count in suite.yaml); "
+            "observed runners are beside it, never substituted"
+        )
     elif window is None or window[1] <= window[0]:
         reasons["runners.utilization"] = "no window (no job completed)"
     elif configured <= 0:

@@ -127,9 +127,10 @@ NOT_COMPLETED = "job has not completed (no completed_at)"
 NO_RUNNER = "job has no runner_name to join with Container Insights task metrics"
 
 
-def join_resources(jobs: JobArrays, index: SampleArrays) -> ResourceColumns:
+def join_resources(jobs: JobArrays, index: SampleArrays, not_collected: str | None = None) -> ResourceColumns:
     """job_resources for every job, vectorised: the samples inside each job's [started, completed)
-    found by binary search on (task, time) keys, max and sum per job by segment reductions."""
+    found by binary search on (task, time) keys, max and sum per job by segment reductions.
+    not_collected: why the run read no samples at all (the manifest's), every job that ran's reason."""
     a = jobs
     n = len(a)
     reasons = np.full(n, None, dtype=object)
@@ -241,4 +242,18 @@ def join_resources(jobs: JobArrays, index: SampleArrays) -> ResourceColumns:
         runner = names[a.runner.codes[i]]
         reasons[i] = f"no {', '.join(missing)} sample for task {runner} inside the job's interval"
     samples = np.where(joined, np.maximum(n_cpu, n_mem), 0)
+    if not_collected is not None:
+        reasons[a.busy] = not_collected
     return ResourceColumns(samples, figures, reasons)
+
+
+def not_collected_reasons(not_collected: dict[str, str]) -> dict[str, str]:
+    """result.json reasons for the figures of what the run did not collect (the manifest's
+    `not_collected`: `metrics` → resources, `tasks` → the task figures), so they are null with why."""
+    out = {}
+    if "metrics" in not_collected:
+        out["resources"] = not_collected["metrics"]
+    if "tasks" in not_collected:
+        out["tasks.cold_start_s"] = not_collected["tasks"]
+        out["tasks.started_to_first_job_s"] = not_collected["tasks"]
+    return out

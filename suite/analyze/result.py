@@ -11,7 +11,14 @@ import numpy as np
 from suite.analyze.columns import Cat, nullable
 from suite.analyze.concurrency import concurrency_arrays
 from suite.analyze.fleet import little_law, runners, throughput
-from suite.analyze.resources import FIGURES, ResourceColumns, SampleArrays, join_resources, sample_arrays
+from suite.analyze.resources import (
+    FIGURES,
+    ResourceColumns,
+    SampleArrays,
+    join_resources,
+    not_collected_reasons,
+    sample_arrays,
+)
 from suite.analyze.rows import ColumnRows, Lazy
 from suite.analyze.saturation import saturation_arrays
 from suite.analyze.scope import Scope, first_scheduled, not_dispatched, scope, workflow_counts
@@ -113,7 +120,9 @@ def result_of(
     executions = arr.end[arr.busy] - arr.start[arr.busy]
     fleet = cast(Fleet, manifest.get("fleet") or {})
     configured = fleet.get("runner_count")
-    resources, per_job_res = _resources(arr, samples())
+    skipped = manifest.get("not_collected") or {}  # what the run could not collect, and why
+    reasons.update(not_collected_reasons(skipped))
+    resources, per_job_res = _resources(arr, samples(), skipped.get("metrics"))
     task_list = tasks_from_events(tasks)
     speed = float((manifest.get("clock") or {}).get("speed") or 1.0)
     lag_all = dispatches.sent[sc.accepted] - accepted_scheduled
@@ -276,8 +285,10 @@ def _saturation(
     )
 
 
-def _resources(jobs: JobArrays, index: SampleArrays) -> tuple[Resources, ResourceColumns]:
-    cols = join_resources(jobs, index)
+def _resources(
+    jobs: JobArrays, index: SampleArrays, not_collected: str | None
+) -> tuple[Resources, ResourceColumns]:
+    cols = join_resources(jobs, index, not_collected)
     ran = jobs.busy
     samples = cols.samples
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from suite.cli.args import aws_args, cold_start_arg, env_arg
 from suite.errors import EXIT_PASS, UsageError
-from suite.fleet.config import AwsConfig, aws_config, existing_config
+from suite.fleet.config import AwsConfig, aws_config
 
 COMMANDS = ("deploy", "destroy", "status", "doctor", "secrets")
 
@@ -174,8 +174,9 @@ def fleet_command(args: argparse.Namespace) -> int:
                 f"`suite {args.command} --env existing`: the suite does not manage an existing fleet "
                 "(only status and run measure it)"
             )
-        info = aws.existing_status(existing_config())
-        return _print_readiness(info["readiness"], "existing fleet")
+        from suite.fleet.existing_status import print_existing_status
+
+        return print_existing_status()
     cfg = _config(args)
     if args.command == "deploy" and args.plan:
         aws.plan(cfg)

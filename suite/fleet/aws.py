@@ -1,4 +1,4 @@
-"""`suite deploy [--plan]|destroy|status|secrets --env aws` and the `existing` environment.
+"""`suite deploy [--plan]|destroy|status|secrets --env aws` (the existing environment: suite.fleet.existing).
 
 deploy:  terraform init -> the credential secret exists and has a value -> plan (summary) -> apply ->
          outputs saved to $SUITE_STATE_DIR/aws.json -> readiness (tasks RUNNING, runners online).
@@ -18,7 +18,7 @@ from typing import IO, Any
 from suite.clock import WallClock
 from suite.errors import EnvironmentFailure, UsageError
 from suite.fleet import leaks, readiness, secrets
-from suite.fleet.config import AwsConfig, ExistingConfig
+from suite.fleet.config import AwsConfig
 from suite.fleet.environments import state_dir
 from suite.fleet.runners import RunnerAdmin
 from suite.fleet.terraform import PlanSummary, Terraform
@@ -221,19 +221,3 @@ def status(cfg: AwsConfig) -> dict[str, Any] | None:
         runners = gh.list_runners()
     state = readiness.check(int(outputs["runner_count"]), tasks, runners, list(outputs["runner_labels"]))
     return {"outputs": outputs, "readiness": state}
-
-
-def existing_status(cfg: ExistingConfig) -> dict[str, Any]:
-    ecs = boto_client("ecs", cfg.region)
-    want = cfg.runner_count
-    if want is None:
-        services = ecs.describe_services(cluster=cfg.cluster, services=[cfg.service]).get("services", [])
-        if not services:
-            raise EnvironmentFailure(
-                f"ECS service {cfg.service} not found in cluster {cfg.cluster} ({cfg.region})"
-            )
-        want = int(services[0]["desiredCount"])
-    tasks = readiness.running_task_ids(ecs, cfg.cluster, cfg.service)
-    with RunnerAdmin(cfg.github_api_url, cfg.repo, token_from_env()) as gh:
-        runners = gh.list_runners()
-    return {"readiness": readiness.check(want, tasks, runners, cfg.runner_labels)}

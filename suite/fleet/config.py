@@ -9,14 +9,7 @@
       ready_timeout_s: 900
 
     existing:                 # --env existing: a fleet you already run; no Terraform
-      repo: my-org/my-repo
-      region: eu-west-1
-      cluster: ci-runners
-      service: runners
-      task_events_log_group: /aws/events/ecs/ci-runners   # optional
-      cloudwatch: true                    # false: no Container Insights (resource figures are null)
-      runner_labels: [self-hosted, linux]  # optional: only runners with these labels count
-      runner_count: 4                     # optional: default the service's desiredCount
+      repo: my-org/my-repo    # (its keys and their checks: suite.fleet.existing)
 
 The file is `suite.yaml` in the working directory, or $SUITE_CONFIG.
 """
@@ -40,7 +33,6 @@ DEFAULT_REGION = "us-east-1"
 DEFAULT_TERRAFORM_DIR = Path("terraform")
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
 _FLEET_NAME = re.compile(r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$")
-_REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 # suite.yaml keys under aws: that are the suite's own, not Terraform variables
 _AWS_SUITE_KEYS = {"tfvars", "terraform_dir", "ready_timeout_s", "backend_config", "dispatch_repository"}
 
@@ -83,22 +75,6 @@ def _str(section: dict[str, Any], key: str, where: str, default: str | None = No
     if not isinstance(value, str):
         raise UsageError(f"{where}.{key} must be a string, got {value!r}")
     return value.strip()
-
-
-def _int(section: dict[str, Any], key: str, where: str, default: int | None) -> int | None:
-    value = section.get(key, default)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise UsageError(f"{where}.{key} must be a whole number, got {value!r}")
-    return value
-
-
-def _labels(section: dict[str, Any], key: str, where: str) -> list[str]:
-    value = section.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise UsageError(f"{where}.{key} must be a list of label strings")
-    return list(value)
 
 
 @dataclass
@@ -162,68 +138,4 @@ def aws_config(
         ready_timeout_s=float(timeout),
         backend_config=Path(backend) if backend else None,
         dispatch_repository=section.get("dispatch_repository"),
-    )
-
-
-@dataclass
-class ExistingConfig:
-    """`existing:` in suite.yaml: a fleet the user already runs; the suite only measures it."""
-
-    repo: str
-    region: str
-    cluster: str
-    service: str
-    github_api_url: str = DEFAULT_GITHUB_API_URL
-    task_events_log_group: str | None = None
-    cloudwatch: bool = True
-    runner_labels: list[str] = field(default_factory=list)
-    runner_count: int | None = None
-    task_cpu: int | None = None
-    task_memory: int | None = None
-    ephemeral: bool | None = None
-
-
-def existing_config(path: Path | None = None) -> ExistingConfig:
-    path = path or config_path()
-    data = load_config(path)
-    if "existing" not in data:
-        raise UsageError(
-            f"--env existing needs an `existing:` section in {path} (repo, region, cluster, service; "
-            "optional task_events_log_group, cloudwatch, runner_labels, runner_count)"
-        )
-    section = _section(data, "existing", path)
-    where = f"{path}: existing"
-    known = {
-        "repo", "region", "cluster", "service", "github_api_url", "task_events_log_group", "cloudwatch",
-        "runner_labels", "runner_count", "task_cpu", "task_memory", "ephemeral",
-    }  # fmt: skip
-    unknown = sorted(set(section) - known)
-    if unknown:
-        raise UsageError(f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
-    repo = _str(section, "repo", where)
-    if not _REPO.match(repo):
-        raise UsageError(f"{where}.repo must be 'owner/name', got {repo!r}")
-    cloudwatch = section.get("cloudwatch", True)
-    ephemeral = section.get("ephemeral")
-    if not isinstance(cloudwatch, bool) or (ephemeral is not None and not isinstance(ephemeral, bool)):
-        raise UsageError(f"{where}.cloudwatch and .ephemeral must be true or false")
-    log_group = section.get("task_events_log_group")
-    if log_group is not None and not isinstance(log_group, str):
-        raise UsageError(f"{where}.task_events_log_group must be a string")
-    count = _int(section, "runner_count", where, None)
-    if count is not None and count < 1:
-        raise UsageError(f"{where}.runner_count must be >= 1")
-    return ExistingConfig(
-        repo=repo,
-        region=_str(section, "region", where, default_region()),
-        cluster=_str(section, "cluster", where),
-        service=_str(section, "service", where),
-        github_api_url=_str(section, "github_api_url", where, DEFAULT_GITHUB_API_URL),
-        task_events_log_group=log_group or None,
-        cloudwatch=cloudwatch,
-        runner_labels=_labels(section, "runner_labels", where),
-        runner_count=count,
-        task_cpu=_int(section, "task_cpu", where, None),
-        task_memory=_int(section, "task_memory", where, None),
-        ephemeral=ephemeral,
     )

@@ -23,7 +23,7 @@ from tabulate import tabulate
 from suite.collect.task_metrics import NAMESPACE, performance_log_group
 from suite.errors import EXIT_ENVIRONMENT, EXIT_PASS, SuiteError
 from suite.fleet.clients import aws_client, github_client
-from suite.fleet.environments import Target
+from suite.fleet.environments import NO_CLUSTER, Target
 from suite.fleet.readiness import label_names
 from suite.fleet.targets import resolve_target
 from suite.workflows import catalogue_files
@@ -134,12 +134,10 @@ def _runners_check(client: Any, target: Target) -> Check:
     detail = f"{len(labelled)} runners online with the labels {', '.join(sorted(labels)) or '(any)'}"
     detail += f" ({len(runners)} registered)" if len(runners) != len(labelled) else ""
     if not labelled:
-        return Check(
-            "runners",
-            FAIL,
-            detail,
-            "deploy the fleet (`suite deploy`) and wait until it is ready; `suite status` shows the runners",
-        )
+        start = "deploy the fleet (`suite deploy`) and wait until it is ready"
+        if target.environment == "existing":
+            start = "start the fleet's runners, and check existing.runner_labels in suite.yaml matches theirs"
+        return Check("runners", FAIL, detail, f"{start}; `suite status` shows the runners")
     if isinstance(want, int) and len(labelled) < want:
         return Check(
             "runners",
@@ -152,6 +150,16 @@ def _runners_check(client: Any, target: Target) -> Check:
 
 def aws_checks(target: Target, client: Callable[[str], Any]) -> list[Check]:
     """The AWS side; `client(service)` gives a boto3 client for the target (moto on the twin)."""
+    if target.cluster is None:  # an `existing` fleet measured GitHub-side only
+        return [
+            Check(
+                "ECS",
+                WARN,
+                NO_CLUSTER,
+                "a fleet on ECS: set cluster and service under existing: in suite.yaml for per-job CPU and "
+                "memory; any other platform is measured GitHub-side only",
+            )
+        ]
     if target.fleet.get("cloudwatch") is False:
         return [
             Check("CloudWatch", WARN, "this fleet is configured without CloudWatch: CPU and memory are null")
@@ -196,6 +204,7 @@ def _aws_guarded(name: str, check: Callable[[], Check]) -> Check:
 
 
 def _container_insights_check(target: Target, cloudwatch: Any, logs: Any) -> Check:
+    assert target.cluster is not None  # aws_checks returns before
     tasks: set[str] = set()
     for page in cloudwatch.get_paginator("list_metrics").paginate(
         Namespace=NAMESPACE, MetricName="CpuUtilized"
@@ -271,6 +280,6 @@ def doctor(environment: str) -> int:
         checks = github_checks(client, target)
     checks += aws_checks(target, lambda service: aws_client(target, service))
     where = f"{environment}: GitHub {target.github_url} ({target.repo})"
-    where += f" · cluster {target.cluster} in {target.region}"
+    where += f" · cluster {target.cluster} in {target.region}" if target.cluster else " · no ECS cluster"
     print(render(where, checks))
     return EXIT_ENVIRONMENT if any(c.status == FAIL for c in checks) else EXIT_PASS

@@ -34,8 +34,8 @@ class Target:
     token: str = field(repr=False)
     clock: Clock
     region: str
-    cluster: str
-    service: str
+    cluster: str | None  # None: no ECS to read (an `existing` fleet measured GitHub-side only)
+    service: str | None
     task_events_log_group: str | None
     fleet: dict[str, Any]
     aws_endpoint: str | None = None  # None: AWS's own endpoints (real credentials)
@@ -47,9 +47,32 @@ class Target:
         """What the GitHub client authenticates with: the App when configured, else the token."""
         return self.app if self.app is not None else self.token
 
+    def not_collected(self) -> dict[str, str]:
+        """What a run on this target does not collect, and why: `metrics` (Container Insights, the
+        per-job CPU and memory) and `tasks` (ECS task events, the cold starts). Written to the
+        manifest, so the analysis gives those figures null with this reason."""
+        skipped: dict[str, str] = {}
+        if self.cluster is None:
+            skipped["metrics"] = NO_CLUSTER
+            skipped["tasks"] = NO_CLUSTER_TASKS
+            return skipped
+        if self.fleet.get("cloudwatch") is False:
+            skipped["metrics"] = NO_CLOUDWATCH
+        if not self.task_events_log_group:
+            skipped["tasks"] = NO_TASK_EVENTS
+        return skipped
+
     @property
     def is_twin(self) -> bool:
         return self.environment == "local"
+
+
+NO_CLUSTER = "no ECS cluster configured: CPU and memory are measured only for ECS fleets"
+NO_CLUSTER_TASKS = "no ECS cluster configured: task cold starts are measured only for ECS fleets"
+NO_CLOUDWATCH = "the fleet is configured without CloudWatch (suite.yaml existing.cloudwatch: false)"
+NO_TASK_EVENTS = (
+    "no ECS task-event log group configured (--env existing: task_events_log_group in suite.yaml)"
+)
 
 
 def local_target(state: dict[str, Any]) -> Target:

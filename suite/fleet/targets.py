@@ -8,8 +8,9 @@ from typing import Any
 from suite.clock import WallClock
 from suite.errors import UsageError
 from suite.fleet import aws
-from suite.fleet.config import ExistingConfig, aws_config, existing_config
+from suite.fleet.config import aws_config
 from suite.fleet.environments import ENVIRONMENTS, Target, local_target, state_dir
+from suite.fleet.existing import ExistingConfig, existing_config
 from suite.github.app import credentials_from_env
 from suite.twin.service import STATE_FILE, pid_alive, read_state
 
@@ -83,6 +84,9 @@ def aws_target() -> Target:
 
 
 def existing_target(cfg: ExistingConfig | None = None) -> Target:
+    """A fleet the user runs, from suite.yaml `existing:`: GitHub-side always; the ECS join (cluster,
+    service, region) only when a cluster is configured. runner_count is suite.yaml's, or None (never
+    read from anywhere else: utilization is then null with the reason)."""
     cfg = cfg or existing_config()
     fleet: dict[str, Any] = {
         "runner_count": cfg.runner_count,
@@ -92,8 +96,8 @@ def existing_target(cfg: ExistingConfig | None = None) -> Target:
         "labels": cfg.runner_labels,
         "cluster": cfg.cluster,
         "service": cfg.service,
-        "region": cfg.region,
-        "cloudwatch": cfg.cloudwatch,
+        "region": cfg.region if cfg.cluster else None,
+        "cloudwatch": cfg.cloudwatch if cfg.cluster else None,
         "source": "suite.yaml existing",
     }
     return Target(

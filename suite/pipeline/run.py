@@ -47,7 +47,8 @@ from suite.schedule.arrivals import build_schedule
 from suite.twin.service import Twin, TwinConfig
 from suite.twin.truth_check import mismatches
 
-CLOUDWATCH_SETTLE_S = {"local": 120.0, "aws": 300.0}  # wait after the last job before reading metrics
+# wait after the last job before reading metrics (existing: real CloudWatch, as aws)
+CLOUDWATCH_SETTLE_S = {"local": 120.0, "aws": 300.0, "existing": 300.0}
 DRAIN_POLL_S = 30.0
 TWIN_READY_TIMEOUT_S = 600.0  # virtual seconds for an embedded twin's runners to come online
 
@@ -81,11 +82,13 @@ def _run(
     _preflight(profile, client, clock.now(), len(offsets), offsets[-1] if offsets else 0.0, force)
     test_run_id = new_test_run_id(profile.name, time.time())
     rd = RunDir(reports_root / test_run_id).create()
-    fleet = {**target.fleet, "cluster": target.cluster, "service": target.service, "region": target.region}
+    fleet = {**target.fleet, "cluster": target.cluster, "service": target.service}
+    fleet["region"] = target.region if target.cluster is not None else None
     github = {"url": target.github_url, "repo": target.repo}
     manifest = new_manifest(
         test_run_id, profile.to_dict(), target.environment, fleet, github, clock.speed, clock.now()
     )
+    manifest["not_collected"] = target.not_collected()  # what this fleet cannot give, and why
     write_json(rd.file("manifest.json"), manifest)
     snapshots = [{"observed_at": iso(clock.now()), "runners": client.list_runners()}]
     write_jsonl(rd.raw_file("runners.jsonl"), snapshots)  # on disk now: a killed run keeps it
@@ -178,6 +181,15 @@ def _collect(
 def _collect_aws(
     rd: RunDir, target: Target, ledger: list[dict[str, Any]], jobs: list[dict[str, Any]], progress: Progress
 ) -> None:
+    """Container Insights task metrics and ECS task events, for what the target has (not_collected()
+    names the rest, with why: an empty file, the reason in the manifest)."""
+    skipped = target.not_collected()
+    for kind in ("metrics", "tasks"):
+        if kind in skipped:
+            write_jsonl(rd.raw_file(f"{kind}.jsonl"), [])
+            progress.done(f"not collected ({kind}): {skipped[kind]}")
+    if "metrics" in skipped and "tasks" in skipped:
+        return
     ends = [parse_iso(j["completed_at"]) for j in jobs if j.get("completed_at")]
     start = min(parse_iso(r["scheduled_at"]) for r in ledger) - 300 if ledger else target.clock.now()
     end = (max(ends) if ends else target.clock.now()) + 120
@@ -186,26 +198,27 @@ def _collect_aws(
     if wait > 0:
         progress.update(f"waiting {wait:.0f} s for CloudWatch to settle", force=True)
         target.clock.sleep(wait)
-    task_ids = sorted({j["runner_name"] for j in jobs if j.get("runner_name")})
-    metrics = collect_task_metrics(
-        aws_client(target, "cloudwatch"),
-        aws_client(target, "logs"),
-        target.cluster,
-        target.service,
-        task_ids,
-        start,
-        end,
-        windows=task_windows(jobs),
-    )
-    write_jsonl(rd.raw_file("metrics.jsonl"), metrics)
-    events: list[dict[str, Any]] = []
-    if target.task_events_log_group:
+    if "metrics" not in skipped:
+        assert target.cluster is not None and target.service is not None  # else not_collected() names it
+        metrics = collect_task_metrics(
+            aws_client(target, "cloudwatch"),
+            aws_client(target, "logs"),
+            target.cluster,
+            target.service,
+            sorted({j["runner_name"] for j in jobs if j.get("runner_name")}),
+            start,
+            end,
+            windows=task_windows(jobs),
+        )
+        write_jsonl(rd.raw_file("metrics.jsonl"), metrics)
+        via = ""
+        if any(m["source"] == SOURCE_PERFORMANCE_LOG for m in metrics):
+            via = " (from the performance log: the cluster runs standard Container Insights)"
+        progress.done(f"collected {len(metrics)} CloudWatch datapoints{via}")
+    if "tasks" not in skipped and target.task_events_log_group:
         events = collect_task_events(aws_client(target, "logs"), target.task_events_log_group, start, end)
-    write_jsonl(rd.raw_file("tasks.jsonl"), events)
-    via = ""
-    if any(m["source"] == SOURCE_PERFORMANCE_LOG for m in metrics):
-        via = " (from the performance log: the cluster runs standard Container Insights)"
-    progress.done(f"collected {len(metrics)} CloudWatch datapoints{via}, {len(events)} task events")
+        write_jsonl(rd.raw_file("tasks.jsonl"), events)
+        progress.done(f"collected {len(events)} task events")
 
 
 def _preflight(
@@ -255,14 +268,15 @@ def _api_json(rd: RunDir, stats: dict[str, Any]) -> dict[str, Any]:
     return api_section(stats, len(accepted_suite_ids(read_jsonl(rd.file("ledger.jsonl")))))
 
 
-def collect(run_dir: Path) -> int:
-    """Resume or repeat collection for a run directory from its ledger (idempotent)."""
+def collect(run_dir: Path, target: Target | None = None) -> int:
+    """Resume or repeat collection for a run directory from its ledger (idempotent); `target`: the
+    fleet to collect from (default: the manifest's environment, resolved as `suite run` does)."""
     rd = _existing(run_dir)
     manifest = read_json(rd.file("manifest.json"))
     unsent = record_unsent(rd.path)  # a run killed mid-schedule: what it never sent, in the ledger
     if unsent:
         print(f"{len(unsent)} scheduled dispatch(es) never sent (the run stopped first): ledger rows added")
-    target = resolve_target(manifest["environment"])
+    target = target or resolve_target(manifest["environment"])
     if target is None:
         raise UsageError(
             f"{run_dir}: its runs live in a local twin that is no longer running; deploy one and run again, "
@@ -277,6 +291,8 @@ def collect(run_dir: Path) -> int:
         progress = Progress()
         _show_waits(client, progress)
         _collect(rd, target, client, profile_drain, progress)
+        manifest["not_collected"] = target.not_collected()  # what this collection could not read, and why
+        write_json(rd.file("manifest.json"), manifest)
         if manifest.get("ended_at") is None:  # the run was interrupted: finish what it left undone
             snapshots = read_jsonl(rd.raw_file("runners.jsonl"))
             snapshots.append({"observed_at": iso(target.clock.now()), "runners": client.list_runners()})

@@ -11,6 +11,8 @@ def terminal_summary(result: dict[str, Any]) -> str:
     wf, jobs, q, ex = result["workflows"], result["jobs"], result["queue_time_s"], result["execution_time_s"]
     conc, thru, run = result["concurrency"], result["throughput"], result["runners"]
     res = result["resources"]
+    why = (result.get("reasons") or {}).get("resources")
+    unmeasured = f" ({why})" if why and not res["jobs_with_samples"] else ""
     thresholds = result.get("thresholds") or []
     lines = [
         f"{result.get('test_run_id')} ({result.get('profile')}, {result.get('environment')}): "
@@ -27,7 +29,7 @@ def terminal_summary(result: dict[str, Any]) -> str:
         f"  runners     {num(run['configured'])} configured, {run['observed']} observed, "
         f"utilization {pct(run['utilization'])}",
         f"  resources   {res['jobs_with_samples']} job(s) with samples, "
-        f"{res['jobs_without_samples']} without",
+        f"{res['jobs_without_samples']} without{unmeasured}",
     ]
     aborted = (result.get("dispatch") or {}).get("aborted")
     if aborted:

@@ -15,7 +15,8 @@ from moto import mock_aws
 from suite.cli.main import main
 from suite.errors import EnvironmentFailure, UsageError
 from suite.fleet import aws, secrets
-from suite.fleet.config import aws_config, existing_config
+from suite.fleet.config import aws_config
+from suite.fleet.existing import existing_config
 from suite.fleet.targets import resolve_target
 
 TOKEN = "github_pat_" + "X1" * 20
@@ -62,8 +63,8 @@ def test_existing_config_and_target(config: Path) -> None:
     [
         ("aws: {}\n", "needs an `existing:` section"),
         ("existing: {repo: x, cluster: c, service: s}\n", "must be 'owner/name'"),
-        ("existing: {repo: o/r, service: s}\n", "existing.cluster is required"),
-        ("existing: {repo: o/r, cluster: c, service: s, clusetr: x}\n", "unknown key(s) clusetr"),
+        ("existing: {repo: o/r, service: s}\n", "existing.service is set but existing.cluster is not"),
+        ("existing: {repo: o/r, cluster: c, service: s, clusetr: x}\n", "existing.clusetr: unknown key"),
         ("existing: {repo: o/r, cluster: c, service: s, cloudwatch: maybe}\n", "must be true or false"),
     ],
 )
