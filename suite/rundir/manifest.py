@@ -1,7 +1,9 @@
 """manifest.json: what a run was (profile, environment, fleet, GitHub, clock) and when it started and ended.
 
 Written when the run starts (ended_at and clock_offset_s null), again on an abort (`aborted`), and at
-the end; `suite collect` after an interruption fills in ended_at with `ended_by`.
+the end; `suite collect` after an interruption fills in ended_at with `ended_by`. `not_collected`
+(set by the pipeline, again by `suite collect`) names what the fleet could not give and why:
+{"metrics": reason, "tasks": reason} (e.g. an `existing` fleet without an ECS cluster).
 """
 
 from __future__ import annotations
