@@ -47,12 +47,18 @@ def per_runner(jobs: JobArrays, window: tuple[float, float] | None) -> list[Runn
     return sorted(rows, key=lambda r: r["runner_name"])
 
 
-def registered_runner_names(snapshots: Iterable[dict[str, Any]]) -> set[str]:
-    """Runner names seen in raw/runners.jsonl (rows are runners, or snapshots with a `runners` list)."""
+def registered_runner_names(snapshots: Iterable[dict[str, Any]], labels: Iterable[str] = ()) -> set[str]:
+    """Runner names seen in raw/runners.jsonl (rows are runners, or snapshots with a `runners` list):
+    the fleet's, i.e. those carrying every one of `labels` (case-insensitive, as GitHub matches runs-on);
+    other runners registered in the repository are not the fleet's."""
+    need = {str(x).lower() for x in labels}
     names: set[str] = set()
     for row in snapshots:
         for runner in row.get("runners") or [row]:
-            if isinstance(runner, dict) and runner.get("name"):
+            if not isinstance(runner, dict) or not runner.get("name"):
+                continue
+            has = {str(x.get("name", "")).lower() for x in runner.get("labels") or [] if isinstance(x, dict)}
+            if need <= has:
                 names.add(str(runner["name"]))
     return names
 
@@ -63,6 +69,7 @@ def runners(
     window: tuple[float, float] | None,
     snapshots: list[dict[str, Any]],
     reasons: dict[str, str],
+    labels: Iterable[str] = (),
 ) -> Runners:
     rows = per_runner(jobs, window)
     busy = math.fsum(r["busy_s"] for r in rows)
@@ -84,7 +91,7 @@ def runners(
     return {
         "configured": configured,
         "observed": len(rows),
-        "registered_seen": len(registered_runner_names(snapshots)) if snapshots else None,
+        "registered_seen": len(registered_runner_names(snapshots, labels)) if snapshots else None,
         "busy_runner_s": busy,
         "utilization": utilization,
         "per_runner": rows,

@@ -169,7 +169,9 @@ def result_of(
             ],
         ),
         "throughput": thru,
-        "runners": runners(arr, configured, window, list(runners_snapshots), reasons),
+        "runners": runners(
+            arr, configured, window, list(runners_snapshots), reasons, fleet.get("labels") or ()
+        ),
         "little_law": little_law(
             conc.mean,
             thru["jobs_per_min"],

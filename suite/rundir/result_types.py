@@ -35,9 +35,10 @@ class Fleet(TypedDict, total=False):
     ephemeral: bool
     task_cpu: int
     task_memory: int
-    cluster: str
-    service: str
-    region: str
+    cluster: str | None  # None: an `existing` fleet without ECS (measured GitHub-side only)
+    service: str | None
+    region: str | None
+    labels: list[str]  # the fleet's runners are those carrying all of them
 
 
 class Window(TypedDict):

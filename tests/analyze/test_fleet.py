@@ -42,6 +42,29 @@ def test_registered_runners_from_snapshots():
     assert runners(JOBS, 4, (0.0, 100.0), snaps, {})["registered_seen"] == 2
 
 
+def test_registered_runners_are_the_fleets_by_label():
+    """A repository may hold runners of other fleets: only those carrying every fleet label count
+    (case-insensitive, as GitHub matches runs-on)."""
+
+    def runner(name, *labels):
+        return {"name": name, "labels": [{"name": x} for x in labels]}
+
+    snaps = [
+        {"runners": [runner("a", "self-hosted", "OpenShift"), runner("b", "self-hosted"), runner("c")]},
+        {
+            "runners": [
+                runner("d", "openshift", "self-hosted", "x64"),
+                runner("a", "self-hosted", "openshift"),
+            ]
+        },
+    ]
+    count = lambda labels: runners(JOBS, 4, (0.0, 100.0), snaps, {}, labels)["registered_seen"]  # noqa: E731
+    assert count(["self-hosted", "openshift"]) == 2  # a and d
+    assert count(["self-hosted"]) == 3
+    assert count([]) == 4  # no labels configured: every runner listed
+    assert count(["gpu"]) == 0
+
+
 def test_throughput_per_minute_buckets():
     jobs = [mkjob(1, "r1", 0, 30), mkjob(2, "r1", 30, 90), mkjob(3, "r2", 60, 150)]
     t = throughput(job_arrays(jobs), (0.0, 150.0), {})
