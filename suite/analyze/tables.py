@@ -87,13 +87,15 @@ def jobs_table(rows: Rows) -> JobArrays:
 
 @dataclass(frozen=True)
 class RunTable:
-    """The runs (the fields the analysis reads): id, suite_id (display_title), status, conclusion, created."""
+    """The runs (the fields the analysis reads): id, suite_id (display_title), status, conclusion, created,
+    workflow (the file name of the run's `path`, e.g. runner_test.yml; the run's `name` without a path)."""
 
     id: np.ndarray
     suite_id: np.ndarray  # object: str
     status: Cat
     conclusion: Cat
     created: np.ndarray
+    workflow: Cat
 
     def __len__(self) -> int:
         return int(self.id.size)
@@ -101,26 +103,31 @@ class RunTable:
 
 def runs_table(rows: Rows) -> RunTable:
     stamps = Stamps()
-    status_codes, conclusion_codes = Codes(), Codes()
+    status_codes, conclusion_codes, workflow_codes = Codes(), Codes(), Codes()
     ids: list[np.ndarray] = []
     attempts: list[np.ndarray] = []
     titles: list[str] = []
     status: list[np.ndarray] = []
     conclusion: list[np.ndarray] = []
     created: list[np.ndarray] = []
-    keys = ("id", "run_attempt", "display_title", "status", "conclusion", "created_at")
-    for c_id, c_attempt, c_title, c_status, c_conclusion, c_created in chunks(rows, keys, required=("id",)):
+    workflow: list[np.ndarray] = []
+    keys = ("id", "run_attempt", "display_title", "status", "conclusion", "created_at", "path", "name")
+    for c_id, c_attempt, c_title, c_status, c_conclusion, c_created, c_path, c_name in chunks(
+        rows, keys, required=("id",)
+    ):
         ids.append(ints(c_id))
         attempts.append(ints(c_attempt, default=1))
         titles.extend(v if type(v) is str else _text(v) for v in c_title)
         status.append(status_codes.column(c_status))
         conclusion.append(conclusion_codes.column(c_conclusion))
         created.append(stamps.column(c_created))
+        workflow.append(workflow_codes.column(list(zip(c_path, c_name, strict=True))))
     run_id = np.concatenate(ids) if ids else np.empty(0, np.int64)
     attempt = np.concatenate(attempts) if attempts else np.empty(0, np.int64)
     when = np.concatenate(created) if created else np.empty(0)
     suite_id = objects(titles, len(titles))
     st, co = Cat.build(status_codes, status, _text), Cat.build(conclusion_codes, conclusion)
+    wf = Cat.build(workflow_codes, workflow, _workflow_key)
     # per run id the highest attempt, the last copy read on a tie
     by_key = np.lexsort((np.arange(run_id.size), attempt, run_id))
     sorted_ids = run_id[by_key]
@@ -128,7 +135,16 @@ def runs_table(rows: Rows) -> RunTable:
         by_key[np.flatnonzero(np.append(sorted_ids[1:] != sorted_ids[:-1], True))] if run_id.size else by_key
     )
     order = kept[np.lexsort((run_id[kept], np.where(np.isnan(when[kept]), np.inf, when[kept])))]
-    return RunTable(run_id[order], suite_id[order], st.take(order), co.take(order), when[order])
+    return RunTable(
+        run_id[order], suite_id[order], st.take(order), co.take(order), when[order], wf.take(order)
+    )
+
+
+def _workflow_key(path_and_name: tuple[Any, Any]) -> str:
+    """A run's workflow: the file name of its `path` (.github/workflows/runner_test.yml ->
+    runner_test.yml), else its `name`, else ""."""
+    path, name = path_and_name
+    return str(path).rsplit("/", 1)[-1] if path else _text(name)
 
 
 @dataclass(frozen=True)
