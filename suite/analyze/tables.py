@@ -103,14 +103,15 @@ class RunTable:
 
 def runs_table(rows: Rows) -> RunTable:
     stamps = Stamps()
-    status_codes, conclusion_codes, workflow_codes = Codes(), Codes(), Codes()
+    status_codes, conclusion_codes, path_codes, name_codes = Codes(), Codes(), Codes(), Codes()
     ids: list[np.ndarray] = []
     attempts: list[np.ndarray] = []
     titles: list[str] = []
     status: list[np.ndarray] = []
     conclusion: list[np.ndarray] = []
     created: list[np.ndarray] = []
-    workflow: list[np.ndarray] = []
+    paths: list[np.ndarray] = []
+    names: list[np.ndarray] = []
     keys = ("id", "run_attempt", "display_title", "status", "conclusion", "created_at", "path", "name")
     for c_id, c_attempt, c_title, c_status, c_conclusion, c_created, c_path, c_name in chunks(
         rows, keys, required=("id",)
@@ -121,13 +122,14 @@ def runs_table(rows: Rows) -> RunTable:
         status.append(status_codes.column(c_status))
         conclusion.append(conclusion_codes.column(c_conclusion))
         created.append(stamps.column(c_created))
-        workflow.append(workflow_codes.column(list(zip(c_path, c_name, strict=True))))
+        paths.append(path_codes.column(c_path))
+        names.append(name_codes.column(c_name))
     run_id = np.concatenate(ids) if ids else np.empty(0, np.int64)
     attempt = np.concatenate(attempts) if attempts else np.empty(0, np.int64)
     when = np.concatenate(created) if created else np.empty(0)
     suite_id = objects(titles, len(titles))
     st, co = Cat.build(status_codes, status, _text), Cat.build(conclusion_codes, conclusion)
-    wf = Cat.build(workflow_codes, workflow, _workflow_key)
+    wf = _workflows(path_codes, paths, name_codes, names)
     # per run id the highest attempt, the last copy read on a tie
     by_key = np.lexsort((np.arange(run_id.size), attempt, run_id))
     sorted_ids = run_id[by_key]
@@ -140,11 +142,29 @@ def runs_table(rows: Rows) -> RunTable:
     )
 
 
-def _workflow_key(path_and_name: tuple[Any, Any]) -> str:
-    """A run's workflow: the file name of its `path` (.github/workflows/runner_test.yml ->
-    runner_test.yml), else its `name`, else ""."""
-    path, name = path_and_name
-    return str(path).rsplit("/", 1)[-1] if path else _text(name)
+def _workflows(path_codes: Codes, paths: list[np.ndarray], name_codes: Codes, names: list[np.ndarray]) -> Cat:
+    """Each run's workflow: the file name of its `path` (.github/workflows/runner_test.yml ->
+    runner_test.yml), else its `name`, else "". Keyed once per distinct (path, name) pair."""
+    path_of, name_of = list(path_codes), list(name_codes)
+    width = max(len(name_of), 1)
+    p = np.concatenate(paths) if paths else np.empty(0, np.int64)
+    pair = p * width + (np.concatenate(names) if names else np.empty(0, np.int64))
+    size = len(path_of) * width
+    if size <= 1 << 16:  # few pairs: a table over every pair, no sort
+        distinct = np.flatnonzero(np.bincount(pair, minlength=size))
+        slot, at = pair, distinct
+    else:
+        distinct, inverse = np.unique(pair, return_inverse=True)
+        slot, at, size = inverse.reshape(-1), np.arange(distinct.size), distinct.size
+    values: dict[str, int] = {}
+
+    def key(k: int) -> str:
+        path = path_of[k // width]
+        return str(path).rsplit("/", 1)[-1] if path else _text(name_of[k % width])
+
+    lut = np.zeros(size, np.int64)
+    lut[at] = [values.setdefault(key(k), len(values)) for k in distinct.tolist()]
+    return Cat(lut[slot], tuple(values))
 
 
 @dataclass(frozen=True)

@@ -98,8 +98,8 @@ def test_the_bench_run_splits_its_four_job_names_and_one_workflow():
         assert sum(g["jobs"][key] for g in by_name.values()) == r["jobs"][key]
     for key in ("queue_time_s", "execution_time_s"):
         assert sum(g[key]["count"] for g in by_name.values()) == r[key]["count"]
-    assert list(by_wf) == ["bench"]  # runs without a path: their name
-    wf = by_wf["bench"]
+    assert list(by_wf) == ["bench.yml"]  # the file name of the runs' path
+    wf = by_wf["bench.yml"]
     for key in ("queue_time_s", "execution_time_s", "total_time_s"):
         assert wf[key] == r[key]  # one workflow: its figures are the headline figures
     assert wf["jobs"] == r["jobs"] and wf["runs"] == r["workflows"]["collected"]

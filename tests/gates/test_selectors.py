@@ -55,7 +55,7 @@ def test_a_name_the_run_does_not_have_fails_with_the_names_it_has(result):
         + ", ".join(f'"{n}"' for n in result["by_job_name"])
     )
     row = evaluate('workflows["runner_test.yml"].total_time_s.p95 < 60', result)
-    assert row["ok"] is False and 'workflow names: "bench"' in row["reason"]
+    assert row["ok"] is False and 'workflow names: "bench.yml"' in row["reason"]
 
 
 def test_a_null_figure_of_a_name_fails_with_its_reason(result):
@@ -71,7 +71,7 @@ def test_a_null_figure_of_a_name_fails_with_its_reason(result):
 
 
 def test_workflow_figures_read_by_workflow(result):
-    wf = result["by_workflow"]["bench"]
-    row = evaluate(f'workflows["bench"].total_time_s.p50 == {wf["total_time_s"]["p50"]!r}', result)
+    wf = result["by_workflow"]["bench.yml"]
+    row = evaluate(f'workflows["bench.yml"].total_time_s.p50 == {wf["total_time_s"]["p50"]!r}', result)
     assert row["ok"] is True
-    assert evaluate(f'workflows["bench"].runs == {wf["runs"]}', result)["ok"] is True
+    assert evaluate(f'workflows["bench.yml"].runs == {wf["runs"]}', result)["ok"] is True

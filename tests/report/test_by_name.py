@@ -27,7 +27,7 @@ def test_every_view_lists_each_job_name_with_its_figures():
         assert f"<code>{escape(name)}</code>" in html
         line = next(t for t in term.splitlines() if t.startswith(f"  {name} "))
         assert line.split()[-2] == p95  # exec p95, then total p95
-    assert "| bench " in md  # the workflow table: runs without a path go by their name
+    assert "| bench.yml " in md  # the workflow table
 
 
 def test_the_terminal_table_fits_80_columns_and_is_capped():
