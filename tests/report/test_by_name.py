@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from html import escape
 
 from suite.analyze.result import compute_result
+from suite.gates.thresholds import evaluate_all
 from suite.report.by_name import TERMINAL_NAMES, by_name_section, terminal_lines
 from suite.report.html import report_html
+from suite.report.junit import junit_xml
 from suite.report.markdown import summary_markdown
 from suite.report.terminal import terminal_summary
 from tools.bench import Synthetic
@@ -75,3 +78,16 @@ def test_a_result_without_the_sections_renders_without_them():
         del r[key]
     assert "Per job name" not in summary_markdown(r) and "Per job name" not in report_html(r, [])
     assert terminal_lines(r) == []
+
+
+def test_junit_names_the_whole_job_name_field_in_a_failure():
+    r = bench_result()
+    expr = 'jobs["build / npm"].execution_time_s.p95 < 1'
+    r["thresholds"] = evaluate_all([expr], r)
+    value = r["by_job_name"]["build / npm"]["execution_time_s"]["p95"]
+    failure = ET.fromstring(junit_xml(r)).find(".//testcase/failure")
+    assert failure is not None
+    assert (
+        failure.get("message")
+        == f'jobs["build / npm"].execution_time_s.p95 = {value:.6g} does not satisfy `{expr}`'
+    )
