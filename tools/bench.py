@@ -172,6 +172,7 @@ class Synthetic:
                 yield {
                     "id": 10_000_000 + w,
                     "name": "bench",
+                    "path": ".github/workflows/bench.yml",
                     "display_title": f"bench-{w + 1:07d}",
                     "status": "completed",
                     "conclusion": "success",

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from suite.analyze.by_name import by_job_name, by_workflow
 from suite.analyze.columns import Cat, nullable
 from suite.analyze.concurrency import concurrency_arrays
 from suite.analyze.fleet import little_law, runners, throughput
@@ -186,6 +187,8 @@ def result_of(
             Sequence[PerJob],
             _per_job(arr, dispatches.suite_id[sc.accepted[owner]], from_schedule, per_job_res),
         ),
+        "by_job_name": by_job_name(arr, run_table.created[job_run], reasons),
+        "by_workflow": by_workflow(arr, job_run, run_table, sc.run[sc.found], last_done, reasons),
         "api": cast(Api, dict(api or {})),
         "thresholds": cast(list[ThresholdResult], list(thresholds or [])),
         "verdict": verdict(thresholds or []),

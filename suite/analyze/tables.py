@@ -87,13 +87,15 @@ def jobs_table(rows: Rows) -> JobArrays:
 
 @dataclass(frozen=True)
 class RunTable:
-    """The runs (the fields the analysis reads): id, suite_id (display_title), status, conclusion, created."""
+    """The runs (the fields the analysis reads): id, suite_id (display_title), status, conclusion, created,
+    workflow (the file name of the run's `path`, e.g. runner_test.yml; the run's `name` without a path)."""
 
     id: np.ndarray
     suite_id: np.ndarray  # object: str
     status: Cat
     conclusion: Cat
     created: np.ndarray
+    workflow: Cat
 
     def __len__(self) -> int:
         return int(self.id.size)
@@ -101,26 +103,33 @@ class RunTable:
 
 def runs_table(rows: Rows) -> RunTable:
     stamps = Stamps()
-    status_codes, conclusion_codes = Codes(), Codes()
+    status_codes, conclusion_codes, path_codes, name_codes = Codes(), Codes(), Codes(), Codes()
     ids: list[np.ndarray] = []
     attempts: list[np.ndarray] = []
     titles: list[str] = []
     status: list[np.ndarray] = []
     conclusion: list[np.ndarray] = []
     created: list[np.ndarray] = []
-    keys = ("id", "run_attempt", "display_title", "status", "conclusion", "created_at")
-    for c_id, c_attempt, c_title, c_status, c_conclusion, c_created in chunks(rows, keys, required=("id",)):
+    paths: list[np.ndarray] = []
+    names: list[np.ndarray] = []
+    keys = ("id", "run_attempt", "display_title", "status", "conclusion", "created_at", "path", "name")
+    for c_id, c_attempt, c_title, c_status, c_conclusion, c_created, c_path, c_name in chunks(
+        rows, keys, required=("id",)
+    ):
         ids.append(ints(c_id))
         attempts.append(ints(c_attempt, default=1))
         titles.extend(v if type(v) is str else _text(v) for v in c_title)
         status.append(status_codes.column(c_status))
         conclusion.append(conclusion_codes.column(c_conclusion))
         created.append(stamps.column(c_created))
+        paths.append(path_codes.column(c_path))
+        names.append(name_codes.column(c_name))
     run_id = np.concatenate(ids) if ids else np.empty(0, np.int64)
     attempt = np.concatenate(attempts) if attempts else np.empty(0, np.int64)
     when = np.concatenate(created) if created else np.empty(0)
     suite_id = objects(titles, len(titles))
     st, co = Cat.build(status_codes, status, _text), Cat.build(conclusion_codes, conclusion)
+    wf = _workflows(path_codes, paths, name_codes, names)
     # per run id the highest attempt, the last copy read on a tie
     by_key = np.lexsort((np.arange(run_id.size), attempt, run_id))
     sorted_ids = run_id[by_key]
@@ -128,7 +137,34 @@ def runs_table(rows: Rows) -> RunTable:
         by_key[np.flatnonzero(np.append(sorted_ids[1:] != sorted_ids[:-1], True))] if run_id.size else by_key
     )
     order = kept[np.lexsort((run_id[kept], np.where(np.isnan(when[kept]), np.inf, when[kept])))]
-    return RunTable(run_id[order], suite_id[order], st.take(order), co.take(order), when[order])
+    return RunTable(
+        run_id[order], suite_id[order], st.take(order), co.take(order), when[order], wf.take(order)
+    )
+
+
+def _workflows(path_codes: Codes, paths: list[np.ndarray], name_codes: Codes, names: list[np.ndarray]) -> Cat:
+    """Each run's workflow: the file name of its `path` (.github/workflows/runner_test.yml ->
+    runner_test.yml), else its `name`, else "". Keyed once per distinct (path, name) pair."""
+    path_of, name_of = list(path_codes), list(name_codes)
+    width = max(len(name_of), 1)
+    p = np.concatenate(paths) if paths else np.empty(0, np.int64)
+    pair = p * width + (np.concatenate(names) if names else np.empty(0, np.int64))
+    size = len(path_of) * width
+    if size <= 1 << 16:  # few pairs: a table over every pair, no sort
+        distinct = np.flatnonzero(np.bincount(pair, minlength=size))
+        slot, at = pair, distinct
+    else:
+        distinct, inverse = np.unique(pair, return_inverse=True)
+        slot, at, size = inverse.reshape(-1), np.arange(distinct.size), distinct.size
+    values: dict[str, int] = {}
+
+    def key(k: int) -> str:
+        path = path_of[k // width]
+        return str(path).rsplit("/", 1)[-1] if path else _text(name_of[k % width])
+
+    lut = np.zeros(size, np.int64)
+    lut[at] = [values.setdefault(key(k), len(values)) for k in distinct.tolist()]
+    return Cat(lut[slot], tuple(values))
 
 
 @dataclass(frozen=True)

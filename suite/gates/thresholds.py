@@ -11,7 +11,11 @@ Both sides of an expression are checked when the profile loads: the syntax, and 
 one of :data:`KNOWN_FIELDS` (the numeric fields of suite.result/v1: suite.rundir.result_schema)
 or lies under one of :data:`OPEN_FIELDS` (maps keyed by data, such as API endpoints).
 
-A threshold that reads a missing or null figure fails, with that reason (honesty rule 2).
+One job name's or one workflow's figures are named by a selector (suite.gates.selectors):
+``jobs["build / npm"].execution_time_s.p95 < 300``, ``workflows["runner_test.yml"].total_time_s.p95 < 600``.
+
+A threshold that reads a missing or null figure fails, with that reason (honesty rule 2); so does one
+whose job name or workflow the run does not have (the reason lists the names it has).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from suite.errors import UsageError
+from suite.gates import selectors
 from suite.rundir.result_schema import DIST_STATS, DISTRIBUTIONS, NUMBERS, NUMERIC_FIELDS, OPEN_FIELDS
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
@@ -34,7 +39,7 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
     ">": operator.gt,
 }
-_PATH = r"[a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*"
+_PATH = rf"(?:{selectors.PATH}|[a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*)"
 _NUMBER = r"-?\d+(?:\.\d+)?"
 _EXPR = re.compile(rf"^\s*({_PATH})\s*(<=|>=|==|!=|<|>)\s*({_NUMBER}|{_PATH})\s*$")
 EXAMPLE = "queue_time_s.p95 < 120"
@@ -59,6 +64,8 @@ class Threshold:
 
 def field_problem(path: str) -> str | None:
     """Why ``path`` is not a numeric result.json field, or None when it is one."""
+    if selectors.is_selector(path):
+        return selectors.problem(path)
     if path in _KNOWN or any(path.startswith(p + ".") for p in OPEN_FIELDS):
         return None
     if path in DISTRIBUTIONS:
@@ -99,10 +106,16 @@ def parse(expr: str) -> tuple[str, str, str]:
 
 def _lookup(result: Mapping[str, Any], path: str) -> tuple[float | None, str | None]:
     node: Any = result
-    for part in path.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None, f"{path} is not a field of result.json"
-        node = node[part]
+    selected = selectors.split(path)
+    if selected is not None:
+        node, why = selectors.lookup(result, selected)
+        if why is not None:
+            return None, why
+    else:
+        for part in path.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                return None, f"{path} is not a field of result.json"
+            node = node[part]
     if node is None:
         return None, f"{path} is null ({_reason(result, path)})"
     if isinstance(node, bool) or not isinstance(node, int | float):

@@ -13,6 +13,7 @@ from html import escape
 from typing import Any
 
 from suite.analyze.stats import PERCENTILE_METHOD
+from suite.report.by_name import by_name_section
 from suite.report.charts import Chart
 from suite.report.html_page import DASH, card, cell, fnum, html_cell, page, pct, table, why
 from suite.report.sections import Row, Section, Table, reason_for, sections
@@ -164,6 +165,15 @@ def _timings(s: Section) -> str:
     )
 
 
+def _by_name(s: Section) -> str:
+    out = ""
+    for key, what in (("names", "job names"), ("workflows", "workflows")):
+        t = s.tables[key]
+        if t.rows:
+            out += _table(t, t.rows[:MAX_ROWS], left=1) + _capped(len(t.rows), MAX_ROWS, what, "result.json")
+    return f'<h2>{s.title}</h2><p class="note">{escape(s.facts["note"])}</p>' + out if out else ""
+
+
 def _load(s: Section) -> str:
     return f"<h2>{s.title}</h2>" + _table(s.tables["figures"])
 
@@ -296,6 +306,7 @@ def report_html(result: dict[str, Any], charts: Sequence[Chart]) -> str:
         _thresholds(s["thresholds"]),
         _charts(charts),
         _timings(s["timings"]),
+        _by_name(by_name_section(result)),
         _load(s["load"]),
         _workflows(s["workflows"]),
         _runners(s["runners"]),

@@ -11,6 +11,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from suite.errors import UsageError
+from suite.gates.thresholds import parse
 from suite.report.fmt import num
 
 
@@ -25,9 +27,17 @@ def failure_message(threshold: dict[str, Any]) -> str:
     expr, value, reason = threshold.get("expr"), threshold.get("value"), threshold.get("reason")
     if value is None:
         return f"{expr}: the figure is null ({reason or 'not observed'})"
-    left = str(expr).split()[0] if expr else "value"
+    left = _left_side(str(expr)) if expr else "value"
     text = f"{left} = {_value(value)} does not satisfy `{expr}`"
     return f"{text}: {reason}" if reason else text
+
+
+def _left_side(expr: str) -> str:
+    """The field an expression compares (`jobs["build / npm"].execution_time_s.p95` whole)."""
+    try:
+        return parse(expr)[0]
+    except UsageError:
+        return expr.split()[0]
 
 
 def junit_xml(result: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from tabulate import tabulate
 
 from suite.analyze.stats import PERCENTILE_METHOD
+from suite.report.by_name import by_name_section
 from suite.report.fmt import num, pct
 from suite.report.sections import Cell, Row, Section, Table, sections
 
@@ -141,6 +142,15 @@ def _reasons(s: Section) -> list[str]:
     return [f"## {s.title}", "", *(f"- `{r.key}`: {text(r.cells[1])}" for r in rows)]
 
 
+def _by_name(s: Section) -> list[str]:
+    names, workflows = s.tables["names"], s.tables["workflows"]
+    if not names.rows and not workflows.rows:
+        return []
+    out = [f"## {s.title}", "", s.facts["note"], ""]
+    out += _listed(_cells(names.rows), names.headers, "job names")
+    return [*out, "", *_listed(_cells(workflows.rows), workflows.headers, "workflows")]
+
+
 def summary_markdown(result: dict[str, Any]) -> str:
     w = result["window"]
     head = [
@@ -155,6 +165,7 @@ def summary_markdown(result: dict[str, Any]) -> str:
         _workflows(s["workflows"], result),
         [f"## {s['jobs'].title}", "", _render(s["jobs"].tables["counts"])],
         _timings(s["timings"]),
+        _by_name(by_name_section(result)),
         [f"## {s['load'].title}", "", _render(s["load"].tables["figures"])],
         _runners(s["runners"]),
         _resources(s["resources"], result),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from suite.report.by_name import terminal_lines
 from suite.report.fmt import num, pct
 
 
@@ -31,6 +32,7 @@ def terminal_summary(result: dict[str, Any]) -> str:
         f"  resources   {res['jobs_with_samples']} job(s) with samples, "
         f"{res['jobs_without_samples']} without{unmeasured}",
     ]
+    lines += terminal_lines(result)
     aborted = (result.get("dispatch") or {}).get("aborted")
     if aborted:
         lines.append(f"  ABORTED     at {aborted['at']}: {aborted['reason']}")

@@ -8,7 +8,8 @@ never written out by hand:
 - DISTRIBUTIONS: the dotted paths of every Distribution (count, min, mean, p50..p99, max);
 - NUMBERS: the dotted paths of every scalar numeric field (int or float, null allowed);
 - NUMERIC_FIELDS: NUMBERS and every DISTRIBUTIONS path with each of DIST_STATS;
-- OPEN_FIELDS: maps keyed by data (API endpoints, workflow files) whose values hold numbers.
+- OPEN_FIELDS: maps keyed by data (API endpoints, workflow files, job names) whose values hold numbers;
+- JOB_NAME_FIELDS, WORKFLOW_FIELDS: the numeric fields of one entry of by_job_name / by_workflow.
 
 Lists (per_job, per_runner, stages, ...) and configuration (fleet, dispatch.aborted) are not
 figures a threshold can name; field() checks any path, configuration included, and job_field() a
@@ -32,6 +33,7 @@ from suite.rundir.result_types import (  # noqa: F401  (re-exported: the catalog
     EndpointCounts,
     Fleet,
     JobCounts,
+    JobNameFigures,
     LittleLaw,
     MinuteCounts,
     MissingWorkflow,
@@ -51,6 +53,7 @@ from suite.rundir.result_types import (  # noqa: F401  (re-exported: the catalog
     ThresholdResult,
     Throughput,
     Window,
+    WorkflowFigures,
     Workflows,
 )
 
@@ -87,7 +90,7 @@ def _is_number(tp: Any) -> bool:
 
 def _holds_numbers(tp: Any) -> bool:
     if is_typeddict(tp):
-        return any(_is_number(_optional(t)) for t in get_type_hints(tp).values())
+        return any(_is_number(t) or _holds_numbers(t) for t in map(_optional, get_type_hints(tp).values()))
     return get_origin(tp) is dict and _is_number(_optional(get_args(tp)[1]))
 
 
@@ -99,6 +102,18 @@ NUMERIC_FIELDS: tuple[str, ...] = (*NUMBERS, *(f"{d}.{s}" for d in DISTRIBUTIONS
 OPEN_FIELDS: tuple[str, ...] = tuple(
     p for p, tp in _FIGURES if get_origin(tp) is dict and _holds_numbers(get_args(tp)[1])
 )
+
+
+def numeric_fields(td: Any) -> tuple[str, ...]:
+    """The numeric fields of one section's TypedDict, as NUMERIC_FIELDS lists them for result.json."""
+    figures = list(leaves(td))
+    numbers = (p for p, tp in figures if _is_number(tp))
+    return (*numbers, *(f"{p}.{s}" for p, tp in figures if tp is Distribution for s in DIST_STATS))
+
+
+# the entries of by_job_name and by_workflow (keyed by data): what a threshold can name in one entry
+JOB_NAME_FIELDS: tuple[str, ...] = numeric_fields(JobNameFigures)
+WORKFLOW_FIELDS: tuple[str, ...] = numeric_fields(WorkflowFigures)
 _PATHS = frozenset(p for p, _ in leaves()) | frozenset(NUMERIC_FIELDS)
 
 

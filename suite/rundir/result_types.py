@@ -273,6 +273,27 @@ class PerJob(TypedDict):
     resource_reason: str | None
 
 
+class JobNameFigures(TypedDict):
+    """One job name's jobs (result.json `by_job_name`, keyed by GitHub's job `name`): the headline
+    definitions over that subset; total_time_s per job = its completed_at − its run's created_at."""
+
+    jobs: JobCounts
+    queue_time_s: Distribution  # started − created
+    execution_time_s: Distribution  # completed − started
+    total_time_s: Distribution  # completed − its run's created
+
+
+class WorkflowFigures(TypedDict):
+    """One workflow's runs and jobs (result.json `by_workflow`, keyed by the workflow file, e.g.
+    runner_test.yml: the file name of the run's `path`, else the run's `name`)."""
+
+    runs: int  # collected runs of this test
+    jobs: JobCounts
+    queue_time_s: Distribution  # started − created, over its jobs
+    execution_time_s: Distribution  # completed − started, over its jobs
+    total_time_s: Distribution  # per completed run: last job completed − run created
+
+
 class Result(TypedDict):
     schema: str
     test_run_id: str | None
@@ -299,6 +320,8 @@ class Result(TypedDict):
     saturation: Saturation | None  # step and ramp profiles only
     resources: Resources
     per_job: Sequence[PerJob]
+    by_job_name: dict[str, JobNameFigures]  # keyed by job name, in order of first start
+    by_workflow: dict[str, WorkflowFigures]  # keyed by workflow file
     api: Api
     thresholds: list[ThresholdResult]
     verdict: str  # pass | fail

@@ -60,7 +60,8 @@ def raw_runs(draw):
         run = {
             "id": run_id,
             "display_title": suite_id,
-            "name": "wf",
+            "name": draw(st.sampled_from(["wf", "other", None])),
+            "path": draw(st.sampled_from([".github/workflows/a.yml", ".github/workflows/b.yml", None])),
             "status": draw(st.sampled_from(["completed", "completed", "in_progress"])),
             "conclusion": draw(st.sampled_from(["success", "success", "failure", None])),
             "created_at": iso(created),
@@ -82,7 +83,7 @@ def raw_runs(draw):
                     "id": job_id,
                     "run_id": run_id,
                     "run_attempt": attempt,
-                    "name": draw(st.sampled_from(["build", "test", "", None])),
+                    "name": draw(st.sampled_from(["build", "test", "build / npm", "", None])),
                     "status": "queued" if shape == "queued" else "completed",
                     "conclusion": "skipped" if shape == "skipped" else draw(st.sampled_from(CONCLUSIONS)),
                     "created_at": iso(created),

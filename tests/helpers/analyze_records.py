@@ -78,6 +78,7 @@ class Run:
     created: float | None
     updated: float | None
     run_started: float | None
+    path: str | None = None
 
 
 def job_from_raw(row: dict[str, Any]) -> Job:
@@ -119,6 +120,7 @@ def run_from_raw(row: dict[str, Any]) -> Run:
         created=ts(row.get("created_at")),
         updated=ts(row.get("updated_at")),
         run_started=ts(row.get("run_started_at")),
+        path=row.get("path"),
     )
 
 

@@ -18,6 +18,7 @@ from suite.analyze.stats import PERCENTILE_METHOD, distribution
 from suite.analyze.tasks import task_summary, tasks_from_events
 from suite.analyze.timeline import JobArrays
 from suite.isotime import stamp
+from tests.helpers import by_name_reference
 from tests.helpers.analyze_records import (
     Dispatch,
     Job,
@@ -56,6 +57,7 @@ def reference_result(
     accepted = accepted_dispatches(dispatches)
     matched = match_runs(accepted, runs_from_raw(runs))
     suite_of_run = {run.id: suite_id for suite_id, run in matched.runs.items()}
+    run_of = {run.id: run for run in matched.runs.values()}
     parsed = jobs_from_raw(jobs)
     scoped = [j for j in parsed if j.run_id in suite_of_run]  # this test's runs only, known by run id
     if len(scoped) < len(parsed):
@@ -138,6 +140,8 @@ def reference_result(
         ),
         "resources": resources,
         "per_job": _per_job(scoped, suite_of_run, from_schedule, per_job_res, arr),
+        "by_job_name": by_name_reference.by_job_name(scoped, run_of, reasons),
+        "by_workflow": by_name_reference.by_workflow(scoped, run_of, matched.runs.values(), reasons),
         "api": dict(api or {}),
         "thresholds": list(thresholds or []),
         "verdict": verdict(thresholds or []),

@@ -781,6 +781,36 @@ MALFORMED: list[tuple[str, str, str]] = [
                 "thresholds[1].expr",
                 '  - expr: "queue_time_s.p95 < soon"  #!\n    abort_on_fail: true\n',
             ),
+            (
+                "job-name-unknown-field",
+                "did you mean 'execution_time_s.p99'",
+                """  - 'jobs["build / npm"].execution_time_s.p59 < 300'  #!\n""",
+            ),
+            (
+                "job-name-distribution",
+                'jobs["build / npm"].queue_time_s is a distribution',
+                """  - 'jobs["build / npm"].queue_time_s < 300'  #!\n""",
+            ),
+            (
+                "job-name-unclosed-bracket",
+                "expected `<field> <op>",
+                """  - 'jobs["build / npm".execution_time_s.p95 < 300'  #!\n""",
+            ),
+            (
+                "job-name-bad-escape",
+                "not a valid JSON string",
+                """  - 'jobs["C:\\qa"].execution_time_s.p95 < 300'  #!\n""",
+            ),
+            (
+                "job-name-dotted",
+                'name one job as jobs["build / npm"]',
+                '  - "by_job_name.diagnostic.execution_time_s.p95 < 300"  #!\n',
+            ),
+            (
+                "workflow-unknown-field",
+                "is not a field of one workflow",
+                """  - 'workflows["k8s_like.yml"].run >= 10'  #!\n""",
+            ),
         ]
     ),
 ]
