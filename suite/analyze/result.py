@@ -13,7 +13,7 @@ from suite.analyze.concurrency import concurrency_arrays
 from suite.analyze.fleet import little_law, runners, throughput
 from suite.analyze.resources import FIGURES, ResourceColumns, SampleArrays, join_resources, sample_arrays
 from suite.analyze.rows import ColumnRows, Lazy
-from suite.analyze.saturation import saturation_arrays
+from suite.analyze.saturation import Offered, saturation_arrays
 from suite.analyze.scope import Scope, first_scheduled, not_dispatched, scope, workflow_counts
 from suite.analyze.stats import PERCENTILE_METHOD, distribution, exact_sum
 from suite.analyze.tables import DispatchTable, RunTable, dispatch_table, jobs_table, runs_table
@@ -255,25 +255,19 @@ def _saturation(
     configured: int | None,
     reasons: dict[str, str],
 ) -> Saturation | None:
-    """saturation.py's inputs: completions and turnarounds per collected workflow, the cohort's
-    scheduled times (each suite_id's first scheduled_at in the ledger, on GitHub's clock)."""
+    """saturation.py's inputs: per accepted workflow its first scheduled_at and (run completed) its last
+    job's completed_at; the never-accepted workflows' scheduled_at; all on GitHub's clock."""
     scheduled = first_scheduled(dispatches, dispatches.suite_id[sc.accepted]) + shift
+    done = np.full(sc.accepted.size, np.nan)
     found = sc.found
     run = sc.run[found]
-    done = last_done[run]
-    completed = runs.status.isin("completed")[run] & ~np.isnan(done)
-    turnaround = done[completed] - scheduled[found][completed]
-    return saturation_arrays(
-        (manifest.get("profile") or {}).get("pattern"),
-        dispatches.scheduled[~np.isnan(dispatches.scheduled)],
-        shift,
-        done[completed],
-        turnaround[~np.isnan(turnaround)],
-        scheduled[owner],
-        jobs,
-        configured,
-        reasons,
-    )
+    completed = runs.status.isin("completed")[run]
+    done[found[completed]] = last_done[run[completed]]
+    never = np.asarray([d["suite_id"] for d in not_dispatched(dispatches, sc)], dtype=object)
+    every = dispatches.scheduled[~np.isnan(dispatches.scheduled)] + shift
+    offered = Offered(scheduled, done, first_scheduled(dispatches, never) + shift, every)
+    pattern = (manifest.get("profile") or {}).get("pattern")
+    return saturation_arrays(pattern, offered, scheduled[owner], jobs, configured, reasons)
 
 
 def _resources(jobs: JobArrays, index: SampleArrays) -> tuple[Resources, ResourceColumns]:

@@ -165,17 +165,21 @@ class Stage(TypedDict):
     target_rate_per_min: float
     target_start_rate_per_min: float
     target_end_rate_per_min: float
-    dispatched: int
+    dispatched: int  # accepted workflows scheduled in the stage: the offered load
+    not_offered: int  # scheduled in the stage, never accepted (not sent after an abort, or refused)
     offered_per_min: float | None
-    completed: int
+    completed: int  # of the stage's workflows, completed by completed_by
+    completed_by: str | None  # stage end + lag_s + jitter_s
     completed_per_min: float | None
     completed_ratio: float | None
+    deficit: int  # dispatched − completed
     jobs: int
     queue_time_s: Distribution
     queue_from_schedule_s: Distribution
     queue_trend: QueueTrend | None
     busy_runner_s: float
     utilization: float | None
+    evidence: list[str]  # why this stage saturated (empty: it kept up)
 
 
 class SaturationPoint(TypedDict):
@@ -193,6 +197,7 @@ class Saturation(TypedDict):
     definition: str
     origin: str | None
     lag_s: float | None
+    jitter_s: float | None  # max − min observed execution time
     stages: list[Stage]
     point: SaturationPoint | None
 
