@@ -11,6 +11,8 @@ import numpy as np
 from suite.analyze.columns import Cat, nullable
 from suite.analyze.concurrency import concurrency_arrays
 from suite.analyze.fleet import little_law, runners, throughput
+from suite.analyze.headroom import jobs_waiting, occupancy
+from suite.analyze.recovery import recovery
 from suite.analyze.resources import FIGURES, ResourceColumns, SampleArrays, join_resources, sample_arrays
 from suite.analyze.rows import ColumnRows, Lazy
 from suite.analyze.saturation import Offered, saturation_arrays
@@ -120,6 +122,10 @@ def result_of(
     lags = lag_all[~np.isnan(lag_all)]
     last_done = _last_completed(arr, job_run, len(run_table))
     dropped = not_dispatched(dispatches, sc)
+    fleet_use = runners(arr, configured, window, list(runners_snapshots), reasons)
+    scheduled_of_job = first_scheduled(dispatches, dispatches.suite_id[sc.accepted])[owner] + shift
+    every_scheduled = dispatches.scheduled[~np.isnan(dispatches.scheduled)] + shift
+    pattern = (manifest.get("profile") or {}).get("pattern")
 
     result: Result = {
         "schema": SCHEMA,
@@ -160,7 +166,7 @@ def result_of(
             ],
         ),
         "throughput": thru,
-        "runners": runners(arr, configured, window, list(runners_snapshots), reasons),
+        "runners": fleet_use,
         "little_law": little_law(
             conc.mean,
             thru["jobs_per_min"],
@@ -169,6 +175,13 @@ def result_of(
         "tasks": task_summary(task_list, arr),
         "saturation": _saturation(
             manifest, dispatches, sc, run_table, last_done, arr, owner, shift, configured, reasons
+        ),
+        "jobs_waiting": jobs_waiting(arr, window, reasons),
+        "occupancy": occupancy(
+            task_list, arr, configured, window, fleet_use["busy_runner_s"], fleet_use["utilization"], reasons
+        ),
+        "recovery": recovery(
+            pattern, every_scheduled, scheduled_of_job, arr, window[1] if window else None, reasons
         ),
         "resources": resources,
         "per_job": cast(

@@ -202,6 +202,42 @@ class Saturation(TypedDict):
     point: SaturationPoint | None
 
 
+class JobsWaiting(TypedDict):
+    """Jobs created but not yet started, as a step function over the window (suite.analyze.headroom)."""
+
+    max: int | None
+    mean: float | None  # time-weighted over the window
+    definition: str
+    timeline: list[list[Any]]  # [stamp, level]: the level holds until the next step
+
+
+class Occupancy(TypedDict):
+    """Slot occupancy: busy or booting runner-seconds per configured runner-second of the window."""
+
+    slot_occupancy: float | None
+    utilization: float | None  # runners.utilization, beside it
+    busy_runner_s: float
+    booting_runner_s: float | None
+    tasks_observed: int
+    definition: str
+
+
+class Recovery(TypedDict):
+    """Spike profiles: how long after the surge queue time is back near its baseline."""
+
+    definition: str
+    surge_start: str | None
+    surge_end: str | None
+    baseline_queue_s: Distribution
+    near_s: float | None
+    jobs_after_surge: int
+    recovered_at: str | None
+    recovery_s: float | None
+    baseline_max_waiting: int | None  # the highest jobs-waiting level during the baseline
+    backlog_drained_at: str | None
+    backlog_drained_s: float | None  # surge end -> jobs waiting back to <= baseline_max_waiting for good
+
+
 class ResourceFigures(TypedDict):
     unit: str
     max: Distribution
@@ -301,6 +337,9 @@ class Result(TypedDict):
     little_law: LittleLaw
     tasks: Tasks
     saturation: Saturation | None  # step and ramp profiles only
+    jobs_waiting: JobsWaiting
+    occupancy: Occupancy
+    recovery: Recovery | None  # spike profiles only
     resources: Resources
     per_job: Sequence[PerJob]
     api: Api
