@@ -9,6 +9,7 @@ from typing import Any
 from tabulate import tabulate
 
 from suite.analyze.stats import PERCENTILE_METHOD
+from suite.report import load_sections
 from suite.report.fmt import num, pct
 from suite.report.sections import Cell, Row, Section, Table, sections
 
@@ -141,6 +142,21 @@ def _reasons(s: Section) -> list[str]:
     return [f"## {s.title}", "", *(f"- `{r.key}`: {text(r.cells[1])}" for r in rows)]
 
 
+def _load_sections(r: dict[str, Any]) -> list[str]:
+    """Headroom, the breaking point (step and ramp profiles) and recovery (spike profiles)."""
+    h = load_sections.headroom(r)
+    out = [f"## {h.title}", "", _render(h.tables["figures"]), "", f"Occupancy: {h.facts['occupancy']}."]
+    sat = load_sections.saturation(r)
+    if sat is not None:
+        out += ["", f"## {sat.title}", "", f"**{sat.facts['sentence']}**", "", _render(sat.tables["stages"])]
+        out += ["", f"Definition: {sat.facts['definition']}."]
+    rec = load_sections.recovery(r)
+    if rec is not None:
+        out += ["", f"## {rec.title}", "", f"**{rec.facts['sentence']}**", "", _render(rec.tables["figures"])]
+        out += ["", f"Definition: {rec.facts['definition']}."]
+    return out
+
+
 def summary_markdown(result: dict[str, Any]) -> str:
     w = result["window"]
     head = [
@@ -156,6 +172,7 @@ def summary_markdown(result: dict[str, Any]) -> str:
         [f"## {s['jobs'].title}", "", _render(s["jobs"].tables["counts"])],
         _timings(s["timings"]),
         [f"## {s['load'].title}", "", _render(s["load"].tables["figures"])],
+        _load_sections(result),
         _runners(s["runners"]),
         _resources(s["resources"], result),
         _thresholds(s["thresholds"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from suite.report.fmt import num, pct
+from suite.report.load_sections import terminal_lines
 
 
 def terminal_summary(result: dict[str, Any]) -> str:
@@ -29,6 +30,7 @@ def terminal_summary(result: dict[str, Any]) -> str:
         f"  resources   {res['jobs_with_samples']} job(s) with samples, "
         f"{res['jobs_without_samples']} without",
     ]
+    lines += terminal_lines(result)
     aborted = (result.get("dispatch") or {}).get("aborted")
     if aborted:
         lines.append(f"  ABORTED     at {aborted['at']}: {aborted['reason']}")
