@@ -95,12 +95,10 @@ def positive_time(times: np.ndarray, levels: np.ndarray, lo: np.ndarray, hi: np.
 def booting_seconds(tasks: list[Task], jobs: JobArrays, window: tuple[float, float]) -> tuple[float, int]:
     """Booting runner-seconds inside the window (the module's definition) and the tasks counted."""
     a = jobs
-    first_job: dict[str, float] = {}
     use = a.ran & ~a.runner.isin(None)
-    names = a.runner.take(np.flatnonzero(use)).objects().tolist()
-    for name, t in zip(names, a.started[use].tolist(), strict=True):
-        if t < first_job.get(name, math.inf):
-            first_job[name] = t
+    earliest = np.full(len(a.runner.values), np.inf)
+    np.minimum.at(earliest, a.runner.codes[use], a.started[use])
+    first_job = dict(zip(a.runner.values, earliest.tolist(), strict=True))
     seen = [t for t in tasks if t.created is not None]
     if not seen:
         return 0.0, 0
