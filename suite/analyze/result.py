@@ -12,6 +12,8 @@ from suite.analyze.by_name import by_job_name, by_workflow
 from suite.analyze.columns import Cat, nullable
 from suite.analyze.concurrency import concurrency_arrays
 from suite.analyze.fleet import little_law, runners, throughput
+from suite.analyze.headroom import jobs_waiting, occupancy
+from suite.analyze.recovery import recovery
 from suite.analyze.resources import (
     FIGURES,
     ResourceColumns,
@@ -21,7 +23,7 @@ from suite.analyze.resources import (
     sample_arrays,
 )
 from suite.analyze.rows import ColumnRows, Lazy
-from suite.analyze.saturation import saturation_arrays
+from suite.analyze.saturation import Offered, saturation_arrays
 from suite.analyze.scope import Scope, first_scheduled, not_dispatched, scope, workflow_counts
 from suite.analyze.stats import PERCENTILE_METHOD, distribution, exact_sum
 from suite.analyze.tables import DispatchTable, RunTable, dispatch_table, jobs_table, runs_table
@@ -130,6 +132,12 @@ def result_of(
     lags = lag_all[~np.isnan(lag_all)]
     last_done = _last_completed(arr, job_run, len(run_table))
     dropped = not_dispatched(dispatches, sc)
+    fleet_use = runners(
+        arr, configured, window, list(runners_snapshots), reasons, fleet.get("labels") or ()
+    )
+    scheduled_of_job = first_scheduled(dispatches, dispatches.suite_id[sc.accepted])[owner] + shift
+    every_scheduled = dispatches.scheduled[~np.isnan(dispatches.scheduled)] + shift
+    pattern = (manifest.get("profile") or {}).get("pattern")
 
     result: Result = {
         "schema": SCHEMA,
@@ -170,9 +178,7 @@ def result_of(
             ],
         ),
         "throughput": thru,
-        "runners": runners(
-            arr, configured, window, list(runners_snapshots), reasons, fleet.get("labels") or ()
-        ),
+        "runners": fleet_use,
         "little_law": little_law(
             conc.mean,
             thru["jobs_per_min"],
@@ -181,6 +187,13 @@ def result_of(
         "tasks": task_summary(task_list, arr),
         "saturation": _saturation(
             manifest, dispatches, sc, run_table, last_done, arr, owner, shift, configured, reasons
+        ),
+        "jobs_waiting": jobs_waiting(arr, window, reasons),
+        "occupancy": occupancy(
+            task_list, arr, configured, window, fleet_use["busy_runner_s"], fleet_use["utilization"], reasons
+        ),
+        "recovery": recovery(
+            pattern, every_scheduled, scheduled_of_job, arr, window[1] if window else None, reasons
         ),
         "resources": resources,
         "per_job": cast(
@@ -269,25 +282,19 @@ def _saturation(
     configured: int | None,
     reasons: dict[str, str],
 ) -> Saturation | None:
-    """saturation.py's inputs: completions and turnarounds per collected workflow, the cohort's
-    scheduled times (each suite_id's first scheduled_at in the ledger, on GitHub's clock)."""
+    """saturation.py's inputs: per accepted workflow its first scheduled_at and (run completed) its last
+    job's completed_at; the never-accepted workflows' scheduled_at; all on GitHub's clock."""
     scheduled = first_scheduled(dispatches, dispatches.suite_id[sc.accepted]) + shift
+    done = np.full(sc.accepted.size, np.nan)
     found = sc.found
     run = sc.run[found]
-    done = last_done[run]
-    completed = runs.status.isin("completed")[run] & ~np.isnan(done)
-    turnaround = done[completed] - scheduled[found][completed]
-    return saturation_arrays(
-        (manifest.get("profile") or {}).get("pattern"),
-        dispatches.scheduled[~np.isnan(dispatches.scheduled)],
-        shift,
-        done[completed],
-        turnaround[~np.isnan(turnaround)],
-        scheduled[owner],
-        jobs,
-        configured,
-        reasons,
-    )
+    completed = runs.status.isin("completed")[run]
+    done[found[completed]] = last_done[run[completed]]
+    never = np.asarray([d["suite_id"] for d in not_dispatched(dispatches, sc)], dtype=object)
+    every = dispatches.scheduled[~np.isnan(dispatches.scheduled)] + shift
+    offered = Offered(scheduled, done, first_scheduled(dispatches, never) + shift, every)
+    pattern = (manifest.get("profile") or {}).get("pattern")
+    return saturation_arrays(pattern, offered, scheduled[owner], jobs, configured, reasons)
 
 
 def _resources(

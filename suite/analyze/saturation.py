@@ -8,26 +8,32 @@ arrival 60/r after its origin), moved to GitHub's clock by the clock offset.
 
 Per stage k with window [a_k, b_k) on GitHub's clock (all figures observed, the rate only a target):
 
-- cohort: the dispatches scheduled in (a_k, b_k] (every ledger dispatch, accepted or not), and the
-  jobs of their runs. The interval is closed at its end because the schedule places its k-th
-  arrival when the expected count reaches k, so a stage's last arrival falls exactly on its end;
-  boundaries are compared within 2 ms (the ledger keeps scheduled_at to the millisecond);
-- offered_per_min = cohort dispatches / stage minutes (workflows per minute);
-- completed_per_min = this test's runs whose last job completed in (a_k + lag, b_k + lag], per
-  stage minute, where lag = the shortest observed turnaround (a run's last completed_at minus its
-  scheduled_at): the stage's load reaches the completions one turnaround later. Without lag every
-  first stage would look saturated by its own service time;
-- completed_ratio = completed_per_min / offered_per_min;
+- cohort: the workflows GitHub accepted whose (first) scheduled_at falls in (a_k, b_k], and their
+  jobs: a workflow and its jobs belong to the stage in which it was SCHEDULED, whenever it ran or
+  completed. The interval is closed at its end because the schedule places its k-th arrival when the
+  expected count reaches k, so a stage's last arrival falls exactly on its end; boundaries are
+  compared within 2 ms (the ledger keeps scheduled_at to the millisecond). Scheduled workflows never
+  accepted (never sent after an abort, or refused) are not offered load: counted as not_offered;
+- offered_per_min = cohort workflows / stage minutes;
+- lag_s = the shortest observed turnaround (a workflow's last completed_at − its scheduled_at);
+  jitter_s = max − min of the observed execution times (the service time's own spread);
+- completed = cohort workflows whose last job completed by b_k + lag_s + jitter_s (the stage's load
+  reaches completion one turnaround later; a boundary arrival whose service time is at the top of the
+  observed spread still counts); completed_per_min = completed / stage minutes;
+  completed_ratio = completed / offered; deficit = offered − completed;
 - queue_time_s / queue_from_schedule_s: distributions over the cohort's jobs that ran;
 - utilization = busy runner-seconds clipped to [a_k, b_k) / (configured runners × stage seconds).
 
-A stage's queue time *keeps rising* when its cohort has at least 6 jobs that ran and, with the jobs
-ordered by their workflow's scheduled time (ties by job id): the least-squares slope of queue time on
-scheduled time is > 0, and the median queue time of the last third (floor(n/3) jobs) exceeds the
-median of the first third by more than 1 s (GitHub's timestamp resolution).
+Evidence of saturation in a stage (sustained, never one late workflow):
 
-The saturation point is the first stage whose completed_ratio < 0.95, or whose queue time keeps
-rising; it is stated with that evidence. None (with a reason) when no stage saturated.
+- throughput deficit: completed_ratio < 0.95 and deficit >= 2 workflows;
+- queue time keeps rising: the cohort has at least 6 jobs that ran and, with the jobs ordered by their
+  workflow's scheduled time (ties by job id), the least-squares slope of queue time on scheduled time
+  is > 0 and the median queue time of the last third (floor(n/3) jobs) exceeds the median of the
+  first third by more than 1 s (GitHub's timestamp resolution).
+
+The saturation point (breaking point) is the first stage with evidence, stated with it. None (with a
+reason) when no stage has any.
 """
 
 from __future__ import annotations
@@ -46,14 +52,17 @@ from suite.schedule.arrivals import RampPattern, StepPattern, first_offset, rate
 from suite.schedule.arrivals import pattern_from_dict as read_pattern
 
 RATIO_LIMIT = 0.95
+MIN_DEFICIT = 2  # workflows: one late workflow is not sustained evidence
 MIN_RISING_JOBS = 6
 RISE_MARGIN_S = 1.0
 TOLERANCE_S = 0.002  # the ledger keeps scheduled_at to the millisecond
 DEFINITION = (
-    "saturation point = first stage with completed/offered < 0.95 or queue time that keeps rising "
-    "(cohort of >= 6 jobs ordered by scheduled time: least-squares slope of queue time > 0 and "
-    "median of the last third > median of the first third + 1 s); completions counted one shortest "
-    "observed turnaround after the stage"
+    "saturation point = first stage (a workflow and its jobs belong to the stage it was scheduled in; "
+    "only accepted dispatches are offered load) with a throughput deficit (completed/offered < 0.95 "
+    "and >= 2 workflows short, completions counted to the stage end + the shortest observed "
+    "turnaround + the spread of execution times) or with queue time that keeps rising (cohort of >= 6 "
+    "jobs ordered by scheduled time: least-squares slope of queue time > 0 and median of the last "
+    "third > median of the first third + 1 s)"
 )
 
 
@@ -69,6 +78,21 @@ class Stage:
     def target_rate_per_min(self) -> float:
         """The schedule's mean rate over the stage (its integral / its length)."""
         return (self.start_rate_per_min + self.end_rate_per_min) / 2.0
+
+
+@dataclass(frozen=True)
+class Offered:
+    """The workflows of a run as saturation reads them, on GitHub's clock.
+
+    scheduled: per accepted workflow, its first scheduled_at; done: per accepted workflow, its last
+    job's completed_at when its run completed (NaN otherwise); unaccepted: the first scheduled_at of
+    each scheduled workflow GitHub never accepted; every_scheduled: every ledger row's scheduled_at
+    (the schedule's origin is found from it)."""
+
+    scheduled: np.ndarray
+    done: np.ndarray
+    unaccepted: np.ndarray
+    every_scheduled: np.ndarray
 
 
 def pattern_from_dict(pattern: dict[str, Any]) -> StepPattern | RampPattern | None:
@@ -118,18 +142,13 @@ def queue_rising(xs: list[float], ys: list[float]) -> QueueTrend | None:
 
 def saturation_arrays(
     pattern: dict[str, Any] | None,
-    scheduled: np.ndarray,
-    shift: float,
-    completions: np.ndarray,
-    turnarounds: np.ndarray,
+    offered: Offered,
     job_scheduled: np.ndarray,
     a_: JobArrays,
     configured: int | None,
     reasons: dict[str, str],
 ) -> Saturation | None:
-    """scheduled: every dispatch's scheduled_at (local clock); completions: per completed workflow of
-    this test, its last job's completed_at; turnarounds: completion - its scheduled_at + shift, where
-    known; job_scheduled: per job, its workflow's scheduled_at + shift (NaN when unknown)."""
+    """job_scheduled: per job, its workflow's scheduled_at on GitHub's clock (NaN when unknown)."""
     parsed = pattern_from_dict(pattern or {})
     if parsed is None:
         reasons["saturation"] = (
@@ -137,16 +156,21 @@ def saturation_arrays(
             f"{(pattern or {}).get('type')!r}"
         )
         return None
-    if not scheduled.size:
+    if not offered.every_scheduled.size:
         reasons["saturation"] = "the ledger has no scheduled dispatch"
         return None
     first = first_offset(parsed)
-    origin = float(scheduled.min()) - (0.0 if first is None else first) + shift
+    origin = float(offered.every_scheduled.min()) - (0.0 if first is None else first)
     stages = stages_of(parsed)
+    completed_wf = ~np.isnan(offered.done)
+    turnarounds = (offered.done - offered.scheduled)[completed_wf]
+    turnarounds = turnarounds[~np.isnan(turnarounds)]
     lag = max(0.0, float(turnarounds.min())) if turnarounds.size else 0.0
+    executions = a_.end[a_.busy] - a_.start[a_.busy]
+    jitter = float(executions.max() - executions.min()) if executions.size else 0.0
     ends = np.asarray([origin + st.start_s + st.duration_s for st in stages], dtype=float)
-    done_stage = np.bincount(stage_index(completions - lag, origin, ends), minlength=len(stages) + 2)
-    sched_stage = np.bincount(stage_index(scheduled + shift, origin, ends), minlength=len(stages) + 2)
+    offered_stage = stage_index(offered.scheduled, origin, ends)
+    never_stage = np.bincount(stage_index(offered.unaccepted, origin, ends), minlength=len(stages) + 2)
 
     # the cohort: jobs joined to their workflow's scheduled time, ordered by (scheduled, job id)
     x_all, ids = job_scheduled, a_.id
@@ -163,7 +187,10 @@ def saturation_arrays(
     for st in stages:
         a, b = origin + st.start_s, origin + st.start_s + st.duration_s
         minutes = st.duration_s / 60.0
-        offered_n, done_n = int(sched_stage[st.index]), int(done_stage[st.index])
+        in_stage = offered_stage == st.index
+        by = b + lag + jitter
+        offered_n = int(np.count_nonzero(in_stage))
+        done_n = int(np.count_nonzero(in_stage & completed_wf & (offered.done <= by + TOLERANCE_S)))
         lo, hi = np.searchsorted(cohort_stage, [st.index, st.index + 1], side="left")
         q = cohort_q[lo:hi]
         has_q = ~np.isnan(q)
@@ -172,9 +199,9 @@ def saturation_arrays(
         i0, i1 = np.searchsorted(iv_start, [a - longest, b], side="left")
         clipped = np.minimum(iv_end[i0:i1], b) - np.maximum(iv_start[i0:i1], a)
         busy = exact_sum(np.clip(clipped, 0.0, None))
-        offered = offered_n / minutes if minutes > 0 else None
+        offered_pm = offered_n / minutes if minutes > 0 else None
         completed = done_n / minutes if minutes > 0 else None
-        ratio = completed / offered if offered and completed is not None else None
+        ratio = done_n / offered_n if offered_n else None
         util = busy / (configured * st.duration_s) if configured and st.duration_s > 0 else None
         queue = distribution(q[has_q])
         row: StageRow = {
@@ -186,40 +213,44 @@ def saturation_arrays(
             "target_start_rate_per_min": st.start_rate_per_min,
             "target_end_rate_per_min": st.end_rate_per_min,
             "dispatched": offered_n,
-            "offered_per_min": offered,
+            "not_offered": int(never_stage[st.index]),
+            "offered_per_min": offered_pm,
             "completed": done_n,
+            "completed_by": stamp(by),
             "completed_per_min": completed,
             "completed_ratio": ratio,
+            "deficit": offered_n - done_n,
             "jobs": int(hi - lo),
             "queue_time_s": queue,
             "queue_from_schedule_s": distribution((cohort_started[lo:hi] - cohort_x[lo:hi])[has_q]),
             "queue_trend": rising,
             "busy_runner_s": busy,
             "utilization": util,
+            "evidence": [],
         }
+        row["evidence"] = _evidence(row)
         rows.append(row)
-        if point is None:
-            evidence = _evidence(row)
-            if evidence:
-                point = SaturationPoint(
-                    stage=st.index,
-                    target_rate_per_min=st.target_rate_per_min,
-                    offered_per_min=offered,
-                    completed_ratio=ratio,
-                    queue_p95_s=queue["p95"],
-                    utilization=util,
-                    evidence=evidence,
-                )
+        if point is None and row["evidence"]:
+            point = SaturationPoint(
+                stage=st.index,
+                target_rate_per_min=st.target_rate_per_min,
+                offered_per_min=offered_pm,
+                completed_ratio=ratio,
+                queue_p95_s=queue["p95"],
+                utilization=util,
+                evidence=row["evidence"],
+            )
     if point is None:
         reasons["saturation.point"] = (
-            "no stage saturated: every stage completed >= 0.95 of its offered rate and no stage's "
-            "queue time kept rising"
+            "no stage saturated: no stage completed < 0.95 of its offered workflows with 2 or more short, "
+            "and no stage's queue time kept rising"
         )
     return {
         "pattern": parsed.type,
         "definition": DEFINITION,
         "origin": stamp(origin),
         "lag_s": lag,
+        "jitter_s": jitter,
         "stages": rows,
         "point": point,
     }
@@ -228,10 +259,10 @@ def saturation_arrays(
 def _evidence(row: StageRow) -> list[str]:
     out = []
     ratio = row["completed_ratio"]
-    if ratio is not None and ratio < RATIO_LIMIT:
+    if ratio is not None and ratio < RATIO_LIMIT and row["deficit"] >= MIN_DEFICIT:
         out.append(
-            f"completed {row['completed']} workflows vs {row['dispatched']} offered in the stage: "
-            f"{row['completed_per_min']:.3g}/min vs {row['offered_per_min']:.3g}/min = {ratio:.3f} < 0.95"
+            f"throughput deficit: {row['completed']} of the {row['dispatched']} workflows scheduled in the "
+            f"stage completed by {row['completed_by']} = {ratio:.3f} < 0.95 ({row['deficit']} short)"
         )
     trend = row["queue_trend"]
     if trend and trend["rising"]:

@@ -39,6 +39,17 @@ def cold_start_arg(sp: argparse.ArgumentParser, scope: str = "") -> None:
     )
 
 
+def completion_jitter_arg(sp: argparse.ArgumentParser, scope: str = "") -> None:
+    sp.add_argument(
+        "--completion-jitter",
+        type=int,
+        default=0,
+        metavar="N",
+        help=f"{scope}move each job's completion by a seeded whole number of seconds in -N..+N "
+        "(default 0: the model's own spread only)",
+    )
+
+
 def aws_args(sp: argparse.ArgumentParser) -> None:
     sp.add_argument(
         "--tfvars", type=Path, default=None, help="aws: a Terraform variables file (e.g. a sizing)"

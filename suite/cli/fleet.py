@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from suite.cli.args import aws_args, cold_start_arg, env_arg
+from suite.cli.args import aws_args, cold_start_arg, completion_jitter_arg, env_arg
 from suite.errors import EXIT_PASS, UsageError
 from suite.fleet.config import AwsConfig, aws_config
 
@@ -31,6 +31,7 @@ def add_commands(sub: Any) -> None:
     d.add_argument("--persistent", action="store_true", help="persistent runners (default: ephemeral)")
     d.add_argument("--speed", type=float, default=60.0, help="twin clock speed factor (default 60x)")
     cold_start_arg(d, "twin: ")
+    completion_jitter_arg(d, "twin: ")
     d.add_argument("--task-cpu", type=int, default=None, help="task CPU units (default 1024)")
     d.add_argument("--task-memory", type=int, default=None, help="task memory MiB (default 2048)")
     d.add_argument(
@@ -92,6 +93,8 @@ def _local_fleet(args: argparse.Namespace) -> int:
         args.runners = 4 if args.runners is None else args.runners
         if args.runners < 1 or args.speed <= 0:
             raise UsageError("--runners must be >= 1 and --speed > 0")
+        if args.completion_jitter < 0:
+            raise UsageError(f"--completion-jitter must be >= 0 seconds, not {args.completion_jitter}")
         fleet = FleetConfig(
             runners=args.runners,
             ephemeral=not args.persistent,
@@ -100,6 +103,7 @@ def _local_fleet(args: argparse.Namespace) -> int:
             task_memory=2048 if args.task_memory is None else args.task_memory,
             seed=args.seed,
             container_insights=args.container_insights or "enhanced",
+            completion_jitter_s=args.completion_jitter,
         )
         state = fleet_local.deploy(fleet, args.speed, args.idle_timeout)
         f = state["fleet"]

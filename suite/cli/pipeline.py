@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from suite.cli.args import cold_start_arg, env_arg
+from suite.cli.args import cold_start_arg, completion_jitter_arg, env_arg
 from suite.errors import UsageError
 from suite.fleet import sizing
 
@@ -38,6 +38,7 @@ def add_commands(sub: Any) -> None:
     sm.add_argument("--runners", type=int, default=4, help="runner count (default 4)")
     sm.add_argument("--persistent", action="store_true", help="persistent runners (default: ephemeral)")
     cold_start_arg(sm)
+    completion_jitter_arg(sm)
     sm.add_argument("--task-cpu", type=int, default=1024, help="task CPU units (default 1024)")
     sm.add_argument("--task-memory", type=int, default=2048, help="task memory MiB (default 2048)")
     sm.add_argument("--seed", type=int, default=0, help="the fleet model's random seed (default 0)")
@@ -80,6 +81,8 @@ def _sim(args: argparse.Namespace) -> int:
 
     if args.runners < 1:
         raise UsageError("--runners must be >= 1")
+    if args.completion_jitter < 0:
+        raise UsageError(f"--completion-jitter must be >= 0 seconds, not {args.completion_jitter}")
     if problem := sizing.describe_invalid(args.task_cpu, args.task_memory):
         raise UsageError(problem)
     profile = resolve_profile(str(args.profile), environment="local")
@@ -90,6 +93,7 @@ def _sim(args: argparse.Namespace) -> int:
         task_cpu=args.task_cpu,
         task_memory=args.task_memory,
         seed=args.seed,
+        completion_jitter_s=args.completion_jitter,
     )
     run_dir = simulate(profile, fleet, args.reports)
     print(f"Simulated on the fleet model (no GitHub, no AWS): {run_dir}")

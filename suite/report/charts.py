@@ -142,12 +142,25 @@ def concurrency_chart(result: dict[str, Any]) -> Chart:
             color=COLOURS["limit"],
         )
         top = max(top, float(configured))
+    waiting = S.waiting_steps(result)
+    if len(waiting.t) >= 2:
+        ax.step(
+            _nums(waiting.t),
+            waiting.v,
+            where="post",
+            color=COLOURS["accent2"],
+            linewidth=1.2,
+            label=f"jobs waiting (created, not started; max {max(waiting.v):g})",
+        )
+        top = max(top, max(waiting.v))
+        caption += " The orange line is the jobs waiting for a runner (created, not yet started)."
+        _legend(ax)
     ax.set_ylim(0, top * 1.15 + 0.5)
     ax.set_xlim(x[0], x[-1])
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    _style(ax, "running jobs")
-    if steps.binned:
-        caption += f" Downsampled: each of {len(steps.v) - 1} bins shows its maximum."
+    _style(ax, "jobs")
+    if steps.binned or waiting.binned:
+        caption += " Downsampled: each bin shows its maximum."
     return Chart("concurrency", title, caption, _png(fig))
 
 

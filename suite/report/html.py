@@ -14,6 +14,7 @@ from typing import Any
 
 from suite.analyze.stats import PERCENTILE_METHOD
 from suite.report.by_name import by_name_section
+from suite.report import load_sections
 from suite.report.charts import Chart
 from suite.report.html_page import DASH, card, cell, fnum, html_cell, page, pct, table, why
 from suite.report.sections import Row, Section, Table, reason_for, sections
@@ -22,6 +23,7 @@ __all__ = ["DASH", "MAX_JOB_ROWS", "MAX_ROWS", "report_html"]
 
 MAX_JOB_ROWS = 500
 MAX_ROWS = 100  # other detail tables (runners, missing workflows)
+EXTRA_SECTIONS: tuple[str, ...] = ()  # result.json keys shown as they are (saturation has its own section)
 TIMINGS = (
     "queue_time_s",
     "queue_from_schedule_s",
@@ -121,6 +123,7 @@ def _headline(r: dict[str, Any]) -> str:
             f"of configured runners · {fnum(run.get('observed'))} runners observed",
             reason_for(r, "runners.utilization") if run.get("utilization") is None else None,
         ),
+        *_headroom_cards(r),
         card(
             "task cold start p50 / p95",
             f"{cell(cold.get('p50'), cr, 0)} / {cell(cold.get('p95'), cr, 0)} s",
@@ -135,6 +138,47 @@ def _headline(r: dict[str, Any]) -> str:
         ),
     ]
     return '<h2>Headline figures</h2><div class="cards">' + "".join(cards) + "</div>"
+
+
+def _headroom_cards(r: dict[str, Any]) -> list[str]:
+    occ, waiting = r.get("occupancy") or {}, r.get("jobs_waiting") or {}
+    ow, ww = reason_for(r, "occupancy.slot_occupancy"), reason_for(r, "jobs_waiting.max")
+    mw = reason_for(r, "jobs_waiting.mean")
+    return [
+        card(
+            "slot occupancy",
+            pct(occ.get("slot_occupancy"), ow),
+            "busy or booting, of configured runners (utilization counts busy only)",
+            ow if occ.get("slot_occupancy") is None else None,
+        ),
+        card(
+            "max jobs waiting",
+            cell(waiting.get("max"), ww, 0),
+            f"created, not yet started · mean {cell(waiting.get('mean'), mw)}",
+            ww if waiting.get("max") is None else None,
+        ),
+    ]
+
+
+def _load_sections(r: dict[str, Any]) -> str:
+    """Headroom, the breaking point (step and ramp) and recovery (spike), readable."""
+    h = load_sections.headroom(r)
+    out = (
+        f"<h2>{h.title}</h2>"
+        + _table(h.tables["figures"])
+        + f'<p class="note">{escape(str(h.facts["occupancy"]))}. Jobs waiting: '
+        f"{escape(str(h.facts['waiting']))}.</p>"
+    )
+    for sec in (load_sections.saturation(r), load_sections.recovery(r)):
+        if sec is None:
+            continue
+        body = sec.tables.get("stages") or sec.tables["figures"]
+        out += (
+            f"<h2>{sec.title}</h2><p><b>{escape(str(sec.facts['sentence']))}</b></p>"
+            + _table(body)
+            + f'<p class="note">Definition: {escape(str(sec.facts["definition"]))}.</p>'
+        )
+    return out
 
 
 def _thresholds(s: Section) -> str:
@@ -279,9 +323,9 @@ def _scalar(value: Any) -> str:
 
 
 def _extra(r: dict[str, Any]) -> str:
-    """Sections for figures added to result.json later (e.g. saturation), shown as they are."""
+    """Sections for figures added to result.json later, shown as they are."""
     out = ""
-    for key in ("saturation",):
+    for key in EXTRA_SECTIONS:
         if r.get(key) is not None:
             out += f"<h2>{escape(key.capitalize())}</h2>" + _generic(r[key])
     return out
@@ -308,6 +352,7 @@ def report_html(result: dict[str, Any], charts: Sequence[Chart]) -> str:
         _timings(s["timings"]),
         _by_name(by_name_section(result)),
         _load(s["load"]),
+        _load_sections(result),
         _workflows(s["workflows"]),
         _runners(s["runners"]),
         _resources(s["resources"]),

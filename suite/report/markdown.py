@@ -10,6 +10,7 @@ from tabulate import tabulate
 
 from suite.analyze.stats import PERCENTILE_METHOD
 from suite.report.by_name import by_name_section
+from suite.report import load_sections
 from suite.report.fmt import num, pct
 from suite.report.sections import Cell, Row, Section, Table, sections
 
@@ -149,6 +150,19 @@ def _by_name(s: Section) -> list[str]:
     out = [f"## {s.title}", "", s.facts["note"], ""]
     out += _listed(_cells(names.rows), names.headers, "job names")
     return [*out, "", *_listed(_cells(workflows.rows), workflows.headers, "workflows")]
+def _load_sections(r: dict[str, Any]) -> list[str]:
+    """Headroom, the breaking point (step and ramp profiles) and recovery (spike profiles)."""
+    h = load_sections.headroom(r)
+    out = [f"## {h.title}", "", _render(h.tables["figures"]), "", f"Occupancy: {h.facts['occupancy']}."]
+    sat = load_sections.saturation(r)
+    if sat is not None:
+        out += ["", f"## {sat.title}", "", f"**{sat.facts['sentence']}**", "", _render(sat.tables["stages"])]
+        out += ["", f"Definition: {sat.facts['definition']}."]
+    rec = load_sections.recovery(r)
+    if rec is not None:
+        out += ["", f"## {rec.title}", "", f"**{rec.facts['sentence']}**", "", _render(rec.tables["figures"])]
+        out += ["", f"Definition: {rec.facts['definition']}."]
+    return out
 
 
 def summary_markdown(result: dict[str, Any]) -> str:
@@ -167,6 +181,7 @@ def summary_markdown(result: dict[str, Any]) -> str:
         _timings(s["timings"]),
         _by_name(by_name_section(result)),
         [f"## {s['load'].title}", "", _render(s["load"].tables["figures"])],
+        _load_sections(result),
         _runners(s["runners"]),
         _resources(s["resources"], result),
         _thresholds(s["thresholds"]),

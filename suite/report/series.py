@@ -56,8 +56,11 @@ class Steps:
     binned: bool = False
 
 
-def concurrency_steps(result: dict[str, Any], max_points: int = MAX_POINTS) -> Steps:
-    timeline = (result.get("concurrency") or {}).get("timeline") or []
+def concurrency_steps(
+    result: dict[str, Any], max_points: int = MAX_POINTS, key: str = "concurrency"
+) -> Steps:
+    """result[key]'s step timeline over the window (key: concurrency, or jobs_waiting)."""
+    timeline = (result.get(key) or {}).get("timeline") or []
     points = [(t, float(level)) for stamp_, level in timeline if (t := ts(stamp_)) is not None]
     w = window_of(result, (p[0] for p in points))
     if w is not None:
@@ -68,6 +71,11 @@ def concurrency_steps(result: dict[str, Any], max_points: int = MAX_POINTS) -> S
     if len(points) <= max_points:
         return Steps([p[0] for p in points], [p[1] for p in points])
     return _max_per_bin(points, max_points)
+
+
+def waiting_steps(result: dict[str, Any], max_points: int = MAX_POINTS) -> Steps:
+    """The jobs-waiting series (jobs created, not yet started) as concurrency_steps draws its own."""
+    return concurrency_steps(result, max_points, "jobs_waiting")
 
 
 def _max_per_bin(points: list[tuple[float, float]], bins: int) -> Steps:

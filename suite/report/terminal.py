@@ -6,6 +6,7 @@ from typing import Any
 
 from suite.report.by_name import terminal_lines
 from suite.report.fmt import num, pct
+from suite.report.load_sections import terminal_lines
 
 
 def terminal_summary(result: dict[str, Any]) -> str:

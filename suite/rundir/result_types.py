@@ -166,17 +166,21 @@ class Stage(TypedDict):
     target_rate_per_min: float
     target_start_rate_per_min: float
     target_end_rate_per_min: float
-    dispatched: int
+    dispatched: int  # accepted workflows scheduled in the stage: the offered load
+    not_offered: int  # scheduled in the stage, never accepted (not sent after an abort, or refused)
     offered_per_min: float | None
-    completed: int
+    completed: int  # of the stage's workflows, completed by completed_by
+    completed_by: str | None  # stage end + lag_s + jitter_s
     completed_per_min: float | None
     completed_ratio: float | None
+    deficit: int  # dispatched − completed
     jobs: int
     queue_time_s: Distribution
     queue_from_schedule_s: Distribution
     queue_trend: QueueTrend | None
     busy_runner_s: float
     utilization: float | None
+    evidence: list[str]  # why this stage saturated (empty: it kept up)
 
 
 class SaturationPoint(TypedDict):
@@ -194,8 +198,45 @@ class Saturation(TypedDict):
     definition: str
     origin: str | None
     lag_s: float | None
+    jitter_s: float | None  # max − min observed execution time
     stages: list[Stage]
     point: SaturationPoint | None
+
+
+class JobsWaiting(TypedDict):
+    """Jobs created but not yet started, as a step function over the window (suite.analyze.headroom)."""
+
+    max: int | None
+    mean: float | None  # time-weighted over the window
+    definition: str
+    timeline: list[list[Any]]  # [stamp, level]: the level holds until the next step
+
+
+class Occupancy(TypedDict):
+    """Slot occupancy: busy or booting runner-seconds per configured runner-second of the window."""
+
+    slot_occupancy: float | None
+    utilization: float | None  # runners.utilization, beside it
+    busy_runner_s: float
+    booting_runner_s: float | None
+    tasks_observed: int
+    definition: str
+
+
+class Recovery(TypedDict):
+    """Spike profiles: how long after the surge queue time is back near its baseline."""
+
+    definition: str
+    surge_start: str | None
+    surge_end: str | None
+    baseline_queue_s: Distribution
+    near_s: float | None
+    jobs_after_surge: int
+    recovered_at: str | None
+    recovery_s: float | None
+    baseline_max_waiting: int | None  # the highest jobs-waiting level during the baseline
+    backlog_drained_at: str | None
+    backlog_drained_s: float | None  # surge end -> jobs waiting back to <= baseline_max_waiting for good
 
 
 class ResourceFigures(TypedDict):
@@ -318,6 +359,9 @@ class Result(TypedDict):
     little_law: LittleLaw
     tasks: Tasks
     saturation: Saturation | None  # step and ramp profiles only
+    jobs_waiting: JobsWaiting
+    occupancy: Occupancy
+    recovery: Recovery | None  # spike profiles only
     resources: Resources
     per_job: Sequence[PerJob]
     by_job_name: dict[str, JobNameFigures]  # keyed by job name, in order of first start

@@ -36,6 +36,7 @@ class Fleet:
         self.rng = random.Random(config.seed)  # task ids and cold starts, in task-creation order
         self.rng_jobs = random.Random(f"{config.seed}/jobs")  # job durations, in job-start order
         self.rng_metrics = random.Random(f"{config.seed}/metrics")  # Container Insights samples
+        self.rng_jitter = random.Random(f"{config.seed}/jitter")  # completion jitter, in job-start order
         self.now = start
         self.tasks: dict[str, Task] = {}
         self.runs: dict[int, SimRun] = {}
@@ -208,12 +209,17 @@ class Fleet:
 
     def _job_time(self, job: SimJob) -> int:
         c = self.config
+        jitter = (
+            self.rng_jitter.randint(-c.completion_jitter_s, c.completion_jitter_s)
+            if c.completion_jitter_s
+            else 0
+        )
         if c.duration_sampler is not None:
-            return c.duration_sampler(self.rng_jobs)
+            return max(0, c.duration_sampler(self.rng_jobs) + jitter)
         lo, hi = c.overhead_s
         base = job.sleep_s + self.rng_jobs.randint(lo, hi)
         scale = c.job_time_scale()
-        return base if scale == 1.0 else max(0, round(base * scale))
+        return max(0, (base if scale == 1.0 else round(base * scale)) + jitter)
 
     def _on_job_done(self, t: int, job_id: int) -> None:
         job = self.jobs[job_id]

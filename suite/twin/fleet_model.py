@@ -36,12 +36,17 @@ class FleetConfig:
     # ((1 - cpu_bound_share) + cpu_bound_share x 1024 / task_cpu), rounded to whole seconds
     job_time_factor: float = 1.0
     cpu_bound_share: float = 0.0
+    # completion jitter: each job's time moves by a whole number of seconds drawn uniformly from
+    # -N..+N (its own seeded stream; a job never takes less than 0 s): real fleets jitter, the model not
+    completion_jitter_s: int = 0
     # capacity planning (suite.decisions.plan): draw a job's whole execution time / a task's cold start from
     # measured distributions instead of the model above; never serialised
     duration_sampler: Callable[[random.Random], int] | None = field(default=None, compare=False, repr=False)
     cold_start_sampler: Callable[[random.Random], int] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        if self.completion_jitter_s < 0:
+            raise ValueError(f"completion_jitter_s must be >= 0, not {self.completion_jitter_s}")
         if self.container_insights not in CONTAINER_INSIGHTS_MODES:
             raise ValueError(
                 f"container_insights must be one of {', '.join(CONTAINER_INSIGHTS_MODES)}, "
@@ -70,6 +75,7 @@ class FleetConfig:
             "job_time_factor": self.job_time_factor,
             "cpu_bound_share": self.cpu_bound_share,
             "container_insights": self.container_insights,
+            "completion_jitter_s": self.completion_jitter_s,
         }
 
     @classmethod
@@ -90,6 +96,7 @@ class FleetConfig:
             job_time_factor=float(d.get("job_time_factor", 1.0)),
             cpu_bound_share=float(d.get("cpu_bound_share", 0.0)),
             container_insights=str(d.get("container_insights", "enhanced")),
+            completion_jitter_s=int(d.get("completion_jitter_s", 0)),
         )
 
 

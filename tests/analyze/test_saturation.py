@@ -1,6 +1,7 @@
 """Saturation over step and ramp stages, on scenarios from a tiny deterministic FIFO fleet."""
 
 import heapq
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -151,3 +152,79 @@ def test_stages_of_step_are_capped_at_the_max_rate():
         (2, 300, 5),
         (3, 600, 7),
     ]
+
+
+def jittered_fleet(pattern, runners, service_s, jitter):
+    """fleet(), each workflow's service time moved by jitter(i) seconds."""
+    d, r, j = fleet(pattern, runners, service_s)
+    return d, r, [replace(job, completed=job.completed + jitter(job.id - 1)) for job in j]
+
+
+ONE_PER_MIN = {
+    "type": "step",
+    "start_rate_per_min": 1,
+    "increment_per_min": 1,
+    "step_duration_s": 300,
+    "max_rate_per_min": 2,
+}
+
+
+def test_a_boundary_arrival_completing_a_second_late_does_not_saturate_the_stage():
+    """Issue 13: stage 1's fifth workflow is scheduled on the stage's end; one second of jitter on its
+    completion must not make stage 1 the breaking point."""
+    d, r, j = jittered_fleet(ONE_PER_MIN, 20, 60.0, lambda i: 1.0 if i == 4 else 0.0)
+    reasons: dict[str, str] = {}
+    sat = saturation(ONE_PER_MIN, d, r, j, SHIFT, 20, reasons)
+    s1 = sat["stages"][0]
+    assert s1["dispatched"] == 5 and s1["completed"] == 5 and s1["evidence"] == []
+    assert sat["jitter_s"] == 1.0 and sat["lag_s"] == 62.0
+    assert sat["point"] is None
+    # a boundary workflow that waited 30 s (no execution spread absorbs it): one short is not sustained
+    late = [
+        job if job.id != 5 else replace(job, started=job.started + 30, completed=job.completed + 30)
+        for job in fleet(ONE_PER_MIN, 20, 60.0)[2]
+    ]
+    sat = saturation(ONE_PER_MIN, d, r, late, SHIFT, 20, {})
+    s1 = sat["stages"][0]
+    assert s1["completed"] == 4 and s1["deficit"] == 1 and s1["completed_ratio"] == 0.8
+    assert s1["evidence"] == [] and sat["point"] is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.integers(2, 4),
+    st.floats(20, 120),
+    st.lists(st.integers(-2, 2), min_size=200, max_size=200),
+)
+def test_jitter_on_an_unsaturated_fleet_never_makes_a_breaking_point(start, inc, steps, service, jitter):
+    pattern = {
+        "type": "step",
+        "start_rate_per_min": start,
+        "increment_per_min": inc,
+        "step_duration_s": 300,
+        "max_rate_per_min": start + inc * (steps - 1),
+    }
+    d, r, j = jittered_fleet(pattern, 2000, service, lambda i: float(jitter[i % len(jitter)]))
+    sat = saturation(pattern, d, r, j, SHIFT, 2000, {})
+    assert sat["point"] is None, [s["evidence"] for s in sat["stages"]]
+
+
+def test_dispatches_never_sent_after_an_abort_are_not_offered_load():
+    d, r, j = fleet(STEP, 2, 50.0)
+    # the run aborted after stage 2: stage 3's 30 slots were written to the ledger, never sent
+    cut = 30
+    kept = {dd.suite_id for dd in d[:cut]}
+    never = [
+        replace(dd, sent=None, status=None, workflow_run_id=None, error="not dispatched: abort_on_fail")
+        for dd in d[cut:]
+    ]
+    runs = {sid: run for sid, run in r.items() if sid in kept}
+    jobs = [job for job in j if job.run_id <= cut]
+    sat = saturation(STEP, d[:cut] + never, runs, jobs, SHIFT, 2, {})
+    s3 = sat["stages"][2]
+    assert s3["dispatched"] == 0 and s3["not_offered"] == 30 and s3["offered_per_min"] == 0.0
+    assert s3["completed_ratio"] is None and s3["evidence"] == []
+    assert [s["not_offered"] for s in sat["stages"]] == [0, 0, 30]
+    assert sat["point"]["stage"] == 2

@@ -24,7 +24,7 @@ import numpy as np
 from suite.analyze.columns import Cat
 from suite.analyze.concurrency import Concurrency, Step, _num, concurrency_arrays, sweep_arrays
 from suite.analyze.resources import CPU, CPU_RESERVED, MEM, MEM_RESERVED
-from suite.analyze.saturation import saturation_arrays
+from suite.analyze.saturation import Offered, saturation_arrays
 from suite.analyze.timeline import JobArrays
 from suite.isotime import ts
 
@@ -422,7 +422,8 @@ def saturation(
     configured: int | None,
     reasons: dict[str, str],
 ) -> dict[str, Any] | None:
-    """Saturation from the parsed records (the definition; compute_result feeds saturation_arrays)."""
+    """Saturation from the parsed records (the definition; compute_result feeds saturation_arrays).
+    runs: suite_id -> its run, for the accepted dispatches whose run was found."""
     suite_of_run = {run.id: suite_id for suite_id, run in runs.items()}
     sched_of: dict[str, float] = {}
     for d in dispatches:
@@ -435,27 +436,22 @@ def saturation(
             prev = last_done.get(j.run_id)
             if prev is None or done > prev:
                 last_done[j.run_id] = done
-    completions: list[float] = []
-    turnarounds: list[float] = []
-    for suite_id, run in runs.items():
-        done = last_done.get(run.id)
-        if run.status != "completed" or done is None:
-            continue
-        completions.append(done)
-        if suite_id in sched_of:
-            turnarounds.append(done - sched_of[suite_id])
     nan = float("nan")
+    accepted = accepted_dispatches(dispatches)
+    scheduled, finished = [], []
+    for suite_id in accepted:
+        run = runs.get(suite_id)
+        done = last_done.get(run.id) if run is not None and run.status == "completed" else None
+        scheduled.append(sched_of.get(suite_id, nan))
+        finished.append(nan if done is None else done)
+    never = [sched_of.get(d["suite_id"], nan) for d in not_dispatched(dispatches)]
+    offered = Offered(
+        np.asarray(scheduled, dtype=float),
+        np.asarray(finished, dtype=float),
+        np.asarray(never, dtype=float),
+        np.asarray([d.scheduled + shift for d in dispatches if d.scheduled is not None], dtype=float),
+    )
     x_all = np.fromiter(
         (sched_of.get(suite_of_run.get(j.run_id, ""), nan) for j in jobs), dtype=float, count=len(jobs)
     )
-    return saturation_arrays(
-        pattern,
-        np.asarray([d.scheduled for d in dispatches if d.scheduled is not None], dtype=float),
-        shift,
-        np.asarray(completions, dtype=float),
-        np.asarray(turnarounds, dtype=float),
-        x_all,
-        job_arrays(jobs),
-        configured,
-        reasons,
-    )
+    return saturation_arrays(pattern, offered, x_all, job_arrays(jobs), configured, reasons)

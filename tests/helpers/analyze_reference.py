@@ -12,6 +12,8 @@ import numpy as np
 
 from suite.analyze.concurrency import concurrency_arrays
 from suite.analyze.fleet import little_law, runners, throughput
+from suite.analyze.headroom import jobs_waiting, occupancy
+from suite.analyze.recovery import recovery
 from suite.analyze.resources import FIGURES
 from suite.analyze.result import LATE_AFTER_REAL_S, SCHEMA, verdict
 from suite.analyze.stats import PERCENTILE_METHOD, distribution
@@ -87,6 +89,14 @@ def reference_result(
     task_list = tasks_from_events(tasks)
     speed = float((manifest.get("clock") or {}).get("speed") or 1.0)
     lags = [x for d in accepted.values() if (x := d.lag_s) is not None]
+    fleet_use = runners(arr, configured, window, list(runners_snapshots), reasons)
+    sched_of: dict[str, float] = {}
+    for d in dispatches:
+        if d.scheduled is not None:
+            sched_of.setdefault(d.suite_id, d.scheduled + shift)
+    job_sched = np.asarray([sched_of.get(suite_of_run[j.run_id], np.nan) for j in scoped], dtype=float)
+    every = np.asarray([d.scheduled + shift for d in dispatches if d.scheduled is not None], dtype=float)
+    pattern = (manifest.get("profile") or {}).get("pattern")
 
     result: dict[str, Any] = {
         "schema": SCHEMA,
@@ -122,7 +132,7 @@ def reference_result(
             "timeline": [[stamp(t), level] for t, level in conc.timeline],
         },
         "throughput": thru,
-        "runners": runners(arr, configured, window, list(runners_snapshots), reasons),
+        "runners": fleet_use,
         "little_law": little_law(
             conc.mean,
             thru["jobs_per_min"],
@@ -138,6 +148,11 @@ def reference_result(
             configured,
             reasons,
         ),
+        "jobs_waiting": jobs_waiting(arr, window, reasons),
+        "occupancy": occupancy(
+            task_list, arr, configured, window, fleet_use["busy_runner_s"], fleet_use["utilization"], reasons
+        ),
+        "recovery": recovery(pattern, every, job_sched, arr, window[1] if window else None, reasons),
         "resources": resources,
         "per_job": _per_job(scoped, suite_of_run, from_schedule, per_job_res, arr),
         "by_job_name": by_name_reference.by_job_name(scoped, run_of, reasons),

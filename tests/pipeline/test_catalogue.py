@@ -49,8 +49,8 @@ def test_the_catalogue_is_complete_and_gated() -> None:
 def _resolves(result: dict[str, Any], path: str) -> bool:
     node: Any = result
     for part in path.split("."):
-        if node is None and path.startswith("saturation."):
-            return True  # saturation is null for patterns it does not apply to (reason recorded)
+        if node is None and path.startswith(("saturation.", "recovery.")):
+            return True  # null for patterns they do not apply to (reason recorded)
         if not isinstance(node, dict) or part not in node:
             return False
         node = node[part]

@@ -160,3 +160,21 @@ def test_container_insights_mode_round_trips_and_defaults_to_enhanced():
         ValueError, match="container_insights must be one of enhanced, standard, not 'disabled'"
     ):
         FleetConfig(container_insights="disabled")
+
+
+def test_completion_jitter_moves_each_job_by_at_most_n_seconds_seeded():
+    def executions(**kw: object) -> list[int]:
+        f = fleet(ephemeral=False, runners=50, **kw)
+        dispatch(f, 40, T0 + 100)
+        f.advance(T0 + 1000)
+        return [j.completed - j.started for j in sorted(f.jobs.values(), key=lambda j: j.id)]  # type: ignore[operator]
+
+    plain = executions()
+    jittered = executions(completion_jitter_s=2)
+    assert jittered == executions(completion_jitter_s=2)  # the same seed, the same draws
+    moved = [b - a for a, b in zip(plain, jittered, strict=True)]
+    assert all(-2 <= m <= 2 for m in moved) and set(moved) == {-2, -1, 0, 1, 2}
+    assert executions(completion_jitter_s=2, seed=1) != jittered
+    with pytest.raises(ValueError, match="completion_jitter_s"):
+        FleetConfig(completion_jitter_s=-1)
+    assert FleetConfig.from_dict(FleetConfig(completion_jitter_s=3).to_dict()).completion_jitter_s == 3
