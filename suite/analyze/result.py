@@ -132,9 +132,7 @@ def result_of(
     lags = lag_all[~np.isnan(lag_all)]
     last_done = _last_completed(arr, job_run, len(run_table))
     dropped = not_dispatched(dispatches, sc)
-    fleet_use = runners(
-        arr, configured, window, list(runners_snapshots), reasons, fleet.get("labels") or ()
-    )
+    fleet_use = runners(arr, configured, window, list(runners_snapshots), reasons, fleet.get("labels") or ())
     scheduled_of_job = first_scheduled(dispatches, dispatches.suite_id[sc.accepted])[owner] + shift
     every_scheduled = dispatches.scheduled[~np.isnan(dispatches.scheduled)] + shift
     pattern = (manifest.get("profile") or {}).get("pattern")

@@ -13,8 +13,8 @@ from html import escape
 from typing import Any
 
 from suite.analyze.stats import PERCENTILE_METHOD
-from suite.report.by_name import by_name_section
 from suite.report import load_sections
+from suite.report.by_name import by_name_section
 from suite.report.charts import Chart
 from suite.report.html_page import DASH, card, cell, fnum, html_cell, page, pct, table, why
 from suite.report.sections import Row, Section, Table, reason_for, sections

@@ -9,8 +9,8 @@ from typing import Any
 from tabulate import tabulate
 
 from suite.analyze.stats import PERCENTILE_METHOD
-from suite.report.by_name import by_name_section
 from suite.report import load_sections
+from suite.report.by_name import by_name_section
 from suite.report.fmt import num, pct
 from suite.report.sections import Cell, Row, Section, Table, sections
 
@@ -150,6 +150,8 @@ def _by_name(s: Section) -> list[str]:
     out = [f"## {s.title}", "", s.facts["note"], ""]
     out += _listed(_cells(names.rows), names.headers, "job names")
     return [*out, "", *_listed(_cells(workflows.rows), workflows.headers, "workflows")]
+
+
 def _load_sections(r: dict[str, Any]) -> list[str]:
     """Headroom, the breaking point (step and ramp profiles) and recovery (spike profiles)."""
     h = load_sections.headroom(r)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from suite.report.by_name import terminal_lines
+from suite.report import by_name, load_sections
 from suite.report.fmt import num, pct
-from suite.report.load_sections import terminal_lines
 
 
 def terminal_summary(result: dict[str, Any]) -> str:
@@ -33,7 +32,8 @@ def terminal_summary(result: dict[str, Any]) -> str:
         f"  resources   {res['jobs_with_samples']} job(s) with samples, "
         f"{res['jobs_without_samples']} without{unmeasured}",
     ]
-    lines += terminal_lines(result)
+    lines += by_name.terminal_lines(result)
+    lines += load_sections.terminal_lines(result)
     aborted = (result.get("dispatch") or {}).get("aborted")
     if aborted:
         lines.append(f"  ABORTED     at {aborted['at']}: {aborted['reason']}")
