@@ -103,3 +103,14 @@ def test_two_smoke_runs_compared_are_inconclusive_exit_1(tmp_path: Path, capsys:
 
 def _online(twin) -> None:
     twin.clock.sleep(95)  # every runner online (cold starts 45-90 s)
+
+
+def test_twin_model_options_are_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    base = ["validate-sizing", "--from", str(BIG), "--to", str(SMALL), "--profile", "capacity"]
+    assert main([*base, "--twin-cpu-bound-share", "1.5", "--reports", str(tmp_path)]) == 2
+    assert "--twin-cpu-bound-share must be in [0, 1], got 1.5" in capsys.readouterr().err
+    assert main([*base, "--twin-job-threads", "0", "--reports", str(tmp_path)]) == 2
+    assert "--twin-job-threads must be >= 1" in capsys.readouterr().err
+    assert main(["deploy", "--env", "local", "--cpu-bound-share", "-1"]) == 2
+    assert "--cpu-bound-share must be in [0, 1]" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())  # nothing ran
