@@ -66,6 +66,18 @@ def test_same_sizing_says_so(tmp_path: Path):
     assert c.verdict == "no regression" and "the two fleets have the same sizing" in terminal(c)
 
 
+def test_the_image_is_shown_when_the_manifest_has_it(tmp_path: Path):
+    img = "ghcr.io/actions/actions-runner:2.321.0"
+    a = fake_run(tmp_path, "p-a", BASE, fleet={**SMALL, "runner_image": img})
+    b = fake_run(tmp_path, "p-b", BASE, fleet={**SMALL, "runner_image": img.replace("321", "322")})
+    c = compare_dirs(a, b)
+    out = terminal(c)
+    image = next(line for line in out.splitlines() if line.startswith("image"))
+    assert img in image and image.endswith("DIFFERS")
+    assert c.to_dict()["sizing"]["differences"] == ["image"]
+    assert "the two fleets DIFFER: image" in out
+
+
 def test_headroom_is_compared_as_a_share_of_the_task(tmp_path: Path):
     a = fake_run(tmp_path, "p-a", BASE, fleet=SMALL)
     b = fake_run(tmp_path, "p-b", BASE, fleet=BIG)
