@@ -6,7 +6,7 @@
 #   make plan                     aws: the Terraform plan of the fleet (nothing applied)
 #   make secrets                  aws: store the runners' GitHub credential in Secrets Manager
 #   make profiles                 list the profile catalogue
-#   make validate-sizing FROM=a.tfvars TO=b.tfvars PROFILE=name [REVERT=1]   before/after a sizing change
+#   make validate-sizing FROM=a.tfvars TO=b.tfvars PROFILE=name [REVERT=1] [VS_ARGS=...]   before/after a sizing change
 #   make history [PROFILE=name]   the indexed runs in reports/ with their verdicts
 #   make bench                    analyse 1,000,000 synthetic jobs: time and peak memory
 #   make bench-dispatch           dispatch lag in real time at the catalogue's peak rate (p99 < 0.25 s)
@@ -108,7 +108,7 @@ validate-sizing: $(STAMP)
 	@test -n "$(FROM)" -a -n "$(TO)" -a -n "$(PROFILE)" || \
 	  { echo "usage: make validate-sizing FROM=<tfvars> TO=<tfvars> PROFILE=<name> [REVERT=1] [ENV=local|aws]"; exit 2; }
 	$(SUITE) validate-sizing --from $(FROM) --to $(TO) --profile $(PROFILE) --env $(ENV) --reports $(REPORTS) \
-	  $(if $(REVERT),--revert,) $(if $(SPEED),--speed $(SPEED),)
+	  $(if $(REVERT),--revert,) $(if $(SPEED),--speed $(SPEED),) $(VS_ARGS)
 
 history: $(STAMP)
 	$(SUITE) history --reports $(REPORTS) $(if $(PROFILE),--profile $(PROFILE),)

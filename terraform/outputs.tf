@@ -70,6 +70,11 @@ output "container_insights" {
   value       = var.container_insights
 }
 
+output "runner_image" {
+  description = "The runner container image (what `suite compare` shows beside the sizing)."
+  value       = var.runner_image
+}
+
 output "ephemeral" {
   description = "Whether runners are ephemeral (one job per task)."
   value       = var.ephemeral

@@ -19,7 +19,14 @@ COMMANDS = ("compare", "plan", "history", "validate-sizing")
 
 
 def add_commands(sub: Any) -> None:
-    cmp = sub.add_parser("compare", help="compare two run directories: verdict per metric, regression gates")
+    cmp = sub.add_parser(
+        "compare",
+        help="compare two run directories: both fleets' sizing, verdict per metric, regression gates",
+        description="Verdict: REGRESSION (exit 1), INCONCLUSIVE (exit 1: a gated metric has too few samples "
+        "to judge), BETTER or NO REGRESSION (exit 0). Gated by default: queue, execution and workflow total "
+        "time and the job failure rate; CPU/memory (absolute and as a share of the task), utilization and "
+        "throughput are reported, not gated.",
+    )
     cmp.add_argument("base", type=Path)
     cmp.add_argument("candidate", type=Path)
     out = cmp.add_mutually_exclusive_group()
@@ -32,7 +39,8 @@ def add_commands(sub: Any) -> None:
         default=[],
         metavar="EXPR",
         help='regression gate, e.g. "execution_time_s.p50 +10%%" (repeatable; default: the profile\'s '
-        "compare_gates, else any metric judged worse is a regression)",
+        "compare_gates, else queue, execution and total time and the failure rate, each judged worse / "
+        "better / inconclusive)",
     )
 
     # The capacity plan. (The Terraform plan of the AWS fleet is `suite deploy --plan --env aws`.)
@@ -80,6 +88,20 @@ def add_commands(sub: Any) -> None:
     vs.add_argument("--speed", type=float, default=60.0, help="twin clock speed (default 60x)")
     vs.add_argument("--seed", type=int, default=0)
     vs.add_argument("--gate", action="append", default=[], metavar="EXPR")
+    vs.add_argument(
+        "--twin-cpu-bound-share",
+        type=float,
+        default=0.5,
+        metavar="S",
+        help="twin: share of a job's time that scales with 1 / vCPU (default 0.5; 1: the CPU-bound twin)",
+    )
+    vs.add_argument(
+        "--twin-job-threads",
+        type=int,
+        default=None,
+        metavar="N",
+        help="twin: a job uses at most N vCPUs (default: every vCPU of its task)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
             if args.markdown
             else terminal(comparison)
         )
-        return EXIT_FAILED if comparison.regression else EXIT_PASS
+        return EXIT_FAILED if comparison.failed else EXIT_PASS
     if args.command == "plan":
         from suite.decisions.plan import make_plan, measured_from_run  # startup time: numpy
         from suite.decisions.plan import render as render_plan
@@ -144,5 +166,7 @@ def run(args: argparse.Namespace) -> int:
             speed=args.speed,
             gates=args.gate,
             seed=args.seed,
+            cpu_bound_share=args.twin_cpu_bound_share,
+            job_threads=args.twin_job_threads,
         )
     raise UsageError(f"unknown command {args.command!r}")

@@ -44,6 +44,21 @@ def add_commands(sub: Any) -> None:
     aws_args(d)
     d.add_argument("--seed", type=int, default=0, help="twin: random seed")
     d.add_argument(
+        "--cpu-bound-share",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="twin: share of a job's time that scales with 1 / vCPU (default 0: job time does not depend "
+        "on task CPU; 1: the CPU-bound twin)",
+    )
+    d.add_argument(
+        "--job-threads",
+        type=int,
+        default=None,
+        metavar="N",
+        help="twin: a job uses at most N vCPUs (default: every vCPU of its task)",
+    )
+    d.add_argument(
         "--idle-timeout",
         type=float,
         default=1800.0,
@@ -95,6 +110,8 @@ def _local_fleet(args: argparse.Namespace) -> int:
             raise UsageError("--runners must be >= 1 and --speed > 0")
         if args.completion_jitter < 0:
             raise UsageError(f"--completion-jitter must be >= 0 seconds, not {args.completion_jitter}")
+        if not 0.0 <= args.cpu_bound_share <= 1.0 or (args.job_threads is not None and args.job_threads < 1):
+            raise UsageError("--cpu-bound-share must be in [0, 1] and --job-threads >= 1")
         fleet = FleetConfig(
             runners=args.runners,
             ephemeral=not args.persistent,
@@ -104,6 +121,8 @@ def _local_fleet(args: argparse.Namespace) -> int:
             seed=args.seed,
             container_insights=args.container_insights or "enhanced",
             completion_jitter_s=args.completion_jitter,
+            cpu_bound_share=args.cpu_bound_share,
+            job_threads=args.job_threads,
         )
         state = fleet_local.deploy(fleet, args.speed, args.idle_timeout)
         f = state["fleet"]

@@ -8,9 +8,13 @@ and after, on the same profile, with a statistical verdict.
 Sizing is read from Terraform variable files (`key = value` lines: task_cpu, task_memory,
 runner_count, ephemeral; other variables are ignored). On the twin (`--env local`) "apply" replaces
 the twin's fleet: a deployed twin (`suite deploy`) is redeployed at the new sizing, otherwise an
-in-process twin lives for each phase. The twin's sizing model: half of a job's time is CPU-bound
-and scales with 1024 / task_cpu (FleetConfig.cpu_bound_share), and CPU and memory used scale with
-the task's reservation. Exit codes: those of `suite compare` (1: a regression).
+in-process twin lives for each phase. The twin's sizing model: by default half of a job's time is
+CPU-bound and scales with 1024 / task_cpu (FleetConfig.cpu_bound_share 0.5); `--twin-cpu-bound-share 1`
+makes the CPU-bound twin (a job's time is its work-seconds at 1 vCPU / usable vCPUs), and
+`--twin-job-threads N` caps the usable vCPUs at N. CPU and memory used scale with the task's
+reservation. The two sizings (and what differs) are printed first, before anything runs.
+Exit codes: those of `suite compare` (1: a regression or an inconclusive comparison; 0: better or no
+regression).
 """
 
 from __future__ import annotations
@@ -98,6 +102,14 @@ class Sizing:
         kind = "ephemeral" if self.ephemeral else "persistent"
         return f"{self.runner_count} {kind} runners, {self.task_cpu} CPU units / {self.task_memory} MiB"
 
+    def differences(self, other: Sizing) -> list[str]:
+        """`key: mine -> other's` for every sizing field that differs."""
+        return [
+            f"{k}: {getattr(self, k)} -> {getattr(other, k)}"
+            for k in SIZING_KEYS
+            if getattr(self, k) != getattr(other, k)
+        ]
+
 
 def sizing_from_vars(values: dict[str, Any], name: str) -> Sizing:
     d = Sizing()
@@ -133,10 +145,19 @@ def load_sizing(path: Path) -> Sizing:
 class TwinFleet:
     """Apply a sizing to the local twin and run a profile on it."""
 
-    def __init__(self, speed: float, seed: int = 0, say: Callable[[str], None] = print) -> None:
+    def __init__(
+        self,
+        speed: float,
+        seed: int = 0,
+        say: Callable[[str], None] = print,
+        cpu_bound_share: float = TWIN_CPU_BOUND_SHARE,
+        job_threads: int | None = None,
+    ) -> None:
         self.speed = speed
         self.seed = seed
         self.say = say
+        self.cpu_bound_share = cpu_bound_share
+        self.job_threads = job_threads
         self._phase = 0
 
     def fleet_config(self, sizing: Sizing) -> FleetConfig:
@@ -146,7 +167,8 @@ class TwinFleet:
             ephemeral=sizing.ephemeral,
             task_cpu=sizing.task_cpu,
             task_memory=sizing.task_memory,
-            cpu_bound_share=TWIN_CPU_BOUND_SHARE,
+            cpu_bound_share=self.cpu_bound_share,
+            job_threads=self.job_threads,
             seed=self.seed + self._phase,  # a new sample each phase, as on a real fleet
         )
 
@@ -193,18 +215,28 @@ def validate_sizing(
     gates: list[str] | None = None,
     seed: int = 0,
     say: Callable[[str], None] = print,
+    cpu_bound_share: float = TWIN_CPU_BOUND_SHARE,
+    job_threads: int | None = None,
 ) -> int:
     base_sizing, cand_sizing = load_sizing(from_path), load_sizing(to_path)
+    if not 0.0 <= cpu_bound_share <= 1.0:
+        raise UsageError(f"--twin-cpu-bound-share must be in [0, 1], got {cpu_bound_share:g}")
+    if job_threads is not None and job_threads < 1:
+        raise UsageError(f"--twin-job-threads must be >= 1, got {job_threads}")
     loaded = resolve_profile(profile, environment=environment)
     if environment != "local":
         raise UsageError(
             "validate-sizing --env aws needs the Terraform fleet driver (issue 6) to apply tfvars; "
             "--env local runs the whole procedure on the twin"
         )
-    fleet = TwinFleet(speed, seed, say)
+    fleet = TwinFleet(speed, seed, say, cpu_bound_share, job_threads)
     started = time.monotonic()
     say(f"validate-sizing {loaded.name}: FROM {from_path} ({base_sizing.describe()})")
     say(f"                 TO   {to_path} ({cand_sizing.describe()})")
+    diffs = base_sizing.differences(cand_sizing)
+    say(f"  sizing differs: {'; '.join(diffs)}" if diffs else "  the two sizings are the same")
+    threads = "" if job_threads is None else f", at most {job_threads} vCPU per job"
+    say(f"  twin model: {cpu_bound_share:.0%} of a job's time CPU-bound{threads}")
     codes = []
     dirs = []
     for label, sizing in (("base (FROM)", base_sizing), ("candidate (TO)", cand_sizing)):
@@ -229,4 +261,4 @@ def validate_sizing(
         f"validate-sizing: {comparison.verdict.upper()} ({time.monotonic() - started:.0f} s); "
         f"comparison in {dirs[1] / 'compare.md'}"
     )
-    return EXIT_FAILED if comparison.regression else EXIT_PASS
+    return EXIT_FAILED if comparison.failed else EXIT_PASS

@@ -5,9 +5,11 @@
     throughput_per_min.p50 -5%    its median per-minute throughput may be at most 5% lower
 
 `+` bounds an increase, `-` a decrease. A p50 gate fails only when the change beyond the limit is
-also statistically significant (Holm-adjusted Mann-Whitney p < 0.05): a gate never fires on noise,
-and a metric with too few samples to decide fails its gate (it cannot be shown to hold). Other
-statistics (mean, p90, p95, p99, max) have no test: they compare the two runs' figures directly.
+also statistically significant (Holm-adjusted Mann-Whitney p < 0.05): a gate never fires on noise. Other
+statistics (mean, p90, p95, p99, max) have no test: they compare the two runs' figures directly. A
+rate (failure_rate) is gated by its mean, `failure_rate.mean +0.02` (at most 2 points more), with
+Fisher's exact test as the p50 gates have Mann-Whitney's. A gate whose metric has fewer than 6 samples
+in a run cannot be judged: the comparison is inconclusive (exit 1), never a pass by default.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import re
 from dataclasses import dataclass
 
 from suite.errors import UsageError
-from suite.gates.metrics import METRIC_KEYS
+from suite.gates.metrics import METRIC_KEYS, METRICS
+
+RATE_KEYS = tuple(m.key for m in METRICS if m.kind == "rate")
 
 STATS = ("p50", "mean", "p90", "p95", "p99", "max")
 _GATE = re.compile(r"^\s*([a-z_]+)\.([a-z0-9]+)\s+([+-])\s*(\d+(?:\.\d+)?)\s*(%|s)?\s*$")
@@ -50,4 +54,8 @@ def parse_gate(expr: str) -> Gate:
         raise UsageError(f"gate {expr!r}: unknown metric {metric!r}; metrics: {', '.join(METRIC_KEYS)}")
     if stat not in STATS:
         raise UsageError(f"gate {expr!r}: unknown statistic {stat!r}; statistics: {', '.join(STATS)}")
+    if metric in RATE_KEYS and stat != "mean":
+        raise UsageError(
+            f"gate {expr!r}: {metric} is a proportion of jobs: gate its mean, e.g. `{metric}.mean +0.02`"
+        )
     return Gate(expr.strip(), metric, stat, 1 if sign == "+" else -1, float(amount), unit == "%")

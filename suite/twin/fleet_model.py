@@ -33,12 +33,15 @@ class FleetConfig:
     # the per-task figures only as `Type=Task` events in the performance log group
     container_insights: str = "enhanced"
     # sizing model (defaults keep the plain model): job time = (sleep + overhead) x job_time_factor x
-    # ((1 - cpu_bound_share) + cpu_bound_share x 1024 / task_cpu), rounded to whole seconds
+    # ((1 - cpu_bound_share) + cpu_bound_share / usable vCPUs), rounded to whole seconds; usable vCPUs =
+    # task_cpu / 1024, capped at job_threads when set (a job with 2 threads gains nothing from a 3rd vCPU).
+    # The CPU-bound twin: cpu_bound_share 1.0 (the job's time is work-seconds at 1 vCPU / usable vCPUs)
     job_time_factor: float = 1.0
     cpu_bound_share: float = 0.0
     # completion jitter: each job's time moves by a whole number of seconds drawn uniformly from
     # -N..+N (its own seeded stream; a job never takes less than 0 s): real fleets jitter, the model not
     completion_jitter_s: int = 0
+    job_threads: int | None = None
     # capacity planning (suite.decisions.plan): draw a job's whole execution time / a task's cold start from
     # measured distributions instead of the model above; never serialised
     duration_sampler: Callable[[random.Random], int] | None = field(default=None, compare=False, repr=False)
@@ -52,11 +55,18 @@ class FleetConfig:
                 f"container_insights must be one of {', '.join(CONTAINER_INSIGHTS_MODES)}, "
                 f"not {self.container_insights!r}"
             )
+        if not 0.0 <= self.cpu_bound_share <= 1.0:
+            raise ValueError(f"cpu_bound_share must be in [0, 1], not {self.cpu_bound_share!r}")
+        if self.job_threads is not None and self.job_threads < 1:
+            raise ValueError(f"job_threads must be >= 1 (or unset), not {self.job_threads!r}")
 
     def job_time_scale(self) -> float:
         """How much longer than sleep + overhead a job takes at this sizing (1.0: the plain model)."""
         share = self.cpu_bound_share
-        return self.job_time_factor * ((1 - share) + share * 1024 / self.task_cpu)
+        if self.job_threads is None:
+            return self.job_time_factor * ((1 - share) + share * 1024 / self.task_cpu)
+        usable = min(self.task_cpu / 1024, float(self.job_threads))
+        return self.job_time_factor * ((1 - share) + share / usable)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +84,7 @@ class FleetConfig:
             "seed": self.seed,
             "job_time_factor": self.job_time_factor,
             "cpu_bound_share": self.cpu_bound_share,
+            "job_threads": self.job_threads,
             "container_insights": self.container_insights,
             "completion_jitter_s": self.completion_jitter_s,
         }
@@ -95,6 +106,7 @@ class FleetConfig:
             seed=int(d["seed"]),
             job_time_factor=float(d.get("job_time_factor", 1.0)),
             cpu_bound_share=float(d.get("cpu_bound_share", 0.0)),
+            job_threads=None if d.get("job_threads") is None else int(d["job_threads"]),
             container_insights=str(d.get("container_insights", "enhanced")),
             completion_jitter_s=int(d.get("completion_jitter_s", 0)),
         )

@@ -108,7 +108,7 @@ def test_cli_exit_codes_and_formats(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert {m["metric"]: m["verdict"] for m in doc["metrics"]}["execution_time_s"] == "worse"
     assert main(["compare", str(a), str(slow), "--markdown", "--gate", "execution_time_s.p50 +25%"]) == 0
     md = capsys.readouterr().out
-    assert md.startswith("## Compare") and "| metric" in md and "**Verdict: no regression**" in md
+    assert md.startswith("## Compare") and "| metric" in md and "**Verdict: NO REGRESSION**" in md
     assert main(["compare", str(a), str(other)]) == 2
     assert "different profiles" in capsys.readouterr().err
     assert main(["compare", str(a), str(other), "--force"]) == 0

@@ -24,9 +24,13 @@ def fake_run(
     cpu: list[float] | None = None,
     start: float = 1_700_000_000.0,
     pattern: dict[str, Any] | None = None,
+    failed: int = 0,
+    fleet: dict[str, Any] | None = None,
 ) -> Path:
-    """A run directory with result.json (+ manifest.json): one job per workflow, one every 30 s."""
+    """A run directory with result.json (+ manifest.json): one job per workflow, one every 30 s; the
+    first `failed` jobs concluded failure, the others success; `fleet`: the manifest's fleet."""
     queue = queue or [1.0] * len(execution)
+    fleet = fleet or {"runner_count": runners, "ephemeral": True, "task_cpu": 1024, "task_memory": 2048}
     jobs = []
     for i, (ex, q) in enumerate(zip(execution, queue, strict=True)):
         created = start + 30 * i
@@ -39,6 +43,7 @@ def fake_run(
                 "completed": stamp(created + q + ex),
                 "queue_s": q,
                 "execution_s": ex,
+                "conclusion": "failure" if i < failed else "success",
                 "cpu_mean": None if cpu is None else cpu[i],
                 "memory_max": None,
             }
@@ -51,7 +56,7 @@ def fake_run(
         "test_run_id": run_id,
         "profile": profile,
         "environment": "local",
-        "fleet": {"runner_count": runners, "ephemeral": True, "task_cpu": 1024, "task_memory": 2048},
+        "fleet": fleet,
         "window": {"start": stamp(start), "end": stamp(end), "duration_s": end - start},
         "workflows": {"dispatched": len(jobs), "collected": len(jobs)},
         "jobs": {"count": len(jobs)},
@@ -65,5 +70,5 @@ def fake_run(
     d = root / run_id
     (d / "raw").mkdir(parents=True)
     (d / "result.json").write_text(json.dumps(result, default=list))  # per_job: a row view
-    (d / "manifest.json").write_text(json.dumps({"test_run_id": run_id, "profile": prof}))
+    (d / "manifest.json").write_text(json.dumps({"test_run_id": run_id, "profile": prof, "fleet": fleet}))
     return d

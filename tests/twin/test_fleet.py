@@ -5,6 +5,8 @@ from __future__ import annotations
 from itertools import pairwise
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from suite.twin.fleet import Fleet, FleetConfig
 from suite.twin.workflows import WORKFLOWS
@@ -178,3 +180,43 @@ def test_completion_jitter_moves_each_job_by_at_most_n_seconds_seeded():
     with pytest.raises(ValueError, match="completion_jitter_s"):
         FleetConfig(completion_jitter_s=-1)
     assert FleetConfig.from_dict(FleetConfig(completion_jitter_s=3).to_dict()).completion_jitter_s == 3
+
+
+def test_cpu_bound_twin_job_time_is_work_at_one_vcpu_over_usable_vcpus():
+    # the CPU-bound twin: 60 s sleep + 3 s overhead = 63 work-seconds at 1 vCPU, no randomness in overhead
+    def execution(task_cpu: int, threads: int | None) -> int:
+        f = fleet(
+            ephemeral=False, overhead_s=(3, 3), task_cpu=task_cpu, cpu_bound_share=1.0, job_threads=threads
+        )
+        dispatch(f, 1, T0 + 100)
+        f.advance(T0 + 1000)
+        (job,) = f.jobs.values()
+        assert job.started is not None and job.completed is not None
+        return job.completed - job.started
+
+    assert execution(1024, None) == 63
+    assert execution(2048, None) == round(63 / 2)
+    assert execution(512, None) == 126  # a downsize is slower
+    assert execution(4096, 2) == round(63 / 2)  # two threads gain nothing from a 3rd and 4th vCPU
+    assert execution(512, 2) == 126  # the cap only limits; half a vCPU is half a vCPU
+    # the default twin is unchanged: job time does not depend on the task's CPU
+    assert FleetConfig(task_cpu=512).job_time_scale() == FleetConfig(task_cpu=4096).job_time_scale() == 1.0
+
+
+@given(
+    st.sampled_from([256, 512, 1024, 2048, 4096, 8192, 16384]),
+    st.floats(0.0, 1.0),
+    st.one_of(st.none(), st.integers(1, 16)),
+    st.floats(0.5, 2.0),
+)
+def test_job_time_scale_is_the_documented_formula(task_cpu, share, threads, factor):
+    cfg = FleetConfig(task_cpu=task_cpu, cpu_bound_share=share, job_threads=threads, job_time_factor=factor)
+    usable = task_cpu / 1024 if threads is None else min(task_cpu / 1024, threads)
+    assert cfg.job_time_scale() == pytest.approx(factor * ((1 - share) + share / usable))
+    assert FleetConfig.from_dict(cfg.to_dict()) == cfg
+
+
+def test_fleet_config_refuses_a_share_outside_0_1_and_zero_threads():
+    for bad in ({"cpu_bound_share": 1.5}, {"cpu_bound_share": -0.1}, {"job_threads": 0}):
+        with pytest.raises(ValueError):
+            FleetConfig(**bad)  # type: ignore[arg-type]

@@ -1,16 +1,25 @@
 """Compare two run directories metric by metric (suite compare BASE CAND).
 
-Verdict rule (per metric), designed against false alarms:
+Per metric, designed against false alarms:
 - inconclusive: either run has fewer than 6 samples (no 95% interval for the median exists); the
   verdict says how many are needed.
-- better / worse: the Holm-adjusted two-sided Mann-Whitney p < 0.05 AND the change of the median is
-  practically meaningful: |Δ median| >= 5% of the base median and >= the metric's resolution (1 s for
-  times: GitHub timestamps have 1 s resolution). Direction: lower is better for every metric but
-  throughput.
+- better / worse: the Holm-adjusted two-sided p < 0.05 (Mann-Whitney U on the samples; Fisher's exact
+  test for the failure rate) AND the change is practically meaningful: |Δ| >= 5% of the base value and
+  >= the metric's resolution (1 s for times, 0.01 for the failure rate). The value compared is the
+  median (the rate for the failure rate). Direction: lower is better for every metric but throughput.
+  The Holm family is every metric of the comparison.
 - `~`: otherwise (no significant, meaningful difference).
 
-Regression (exit 1): any gate fails; with no gate given (flags or the profile's `compare_gates`), any
-metric judged `worse`.
+The comparison's verdict (exit code), over the GATED metrics: the gates given (`--gate`, else the
+profile's `compare_gates`), else the metrics gated by default (suite.gates.metrics: queue, execution
+and workflow total time, job failure rate; absolute CPU/memory, their share of the task, utilization
+and throughput are reported, never gated by default):
+- regression (exit 1): a gate failed; with no gate given, a gated metric is `worse`;
+- inconclusive (exit 1): none of that, but a gated metric could not be judged (fewer than 6 samples
+  in a run, or none): it cannot be shown to hold, so it does not pass by default;
+- better (exit 0): none of that, and at least one gated metric is `better`;
+- no regression (exit 0): otherwise.
+A run whose own verdict is incomplete (interrupted, or not yet collected) is refused without --force.
 """
 
 from __future__ import annotations
@@ -21,8 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from suite.analyze.stats import percentile
+from suite.decisions.compare import sizing
 from suite.decisions.compare.samples import METRICS, Metric, RunSamples, load_run
-from suite.decisions.compare.stats import MIN_SAMPLES, holm, mann_whitney_p, median_ci
+from suite.decisions.compare.stats import MIN_SAMPLES, fisher_p, holm, mann_whitney_p, median_ci, rate_ci
 from suite.errors import UsageError
 from suite.gates.compare import Gate, parse_gate
 
@@ -30,6 +40,8 @@ SCHEMA = "suite.compare/v1"
 ALPHA = 0.05
 MIN_RELATIVE_CHANGE = 0.05
 PROFILE_KEYS = ("name", "workflow", "inputs", "pattern", "seed")
+VERDICTS = ("regression", "inconclusive", "better", "no regression")
+INCOMPLETE = "incomplete"  # a run's own verdict: interrupted, or not yet collected
 
 
 @dataclass
@@ -38,6 +50,8 @@ class MetricComparison:
     label: str
     unit: str
     lower_is_better: bool
+    gated: bool  # decides the comparison's verdict
+    statistic: str  # what base_median / cand_median hold: "median", or "rate" (the failure rate)
     n_base: int
     n_cand: int
     base_median: float | None = None
@@ -60,6 +74,10 @@ class GateResult:
     limit: float | None
     ok: bool
     reason: str
+    status: str = ""  # "ok" | "fail" | "inconclusive" (could not be judged: too few samples)
+
+    def __post_init__(self) -> None:
+        self.status = self.status or ("ok" if self.ok else "fail")
 
 
 @dataclass
@@ -71,16 +89,46 @@ class Comparison:
     metrics: list[MetricComparison]
     gates: list[GateResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    sizing: list[sizing.SizingRow] = field(default_factory=list)
 
     @property
-    def regression(self) -> bool:
-        if self.gates:
-            return any(not g.ok for g in self.gates)
-        return any(m.verdict == "worse" for m in self.metrics)
+    def gated(self) -> list[MetricComparison]:
+        return [m for m in self.metrics if m.gated]
 
     @property
     def verdict(self) -> str:
-        return "regression" if self.regression else "no regression"
+        """The rule in the module docstring."""
+        if self.gates:
+            failed = any(g.status == "fail" for g in self.gates)
+            undecided = any(g.status == "inconclusive" for g in self.gates)
+        else:
+            failed = any(m.verdict == "worse" for m in self.gated)
+            undecided = any(m.verdict == "inconclusive" for m in self.gated)
+        if failed:
+            return "regression"
+        if undecided:
+            return "inconclusive"
+        return "better" if any(m.verdict == "better" for m in self.gated) else "no regression"
+
+    @property
+    def regression(self) -> bool:
+        return self.verdict == "regression"
+
+    @property
+    def failed(self) -> bool:
+        """Exit 1: a regression, or a gated metric that could not be judged."""
+        return self.verdict in ("regression", "inconclusive")
+
+    @property
+    def verdict_reasons(self) -> list[str]:
+        if self.gates:
+            return [f"gate {g.expr}: {g.status} ({g.reason})" for g in self.gates if g.status != "ok"] + [
+                f"{m.label}: better ({m.reason})" for m in self.gated if m.verdict == "better"
+            ]
+        undecided = ("worse", "inconclusive")
+        return [f"{m.label}: {m.verdict} ({m.reason})" for m in self.gated if m.verdict in undecided] + [
+            f"{m.label}: better ({m.reason})" for m in self.gated if m.verdict == "better"
+        ]
 
     def metric(self, key: str) -> MetricComparison:
         return next(m for m in self.metrics if m.metric == key)
@@ -92,17 +140,31 @@ class Comparison:
             "candidate": self.candidate,
             "profile": self.profile,
             "forced": self.forced,
-            "rule": (
-                f"better/worse: Holm-adjusted two-sided Mann-Whitney p < {ALPHA} and |Δ median| >= "
-                f"{MIN_RELATIVE_CHANGE:.0%} of base (and >= 1 s for times); inconclusive below "
-                f"{MIN_SAMPLES} samples per run; medians with distribution-free 95% order-statistic CIs"
-            ),
+            "sizing": sizing.as_dict(self.sizing),
+            "rule": RULE,
+            "verdict_rule": VERDICT_RULE,
+            "gated": [m.metric for m in self.gated],
             "metrics": [asdict(m) for m in self.metrics],
             "gates": [asdict(g) for g in self.gates],
             "regression": self.regression,
             "verdict": self.verdict,
+            "verdict_reasons": self.verdict_reasons,
             "notes": self.notes,
         }
+
+
+RULE = (
+    f"better/worse: Holm-adjusted two-sided p < {ALPHA} (Mann-Whitney U; Fisher exact for the failure "
+    f"rate) and |Δ| >= {MIN_RELATIVE_CHANGE:.0%} of base (and >= 1 s for times, 0.01 for the failure "
+    f"rate); inconclusive below {MIN_SAMPLES} samples per run; medians with distribution-free 95% "
+    "order-statistic CIs, rates with exact Clopper-Pearson CIs"
+)
+VERDICT_RULE = (
+    "over the gated metrics (the gates given, else queue, execution and total time and the failure "
+    "rate): regression if a gate fails (no gates: a gated metric is worse); else inconclusive if one "
+    "could not be judged (too few samples); else better if one is better; else no regression. "
+    "Exit 1 on regression or inconclusive."
+)
 
 
 def profile_differences(base: dict[str, Any], cand: dict[str, Any]) -> list[str]:
@@ -122,10 +184,22 @@ def compare_dirs(
                 "compare runs of one profile, or pass --force"
             )
         notes.append("forced: the runs' profiles differ: " + "; ".join(diffs))
+    for label, run, path in (("base", base, base_dir), ("candidate", cand, cand_dir)):
+        if run.verdict != INCOMPLETE:
+            continue
+        if not force:
+            raise UsageError(
+                f"the {label} run {path} is INCOMPLETE (interrupted, or not yet collected): its samples "
+                f"are partial; if it was not collected, `suite collect {path}` first; or pass --force to "
+                "compare what it measured"
+            )
+        notes.append(f"forced: the {label} run {run.test_run_id} is INCOMPLETE (its samples are partial)")
     if base.environment != cand.environment:
         notes.append(f"environments differ: {base.environment} vs {cand.environment}")
     exprs = list(gates or []) or list(cand.profile.get("compare_gates") or [])
-    return compare_samples(base, cand, [parse_gate(e) for e in exprs], force, notes)
+    comparison = compare_samples(base, cand, [parse_gate(e) for e in exprs], force, notes)
+    comparison.sizing = sizing.sizing_rows(base.fleet, cand.fleet)
+    return comparison
 
 
 def compare_samples(
@@ -144,11 +218,17 @@ def compare_samples(
         notes=list(notes or []),
     )
     comparison.gates = [_gate(g, comparison.metric(g.metric), base, cand) for g in gates]
+    if gates:  # the gates decide: the metrics they name are the gated ones
+        named = {g.metric for g in gates}
+        for row in comparison.metrics:
+            row.gated = row.metric in named
     return comparison
 
 
 def _metric(m: Metric, a: list[float], b: list[float]) -> MetricComparison:
-    row = MetricComparison(m.key, m.label, m.unit, m.lower_is_better, len(a), len(b))
+    row = MetricComparison(m.key, m.label, m.unit, m.lower_is_better, m.gated, m.kind, len(a), len(b))
+    if m.kind == "rate":
+        return _rate(row, a, b)
     if a:
         ci = median_ci(a)
         row.base_median = ci.median
@@ -162,6 +242,22 @@ def _metric(m: Metric, a: list[float], b: list[float]) -> MetricComparison:
         row.change_pct = 100.0 * row.change / abs(row.base_median) if row.base_median != 0 else None
     if len(a) >= MIN_SAMPLES and len(b) >= MIN_SAMPLES:
         row.p_value = mann_whitney_p(a, b)
+    return row
+
+
+def _rate(row: MetricComparison, a: list[float], b: list[float]) -> MetricComparison:
+    """A proportion (samples 0 or 1): the rate and its exact CI; Fisher's exact test."""
+    if a:
+        rate, low, high = rate_ci(a)
+        row.base_median, row.base_ci = rate, [low, high]
+    if b:
+        rate, low, high = rate_ci(b)
+        row.cand_median, row.cand_ci = rate, [low, high]
+    if row.base_median is not None and row.cand_median is not None:
+        row.change = row.cand_median - row.base_median
+        row.change_pct = 100.0 * row.change / row.base_median if row.base_median != 0 else None
+    if len(a) >= MIN_SAMPLES and len(b) >= MIN_SAMPLES:
+        row.p_value = fisher_p(a, b)
     return row
 
 
@@ -202,12 +298,14 @@ def _stat(values: list[float], stat: str) -> float | None:
 
 def _gate(g: Gate, row: MetricComparison, base: RunSamples, cand: RunSamples) -> GateResult:
     b, c = _stat(base.samples[g.metric], g.stat), _stat(cand.samples[g.metric], g.stat)
-    if b is None or c is None:
-        return GateResult(g.expr, b, c, None, False, "no samples in one of the runs")
+    if b is None or c is None or row.n_base < MIN_SAMPLES or row.n_cand < MIN_SAMPLES:
+        why = f"cannot be judged: need >= {MIN_SAMPLES} samples per run, have {row.n_base} and {row.n_cand}"
+        limit = None if b is None else g.limit(b)
+        return GateResult(g.expr, b, c, limit, False, why, "inconclusive")
     limit = g.limit(b)
     if not g.exceeded(b, c):
         return GateResult(g.expr, b, c, limit, True, "within the limit")
-    if g.stat != "p50":
+    if g.stat != "p50" and row.statistic != "rate":  # the median and the rate have a test; others not
         return GateResult(g.expr, b, c, limit, False, f"{c:.4g} beyond the limit {limit:.4g}")
     if row.p_adjusted is None:
         return GateResult(g.expr, b, c, limit, False, f"beyond the limit and {row.reason}")

@@ -6,12 +6,14 @@ import json
 
 from tabulate import tabulate
 
-from suite.decisions.compare.core import ALPHA, MIN_RELATIVE_CHANGE, Comparison, MetricComparison
+from suite.decisions.compare import sizing
+from suite.decisions.compare.core import RULE, VERDICT_RULE, Comparison, MetricComparison
 from suite.decisions.compare.stats import MIN_SAMPLES
 from suite.report.fmt import NULL
 
 HEADERS = [
     "metric",
+    "gated",
     "n base/cand",
     "base median [95% CI]",
     "cand median [95% CI]",
@@ -45,10 +47,15 @@ def _p(m: MetricComparison) -> str:
     return f"{m.p_value:.2g} ({m.p_adjusted:.2g})"
 
 
+def _label(m: MetricComparison) -> str:
+    return f"{m.label} ({m.unit}{', rate' if m.statistic == 'rate' else ''})"
+
+
 def rows(c: Comparison) -> list[list[str]]:
     return [
         [
-            f"{m.label} ({m.unit})",
+            _label(m),
+            "gated" if m.gated else "",
             f"{m.n_base}/{m.n_cand}",
             _median(m.base_median, m.base_ci),
             _median(m.cand_median, m.cand_ci),
@@ -60,42 +67,51 @@ def rows(c: Comparison) -> list[list[str]]:
     ]
 
 
-RULE = (
-    f"worse/better = Holm-adjusted two-sided Mann-Whitney p < {ALPHA} and |Δ median| >= "
-    f"{MIN_RELATIVE_CHANGE:.0%} of base (>= 1 s for times); `~` otherwise; inconclusive below "
-    f"{MIN_SAMPLES} samples per run. CIs: distribution-free order statistics."
-)
+_STATUS = {"ok": "ok  ", "fail": "FAIL", "inconclusive": "INCONCLUSIVE"}
+SIZING_HEADERS = ["fleet sizing", "base", "candidate", ""]
 
 
 def _gate_lines(c: Comparison) -> list[str]:
     return [
-        f"{'ok  ' if g.ok else 'FAIL'} {g.expr}: base {_g(g.base)}, candidate {_g(g.cand)}, "
+        f"{_STATUS[g.status]} {g.expr}: base {_g(g.base)}, candidate {_g(g.cand)}, "
         f"limit {_g(g.limit)} ({g.reason})"
         for g in c.gates
     ]
 
 
+def sizing_table(c: Comparison, fmt: str) -> str:
+    table = [
+        [r.label, sizing.show(r.key, r.base), sizing.show(r.key, r.candidate), "DIFFERS" if r.differs else ""]
+        for r in c.sizing
+    ]
+    return tabulate(table, headers=SIZING_HEADERS, tablefmt=fmt, disable_numparse=True)
+
+
 def terminal(c: Comparison) -> str:
     lines = [f"compare {c.base} (base) -> {c.candidate} (candidate), profile {c.profile}"]
+    if c.sizing:  # first: what was compared
+        lines += [sizing_table(c, "simple"), f"  {sizing.summary(c.sizing)}", ""]
     lines.append(tabulate(rows(c), headers=HEADERS, tablefmt="simple", disable_numparse=True))
     lines.extend(["  " + line for line in _gate_lines(c)])
     lines.extend(f"  note: {n}" for n in c.notes)
     lines.append(f"  {RULE}")
+    lines.append(f"  verdict: {VERDICT_RULE}")
+    lines.extend(f"  - {r}" for r in c.verdict_reasons)
     lines.append(f"verdict: {c.verdict.upper()}")
     return "\n".join(lines)
 
 
 def markdown(c: Comparison) -> str:
-    lines = [
-        f"## Compare `{c.base}` → `{c.candidate}` ({c.profile})",
-        "",
-        tabulate(rows(c), headers=HEADERS, tablefmt="github", disable_numparse=True),
-        "",
-    ]
+    lines = [f"## Compare `{c.base}` → `{c.candidate}` ({c.profile})", ""]
+    if c.sizing:
+        lines += [sizing_table(c, "github"), "", f"_{sizing.summary(c.sizing)}_", ""]
+    lines += [tabulate(rows(c), headers=HEADERS, tablefmt="github", disable_numparse=True), ""]
     if c.gates:
         lines += ["Gates:", ""] + [f"- {line}" for line in _gate_lines(c)] + [""]
     lines += [f"- note: {n}" for n in c.notes]
-    lines += [f"_{RULE}_", "", f"**Verdict: {c.verdict}**", ""]
+    lines += [f"_{RULE}_", "", f"_Verdict rule: {VERDICT_RULE}_", ""]
+    lines += [f"- {r}" for r in c.verdict_reasons]
+    lines += ["", f"**Verdict: {c.verdict.upper()}**", ""]
     return "\n".join(lines)
 
 

@@ -5,11 +5,15 @@
 | queue_time_s | job | per_job.queue_s (started_at - created_at) |
 | execution_time_s | job | per_job.execution_s |
 | total_time_s | workflow run | last job completed_at - run created_at (raw/runs.jsonl, else first job's) |
+| failure_rate | job that ended | 1: failure, timed_out, cancelled, startup_failure; 0: success, neutral |
 | cpu_mean | job with samples | per_job.cpu_mean (CPU units, 1024 = 1 vCPU) |
+| cpu_mean_pct | job with samples | per_job.cpu_mean_pct (% of the task's reserved CPU: headroom) |
 | memory_max | job with samples | per_job.memory_max (MiB) |
+| memory_max_pct | job with samples | per_job.memory_max_pct (% of the task's reserved memory: headroom) |
 | throughput_per_min | full minute of the window | jobs completed in [start + 60 i, start + 60 (i+1)) |
 | utilization | minute of the window | busy runner-seconds in the minute / (configured runners x its length) |
 
+failure_rate: a skipped or unfinished job (conclusion skipped or null) gives no sample.
 Per-minute series are autocorrelated; the test treats minutes as exchangeable, which makes their
 p-values optimistic: read them with the per-job metrics beside them.
 """
@@ -34,9 +38,14 @@ PER_JOB_SAMPLES = {  # metric -> the per_job column whose values are its samples
     "queue_time_s": job_field("queue_s"),
     "execution_time_s": job_field("execution_s"),
     "cpu_mean": job_field("cpu_mean"),
+    "cpu_mean_pct": job_field("cpu_mean_pct"),
     "memory_max": job_field("memory_max"),
+    "memory_max_pct": job_field("memory_max_pct"),
 }
 STARTED, COMPLETED, CREATED, RUN_ID = (job_field(k) for k in ("started", "completed", "created", "run_id"))
+CONCLUSION = job_field("conclusion")
+FAILED = frozenset({"failure", "timed_out", "cancelled", "startup_failure"})
+NOT_FAILED = frozenset({"success", "neutral"})
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,7 @@ class RunSamples:
     test_run_id: str
     profile: dict[str, Any]
     environment: str | None
-    fleet: dict[str, Any]
+    fleet: dict[str, Any]  # manifest.json's fleet (result.json's when the manifest has none)
     verdict: str | None
     samples: dict[str, list[float]]
 
@@ -69,7 +78,7 @@ def load_run(run_dir: Path) -> RunSamples:
         test_run_id=str(result.get("test_run_id") or run_dir.name),
         profile=dict(manifest.get("profile") or {"name": result.get("profile")}),
         environment=result.get("environment"),
-        fleet=dict(result.get("fleet") or {}),
+        fleet=dict(manifest.get("fleet") or result.get("fleet") or {}),
         verdict=result.get("verdict"),
         samples=samples_from_result(result, run_created),
     )
@@ -94,8 +103,11 @@ def samples_from_result(result: dict[str, Any], run_created: dict[int, float]) -
         "queue_time_s": column("queue_time_s"),
         "execution_time_s": column("execution_time_s"),
         "total_time_s": _totals(jobs, run_created),
+        "failure_rate": [float(c in FAILED) for j in jobs if (c := j.get(CONCLUSION)) in FAILED | NOT_FAILED],
         "cpu_mean": column("cpu_mean"),
+        "cpu_mean_pct": column("cpu_mean_pct"),
         "memory_max": column("memory_max"),
+        "memory_max_pct": column("memory_max_pct"),
         "throughput_per_min": _per_minute_throughput([c for _, c in intervals], start, end),
         "utilization": _per_minute_utilization(intervals, start, end, configured),
     }

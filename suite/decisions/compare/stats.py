@@ -6,6 +6,9 @@
   Its exact coverage (>= 95%) is reported. It needs n >= 6 (smaller samples have no such interval).
 - Mann-Whitney U, two-sided (scipy.stats.mannwhitneyu, method "auto": exact without ties for small
   samples, else the normal approximation with tie and continuity correction).
+- a rate (the failure rate: samples 0 or 1): the proportion, its exact Clopper-Pearson 95% interval
+  (scipy.stats.binomtest), and the two-sided Fisher exact test of the two runs' 2x2 table
+  (scipy.stats.fisher_exact); the same minimum of MIN_SAMPLES per run applies.
 - Holm-Bonferroni adjustment of the p-values of one comparison (a family of metrics), so that
   looking at many metrics at once does not manufacture a significant one by chance.
 """
@@ -77,3 +80,25 @@ def holm(pvalues: Sequence[float | None]) -> list[float | None]:
         running = max(running, min(1.0, (m - rank) * p))
         out[i] = running
     return out
+
+
+def rate_ci(values: Sequence[float], confidence: float = CONFIDENCE) -> tuple[float, float, float]:
+    """(proportion of 1s, Clopper-Pearson low, high) of a sample of 0s and 1s."""
+    if not values:
+        raise ValueError("rate of an empty sample")
+    from scipy.stats import binomtest
+
+    k, n = round(math.fsum(values)), len(values)
+    ci = binomtest(k, n).proportion_ci(confidence_level=confidence, method="exact")
+    return k / n, float(ci.low), float(ci.high)
+
+
+def fisher_p(a: Sequence[float], b: Sequence[float]) -> float:
+    """Two-sided Fisher exact p of two samples of 0s and 1s (1.0 when both have the same single value)."""
+    if not a or not b:
+        raise ValueError("Fisher's exact test needs two non-empty samples")
+    from scipy.stats import fisher_exact
+
+    ka, kb = round(math.fsum(a)), round(math.fsum(b))
+    p = float(fisher_exact([[ka, len(a) - ka], [kb, len(b) - kb]], alternative="two-sided").pvalue)
+    return 1.0 if math.isnan(p) else min(1.0, p)
