@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from suite.errors import UsageError
+from suite.gates.verdict import needed_samples
 from suite.rundir.result_schema import DIST_STATS, DISTRIBUTIONS, NUMBERS, NUMERIC_FIELDS, OPEN_FIELDS
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
@@ -141,9 +142,24 @@ def evaluate(item: str | Threshold | Mapping[str, Any], result: Mapping[str, Any
     out: dict[str, Any] = {"expr": t.expr, "value": value, "ok": False, "reason": why}
     if why is None and value is not None and target is not None:
         out["ok"] = bool(_OPS[op](value, target))
+    support = [s for s in (_support(result, left), _support(result, right)) if s is not None]
+    if support:  # the side with the fewest samples to spare (suite.gates.verdict judges it)
+        out["sampled"], out["samples"], out["needs"] = min(support, key=lambda s: s[1] - s[2])
     if t.abort_on_fail:
         out["abort_on_fail"] = True
     return out
+
+
+def _support(result: Mapping[str, Any], path: str) -> tuple[str, int, int] | None:
+    """(path, samples, samples needed) when `path` reads a statistic of a distribution whose count is
+    known (suite.gates.verdict.needed_samples); None otherwise."""
+    head, _, stat = path.rpartition(".")
+    if not head or stat not in DIST_STATS or stat == "count":
+        return None
+    count, why = _lookup(result, f"{head}.count")
+    if why is not None or count is None:
+        return None
+    return path, int(count), needed_samples(stat)
 
 
 def evaluate_all(

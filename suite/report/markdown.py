@@ -11,6 +11,7 @@ from tabulate import tabulate
 from suite.analyze.stats import PERCENTILE_METHOD
 from suite.report.fmt import num, pct
 from suite.report.sections import Cell, Row, Section, Table, sections
+from suite.report.verdict_view import banner, verdict_name, verdict_reasons
 
 MAX_LISTED = 50  # rows listed per detail table (missing workflows, jobs without samples)
 TIMINGS = ("queue_time_s", "execution_time_s", "total_time_s", "dispatch_lag_s")
@@ -23,7 +24,7 @@ def text(c: Cell) -> str:
     if c.kind == "pct":
         return pct(c.value)
     if c.kind == "ok":
-        return "ok" if c.value else "FAIL"
+        return "ok" if c.value is True else "INCONCLUSIVE" if c.value == "inconclusive" else "FAIL"
     if c.kind == "why":
         return c.value or ""
     return str(c.value)
@@ -141,11 +142,19 @@ def _reasons(s: Section) -> list[str]:
     return [f"## {s.title}", "", *(f"- `{r.key}`: {text(r.cells[1])}" for r in rows)]
 
 
+def _verdict(result: dict[str, Any]) -> list[str]:
+    """The incomplete banner (a quote) and the verdict's reasons, under the title."""
+    out = [f"> **{text}**" for text in [banner(result)] if text]
+    out += [f"- {why}" for why in verdict_reasons(result) if not out]
+    return [*out, ""] if out else []
+
+
 def summary_markdown(result: dict[str, Any]) -> str:
     w = result["window"]
     head = [
-        f"# {result.get('test_run_id')}: {str(result.get('verdict')).upper()}",
+        f"# {result.get('test_run_id')}: {verdict_name(result)}",
         "",
+        *_verdict(result),
         f"Profile `{result.get('profile')}` · environment `{result.get('environment')}` · "
         f"window {num(w.get('start'))} .. {num(w.get('end'))} ({num(w.get('duration_s'), 0)} s)",
     ]
