@@ -14,6 +14,7 @@ from typing import Any
 from suite.rundir.result_schema import JobCounts, Result
 
 RUN_COUNTS = ("collected", "succeeded", "failed", "incomplete", "success_rate")
+JOB_DISTRIBUTIONS = ("queue_time_s", "execution_time_s", "total_time_s", "queue_from_schedule_s", "resources")
 JOB_FIGURES = (  # (section, field) made of jobs that ran
     ("concurrency", "max"),
     ("runners", "observed"),
@@ -42,6 +43,8 @@ def blank_unobserved(result: Result, reasons: dict[str, str], uncollected: Seque
             reasons[f"jobs.{key}"] = ran_why
         r["tasks"]["with_jobs"] = None
         reasons["tasks.with_jobs"] = ran_why
+        for path in JOB_DISTRIBUTIONS:  # their samples are jobs: none read, rather than none observed
+            reasons[path] = ran_why
     if not r["jobs"]["ran"]:
         for section, key in JOB_FIGURES:
             r[section][key] = None
