@@ -28,6 +28,7 @@ from suite.errors import EXIT_FAILED, EXIT_INCOMPLETE, EXIT_PASS
 PASS, FAIL, INCONCLUSIVE, INCOMPLETE = "pass", "fail", "inconclusive", "incomplete"
 VERDICTS = (PASS, FAIL, INCONCLUSIVE, INCOMPLETE)
 EXIT_CODES = {PASS: EXIT_PASS, FAIL: EXIT_FAILED, INCONCLUSIVE: EXIT_FAILED, INCOMPLETE: EXIT_INCOMPLETE}
+INCOMPLETE_REASONS = ("not collected", "interrupted")  # how the reasons of an incomplete run begin
 RUN_DIR = "<run directory>"  # stands for the run directory's path when the caller does not give it
 
 

@@ -17,7 +17,7 @@ from suite.gates.verdict import VERDICTS
 from suite.report.charts import Chart
 from suite.report.html_page import DASH, card, cell, fnum, html_cell, page, pct, table, why
 from suite.report.sections import Row, Section, Table, reason_for, sections
-from suite.report.verdict_view import banner, verdict_reasons
+from suite.report.verdict_view import banner, other_reasons
 
 __all__ = ["DASH", "MAX_JOB_ROWS", "MAX_ROWS", "report_html"]
 
@@ -47,10 +47,9 @@ def _table(
 def _verdict(r: dict[str, Any]) -> str:
     """The incomplete banner, or the verdict's reasons as a list, under the title."""
     text = banner(r)
-    if text:
-        return f'<div class="banner" role="alert">{escape(text)}</div>'
-    items = "".join(f"<li>{escape(why)}</li>" for why in verdict_reasons(r))
-    return f'<ul class="verdict">{items}</ul>' if items else ""
+    out = f'<div class="banner" role="alert">{escape(text)}</div>' if text else ""
+    items = "".join(f"<li>{escape(why)}</li>" for why in other_reasons(r))
+    return out + (f'<ul class="verdict">{items}</ul>' if items else "")
 
 
 def _header(r: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ from tabulate import tabulate
 from suite.analyze.stats import PERCENTILE_METHOD
 from suite.report.fmt import num, pct
 from suite.report.sections import Cell, Row, Section, Table, sections
-from suite.report.verdict_view import banner, verdict_name, verdict_reasons
+from suite.report.verdict_view import banner, other_reasons, verdict_name
 
 MAX_LISTED = 50  # rows listed per detail table (missing workflows, jobs without samples)
 TIMINGS = ("queue_time_s", "execution_time_s", "total_time_s", "dispatch_lag_s")
@@ -145,7 +145,7 @@ def _reasons(s: Section) -> list[str]:
 def _verdict(result: dict[str, Any]) -> list[str]:
     """The incomplete banner (a quote) and the verdict's reasons, under the title."""
     out = [f"> **{text}**" for text in [banner(result)] if text]
-    out += [f"- {why}" for why in verdict_reasons(result) if not out]
+    out += [*([""] if out and other_reasons(result) else []), *(f"- {why}" for why in other_reasons(result))]
     return [*out, ""] if out else []
 
 

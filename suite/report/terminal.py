@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from suite.report.fmt import num, pct
-from suite.report.verdict_view import banner, verdict_name, verdict_reasons
+from suite.report.verdict_view import banner, other_reasons, verdict_name
 
 
 def terminal_summary(result: dict[str, Any]) -> str:
@@ -18,8 +18,8 @@ def terminal_summary(result: dict[str, Any]) -> str:
         f"{result.get('test_run_id')} ({result.get('profile')}, {result.get('environment')}): "
         f"{verdict_name(result)}",
         *(f"  !! {text}" for text in [banner(result)] if text),
-        *(f"  because   {why}" for why in verdict_reasons(result)),
-        f"  window      {result['window']['start']} .. {result['window']['end']}",
+        *(f"  because   {why}" for why in other_reasons(result)),
+        f"  window      {num(result['window']['start'])} .. {num(result['window']['end'])}",
         f"  workflows   {num(scheduled)} scheduled, {wf['dispatched']} dispatched, "
         f"{num(wf['collected'])} collected, {num(wf['succeeded'])} succeeded, {num(wf['failed'])} failed, "
         f"{len(wf['missing'])} missing",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from suite.gates.verdict import INCOMPLETE, INCONCLUSIVE, PASS
+from suite.gates.verdict import INCOMPLETE, INCOMPLETE_REASONS, INCONCLUSIVE, PASS
 
 
 def verdict_name(result: Mapping[str, Any]) -> str:
@@ -19,11 +19,20 @@ def verdict_reasons(result: Mapping[str, Any]) -> list[str]:
 
 
 def banner(result: Mapping[str, Any]) -> str | None:
-    """The warning an incomplete run carries at the top of every report; None for any other verdict."""
+    """The warning an incomplete run carries at the top of every report (why it is incomplete); None
+    for any other verdict."""
     if result.get("verdict") != INCOMPLETE:
         return None
-    why = "; ".join(verdict_reasons(result)) or "the run did not cover its whole load"
+    why = "; ".join(r for r in verdict_reasons(result) if r.startswith(INCOMPLETE_REASONS))
+    why = why or "the run did not cover its whole load"
     return f"INCOMPLETE RUN: {why}. Its figures are not a measurement of the profile and never a baseline."
+
+
+def other_reasons(result: Mapping[str, Any]) -> list[str]:
+    """The verdict's reasons that the banner does not state (all of them when there is no banner)."""
+    if result.get("verdict") != INCOMPLETE:
+        return verdict_reasons(result)
+    return [r for r in verdict_reasons(result) if not r.startswith(INCOMPLETE_REASONS)]
 
 
 def threshold_mark(row: Mapping[str, Any]) -> Any:

@@ -82,7 +82,7 @@ def test_null_figure_fails_with_its_reason(tmp_path):
     assert failure is not None
     message = failure.get("message") or ""
     assert message.startswith("queue_time_s.p95 < 120: the figure is null (queue_time_s.p95 is null (")
-    assert "no job of this test started" in message
+    assert "raw/jobs.jsonl absent: the jobs were never collected" in message
     assert ok_case.find("failure") is None
 
 
