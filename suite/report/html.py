@@ -99,7 +99,7 @@ def _headline(r: dict[str, Any]) -> str:
         ),
         card(
             "jobs",
-            fnum(jobs["count"]),
+            cell(jobs["count"], reason_for(r, "jobs.count")),
             f"{cell(jobs['succeeded'])} ok · {cell(jobs['failed'])} failed · "
             f"{cell(jobs['cancelled'])} cancelled",
         ),
@@ -130,7 +130,8 @@ def _headline(r: dict[str, Any]) -> str:
         card(
             "utilization",
             pct(run.get("utilization"), reason_for(r, "runners.utilization")),
-            f"of configured runners · {fnum(run.get('observed'))} runners observed",
+            f"of configured runners · {cell(run.get('observed'), reason_for(r, 'runners.observed'))} "
+            "runners observed",
             reason_for(r, "runners.utilization") if run.get("utilization") is None else None,
         ),
         card(
@@ -142,7 +143,7 @@ def _headline(r: dict[str, Any]) -> str:
         card(
             "CPU / memory max p95",
             f"{cell(cpu.get('p95'), rr, 0, '%')} / {cell(mem.get('p95'), rr, 0, '%')}",
-            f"of reserved · {r['resources']['jobs_without_samples']} job(s) without samples",
+            f"of reserved · {cell(r['resources']['jobs_without_samples'], rr)} job(s) without samples",
             reason_for(r, "resources") if cpu.get("p95") is None else None,
         ),
     ]
@@ -216,7 +217,7 @@ def _resources(s: Section) -> str:
     return (
         "<h2>Resources per job</h2>"
         f'<p class="note">From each job\'s task samples inside its interval. Jobs with samples: '
-        f"{s.facts['with_samples']}; without: {s.facts['without_samples']} (their figures are "
+        f"{cell(s.facts['with_samples'])}; without: {cell(s.facts['without_samples'])} (their figures are "
         f"{DASH}, with the reason in the jobs table, never 0).</p>" + _table(s.tables["distributions"])
     )
 

@@ -102,8 +102,8 @@ def _resources(s: Section, r: dict[str, Any]) -> list[str]:
     out = [
         f"## {s.title}",
         "",
-        f"Jobs with Container Insights samples inside their interval: {s.facts['with_samples']}; "
-        f"without: {s.facts['without_samples']} (their figures are null, not 0).",
+        f"Jobs with Container Insights samples inside their interval: {num(s.facts['with_samples'])}; "
+        f"without: {num(s.facts['without_samples'])} (their figures are null, not 0).",
         "",
         _render(s.tables["distributions"]),
     ]

@@ -179,7 +179,7 @@ def runners(r: Mapping[str, Any]) -> Section:
     run = r["runners"]
     counts = [
         Cell(run.get("configured"), reason=reason_for(r, "runners.configured")),
-        Cell(run.get("observed")),
+        Cell(run.get("observed"), reason=reason_for(r, "runners.observed")),
         Cell(run.get("utilization"), "pct", reason_for(r, "runners.utilization")),
     ]
     per = [
