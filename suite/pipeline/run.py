@@ -6,6 +6,7 @@ Everything computed is computed from the run directory, so `suite report DIR` gi
 
 from __future__ import annotations
 
+import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -131,7 +132,13 @@ def _run(
                 inflight=rd.file(INFLIGHT_FILE),
             )
     except KeyboardInterrupt:  # the rest of the schedule goes in the ledger as not dispatched, with why
-        record_unsent(rd.path, "interrupted (Ctrl-C) before it was sent")
+        unsent = record_unsent(rd.path, "interrupted (Ctrl-C) before it was sent")
+        print(
+            f"\ninterrupted: {len(unsent)} scheduled dispatch(es) never sent; the run is INCOMPLETE. "
+            f"Collect what was dispatched: suite collect {rd.path}",
+            file=sys.stderr,
+            flush=True,
+        )
         raise
     progress.done(f"dispatched {len(offsets)} workflows")
     if monitor.aborted:  # abort_on_fail: load stopped; drain and report what was dispatched

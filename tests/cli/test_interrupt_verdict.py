@@ -41,6 +41,7 @@ def test_sigint_after_a_third_then_collect_is_incomplete_and_never_the_baseline(
             proc.send_signal(signal.SIGINT)  # Ctrl-C while the dispatch that makes a third is in flight
             _, err = proc.communicate(timeout=120)
         assert proc.returncode == 130, err
+        assert f"the run is INCOMPLETE. Collect what was dispatched: suite collect reports/{profile}-" in err
         (rd,) = [d for d in reports.iterdir() if d.is_dir() and d != older]
         assert not (rd / "result.json").exists()
         unsent = [r for r in read_jsonl(rd / "ledger.jsonl") if r["sent_at"] is None]
