@@ -6,6 +6,7 @@ EXIT_PASS = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_ENVIRONMENT = 3
+EXIT_INCOMPLETE = 4  # the run was interrupted or not yet collected: its figures cover part of the load
 EXIT_INTERRUPTED = 130
 
 

@@ -122,7 +122,7 @@ def occupancy(
     jobs: JobArrays,
     configured: int | None,
     window: tuple[float, float] | None,
-    busy_runner_s: float,
+    busy_runner_s: float | None,
     utilization: float | None,
     reasons: dict[str, str],
 ) -> Occupancy:
@@ -143,12 +143,15 @@ def occupancy(
         out["booting_runner_s"], _ = booting_seconds(tasks, jobs, window)
         if not configured or configured <= 0:
             why = f"configured runner count is {configured}"
+        elif busy_runner_s is None:
+            why = "no busy runner-seconds observed (no job of this test ran)"
     if why is not None:
         reasons["occupancy.slot_occupancy"] = why
         if out["booting_runner_s"] is None:
             reasons["occupancy.booting_runner_s"] = why
         return out
     assert window is not None and configured and out["booting_runner_s"] is not None
+    assert busy_runner_s is not None
     span = configured * (window[1] - window[0])
     out["slot_occupancy"] = (busy_runner_s + out["booting_runner_s"]) / span
     return out

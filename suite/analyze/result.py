@@ -10,6 +10,7 @@ import numpy as np
 
 from suite.analyze.by_name import by_job_name, by_workflow
 from suite.analyze.columns import Cat, nullable
+from suite.analyze.completeness import completeness
 from suite.analyze.concurrency import concurrency_arrays
 from suite.analyze.fleet import little_law, runners, throughput
 from suite.analyze.headroom import jobs_waiting, occupancy
@@ -29,6 +30,8 @@ from suite.analyze.stats import PERCENTILE_METHOD, distribution, exact_sum
 from suite.analyze.tables import DispatchTable, RunTable, dispatch_table, jobs_table, runs_table
 from suite.analyze.tasks import task_summary, tasks_from_events
 from suite.analyze.timeline import JobArrays
+from suite.analyze.unobserved import blank_unobserved
+from suite.gates.verdict import judge_thresholds, verdict
 from suite.isotime import stamp, stamp_column
 from suite.rundir.result_schema import (
     PER_JOB_KEYS,
@@ -62,12 +65,12 @@ def compute_result(
     runners_snapshots: Rows,
     api: dict[str, Any] | None = None,
     thresholds: list[dict[str, Any]] | None = None,
+    **done: Any,
 ) -> dict[str, Any]:
-    """result.json of one run, every row read in this process."""
+    """result.json of one run, every row read in this process (done: result_of's keywords)."""
     metric_side = partial(sample_arrays, metrics)
-    return as_json(
-        result_of(manifest, ledger, runs, jobs, metric_side, tasks, runners_snapshots, api, thresholds)
-    )
+    side = (metric_side, tasks, runners_snapshots, api, thresholds)
+    return as_json(result_of(manifest, ledger, runs, jobs, *side, **done))
 
 
 def as_json(result: Result) -> dict[str, Any]:
@@ -85,10 +88,15 @@ def result_of(
     runners_snapshots: Rows,
     api: dict[str, Any] | None = None,
     thresholds: list[dict[str, Any]] | None = None,
+    *,
+    schedule_size: int | None = None,
+    uncollected: Sequence[str] = (),
 ) -> Result:
     """result.json of one run. samples: the CloudWatch side (the metric rows as SampleArrays, which
     is independent of the GitHub side), called once, after the GitHub side's tables are built: the
-    caller may compute it elsewhere meanwhile (suite.pipeline.analysis reads it in a child process)."""
+    caller may compute it elsewhere meanwhile (suite.pipeline.analysis reads it in a child process).
+    schedule_size: dispatches in schedule.json; uncollected: the collection files absent
+    (suite.analyze.completeness)."""
     reasons: dict[str, str] = {}  # dotted path of a null figure -> why it could not be observed
     notes: list[str] = [f"percentiles: {PERCENTILE_METHOD}"]
     dispatches = dispatch_table(ledger)
@@ -202,22 +210,28 @@ def result_of(
         "by_workflow": by_workflow(arr, job_run, run_table, sc.run[sc.found], last_done, reasons),
         "api": cast(Api, dict(api or {})),
         "thresholds": cast(list[ThresholdResult], list(thresholds or [])),
-        "verdict": verdict(thresholds or []),
+        "completeness": completeness(manifest, dispatches, schedule_size, uncollected),
+        "verdict": "",  # below, once every figure is final
+        "verdict_reasons": [],
         "notes": notes,
         "reasons": reasons,
     }
+    blank_unobserved(result, reasons, uncollected)
     _empty_distribution_reasons(result, reasons)
+    judged = with_thresholds(as_json(result), thresholds or [])
+    result["thresholds"], result["verdict"] = judged["thresholds"], judged["verdict"]
+    result["verdict_reasons"] = judged["verdict_reasons"]
     return result
 
 
-def with_thresholds(result: dict[str, Any], thresholds: list[dict[str, Any]]) -> dict[str, Any]:
-    """The result with thresholds evaluated over it (by suite.gates.thresholds) and the verdict they give."""
-    return result | {"thresholds": list(thresholds), "verdict": verdict(thresholds)}
-
-
-def verdict(thresholds: list[dict[str, Any]]) -> str:
-    """fail if any threshold is not ok (a threshold that could not be evaluated is not ok)."""
-    return "fail" if any(t.get("ok") is not True for t in thresholds) else "pass"
+def with_thresholds(
+    result: dict[str, Any], thresholds: list[dict[str, Any]], run_dir: str | None = None
+) -> dict[str, Any]:
+    """The result with thresholds evaluated over it (by suite.gates.thresholds), each judged, and the
+    verdict (suite.gates.verdict); run_dir: the path a "run suite collect" reason names."""
+    judged = judge_thresholds(thresholds, result)
+    decided, why = verdict(result, judged, run_dir)
+    return result | {"thresholds": judged, "verdict": decided, "verdict_reasons": why}
 
 
 def _window(
@@ -385,5 +399,5 @@ def _empty_distribution_reasons(result: Result, reasons: dict[str, str]) -> None
         reasons.setdefault(
             "little_law.relative_error", "mean concurrency or throughput × execution unknown or 0"
         )
-    if result["resources"]["jobs_with_samples"] == 0:
+    if not result["resources"]["jobs_with_samples"]:
         reasons.setdefault("resources", "no job had a Container Insights sample inside its interval")

@@ -30,6 +30,7 @@ COLUMNS = (  # (name, SQL type, the result.json field it holds; None: made here)
     ("ephemeral", "INTEGER", None),
     ("task_cpu", "INTEGER", field("fleet.task_cpu")),
     ("task_memory", "INTEGER", field("fleet.task_memory")),
+    ("scheduled", "INTEGER", field("completeness.scheduled")),
     ("workflows", "INTEGER", field("workflows.dispatched")),
     ("collected", "INTEGER", field("workflows.collected")),
     ("jobs", "INTEGER", field("jobs.count")),
@@ -52,6 +53,9 @@ def _db(reports_root: Path) -> Iterator[sqlite3.Connection]:
     reports_root.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(db_path(reports_root), timeout=30)
     try:
+        held = [row[1] for row in conn.execute("PRAGMA table_info(runs)").fetchall()]
+        if held and tuple(held) != NAMES:  # an index of another layout: rebuilt from result.json files
+            conn.execute("DROP TABLE runs")
         conn.execute(f"CREATE TABLE IF NOT EXISTS runs ({', '.join(f'{c} {t}' for c, t, _ in COLUMNS)})")
         conn.execute("CREATE INDEX IF NOT EXISTS runs_profile ON runs (profile, started)")
         with conn:
@@ -157,8 +161,21 @@ def list_runs(
 
 
 def last_passing(reports_root: Path, profile: str) -> dict[str, Any] | None:
-    """The newest run of `profile` whose verdict is pass: the natural baseline for `suite compare`."""
+    """The newest run of `profile` whose verdict is pass: the natural baseline for `suite compare`
+    (never a failed, inconclusive or incomplete one)."""
     return next((r for r in list_runs(reports_root, profile) if r["verdict"] == "pass"), None)
+
+
+def _workflows(r: dict[str, Any]) -> str:
+    """dispatched/scheduled, e.g. 16/45 for a run interrupted after 16 dispatches; the dispatched
+    workflows that were not collected after it."""
+    dispatched, scheduled, collected = r["workflows"], r["scheduled"], r["collected"]
+    text = f"{'null' if dispatched is None else dispatched}/{'null' if scheduled is None else scheduled}"
+    if collected is None:
+        return f"{text} (not collected)"
+    if dispatched is not None and collected < dispatched:
+        return f"{text} ({dispatched - collected} missing)"
+    return text
 
 
 def render(rows: list[dict[str, Any]]) -> str:
@@ -177,7 +194,7 @@ def render(rows: list[dict[str, Any]]) -> str:
             r["environment"],
             f"{f(r['runners'], '{}')}{'e' if r['ephemeral'] else 'p' if r['ephemeral'] is not None else ''}"
             f" {f(r['task_cpu'], '{}')}/{f(r['task_memory'], '{}')}",
-            f"{f(r['collected'], '{}')}/{f(r['workflows'], '{}')}",
+            _workflows(r),
             f(r["queue_p95"]),
             f(r["exec_p50"]),
             f(r["concurrency_max"], "{}"),
@@ -199,5 +216,8 @@ def render(rows: list[dict[str, Any]]) -> str:
         "util",
         "verdict",
     ]
-    legend = "fleet: runners (e ephemeral, p persistent) cpu/memory; workflows: collected/dispatched"
+    legend = (
+        "fleet: runners (e ephemeral, p persistent) cpu/memory; workflows: dispatched/scheduled "
+        "(and how many of the dispatched were not collected)"
+    )
     return tabulate(table, headers=headers, tablefmt="simple", disable_numparse=True) + "\n" + legend

@@ -122,6 +122,14 @@ def lookup(result: Mapping[str, Any], sel: Selected) -> tuple[Any, str | None]:
     return node, None
 
 
+def absent(result: Mapping[str, Any], path: str) -> bool:
+    """Whether `path` selects a job name or workflow the run's result does not have (a definite fail:
+    the run never ran that name, not a figure that went unobserved)."""
+    sel = split(path)
+    entries = result.get(sel.kind.section) if sel is not None else None
+    return sel is not None and isinstance(entries, Mapping) and sel.name not in entries
+
+
 def no_such_name(kind: Kind, name: str, names: list[str]) -> str:
     """The reason for a name no entry has: the names there are, the closest first."""
     if not names:

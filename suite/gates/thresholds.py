@@ -14,8 +14,9 @@ or lies under one of :data:`OPEN_FIELDS` (maps keyed by data, such as API endpoi
 One job name's or one workflow's figures are named by a selector (suite.gates.selectors):
 ``jobs["build / npm"].execution_time_s.p95 < 300``, ``workflows["runner_test.yml"].total_time_s.p95 < 600``.
 
-A threshold that reads a missing or null figure fails, with that reason (honesty rule 2); so does one
-whose job name or workflow the run does not have (the reason lists the names it has).
+A threshold that reads a missing or null figure cannot be judged (suite.gates.verdict: inconclusive),
+with that reason (honesty rule 2); one whose job name or workflow the run does not have fails (`absent`;
+the reason lists the names it has).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import Any
 
 from suite.errors import UsageError
 from suite.gates import selectors
+from suite.gates.verdict import needed_samples
 from suite.rundir.result_schema import DIST_STATS, DISTRIBUTIONS, NUMBERS, NUMERIC_FIELDS, OPEN_FIELDS
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
@@ -154,9 +156,26 @@ def evaluate(item: str | Threshold | Mapping[str, Any], result: Mapping[str, Any
     out: dict[str, Any] = {"expr": t.expr, "value": value, "ok": False, "reason": why}
     if why is None and value is not None and target is not None:
         out["ok"] = bool(_OPS[op](value, target))
+    support = [s for s in (_support(result, left), _support(result, right)) if s is not None]
+    if support:  # the side with the fewest samples to spare (suite.gates.verdict judges it)
+        out["sampled"], out["samples"], out["needs"] = min(support, key=lambda s: s[1] - s[2])
+    if selectors.absent(result, left) or selectors.absent(result, right):
+        out["absent"] = True  # a name the run does not have: a fail, not an unobserved figure
     if t.abort_on_fail:
         out["abort_on_fail"] = True
     return out
+
+
+def _support(result: Mapping[str, Any], path: str) -> tuple[str, int, int] | None:
+    """(path, samples, samples needed) when `path` reads a statistic of a distribution whose count is
+    known (suite.gates.verdict.needed_samples); None otherwise."""
+    head, _, stat = path.rpartition(".")
+    if not head or stat not in DIST_STATS or stat == "count":
+        return None
+    count, why = _lookup(result, f"{head}.count")
+    if why is not None or count is None:
+        return None
+    return path, int(count), needed_samples(stat)
 
 
 def evaluate_all(

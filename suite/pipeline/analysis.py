@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sized
 from pathlib import Path
 from typing import Any
 
+from suite.analyze.completeness import COLLECTION_FILES
 from suite.analyze.resources import sample_arrays
 from suite.analyze.result import Rows, as_json, result_of
 from suite.pipeline.background import Background
@@ -31,15 +32,17 @@ def analyze(
     api: dict[str, Any] | None = None,
     thresholds: list[dict[str, Any]] | None = None,
     parallel: bool | None = None,
+    **done: Any,
 ) -> dict[str, Any]:
     """compute_result's result. parallel: read the metric rows in a forked child process while this
-    one reads the rest (None: when the rows are many or of unknown number)."""
+    one reads the rest (None: when the rows are many or of unknown number). done: schedule_size and
+    uncollected (result_of's keywords)."""
     samples = Background(
         lambda: sample_arrays(metrics), _worth_a_process(metrics) if parallel is None else parallel
     )
     try:
         result = result_of(
-            manifest, ledger, runs, jobs, samples.result, tasks, runners_snapshots, api, thresholds
+            manifest, ledger, runs, jobs, samples.result, tasks, runners_snapshots, api, thresholds, **done
         )
         return as_json(result)
     finally:
@@ -52,7 +55,8 @@ def _worth_a_process(rows: Rows) -> bool:
 
 
 def load_inputs(path: Path, stream: bool = False) -> dict[str, Any]:
-    """manifest, ledger and raw/*.jsonl as compute_result's keyword arguments (absent files: empty).
+    """manifest, ledger and raw/*.jsonl as compute_result's keyword arguments (absent files: empty,
+    and the absent collection files named in `uncollected`; schedule.json's size as schedule_size).
 
     stream=True gives the row files as one-shot iterators read line by line (compute_result reads each
     once), so a large run's raw rows never sit in memory all at once.
@@ -71,7 +75,15 @@ def load_inputs(path: Path, stream: bool = False) -> dict[str, Any]:
         "metrics": rows(rd.raw_file("metrics.jsonl")),
         "tasks": rows(rd.raw_file("tasks.jsonl")),
         "runners_snapshots": read_jsonl(rd.raw_file("runners.jsonl")),
+        "schedule_size": _schedule_size(rd),
+        "uncollected": [f for f in COLLECTION_FILES if not (rd.path / f).exists()],
     }
+
+
+def _schedule_size(rd: RunDir) -> int | None:
+    """How many dispatches schedule.json holds (None without one: a run from before it existed)."""
+    path = rd.file("schedule.json")
+    return len(read_json(path).get("offsets_s") or []) if path.exists() else None
 
 
 def analyze_run_dir(

@@ -6,6 +6,7 @@ Everything computed is computed from the run directory, so `suite report DIR` gi
 
 from __future__ import annotations
 
+import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -25,12 +26,13 @@ from suite.dispatch.dispatcher import (
     run_dispatches,
     write_schedule,
 )
-from suite.errors import EXIT_FAILED, EXIT_PASS, UsageError
+from suite.errors import UsageError
 from suite.fleet.clients import aws_client, github_client
 from suite.fleet.environments import Target, local_target
 from suite.fleet.readiness import wait_target_online
 from suite.fleet.targets import resolve_target
 from suite.gates.thresholds import evaluate_all
+from suite.gates.verdict import exit_code
 from suite.github.client import GitHubClient
 from suite.github.cost import api_section, merge_stats
 from suite.isotime import parse_iso
@@ -133,7 +135,13 @@ def _run(
                 inflight=rd.file(INFLIGHT_FILE),
             )
     except KeyboardInterrupt:  # the rest of the schedule goes in the ledger as not dispatched, with why
-        record_unsent(rd.path, "interrupted (Ctrl-C) before it was sent")
+        unsent = record_unsent(rd.path, "interrupted (Ctrl-C) before it was sent")
+        print(
+            f"\ninterrupted: {len(unsent)} scheduled dispatch(es) never sent; the run is INCOMPLETE. "
+            f"Collect what was dispatched: suite collect {rd.path}",
+            file=sys.stderr,
+            flush=True,
+        )
         raise
     progress.done(f"dispatched {len(offsets)} workflows")
     if monitor.aborted:  # abort_on_fail: load stopped; drain and report what was dispatched
@@ -319,7 +327,8 @@ def report(run_dir: Path) -> int:
     manifest = read_json(rd.file("manifest.json"))
     # raw rows streamed line by line (the metric rows in a worker process when that pays off)
     result = analyze_run_dir(rd.path, api=read_json(api_path) if api_path.exists() else None)
-    result = with_thresholds(result, evaluate_all(list(manifest["profile"].get("thresholds") or []), result))
+    thresholds = evaluate_all(list(manifest["profile"].get("thresholds") or []), result)
+    result = with_thresholds(result, thresholds, run_dir=str(rd.path))
     write_reports(rd.path, result)
     print(terminal_summary(result))
     if rd.file("truth.json").exists():
@@ -329,7 +338,7 @@ def report(run_dir: Path) -> int:
         f"\nReport: {rd.path}/report.html  "
         "(summary.md, result.json, jobs.csv, junit.xml and charts/ beside it)"
     )
-    return EXIT_PASS if result.get("verdict") == "pass" else EXIT_FAILED
+    return exit_code(result.get("verdict"))
 
 
 def _existing(run_dir: Path) -> RunDir:

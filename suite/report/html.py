@@ -13,11 +13,13 @@ from html import escape
 from typing import Any
 
 from suite.analyze.stats import PERCENTILE_METHOD
+from suite.gates.verdict import VERDICTS
 from suite.report import load_sections
 from suite.report.by_name import by_name_section
 from suite.report.charts import Chart
 from suite.report.html_page import DASH, card, cell, fnum, html_cell, page, pct, table, why
 from suite.report.sections import Row, Section, Table, reason_for, sections
+from suite.report.verdict_view import banner, other_reasons
 
 __all__ = ["DASH", "MAX_JOB_ROWS", "MAX_ROWS", "report_html"]
 
@@ -45,6 +47,14 @@ def _table(
     return table(headers or t.headers, _cells(picked), classes=["bad" if r.bad else "" for r in picked], **kw)
 
 
+def _verdict(r: dict[str, Any]) -> str:
+    """The incomplete banner, or the verdict's reasons as a list, under the title."""
+    text = banner(r)
+    out = f'<div class="banner" role="alert">{escape(text)}</div>' if text else ""
+    items = "".join(f"<li>{escape(why)}</li>" for why in other_reasons(r))
+    return out + (f'<ul class="verdict">{items}</ul>' if items else "")
+
+
 def _header(r: dict[str, Any]) -> str:
     verdict = str(r.get("verdict") or "unknown")
     w, fleet = r.get("window") or {}, r.get("fleet") or {}
@@ -53,12 +63,13 @@ def _header(r: dict[str, Any]) -> str:
         for k in ("runner_count", "ephemeral", "task_cpu", "task_memory", "cluster")
         if fleet.get(k) is not None
     )
-    badge = "pass" if verdict == "pass" else "fail"
+    badge = verdict if verdict in VERDICTS else "fail"
     wr = reason_for(r, "window")
     return (
         f'<h1>{escape(str(r.get("test_run_id")))}<span class="badge {badge}">'
         f"{escape(verdict.upper())}</span></h1>"
-        f'<p class="meta">profile <code>{escape(str(r.get("profile")))}</code> · environment '
+        + _verdict(r)
+        + f'<p class="meta">profile <code>{escape(str(r.get("profile")))}</code> · environment '
         f"<code>{escape(str(r.get('environment')))}</code> · suite {escape(str(r.get('suite_version')))}</p>"
         f'<p class="meta">window {cell(w.get("start"), wr)} .. '
         f"{cell(w.get('end'), wr)} ({cell(w.get('duration_s'), wr, 0)} s)"
@@ -85,13 +96,15 @@ def _headline(r: dict[str, Any]) -> str:
         card("thresholds", f"{ok} / {len(thresholds)} ok" if thresholds else "none"),
         card(
             "workflows",
-            f"{wf['collected']} / {wf['dispatched']}",
-            f"collected / dispatched · {len(wf.get('missing') or [])} missing",
+            f"{cell(wf['collected'], reason_for(r, 'workflows.collected'))} / {wf['dispatched']} / "
+            f"{cell((r.get('completeness') or {}).get('scheduled'), 'unknown')}",
+            f"collected / dispatched / scheduled · {len(wf.get('missing') or [])} missing",
         ),
         card(
             "jobs",
-            fnum(jobs["count"]),
-            f"{jobs['succeeded']} ok · {jobs['failed']} failed · {jobs['cancelled']} cancelled",
+            cell(jobs["count"], reason_for(r, "jobs.count")),
+            f"{cell(jobs['succeeded'])} ok · {cell(jobs['failed'])} failed · "
+            f"{cell(jobs['cancelled'])} cancelled",
         ),
         card(
             "queue p50 / p95",
@@ -120,7 +133,8 @@ def _headline(r: dict[str, Any]) -> str:
         card(
             "utilization",
             pct(run.get("utilization"), reason_for(r, "runners.utilization")),
-            f"of configured runners · {fnum(run.get('observed'))} runners observed",
+            f"of configured runners · {cell(run.get('observed'), reason_for(r, 'runners.observed'))} "
+            "runners observed",
             reason_for(r, "runners.utilization") if run.get("utilization") is None else None,
         ),
         *_headroom_cards(r),
@@ -133,7 +147,7 @@ def _headline(r: dict[str, Any]) -> str:
         card(
             "CPU / memory max p95",
             f"{cell(cpu.get('p95'), rr, 0, '%')} / {cell(mem.get('p95'), rr, 0, '%')}",
-            f"of reserved · {r['resources']['jobs_without_samples']} job(s) without samples",
+            f"of reserved · {cell(r['resources']['jobs_without_samples'], rr)} job(s) without samples",
             reason_for(r, "resources") if cpu.get("p95") is None else None,
         ),
     ]
@@ -257,7 +271,7 @@ def _resources(s: Section) -> str:
     return (
         "<h2>Resources per job</h2>"
         f'<p class="note">From each job\'s task samples inside its interval. Jobs with samples: '
-        f"{s.facts['with_samples']}; without: {s.facts['without_samples']} (their figures are "
+        f"{cell(s.facts['with_samples'])}; without: {cell(s.facts['without_samples'])} (their figures are "
         f"{DASH}, with the reason in the jobs table, never 0).</p>" + _table(s.tables["distributions"])
     )
 

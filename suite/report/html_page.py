@@ -24,6 +24,9 @@ h2{font-size:17px;margin:32px 0 10px;padding-bottom:4px;border-bottom:1px solid 
 .badge{display:inline-block;padding:2px 10px;border-radius:12px;font-weight:700;font-size:13px;
 vertical-align:middle;margin-left:8px;letter-spacing:.04em}
 .pass{background:#dcf3e3;color:#146c2e}.fail{background:#fbe0de;color:#a4221a}
+.inconclusive{background:#fdf0d0;color:#7a5200}.incomplete{background:#e6e0f8;color:#4b2a9a}
+.banner{border:2px solid #4b2a9a;background:#f1edfc;color:#2e1a66;border-radius:8px;padding:10px 14px;
+margin:12px 0;font-weight:600}ul.verdict{margin:6px 0 0 0;color:#3a434d}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:10px}
 .card{background:#fff;border:1px solid #e1e4e8;border-radius:8px;padding:10px 12px}
 .card .k{color:#56606b;font-size:12px}.card .v{font-size:18px;font-weight:650;margin-top:2px}
@@ -114,7 +117,9 @@ def html_cell(c: Cell) -> str:
     if c.kind == "why":
         return why(c.value)
     if c.kind == "ok":
-        return '<span class="ok">pass</span>' if c.value else '<span class="ko">FAIL</span>'
+        if c.value == "inconclusive":
+            return '<span class="ko">INCONCLUSIVE</span>'
+        return '<span class="ok">pass</span>' if c.value is True else '<span class="ko">FAIL</span>'
     return escape(str(c.value))
 
 

@@ -3,7 +3,11 @@ whose figure is null fails, with the reason).
 
 The layout follows the JUnit XML that CI systems read (Jenkins' junit schema, GitHub test reporters,
 GitLab): <testsuites> > <testsuite name tests failures errors skipped time timestamp> > <properties>,
-<testcase name classname time> with a <failure message type> child when the threshold is not ok.
+<testcase name classname time> with a <failure message type> child when the threshold is not ok
+(type ThresholdFailed, or ThresholdInconclusive when it could not be judged). A run that is incomplete,
+has workflows missing or measured nothing has one more testcase, `run`, failing with the verdict's
+reasons (type RunIncomplete, RunFailed or RunInconclusive); the properties carry verdict,
+verdict_reasons and the incomplete banner.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 from suite.errors import UsageError
 from suite.gates.thresholds import parse
 from suite.report.fmt import num
+from suite.report.verdict_view import banner, verdict_reasons
 
 
 def _value(value: Any) -> str:
@@ -40,14 +45,24 @@ def _left_side(expr: str) -> str:
         return expr.split()[0]
 
 
+RUN_FAILURE = {"incomplete": "RunIncomplete", "inconclusive": "RunInconclusive", "fail": "RunFailed"}
+
+
+def _run_reasons(result: dict[str, Any]) -> list[str]:
+    """The verdict's reasons that are not a threshold's (each threshold has its own testcase)."""
+    return [r for r in verdict_reasons(result) if not r.startswith("threshold `")]
+
+
 def junit_xml(result: dict[str, Any]) -> str:
     thresholds = list(result.get("thresholds") or [])
-    failures = sum(t.get("ok") is not True for t in thresholds)
+    run_case = 1 if _run_reasons(result) else 0
+    failures = sum(t.get("ok") is not True for t in thresholds) + run_case
     run_id = str(result.get("test_run_id") or "run")
     profile = str(result.get("profile") or "profile")
     duration = (result.get("window") or {}).get("duration_s")
     time_s = f"{float(duration):.3f}" if duration is not None else "0"
-    counts = {"tests": str(len(thresholds)), "failures": str(failures), "errors": "0", "skipped": "0"}
+    tests = str(len(thresholds) + run_case)
+    counts = {"tests": tests, "failures": str(failures), "errors": "0", "skipped": "0"}
 
     root = ET.Element("testsuites", {"name": f"runner-suite {run_id}", **counts, "time": time_s})
     suite = ET.SubElement(root, "testsuite", {"name": run_id, **counts, "time": time_s})
@@ -59,6 +74,8 @@ def junit_xml(result: dict[str, Any]) -> str:
         ("profile", profile),
         ("environment", result.get("environment")),
         ("verdict", result.get("verdict")),
+        ("verdict_reasons", "; ".join(verdict_reasons(result)) or None),
+        ("incomplete", banner(result)),
         ("window.start", start),
         ("window.end", (result.get("window") or {}).get("end")),
         ("schema", result.get("schema")),
@@ -70,9 +87,16 @@ def junit_xml(result: dict[str, Any]) -> str:
         )
         if t.get("ok") is not True:
             message = failure_message(t)
-            failure = ET.SubElement(case, "failure", {"message": message, "type": "ThresholdFailed"})
+            kind = "ThresholdInconclusive" if t.get("status") == "inconclusive" else "ThresholdFailed"
+            failure = ET.SubElement(case, "failure", {"message": message, "type": kind})
             failure.text = f"{message}\nvalue: {_value(t.get('value'))}\nrun: {run_id}"
         else:
             ET.SubElement(case, "system-out").text = f"{t.get('expr')}: value {_value(t.get('value'))}"
+    run_reasons = _run_reasons(result)
+    if run_reasons:  # the run itself: incomplete, workflows missing, nothing measured
+        case = ET.SubElement(suite, "testcase", {"name": "run", "classname": f"run.{profile}", "time": "0"})
+        kind = RUN_FAILURE.get(str(result.get("verdict")), "RunFailed")
+        failure = ET.SubElement(case, "failure", {"message": "; ".join(run_reasons), "type": kind})
+        failure.text = "\n".join([*run_reasons, f"run: {run_id}"])
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

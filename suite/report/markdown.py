@@ -13,6 +13,7 @@ from suite.report import load_sections
 from suite.report.by_name import by_name_section
 from suite.report.fmt import num, pct
 from suite.report.sections import Cell, Row, Section, Table, sections
+from suite.report.verdict_view import banner, other_reasons, verdict_name
 
 MAX_LISTED = 50  # rows listed per detail table (missing workflows, jobs without samples)
 TIMINGS = ("queue_time_s", "execution_time_s", "total_time_s", "dispatch_lag_s")
@@ -25,7 +26,7 @@ def text(c: Cell) -> str:
     if c.kind == "pct":
         return pct(c.value)
     if c.kind == "ok":
-        return "ok" if c.value else "FAIL"
+        return "ok" if c.value is True else "INCONCLUSIVE" if c.value == "inconclusive" else "FAIL"
     if c.kind == "why":
         return c.value or ""
     return str(c.value)
@@ -103,8 +104,8 @@ def _resources(s: Section, r: dict[str, Any]) -> list[str]:
     out = [
         f"## {s.title}",
         "",
-        f"Jobs with Container Insights samples inside their interval: {s.facts['with_samples']}; "
-        f"without: {s.facts['without_samples']} (their figures are null, not 0).",
+        f"Jobs with Container Insights samples inside their interval: {num(s.facts['with_samples'])}; "
+        f"without: {num(s.facts['without_samples'])} (their figures are null, not 0).",
         "",
         _render(s.tables["distributions"]),
     ]
@@ -167,11 +168,19 @@ def _load_sections(r: dict[str, Any]) -> list[str]:
     return out
 
 
+def _verdict(result: dict[str, Any]) -> list[str]:
+    """The incomplete banner (a quote) and the verdict's reasons, under the title."""
+    out = [f"> **{text}**" for text in [banner(result)] if text]
+    out += [*([""] if out and other_reasons(result) else []), *(f"- {why}" for why in other_reasons(result))]
+    return [*out, ""] if out else []
+
+
 def summary_markdown(result: dict[str, Any]) -> str:
     w = result["window"]
     head = [
-        f"# {result.get('test_run_id')}: {str(result.get('verdict')).upper()}",
+        f"# {result.get('test_run_id')}: {verdict_name(result)}",
         "",
+        *_verdict(result),
         f"Profile `{result.get('profile')}` · environment `{result.get('environment')}` · "
         f"window {num(w.get('start'))} .. {num(w.get('end'))} ({num(w.get('duration_s'), 0)} s)",
     ]

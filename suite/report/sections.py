@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from suite.report.verdict_view import threshold_mark
 from suite.rundir.result_schema import DIST_STATS, value_at
 
 Kind = Literal["num", "pct", "text", "code", "why", "ok"]
@@ -85,7 +86,8 @@ def workflows(r: Mapping[str, Any]) -> Section:
     missing = wf.get("missing") or []
     failed = wf.get("not_dispatched") or []
     counts = [
-        *(Cell(wf.get(k)) for k in WORKFLOW_COUNTS),
+        Cell((r.get("completeness") or {}).get("scheduled"), reason="unknown"),
+        *(Cell(wf.get(k), reason=reason_for(r, f"workflows.{k}")) for k in WORKFLOW_COUNTS),
         Cell(wf.get("success_rate"), "pct", reason_for(r, "workflows.success_rate")),
         Cell(len(missing)),
         Cell(len(failed)),
@@ -103,7 +105,7 @@ def workflows(r: Mapping[str, Any]) -> Section:
         )
         for m in failed
     ]
-    headers = [*WORKFLOW_COUNTS, "success rate", "missing", "not dispatched"]
+    headers = ["scheduled", *WORKFLOW_COUNTS, "success rate", "missing", "not dispatched"]
     return Section(
         "workflows",
         "Workflows",
@@ -177,7 +179,7 @@ def runners(r: Mapping[str, Any]) -> Section:
     run = r["runners"]
     counts = [
         Cell(run.get("configured"), reason=reason_for(r, "runners.configured")),
-        Cell(run.get("observed")),
+        Cell(run.get("observed"), reason=reason_for(r, "runners.observed")),
         Cell(run.get("utilization"), "pct", reason_for(r, "runners.utilization")),
     ]
     per = [
@@ -227,7 +229,7 @@ def thresholds(r: Mapping[str, Any]) -> Section:
             str(t.get("expr")),
             Cell(t.get("expr"), "code"),
             Cell(t.get("value"), reason=t.get("reason")),
-            Cell(t.get("ok") is True, "ok"),
+            Cell(threshold_mark(t), "ok"),
             Cell(t.get("reason"), "why"),
             bad=t.get("ok") is not True,
         )

@@ -6,31 +6,36 @@ from typing import Any
 
 from suite.report import by_name, load_sections
 from suite.report.fmt import num, pct
+from suite.report.verdict_view import banner, other_reasons, verdict_name
 
 
 def terminal_summary(result: dict[str, Any]) -> str:
     wf, jobs, q, ex = result["workflows"], result["jobs"], result["queue_time_s"], result["execution_time_s"]
     conc, thru, run = result["concurrency"], result["throughput"], result["runners"]
     res = result["resources"]
-    why = (result.get("reasons") or {}).get("resources")
-    unmeasured = f" ({why})" if why and not res["jobs_with_samples"] else ""
+    res_why = (result.get("reasons") or {}).get("resources")
+    unmeasured = f" ({res_why})" if res_why and not res["jobs_with_samples"] else ""
     thresholds = result.get("thresholds") or []
+    scheduled = (result.get("completeness") or {}).get("scheduled")
     lines = [
         f"{result.get('test_run_id')} ({result.get('profile')}, {result.get('environment')}): "
-        f"{str(result.get('verdict')).upper()}",
-        f"  window      {result['window']['start']} .. {result['window']['end']}",
-        f"  workflows   {wf['dispatched']} dispatched, {wf['collected']} collected, "
-        f"{wf['succeeded']} succeeded, {wf['failed']} failed, {len(wf['missing'])} missing",
-        f"  jobs        {jobs['count']} ({jobs['succeeded']} ok, {jobs['failed']} failed, "
-        f"{jobs['cancelled']} cancelled)",
+        f"{verdict_name(result)}",
+        *(f"  !! {text}" for text in [banner(result)] if text),
+        *(f"  because   {why}" for why in other_reasons(result)),
+        f"  window      {num(result['window']['start'])} .. {num(result['window']['end'])}",
+        f"  workflows   {num(scheduled)} scheduled, {wf['dispatched']} dispatched, "
+        f"{num(wf['collected'])} collected, {num(wf['succeeded'])} succeeded, {num(wf['failed'])} failed, "
+        f"{len(wf['missing'])} missing",
+        f"  jobs        {num(jobs['count'])} ({num(jobs['succeeded'])} ok, {num(jobs['failed'])} failed, "
+        f"{num(jobs['cancelled'])} cancelled)",
         f"  queue s     p50 {num(q['p50'])}  p95 {num(q['p95'])}  max {num(q['max'])}",
         f"  execution s p50 {num(ex['p50'])}  p95 {num(ex['p95'])}  max {num(ex['max'])}",
         f"  concurrency max {num(conc['max'])}, mean {num(conc['mean'])}; "
         f"throughput {num(thru['jobs_per_min'])} jobs/min",
-        f"  runners     {num(run['configured'])} configured, {run['observed']} observed, "
+        f"  runners     {num(run['configured'])} configured, {num(run['observed'])} observed, "
         f"utilization {pct(run['utilization'])}",
-        f"  resources   {res['jobs_with_samples']} job(s) with samples, "
-        f"{res['jobs_without_samples']} without{unmeasured}",
+        f"  resources   {num(res['jobs_with_samples'])} job(s) with samples, "
+        f"{num(res['jobs_without_samples'])} without{unmeasured}",
     ]
     lines += by_name.terminal_lines(result)
     lines += load_sections.terminal_lines(result)
@@ -43,5 +48,6 @@ def terminal_summary(result: dict[str, Any]) -> str:
         for t in thresholds:
             if t.get("ok") is not True:
                 why = f": {t['reason']}" if t.get("reason") else ""
-                lines.append(f"    FAIL {t.get('expr')} (value {num(t.get('value'))}){why}")
+                mark = "INCONCLUSIVE" if t.get("status") == "inconclusive" else "FAIL"
+                lines.append(f"    {mark} {t.get('expr')} (value {num(t.get('value'))}){why}")
     return "\n".join(lines)

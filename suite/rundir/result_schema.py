@@ -27,6 +27,7 @@ from suite.rundir.result_types import (  # noqa: F401  (re-exported: the catalog
     DIST_STATS,
     SCHEMA,
     Api,
+    Completeness,
     Concurrency,
     Dispatch,
     Distribution,

@@ -60,23 +60,25 @@ class NotDispatched(TypedDict):
 
 class Workflows(TypedDict):
     dispatched: int
-    collected: int
-    succeeded: int
-    failed: int
-    incomplete: int
+    collected: int | None  # null when raw/runs.jsonl is absent (never collected)
+    succeeded: int | None
+    failed: int | None
+    incomplete: int | None
     success_rate: float | None  # over every accepted dispatch
     missing: list[MissingWorkflow]
     not_dispatched: list[NotDispatched]
 
 
 class JobCounts(TypedDict):
-    count: int
-    succeeded: int
-    failed: int
-    cancelled: int
-    skipped: int
-    incomplete: int
-    ran: int
+    """null when raw/jobs.jsonl is absent (never collected)."""
+
+    count: int | None
+    succeeded: int | None
+    failed: int | None
+    cancelled: int | None
+    skipped: int | None
+    incomplete: int | None
+    ran: int | None
 
 
 class Dispatch(TypedDict):
@@ -88,7 +90,7 @@ class Dispatch(TypedDict):
 
 
 class Concurrency(TypedDict):
-    max: int
+    max: int | None  # null when no job of this test ran
     mean: float | None  # time-weighted over the window
     timeline: list[list[Any]]  # [stamp, level]: the level holds until the next step
 
@@ -100,7 +102,7 @@ class MinuteCounts(TypedDict):
 
 
 class Throughput(TypedDict):
-    completed: int
+    completed: int | None  # null when no job of this test ran
     jobs_per_min: float | None
     per_minute: list[MinuteCounts]
 
@@ -114,9 +116,9 @@ class RunnerRow(TypedDict):
 
 class Runners(TypedDict):
     configured: int | None  # from the manifest: a target, never an observation
-    observed: int
+    observed: int | None  # null when no job of this test ran
     registered_seen: int | None
-    busy_runner_s: float
+    busy_runner_s: float | None  # null when no job of this test ran
     utilization: float | None
     per_runner: list[RunnerRow]
 
@@ -143,7 +145,7 @@ class TaskRow(TypedDict):
 
 class Tasks(TypedDict):
     count: int
-    with_jobs: int
+    with_jobs: int | None  # null when raw/jobs.jsonl is absent
     cold_start_s: Distribution
     started_to_first_job_s: Distribution
     created_to_first_job_s: Distribution
@@ -217,7 +219,7 @@ class Occupancy(TypedDict):
 
     slot_occupancy: float | None
     utilization: float | None  # runners.utilization, beside it
-    busy_runner_s: float
+    busy_runner_s: float | None  # runners.busy_runner_s (null when no job of this test ran)
     booting_runner_s: float | None
     tasks_observed: int
     definition: str
@@ -250,8 +252,8 @@ class ResourceFigures(TypedDict):
 class Resources(TypedDict):
     cpu: ResourceFigures  # CPU units (1024 = 1 vCPU)
     memory: ResourceFigures  # MiB
-    jobs_with_samples: int
-    jobs_without_samples: int
+    jobs_with_samples: int | None  # null when no job of this test ran
+    jobs_without_samples: int | None
 
 
 class EndpointCounts(TypedDict):
@@ -278,11 +280,31 @@ class Api(TypedDict, total=False):
     dispatches_by_workflow: dict[str, dict[str, int]]
 
 
-class ThresholdResult(TypedDict):
+class _ThresholdJudged(TypedDict):
     expr: str
     value: float | None
-    ok: bool
-    reason: str | None
+    ok: bool  # false when the threshold failed or could not be judged
+    reason: str | None  # why it could not be judged
+    status: str  # pass | fail | inconclusive (suite.gates.verdict)
+
+
+class ThresholdResult(_ThresholdJudged, total=False):
+    sampled: str  # the distribution statistic read with the fewest samples to spare
+    samples: int  # its distribution's count
+    needs: int  # the samples that statistic needs (suite.gates.verdict.needed_samples)
+    abort_on_fail: bool
+
+
+class Completeness(TypedDict):
+    """Whether the figures cover the whole load (suite.analyze.completeness; incomplete if not)."""
+
+    scheduled: int  # dispatches in the schedule (schedule.json, else the ledger's suite_ids)
+    sent: int  # scheduled dispatches sent at least once
+    never_sent: int  # scheduled − sent: the run stopped before their time
+    stopped_by: str | None  # abort_on_fail | interruption | null (the whole schedule was sent)
+    collected: bool  # the run ended and collection wrote raw/runs.jsonl and raw/jobs.jsonl
+    not_collected_why: str | None
+    ended_by: str | None  # manifest.ended_by: "suite collect after an interruption"
 
 
 class PerJob(TypedDict):
@@ -368,6 +390,8 @@ class Result(TypedDict):
     by_workflow: dict[str, WorkflowFigures]  # keyed by workflow file
     api: Api
     thresholds: list[ThresholdResult]
-    verdict: str  # pass | fail
+    completeness: Completeness
+    verdict: str  # pass | fail | inconclusive | incomplete (suite.gates.verdict)
+    verdict_reasons: list[str]  # why, the deciding level's reasons first; empty for pass
     notes: list[str]
     reasons: dict[str, str]  # dotted path of a null figure -> why it could not be observed

@@ -118,7 +118,8 @@ def test_deploy_run_interrupt_collect_report_destroy(workdir: tuple[Path, dict[s
         assert {row["error"] for row in unsent} == {"not dispatched: interrupted (Ctrl-C) before it was sent"}
         # resume: collect what was dispatched, then report; idempotent
         r = suite("collect", str(rd), cwd=cwd, env=env)
-        assert r.returncode == 0, r.stdout + r.stderr
+        assert r.returncode == 4, r.stdout + r.stderr  # incomplete: the schedule was not all sent
+        assert "INCOMPLETE RUN: interrupted" in r.stdout
         assert "(from the performance log: the cluster runs standard Container Insights)" in r.stderr
         result = json.loads((rd / "result.json").read_text())
         assert result["fleet"]["container_insights"] == "standard"
@@ -130,8 +131,9 @@ def test_deploy_run_interrupt_collect_report_destroy(workdir: tuple[Path, dict[s
         assert wf["dispatched"] >= len(rows) - len(unsent)
         assert wf["collected"] == wf["dispatched"] and wf["missing"] == []
         first = (rd / "result.json").read_text()
+        assert result["verdict"] == "incomplete"
         r = suite("report", str(rd), cwd=cwd, env=env)
-        assert r.returncode == 0
+        assert r.returncode == 4
         assert (rd / "result.json").read_text() == first  # recomputed from raw/ alone: identical
     finally:
         r = suite("destroy", cwd=cwd, env=env)

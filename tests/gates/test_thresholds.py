@@ -102,6 +102,9 @@ def test_evaluate_forms_and_null_reason() -> None:
         "value": None,
         "ok": False,
         "reason": "queue_time_s.max is null (no job of this test started)",
+        "sampled": "queue_time_s.max",  # a distribution's statistic: its count, and the count it needs
+        "samples": 3,
+        "needs": 1,
         "abort_on_fail": True,
     }
 

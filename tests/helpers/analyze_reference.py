@@ -15,10 +15,11 @@ from suite.analyze.fleet import little_law, runners, throughput
 from suite.analyze.headroom import jobs_waiting, occupancy
 from suite.analyze.recovery import recovery
 from suite.analyze.resources import FIGURES
-from suite.analyze.result import LATE_AFTER_REAL_S, SCHEMA, verdict
+from suite.analyze.result import LATE_AFTER_REAL_S, SCHEMA, with_thresholds
 from suite.analyze.stats import PERCENTILE_METHOD, distribution
 from suite.analyze.tasks import task_summary, tasks_from_events
 from suite.analyze.timeline import JobArrays
+from suite.analyze.unobserved import blank_unobserved
 from suite.isotime import stamp
 from tests.helpers import by_name_reference
 from tests.helpers.analyze_records import (
@@ -159,12 +160,35 @@ def reference_result(
         "by_workflow": by_name_reference.by_workflow(scoped, run_of, matched.runs.values(), reasons),
         "api": dict(api or {}),
         "thresholds": list(thresholds or []),
-        "verdict": verdict(thresholds or []),
+        "completeness": _completeness(manifest, dispatches),
+        "verdict": "",
+        "verdict_reasons": [],
         "notes": notes,
         "reasons": reasons,
     }
+    blank_unobserved(result, reasons, ())  # (it and the verdict have tests of their own)
     _empty_distribution_reasons(result, reasons)
-    return result
+    judged = with_thresholds(result, list(thresholds or []))
+    return result | {k: judged[k] for k in ("thresholds", "verdict", "verdict_reasons")}
+
+
+def _completeness(manifest: dict[str, Any], dispatches: list[Dispatch]) -> dict[str, Any]:
+    """suite.analyze.completeness's definitions, dispatch by dispatch (no schedule.json; collected)."""
+    scheduled = len({d.suite_id for d in dispatches})
+    sent = len({d.suite_id for d in dispatches if d.sent is not None})
+    stopped_by = None
+    if scheduled > sent:
+        stopped_by = "abort_on_fail" if manifest.get("aborted") else "interruption"
+    ended = not ("ended_at" in manifest and manifest["ended_at"] is None)
+    return {
+        "scheduled": scheduled,
+        "sent": sent,
+        "never_sent": scheduled - sent,
+        "stopped_by": stopped_by,
+        "collected": ended,
+        "not_collected_why": None if ended else "the run has not ended",
+        "ended_by": manifest.get("ended_by"),
+    }
 
 
 def _window(
@@ -323,5 +347,5 @@ def _empty_distribution_reasons(result: dict[str, Any], reasons: dict[str, str])
         reasons.setdefault(
             "little_law.relative_error", "mean concurrency or throughput × execution unknown or 0"
         )
-    if result["resources"]["jobs_with_samples"] == 0:
+    if result["resources"]["jobs_with_samples"] in (0, None):
         reasons.setdefault("resources", "no job had a Container Insights sample inside its interval")

@@ -83,13 +83,20 @@ def test_null_figures_are_dashes_with_reasons_never_zero(tmp_path):
     empty = analyze_run_dir(tmp_path / "nothing")  # no run at all: every figure null
     gated = with_thresholds(empty, evaluate_all(["queue_time_s.p95 < 120"], empty))
     html = report_html(gated, render_charts(gated, [], [], []))
-    assert ">FAIL<" in html
-    assert "no job of this test started" in html  # the queue figures' reason, beside their dashes
+    assert ">INCONCLUSIVE<" in html  # the threshold: its figure is null
+    assert 'class="badge incomplete">INCOMPLETE<' in html and 'class="banner"' in html  # never collected
+    assert (
+        "raw/jobs.jsonl absent: the jobs were never collected" in html
+    )  # the queue figures' reason, beside their dashes
     assert "queue_time_s.p95 is null" in html  # the threshold's reason
     assert "Figures that could not be observed" in html
     cards = html.split('class="cards"')[1].split("</div></div>")
     queue_card = next(c for c in cards if "queue p50" in c)
-    assert DASH in queue_card and "no job of this test started" in queue_card and ">0" not in queue_card
+    assert (
+        DASH in queue_card
+        and "raw/jobs.jsonl absent: the jobs were never collected" in queue_card
+        and ">0" not in queue_card
+    )
 
 
 def test_empty_run_still_renders_every_chart_saying_why(tmp_path):

@@ -14,7 +14,7 @@ except ImportError:  # tests collected as a package
     from tests.test_analyze_result import write_fixture
 
 EXPRS = [
-    "queue_time_s.p95 < 120",  # ok (7 s)
+    "queue_time_s.p95 < 120",  # inconclusive: 7 s, but a p95 over 3 samples (it needs 20)
     "execution_time_s.max < 100",  # fails: 120
     "resources.cpu.max.max < 2000",  # ok
     "concurrency.max <= runners.configured",  # ok: 2 <= 4
@@ -31,14 +31,15 @@ def test_one_testcase_per_threshold_with_failures(tmp_path):
     write_reports(run_dir, result)
     root = ET.parse(run_dir / "junit.xml").getroot()
     assert root.tag == "testsuites"
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("4", "1", "0")
+    # 4 thresholds and the run (a dispatched workflow is missing): 1 failed, 1 inconclusive, the run
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("5", "3", "0")
     suites = root.findall("testsuite")
     assert len(suites) == 1
     suite = suites[0]
     assert suite.get("name") == "capacity-20261115T100000Z-abc123"
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == (
-        "4",
-        "1",
+        "5",
+        "3",
         "0",
         "0",
     )
@@ -46,12 +47,20 @@ def test_one_testcase_per_threshold_with_failures(tmp_path):
     assert suite.get("time") == "128.000"
     props = {p.get("name"): p.get("value") for p in suite.find("properties") or []}
     assert props["profile"] == "capacity" and props["verdict"] == "fail" and props["environment"] == "local"
-    cases = suite.findall("testcase")
+    *cases, run = suite.findall("testcase")
     assert [c.get("name") for c in cases] == EXPRS
     assert {c.get("classname") for c in cases} == {"thresholds.capacity"}
     failed = [c for c in cases if c.find("failure") is not None]
-    assert [c.get("name") for c in failed] == ["execution_time_s.max < 100"]
-    failure = failed[0].find("failure")
+    assert [c.get("name") for c in failed] == ["queue_time_s.p95 < 120", "execution_time_s.max < 100"]
+    inconclusive = failed[0].find("failure")
+    assert inconclusive is not None and inconclusive.get("type") == "ThresholdInconclusive"
+    message = inconclusive.get("message") or ""
+    assert "queue_time_s.p95 is over 3 sample(s); a p95 needs at least 20" in message
+    assert (run.get("name"), run.get("classname")) == ("run", "run.capacity")
+    run_failure = run.find("failure")
+    assert run_failure is not None and run_failure.get("type") == "RunFailed"
+    assert run_failure.get("message") == "1 of 3 dispatched workflow(s) missing after collection"
+    failure = failed[1].find("failure")
     assert failure is not None
     assert failure.get("type") == "ThresholdFailed"
     message = "execution_time_s.max = 120 does not satisfy `execution_time_s.max < 100`"
@@ -60,22 +69,26 @@ def test_one_testcase_per_threshold_with_failures(tmp_path):
 
 
 def test_null_figure_fails_with_its_reason(tmp_path):
-    result = gated(analyze_run_dir(tmp_path), ["queue_time_s.p95 < 120", "jobs.count >= 0"])  # empty run
+    result = gated(analyze_run_dir(tmp_path), ["queue_time_s.p95 < 120", "dispatch.late == 0"])  # empty run
     root = ET.fromstring(junit_xml(result))
     suite = root.find("testsuite")
-    assert suite is not None and suite.get("failures") == "1" and suite.get("tests") == "2"
+    assert suite is not None and suite.get("failures") == "2" and suite.get("tests") == "3"
     assert suite.get("timestamp") is None  # no window: no timestamp rather than a made-up one
-    null_case, ok_case = suite.findall("testcase")
+    null_case, ok_case, run = suite.findall("testcase")
+    incomplete = run.find("failure")  # nothing collected: the run is incomplete
+    assert incomplete is not None and incomplete.get("type") == "RunIncomplete"
+    assert "run `suite collect <run directory>`" in (incomplete.get("message") or "")
     failure = null_case.find("failure")
     assert failure is not None
     message = failure.get("message") or ""
     assert message.startswith("queue_time_s.p95 < 120: the figure is null (queue_time_s.p95 is null (")
-    assert "no job of this test started" in message
+    assert "raw/jobs.jsonl absent: the jobs were never collected" in message
     assert ok_case.find("failure") is None
 
 
 def test_no_thresholds_gives_an_empty_suite(tmp_path):
     result = analyze_run_dir(write_fixture(tmp_path))
+    result = result | {"verdict": "pass", "verdict_reasons": []}  # as if no workflow were missing
     text = junit_xml(result)
     assert text.startswith("<?xml")
     suite = ET.fromstring(text).find("testsuite")

@@ -34,6 +34,6 @@ def test_a_null_distribution_carries_its_reason_in_every_cell(tmp_path):
     (tmp_path / "empty").mkdir()
     result = analyze_run_dir(tmp_path / "empty")
     row = sections(result)["timings"].tables["distributions"].pick(["queue_time_s"])[0]
-    assert row.reason == "no job of this test started"
+    assert row.reason == "raw/jobs.jsonl absent: the jobs were never collected (suite collect)"
     assert all(c.value is None and c.reason == row.reason for c in row.cells[2:])
-    assert row.cells[1].value == 0  # the count: 0, observed
+    assert row.cells[1].value == 0  # the count: 0 samples

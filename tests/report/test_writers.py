@@ -95,7 +95,9 @@ def test_summary_md_tables_and_null_reason(written):
     assert "| 4            | 2          | 42.0%" in md  # configured, observed, utilization 215/512
     assert re.search(r"\| max concurrency \(exact\)\s+\| 2\s+\|", md)
     assert re.search(r"\| mean concurrency \(time-weighted over the window\)\s+\| 1\.68\s+\|", md)
-    assert md.startswith("# capacity-20261115T100000Z-abc123: PASS")
+    # no threshold, but a dispatched workflow is missing: never pass, and the reason under the title
+    title = "# capacity-20261115T100000Z-abc123: FAIL\n\n"
+    assert md.startswith(title + "- 1 of 3 dispatched workflow(s) missing after collection\n")
 
 
 def test_github_step_summary_appended(tmp_path, monkeypatch):
@@ -112,8 +114,9 @@ def test_github_step_summary_appended(tmp_path, monkeypatch):
 def test_terminal_summary(written):
     _, result, _ = written
     text = terminal_summary(result)
-    assert "capacity-20261115T100000Z-abc123 (capacity, local): PASS" in text
-    assert "3 dispatched, 2 collected, 1 succeeded, 1 failed, 1 missing" in text
+    assert "capacity-20261115T100000Z-abc123 (capacity, local): FAIL" in text
+    assert "  because   1 of 3 dispatched workflow(s) missing after collection" in text
+    assert "4 scheduled, 3 dispatched, 2 collected, 1 succeeded, 1 failed, 1 missing" in text  # wf-00004: 500
     assert "max 2, mean 1.68" in text
     assert "4 configured, 2 observed, utilization 42.0%" in text
     assert "2 job(s) with samples, 1 without" in text
@@ -131,16 +134,18 @@ def test_thresholds_from_the_thresholds_module_in_reports(tmp_path, monkeypatch)
 
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     result = analyze_run_dir(tmp_path)  # empty: every figure null
-    gated = with_thresholds(result, evaluate_all(["resources.cpu.max.max < 2000", "jobs.count >= 0"], result))
-    assert gated["verdict"] == "fail"
+    exprs = ["resources.cpu.max.max < 2000", "dispatch.late == 0"]
+    gated = with_thresholds(result, evaluate_all(exprs, result))
+    assert gated["verdict"] == "incomplete"  # nothing collected
+    assert [t["status"] for t in gated["thresholds"]] == ["inconclusive", "pass"]
     assert [t["ok"] for t in gated["thresholds"]] == [False, True]
     write_reports(tmp_path, gated)
     md = (tmp_path / "summary.md").read_text()
     row = next(ln for ln in md.splitlines() if ln.startswith("| resources.cpu.max.max < 2000"))
     cells = [c.strip() for c in row.strip("|").split("|")]
-    assert cells[1:3] == ["null", "FAIL"] and cells[3].startswith("resources.cpu.max.max is null")
+    assert cells[1:3] == ["null", "INCONCLUSIVE"] and cells[3].startswith("resources.cpu.max.max is null")
     text = terminal_summary(gated)
-    assert "FAIL resources.cpu.max.max < 2000 (value null): resources.cpu.max.max is null" in text
+    assert "INCONCLUSIVE resources.cpu.max.max < 2000 (value null): resources.cpu.max.max is null" in text
 
 
 def test_reports_for_an_empty_run_directory_show_null(tmp_path, monkeypatch):

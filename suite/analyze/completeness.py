@@ -1,0 +1,55 @@
+"""Whether a run's figures cover its whole load: the schedule sent, the run ended and collected (pure).
+
+- scheduled: the dispatches in the schedule (schedule.json's offsets; without it, the ledger's suite_ids)
+- sent: scheduled dispatches sent at least once (a ledger row with sent_at)
+- never_sent: scheduled − sent. The run stopped before their time: an abort_on_fail threshold
+  (manifest.aborted; the threshold fails the run) or an interruption (Ctrl-C, SIGTERM, a kill: the
+  ledger's "not dispatched" rows written by record_unsent, or no row at all before `suite collect`).
+- collected: the run ended (manifest.ended_at, when the manifest records it) and collection wrote
+  raw/runs.jsonl and raw/jobs.jsonl.
+
+suite.gates.verdict turns an interruption or a run not collected into the verdict incomplete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from suite.analyze.tables import DispatchTable
+from suite.rundir.result_schema import Completeness
+
+COLLECTION_FILES = ("raw/runs.jsonl", "raw/jobs.jsonl")  # written together by collection
+
+
+def completeness(
+    manifest: dict[str, Any],
+    dispatches: DispatchTable,
+    schedule_size: int | None = None,
+    uncollected: Sequence[str] = (),
+) -> Completeness:
+    """`uncollected`: the COLLECTION_FILES absent from the run directory (the I/O edge knows)."""
+    ids = dispatches.suite_id
+    sent = len(set(ids[~np.isnan(dispatches.sent)].tolist()))
+    scheduled = max(len(set(ids.tolist())), schedule_size or 0)
+    never_sent = scheduled - sent
+    stopped_by = None
+    if never_sent > 0:
+        stopped_by = "abort_on_fail" if manifest.get("aborted") else "interruption"
+    why = []
+    if "ended_at" in manifest and manifest["ended_at"] is None:
+        why.append("the run has not ended")
+    absent = [f for f in COLLECTION_FILES if f in uncollected]
+    if absent:
+        why.append(f"{' and '.join(absent)} absent")
+    return Completeness(
+        scheduled=scheduled,
+        sent=sent,
+        never_sent=never_sent,
+        stopped_by=stopped_by,
+        collected=not why,
+        not_collected_why="; ".join(why) or None,
+        ended_by=manifest.get("ended_by"),
+    )
