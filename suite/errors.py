@@ -7,6 +7,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_ENVIRONMENT = 3
 EXIT_INTERRUPTED = 130
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE: stdout's reader closed the pipe (`suite history | head -1`)
 
 
 class SuiteError(Exception):

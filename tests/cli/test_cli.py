@@ -155,3 +155,28 @@ def test_profiles_lists_the_catalogue():
     assert r.returncode == 0
     for name in ("smoke", "capacity", "burst", "multi_job"):
         assert name in r.stdout
+
+
+@pytest.mark.parametrize("args", [("profiles",), ("history", "--reports", "{reports}")])
+def test_a_closed_pipe_ends_quietly(args: tuple[str, ...], tmp_path: Path):
+    """`suite profiles | head -1`: the reader is gone before the suite writes (a real pipe whose read end is
+    closed first, so the write fails every time, not only when head wins the race): exit 141, no traceback."""
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        r = subprocess.run(
+            [sys.executable, "-m", "suite", *(a.format(reports=reports) for a in args)],
+            cwd=ROOT,
+            env=env,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert r.returncode == 141, r.stderr
+    assert r.stderr == ""  # no traceback, no "Exception ignored" at exit
