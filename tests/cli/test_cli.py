@@ -81,6 +81,15 @@ def test_deploy_run_interrupt_collect_report_destroy(workdir: tuple[Path, dict[s
     state = json.loads((cwd / ".suite" / "twin.json").read_text())
     pid = int(state["pid"])
     try:
+        # deploy again: another sizing is exit 2 with the fix; the same sizing is idempotent
+        same = ("deploy", "--speed", "120", "--container-insights", "standard")
+        r = suite(*same, "--runners", "6", cwd=cwd, env=env)
+        assert r.returncode == 2 and "Traceback" not in r.stderr and r.stdout == "", r.stderr
+        assert "a 4-runner ephemeral" in r.stderr and "runner_count 4, asked 6" in r.stderr
+        assert r.stderr.rstrip().endswith("`suite destroy --env local` first, or deploy with --runners 4")
+        r = suite(*same, cwd=cwd, env=env)
+        assert r.returncode == 0 and f"already running at this sizing (pid {pid})" in r.stdout, r.stderr
+        assert json.loads((cwd / ".suite" / "twin.json").read_text())["pid"] == pid
         r = suite("status", cwd=cwd, env=env)
         assert r.returncode == 0 and "4 runners online" in r.stdout
         r = suite("doctor", cwd=cwd, env=env)
