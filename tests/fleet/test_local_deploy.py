@@ -70,7 +70,9 @@ def test_the_suggested_flags_ask_for_the_running_twin(running: dict[str, Any], a
     assert fleet_local.sizing_differences(state, *fleet_of(fixed)) == []
 
 
-def test_another_sizing_is_a_usage_error_with_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_another_sizing_is_a_usage_error_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SUITE_STATE_DIR", str(tmp_path))
     running, speed = fleet_of(["deploy", "--speed", "60"])
     (tmp_path / "twin.json").write_text(json.dumps(state_of(running, speed, pid=os.getpid())))
