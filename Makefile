@@ -29,6 +29,10 @@ ifneq ($(AWS_REGION),)
 export AWS_REGION
 endif
 PROFILES := $(sort $(basename $(notdir $(wildcard profiles/*.yaml))))
+# GNU make exits 2 whenever a recipe fails, whatever the suite's exit code was: the targets that run the
+# suite name that code on stderr. CI that must tell a failed gate (1) from bad usage (2) runs the suite
+# itself, `make venv && .venv/bin/suite run smoke` (README: Make targets).
+SAID = || { status=$$?; echo "make: suite exited $$status (1 a gate failed or inconclusive, 2 bad usage, 3 environment, 4 incomplete, 130 interrupted); make exits 2 on any failure: run $(SUITE) itself for that code" >&2; exit $$status; }
 
 .DEFAULT_GOAL := help
 .PHONY: help venv demo test lint typecheck pytest browser deploy destroy status doctor plan secrets profiles \
@@ -78,40 +82,40 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null)
 
 deploy: $(STAMP)
-	$(SUITE) deploy --env $(ENV) $(TF_ARGS)
+	$(SUITE) deploy --env $(ENV) $(TF_ARGS) $(SAID)
 
 destroy: $(STAMP)
-	$(SUITE) destroy --env $(ENV) $(TF_ARGS)
+	$(SUITE) destroy --env $(ENV) $(TF_ARGS) $(SAID)
 
 plan: $(STAMP)
-	$(SUITE) deploy --plan --env $(if $(filter local,$(ENV)),aws,$(ENV)) $(TF_ARGS)
+	$(SUITE) deploy --plan --env $(if $(filter local,$(ENV)),aws,$(ENV)) $(TF_ARGS) $(SAID)
 
 secrets: $(STAMP)
-	$(SUITE) secrets put --env $(if $(filter local,$(ENV)),aws,$(ENV)) $(TF_ARGS)
+	$(SUITE) secrets put --env $(if $(filter local,$(ENV)),aws,$(ENV)) $(TF_ARGS) $(SAID)
 
 status: $(STAMP)
-	$(SUITE) status --env $(ENV)
+	$(SUITE) status --env $(ENV) $(SAID)
 
 doctor: $(STAMP)
-	$(SUITE) doctor --env $(ENV)
+	$(SUITE) doctor --env $(ENV) $(SAID)
 
 profiles: $(STAMP)
-	$(SUITE) profiles
+	$(SUITE) profiles $(SAID)
 
 $(addprefix test-,$(PROFILES)): test-%: $(STAMP)
-	$(SUITE) run profiles/$*.yaml --env $(ENV)
+	$(SUITE) run profiles/$*.yaml --env $(ENV) $(SAID)
 
 $(addprefix sim-,$(PROFILES)): sim-%: $(STAMP)
-	$(SUITE) sim profiles/$*.yaml $(SIM_ARGS)
+	$(SUITE) sim profiles/$*.yaml $(SIM_ARGS) $(SAID)
 
 validate-sizing: $(STAMP)
 	@test -n "$(FROM)" -a -n "$(TO)" -a -n "$(PROFILE)" || \
 	  { echo "usage: make validate-sizing FROM=<tfvars> TO=<tfvars> PROFILE=<name> [REVERT=1] [ENV=local|aws]"; exit 2; }
 	$(SUITE) validate-sizing --from $(FROM) --to $(TO) --profile $(PROFILE) --env $(ENV) --reports $(REPORTS) \
-	  $(if $(REVERT),--revert,) $(if $(SPEED),--speed $(SPEED),) $(VS_ARGS)
+	  $(if $(REVERT),--revert,) $(if $(SPEED),--speed $(SPEED),) $(VS_ARGS) $(SAID)
 
 history: $(STAMP)
-	$(SUITE) history --reports $(REPORTS) $(if $(PROFILE),--profile $(PROFILE),)
+	$(SUITE) history --reports $(REPORTS) $(if $(PROFILE),--profile $(PROFILE),) $(SAID)
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py

@@ -8,6 +8,7 @@ EXIT_USAGE = 2
 EXIT_ENVIRONMENT = 3
 EXIT_INCOMPLETE = 4  # the run was interrupted or not yet collected: its figures cover part of the load
 EXIT_INTERRUPTED = 130
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE: stdout's reader closed the pipe (`suite history | head -1`)
 
 
 class SuiteError(Exception):

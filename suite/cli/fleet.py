@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from suite.cli.args import aws_args, cold_start_arg, completion_jitter_arg, env_arg
 from suite.errors import EXIT_PASS, UsageError
 from suite.fleet.config import AwsConfig, aws_config
+
+if TYPE_CHECKING:
+    from suite.twin.fleet import FleetConfig
 
 COMMANDS = ("deploy", "destroy", "status", "doctor", "secrets")
 
@@ -100,37 +103,50 @@ def run(args: argparse.Namespace) -> int:
     return _local_fleet(args)
 
 
+def twin_fleet(args: argparse.Namespace) -> FleetConfig:
+    """The twin's fleet that `suite deploy --env local` asks for (the defaults filled in)."""
+    from suite.twin.fleet import FleetConfig  # startup time: the twin
+
+    runners = 4 if args.runners is None else args.runners
+    if runners < 1 or args.speed <= 0:
+        raise UsageError("--runners must be >= 1 and --speed > 0")
+    if args.completion_jitter < 0:
+        raise UsageError(f"--completion-jitter must be >= 0 seconds, not {args.completion_jitter}")
+    if not 0.0 <= args.cpu_bound_share <= 1.0 or (args.job_threads is not None and args.job_threads < 1):
+        raise UsageError("--cpu-bound-share must be in [0, 1] and --job-threads >= 1")
+    return FleetConfig(
+        runners=runners,
+        ephemeral=not args.persistent,
+        cold_start_s=args.cold_start,
+        task_cpu=1024 if args.task_cpu is None else args.task_cpu,
+        task_memory=2048 if args.task_memory is None else args.task_memory,
+        seed=args.seed,
+        container_insights=args.container_insights or "enhanced",
+        completion_jitter_s=args.completion_jitter,
+        cpu_bound_share=args.cpu_bound_share,
+        job_threads=args.job_threads,
+    )
+
+
 def _local_fleet(args: argparse.Namespace) -> int:
     from suite.fleet import local as fleet_local  # startup time: the twin (moto)
-    from suite.twin.fleet import FleetConfig
 
     if args.command == "deploy":
-        args.runners = 4 if args.runners is None else args.runners
-        if args.runners < 1 or args.speed <= 0:
-            raise UsageError("--runners must be >= 1 and --speed > 0")
-        if args.completion_jitter < 0:
-            raise UsageError(f"--completion-jitter must be >= 0 seconds, not {args.completion_jitter}")
-        if not 0.0 <= args.cpu_bound_share <= 1.0 or (args.job_threads is not None and args.job_threads < 1):
-            raise UsageError("--cpu-bound-share must be in [0, 1] and --job-threads >= 1")
-        fleet = FleetConfig(
-            runners=args.runners,
-            ephemeral=not args.persistent,
-            cold_start_s=args.cold_start,
-            task_cpu=1024 if args.task_cpu is None else args.task_cpu,
-            task_memory=2048 if args.task_memory is None else args.task_memory,
-            seed=args.seed,
-            container_insights=args.container_insights or "enhanced",
-            completion_jitter_s=args.completion_jitter,
-            cpu_bound_share=args.cpu_bound_share,
-            job_threads=args.job_threads,
-        )
-        state = fleet_local.deploy(fleet, args.speed, args.idle_timeout)
+        fleet = twin_fleet(args)
+        # the same sizing: idempotent; another sizing: a usage error with the fix (exit 2)
+        running = fleet_local.running_at(fleet, args.speed)
+        state = running or fleet_local.deploy(fleet, args.speed, args.idle_timeout)
         f = state["fleet"]
         kind = "ephemeral" if f["ephemeral"] else "persistent"
+        runners = f"{f['runner_count']} {kind} runners"
+        head = (
+            f"Local twin already running at this sizing (pid {state['pid']}): {runners}"
+            if running
+            else f"Local twin ready: {runners} online"
+        )
         print(
-            f"Local twin ready: {f['runner_count']} {kind} runners online "
-            f"({f['task_cpu']} CPU units / {f['task_memory']} MiB), clock {state['clock']['speed']:g}x, "
-            f"Container Insights {f['container_insights']}"
+            f"{head} ({f['task_cpu']} CPU units / {f['task_memory']} MiB), "
+            f"clock {state['clock']['speed']:g}x, Container Insights {f['container_insights']}"
         )
         print(
             f"  GitHub API {state['github_url']} (repo {state['repo']}) · AWS (moto) {state['aws_endpoint']}"

@@ -1,6 +1,7 @@
 """The `suite` command line: one module per command group, each with COMMANDS, add_commands and run.
 
-0 pass · 1 a threshold failed · 2 bad usage/config/profile · 3 environment failure · 130 interrupted.
+0 pass · 1 a threshold failed · 2 bad usage/config/profile · 3 environment failure · 130 interrupted ·
+141 stdout was closed by its reader (`suite profiles | head -1`): the output stops quietly, as SIGPIPE would.
 
     suite.cli.pipeline   run, sim, collect, report
     suite.cli.fleet      deploy, destroy, status, doctor, secrets
@@ -11,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from botocore.exceptions import NoCredentialsError, NoRegionError, ProfileNotFou
 
 from suite import __version__
 from suite.cli import decisions, fleet, pipeline
-from suite.errors import EXIT_INTERRUPTED, EXIT_USAGE, SuiteError
+from suite.errors import EXIT_CLOSED_PIPE, EXIT_INTERRUPTED, EXIT_USAGE, SuiteError
 
 GROUPS = (pipeline, fleet, decisions)
 
@@ -40,7 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return dispatch(args)
+        code = dispatch(args)
+        sys.stdout.flush()  # here, not at interpreter exit, so a closed pipe is caught below
+        return code
+    except BrokenPipeError:
+        return _closed_pipe()
     except SuiteError as exc:
         print(f"suite: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -53,6 +59,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nsuite: interrupted; the ledger is kept: resume with `suite collect DIR`", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _closed_pipe() -> int:
+    """The reader of stdout went away (`| head -1`): nothing more can be said there, and nothing is wrong
+    with the suite. Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_CLOSED_PIPE
 
 
 def _aws_configuration_error(exc: Exception) -> str | None:

@@ -15,7 +15,11 @@ from typing import Any
 
 from suite.errors import UsageError
 
-PROGRESS_POLL_S = 600.0  # live progress during the dispatch window: one runs page + one runners read
+# live progress during the dispatch window: one runs page + one runners read every PROGRESS_POLL_S, or
+# MAX_PROGRESS_POLLS spread over a window longer than 30 min (a 2-hour soak polls every 4 min), so a long
+# run's progress costs what a short one's does
+PROGRESS_POLL_S = 60.0
+MAX_PROGRESS_POLLS = 30
 DRAIN_POLL_S = 30.0  # after the last dispatch: one runs page per poll
 DRAIN_ESTIMATE_S = 900.0  # drain expected to last at most this long (bounded by drain_timeout_s)
 RUNNER_SNAPSHOTS = 2  # runners read at the start and the end
@@ -84,11 +88,16 @@ def estimate(workflows: int, jobs_per_workflow: int, duration_s: float, drain_ti
         duration_s=duration_s,
         dispatches=workflows,
         job_reads=workflows * pages_per_run,
-        progress_reads=2 * math.ceil(duration_s / PROGRESS_POLL_S),
+        progress_reads=2 * math.ceil(duration_s / progress_poll_s(duration_s)),
         drain_reads=drain_reads,
         runner_reads=RUNNER_SNAPSHOTS,
         retry_margin=math.ceil(base * RETRY_MARGIN),
     )
+
+
+def progress_poll_s(duration_s: float) -> float:
+    """Seconds of the run's clock between the progress line's polls in a dispatch window this long."""
+    return max(PROGRESS_POLL_S, duration_s / MAX_PROGRESS_POLLS)
 
 
 def for_schedule(offsets: Sequence[float], jobs_per_workflow: int, drain_timeout_s: float) -> Budget:

@@ -1,12 +1,16 @@
 """`suite doctor`: is everything a run needs in place? One line per check, and for each failure what to do.
 
-The checks, in the order a run needs them:
-- GitHub: the credential authenticates (GET /rate_limit; its budget), GitHub's clock against this
-  machine's, the catalogue's workflows are in the target repository and active, and the runners are
-  online with the fleet's labels (listing runners needs admin read on the repository);
-- AWS (skipped on `existing` fleets without CloudWatch): who the credentials are (aws), Container
-  Insights data for the cluster (enhanced: TaskId metrics; standard: the performance log group; neither:
-  every job's CPU and memory would be null), and the ECS task-event log group (cold starts).
+Every check is printed in every state, in the order a run needs them; a check that cannot run yet (no
+fleet deployed, no GitHub credential) is ✗ "not checked" with the check it waits for:
+- fleet: the environment resolves to a target (a deployed twin, Terraform outputs, suite.yaml existing);
+- GitHub: a credential is configured (aws, existing: GITHUB_TOKEN/GH_TOKEN or GITHUB_APP_*; the twin has
+  its own) and authenticates (GET /rate_limit; its budget), GitHub's clock against this machine's, the
+  catalogue's workflows are in the target repository and active, and the runners are online with the
+  fleet's labels (listing runners needs admin read on the repository);
+- AWS: who the credentials are (aws, existing; the twin needs none), Container Insights data for the
+  cluster (enhanced: TaskId metrics; standard: the performance log group; neither: every job's CPU and
+  memory would be null), and the ECS task-event log group (cold starts). On an `existing` fleet without
+  CloudWatch they are warnings: CPU and memory will be null.
 
 `fail` means a run would not work or would lose figures (exit 3); `warn` means it works with less.
 Every check talks to the target's own endpoints: on the local twin, the twin's API and its moto server.
@@ -21,15 +25,28 @@ from typing import Any
 from tabulate import tabulate
 
 from suite.collect.task_metrics import NAMESPACE, performance_log_group
-from suite.errors import EXIT_ENVIRONMENT, EXIT_PASS, SuiteError
+from suite.errors import EXIT_ENVIRONMENT, EXIT_PASS, SuiteError, UsageError
 from suite.fleet.clients import aws_client, github_client
 from suite.fleet.environments import NO_CLUSTER, Target
 from suite.fleet.readiness import label_names
 from suite.fleet.targets import resolve_target
+from suite.github.app import credentials_from_env
 from suite.workflows import catalogue_files
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 MARK = {OK: "✓", WARN: "!", FAIL: "✗"}
+GITHUB_CHECKS = ("GitHub credential", "GitHub clock", "workflows", "runners")
+AWS_CHECKS = ("AWS credentials", "Container Insights", "task events")
+CREDENTIAL_FIX = (
+    "set GITHUB_TOKEN (a fine-grained token for the repository with Actions: read and write, "
+    "Administration: read) or the GITHUB_APP_* variables"
+)
+FLEET_FIX = {
+    "local": "`suite deploy` (make deploy) starts a twin for doctor to check; `suite run` alone starts an "
+    "embedded twin for that run only",
+    "aws": "`suite deploy --env aws` (make deploy ENV=aws); see docs/aws.md",
+    "existing": "describe the fleet in suite.yaml's `existing:` section (repo, region, cluster, service)",
+}
 LOW_BUDGET = 500  # requests left in the hour: enough for a small run only
 CLOCK_WARN_S = 5.0
 # the workflow files the suite ships in workflows/: the dispatched ones and the one k8s_like.yml calls
@@ -42,6 +59,7 @@ class Check:
     status: str  # OK | WARN | FAIL
     detail: str
     fix: str = ""
+    waits_for: str = ""  # not checked: the check that must pass first
 
 
 def github_checks(
@@ -52,13 +70,8 @@ def github_checks(
         budget = client.rate_limit()
     except SuiteError as exc:
         return [
-            Check(
-                "GitHub credential",
-                FAIL,
-                str(exc),
-                "set GITHUB_TOKEN (a fine-grained token for the repository with Actions: read and write, "
-                "Administration: read) or the GITHUB_APP_* variables",
-            )
+            Check("GitHub credential", FAIL, str(exc), CREDENTIAL_FIX),
+            *not_checked(GITHUB_CHECKS[1:], "GitHub credential"),
         ]
     checks = [_budget_check(budget)]
     offset = client.clock_offset_s()
@@ -150,35 +163,26 @@ def _runners_check(client: Any, target: Target) -> Check:
 
 def aws_checks(target: Target, client: Callable[[str], Any]) -> list[Check]:
     """The AWS side; `client(service)` gives a boto3 client for the target (moto on the twin)."""
-    if target.cluster is None:  # an `existing` fleet measured GitHub-side only
-        return [
-            Check(
-                "ECS",
-                WARN,
-                NO_CLUSTER,
-                "a fleet on ECS: set cluster and service under existing: in suite.yaml for per-job CPU and "
-                "memory; any other platform is measured GitHub-side only",
-            )
-        ]
+    if target.cluster is None:  # an `existing` fleet measured GitHub-side only: every AWS check is moot
+        fix = (
+            "a fleet on ECS: set cluster and service under existing: in suite.yaml for per-job CPU and "
+            "memory; any other platform is measured GitHub-side only"
+        )
+        return [Check(name, WARN, f"not used: {NO_CLUSTER}", fix) for name in AWS_CHECKS]
     if target.fleet.get("cloudwatch") is False:
+        why = "configured without CloudWatch"
         return [
-            Check("CloudWatch", WARN, "this fleet is configured without CloudWatch: CPU and memory are null")
+            Check(name, WARN, f"not used: this fleet is {why}, so CPU and memory are null")
+            for name in AWS_CHECKS
         ]
-    checks: list[Check] = []
-    if not target.is_twin:
-        try:
-            who = client("sts").get_caller_identity()
-            checks.append(Check("AWS credentials", OK, f"account {who['Account']} as {who['Arn']}"))
-        except Exception as exc:  # botocore's errors: no credentials, expired token, no region
-            return [
-                Check(
-                    "AWS credentials",
-                    FAIL,
-                    f"{type(exc).__name__}: {exc}",
-                    "configure the AWS SDK: AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
-                    "and AWS_REGION",
-                )
-            ]
+    if target.is_twin:
+        checks = [
+            Check("AWS credentials", OK, "none needed: the twin's CloudWatch and Logs are its moto server")
+        ]
+    else:
+        checks = [aws_credentials_check(client)]
+        if checks[0].status == FAIL:
+            return [*checks, *not_checked(AWS_CHECKS[1:], "AWS credentials")]
     logs = client("logs")
     checks.append(
         _aws_guarded(
@@ -187,6 +191,26 @@ def aws_checks(target: Target, client: Callable[[str], Any]) -> list[Check]:
     )
     checks.append(_aws_guarded("task events", lambda: _task_events_check(target, logs)))
     return checks
+
+
+def aws_credentials_check(client: Callable[[str], Any]) -> Check:
+    try:
+        who = client("sts").get_caller_identity()
+    except Exception as exc:  # botocore's errors: no credentials, expired token, no region
+        return Check(
+            "AWS credentials",
+            FAIL,
+            f"{type(exc).__name__}: {exc}",
+            "configure the AWS SDK: AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and AWS_REGION",
+        )
+    return Check("AWS credentials", OK, f"account {who['Account']} as {who['Arn']}")
+
+
+def not_checked(names: Iterable[str], waits_for: str) -> list[Check]:
+    """Checks that cannot run until `waits_for` passes: ✗, saying so (its fix is that check's fix)."""
+    return [
+        Check(name, FAIL, f"not checked until the {waits_for} check passes", "", waits_for) for name in names
+    ]
 
 
 def _aws_guarded(name: str, check: Callable[[], Check]) -> Check:
@@ -260,26 +284,81 @@ def render(target_line: str, checks: list[Check]) -> str:
     fixes = [f"  {c.name}: {c.fix}" for c in checks if c.status != OK and c.fix]
     if fixes:
         out += ["", "To fix:", *fixes]
-    failed = sum(c.status == FAIL for c in checks)
+    failed = sum(c.status == FAIL and not c.waits_for for c in checks)
+    unchecked = sum(bool(c.waits_for) for c in checks)
     warned = sum(c.status == WARN for c in checks)
-    verdict = "ready to run" if not failed else f"{failed} check(s) failed: a run would not work as it should"
+    verdict = "ready to run"
+    if failed:
+        verdict = f"{failed} check(s) failed{f', {unchecked} not checked' if unchecked else ''}: "
+        verdict += "a run would not work as it should"
     out += ["", verdict + (f" ({warned} warning(s))" if warned else "")]
     return "\n".join(out)
 
 
 def doctor(environment: str) -> int:
-    """Check the target of `environment` and print the findings; exit 3 when a check failed."""
-    target = resolve_target(environment)
-    if target is None:
-        print(
-            "local: no twin is deployed, so there is nothing to check: `suite run` starts an embedded twin "
-            "for each run. `suite deploy` keeps one running; `suite doctor` then checks it."
-        )
-        return EXIT_PASS
-    with github_client(target) as client:
-        checks = github_checks(client, target)
-    checks += aws_checks(target, lambda service: aws_client(target, service))
-    where = f"{environment}: GitHub {target.github_url} ({target.repo})"
-    where += f" · cluster {target.cluster} in {target.region}" if target.cluster else " · no ECS cluster"
+    """Check the target of `environment` and print every check; exit 3 when one failed."""
+    where, checks = checklist(environment)
     print(render(where, checks))
     return EXIT_ENVIRONMENT if any(c.status == FAIL for c in checks) else EXIT_PASS
+
+
+def checklist(environment: str) -> tuple[str, list[Check]]:
+    """(the target line, every check in order): fleet, the GitHub checks, the AWS checks."""
+    fleet, target = _fleet_check(environment)
+    credential = None if environment == "local" else _credential_configured()
+    checks = [fleet]
+    if target is None:
+        checks += [credential] if credential else not_checked(GITHUB_CHECKS[:1], "fleet")
+        checks += not_checked(GITHUB_CHECKS[1:], "fleet")
+    elif credential is not None:
+        checks += [credential, *not_checked(GITHUB_CHECKS[1:], "GitHub credential")]
+    else:
+        with github_client(target) as client:
+            checks += github_checks(client, target)
+    if target is not None:
+        checks += aws_checks(target, lambda service: aws_client(target, service))
+    elif environment == "local":
+        checks += [Check("AWS credentials", OK, "none needed: the twin's CloudWatch is its moto server")]
+        checks += not_checked(AWS_CHECKS[1:], "fleet")
+    else:
+        checks += [aws_credentials_check(_default_aws_client), *not_checked(AWS_CHECKS[1:], "fleet")]
+    where = f"{environment}: "
+    if target is None:
+        where += "no fleet to check"
+    else:
+        where += f"GitHub {target.github_url} ({target.repo})"
+        where += f" · cluster {target.cluster} in {target.region}" if target.cluster else " · no ECS cluster"
+    return where, checks
+
+
+def _fleet_check(environment: str) -> tuple[Check, Target | None]:
+    try:
+        target = resolve_target(environment, credentials_required=False)
+    except UsageError as exc:
+        return Check("fleet", FAIL, str(exc), FLEET_FIX.get(environment, "")), None
+    if target is None:
+        return Check("fleet", FAIL, "no local twin is deployed", FLEET_FIX["local"]), None
+    f = target.fleet
+    count = f.get("runner_count")
+    sizing = f"{count} runners configured" if count is not None else "runner count not configured"
+    if f.get("task_cpu") is not None:
+        sizing += f" ({f['task_cpu']} CPU units / {f['task_memory']} MiB)"
+    what = "local twin" if target.is_twin else f"{environment} fleet"
+    return Check("fleet", OK, f"{what}: {sizing}"), target
+
+
+def _credential_configured() -> Check | None:
+    """None when the environment holds a GitHub credential (the GitHub checks then verify it)."""
+    try:
+        credentials_from_env()
+    except UsageError as exc:
+        none = str(exc).startswith("No GitHub token")  # else: the GITHUB_APP_* variables are wrong
+        detail = "none in the environment (GITHUB_TOKEN, GH_TOKEN or GITHUB_APP_*)" if none else str(exc)
+        return Check("GitHub credential", FAIL, detail, CREDENTIAL_FIX)
+    return None
+
+
+def _default_aws_client(service: str) -> Any:
+    import boto3  # startup: boto3 only when a real AWS client is needed
+
+    return boto3.client(service)  # type: ignore[call-overload]

@@ -2,6 +2,10 @@
 
 The twin runs as a background process (python -m suite.twin.serve) with its state in .suite/twin.json,
 so `make deploy && make test-capacity && make destroy` works locally as it will against AWS.
+
+Deploying onto a running twin is idempotent at the same sizing (runner count, ephemeral or persistent,
+task CPU and memory, Container Insights mode, cold start, seed, clock speed) and a usage error at another,
+with the flags that match the running twin: `deploy && run` never measures a fleet other than the one asked.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from suite.errors import EnvironmentFailure
+from suite.errors import EnvironmentFailure, UsageError
 from suite.fleet.environments import local_target, state_dir
 from suite.fleet.readiness import wait_target_online
 from suite.github.client import GitHubClient
@@ -40,12 +45,8 @@ def deploy(
     """Start the twin as a background process and wait until every runner is online. `limits` and
     `faults` default to the twin's own defaults (GitHub's limits on, no faults)."""
     sdir = state_dir()
-    state = read_state(sdir)
-    if state and pid_alive(int(state["pid"])):
-        print(
-            f"A local twin is already running (pid {state['pid']}, {state['github_url']}); "
-            "`suite destroy` first to change its sizing."
-        )
+    state = running_at(fleet, speed)
+    if state is not None:
         return state
     (sdir / STATE_FILE).unlink(missing_ok=True)
     sdir.mkdir(parents=True, exist_ok=True)
@@ -70,6 +71,88 @@ def deploy(
         time.sleep(0.1)
     wait_target_online(local_target(state), READY_TIMEOUT_S)
     return state
+
+
+# what `suite deploy --env local` sets, as (state["fleet"] key, the deploy flag that sets it)
+SIZING_FLAGS = (
+    ("runner_count", "--runners"),
+    ("ephemeral", "--persistent"),
+    ("task_cpu", "--task-cpu"),
+    ("task_memory", "--task-memory"),
+    ("container_insights", "--container-insights"),
+    ("cold_start_s", "--cold-start"),
+    ("seed", "--seed"),
+    ("completion_jitter_s", "--completion-jitter"),
+    ("cpu_bound_share", "--cpu-bound-share"),
+    ("job_threads", "--job-threads"),
+)
+# a twin state written before a field existed ran with the field's default
+_DEFAULTS: dict[str, Any] = {"completion_jitter_s": 0, "cpu_bound_share": 0.0, "job_threads": None}
+
+
+def running_at(fleet: FleetConfig, speed: float) -> dict[str, Any] | None:
+    """The state of a twin already running at this sizing and speed; None when none runs. A twin of
+    another sizing is a UsageError naming the difference and the two ways out."""
+    state = read_state(state_dir())
+    if state is None or not pid_alive(int(state["pid"])):
+        return None
+    diff = sizing_differences(state, fleet, speed)
+    if diff:
+        running = describe(state["fleet"], float(state["clock"]["speed"]))
+        raise UsageError(
+            f"a {running} twin is running (pid {state['pid']}), not the {describe(fleet.to_dict(), speed)} "
+            f"one asked for ({'; '.join(what for what, _ in diff)}): `suite destroy --env local` first, "
+            f"or deploy {_fix(flag for _, flag in diff)}"
+        )
+    return state
+
+
+def sizing_differences(state: dict[str, Any], fleet: FleetConfig, speed: float) -> list[tuple[str, str]]:
+    """(what differs, the deploy flag that asks for the running twin's value) for each field in which
+    the running twin (its state) differs from `fleet` at `speed`."""
+    running, asked = state["fleet"], fleet.to_dict()
+    out: list[tuple[str, str]] = []
+    for key, flag in SIZING_FLAGS:
+        have, want = running.get(key, _DEFAULTS.get(key)), asked[key]
+        if have == want:
+            continue
+        if key == "ephemeral":
+            out.append(
+                ("running ephemeral, asked persistent", "without --persistent")
+                if have
+                else ("running persistent, asked ephemeral", flag)
+            )
+        elif key == "cold_start_s":
+            out.append(
+                (
+                    f"cold start {have[0]}-{have[1]} s, asked {want[0]}-{want[1]}",
+                    f"{flag} {have[0]}-{have[1]}",
+                )
+            )
+        elif key == "job_threads" and have is None:
+            out.append((f"job threads unlimited, asked {want}", f"without {flag}"))
+        else:
+            out.append((f"{key} {have}, asked {want}", f"{flag} {have}"))
+    have_speed = float(state["clock"]["speed"])
+    if have_speed != speed:
+        out.append((f"clock {have_speed:g}x, asked {speed:g}x", f"--speed {have_speed:g}"))
+    return out
+
+
+def _fix(flags: Iterable[str]) -> str:
+    """'with --runners 4 --speed 60 without --persistent'"""
+    given = list(flags)
+    withs = [f for f in given if not f.startswith("without ")]
+    return " ".join([*(["with " + " ".join(withs)] if withs else []), *(f for f in given if f not in withs)])
+
+
+def describe(fleet: dict[str, Any], speed: float) -> str:
+    """'4-runner ephemeral (1024 CPU / 2048 MiB, 60x)'"""
+    kind = "ephemeral" if fleet["ephemeral"] else "persistent"
+    return (
+        f"{fleet['runner_count']}-runner {kind} ({fleet['task_cpu']} CPU / {fleet['task_memory']} MiB, "
+        f"{speed:g}x)"
+    )
 
 
 def destroy() -> bool:

@@ -15,8 +15,10 @@ from suite.github.app import credentials_from_env
 from suite.twin.service import STATE_FILE, pid_alive, read_state
 
 
-def resolve_target(environment: str) -> Target | None:
-    """The target for `environment`; None for `local` when no twin is deployed (the caller starts one)."""
+def resolve_target(environment: str, credentials_required: bool = True) -> Target | None:
+    """The target for `environment`; None for `local` when no twin is deployed (the caller starts one).
+    `credentials_required=False` (doctor, which checks the GitHub credential as a check of its own): no
+    credential in the environment gives a target with an empty token instead of a UsageError."""
     if environment not in ENVIRONMENTS:
         raise UsageError(f"unknown environment {environment!r}: choose one of {', '.join(ENVIRONMENTS)}")
     if environment == "local":
@@ -28,8 +30,8 @@ def resolve_target(environment: str) -> Target | None:
             return None
         return local_target(state)
     if environment == "aws":
-        return aws_target()
-    return existing_target()
+        return aws_target(credentials_required)
+    return existing_target(credentials_required=credentials_required)
 
 
 def fleet_from_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
@@ -50,13 +52,18 @@ def fleet_from_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _credentials() -> dict[str, Any]:
+def _credentials(required: bool = True) -> dict[str, Any]:
     """Target fields for GitHub auth: a GitHub App when GITHUB_APP_* are set, else GITHUB_TOKEN/GH_TOKEN."""
-    found = credentials_from_env()
+    try:
+        found = credentials_from_env()
+    except UsageError:
+        if required:
+            raise
+        return {"token": "", "app": None}
     return {"token": found, "app": None} if isinstance(found, str) else {"token": "", "app": found}
 
 
-def aws_target() -> Target:
+def aws_target(credentials_required: bool = True) -> Target:
     saved = aws.read_outputs()
     if saved is None:
         raise UsageError(
@@ -74,7 +81,7 @@ def aws_target() -> Target:
         environment="aws",
         github_url=str(saved.get("github_api_url") or aws.DEFAULT_API_URL),
         repo=repo,
-        **_credentials(),
+        **_credentials(credentials_required),
         clock=WallClock(),
         region=str(outputs["region"]),
         cluster=str(outputs["cluster"]),
@@ -84,7 +91,7 @@ def aws_target() -> Target:
     )
 
 
-def existing_target(cfg: ExistingConfig | None = None) -> Target:
+def existing_target(cfg: ExistingConfig | None = None, credentials_required: bool = True) -> Target:
     """A fleet the user runs, from suite.yaml `existing:`: GitHub-side always; the ECS join (cluster,
     service, region) only when a cluster is configured. runner_count is suite.yaml's, or None (never
     read from anywhere else: utilization is then null with the reason)."""
@@ -105,7 +112,7 @@ def existing_target(cfg: ExistingConfig | None = None) -> Target:
         environment="existing",
         github_url=cfg.github_api_url,
         repo=cfg.repo,
-        **_credentials(),
+        **_credentials(credentials_required),
         clock=WallClock(),
         region=cfg.region,
         cluster=cfg.cluster,

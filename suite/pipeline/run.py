@@ -14,7 +14,7 @@ from typing import Any
 
 from suite.analyze.result import with_thresholds
 from suite.clock import iso, iso_ms
-from suite.collect.runs import RunTracker, busy_runners, collect_jobs, wait_for_runs
+from suite.collect.runs import RunTracker, collect_jobs, wait_for_runs
 from suite.collect.task_events import collect_task_events
 from suite.collect.task_metrics import SOURCE_PERFORMANCE_LOG, collect_task_metrics, task_windows
 from suite.dispatch import preflight
@@ -38,6 +38,7 @@ from suite.github.cost import api_section, merge_stats
 from suite.isotime import parse_iso
 from suite.pipeline.abort import AbortMonitor
 from suite.pipeline.analysis import analyze_run_dir
+from suite.pipeline.live import RunProgress
 from suite.pipeline.progress import Progress, fmt_eta
 from suite.profiles.profile import Profile, load_profile
 from suite.report import terminal_summary, write_reports
@@ -94,31 +95,18 @@ def _run(
     write_json(rd.file("manifest.json"), manifest)
     snapshots = [{"observed_at": iso(clock.now()), "runners": client.list_runners()}]
     write_jsonl(rd.raw_file("runners.jsonl"), snapshots)  # on disk now: a killed run keeps it
-    progress = Progress()
-    _show_waits(client, progress)
     workflow_file = profile.workflow_file
     plan = DispatchPlan(workflow_file, target.ref, profile.inputs.dispatch_inputs(), offsets, test_run_id)
     start = clock.now() + 1.0
     print(f"Run directory: {rd.path}", flush=True)
     print(
-        f"{test_run_id}: {len(offsets)} workflows of {workflow_file} over "
-        f"{fmt_eta(offsets[-1] if offsets else 0)} (virtual), {target.environment} at {clock.speed:g}x",
+        f"{test_run_id}: {len(offsets)} workflows of {workflow_file} over {_window(offsets, clock.speed)}, "
+        f"{target.environment}",
         flush=True,
     )
-
-    tracker = RunTracker(client)
-    live = {"polled_at": clock.now(), "text": ""}
-
-    def on_dispatch(done: int, total: int) -> None:
-        eta = start + offsets[-1] - clock.now()
-        if clock.now() - live["polled_at"] >= preflight.PROGRESS_POLL_S:  # type: ignore[operator]
-            live["polled_at"] = clock.now()
-            live["text"] = _live_status(rd, client, tracker)
-        progress.update(
-            f"{live['text']} · {_api_cost(client)}".removeprefix(" · "),
-            force=done == total,
-            count=("dispatch", done, total, eta / clock.speed),  # the ETA in real seconds
-        )
+    live = RunProgress(Progress(), client, clock, rd, target.fleet.get("runner_count"), RunTracker(client))
+    window = offsets[-1] if offsets else 0.0
+    live.dispatching(start + window, len(offsets), preflight.progress_poll_s(window))
 
     monitor = AbortMonitor(profile.threshold_specs, client, clock, rd.file("ledger.jsonl"), manifest, start)
     write_schedule(rd.path, plan, start)
@@ -130,11 +118,12 @@ def _run(
                 clock,
                 ledger,
                 start,
-                on_progress=on_dispatch,
+                on_progress=live.on_dispatch,
                 should_stop=monitor.should_stop,
                 inflight=rd.file(INFLIGHT_FILE),
             )
     except KeyboardInterrupt:  # the rest of the schedule goes in the ledger as not dispatched, with why
+        live.progress.done()
         unsent = record_unsent(rd.path, "interrupted (Ctrl-C) before it was sent")
         print(
             f"\ninterrupted: {len(unsent)} scheduled dispatch(es) never sent; the run is INCOMPLETE. "
@@ -143,13 +132,16 @@ def _run(
             flush=True,
         )
         raise
-    progress.done(f"dispatched {len(offsets)} workflows")
+    except BaseException:
+        live.progress.done()  # the live line cleared and the terminal's cursor back before the error
+        raise
+    live.progress.done(live.dispatched_line())  # what was sent: after an abort, not the schedule
     if monitor.aborted:  # abort_on_fail: load stopped; drain and report what was dispatched
         manifest["aborted"] = monitor.aborted
         write_json(rd.file("manifest.json"), manifest)
         print(f"ABORTED at {monitor.aborted['at']}: {monitor.aborted['reason']}; draining", flush=True)
     write_json(rd.raw_file("api_dispatch.json"), client.api_stats())
-    _collect(rd, target, client, profile.drain_timeout_s, progress, tracker)
+    _collect(rd, target, client, profile.drain_timeout_s, live)
     snapshots.append({"observed_at": iso(clock.now()), "runners": client.list_runners()})
     write_jsonl(rd.raw_file("runners.jsonl"), snapshots)
     manifest["ended_at"] = iso_ms(clock.now())
@@ -166,20 +158,14 @@ def _collect(
     target: Target,
     client: GitHubClient,
     drain_timeout_s: float,
-    progress: Progress,
-    tracker: RunTracker | None = None,
+    live: RunProgress,
 ) -> None:
     ledger = read_jsonl(rd.file("ledger.jsonl"))
-
-    def on_poll(counts: dict[str, int]) -> None:
-        progress.update(
-            "waiting for runs: "
-            + " · ".join(f"{k} {v}" for k, v in counts.items())
-            + f" · {_api_cost(client)}"
-        )
-
-    runs = wait_for_runs(client, target.clock, ledger, drain_timeout_s, DRAIN_POLL_S, on_poll, tracker)
+    runs = wait_for_runs(
+        client, target.clock, ledger, drain_timeout_s, DRAIN_POLL_S, live.on_poll, live.tracker
+    )
     jobs = collect_jobs(client, runs)
+    progress = live.progress
     progress.done(f"collected {len(runs)} runs, {len(jobs)} jobs")
     write_jsonl(rd.raw_file("runs.jsonl"), runs)
     write_jsonl(rd.raw_file("jobs.jsonl"), jobs)
@@ -204,7 +190,10 @@ def _collect_aws(
     settle = CLOUDWATCH_SETTLE_S[target.environment]
     wait = max(ends, default=target.clock.now()) + settle - target.clock.now()
     if wait > 0:
-        progress.update(f"waiting {wait:.0f} s for CloudWatch to settle", force=True)
+        real = f"{fmt_eta(wait / target.clock.speed)}" + (
+            f" ({wait:.0f} s of the twin's clock)" if target.is_twin else ""
+        )
+        progress.update(f"waiting {real} for CloudWatch to settle", force=True)
         target.clock.sleep(wait)
     if "metrics" not in skipped:
         assert target.cluster is not None and target.service is not None  # else not_collected() names it
@@ -243,33 +232,10 @@ def _preflight(
         print(f"--force: running anyway. {exc}", flush=True)
 
 
-def _live_status(rd: RunDir, client: GitHubClient, tracker: RunTracker) -> str:
-    """One conditional list-runs poll and one runners read, as progress text."""
-    tracker.set_ledger(read_jsonl(rd.file("ledger.jsonl")))
-    counts = tracker.poll()
-    text = f" · runs queued {counts['queued']} running {counts['in_progress']} done {counts['completed']}"
-    runners = busy_runners(client)
-    if runners is not None:
-        text += f" · runners busy {runners[0]}/{runners[1]}"
-    return text
-
-
-def _show_waits(client: GitHubClient, progress: Progress) -> None:
-    """A progress line whenever the governor starts a wait that is not routine spacing: rate limits,
-    and anything of 5 s or more."""
-
-    def listener(seconds: float, reason: str) -> None:
-        if seconds >= 5.0 or reason.startswith("rate limited"):
-            progress.update(f"API: waiting {seconds:.0f} s ({reason}) · {_api_cost(client)}", force=True)
-
-    client.on_wait(listener)
-
-
-def _api_cost(client: GitHubClient) -> str:
-    stats = client.api_stats()
-    budget = client.rate_budget() or {}
-    left = f" · {budget['remaining']} left" if "remaining" in budget else ""
-    return f"API {stats['counted']} counted, {stats['not_modified']} 304{left} · {client.governor_status()}"
+def _window(offsets: list[float], speed: float) -> str:
+    """The dispatch window in real time (and the clock's, when it runs faster)."""
+    span = offsets[-1] if offsets else 0.0
+    return fmt_eta(span) if speed == 1 else f"{fmt_eta(span / speed)} real ({fmt_eta(span)} at {speed:g}x)"
 
 
 def _api_json(rd: RunDir, stats: dict[str, Any]) -> dict[str, Any]:
@@ -296,9 +262,14 @@ def collect(run_dir: Path, target: Target | None = None) -> int:
             found = f"run {recovered['workflow_run_id']}" if recovered["reconciled"] else "no run"
             print(f"{recovered['suite_id']} was being dispatched when the run stopped: GitHub lists {found}")
         profile_drain = float(manifest["profile"].get("drain_timeout_s") or 1800)
-        progress = Progress()
-        _show_waits(client, progress)
-        _collect(rd, target, client, profile_drain, progress)
+        fleet_runners = target.fleet.get("runner_count")
+        _collect(
+            rd,
+            target,
+            client,
+            profile_drain,
+            RunProgress(Progress(), client, target.clock, rd, fleet_runners),
+        )
         manifest["not_collected"] = target.not_collected()  # what this collection could not read, and why
         write_json(rd.file("manifest.json"), manifest)
         if manifest.get("ended_at") is None:  # the run was interrupted: finish what it left undone

@@ -1,4 +1,5 @@
-"""jobs.csv: one row per job with the per_job fields; a missing figure is written as `null`.
+"""jobs.csv: one row per job with the per_job fields; a missing figure is an empty cell (never 0, never
+the string `null`, which spreadsheets and CSV readers take for text), and resource_reason says why.
 
 The per-job sample count stays in result.json: a bare 0 beside the resource columns reads like a
 measured 0, and the resource_reason column already says why a job has no figures.
@@ -10,7 +11,6 @@ import csv
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from suite.report.fmt import NULL
 from suite.rundir.result_schema import PER_JOB_KEYS, job_field
 
 COLUMNS = tuple(
@@ -23,4 +23,4 @@ def write_jobs_csv(out: TextIO, per_job: Iterable[dict[str, Any]]) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for job in per_job:
-        writer.writerow([NULL if job.get(c) is None else job.get(c) for c in COLUMNS])
+        writer.writerow(["" if job.get(c) is None else job.get(c) for c in COLUMNS])

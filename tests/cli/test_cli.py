@@ -81,6 +81,15 @@ def test_deploy_run_interrupt_collect_report_destroy(workdir: tuple[Path, dict[s
     state = json.loads((cwd / ".suite" / "twin.json").read_text())
     pid = int(state["pid"])
     try:
+        # deploy again: another sizing is exit 2 with the fix; the same sizing is idempotent
+        same = ("deploy", "--speed", "120", "--container-insights", "standard")
+        r = suite(*same, "--runners", "6", cwd=cwd, env=env)
+        assert r.returncode == 2 and "Traceback" not in r.stderr and r.stdout == "", r.stderr
+        assert "a 4-runner ephemeral" in r.stderr and "runner_count 4, asked 6" in r.stderr
+        assert r.stderr.rstrip().endswith("`suite destroy --env local` first, or deploy with --runners 4")
+        r = suite(*same, cwd=cwd, env=env)
+        assert r.returncode == 0 and f"already running at this sizing (pid {pid})" in r.stdout, r.stderr
+        assert json.loads((cwd / ".suite" / "twin.json").read_text())["pid"] == pid
         r = suite("status", cwd=cwd, env=env)
         assert r.returncode == 0 and "4 runners online" in r.stdout
         r = suite("doctor", cwd=cwd, env=env)
@@ -157,3 +166,28 @@ def test_profiles_lists_the_catalogue():
     assert r.returncode == 0
     for name in ("smoke", "capacity", "burst", "multi_job"):
         assert name in r.stdout
+
+
+@pytest.mark.parametrize("args", [("profiles",), ("history", "--reports", "{reports}")])
+def test_a_closed_pipe_ends_quietly(args: tuple[str, ...], tmp_path: Path):
+    """`suite profiles | head -1`: the reader is gone before the suite writes (a real pipe whose read end is
+    closed first, so the write fails every time, not only when head wins the race): exit 141, no traceback."""
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        r = subprocess.run(
+            [sys.executable, "-m", "suite", *(a.format(reports=reports) for a in args)],
+            cwd=ROOT,
+            env=env,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert r.returncode == 141, r.stderr
+    assert r.stderr == ""  # no traceback, no "Exception ignored" at exit

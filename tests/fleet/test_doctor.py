@@ -7,10 +7,22 @@ import dataclasses
 from collections.abc import Iterator
 
 import pytest
+from moto import mock_aws
 
 from suite.fleet import doctor as doctor_module
 from suite.fleet.clients import aws_client, github_client
-from suite.fleet.doctor import FAIL, OK, WARN, Check, aws_checks, doctor, github_checks, render
+from suite.fleet.doctor import (
+    AWS_CHECKS,
+    FAIL,
+    GITHUB_CHECKS,
+    OK,
+    WARN,
+    Check,
+    aws_checks,
+    doctor,
+    github_checks,
+    render,
+)
 from suite.fleet.environments import Target, local_target
 from suite.twin.service import Twin
 from tests.helpers.twin import start_twin
@@ -42,6 +54,7 @@ def test_a_healthy_twin_passes_every_check(online: Twin):
         "GitHub clock",
         "workflows",
         "runners",
+        "AWS credentials",
         "Container Insights",
         "task events",
     ]
@@ -62,11 +75,11 @@ def test_a_healthy_twin_passes_every_check(online: Twin):
 def test_a_bad_token_fails_the_credential_and_is_never_printed(online: Twin, monkeypatch, capsys):
     bad = "ghp_" + "x" * 36
     target = dataclasses.replace(local_target(online.state()), token=bad)
-    monkeypatch.setattr(doctor_module, "resolve_target", lambda env: target)
+    monkeypatch.setattr(doctor_module, "resolve_target", lambda env, **kw: target)
     assert doctor("local") == 3
     out = capsys.readouterr().out
     assert "✗  GitHub credential" in out and "401" in out
-    assert "To fix:" in out and "GITHUB_TOKEN" in out and "1 check(s) failed" in out
+    assert "To fix:" in out and "GITHUB_TOKEN" in out and "1 check(s) failed, 3 not checked" in out
     assert bad not in out
 
 
@@ -110,7 +123,85 @@ def test_standard_container_insights_is_recognised_by_its_performance_log():
     assert check.status == OK and check.detail.startswith("standard: per-task CPU and memory are read from")
 
 
-def test_nothing_deployed_locally_is_said_plainly(monkeypatch, capsys):
-    monkeypatch.setattr(doctor_module, "resolve_target", lambda env: None)
-    assert doctor("local") == 0
-    assert "no twin is deployed" in capsys.readouterr().out
+def lines(out: str) -> dict[str, tuple[str, str]]:
+    """The checklist's rows: name -> (mark, detail)."""
+    rows = {}
+    for line in out.splitlines():
+        mark, _, rest = line.partition("  ")
+        if mark in ("✓", "!", "✗"):
+            for name in ("fleet", *GITHUB_CHECKS, *AWS_CHECKS):
+                if rest.startswith(name + "  "):
+                    rows[name] = (mark, rest[len(name) :].strip())
+    return rows
+
+
+EVERY_CHECK = ["fleet", *GITHUB_CHECKS, *AWS_CHECKS]
+
+
+def test_nothing_deployed_locally_still_prints_the_whole_checklist(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SUITE_STATE_DIR", str(tmp_path))  # no twin's state file: nothing deployed
+    assert doctor("local") == 3
+    out = capsys.readouterr().out
+    rows = lines(out)
+    assert list(rows) == EVERY_CHECK, out
+    assert rows["fleet"] == ("✗", "no local twin is deployed")
+    assert rows["AWS credentials"][0] == "✓"  # the twin needs none
+    for name in (*GITHUB_CHECKS, "Container Insights", "task events"):
+        assert rows[name] == ("✗", "not checked until the fleet check passes")
+    assert "To fix:\n  fleet: `suite deploy` (make deploy) starts a twin" in out
+    assert out.rstrip().endswith("1 check(s) failed, 6 not checked: a run would not work as it should")
+
+
+@mock_aws
+def test_no_fleet_and_no_token_prints_the_whole_checklist(tmp_path, monkeypatch, capsys):
+    """--env aws with nothing deployed from here and no GitHub credential: every check, each with what to do
+    (the AWS credential is checked all the same: moto answers as the AWS account)."""
+    monkeypatch.setenv("SUITE_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("SUITE_CONFIG", str(tmp_path / "suite.yaml"))
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    for name in (
+        "GITHUB_TOKEN",
+        "GH_TOKEN",
+        "GITHUB_APP_ID",
+        "GITHUB_APP_PRIVATE_KEY_FILE",
+        "GITHUB_APP_INSTALLATION_ID",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    assert doctor("aws") == 3
+    out = capsys.readouterr().out
+    rows = lines(out)
+    assert list(rows) == EVERY_CHECK, out
+    assert rows["fleet"][0] == "✗" and "suite deploy --env aws" in rows["fleet"][1]
+    assert rows["GitHub credential"] == (
+        "✗",
+        "none in the environment (GITHUB_TOKEN, GH_TOKEN or GITHUB_APP_*)",
+    )
+    assert rows["AWS credentials"] == ("✓", "account 123456789012 as arn:aws:sts::123456789012:user/moto")
+    for name in ("GitHub clock", "workflows", "runners", "Container Insights", "task events"):
+        assert rows[name] == ("✗", "not checked until the fleet check passes")
+    fixes = out[out.index("To fix:") :]
+    assert "fleet: `suite deploy --env aws`" in fixes and "GitHub credential: set GITHUB_TOKEN" in fixes
+
+
+def test_a_deployed_fleet_without_a_token_checks_all_it_can(online: Twin, tmp_path, monkeypatch, capsys):
+    """A fleet but no credential: the GitHub checks wait for it; the AWS checks run."""
+    target = dataclasses.replace(
+        local_target(online.state()), environment="existing", aws_endpoint=online.aws.endpoint
+    )
+    monkeypatch.setattr(doctor_module, "resolve_target", lambda env, **kw: target)
+    for name in (
+        "GITHUB_TOKEN",
+        "GH_TOKEN",
+        "GITHUB_APP_ID",
+        "GITHUB_APP_PRIVATE_KEY_FILE",
+        "GITHUB_APP_INSTALLATION_ID",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    assert doctor("existing") == 3
+    rows = lines(capsys.readouterr().out)
+    assert list(rows) == EVERY_CHECK
+    assert rows["fleet"] == ("✓", "existing fleet: 4 runners configured (1024 CPU units / 2048 MiB)")
+    assert rows["GitHub credential"][0] == "✗"
+    for name in ("GitHub clock", "workflows", "runners"):
+        assert rows[name] == ("✗", "not checked until the GitHub credential check passes")
+    assert rows["Container Insights"][0] == "✓" and rows["task events"][0] == "✓"

@@ -102,7 +102,7 @@ def test_short_job_without_a_sample_is_null_with_a_reason(tmp_path: Path):
     assert job["cpu_max"] is None and job["memory_max"] is None and job["resource_reason"]
     assert result["resources"]["jobs_without_samples"] == 1
     (cells,) = csv.DictReader((rd / "jobs.csv").open())
-    assert cells["cpu_max"] == "null" and cells["memory_max"] == "null"
+    assert cells["cpu_max"] == "" and cells["memory_max"] == ""
     assert "no Container Insights sample" in (rd / "summary.md").read_text()
     assert code == 1 and result["thresholds"][0]["ok"] is False
 
