@@ -9,21 +9,19 @@ from typing import Any, cast
 import numpy as np
 
 from suite.analyze.by_name import by_job_name, by_workflow
-from suite.analyze.columns import Cat, nullable
 from suite.analyze.completeness import completeness
 from suite.analyze.concurrency import concurrency_arrays
 from suite.analyze.fleet import little_law, runners, throughput
 from suite.analyze.headroom import jobs_waiting, occupancy
+from suite.analyze.per_job import per_job_rows
 from suite.analyze.recovery import recovery
 from suite.analyze.resources import (
-    FIGURES,
     ResourceColumns,
     SampleArrays,
     join_resources,
     not_collected_reasons,
     sample_arrays,
 )
-from suite.analyze.rows import ColumnRows, Lazy
 from suite.analyze.saturation import Offered, saturation_arrays
 from suite.analyze.scope import Scope, first_scheduled, not_dispatched, scope, workflow_counts
 from suite.analyze.stats import PERCENTILE_METHOD, distribution, exact_sum
@@ -34,7 +32,6 @@ from suite.analyze.unobserved import blank_unobserved
 from suite.gates.verdict import judge_thresholds, verdict
 from suite.isotime import stamp, stamp_column
 from suite.rundir.result_schema import (
-    PER_JOB_KEYS,
     SCHEMA,
     Api,
     Concurrency,
@@ -204,7 +201,7 @@ def result_of(
         "resources": resources,
         "per_job": cast(
             Sequence[PerJob],
-            _per_job(arr, dispatches.suite_id[sc.accepted[owner]], from_schedule, per_job_res),
+            per_job_rows(arr, dispatches.suite_id[sc.accepted[owner]], from_schedule, per_job_res),
         ),
         "by_job_name": by_job_name(arr, run_table.created[job_run], reasons),
         "by_workflow": by_workflow(arr, job_run, run_table, sc.run[sc.found], last_done, reasons),
@@ -335,47 +332,6 @@ def _resources(
         jobs_with_samples=int(np.count_nonzero(ran & (samples > 0))),
         jobs_without_samples=int(np.count_nonzero(ran & (samples == 0))),
     ), cols
-
-
-def _per_job(
-    jobs: JobArrays, suite_ids: np.ndarray, from_schedule: np.ndarray, res: ResourceColumns
-) -> ColumnRows:
-    """One row per job (PER_JOB_KEYS): numpy columns, read as rows (a row's Python values and its
-    dict are made when it is read, a slice of the columns at a time)."""
-
-    def values(a: np.ndarray) -> Lazy:
-        return Lazy(a, np.ndarray.tolist)
-
-    def category(c: Cat) -> Lazy:
-        table = c.objects_table()
-        return Lazy(c.codes, lambda codes: table[codes].tolist())
-
-    def optional(a: np.ndarray) -> Lazy:
-        return Lazy(a, nullable)
-
-    def when(a: np.ndarray) -> Lazy:
-        return Lazy(a, stamp_column)
-
-    columns = (
-        values(jobs.id),
-        values(jobs.run_id),
-        values(jobs.run_attempt),
-        values(suite_ids),
-        category(jobs.name),
-        category(jobs.runner),
-        category(jobs.status),
-        category(jobs.conclusion),
-        when(jobs.created),
-        when(jobs.started),
-        when(jobs.completed),
-        optional(jobs.queue),
-        optional(jobs.end - jobs.start),
-        optional(from_schedule),
-        values(res.samples),
-        *(optional(res.values[k]) for k in FIGURES),
-        values(res.reasons),
-    )
-    return ColumnRows(PER_JOB_KEYS, columns)
 
 
 def _empty_distribution_reasons(result: Result, reasons: dict[str, str]) -> None:

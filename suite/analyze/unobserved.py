@@ -19,6 +19,7 @@ JOB_FIGURES = (  # (section, field) made of jobs that ran
     ("concurrency", "max"),
     ("runners", "observed"),
     ("runners", "busy_runner_s"),
+    ("occupancy", "busy_runner_s"),
     ("throughput", "completed"),
     ("resources", "jobs_with_samples"),
     ("resources", "jobs_without_samples"),

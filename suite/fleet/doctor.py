@@ -168,7 +168,11 @@ def aws_checks(target: Target, client: Callable[[str], Any]) -> list[Check]:
             "a fleet on ECS: set cluster and service under existing: in suite.yaml for per-job CPU and "
             "memory; any other platform is measured GitHub-side only"
         )
-        return [Check(name, WARN, f"not used: {NO_CLUSTER}", fix) for name in AWS_CHECKS]
+        first, *rest = AWS_CHECKS  # the fix once, on the first
+        return [
+            Check(first, WARN, f"not used: {NO_CLUSTER}", fix),
+            *(Check(n, WARN, "not used: no ECS cluster configured") for n in rest),
+        ]
     if target.fleet.get("cloudwatch") is False:
         why = "configured without CloudWatch"
         return [
@@ -335,6 +339,8 @@ def _fleet_check(environment: str) -> tuple[Check, Target | None]:
     try:
         target = resolve_target(environment, credentials_required=False)
     except UsageError as exc:
+        if environment == "existing":  # suite.yaml is the user's configuration: bad input, exit 2
+            raise
         return Check("fleet", FAIL, str(exc), FLEET_FIX.get(environment, "")), None
     if target is None:
         return Check("fleet", FAIL, "no local twin is deployed", FLEET_FIX["local"]), None

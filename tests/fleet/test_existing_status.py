@@ -100,9 +100,10 @@ def test_doctor_without_ecs_checks_github_and_warns_about_cpu_and_memory(tmp_pat
         "✓  runners" in out
         and "4 runners online with the labels ecs-fargate, self-hosted, of 4 configured" in out
     )
-    assert f"!  ECS                {NO_CLUSTER}" in out
-    assert "Container Insights" not in out and "AWS credentials" not in out
-    assert "ECS: a fleet on ECS: set cluster and service under existing: in suite.yaml" in out
+    rows = {line[3:22].strip(): line[22:].strip() for line in out.splitlines() if line[:1] in "✓✗!"}
+    assert rows["AWS credentials"] == f"not used: {NO_CLUSTER}"
+    assert rows["Container Insights"] == rows["task events"] == "not used: no ECS cluster configured"
+    assert out.count("a fleet on ECS: set cluster and service under existing: in suite.yaml") == 1
 
 
 def test_doctor_with_a_cluster_checks_container_insights(tmp_path, monkeypatch, twin, capsys):

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from suite.analyze.result import compute_result
 from suite.gates.selectors import split
 from suite.gates.thresholds import evaluate, problem
+from suite.gates.verdict import threshold_status
 from tools.bench import Synthetic
 
 RESULT = compute_result(**Synthetic(jobs=2000, runners=6, seed=11).inputs())
@@ -44,7 +45,11 @@ def test_a_job_name_threshold_is_the_comparison_of_its_figure(limit, op):
     want = {"<": value < limit, "<=": value <= limit, ">": value > limit, ">=": value >= limit}
     want |= {"==": value == limit, "!=": value != limit}
     row = evaluate(expr, r)
-    assert row == {"expr": expr, "value": value, "ok": want[op], "reason": None}
+    assert row == {"expr": expr, "value": value, "ok": want[op], "reason": None} | {
+        "sampled": 'jobs["build / npm"].execution_time_s.p95',
+        "samples": r["by_job_name"]["build / npm"]["execution_time_s"]["count"],
+        "needs": 20,
+    }
 
 
 def test_a_name_the_run_does_not_have_fails_with_the_names_it_has(result):
@@ -54,18 +59,21 @@ def test_a_name_the_run_does_not_have_fails_with_the_names_it_has(result):
         'jobs["Diagnostic"]: no job named "Diagnostic" in this run (did you mean "diagnostic"?); job names: '
         + ", ".join(f'"{n}"' for n in result["by_job_name"])
     )
+    assert threshold_status(row) == ("fail", row["reason"])  # a definite fail, not inconclusive
     row = evaluate('workflows["runner_test.yml"].total_time_s.p95 < 60', result)
     assert row["ok"] is False and 'workflow names: "bench.yml"' in row["reason"]
+    assert threshold_status(row)[0] == "fail"
 
 
-def test_a_null_figure_of_a_name_fails_with_its_reason(result):
+def test_a_null_figure_of_a_name_is_inconclusive_with_its_reason(result):
     r = result | {
         "by_job_name": {"late": {"queue_time_s": {"p95": None}}},
         "reasons": {'jobs["late"].queue_time_s': 'no job named "late" started'},
     }
     row = evaluate('jobs["late"].queue_time_s.p95 < 60', r)
     assert row["reason"] == 'jobs["late"].queue_time_s.p95 is null (no job named "late" started)'
-    assert row["ok"] is False
+    assert row["ok"] is False and "absent" not in row
+    assert threshold_status(row) == ("inconclusive", row["reason"])
     old = {k: v for k, v in result.items() if k != "by_job_name"}  # a result.json from before the section
     assert "suite report DIR" in evaluate('jobs["report"].queue_time_s.p95 < 60', old)["reason"]
 

@@ -1,0 +1,53 @@
+"""result.json's `per_job`: one row per job, kept as numpy columns until it is written (pure)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from suite.analyze.columns import Cat, nullable
+from suite.analyze.resources import FIGURES, ResourceColumns
+from suite.analyze.rows import ColumnRows, Lazy
+from suite.analyze.timeline import JobArrays
+from suite.isotime import stamp_column
+from suite.rundir.result_schema import PER_JOB_KEYS
+
+
+def per_job_rows(
+    jobs: JobArrays, suite_ids: np.ndarray, from_schedule: np.ndarray, res: ResourceColumns
+) -> ColumnRows:
+    """One row per job (PER_JOB_KEYS): numpy columns, read as rows (a row's Python values and its
+    dict are made when it is read, a slice of the columns at a time)."""
+
+    def values(a: np.ndarray) -> Lazy:
+        return Lazy(a, np.ndarray.tolist)
+
+    def category(c: Cat) -> Lazy:
+        table = c.objects_table()
+        return Lazy(c.codes, lambda codes: table[codes].tolist())
+
+    def optional(a: np.ndarray) -> Lazy:
+        return Lazy(a, nullable)
+
+    def when(a: np.ndarray) -> Lazy:
+        return Lazy(a, stamp_column)
+
+    columns = (
+        values(jobs.id),
+        values(jobs.run_id),
+        values(jobs.run_attempt),
+        values(suite_ids),
+        category(jobs.name),
+        category(jobs.runner),
+        category(jobs.status),
+        category(jobs.conclusion),
+        when(jobs.created),
+        when(jobs.started),
+        when(jobs.completed),
+        optional(jobs.queue),
+        optional(jobs.end - jobs.start),
+        optional(from_schedule),
+        values(res.samples),
+        *(optional(res.values[k]) for k in FIGURES),
+        values(res.reasons),
+    )
+    return ColumnRows(PER_JOB_KEYS, columns)
