@@ -11,11 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from suite.analyze.columns import chunks
-from suite.analyze.result import PER_JOB_KEYS, compute_result
+from suite.analyze.result import compute_result
 from suite.analyze.rows import ColumnRows
 from suite.analyze.tables import dispatch_table, jobs_table, runs_table
 from suite.clock import iso, iso_ms
 from suite.isotime import parse_column, stamp, stamp_column, ts
+from suite.rundir.result_schema import PER_JOB_KEYS
 from tests.helpers.analyze_records import jobs_from_raw, runs_from_raw
 from tests.helpers.analyze_reference import reference_result
 
