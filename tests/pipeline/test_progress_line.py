@@ -25,7 +25,7 @@ from tests.helpers.twin import start_twin
 ROOT = Path(__file__).resolve().parents[2]
 SPEED = 10.0  # nominal on the stepped clock: real seconds = clock seconds / 10
 COLUMNS = 80
-CURRENT_S = 60.0  # "current": polled within the last minute of the run's clock (docs/architecture.md)
+CURRENT_S = 60.0  # the shortest poll interval of the run's clock (docs/architecture.md: Terminal progress)
 
 RUNS = re.compile(
     r"runs (\d+)(?: queued · |q )(\d+)(?: running · |r )(\d+)(?: done|d)(?: · (\d+) not listed yet| (\d+)\?)?"
@@ -91,27 +91,28 @@ def live_rows(term: Terminal) -> list[str]:
 
 
 def test_the_line_stays_one_line_at_80_columns(spike: tuple[Terminal, list[float]]) -> None:
-    term, _ = spike
-    final = term.frames[-1]
-    assert final[0] == "dispatched 36 workflows" and final[1].startswith("collected 36 runs, 36 jobs")
+    term, offsets = spike
+    final, n = term.frames[-1], len(offsets)
+    assert final[0] == f"dispatched {n} workflows" and final[1].startswith(f"collected {n} runs, {n} jobs")
     for frame in term.frames:
         # the rows above the last are finished lines, in order; at most one live row below them
         finished = frame if frame == final[: len(frame)] else frame[:-1]
         assert finished == final[: len(finished)], frame
         assert len(frame) - len(finished) <= 1
-    assert len(live_rows(term)) > 36  # a frame per dispatch at least, each of them one row
+    assert len(live_rows(term)) > n  # a frame per dispatch at least, each of them one row
 
 
 def test_the_counts_are_current_and_against_the_configured_runners(
     spike: tuple[Terminal, list[float]],
 ) -> None:
     term, offsets = spike
-    assert progress_poll_s(offsets[-1]) <= CURRENT_S
-    # the most dispatches in any minute of the schedule (the surge: one every 5 s)
-    per_poll = max(sum(1 for o in offsets if t <= o < t + CURRENT_S) for t in offsets)
+    poll = progress_poll_s(offsets[-1])  # every 60 s of the run's clock, or 30 polls over a longer window
+    assert CURRENT_S <= poll <= offsets[-1] / 20
+    # the most dispatches in any poll interval of the schedule (the surge: one every 5 s)
+    per_poll = max(sum(1 for o in offsets if t <= o < t + poll) for t in offsets)
     frames = [(DISPATCH.match(row), row) for row in live_rows(term)]
     dispatch = [(int(m.group(1)), int(m.group(2)), row) for m, row in frames if m]
-    assert dispatch and {total for _, total, _ in dispatch} == {36}
+    assert dispatch and {total for _, total, _ in dispatch} == {len(offsets)}
     counted = 0
     peak_queued = 0
     for done, _, row in dispatch:
@@ -125,7 +126,7 @@ def test_the_counts_are_current_and_against_the_configured_runners(
         assert done - (q + r + d + missing) <= per_poll, row  # polled within the last interval
         peak_queued = max(peak_queued, q)
         age = AGE.search(row)
-        assert age and int(age.group(1)) <= CURRENT_S / SPEED, row  # its age, in real seconds
+        assert age and int(age.group(1)) <= poll / SPEED, row  # its age, in real seconds
         busy = BUSY.search(row)
         assert busy, row
         configured = busy.group(2) or busy.group(4)
