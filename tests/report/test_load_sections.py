@@ -45,7 +45,8 @@ def test_spike_shows_recovery_and_headroom_cards(tmp_path: Path):
     r = sim(tmp_path, "spike")
     md = summary_markdown(r)
     assert "## Recovery" in md and "## Breaking point" not in md
-    assert "not measured (never recovered inside the window" in md
+    rec = r["recovery"]
+    assert f"Recovered {rec['recovery_s']:.0f} s after the surge (at {rec['recovered_at']})" in md
     assert f"drained {r['recovery']['backlog_drained_s']:.0f} s after the surge" in md
     occ, waiting = r["occupancy"]["slot_occupancy"], r["jobs_waiting"]["max"]
     assert occ > r["runners"]["utilization"]
@@ -54,6 +55,16 @@ def test_spike_shows_recovery_and_headroom_cards(tmp_path: Path):
     html = report_html(r, [])
     assert '<div class="k">slot occupancy</div>' in html and f"{100 * occ:.1f}%" in html
     assert '<div class="k">max jobs waiting</div>' in html
+    assert "recovery    Recovered " in terminal_summary(r)
+
+
+def test_a_spike_that_never_recovers_says_so_with_the_reason(tmp_path: Path):
+    short = tmp_path / "spike.yaml"  # a quiet tail shorter than the surge's backlog
+    short.write_text((PROFILES / "spike.yaml").read_text().replace("recovery_s: 1800", "recovery_s: 900"))
+    r = analyze_run_dir(simulate(load_profile(short, "local"), FleetConfig(), tmp_path, now=NOW))
+    md = summary_markdown(r)
+    assert "not measured (never recovered inside the window" in md
+    assert f"drained {r['recovery']['backlog_drained_s']:.0f} s after the surge" in md
     assert "recovery    Recovery: not measured" in terminal_summary(r)
 
 
