@@ -41,6 +41,11 @@ def count_masks(jobs: JobArrays) -> dict[str, np.ndarray]:
     }
 
 
+def job_counts(jobs: JobArrays) -> JobCounts:
+    """The headline `jobs` counts over every job of the test (count_masks' rules)."""
+    return _counts(count_masks(jobs), np.arange(len(jobs)))
+
+
 def by_job_name(
     jobs: JobArrays, run_created: np.ndarray, reasons: dict[str, str]
 ) -> dict[str, JobNameFigures]:

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from suite.analyze.by_name import by_job_name, by_workflow
+from suite.analyze.by_name import by_job_name, by_workflow, job_counts
 from suite.analyze.completeness import completeness
 from suite.analyze.concurrency import concurrency_arrays
 from suite.analyze.fleet import little_law, runners, throughput
@@ -37,7 +37,6 @@ from suite.rundir.result_schema import (
     Concurrency,
     Distribution,
     Fleet,
-    JobCounts,
     PerJob,
     ResourceFigures,
     Resources,
@@ -156,7 +155,7 @@ def result_of(
             duration_s=window[1] - window[0] if window else None,
         ),
         "workflows": cast(Workflows, workflow_counts(sc, run_table) | {"not_dispatched": dropped}),
-        "jobs": _job_counts(arr),
+        "jobs": job_counts(arr),
         "queue_time_s": distribution(arr.queue[~np.isnan(arr.queue)]),
         "execution_time_s": distribution(executions),
         "total_time_s": distribution(_totals(sc, run_table, last_done)),
@@ -245,23 +244,6 @@ def _window(
     else:
         return (float(starts.min()) + shift, float(ends.max()))
     return None
-
-
-def _job_counts(jobs: JobArrays) -> JobCounts:
-    c = jobs.conclusion
-
-    def count(mask: np.ndarray) -> int:
-        return int(np.count_nonzero(mask))
-
-    return {
-        "count": len(jobs),
-        "succeeded": count(c.isin("success")),
-        "failed": count(c.isin("failure", "timed_out")),
-        "cancelled": count(c.isin("cancelled")),
-        "skipped": count(c.isin("skipped")),
-        "incomplete": count(~jobs.status.isin("completed")),
-        "ran": count(jobs.busy),
-    }
 
 
 def _last_completed(jobs: JobArrays, job_run: np.ndarray, n_runs: int) -> np.ndarray:

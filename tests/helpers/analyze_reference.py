@@ -113,7 +113,7 @@ def reference_result(
             "duration_s": window[1] - window[0] if window else None,
         },
         "workflows": workflow_counts(accepted, matched) | {"not_dispatched": not_dispatched(dispatches)},
-        "jobs": _job_counts(scoped),
+        "jobs": by_name_reference.counts(scoped),
         "queue_time_s": distribution(arr.queue[~np.isnan(arr.queue)]),
         "execution_time_s": distribution(executions),
         "total_time_s": distribution(_totals(matched.runs.values(), scoped)),
@@ -205,18 +205,6 @@ def _window(
     else:
         return (min(starts) + shift, max(ends))
     return None
-
-
-def _job_counts(jobs: list[Job]) -> dict[str, int]:
-    return {
-        "count": len(jobs),
-        "succeeded": sum(j.conclusion == "success" for j in jobs),
-        "failed": sum(j.conclusion in ("failure", "timed_out") for j in jobs),
-        "cancelled": sum(j.conclusion == "cancelled" for j in jobs),
-        "skipped": sum(j.conclusion == "skipped" for j in jobs),
-        "incomplete": sum(j.status != "completed" for j in jobs),
-        "ran": sum(j.interval is not None for j in jobs),
-    }
 
 
 def _totals(runs: Iterable[Run], jobs: list[Job]) -> list[float]:
