@@ -152,13 +152,8 @@ def test_nothing_deployed_locally_still_prints_the_whole_checklist(tmp_path, mon
     assert out.rstrip().endswith("1 check(s) failed, 6 not checked: a run would not work as it should")
 
 
-@mock_aws
-def test_no_fleet_and_no_token_prints_the_whole_checklist(tmp_path, monkeypatch, capsys):
-    """--env aws with nothing deployed from here and no GitHub credential: every check, each with what to do
-    (the AWS credential is checked all the same: moto answers as the AWS account)."""
-    monkeypatch.setenv("SUITE_STATE_DIR", str(tmp_path))
-    monkeypatch.setenv("SUITE_CONFIG", str(tmp_path / "suite.yaml"))
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+def no_github_credential(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Neither a token nor a GitHub App in the environment."""
     for name in (
         "GITHUB_TOKEN",
         "GH_TOKEN",
@@ -167,6 +162,16 @@ def test_no_fleet_and_no_token_prints_the_whole_checklist(tmp_path, monkeypatch,
         "GITHUB_APP_INSTALLATION_ID",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+@mock_aws
+def test_no_fleet_and_no_token_prints_the_whole_checklist(tmp_path, monkeypatch, capsys):
+    """--env aws with nothing deployed from here and no GitHub credential: every check, each with what to do
+    (the AWS credential is checked all the same: moto answers as the AWS account)."""
+    monkeypatch.setenv("SUITE_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("SUITE_CONFIG", str(tmp_path / "suite.yaml"))
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    no_github_credential(monkeypatch)
     assert doctor("aws") == 3
     out = capsys.readouterr().out
     rows = lines(out)
@@ -189,14 +194,7 @@ def test_a_deployed_fleet_without_a_token_checks_all_it_can(online: Twin, tmp_pa
         local_target(online.state()), environment="existing", aws_endpoint=online.aws.endpoint
     )
     monkeypatch.setattr(doctor_module, "resolve_target", lambda env, **kw: target)
-    for name in (
-        "GITHUB_TOKEN",
-        "GH_TOKEN",
-        "GITHUB_APP_ID",
-        "GITHUB_APP_PRIVATE_KEY_FILE",
-        "GITHUB_APP_INSTALLATION_ID",
-    ):
-        monkeypatch.delenv(name, raising=False)
+    no_github_credential(monkeypatch)
     assert doctor("existing") == 3
     rows = lines(capsys.readouterr().out)
     assert list(rows) == EVERY_CHECK

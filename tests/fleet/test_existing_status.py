@@ -4,7 +4,6 @@ loopback, its moto server (through AWS_ENDPOINT_URL) when a cluster is configure
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import boto3
 import pytest
@@ -12,6 +11,7 @@ import pytest
 from suite.cli.main import main
 from suite.fleet.environments import NO_CLUSTER
 from suite.twin.service import Twin
+from tests.helpers.existing_fleet import suite_yaml
 from tests.helpers.twin import start_twin
 
 
@@ -24,15 +24,6 @@ def twin(monkeypatch: pytest.MonkeyPatch) -> Iterator[Twin]:
         yield tw
     finally:
         tw.stop()
-
-
-def suite_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, twin: Twin, extra: str = "") -> None:
-    path = tmp_path / "suite.yaml"
-    path.write_text(
-        f"existing:\n  repo: {twin.config.repo}\n  github_api_url: {twin.github_url}\n"
-        "  runner_labels: [self-hosted, ecs-fargate]\n" + extra
-    )
-    monkeypatch.setenv("SUITE_CONFIG", str(path))
 
 
 def on_moto(monkeypatch: pytest.MonkeyPatch, twin: Twin) -> str:

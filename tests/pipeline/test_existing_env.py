@@ -22,6 +22,7 @@ from suite.fleet.targets import existing_target
 from suite.pipeline.run import collect, report, run_profile
 from suite.twin.service import Twin
 from suite.twin.truth_check import mismatches
+from tests.helpers.existing_fleet import suite_yaml
 from tests.helpers.twin import client_for, start_twin
 from tests.helpers.twin_runs import write_profile
 
@@ -44,18 +45,6 @@ def twin(monkeypatch: pytest.MonkeyPatch) -> Iterator[Twin]:
         yield tw
     finally:
         tw.stop()
-
-
-def suite_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, twin: Twin, extra: str = "") -> Path:
-    path = tmp_path / "suite.yaml"
-    path.write_text(
-        "existing:\n"
-        f"  repo: {twin.config.repo}\n"
-        f"  github_api_url: {twin.github_url}\n"
-        "  runner_labels: [self-hosted, ecs-fargate]\n" + extra
-    )
-    monkeypatch.setenv("SUITE_CONFIG", str(path))
-    return path
 
 
 def on_twin_clock(twin: Twin) -> Target:
