@@ -86,8 +86,6 @@ SIZING_FLAGS = (
     ("cpu_bound_share", "--cpu-bound-share"),
     ("job_threads", "--job-threads"),
 )
-# a twin state written before a field existed ran with the field's default
-_DEFAULTS: dict[str, Any] = {"completion_jitter_s": 0, "cpu_bound_share": 0.0, "job_threads": None}
 
 
 def running_at(fleet: FleetConfig, speed: float) -> dict[str, Any] | None:
@@ -110,10 +108,11 @@ def running_at(fleet: FleetConfig, speed: float) -> dict[str, Any] | None:
 def sizing_differences(state: dict[str, Any], fleet: FleetConfig, speed: float) -> list[tuple[str, str]]:
     """(what differs, the deploy flag that asks for the running twin's value) for each field in which
     the running twin (its state) differs from `fleet` at `speed`."""
-    running, asked = state["fleet"], fleet.to_dict()
+    # through FleetConfig: a state written before a field existed reads as the field's default
+    running, asked = FleetConfig.from_dict(state["fleet"]).to_dict(), fleet.to_dict()
     out: list[tuple[str, str]] = []
     for key, flag in SIZING_FLAGS:
-        have, want = running.get(key, _DEFAULTS.get(key)), asked[key]
+        have, want = running[key], asked[key]
         if have == want:
             continue
         if key == "ephemeral":
