@@ -8,6 +8,7 @@ EXIT_USAGE = 2
 EXIT_ENVIRONMENT = 3
 EXIT_INCOMPLETE = 4  # the run was interrupted or not yet collected: its figures cover part of the load
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM: stopped by SIGTERM, handled like Ctrl-C (ledger kept, resume hint)
 EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE: stdout's reader closed the pipe (`suite history | head -1`)
 
 
@@ -27,3 +28,8 @@ class EnvironmentFailure(SuiteError):
     """The environment or infrastructure failed (twin, GitHub, AWS): exit 3."""
 
     exit_code = EXIT_ENVIRONMENT
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread by the CLI's handler: every `except KeyboardInterrupt` that
+    keeps the ledger and records what was never sent handles it as it handles Ctrl-C."""

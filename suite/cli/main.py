@@ -1,7 +1,9 @@
 """The `suite` command line: one module per command group, each with COMMANDS, add_commands and run.
 
-0 pass · 1 a threshold failed · 2 bad usage/config/profile · 3 environment failure · 130 interrupted ·
-141 stdout was closed by its reader (`suite profiles | head -1`): the output stops quietly, as SIGPIPE would.
+0 pass · 1 a threshold failed · 2 bad usage/config/profile · 3 environment failure (a full disk or an
+unwritable run directory included: one line naming the file) · 130 interrupted (Ctrl-C) · 143 terminated
+(SIGTERM, handled like Ctrl-C) · 141 stdout was closed by its reader (`suite profiles | head -1`): the
+output stops quietly, as SIGPIPE would.
 
     suite.cli.pipeline   run, sim, collect, report
     suite.cli.fleet      deploy, destroy, status, doctor, secrets
@@ -13,14 +15,28 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 from botocore.exceptions import NoCredentialsError, NoRegionError, ProfileNotFound
 
 from suite import __version__
 from suite.cli import decisions, fleet, pipeline
-from suite.errors import EXIT_CLOSED_PIPE, EXIT_INTERRUPTED, EXIT_USAGE, SuiteError
+from suite.errors import (
+    EXIT_CLOSED_PIPE,
+    EXIT_ENVIRONMENT,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+    SuiteError,
+    Terminated,
+)
+from suite.rundir.io_errors import describe, fix_for, is_io_error
 
 GROUPS = (pipeline, fleet, decisions)
 
@@ -42,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        code = dispatch(args)
+        with _sigterm_as_interrupt():
+            code = dispatch(args)
         sys.stdout.flush()  # here, not at interpreter exit, so a closed pipe is caught below
         return code
     except BrokenPipeError:
@@ -51,14 +68,43 @@ def main(argv: list[str] | None = None) -> int:
         print(f"suite: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except Exception as exc:
+        if is_io_error(exc):  # a write outside the run directory's own writers: still one line, exit 3
+            assert isinstance(exc, OSError)
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"suite: error: {where}{describe(exc)}: {fix_for(exc)}", file=sys.stderr)
+            return EXIT_ENVIRONMENT
         aws = _aws_configuration_error(exc)
         if aws is None:
             raise
         print(f"suite: error: {aws}", file=sys.stderr)
         return EXIT_USAGE
+    except Terminated:
+        hint = "the ledger is kept: resume with `suite collect DIR`"
+        print(f"\nsuite: terminated (SIGTERM); {hint}", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("\nsuite: interrupted; the ledger is kept: resume with `suite collect DIR`", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises Terminated (a KeyboardInterrupt) in the main thread while a command runs, so it
+    stops a run as Ctrl-C does: the ledger kept, what was never sent recorded, the resume hint printed.
+    A second SIGTERM while that cleanup runs ends the process at once (the default action)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def _closed_pipe() -> int:

@@ -26,7 +26,7 @@ from suite.dispatch.dispatcher import (
     run_dispatches,
     write_schedule,
 )
-from suite.errors import UsageError
+from suite.errors import Terminated, UsageError
 from suite.fleet.clients import aws_client, github_client
 from suite.fleet.environments import Target, local_target
 from suite.fleet.readiness import wait_target_online
@@ -38,12 +38,14 @@ from suite.github.cost import api_section, merge_stats
 from suite.isotime import parse_iso
 from suite.pipeline.abort import AbortMonitor
 from suite.pipeline.analysis import analyze_run_dir
+from suite.pipeline.guard import resumable, writes_run_dir
 from suite.pipeline.live import RunProgress
 from suite.pipeline.progress import Progress, fmt_eta
 from suite.profiles.profile import Profile, load_profile
 from suite.report import terminal_summary, write_reports
 from suite.rundir.jsonio import JsonlAppender, read_json, read_jsonl, write_json, write_jsonl
 from suite.rundir.ledger import accepted_suite_ids
+from suite.rundir.lock import locked
 from suite.rundir.manifest import new_manifest
 from suite.rundir.paths import RunDir, new_test_run_id
 from suite.schedule.arrivals import build_schedule
@@ -80,11 +82,20 @@ def run_profile(
 def _run(
     profile: Profile, target: Target, client: GitHubClient, reports_root: Path, force: bool = False
 ) -> tuple[int, Path]:
+    with ExitStack() as held:  # the run directory's lock, from the moment it exists
+        return _run_locked(profile, target, client, reports_root, force, held)
+
+
+def _run_locked(
+    profile: Profile, target: Target, client: GitHubClient, reports_root: Path, force: bool, held: ExitStack
+) -> tuple[int, Path]:
     clock = target.clock
     offsets = build_schedule(profile.pattern, profile.seed)
     _preflight(profile, client, clock.now(), len(offsets), offsets[-1] if offsets else 0.0, force)
     test_run_id = new_test_run_id(profile.name, time.time())
     rd = RunDir(reports_root / test_run_id).create()
+    held.enter_context(locked(rd.path, "suite run"))
+    held.enter_context(resumable(f"suite collect {rd.path} (dispatching stopped; collect finishes the run)"))
     fleet = {**target.fleet, "cluster": target.cluster, "service": target.service}
     fleet["region"] = target.region if target.cluster is not None else None
     github = {"url": target.github_url, "repo": target.repo}
@@ -122,11 +133,12 @@ def _run(
                 should_stop=monitor.should_stop,
                 inflight=rd.file(INFLIGHT_FILE),
             )
-    except KeyboardInterrupt:  # the rest of the schedule goes in the ledger as not dispatched, with why
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the rest of the schedule goes in the ledger
         live.progress.done()
-        unsent = record_unsent(rd.path, "interrupted (Ctrl-C) before it was sent")
+        how = ("terminated", "SIGTERM") if isinstance(exc, Terminated) else ("interrupted", "Ctrl-C")
+        unsent = record_unsent(rd.path, f"{how[0]} ({how[1]}) before it was sent")
         print(
-            f"\ninterrupted: {len(unsent)} scheduled dispatch(es) never sent; the run is INCOMPLETE. "
+            f"\n{how[0]}: {len(unsent)} scheduled dispatch(es) never sent; the run is INCOMPLETE. "
             f"Collect what was dispatched: suite collect {rd.path}",
             file=sys.stderr,
             flush=True,
@@ -242,6 +254,7 @@ def _api_json(rd: RunDir, stats: dict[str, Any]) -> dict[str, Any]:
     return api_section(stats, len(accepted_suite_ids(read_jsonl(rd.file("ledger.jsonl")))))
 
 
+@writes_run_dir("collect", repair_ledger=True)
 def collect(run_dir: Path, target: Target | None = None) -> int:
     """Resume or repeat collection for a run directory from its ledger (idempotent); `target`: the
     fleet to collect from (default: the manifest's environment, resolved as `suite run` does)."""
@@ -291,6 +304,7 @@ def collect(run_dir: Path, target: Target | None = None) -> int:
     return report(rd.path)
 
 
+@writes_run_dir("report")
 def report(run_dir: Path) -> int:
     """Recompute result.json and every report from raw/ and the ledger; returns the exit code."""
     rd = _existing(run_dir)

@@ -7,23 +7,29 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from suite.errors import UsageError
+from suite.errors import SuiteError, UsageError
+from suite.rundir.io_errors import write_error
 
 
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """A temporary path beside `path` (path + ".tmp") to write, moved onto `path` once the block ends:
-    a reader never sees a half-written file; on an error the partial file is removed."""
+    a reader never sees a half-written file; on an error the partial file is removed and `path` keeps
+    what it held. An OSError while writing (a full disk, a read-only directory) is a RunDirWriteError
+    naming `path` (exit 3)."""
     tmp = path.with_suffix(path.suffix + ".tmp")
     try:
         yield tmp
         os.replace(tmp, path)
+    except OSError as exc:
+        raise write_error(path, exc) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        with suppress(OSError):  # a directory we cannot write: the error above says so
+            tmp.unlink(missing_ok=True)
 
 
 _ROWS_MARK = re.compile(r'("\\u0000rows:\d+\\u0000")')  # a placeholder as json.dumps writes it
@@ -106,10 +112,21 @@ class JsonlAppender:
     can take tens of milliseconds per fsync) never holds up the caller, whose next dispatch is due on
     the schedule. close() returns once everything appended is on the disk; a failed fsync is raised by
     the next append() (after its row is written) or by close().
+
+    A row is one os.write of the whole line. A write that fails (a full disk: ENOSPC after part of the
+    line went in) cuts the file back to the rows before it, so the ledger never ends in a partial line
+    that this process left; every failure is a RunDirWriteError naming the file (exit 3). A partial line
+    left by a process killed mid-write is repaired by suite.rundir.ledger.repair_torn_tail.
     """
 
     def __init__(self, path: Path) -> None:
-        self._f: TextIO = path.open("a")
+        self.path = path
+        try:
+            self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            self._size = os.fstat(self._fd).st_size  # the end of the last whole row
+        except OSError as exc:
+            raise write_error(path, exc) from None
+        self._closed = False
         self._changed = threading.Condition()
         self._written = 0  # rows flushed to the OS
         self._synced = 0  # rows known to be on the disk
@@ -119,32 +136,45 @@ class JsonlAppender:
         self._syncer.start()
 
     def append(self, row: Mapping[str, Any]) -> None:
-        self._f.write(json.dumps(row, separators=(",", ":")) + "\n")
-        self._f.flush()
+        line = (json.dumps(row, separators=(",", ":")) + "\n").encode()
+        try:
+            done = 0
+            while done < len(line):  # a short write (the disk filled mid-line) is followed by the error
+                done += os.write(self._fd, line[done:])
+        except OSError as exc:
+            self._cut_back()
+            raise write_error(self.path, exc) from None
+        self._size += len(line)
         with self._changed:
             self._written += 1
             self._changed.notify_all()
             self._raise_failed_sync()
 
+    def _cut_back(self) -> None:
+        """Remove the part of a row a failed write left (cutting frees space, so it works on a full disk;
+        if it fails too, the partial last line is repaired when the run directory is next read)."""
+        with suppress(OSError):
+            os.ftruncate(self._fd, self._size)
+
     def close(self) -> None:
-        if self._f.closed:
+        if self._closed:
             return
         with self._changed:
             self._closing = True
             self._changed.notify_all()
         self._syncer.join()
-        self._f.close()
+        self._closed = True
+        os.close(self._fd)
         self._raise_failed_sync()
 
     def _sync_loop(self) -> None:
-        fd = self._f.fileno()
         while True:
             with self._changed:
                 self._changed.wait_for(lambda: self._written > self._synced or self._closing)
                 target, closing = self._written, self._closing
             if target > self._synced and self._error is None:
                 try:
-                    os.fsync(fd)
+                    os.fsync(self._fd)
                 except OSError as exc:
                     self._error = exc
             with self._changed:
@@ -155,10 +185,14 @@ class JsonlAppender:
     def _raise_failed_sync(self) -> None:
         if self._error is not None:
             error, self._error = self._error, None
-            raise error
+            raise write_error(self.path, error) from None
 
     def __enter__(self) -> JsonlAppender:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        with suppress(SuiteError):  # already failing: that error is the one to report
+            self.close()

@@ -6,16 +6,29 @@ dispatcher retried or reconciled. A suite_id may have several rows; the last acc
 
 Accepted: a dispatch is accepted when GitHub answered 2xx (ACCEPTED_STATUS). Every reader of the ledger
 asks is_accepted (or accepted_mask over a column of statuses).
+
+Torn last line: a process killed (or a disk that failed) in the middle of an append can leave a last line
+without its newline that is not JSON. repair_torn_tail sets it aside in `ledger.torn` (with a note) and
+cuts it from the ledger, but only when it is provably incomplete and its dispatch is accounted for
+elsewhere (inflight.json for a dispatch being sent, schedule.json for one never sent); a damaged line
+anywhere else is damaged input, never repaired.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
 from suite.clock import iso_ms
+from suite.rundir.io_errors import write_error
 
 ACCEPTED_STATUS = range(200, 300)  # GitHub answered 2xx: the dispatch is accepted
+TORN_FILE = "ledger.torn"  # partial last lines set aside, one JSON line each with a note
+_SUITE_ID = re.compile(r'^\{"seq":\d+,"suite_id":"([^"\\]*)"')  # how the appender starts every row
 
 
 class Failure(TypedDict):
@@ -120,3 +133,70 @@ def with_attempts(
     if failures is not None:
         row["failures"] = failures
     return row
+
+
+def repair_torn_tail(ledger: Path, inflight: Path, schedule: Path) -> str | None:
+    """Set aside a torn last line of `ledger` (no newline, not JSON) when its dispatch is accounted for:
+    `inflight` names it (it was being sent: suite collect reconciles it from there), or it is one of the
+    dispatches `schedule` holds (never sent: suite collect records it again). The line's text goes to
+    `ledger.torn` beside the ledger with a note, then the ledger is cut back to its last whole row.
+    Returns what was done, in a sentence (None: nothing to repair, or not provably a torn append).
+    """
+    if not ledger.exists():
+        return None
+    data = ledger.read_bytes()
+    if not data or data.endswith(b"\n"):
+        return None
+    keep = data.rfind(b"\n") + 1  # 0 when the torn line is the only one
+    tail = data[keep:].decode("utf-8", errors="replace")
+    try:
+        json.loads(tail)
+        return None  # a whole row without its newline is not torn: nothing was lost
+    except json.JSONDecodeError:
+        pass
+    accounted = _accounted_by(tail, inflight, schedule)
+    if accounted is None:
+        return None
+    note = {
+        "note": f"an incomplete last line of {ledger.name} (no newline, not JSON), set aside: {accounted}",
+        "ledger_bytes_kept": keep,
+        "text": tail,
+    }
+    torn = ledger.with_name(TORN_FILE)
+    try:
+        with torn.open("a") as f:
+            f.write(json.dumps(note) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as exc:
+        raise write_error(torn, exc) from None
+    try:
+        os.truncate(ledger, keep)
+    except OSError as exc:
+        raise write_error(ledger, exc) from None
+    cut = len(data) - keep
+    return f"{ledger}: an incomplete last line ({cut} bytes) set aside in {TORN_FILE}: {accounted}"
+
+
+def _accounted_by(tail: str, inflight: Path, schedule: Path) -> str | None:
+    """Why the torn line's dispatch is not lost (it names the dispatch in inflight.json, or one of the
+    schedule's), or None. A line too short to name its dispatch is accounted for by either file."""
+    named = _SUITE_ID.match(tail)
+    suite_id = named.group(1) if named else None
+    pending = _json_or_none(inflight)
+    if pending is not None and suite_id in (pending.get("suite_id"), None):
+        return "its dispatch is in inflight.json and is reconciled from there"
+    scheduled = _json_or_none(schedule)
+    if scheduled is not None:
+        prefix = f"{scheduled.get('suite_id_prefix')}-"
+        if suite_id is None or suite_id.startswith(prefix):
+            return "its dispatch is in schedule.json and gets its row again"
+    return None
+
+
+def _json_or_none(path: Path) -> dict[str, Any] | None:
+    try:
+        value = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None

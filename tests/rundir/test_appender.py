@@ -14,6 +14,7 @@ import pytest
 from suite.dispatch.dispatcher import DispatchPlan, run_dispatches
 from suite.fleet.clients import github_client
 from suite.fleet.environments import local_target
+from suite.rundir.io_errors import RunDirWriteError
 from suite.rundir.jsonio import JsonlAppender, read_jsonl
 from tests.helpers.twin import start_twin
 
@@ -83,8 +84,8 @@ def test_a_failed_fsync_is_raised_to_the_caller_not_lost_in_the_thread(tmp_path,
     monkeypatch.setattr(os, "fsync", failing)
     ledger = JsonlAppender(path)
     ledger.append({"seq": 1})
-    with pytest.raises(OSError, match="Input/output error"):
-        ledger.close()
+    with pytest.raises(RunDirWriteError, match=r"ledger.jsonl: cannot write: input/output error \(EIO\)"):
+        ledger.close()  # one clear error naming the file (exit 3), not a bare OSError
     assert json.loads(path.read_text()) == {"seq": 1}  # what was written stays written
 
 
