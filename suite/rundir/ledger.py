@@ -28,6 +28,7 @@ from suite.rundir.io_errors import write_error
 
 ACCEPTED_STATUS = range(200, 300)  # GitHub answered 2xx: the dispatch is accepted
 TORN_FILE = "ledger.torn"  # partial last lines set aside, one JSON line each with a note
+_SEQ = re.compile(r'^\{"seq":(\d{1,9}),')
 _SUITE_ID = re.compile(r'^\{"seq":\d+,"suite_id":"([^"\\]*)"')  # how the appender starts every row
 
 
@@ -180,16 +181,24 @@ def repair_torn_tail(ledger: Path, inflight: Path, schedule: Path) -> str | None
 
 def _accounted_by(tail: str, inflight: Path, schedule: Path) -> str | None:
     """Why the torn line's dispatch is not lost (it names the dispatch in inflight.json, or one of the
-    schedule's), or None. A line too short to name its dispatch is accounted for by either file."""
-    named = _SUITE_ID.match(tail)
-    suite_id = named.group(1) if named else None
+    schedule's), or None. What the line names (its seq, its suite_id) must match; a line too short to
+    name either is accounted for by either file."""
+    seq_named = _SEQ.match(tail)
+    id_named = _SUITE_ID.match(tail)
+    seq = int(seq_named.group(1)) if seq_named else None
+    suite_id = id_named.group(1) if id_named else None
     pending = _json_or_none(inflight)
-    if pending is not None and suite_id in (pending.get("suite_id"), None):
+    if (
+        pending is not None
+        and seq in (pending.get("seq"), None)
+        and suite_id in (pending.get("suite_id"), None)
+    ):
         return "its dispatch is in inflight.json and is reconciled from there"
     scheduled = _json_or_none(schedule)
     if scheduled is not None:
         prefix = f"{scheduled.get('suite_id_prefix')}-"
-        if suite_id is None or suite_id.startswith(prefix):
+        count = len(scheduled.get("offsets_s") or [])
+        if (seq is None or 1 <= seq <= count) and (suite_id is None or suite_id.startswith(prefix)):
             return "its dispatch is in schedule.json and gets its row again"
     return None
 
