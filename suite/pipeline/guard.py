@@ -1,6 +1,7 @@
 """What every command that writes a run directory goes through: the directory's lock (one writer at a
 time: suite.rundir.lock), a write failure turned into one line that says which command finishes the job
-once the cause is fixed, and (for `suite collect`) a torn last ledger line repaired before it is read."""
+once the cause is fixed, and (`suite collect`, `suite report`) a torn last ledger line repaired before it
+is read."""
 
 from __future__ import annotations
 

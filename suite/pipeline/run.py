@@ -304,7 +304,7 @@ def collect(run_dir: Path, target: Target | None = None) -> int:
     return report(rd.path)
 
 
-@writes_run_dir("report")
+@writes_run_dir("report", repair_ledger=True)
 def report(run_dir: Path) -> int:
     """Recompute result.json and every report from raw/ and the ledger; returns the exit code."""
     rd = _existing(run_dir)

@@ -1,11 +1,12 @@
 """A disk that fills mid-run, for real: a small tmpfs mounted as the reports directory, a twin run on the
-stepped clock (in this process, through the `suite` CLI) whose own ledger and in-flight writes exhaust
-it, then space freed and one `suite collect`. And SIGTERM, handled like Ctrl-C.
+stepped clock (in this process, through the `suite` CLI) whose own writes exhaust it, then space freed
+and one `suite collect`. And SIGTERM, handled like Ctrl-C.
 
-The disk is filled at one known moment (right after schedule.json is written, before the first
-dispatch) by a filler file that leaves two pages: the run's own writes (inflight.json before each send,
-the ledger row after it) then run out of space mid-dispatch, after a send, with the dispatch in flight.
-Mounting needs root (these tests run as root); a machine that refuses the mount fails the test."""
+The disk is filled at one known moment by a filler file (another writer) that leaves a page or two:
+right after schedule.json is written, so the run's own writes (inflight.json before each send, the ledger
+row after it) run out of space mid-dispatch, after a send, with the dispatch in flight; or after the last
+dispatch, so collection runs out. Mounting needs root (these tests run as root); a machine that refuses
+the mount fails the test, never skips it."""
 
 from __future__ import annotations
 
@@ -56,9 +57,11 @@ def tmpfs(path: Path, size: int) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(path)], check=True)
 
 
-def free_bytes(path: Path) -> int:
+def fill(path: Path, leave: int) -> None:
+    """Another writer takes all of `path`'s file system but `leave` bytes (a file named filler)."""
     st = os.statvfs(path)
-    return st.f_bavail * st.f_frsize
+    with (path / "filler").open("wb") as f:
+        f.write(b"\0" * (st.f_bavail * st.f_frsize - leave))
 
 
 @contextmanager
@@ -99,7 +102,7 @@ def assert_nothing_lost(rd: Path) -> dict[str, Any]:
     return result
 
 
-def test_a_disk_filling_mid_run_ends_in_one_error_and_one_collect_finishes_the_run(
+def test_a_disk_filling_mid_dispatch_ends_in_one_error_and_one_collect_finishes_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):
     profile = tmp_path / "disk.yaml"
@@ -109,8 +112,7 @@ def test_a_disk_filling_mid_run_ends_in_one_error_and_one_collect_finishes_the_r
 
     def then_fill_the_disk(run_dir: Path, plan: Any, start: float) -> None:
         real_write_schedule(run_dir, plan, start)
-        with (reports / "filler").open("wb") as f:  # another writer takes all but two pages
-            f.write(b"\0" * (free_bytes(reports) - 2 * PAGE))
+        fill(reports, leave=2 * PAGE)  # one page for the ledger, one for inflight.json
 
     monkeypatch.setattr(pipeline_run, "write_schedule", then_fill_the_disk)
     with tmpfs(tmp_path / "reports", 1024 * PAGE) as reports, twin_as_deployed(monkeypatch):
@@ -146,6 +148,39 @@ def test_a_disk_filling_mid_run_ends_in_one_error_and_one_collect_finishes_the_r
         assert found["reconciled"] is True and found["status"] == 200  # the in-flight one, found by title
         assert result["workflows"]["dispatched"] == len(rows) + 1
         assert result["dispatch"]["not_dispatched"] == WORKFLOWS - len(rows) - 1
+
+
+def test_a_disk_filling_during_collection_ends_in_one_error_and_one_collect_completes_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    profile = tmp_path / "disk.yaml"
+    profile.write_text(PROFILE)
+    monkeypatch.chdir(tmp_path)
+    real_on_dispatch = pipeline_live.RunProgress.on_dispatch
+
+    def fill_after_the_last_dispatch(self: Any, done: int, total: int) -> None:
+        real_on_dispatch(self, done, total)
+        if done == total:
+            fill(reports, leave=PAGE)  # room for api_dispatch.json, not for the runs collected
+
+    monkeypatch.setattr(pipeline_live.RunProgress, "on_dispatch", fill_after_the_last_dispatch)
+    with tmpfs(tmp_path / "reports", 1024 * PAGE) as reports, twin_as_deployed(monkeypatch):
+        assert cli_main(["run", str(profile), "--reports", str(reports)]) == 3
+        out, err = capsys.readouterr()
+        assert "Traceback" not in err
+        (line,) = error_lines(err)
+        (rd,) = [p for p in reports.iterdir() if p.is_dir()]
+        assert line.startswith(f"suite: error: {rd}/raw/") and "no space left on device (ENOSPC)" in line
+        assert f"then: suite collect {rd}" in line
+        assert len(ledger_rows(rd)) == WORKFLOWS and not (rd / INFLIGHT_FILE).exists()
+
+        (reports / "filler").unlink()  # space freed
+        code = cli_main(["collect", str(rd)])
+        out, err = capsys.readouterr()
+        assert "Traceback" not in err and error_lines(err) == []
+        assert code == 0, out  # the whole schedule was sent: complete, and the thresholds hold
+        assert "report equals truth.json job by job" in out
+        assert assert_nothing_lost(rd)["workflows"]["dispatched"] == WORKFLOWS
 
 
 def test_sigterm_mid_dispatch_is_handled_like_ctrl_c(
