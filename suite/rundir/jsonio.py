@@ -142,7 +142,7 @@ class JsonlAppender:
             while done < len(line):  # a short write (the disk filled mid-line) is followed by the error
                 done += os.write(self._fd, line[done:])
         except OSError as exc:
-            self._cut_back()
+            self._cut_back(done)
             raise write_error(self.path, exc) from None
         self._size += len(line)
         with self._changed:
@@ -150,11 +150,13 @@ class JsonlAppender:
             self._changed.notify_all()
             self._raise_failed_sync()
 
-    def _cut_back(self) -> None:
-        """Remove the part of a row a failed write left (cutting frees space, so it works on a full disk;
-        if it fails too, the partial last line is repaired when the run directory is next read)."""
+    def _cut_back(self, partial: int) -> None:
+        """Remove the `partial` bytes of a row a failed write left (cutting frees space, so it works on a
+        full disk), only when the file ends exactly there (no other writer appended meanwhile). If that
+        cannot be done, the partial last line is repaired when the run directory is next read."""
         with suppress(OSError):
-            os.ftruncate(self._fd, self._size)
+            if partial and os.fstat(self._fd).st_size == self._size + partial:
+                os.ftruncate(self._fd, self._size)
 
     def close(self) -> None:
         if self._closed:

@@ -113,6 +113,33 @@ def test_a_ledger_row_cut_short_by_a_full_disk_is_cut_back_off(
     assert [json.loads(line)["seq"] for line in path.read_text().splitlines()] == [1, 2]
 
 
+def test_a_partial_row_is_not_cut_when_another_writer_appended_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "ledger.jsonl"
+    ledger = JsonlAppender(path)
+    ledger.append({"seq": 1})
+    real_write = os.write
+
+    calls: list[int] = []
+
+    def short_then_another_writer_then_enospc(fd: int, data: bytes) -> int:
+        calls.append(len(data))
+        if len(calls) == 1:
+            done = real_write(fd, data[:8])
+            with path.open("a") as other:
+                other.write('{"seq":99}\n')
+            return done
+        raise ENOSPC
+
+    monkeypatch.setattr(os, "write", short_then_another_writer_then_enospc)
+    with pytest.raises(RunDirWriteError):
+        ledger.append({"seq": 2, "suite_id": "a-00002"})
+    monkeypatch.setattr(os, "write", real_write)
+    ledger.close()
+    assert path.read_text() == '{"seq":1}\n{"seq":2{"seq":99}\n'  # the other's row is never cut
+
+
 def test_a_ledger_that_cannot_be_opened_is_one_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def read_only(*args: Any, **kwargs: Any) -> int:
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
