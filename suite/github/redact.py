@@ -1,14 +1,16 @@
-"""The one redactor of the suite's GitHub secrets (tokens, JWTs): every message built in suite.github
-and suite.fleet.runners passes through Redactor.redact before it is raised or logged.
+"""The one redactor of the suite's GitHub secrets (tokens, JWTs): every message suite.github builds
+(the session's transport errors, error_for and the github_message it keeps, App auth) passes through
+Redactor.redact before it is raised or logged; reprs (TokenAuth, the session, RunnerAdmin) show REDACTED.
 
 A secret can reach a message in many encodings, not only as itself: escaped by repr() or
 json.dumps (a token holding a line break reads `ghp_a\\nb` in httpx's "Illegal header value"), inside
 a bytes repr, percent-encoded (quote, quote_plus, upper- or lower-case hex), base64 (git's basic auth
-carries base64 of `x-access-token:TOKEN`; any alignment inside a longer base64 text is covered), or
-cut short (a partial echo). Each secret is expanded once, when added, into those forms; redact()
-marks every stretch of the text that is one of them, or PARTIAL_MIN characters or more of one, and
-writes each marked stretch as one marker that shares a character with no secret (so a marker next
-to the text around it can never spell a secret again).
+carries base64 of `x-access-token:TOKEN`; inside a longer base64 text, the characters made of the
+secret's own bytes, at each alignment: none for a secret under 5 bytes), or cut short (a partial
+echo). Each secret is expanded once, when added, into those forms; redact() marks every stretch of
+the text that is one of them, or PARTIAL_MIN characters or more of one, and writes each marked
+stretch as one marker whose end characters no secret holds and inside which no secret fits (so a
+marker and the text around it can never spell a secret again).
 """
 
 from __future__ import annotations
