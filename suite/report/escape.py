@@ -5,8 +5,9 @@ made safe for each view: one line of printable text, then Markdown (summary.md),
 Markdown: every character that could start markup a name has no business making is backslash-escaped
 (CommonMark: any ASCII punctuation may be): table pipes, backticks, link and image brackets, the `<`
 of an HTML tag, comment or autolink, an entity's `&`, and at the start of a block the characters that
-open a heading, a quote, a list or a setext underline. Emphasis (`*`, `_`) is left alone: it cannot
-break a table or add a link, and escaping it would garble every snake_case name in the raw file.
+open a heading, a quote, a list, a thematic break or a setext underline. Emphasis (`*`, `_`) inside
+the text is left alone: it cannot break a table or add a link, and escaping it would garble every
+snake_case name in the raw file.
 
 CSV: OWASP's CSV-injection guidance: a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage
 return is read by spreadsheets as a formula, so it gets a leading `'`; a text cell already starting
@@ -28,7 +29,7 @@ _SHOWN_AS = {"Cc": " ", "Zl": " ", "Zp": " ", "Cs": "\ufffd"}
 _MD_ALWAYS = re.compile(r"([\\`|\[\]])")
 _MD_TAG = re.compile(r"<(?=[A-Za-z/!?])")  # an HTML tag, comment, declaration or autolink
 _MD_ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
-_MD_BLOCK_START = re.compile(r"^([#>+=*~-]|[0-9]{1,9}(?=[.)]))")
+_MD_BLOCK_START = re.compile(r"^([#>+=*_~-]|[0-9]{1,9}(?=[.)]))")
 
 
 def one_line(value: Any) -> str:

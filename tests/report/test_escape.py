@@ -22,7 +22,7 @@ MARKUP = ("link_open", "image", "html_inline", "html_block", "code_inline", "hea
 PIECES = st.sampled_from(
     ["|", "`", "``", "[x](http://e)", "![i](http://e/i.png)", "<img src=x onerror=alert(1)>", "<script>",
      "</td>", "<!--", "&#124;", "&lt;", "\\", "\\|", "\n", "\r\n", "# ", "> ", "- ", "+ ", "1. ", "=", "---",
-     "<http://e>", "\x1b[31m", "\u2028", "\t", "    ", "*", "_", "~~~", "[a]: http://e"]
+     "<http://e>", "___", "* * *", "\x1b[31m", "\u2028", "\t", "    ", "*", "_", "~~~", "[a]: http://e"]
 )  # fmt: skip
 names = st.lists(st.one_of(PIECES, st.text(max_size=8)), max_size=8).map("".join)
 md = MarkdownIt("commonmark").enable("table")
