@@ -28,7 +28,21 @@ endif
 ifneq ($(AWS_REGION),)
 export AWS_REGION
 endif
-PROFILES := $(sort $(basename $(notdir $(wildcard profiles/*.yaml))))
+# A profile becomes a target only when its name is [A-Za-z0-9_.-]+ and profiles/<name>.yaml exists: make
+# never puts another file name into a rule or a recipe, where the shell would run `$(cmd)` or `...` in it
+# (and a name with a space would be two targets). Checked with make's own functions, never a shell.
+SAFE_CHARS := a b c d e f g h i j k l m n o p q r s t u v w x y z A B C D E F G H I J K L M N O P Q R S T U V W X Y Z \
+              0 1 2 3 4 5 6 7 8 9 _ . -
+# $(call unsafe_rest,NAME): what is left of NAME once every safe character is removed (empty: a safe name)
+unsafe_rest = $(call _drop_chars,$(1),$(SAFE_CHARS))
+_drop_chars = $(if $(2),$(call _drop_chars,$(subst $(firstword $(2)),,$(1)),$(wordlist 2,$(words $(2)),$(2))),$(1))
+PROFILE_WORDS := $(basename $(notdir $(wildcard profiles/*.yaml)))
+PROFILES := $(sort $(foreach n,$(PROFILE_WORDS),$(if $(call unsafe_rest,$(n)),,$(wildcard profiles/$(n).yaml))))
+PROFILES := $(basename $(notdir $(PROFILES)))
+ifneq ($(words $(PROFILES)),$(words $(wildcard profiles/*.yaml)))
+$(warning profiles/ holds file names that are not make targets: a make target is a name of letters, digits, \
+  _ . - only; rename the file (or run the suite on it: .venv/bin/suite run FILE))
+endif
 # GNU make exits 2 whenever a recipe fails, whatever the suite's exit code was: the targets that run the
 # suite name that code on stderr. CI that must tell a failed gate (1) from bad usage (2) runs the suite
 # itself, `make venv && .venv/bin/suite run smoke` (README: Make targets).

@@ -16,6 +16,7 @@ import httpx
 from suite.clock import Clock
 from suite.errors import EnvironmentFailure
 from suite.github.client import GitHubClient, GitHubError, scope_path
+from suite.github.redact import REDACTED
 
 TASK_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -43,7 +44,7 @@ class RunnerAdmin:
         )
 
     def __repr__(self) -> str:
-        return f"RunnerAdmin({self._path!r}, token=<redacted>)"
+        return f"RunnerAdmin({self._path!r}, token={REDACTED})"
 
     def close(self) -> None:
         self._client.close()

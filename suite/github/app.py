@@ -27,8 +27,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from suite.errors import EnvironmentFailure, UsageError
-from suite.github.auth import Secrets, token_from_env
+from suite.github.auth import token_from_env
 from suite.github.errors import Where, error_for
+from suite.github.redact import Redactor
 from suite.github.transport import EXTENSION, Call, call_of
 from suite.isotime import parse_iso
 
@@ -116,7 +117,9 @@ class InstallationAuth(httpx.Auth):
 
     requires_response_body = True
 
-    def __init__(self, app: AppCredentials, where: Where, now: Callable[[], float], secrets: Secrets) -> None:
+    def __init__(
+        self, app: AppCredentials, where: Where, now: Callable[[], float], secrets: Redactor
+    ) -> None:
         self._app = app
         self._where = where
         self._now = now

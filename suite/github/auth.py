@@ -1,15 +1,18 @@
 """Where the GitHub token comes from (the environment, never a file the suite writes), and how it is
-sent: TokenAuth, an httpx.Auth that puts it in the Authorization header and nowhere else.
+sent: TokenAuth, an httpx.Auth that puts it in the Authorization header and nowhere else. A token
+holding whitespace or a control character is refused where it is read (check_token).
 (GitHub App credentials: suite.github.app.)"""
 
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Generator, Mapping
 
 import httpx
 
 from suite.errors import UsageError
+from suite.github.redact import REDACTED
 
 TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
 
@@ -23,6 +26,7 @@ def token_from_env(env: Mapping[str, str] | None = None) -> str:
     for name in TOKEN_VARIABLES:
         value = source.get(name, "").strip()
         if value:
+            check_token(value, name)
             return value
     raise UsageError(
         "No GitHub token: set GITHUB_TOKEN (or GH_TOKEN) in the environment. "
@@ -34,23 +38,18 @@ def token_from_env(env: Mapping[str, str] | None = None) -> str:
     )
 
 
-class Secrets:
-    """The tokens and JWTs a client has used: scrubbed from every message it builds."""
-
-    def __init__(self) -> None:
-        self._values: set[str] = set()
-
-    def __repr__(self) -> str:
-        return f"Secrets(<{len(self._values)} redacted>)"
-
-    def add(self, value: str) -> None:
-        if value:
-            self._values.add(value)
-
-    def redact(self, text: str) -> str:
-        for secret in list(self._values):
-            text = text.replace(secret, "<redacted>")
-        return text
+def check_token(value: str, name: str = "the GitHub token") -> None:
+    """UsageError (exit 2) when a token holds whitespace or a control character (a line break pasted
+    with it, a NUL): no header could carry it, and the error line names the position, never the token."""
+    for at, char in enumerate(value, 1):
+        if char.isspace() or unicodedata.category(char)[0] in "CZ":
+            what = "a line break" if char in "\r\n" else f"character U+{ord(char):04X}"
+            variable = name if name in TOKEN_VARIABLES else "GITHUB_TOKEN"
+            raise UsageError(
+                f"{name} holds {what} at position {at} of {len(value)}: a token is one word of printable "
+                f"characters; copy it again (e.g. export {variable}=$(gh auth token)) without the line "
+                "break or spaces"
+            )
 
 
 class TokenAuth(httpx.Auth):
@@ -60,7 +59,7 @@ class TokenAuth(httpx.Auth):
         self._token = token
 
     def __repr__(self) -> str:
-        return "TokenAuth(<redacted>)"
+        return f"TokenAuth({REDACTED})"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if self._token:

@@ -1,7 +1,8 @@
 """GitHub's error answers as exceptions, each message saying what went wrong and how to fix it.
 
 Messages are built here for every layer (client, transport, App auth); the caller passes its
-`redact` so that no token or JWT reaches a message.
+`redact` (the session's suite.github.redact.Redactor) so that no token or JWT, in any encoding,
+reaches a message or the `github_message` an exception carries.
 """
 
 from __future__ import annotations
@@ -120,7 +121,8 @@ def error_for(
 ) -> GitHubError:
     """The exception for a non-2xx answer to `endpoint`, after `tries` tries."""
     status = response.status_code
-    message = github_message(response)
+    said_by_github = github_message(response)
+    message = redact(said_by_github) if said_by_github is not None else None
     date_header = parse_http_date(response.headers.get("date"))
     said = f": {message}" if message else ""
     if is_rate_limited(response):

@@ -18,11 +18,12 @@ from suite import __version__
 from suite.clock import Clock, WallClock
 from suite.errors import EnvironmentFailure, UsageError
 from suite.github.app import AppCredentials, InstallationAuth
-from suite.github.auth import Secrets, TokenAuth
+from suite.github.auth import TokenAuth, check_token
 from suite.github.cost import ApiCounters
 from suite.github.errors import Where, error_for
 from suite.github.etag import CachedPage, ETagCache
 from suite.github.governor import Governor, GovernorConfig
+from suite.github.redact import REDACTED, Redactor
 from suite.github.transport import EXTENSION, Call, GovernedTransport, call_of, transports
 
 API_VERSION = "2022-11-28"
@@ -80,13 +81,14 @@ class GitHubSession:
         self._clock: Clock = clock if clock is not None else WallClock()
         self._governor = Governor(self._clock, governor)
         self._counters = ApiCounters(self._governor)
-        self._secrets = Secrets()
+        self._secrets = Redactor()
         auth: httpx.Auth
         if isinstance(token, AppCredentials):
             self._where = Where(self.base_url, repo, token.app_id)
             auth = InstallationAuth(token, self._where, self._github_now, self._secrets)
         else:
             self._where = Where(self.base_url, repo)
+            check_token(token)
             self._secrets.add(token)
             auth = TokenAuth(token)
         pages: dict[str, CachedPage] = {}
@@ -111,7 +113,7 @@ class GitHubSession:
     # ------------------------------------------------------------------ lifecycle
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, repo={self.repo!r}, token=<redacted>)"
+        return f"{type(self).__name__}(base_url={self.base_url!r}, repo={self.repo!r}, token={REDACTED})"
 
     def close(self) -> None:
         self._http.close()

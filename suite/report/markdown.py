@@ -1,4 +1,8 @@
-"""summary.md: the report's sections (suite.report.sections) as Markdown tables (tabulate, GitHub flavour)."""
+"""summary.md: the report's sections (suite.report.sections) as Markdown tables (tabulate, GitHub flavour).
+
+Every cell and every piece of text that can carry a name passes through suite.report.escape (md_text,
+md_code): a job named `a | b`, `[x](http://…)` or `<img src=…>` reads as that text and cannot break a
+table or add a link, an image or HTML."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from tabulate import tabulate
 from suite.analyze.stats import PERCENTILE_METHOD
 from suite.report import load_sections
 from suite.report.by_name import by_name_section
+from suite.report.escape import md_code, md_prose, md_text
 from suite.report.fmt import num, pct
 from suite.report.sections import Cell, Row, Section, Table, sections
 from suite.report.verdict_view import banner, other_reasons, verdict_name
@@ -33,7 +38,8 @@ def text(c: Cell) -> str:
 
 
 def _table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
-    return tabulate([list(r) for r in rows], headers=list(headers), tablefmt="github", disable_numparse=True)
+    cells = [[md_text(c) for c in r] for r in rows]
+    return tabulate(cells, headers=[md_text(h) for h in headers], tablefmt="github", disable_numparse=True)
 
 
 def _cells(rows: Sequence[Row]) -> list[list[str]]:
@@ -60,7 +66,8 @@ def _workflows(s: Section, r: dict[str, Any]) -> list[str]:
         a = d["aborted"]
         out += [
             "",
-            f"**Run aborted at {a['at']}**: {a['reason']}; {d['not_dispatched']} scheduled "
+            f"**Run aborted at {md_text(a['at'])}**: {md_prose(a['reason'])}; "
+            f"{d['not_dispatched']} scheduled "
             "workflow(s) were not dispatched (listed in result.json `workflows.not_dispatched`).",
         ]
     if d.get("late"):
@@ -141,7 +148,7 @@ def _reasons(s: Section) -> list[str]:
     rows = s.tables["reasons"].rows
     if not rows:
         return []
-    return [f"## {s.title}", "", *(f"- `{r.key}`: {text(r.cells[1])}" for r in rows)]
+    return [f"## {s.title}", "", *(f"- {md_code(r.key)}: {md_prose(text(r.cells[1]))}" for r in rows)]
 
 
 def _by_name(s: Section) -> list[str]:
@@ -156,33 +163,55 @@ def _by_name(s: Section) -> list[str]:
 def _load_sections(r: dict[str, Any]) -> list[str]:
     """Headroom, the breaking point (step and ramp profiles) and recovery (spike profiles)."""
     h = load_sections.headroom(r)
-    out = [f"## {h.title}", "", _render(h.tables["figures"]), "", f"Occupancy: {h.facts['occupancy']}."]
+    out = [
+        f"## {h.title}",
+        "",
+        _render(h.tables["figures"]),
+        "",
+        f"Occupancy: {md_text(h.facts['occupancy'])}.",
+    ]
     sat = load_sections.saturation(r)
     if sat is not None:
-        out += ["", f"## {sat.title}", "", f"**{sat.facts['sentence']}**", "", _render(sat.tables["stages"])]
+        out += [
+            "",
+            f"## {sat.title}",
+            "",
+            f"**{md_text(sat.facts['sentence'])}**",
+            "",
+            _render(sat.tables["stages"]),
+        ]
         out += ["", f"Definition: {sat.facts['definition']}."]
     rec = load_sections.recovery(r)
     if rec is not None:
-        out += ["", f"## {rec.title}", "", f"**{rec.facts['sentence']}**", "", _render(rec.tables["figures"])]
+        out += [
+            "",
+            f"## {rec.title}",
+            "",
+            f"**{md_text(rec.facts['sentence'])}**",
+            "",
+            _render(rec.tables["figures"]),
+        ]
         out += ["", f"Definition: {rec.facts['definition']}."]
     return out
 
 
 def _verdict(result: dict[str, Any]) -> list[str]:
     """The incomplete banner (a quote) and the verdict's reasons, under the title."""
-    out = [f"> **{text}**" for text in [banner(result)] if text]
-    out += [*([""] if out and other_reasons(result) else []), *(f"- {why}" for why in other_reasons(result))]
+    out = [f"> **{md_prose(text)}**" for text in [banner(result)] if text]
+    reasons = [f"- {md_prose(why, block_start=True)}" for why in other_reasons(result)]
+    out += [*([""] if out and reasons else []), *reasons]
     return [*out, ""] if out else []
 
 
 def summary_markdown(result: dict[str, Any]) -> str:
     w = result["window"]
     head = [
-        f"# {result.get('test_run_id')}: {verdict_name(result)}",
+        f"# {md_text(result.get('test_run_id'))}: {md_text(verdict_name(result))}",
         "",
         *_verdict(result),
-        f"Profile `{result.get('profile')}` · environment `{result.get('environment')}` · "
-        f"window {num(w.get('start'))} .. {num(w.get('end'))} ({num(w.get('duration_s'), 0)} s)",
+        f"Profile {md_code(result.get('profile'))} · environment {md_code(result.get('environment'))} · "
+        f"window {md_text(num(w.get('start')))} .. {md_text(num(w.get('end')))} "
+        f"({num(w.get('duration_s'), 0)} s)",
     ]
     s = sections(result)
     parts = [

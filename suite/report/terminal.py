@@ -1,10 +1,12 @@
-"""A short console summary of a result."""
+"""A short console summary of a result. Names reach the terminal as text: every line passes through
+suite.report.escape.terminal_text (no escape sequence, no control character, no line of its own)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from suite.report import by_name, load_sections
+from suite.report.escape import terminal_text
 from suite.report.fmt import num, pct
 from suite.report.verdict_view import banner, other_reasons, verdict_name
 
@@ -50,4 +52,4 @@ def terminal_summary(result: dict[str, Any]) -> str:
                 why = f": {t['reason']}" if t.get("reason") else ""
                 mark = "INCONCLUSIVE" if t.get("status") == "inconclusive" else "FAIL"
                 lines.append(f"    {mark} {t.get('expr')} (value {num(t.get('value'))}){why}")
-    return "\n".join(lines)
+    return "\n".join(terminal_text(line) for line in lines)

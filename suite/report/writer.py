@@ -3,11 +3,19 @@
 result.json, summary.md, jobs.csv, junit.xml, report.html and charts/*.png. The charts need series
 that result.json does not hold (task lifecycle, Container Insights samples, dispatch times): they are
 read from the run directory's ledger.jsonl and raw/, so `suite report DIR` regenerates everything.
+
+Text is written as UTF-8; a lone surrogate a name may carry (JSON allows `\ud800`) is written as `?`
+rather than failing the report. $GITHUB_STEP_SUMMARY is appended to last: when it cannot be (a
+missing directory, a directory, a read-only file, a FIFO nobody reads) the reports are already written,
+one warning line says so on stderr and the exit code is the run's.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +32,30 @@ def _write_bytes(path: Path, data: bytes) -> None:
 
 
 def _write_text(path: Path, text: str) -> None:
-    _write_bytes(path, text.encode("utf-8"))
+    _write_bytes(path, text.encode("utf-8", "replace"))
+
+
+def append_step_summary(summary: str, env: Mapping[str, str] = os.environ) -> bool:
+    """Append summary.md to the file $GITHUB_STEP_SUMMARY names (GitHub Actions shows it on the run's
+    page). False, after one warning line on stderr, when that file cannot be appended to."""
+    target = env.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return False
+    shown = repr(target) if len(target) <= 200 else repr(target[:200]) + "…"
+    try:
+        # O_NONBLOCK: a FIFO without a reader is an error (ENXIO), never a hang; no effect on a file
+        fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o644)
+        with os.fdopen(fd, "ab") as f:
+            f.write((summary + "\n").encode("utf-8", "replace"))
+    except OSError as exc:
+        why = exc.strerror or errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+        print(
+            f"suite: warning: GITHUB_STEP_SUMMARY={shown} cannot be appended to ({why}); the reports are "
+            "written in the run directory, summary.md among them",
+            file=sys.stderr,
+        )
+        return False
+    return True
 
 
 def write_reports(run_dir: Path, result: dict[str, Any]) -> list[Path]:
@@ -35,14 +66,11 @@ def write_reports(run_dir: Path, result: dict[str, Any]) -> list[Path]:
     write_json(paths[0], result)
     summary = summary_markdown(result)
     _write_text(paths[1], summary)
-    with atomic_path(paths[2]) as tmp, tmp.open("w", encoding="utf-8", newline="") as out:
+    with atomic_path(paths[2]) as tmp, tmp.open("w", encoding="utf-8", errors="replace", newline="") as out:
         write_jobs_csv(out, result.get("per_job") or [])
     _write_text(paths[3], junit_xml(result))
     paths[4:] = write_html(rd, result)
-    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if step_summary:
-        with open(step_summary, "a") as f:
-            f.write(summary + "\n")
+    append_step_summary(summary)
     return paths
 
 

@@ -76,3 +76,21 @@ def test_bad_usage_is_make_2_naming_the_suites_2(scratch: Path) -> None:
 def test_a_passing_target_is_make_0(scratch: Path) -> None:
     r = make(scratch, "profiles")
     assert r.returncode == 0 and "gate" in r.stdout and "make: suite exited" not in r.stderr
+
+
+HOSTILE_NAMES = ["$(touch PWNED)", "`touch PWNED`", "x;touch PWNED", "a b $$(touch PWNED)"]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_NAMES)
+def test_a_profile_file_name_is_never_run_as_shell(scratch: Path, hostile: str) -> None:
+    """Only names of [A-Za-z0-9_.-] become targets; make says (without the name) that others do not."""
+    (scratch / "profiles" / f"{hostile}.yaml").write_text(GATE)
+    r = make(scratch, "help")  # lists the profile targets
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[2].endswith("one per file in profiles/: gate")
+    (warning,) = [ln for ln in r.stderr.splitlines() if "not make targets" in ln]
+    assert "PWNED" not in warning and "rename the file" in warning
+    r = make(scratch, "-n", "test-gate", "sim-gate")  # the pattern rules, expanded
+    assert r.returncode == 0 and r.stdout.count("profiles/gate.yaml") == 2, r.stderr
+    assert "PWNED" not in r.stdout
+    assert not (scratch / "PWNED").exists()
