@@ -8,6 +8,7 @@ On the stepped clock at a nominal 1200x: the retries' backoff waits cost virtual
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from pathlib import Path
@@ -19,6 +20,7 @@ from suite.collect.checkpoint import JOBS_CHECKPOINT, RUNS_CHECKPOINT
 from suite.errors import EnvironmentFailure
 from suite.fleet.environments import local_target
 from suite.github.client import GitHubClient
+from suite.isotime import parse_iso
 from suite.pipeline import run as pipeline_run
 from suite.pipeline.run import collect, run_profile
 from suite.twin.faults import FaultsConfig
@@ -38,6 +40,8 @@ drain_timeout_s: 3600
 
 # Seed 7's stream of read faults holds 10 in a row (the collection's budget per read, COLLECT_GET_TRIES):
 # the run's collection leaves the jobs of one run unread and ends with exit 3; `suite collect` finishes.
+PROFILES = Path(__file__).resolve().parents[2] / "profiles"
+
 FLAKY = FaultsConfig(error_rate=0.3, reset_rate=0.1, seed=7)
 # Seed 1's holds no more than 8 in a row in its first 600 draws.
 FLAKY_NO_LONG_STREAK = FaultsConfig(error_rate=0.3, reset_rate=0.1, seed=1)
@@ -159,3 +163,31 @@ def test_a_collection_that_gives_up_says_what_is_left_and_collect_goes_on_from_t
     final_runs = {r["id"]: r for r in _rows(rd / "raw" / "runs.jsonl")}
     assert all(final_runs[r["id"]] == r for r in runs_before)
     assert result["completeness"]["collected"] is True
+
+
+def test_capacity_against_a_twin_delaying_every_answer_by_0_2_to_1_5_s_gives_the_truth(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """The stock `capacity` profile (45 workflows over 30 minutes) against a twin answering every request
+    0.2-1.5 s late on its clock: the delays cost the run virtual time (each request moves the clock)."""
+    slow = FaultsConfig(latency_s=(0.2, 1.5), seed=5)
+    twin = Twin(twin_config(speed=300.0, faults=slow)).start()
+    try:
+        target = local_target(twin.state())
+        code, rd = run_profile(PROFILES / "capacity.yaml", "local", tmp_path / "reports", target=target)
+        capsys.readouterr()
+        result = _assert_report_is_truth(rd, twin)
+        requests = twin.github.requests
+    finally:
+        twin.stop()
+    assert result["workflows"]["dispatched"] == 45 and result["jobs"]["count"] == 45
+    assert result["completeness"]["collected"] is True
+    ledger = _rows(rd / "ledger.jsonl")
+    # each dispatch's run was created half a delay (0.1-0.75 s) after it was sent (GitHub's created_at
+    # has 1 s resolution: truncated)
+    created = {r["display_title"]: parse_iso(r["created_at"]) for r in _rows(rd / "raw" / "runs.jsonl")}
+    for row in ledger:
+        sent = parse_iso(row["sent_at"])
+        assert math.floor(sent + 0.1) <= created[row["suite_id"]] <= sent + 0.75, row
+    assert requests > 100
+    assert code == 0 and result["verdict"] == "pass", result["verdict_reasons"]
