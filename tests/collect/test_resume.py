@@ -5,13 +5,16 @@ again."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from suite.collect.checkpoint import Checkpoint
+from suite.collect.checkpoint import JOBS_CHECKPOINT, Checkpoint
 from suite.collect.runs import FAILED_READS_IN_A_ROW, CollectionLeft, collect_jobs, wait_for_runs
 from suite.github.client import GitHubClient, GitHubError
 from suite.twin.faults import Faults, FaultsConfig
@@ -73,7 +76,7 @@ def test_github_failing_stops_after_reads_in_a_row_and_names_what_is_left(
 def test_a_read_that_fails_is_left_and_the_next_ones_are_read(twin_with_runs: Any, tmp_path: Path):
     twin, client, runs = twin_with_runs
     # a 502 on every try of the first run's jobs only: seed-independent, by failing exactly TRIES answers
-    twin.github.faults = _FailFirst(TRIES)
+    twin.github.faults = _Plan([True] * TRIES)
     with pytest.raises(CollectionLeft, match="jobs of 1 of 5 runs not yet read"):
         collect_jobs(client, runs, Checkpoint(tmp_path))
     kept = Checkpoint(tmp_path)
@@ -101,15 +104,39 @@ def test_polls_that_keep_failing_end_the_wait_naming_the_runs_not_read(twin_with
     )
 
 
-class _FailFirst(Faults):
-    """Answer the first `n` requests 502, then none (a fault plan, not drawn)."""
+def test_collections_repeated_after_any_failures_end_with_every_job_once(
+    twin_with_runs: Any, tmp_path_factory: pytest.TempPathFactory
+):
+    """Whatever answers fail (a plan of 502s, one per request), collecting again until a collection
+    finishes gives exactly the jobs a clean read gives, and each run's jobs were recorded once."""
+    twin, client, runs = twin_with_runs
+    clean = collect_jobs(client, runs)
 
-    def __init__(self, n: int) -> None:
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(st.booleans(), max_size=30))
+    def check(plan: list[bool]) -> None:
+        twin.github.faults = _Plan(plan)
+        raw = tmp_path_factory.mktemp("raw")
+        jobs: list[dict[str, Any]] | None = None
+        for _ in range(len(plan) + 1):  # each collection that gives up spends at least one failure
+            try:
+                jobs = collect_jobs(client, runs, Checkpoint(raw))
+                break
+            except CollectionLeft:
+                continue
+        assert jobs == clean
+        recorded = [json.loads(line)["run_id"] for line in (raw / JOBS_CHECKPOINT).read_text().splitlines()]
+        assert sorted(recorded) == [r["id"] for r in runs]
+
+    check()
+
+
+class _Plan(Faults):
+    """Answer 502 where the plan says True, request by request; none once it is spent."""
+
+    def __init__(self, plan: list[bool]) -> None:
         super().__init__(FaultsConfig())
-        self.left = n
+        self.plan = list(plan)
 
     def draw(self, is_dispatch: bool) -> str:
-        if self.left > 0:
-            self.left -= 1
-            return "error"
-        return "none"
+        return "error" if self.plan and self.plan.pop(0) else "none"
