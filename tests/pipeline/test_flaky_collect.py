@@ -22,12 +22,15 @@ from suite.fleet.environments import local_target
 from suite.github.client import GitHubClient
 from suite.isotime import parse_iso
 from suite.pipeline import run as pipeline_run
+from suite.pipeline.live import RunProgress
+from suite.pipeline.progress import Progress
 from suite.pipeline.run import collect, run_profile
+from suite.rundir.paths import RunDir
 from suite.twin.faults import FaultsConfig
 from suite.twin.fleet import FleetConfig
 from suite.twin.service import Twin
 from suite.twin.truth_check import mismatches
-from tests.helpers.twin import twin_config
+from tests.helpers.twin import client_for, twin_config
 
 # 24 workflows of one 60 s job, one every 30 s, on 4 ephemeral runners
 STEADY_24 = """\
@@ -191,3 +194,24 @@ def test_capacity_against_a_twin_delaying_every_answer_by_0_2_to_1_5_s_gives_the
         assert math.floor(sent + 0.1) <= created[row["suite_id"]] <= sent + 0.75, row
     assert requests > 100
     assert code == 0 and result["verdict"] == "pass", result["verdict_reasons"]
+
+
+def test_a_progress_poll_github_keeps_failing_is_skipped_not_the_end_of_the_run(tmp_path: Path):
+    """During dispatch the progress line's poll is an observation: at 100% 502s it is skipped (the line
+    keeps its last counts and their age), tried again one interval later, and never stops the run."""
+    twin = _twin(FaultsConfig(error_rate=1.0))
+    try:
+        with client_for(twin) as client:
+            live = RunProgress(Progress(), client, twin.clock, RunDir(tmp_path / "run").create(), 4)
+            start = twin.clock.now()
+            live.dispatching(start + 600, 10, poll_s=60)
+            twin.clock.sleep(60)
+            requests = twin.github.requests
+            live.on_dispatch(1, 10)  # one interval in: a poll, which fails after the client's tries
+            assert twin.github.requests - requests == 5  # tried (get_tries), then skipped
+            assert live.counts is None and live.polled_at == start and live.tried_at == start + 60
+            requests = twin.github.requests
+            live.on_dispatch(2, 10)  # not again before the next interval
+            assert twin.github.requests == requests
+    finally:
+        twin.stop()
