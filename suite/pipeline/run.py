@@ -271,6 +271,7 @@ def collect(run_dir: Path, target: Target | None = None) -> int:
             "or `suite report` what was already collected"
         )
     with github_client(target) as client:
+        client.read_tries(COLLECT_GET_TRIES)  # every read of a collection: its reconciliations too
         recovered = recover_inflight(rd.path, client, target.clock)
         if recovered is not None:
             found = f"run {recovered['workflow_run_id']}" if recovered["reconciled"] else "no run"
