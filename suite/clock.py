@@ -12,8 +12,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -94,6 +94,8 @@ class SteppedClock:
         self._blocked: dict[threading.Thread, _SteppedLock] = {}  # threads waiting for a clock lock
         self._listeners: list[Callable[[float], None]] = []
         self._stepping = False
+        self._awaiting: set[threading.Thread] = set()  # threads waiting for an HTTP answer (awaiting)
+        self._delaying: set[threading.Thread] = set()  # threads delaying an answer (delay)
 
     def now(self) -> float:
         return self._now
@@ -129,6 +131,42 @@ class SteppedClock:
                     self._cond.wait(LIVENESS_S)
         return stop is not None and stop.is_set()
 
+    @contextmanager
+    def awaiting(self) -> Iterator[None]:
+        """Mark this thread as waiting for an answer (an HTTP request in flight): it holds time still,
+        unless its answer is being delayed (`delay`), see `_may_step`."""
+        me = threading.current_thread()
+        with self._cond:
+            self._awaiting.add(me)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._awaiting.discard(me)
+                self._cond.notify_all()
+
+    def delay(self, seconds: float) -> None:
+        """Sleep `seconds` of virtual time delaying an answer (the twin's latency). While it sleeps, a
+        thread `awaiting` an answer counts as idle, so time moves to the answer's time; the delaying
+        thread is no actor before or after (a server thread waits for its next request unseen)."""
+        if seconds <= 0:
+            return
+        me = threading.current_thread()
+        with self._cond:
+            fresh = me not in self._wake
+            self._wake[me] = self._now + seconds
+            self._delaying.add(me)
+            self._cond.notify_all()
+            while self._wake[me] is not None:
+                if self.auto and self._may_step(me, running_ok=False):
+                    self._step(None)
+                else:
+                    self._cond.wait(LIVENESS_S)
+            self._delaying.discard(me)
+            if fresh:
+                del self._wake[me]
+            self._cond.notify_all()
+
     def advance(self, seconds: float) -> None:
         """Move time forward by `seconds`, waking each sleeper due on the way (see `advance_to`)."""
         self.advance_to(self._now + seconds)
@@ -154,8 +192,15 @@ class SteppedClock:
             return False
         for thread in [t for t in self._wake if t.ident is not None and not t.is_alive()]:
             del self._wake[thread]
+        # actors waiting for an answer are idle when as many answers are being delayed (requests are
+        # serial per client: each delayed answer is one of theirs), else a request in flight holds time
+        waiting = [t for t in self._awaiting if t in self._wake and self._wake[t] is None]
+        delayed = sum(1 for t in self._delaying if self._wake.get(t) is not None)
+        answers_delayed = bool(waiting) and delayed >= len(waiting)
         for thread, wake in self._wake.items():
             if wake is not None or (running_ok and thread is me):
+                continue
+            if answers_delayed and thread in self._awaiting:
                 continue
             lock = self._blocked.get(thread)
             if lock is None or lock.owner not in self._wake:
@@ -239,6 +284,19 @@ class _SteppedLock:
 def clock_lock(clock: Clock) -> AbstractContextManager[Any]:
     """A reentrant lock for code that sleeps on `clock` while holding it (the governor)."""
     return clock.lock() if isinstance(clock, SteppedClock) else threading.RLock()
+
+
+def awaiting_answer(clock: Clock) -> AbstractContextManager[Any]:
+    """Around an HTTP request on `clock`: on a stepped clock, time may move while its answer is delayed."""
+    return clock.awaiting() if isinstance(clock, SteppedClock) else nullcontext()
+
+
+def delay_answer(clock: Clock, seconds: float) -> None:
+    """Delay an answer by `seconds` of `clock` time (the twin's latency; see SteppedClock.delay)."""
+    if isinstance(clock, SteppedClock):
+        clock.delay(seconds)
+    else:
+        clock.sleep(seconds)
 
 
 def wait_event(clock: Clock, event: threading.Event, seconds: float) -> bool:

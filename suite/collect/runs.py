@@ -1,7 +1,11 @@
 """Collect, GitHub side: this test's runs (known by run id or display_title == suite_id; nothing else is
 in scope), re-read until completed or the drain timeout, then every run's jobs (filter=all, paginated).
 
-Idempotent: `suite collect DIR` runs it again from the ledger and overwrites raw/.
+Resumable: completed runs and each completed run's jobs are checkpointed in raw/ as they are read
+(suite.collect.checkpoint), and `suite collect DIR` goes on from there, then rewrites raw/runs.jsonl and
+raw/jobs.jsonl. A read that keeps failing: the client retries it with backoff (COLLECT_GET_TRIES tries);
+still failing, that poll or that run's jobs is left for later and collection goes on, until
+FAILED_READS_IN_A_ROW reads in a row fail (GitHub is down): then CollectionLeft says what is left.
 """
 
 from __future__ import annotations
@@ -10,7 +14,11 @@ from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from suite.clock import Clock, iso
+from suite.collect.checkpoint import Checkpoint
+from suite.errors import EnvironmentFailure
 from suite.github.client import GitHubError
+from suite.github.errors import RateLimited
+from suite.github.transport import RETRY_STATUSES
 from suite.isotime import parse_iso
 from suite.rundir.ledger import accepted_suite_ids
 
@@ -79,6 +87,34 @@ class RunTracker:
 
 RUN_SINCE_MARGIN_S = 300.0  # margin for the clock offset between us and GitHub
 
+# The collection's budget for a read that keeps failing (5xx, connection reset, rate limited): the client
+# tries it COLLECT_GET_TRIES times, waiting 1, 2, 4 ... 60 s in between (243 s of clock time in all);
+# still failing, it is left for later; FAILED_READS_IN_A_ROW such reads in a row end the collection
+# (exit 3, what is left named, `suite collect DIR` goes on from the checkpoint).
+COLLECT_GET_TRIES = 10
+FAILED_READS_IN_A_ROW = 3
+
+
+class CollectionLeft(EnvironmentFailure):
+    """GitHub kept failing: the collection stopped with reads left (checkpointed: `suite collect` goes on)."""
+
+
+def transient(exc: EnvironmentFailure) -> bool:
+    """A failure worth trying again later: no answer, a 5xx, or rate limited after the client's waits.
+    (A 401, 403 or 404 is a configuration problem: waiting does not help.)"""
+    if isinstance(exc, RateLimited):
+        return True
+    if isinstance(exc, GitHubError):
+        return exc.status in RETRY_STATUSES
+    return True
+
+
+def _why(exc: EnvironmentFailure | None) -> str:
+    """A bounded description of the last failure (never GitHub's text, which may be anything)."""
+    if isinstance(exc, GitHubError):
+        return f"last answer HTTP {exc.status}"
+    return "last try got no answer"
+
 
 def wait_for_runs(
     client: RunsReader,
@@ -88,16 +124,40 @@ def wait_for_runs(
     poll_s: float = 30.0,
     on_progress: Callable[[dict[str, int]], None] | None = None,
     tracker: RunTracker | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> list[dict[str, Any]]:
     """Re-read this test's runs (conditional list-runs) until every accepted dispatch's run is
-    completed or the drain timeout passes; returns each run as last read."""
+    completed or the drain timeout passes; returns each run as last read. With a checkpoint, the runs
+    it holds completed are not read again and each run seen completed is added to it. A poll that
+    fails after the client's retries is missed (the next one reads the same runs);
+    FAILED_READS_IN_A_ROW failed polls raise CollectionLeft."""
     tracker = tracker or RunTracker(client)
     tracker.set_ledger(ledger)
     if not tracker.wanted:
         return []
+    if checkpoint is not None:
+        for run in checkpoint.completed_runs():
+            if _ours(run, tracker.wanted):
+                tracker.runs[run["display_title"]] = run
     deadline = clock.now() + drain_timeout_s
+    failed = 0
     while True:
-        counts = tracker.poll()
+        try:
+            counts = tracker.poll()
+            failed = 0
+        except EnvironmentFailure as exc:
+            if not transient(exc):
+                raise
+            failed += 1
+            if failed >= FAILED_READS_IN_A_ROW:
+                left = len(tracker.outstanding())
+                raise CollectionLeft(
+                    f"GitHub kept failing ({failed} polls in a row, {_why(exc)}): "
+                    f"{left} of {len(tracker.wanted)} runs not yet read completed"
+                ) from None
+            counts = tracker.counts()
+        if checkpoint is not None:
+            checkpoint.add_runs(tracker.result())
         if on_progress:
             on_progress(counts)
         if tracker.done() or clock.now() >= deadline:
@@ -134,8 +194,40 @@ def busy_runners(client: Any) -> tuple[int, int] | None:
     return sum(bool(r.get("busy")) for r in online), len(online)
 
 
-def collect_jobs(client: RunsReader, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def collect_jobs(
+    client: RunsReader, runs: list[dict[str, Any]], checkpoint: Checkpoint | None = None
+) -> list[dict[str, Any]]:
+    """Every job of `runs`, by run id. With a checkpoint, a completed run's jobs already read are taken
+    from it, and those read now are added to it. A run whose jobs still fail after the client's retries
+    is left for later and the others are read, unless FAILED_READS_IN_A_ROW fail in a row; then, or
+    when any run is left, CollectionLeft says how many."""
     jobs: list[dict[str, Any]] = []
+    left: list[int] = []
+    failed = 0
+    last: EnvironmentFailure | None = None
     for run in sorted(runs, key=lambda r: r["id"]):
-        jobs.extend(client.list_jobs(run["id"], filter="all"))
+        completed = run.get("status") == "completed"
+        kept = checkpoint.jobs_of(run["id"]) if checkpoint is not None and completed else None
+        if kept is not None:
+            jobs.extend(kept)
+            continue
+        if failed >= FAILED_READS_IN_A_ROW:
+            left.append(run["id"])
+            continue
+        try:
+            read = client.list_jobs(run["id"], filter="all")
+        except EnvironmentFailure as exc:
+            if not transient(exc):
+                raise
+            failed, last = failed + 1, exc
+            left.append(run["id"])
+            continue
+        failed = 0
+        if checkpoint is not None and completed:
+            checkpoint.add_jobs(run["id"], read)
+        jobs.extend(read)
+    if left:
+        raise CollectionLeft(
+            f"GitHub kept failing ({_why(last)}): jobs of {len(left)} of {len(runs)} runs not yet read"
+        )
     return jobs

@@ -10,6 +10,7 @@ bundle) or one given by a test.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Self
 
 import httpx
@@ -144,6 +145,12 @@ class GitHubSession:
         `Date` has 1 s resolution, so a single sample is only good to about a second.
         """
         return self._counters.clock_offset_s()
+
+    def read_tries(self, tries: int) -> None:
+        """From now on, retry an idempotent read up to `tries` tries in all (backoff 1, 2, 4 ... 60 s on
+        the clock), in place of the governor's `get_tries` (the collection's budget is larger than the
+        dispatch's, which must not fall behind its schedule)."""
+        self._governor.config = replace(self._governor.config, get_tries=tries)
 
     def on_wait(self, listener: Callable[[float, str], None] | None) -> None:
         """Call `listener(seconds, reason)` as each governor wait begins (progress lines)."""

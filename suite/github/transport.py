@@ -21,7 +21,7 @@ import httpx
 # transports, so it asks httpx for the same proxy table and mounts a wrapped proxy transport for each.
 from httpx._utils import get_environment_proxies
 
-from suite.clock import Clock
+from suite.clock import Clock, awaiting_answer
 from suite.errors import UsageError
 from suite.github.cost import ApiCounters
 from suite.github.errors import is_rate_limited
@@ -118,12 +118,13 @@ class GovernedTransport(httpx.BaseTransport):
                 return response
 
     def _send(self, request: httpx.Request) -> httpx.Response:
-        response = self._inner.handle_request(request)
-        try:
-            response.read()  # and the connection is released
-        except BaseException:
-            response.close()
-            raise
+        with awaiting_answer(self._clock):  # a stepped clock may move while the twin delays the answer
+            response = self._inner.handle_request(request)
+            try:
+                response.read()  # and the connection is released
+            except BaseException:
+                response.close()
+                raise
         return response
 
     def _retry_wait(self, call: Call, seconds: float, reason: str) -> None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from suite.clock import Clock
-from suite.collect.runs import RunTracker, busy_runners
+from suite.collect.runs import RunTracker, busy_runners, transient
+from suite.errors import EnvironmentFailure
 from suite.github.client import GitHubClient
 from suite.pipeline.progress import Progress
 from suite.pipeline.status_line import Field, dispatched_line, fmt_eta, runners_field, runs_field
@@ -44,7 +45,8 @@ class RunProgress:
         self.poll_s = 0.0
         self.counts: dict[str, int] | None = None
         self.runners: tuple[int, int] | None = None  # (busy, online)
-        self.polled_at: float | None = None
+        self.polled_at: float | None = None  # the last poll that got its answers
+        self.tried_at: float | None = None  # the last poll tried
         self.wait: str | None = None  # a governor wait in progress, said in the line
         self.api: list[Field] = []  # read in the run's thread: the terminal's refresh thread reads only this
         client.on_wait(self._on_wait)
@@ -56,19 +58,29 @@ class RunProgress:
         self.stage, self.ends_at, self.total, self.done = "dispatch", ends_at, total, 0
         self.poll_s = poll_s
         self.polled_at = self.clock.now()  # the first poll one interval in: nothing is queued before
+        self.tried_at = self.polled_at
 
     def on_dispatch(self, done: int, total: int) -> None:
         self.done, self.total, self.wait = done, total, None
-        if self.polled_at is None or self.clock.now() - self.polled_at >= self.poll_s:
+        if self.tried_at is None or self.clock.now() - self.tried_at >= self.poll_s:
             self.poll()
         self.api = api_fields(self.client)
         self.progress.show(self.fields, force=done == total)
 
     def poll(self) -> None:
-        """One conditional list-runs poll and one runners read."""
+        """One conditional list-runs poll and one runners read. A read GitHub still fails after the
+        client's tries is skipped (an observation, never a reason to stop dispatching): the line keeps
+        the last counts with their age, and the next poll is one interval later."""
+        self.tried_at = self.clock.now()
         self.tracker.set_ledger(read_jsonl(self.rd.file("ledger.jsonl")))
-        self.counts = self.tracker.poll()
-        self.runners = busy_runners(self.client)
+        try:
+            counts = self.tracker.poll()
+            runners = busy_runners(self.client)
+        except EnvironmentFailure as exc:
+            if not transient(exc):
+                raise
+            return
+        self.counts, self.runners = counts, runners
         self.polled_at = self.clock.now()
 
     def on_poll(self, counts: dict[str, int]) -> None:

@@ -14,7 +14,8 @@ from typing import Any
 
 from suite.analyze.result import with_thresholds
 from suite.clock import iso, iso_ms
-from suite.collect.runs import RunTracker, collect_jobs, wait_for_runs
+from suite.collect.checkpoint import Checkpoint
+from suite.collect.runs import COLLECT_GET_TRIES, CollectionLeft, RunTracker, collect_jobs, wait_for_runs
 from suite.collect.task_events import collect_task_events
 from suite.collect.task_metrics import SOURCE_PERFORMANCE_LOG, collect_task_metrics, task_windows
 from suite.dispatch import preflight
@@ -172,12 +173,25 @@ def _collect(
     drain_timeout_s: float,
     live: RunProgress,
 ) -> None:
+    """Runs and jobs (checkpointed in raw/ as they are read, so a later `suite collect` goes on from
+    there), then what the fleet gives from AWS. Exit 3 with what is left when GitHub keeps failing."""
     ledger = read_jsonl(rd.file("ledger.jsonl"))
-    runs = wait_for_runs(
-        client, target.clock, ledger, drain_timeout_s, DRAIN_POLL_S, live.on_poll, live.tracker
-    )
-    jobs = collect_jobs(client, runs)
+    client.read_tries(COLLECT_GET_TRIES)  # the collection's budget per read (suite.collect.runs)
+    checkpoint = Checkpoint(rd.raw)
     progress = live.progress
+    if checkpoint.completed_runs():
+        progress.done(f"going on from raw/: {checkpoint.summary()} already read")
+    try:
+        clock = target.clock
+        runs = wait_for_runs(
+            client, clock, ledger, drain_timeout_s, DRAIN_POLL_S, live.on_poll, live.tracker, checkpoint
+        )
+        jobs = collect_jobs(client, runs, checkpoint)
+    except CollectionLeft as exc:
+        progress.done()
+        raise CollectionLeft(
+            f"{exc}; what was read is kept in {rd.raw}: run `suite collect {rd.path}` to go on"
+        ) from None
     progress.done(f"collected {len(runs)} runs, {len(jobs)} jobs")
     write_jsonl(rd.raw_file("runs.jsonl"), runs)
     write_jsonl(rd.raw_file("jobs.jsonl"), jobs)
@@ -270,6 +284,7 @@ def collect(run_dir: Path, target: Target | None = None) -> int:
             "or `suite report` what was already collected"
         )
     with github_client(target) as client:
+        client.read_tries(COLLECT_GET_TRIES)  # every read of a collection: its reconciliations too
         recovered = recover_inflight(rd.path, client, target.clock)
         if recovered is not None:
             found = f"run {recovered['workflow_run_id']}" if recovered["reconciled"] else "no run"

@@ -8,7 +8,9 @@ the same on every run with the same seed.
 error_rate: share of requests answered 502 without being acted on (a dispatch creates nothing).
 reset_rate: share of requests whose connection is closed before they are acted on (no answer).
 lost_dispatch_rate: share of dispatches that create their run but whose answer never arrives.
-latency_s: (min, max) extra real seconds before each answer.
+latency_s: (min, max) seconds of the twin's clock each answer is delayed by (drawn uniformly; half
+before the request is acted on, half after): on the stepped clock of tests, virtual time moves while
+the client waits (suite.clock.SteppedClock.delay), so a delay costs the client time, not the test.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from suite.clock import delay_answer
 from suite.twin import faults as fault_kinds
 from suite.twin import github_responses as responses
 from suite.twin.github_backend import GitHubState
@@ -84,6 +85,11 @@ class Handler(BaseHTTPRequestHandler):
         latency = 0.0
         headers: dict[str, str]
         with st.lock:
+            if not is_twin and st.limit_key(token) is not None:
+                latency = st.faults.latency()
+        # the latency on the twin's clock, half on the way in, half on the way back
+        delay_answer(st.clock, latency / 2)
+        with st.lock:
             now = st.clock.now()
             st.requests += 1
             st.last_request_wall = time.time()
@@ -92,7 +98,6 @@ class Handler(BaseHTTPRequestHandler):
             authed = self._limit_key is not None
             if authed and not is_twin:
                 fault = st.faults.draw(is_dispatch)
-                latency = st.faults.latency()
             try:
                 if not authed:
                     raise ApiError(401, "Bad credentials" if token else "Requires authentication")
@@ -111,8 +116,7 @@ class Handler(BaseHTTPRequestHandler):
             except ApiError as err:
                 status, body, headers = err.status, err.body, err.headers
             rate_headers = st.limit.headers(self._limit_key, now) if self._limit_key else {}
-        if latency > 0:
-            time.sleep(latency)
+        delay_answer(st.clock, latency / 2)
         if fault in (fault_kinds.RESET, fault_kinds.LOST):
             self._drop_connection()
             return
