@@ -9,9 +9,15 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from suite.clock import iso
+from suite.fleet.environments import local_target
+from suite.github.app import AppCredentials
+from suite.github.client import GitHubClient
 from suite.isotime import parse_iso
+from suite.twin.app_auth import AppConfig
 from suite.twin.fleet import FleetConfig
 from suite.twin.service import Twin
 from tests.helpers.twin import client_for, twin_config
@@ -96,3 +102,32 @@ def test_the_client_measures_the_skew_from_the_date_header(skewed: Twin) -> None
         offset = client.clock_offset_s()
         assert offset is not None and SKEW - 1.0 < offset <= SKEW
         assert client.clock_offset_spread_s() == 0.0
+
+
+@pytest.mark.parametrize("skew_s", [-900.0, 900.0])
+def test_a_github_app_authenticates_although_the_first_jwt_is_signed_on_the_wrong_clock(
+    skew_s: float,
+) -> None:
+    """Before any answer, the client signs its first JWT on its own clock, 900 s off GitHub's: GitHub
+    refuses it (iat in its future, or exp in its past); the refusal's Date gives GitHub's time and the
+    JWT signed on it is accepted. Every later JWT is signed on the measured clock."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    app = AppConfig("123456", 4242, public.decode(), token_lifetime_s=900)
+    twin = Twin(twin_config(fleet=FleetConfig(runners=2), app=app, github_skew_s=skew_s)).start()
+    try:
+        t = local_target(twin.state())
+        with GitHubClient(
+            t.github_url, t.repo, AppCredentials("123456", 4242, private), clock=t.clock
+        ) as client:
+            assert isinstance(client.list_runs(), list)
+            twin.clock.sleep(1800)  # past the first token's expiry: renewed on GitHub's clock
+            assert isinstance(client.list_runs(), list)
+        assert len(twin.github.installation_tokens) == 2
+    finally:
+        twin.stop()
