@@ -25,7 +25,7 @@ import math
 from typing import Any, Protocol
 
 from suite.clock import iso
-from suite.errors import EnvironmentFailure
+from suite.errors import EnvironmentFailure, SuiteError
 
 DATE_ERROR_S = 1.0  # `Date` has 1 s resolution
 CLOCK_MARGIN_S = 60.0  # GitHub's servers among themselves, drift during a run, a slow answer
@@ -48,10 +48,15 @@ def created_since(local_t: float, offset_s: float) -> str:
 
 def measured_offset(client: OffsetSource) -> float:
     """The client's measured offset; one uncounted request (GET /rate_limit) first when no answer has
-    carried a `Date` header yet. Raises EnvironmentFailure when GitHub still sent none."""
+    carried a `Date` header yet (any answer will do, an error too). Raises that request's SuiteError
+    when it got no answer, EnvironmentFailure when the answers carry no `Date`."""
     offset = client.clock_offset_s()
     if offset is None:
-        client.rate_limit()
+        try:
+            client.rate_limit()
+        except SuiteError:  # an error answer carries a Date too; no answer at all is that failure
+            if client.clock_offset_s() is None:
+                raise
         offset = client.clock_offset_s()
     if offset is None:
         raise EnvironmentFailure(

@@ -115,3 +115,18 @@ def test_nothing_is_dispatched_when_github_s_clock_cannot_be_measured(tmp_path: 
     with JsonlAppender(tmp_path / "ledger.jsonl") as ledger, pytest.raises(EnvironmentFailure):
         run_dispatches(plan, gh, clock, ledger, clock.now())
     assert gh.dispatches == 0 and (tmp_path / "ledger.jsonl").read_text() == ""
+
+
+class FailingSource(Source):
+    """GET /rate_limit fails; its error answer may still have carried a Date."""
+
+    def rate_limit(self) -> dict[str, Any]:
+        self.requests += 1
+        self.offset = self.after_request
+        raise EnvironmentFailure("GitHub answered 502 to rate_limit after 5 tries")
+
+
+def test_an_error_answer_s_date_is_enough_and_no_answer_is_that_failure() -> None:
+    assert measured_offset(FailingSource(None, after_request=12.0)) == 12.0
+    with pytest.raises(EnvironmentFailure, match="502"):
+        measured_offset(FailingSource(None, after_request=None))
