@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from suite.clock import Clock, iso
 from suite.github.client import GitHubError
-from suite.github.clock_offset import OffsetSource, created_since, measured_offset
+from suite.github.clock_offset import OffsetSource, created_since, window_offset
 from suite.isotime import parse_iso
 from suite.rundir.ledger import accepted_suite_ids
 
@@ -61,7 +61,7 @@ class RunTracker:
                 unseen.append(self._scheduled.get(title, 0.0))
         bounds = [iso(min(seen))] if seen else []
         if unseen:
-            bounds.append(created_since(min(unseen), measured_offset(self.client)))
+            bounds.append(created_since(min(unseen), window_offset(self.client)))
         return min(bounds) if bounds else None  # ISO strings of one format order as their instants
 
     def poll(self) -> dict[str, int]:

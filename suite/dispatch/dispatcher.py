@@ -10,8 +10,8 @@ again (at most MAX_ATTEMPTS in all). When the runs cannot be listed either, the 
 unknown" and every later `suite collect` asks again (reconcile_unknown). The ledger row says what
 happened: `attempts`, `reconciled`, and each failed try under `failures`.
 
-Clocks: before the first dispatch the offset between our clock and GitHub's must be measured and
-steady (suite.github.clock_offset.check_offset; exit 3 naming the problem otherwise), because every
+Clocks: before the first dispatch the offset between our clock and GitHub's must be measured
+(suite.github.clock_offset.check_offset; exit 3 naming the problem otherwise), because every
 `created` bound of a reconciliation is our send time moved onto GitHub's clock by it.
 
 Killed mid-dispatch: the row is appended once the answer is known, so a process killed (SIGKILL)
@@ -168,8 +168,8 @@ def run_dispatches(
     that dispatch and every later one get a ledger row with status null and the reason, never dropped.
     `inflight`: where the dispatch being sent is recorded until its ledger row is written.
     Raises EnvironmentFailure before the first dispatch when GitHub's clock offset cannot be measured
-    or is not steady (suite.github.clock_offset.check_offset); a steady offset of any size is named
-    here and corrected in every reconciliation.
+    (suite.github.clock_offset.check_offset); an offset of any size is named here (over NAMED_SKEW_S)
+    and corrected in every reconciliation.
     """
     offset = check_offset(client)
     if abs(offset) > NAMED_SKEW_S:

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from suite.clock import Clock
 from suite.errors import SuiteError
-from suite.github.clock_offset import OffsetSource, created_since, measured_offset
+from suite.github.clock_offset import OffsetSource, created_since, window_offset
 from suite.isotime import parse_iso
 from suite.rundir.jsonio import JsonlAppender, read_jsonl
 from suite.rundir.ledger import Failure, LedgerRow, is_accepted, with_attempts
@@ -46,7 +46,7 @@ def reconcile(client: RunFinder, clock: Clock, suite_id: str, sent: float) -> di
 
     Raises SuiteError when the runs cannot be listed (then the outcome stays unknown).
     """
-    since = created_since(sent, measured_offset(client))
+    since = created_since(sent, window_offset(client))
     for i in range(RECONCILE_LISTINGS):
         if i:
             clock.sleep(RECONCILE_WAIT_S)

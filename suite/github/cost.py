@@ -134,10 +134,10 @@ class ApiCounters:
         with self._lock:
             return statistics.median(self._offsets) if self._offsets else None
 
-    def clock_offset_spread_s(self) -> float | None:
-        """max − min of the offset samples kept: how far they disagree (None before any)."""
+    def clock_offset_low_s(self) -> float | None:
+        """The lowest offset sample kept (None before any)."""
         with self._lock:
-            return max(self._offsets) - min(self._offsets) if self._offsets else None
+            return min(self._offsets) if self._offsets else None
 
     def rate_budget(self) -> dict[str, Any] | None:
         with self._lock:

@@ -143,11 +143,12 @@ class GitHubSession:
         """
         return self._counters.clock_offset_s()
 
-    def clock_offset_spread_s(self) -> float | None:
-        """How far the offset samples disagree (max − min, seconds); None before any answer with `Date`.
-        Each sample is GitHub's time truncated to the second, read after the answer arrived, so samples
-        of steady clocks differ by at most 1 s plus a round trip; more means a clock was stepped."""
-        return self._counters.clock_offset_spread_s()
+    def clock_offset_low_s(self) -> float | None:
+        """The lowest offset sample kept; None before any answer with `Date`. Each sample is GitHub's
+        time truncated to the second, stamped before the answer arrived, minus our time on arrival, so
+        none is above the true offset: the bound `created` windows are built on
+        (suite.github.clock_offset)."""
+        return self._counters.clock_offset_low_s()
 
     def on_wait(self, listener: Callable[[float, str], None] | None) -> None:
         """Call `listener(seconds, reason)` as each governor wait begins (progress lines)."""

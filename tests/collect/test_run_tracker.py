@@ -23,8 +23,8 @@ class Listing:
     def clock_offset_s(self) -> float | None:
         return self.offset
 
-    def clock_offset_spread_s(self) -> float | None:
-        return 0.0
+    def clock_offset_low_s(self) -> float | None:
+        return self.offset
 
     def rate_limit(self) -> dict[str, Any]:
         return {}

@@ -205,7 +205,7 @@ class FakeGitHub:
     def clock_offset_s(self) -> float | None:  # one clock: GitHub's is this test's
         return 0.0
 
-    def clock_offset_spread_s(self) -> float | None:
+    def clock_offset_low_s(self) -> float | None:
         return 0.0
 
     def rate_limit(self) -> dict[str, Any]:
