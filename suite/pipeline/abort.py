@@ -35,7 +35,7 @@ DEFAULT_EVERY_S = 60.0
 
 
 class RunReader(Protocol):
-    def clock_offset_s(self) -> float | None: ...
+    def clock_offset_low_s(self) -> float | None: ...
 
     def list_runs(self, created_since_iso: str | None = None) -> list[dict[str, Any]]: ...
 
@@ -69,7 +69,7 @@ class AbortMonitor:
         self.ledger_path = ledger_path
         self.manifest = manifest
         # on GitHub's clock (the offset measured so far); scoping is by suite_id / run id
-        self.since_iso = created_since(since, client.clock_offset_s() or 0.0)
+        self.since_iso = created_since(since, client.clock_offset_low_s() or 0.0)
         self.every_s = every_s
         self.checks = 0
         self.failure: dict[str, Any] | None = None  # the first definite failure and when it was seen

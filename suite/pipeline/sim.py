@@ -136,7 +136,7 @@ class ModelReader:
     def list_runs(self, created_since_iso: str | None = None) -> list[dict[str, Any]]:
         return [run_object(API, REPO, r) for r in sorted(self.model.runs.values(), key=lambda r: r.id)]
 
-    def clock_offset_s(self) -> float:  # the model's runs are stamped on the run's own clock
+    def clock_offset_low_s(self) -> float:  # the model's runs are stamped on the run's own clock
         return 0.0
 
     def list_jobs(self, run_id: int) -> list[dict[str, Any]]:

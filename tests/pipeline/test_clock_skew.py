@@ -153,3 +153,35 @@ def test_an_outcome_unknown_row_is_reconciled_by_a_later_collect(tmp_path: Path)
         assert len(read_run(rd)[1]) == WORKFLOWS + 1
     finally:
         twin.stop()
+
+
+# 4 workflows/min of one 60 s job on 4 runners (about 2/min sustainable): the queue grows until the
+# abort_on_fail threshold stops the load
+OVERLOAD = """\
+workflow: runner_test
+inputs: {sleep_duration: 60, job_count: 1, job_type: parallel}
+pattern: {type: steady, rate_per_min: 4, duration_s: 1800}
+seed: 0
+drain_timeout_s: 3600
+thresholds:
+  - {expr: "queue_time_s.p95 < 240", abort_on_fail: true}
+"""
+
+
+def test_abort_on_fail_sees_the_runs_with_our_clock_900_s_ahead(tmp_path: Path) -> None:
+    """The abort monitor lists runs on GitHub's clock too: before, its bound (our start − 60 s) lay
+    900 s in GitHub's future, it saw no run and never stopped the load."""
+    twin = Twin(
+        twin_config(speed=SPEED, fleet=FleetConfig(runners=4, ephemeral=True), github_skew_s=-900.0)
+    ).start()
+    try:
+        path = tmp_path / "overload.yaml"
+        path.write_text(OVERLOAD)
+        code, rd = run_profile(path, "local", tmp_path / "reports", target=local_target(twin.state()))
+    finally:
+        twin.stop()
+    result, _, _ = read_run(rd)
+    assert code == 1 and result["dispatch"]["aborted"] is not None
+    assert 0 < result["dispatch"]["not_dispatched"] < 120
+    assert result["workflows"]["missing"] == []
+    assert mismatches(result, json.loads((rd / "truth.json").read_text())) == []
