@@ -17,13 +17,14 @@ from suite.clock import Clock, iso
 from suite.collect.checkpoint import Checkpoint
 from suite.errors import EnvironmentFailure
 from suite.github.client import GitHubError
+from suite.github.clock_offset import OffsetSource, created_since, window_offset
 from suite.github.errors import RateLimited
 from suite.github.transport import RETRY_STATUSES
 from suite.isotime import parse_iso
 from suite.rundir.ledger import accepted_suite_ids
 
 
-class RunsReader(Protocol):
+class RunsReader(OffsetSource, Protocol):
     def list_runs(
         self, created_since_iso: str | None = None, status: str | None = None
     ) -> list[dict[str, Any]]: ...
@@ -34,8 +35,9 @@ class RunsReader(Protocol):
 class RunTracker:
     """The latest state of this test's runs, kept with as few counted requests as possible.
 
-    Each poll lists runs created since the oldest run still not completed (or, for a run not yet seen,
-    since its dispatch was scheduled minus RUN_SINCE_MARGIN_S), so finished runs drop out of the
+    Each poll lists runs created since the oldest run still not completed (its `created_at`, GitHub's
+    clock), or, for a run not yet seen, since its dispatch was scheduled, moved onto GitHub's clock by
+    the measured offset (suite.github.clock_offset.created_since), so finished runs drop out of the
     listing and a poll reads about one page. Conditional requests: an unchanged page costs nothing.
     """
 
@@ -56,15 +58,19 @@ class RunTracker:
         return [t for t in self.wanted if self.runs.get(t, {}).get("status") != "completed"]
 
     def since(self) -> str | None:
-        """The `created` bound of the next poll; None when every wanted run is completed."""
-        bounds = []
+        """The `created` bound of the next poll (GitHub's clock); None when every wanted run is completed."""
+        seen: list[float] = []
+        unseen: list[float] = []
         for title in self.outstanding():
             run = self.runs.get(title)
             if run is not None and run.get("created_at"):
-                bounds.append(parse_iso(run["created_at"]))
+                seen.append(parse_iso(run["created_at"]))
             else:
-                bounds.append(self._scheduled.get(title, 0.0) - RUN_SINCE_MARGIN_S)
-        return iso(min(bounds)) if bounds else None
+                unseen.append(self._scheduled.get(title, 0.0))
+        bounds = [iso(min(seen))] if seen else []
+        if unseen:
+            bounds.append(created_since(min(unseen), window_offset(self.client)))
+        return min(bounds) if bounds else None  # ISO strings of one format order as their instants
 
     def poll(self) -> dict[str, int]:
         since = self.since()
@@ -84,8 +90,6 @@ class RunTracker:
     def result(self) -> list[dict[str, Any]]:
         return [self.runs[t] for t in self.wanted if t in self.runs]
 
-
-RUN_SINCE_MARGIN_S = 300.0  # margin for the clock offset between us and GitHub
 
 # The collection's budget for a read that keeps failing (5xx, connection reset, rate limited): the client
 # tries it COLLECT_GET_TRIES times, waiting 1, 2, 4 ... 60 s in between (243 s of clock time in all);

@@ -4,9 +4,15 @@ Open model: the schedule is fixed before the run starts. A dispatch that goes ou
 late (sent_at − scheduled_at is the dispatch lag); none is skipped silently.
 
 Never dispatched twice: a dispatch whose outcome is unknown (no answer, or a 5xx) is reconciled first
-by listing the runs created since shortly before it and matching display_title == suite_id (the
-workflows' run-name); only when no such run appears is it sent again (at most MAX_ATTEMPTS in all).
-The ledger row says what happened: `attempts`, `reconciled`, and each failed try under `failures`.
+by listing the runs created since shortly before it, on GitHub's clock, and matching display_title ==
+suite_id (the workflows' run-name; suite.dispatch.reconcile); only when no such run appears is it sent
+again (at most MAX_ATTEMPTS in all). When the runs cannot be listed either, the row says "outcome
+unknown" and every later `suite collect` asks again (reconcile_unknown). The ledger row says what
+happened: `attempts`, `reconciled`, and each failed try under `failures`.
+
+Clocks: before the first dispatch the offset between our clock and GitHub's must be measured
+(suite.github.clock_offset.check_offset; exit 3 naming the problem otherwise), because every
+`created` bound of a reconciliation is our send time moved onto GitHub's clock by it.
 
 Killed mid-dispatch: the row is appended once the answer is known, so a process killed (SIGKILL)
 between sending and appending would leave a run GitHub created but the ledger does not list. The
@@ -21,15 +27,18 @@ dispatch), so every scheduled dispatch that was never sent gets a ledger row say
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from suite.clock import Clock, iso, iso_ms, sleep_until
+from suite.clock import Clock, iso_ms, sleep_until
+from suite.dispatch.reconcile import OUTCOME_UNKNOWN, RunFinder, reconcile
 from suite.errors import SuiteError
 from suite.github.client import DispatchResult
+from suite.github.clock_offset import NAMED_SKEW_S, check_offset
 from suite.isotime import parse_iso
 from suite.rundir.jsonio import JsonlAppender, read_json, read_jsonl, stream_jsonl, write_json
 from suite.rundir.ledger import (
@@ -42,10 +51,9 @@ from suite.rundir.ledger import (
     with_attempts,
 )
 
+log = logging.getLogger(__name__)
+
 MAX_ATTEMPTS = 3  # dispatch requests per suite_id, each after a reconciliation found no run
-RECONCILE_LISTINGS = 2  # list-runs reads per reconciliation (a new run can take a moment to be listed)
-RECONCILE_WAIT_S = 5.0  # between those reads
-RECONCILE_MARGIN_S = 300.0  # list runs created since this long before the send (clock offset margin)
 INFLIGHT_FILE = "inflight.json"
 SCHEDULE_FILE = "schedule.json"
 INTERRUPTED = "interrupted before the answer was recorded"
@@ -68,30 +76,13 @@ class InFlight:
             self.path.unlink(missing_ok=True)
 
 
-class Dispatcher(Protocol):
+class Dispatcher(RunFinder, Protocol):
     def dispatch(
         self, workflow_file: str, ref: str, inputs: dict[str, str], return_run_details: bool = True
     ) -> DispatchResult: ...
 
-    def find_run(self, display_title: str, created_since_iso: str) -> dict[str, Any] | None: ...
 
-
-def reconcile(client: Dispatcher, clock: Clock, suite_id: str, sent: float) -> dict[str, Any] | None:
-    """The run a dispatch of `suite_id` sent at `sent` created, if GitHub lists one; else None.
-
-    Raises SuiteError when the runs cannot be listed (then the outcome stays unknown).
-    """
-    since = iso(sent - RECONCILE_MARGIN_S)
-    for i in range(RECONCILE_LISTINGS):
-        if i:
-            clock.sleep(RECONCILE_WAIT_S)
-        run = client.find_run(suite_id, since)
-        if run is not None:
-            return run
-    return None
-
-
-def recover_inflight(run_dir: Path, client: Dispatcher, clock: Clock) -> LedgerRow | None:
+def recover_inflight(run_dir: Path, client: RunFinder, clock: Clock) -> LedgerRow | None:
     """After an interruption: the dispatch that was being sent when the process died, reconciled by
     display_title and appended to the ledger (found: status 200 with its run id, `reconciled`; not
     found: not dispatched, with why). None when nothing was in flight or its row is already in the
@@ -176,7 +167,17 @@ def run_dispatches(
     `should_stop` (asked before each dispatch) returns a reason to stop adding load (abort_on_fail):
     that dispatch and every later one get a ledger row with status null and the reason, never dropped.
     `inflight`: where the dispatch being sent is recorded until its ledger row is written.
+    Raises EnvironmentFailure before the first dispatch when GitHub's clock offset cannot be measured
+    (suite.github.clock_offset.check_offset); an offset of any size is named here (over NAMED_SKEW_S)
+    and corrected in every reconciliation.
     """
+    offset = check_offset(client)
+    if abs(offset) > NAMED_SKEW_S:
+        log.warning(
+            "GitHub's clock is %+.0f s from this machine's: runs are matched to dispatches on GitHub's "
+            "clock (corrected by the offset measured from its Date header)",
+            offset,
+        )
     with _no_collector_pauses():
         return _dispatch_all(plan, client, clock, ledger, start, on_progress, should_stop, InFlight(inflight))
 
@@ -283,7 +284,7 @@ def _dispatch_one(
         try:
             run = reconcile(client, clock, suite_id, sent)
         except SuiteError as exc:  # cannot tell: never send again blindly
-            row = dispatch_row(seq, suite_id, scheduled, first_sent, None, None, f"outcome unknown: {exc}")
+            row = dispatch_row(seq, suite_id, scheduled, first_sent, None, None, f"{OUTCOME_UNKNOWN}: {exc}")
             with_attempts(row, len(failures), False, failures)
             ledger.append(row)
             return row

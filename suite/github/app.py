@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from suite.errors import EnvironmentFailure, UsageError
 from suite.github.auth import token_from_env
-from suite.github.errors import Where, error_for
+from suite.github.errors import Where, error_for, parse_http_date
 from suite.github.redact import Redactor
 from suite.github.transport import EXTENSION, Call, call_of
 from suite.isotime import parse_iso
@@ -112,7 +112,9 @@ class InstallationAuth(httpx.Auth):
     App's JWT, through the same transport and governor) when there is none yet or the current one has
     less than REFRESH_MARGIN_S left. A 401 to a request whose token went stale meanwhile (a long
     rate-limit wait) is answered by renewing it and sending the request once more.
-    `now`: epoch seconds on GitHub's clock.
+    `now`: epoch seconds on GitHub's clock. The first JWT may be signed before any answer has measured
+    that clock: when GitHub refuses it (401) and its `Date` shows our time was off by more than the
+    JWT's backdating, the JWT is signed again on that `Date` and sent once more.
     """
 
     requires_response_body = True
@@ -133,14 +135,23 @@ class InstallationAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         with self._renewing:
             if self._stale():
-                self._store((yield self._token_request(request)))
+                signed_at = self._now()
+                answer = yield self._token_request(request, signed_at)
+                github_now = parse_http_date(answer.headers.get("date"))
+                if (
+                    answer.status_code == 401
+                    and github_now is not None
+                    and abs(github_now - signed_at) >= JWT_BACKDATE_S
+                ):
+                    answer = yield self._token_request(request, github_now)
+                self._store(answer)
             request.headers["Authorization"] = f"Bearer {self._token()}"
         response = yield request
         if response.status_code == 401:
             with self._renewing:
                 if not self._stale():
                     return
-                self._store((yield self._token_request(request)))
+                self._store((yield self._token_request(request, self._now())))
                 request.headers["Authorization"] = f"Bearer {self._token()}"
             yield request
 
@@ -151,9 +162,9 @@ class InstallationAuth(httpx.Auth):
         assert self._installation is not None
         return self._installation[0]
 
-    def _token_request(self, request: httpx.Request) -> httpx.Request:
+    def _token_request(self, request: httpx.Request, github_now: float) -> httpx.Request:
         app = self._app
-        jwt = app.jwt(self._now())
+        jwt = app.jwt(github_now)
         self._secrets.add(jwt)
         headers = httpx.Headers(request.headers)
         for name in ("content-type", "content-length", "if-none-match"):

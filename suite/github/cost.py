@@ -134,6 +134,11 @@ class ApiCounters:
         with self._lock:
             return statistics.median(self._offsets) if self._offsets else None
 
+    def clock_offset_low_s(self) -> float | None:
+        """The lowest offset sample kept (None before any)."""
+        with self._lock:
+            return min(self._offsets) if self._offsets else None
+
     def rate_budget(self) -> dict[str, Any] | None:
         with self._lock:
             return dict(self._budget) if self._budget is not None else None

@@ -152,6 +152,13 @@ class GitHubSession:
         dispatch's, which must not fall behind its schedule)."""
         self._governor.config = replace(self._governor.config, get_tries=tries)
 
+    def clock_offset_low_s(self) -> float | None:
+        """The lowest offset sample kept; None before any answer with `Date`. Each sample is GitHub's
+        time truncated to the second, stamped before the answer arrived, minus our time on arrival, so
+        none is above the true offset: the bound `created` windows are built on
+        (suite.github.clock_offset)."""
+        return self._counters.clock_offset_low_s()
+
     def on_wait(self, listener: Callable[[float, str], None] | None) -> None:
         """Call `listener(seconds, reason)` as each governor wait begins (progress lines)."""
         self._governor.on_wait = listener

@@ -107,7 +107,9 @@ class GovernedTransport(httpx.BaseTransport):
                     if call.recorded:
                         self._counters.rate_limited()
                     if limited < gov.config.rate_limit_tries:
-                        wait = rate_limit_wait_s(response.headers, self._clock.now(), limited)
+                        # x-ratelimit-reset is on GitHub's clock: compare it with GitHub's now
+                        github_now = self._clock.now() + (self._counters.clock_offset_s() or 0.0)
+                        wait = rate_limit_wait_s(response.headers, github_now, limited)
                         self._retry_wait(call, wait, f"rate limited ({status})")
                         continue
                 elif status in RETRY_STATUSES and call.retry:

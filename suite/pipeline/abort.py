@@ -26,6 +26,7 @@ from suite.analyze.result import compute_result
 from suite.clock import Clock, iso, start_thread, wait_event
 from suite.errors import SuiteError
 from suite.gates.thresholds import Threshold, definite_failures
+from suite.github.clock_offset import created_since
 from suite.report.fmt import num
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ DEFAULT_EVERY_S = 60.0
 
 
 class RunReader(Protocol):
+    def clock_offset_low_s(self) -> float | None: ...
+
     def list_runs(self, created_since_iso: str | None = None) -> list[dict[str, Any]]: ...
 
     def list_jobs(self, run_id: int) -> list[dict[str, Any]]: ...
@@ -65,7 +68,8 @@ class AbortMonitor:
         self.clock = clock
         self.ledger_path = ledger_path
         self.manifest = manifest
-        self.since_iso = iso(since - 60)  # margin for clock offset; scoping is by suite_id / run id
+        # on GitHub's clock (the offset measured so far); scoping is by suite_id / run id
+        self.since_iso = created_since(since, client.clock_offset_low_s() or 0.0)
         self.every_s = every_s
         self.checks = 0
         self.failure: dict[str, Any] | None = None  # the first definite failure and when it was seen

@@ -27,6 +27,7 @@ from suite.dispatch.dispatcher import (
     run_dispatches,
     write_schedule,
 )
+from suite.dispatch.reconcile import reconcile_unknown
 from suite.errors import Terminated, UsageError
 from suite.fleet.clients import aws_client, github_client
 from suite.fleet.environments import Target, local_target
@@ -289,6 +290,9 @@ def collect(run_dir: Path, target: Target | None = None) -> int:
         if recovered is not None:
             found = f"run {recovered['workflow_run_id']}" if recovered["reconciled"] else "no run"
             print(f"{recovered['suite_id']} was being dispatched when the run stopped: GitHub lists {found}")
+        for known in reconcile_unknown(rd.path, client, target.clock):  # asked again by every collect
+            found = f"run {known['workflow_run_id']}" if known["reconciled"] else "no run"
+            print(f"{known['suite_id']}'s dispatch outcome was unknown: GitHub lists {found}")
         profile_drain = float(manifest["profile"].get("drain_timeout_s") or 1800)
         fleet_runners = target.fleet.get("runner_count")
         _collect(

@@ -47,7 +47,7 @@ class Handler(BaseHTTPRequestHandler):
         return
 
     def date_time_string(self, timestamp: float | None = None) -> str:
-        return formatdate(self.state.clock.now(), usegmt=True)
+        return formatdate(self.state.clock.now() + self.state.skew_s, usegmt=True)  # GitHub's clock
 
     def do_GET(self) -> None:
         self._handle("GET")
@@ -115,7 +115,7 @@ class Handler(BaseHTTPRequestHandler):
                     status, body, headers = response(request)
             except ApiError as err:
                 status, body, headers = err.status, err.body, err.headers
-            rate_headers = st.limit.headers(self._limit_key, now) if self._limit_key else {}
+            rate_headers = st.rate_headers(self._limit_key, now) if self._limit_key else {}
         delay_answer(st.clock, latency / 2)
         if fault in (fault_kinds.RESET, fault_kinds.LOST):
             self._drop_connection()
@@ -143,7 +143,7 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(
                 403,
                 f"API rate limit exceeded for installation. {DOCS}#rate-limiting",
-                headers=st.limit.headers(key, now),
+                headers=st.rate_headers(key, now),
             )
 
     def _access_token(self, request: Request, jwt: str | None) -> None:
@@ -182,7 +182,7 @@ class Handler(BaseHTTPRequestHandler):
             key = self._limit_key or self.state.token
             with self.state.lock:  # remaining > 0 was checked before acting; a 304 does not count
                 self.state.limit.take(key, self.state.clock.now())
-                headers.update(self.state.limit.headers(key, self.state.clock.now()))
+                headers.update(self.state.rate_headers(key, self.state.clock.now()))
         self.send_response(status, HTTPStatus(status).phrase)
         self.send_header("X-GitHub-Api-Version-Selected", "2022-11-28")
         self.send_header("X-GitHub-Request-Id", hashlib.md5(self.path.encode()).hexdigest()[:20].upper())

@@ -26,6 +26,7 @@ class GitHubState:
         limits: LimitsConfig | None = None,
         faults: FaultsConfig | None = None,
         app: AppConfig | None = None,
+        skew_s: float = 0.0,
     ) -> None:
         self.fleet = fleet
         self.clock = clock
@@ -37,12 +38,19 @@ class GitHubState:
         self.secondary = SecondaryLimits(self.limits)
         self.faults = Faults(faults or FaultsConfig())
         self.app = app
+        self.skew_s = skew_s  # GitHub's clock − the twin's: its timestamps, Date and rate-limit reset
         self.scheme = "http"  # "https" when make_server is given a TLS context
         self.installation_tokens: dict[str, float] = {}  # token -> expires at (virtual epoch s)
         self.in_flight = 0
         self.requests = 0
         self.last_request_wall = 0.0
         self.extra_info: Callable[[], dict[str, Any]] = dict
+
+    def rate_headers(self, key: str, now: float) -> dict[str, str]:
+        """The primary limit's `x-ratelimit-*` headers, the reset on GitHub's clock."""
+        headers = self.limit.headers(key, now)
+        headers["x-ratelimit-reset"] = str(int(int(headers["x-ratelimit-reset"]) + self.skew_s))
+        return headers
 
     def limit_key(self, token: str | None) -> str | None:
         """Whose primary rate limit a token draws on (None: not a valid credential at `now`).

@@ -104,7 +104,7 @@ def minimal_repository(api: str, repo: str) -> dict[str, Any]:
     return obj
 
 
-def workflow_object(api: str, repo: str, wf: WorkflowDef, created: int) -> dict[str, Any]:
+def workflow_object(api: str, repo: str, wf: WorkflowDef, created: float) -> dict[str, Any]:
     return {
         "id": wf.id,
         "node_id": _node_id("W_", wf.id),
@@ -119,13 +119,14 @@ def workflow_object(api: str, repo: str, wf: WorkflowDef, created: int) -> dict[
     }
 
 
-def run_object(api: str, repo: str, run: SimRun) -> dict[str, Any]:
+def run_object(api: str, repo: str, run: SimRun, skew_s: float = 0.0) -> dict[str, Any]:
+    """`skew_s`: GitHub's clock − the simulator's (every timestamp is on GitHub's clock)."""
     base = f"{api}/repos/{repo}/actions/runs/{run.id}"
     head_commit = {
         "id": HEAD_SHA,
         "tree_id": "d23f6eedb1e1b9610bbc754ddb5197bfe7271223",
         "message": "runner-suite test workflows",
-        "timestamp": iso(run.created - 3600),
+        "timestamp": iso(run.created + skew_s - 3600),
         "author": {"name": "runner-suite", "email": "suite@example.com"},
         "committer": {"name": "runner-suite", "email": "suite@example.com"},
     }
@@ -149,13 +150,13 @@ def run_object(api: str, repo: str, run: SimRun) -> dict[str, Any]:
         "url": base,
         "html_url": f"https://github.com/{repo}/actions/runs/{run.id}",
         "pull_requests": [],
-        "created_at": iso(run.created),
-        "updated_at": iso(run.updated),
+        "created_at": iso(run.created + skew_s),
+        "updated_at": iso(run.updated + skew_s),
         "actor": actor,
         "triggering_actor": actor,
         "run_attempt": 1,
         "referenced_workflows": [],
-        "run_started_at": iso(run.created),
+        "run_started_at": iso(run.created + skew_s),
         "jobs_url": f"{base}/jobs",
         "logs_url": f"{base}/logs",
         "check_suite_url": f"{api}/repos/{repo}/check-suites/{run.id + 7_000_000_000}",
@@ -170,7 +171,7 @@ def run_object(api: str, repo: str, run: SimRun) -> dict[str, Any]:
     }
 
 
-def _steps(job: SimJob) -> list[dict[str, Any]]:
+def _steps(job: SimJob, skew_s: float) -> list[dict[str, Any]]:
     """Set up job / Run sleep / Complete job; only for a job that has started."""
     if job.started is None:
         return []
@@ -190,14 +191,15 @@ def _steps(job: SimJob) -> list[dict[str, Any]]:
                 "status": status,
                 "conclusion": "success" if status == "completed" else None,
                 "number": n,
-                "started_at": iso(start) if status != "queued" else None,
-                "completed_at": iso(stop) if status == "completed" and stop is not None else None,
+                "started_at": iso(start + skew_s) if status != "queued" else None,
+                "completed_at": iso(stop + skew_s) if status == "completed" and stop is not None else None,
             }
         )
     return steps
 
 
-def job_object(api: str, repo: str, fleet: Fleet, job: SimJob) -> dict[str, Any]:
+def job_object(api: str, repo: str, fleet: Fleet, job: SimJob, skew_s: float = 0.0) -> dict[str, Any]:
+    """`skew_s`: GitHub's clock − the simulator's (every timestamp is on GitHub's clock)."""
     run = fleet.runs[job.run_id]
     assigned = job.started is not None
     return {
@@ -211,11 +213,11 @@ def job_object(api: str, repo: str, fleet: Fleet, job: SimJob) -> dict[str, Any]
         "html_url": f"https://github.com/{repo}/actions/runs/{job.run_id}/job/{job.id}",
         "status": job.status,
         "conclusion": "success" if job.status == "completed" else None,
-        "created_at": iso(job.created),
-        "started_at": iso(job.started if job.started is not None else job.created),
-        "completed_at": iso(job.completed) if job.completed is not None else None,
+        "created_at": iso(job.created + skew_s),
+        "started_at": iso((job.started if job.started is not None else job.created) + skew_s),
+        "completed_at": iso(job.completed + skew_s) if job.completed is not None else None,
         "name": job.name,
-        "steps": _steps(job),
+        "steps": _steps(job, skew_s),
         "check_run_url": f"{api}/repos/{repo}/check-runs/{job.id}",
         "labels": list(fleet.config.labels),
         "runner_id": job.runner_id if assigned else None,

@@ -138,7 +138,8 @@ def _run(req: Request) -> SimRun:
 def rate_limit(req: Request) -> Reply:
     st = req.state
     core = st.limit.snapshot(req.limit_key or st.token, req.now)
-    search = {"limit": 30, "remaining": 30, "reset": int(req.now) + 60, "used": 0}
+    core["reset"] = int(core["reset"] + st.skew_s)  # on GitHub's clock
+    search = {"limit": 30, "remaining": 30, "reset": int(req.now + st.skew_s) + 60, "used": 0}
     return 200, {"resources": {"core": core, "search": search}, "rate": core}, {}
 
 
@@ -183,7 +184,8 @@ def dispatch(req: Request) -> Reply:
 
 def list_workflows(req: Request) -> Reply:
     st = req.state
-    wfs = [objects.workflow_object(req.api, st.repo, wf, int(req.now) - 86400) for wf in LISTED.values()]
+    created = int(req.now + st.skew_s) - 86400
+    wfs = [objects.workflow_object(req.api, st.repo, wf, created) for wf in LISTED.values()]
     return 200, {"total_count": len(wfs), "workflows": wfs}, {}
 
 
@@ -193,7 +195,7 @@ def list_runs(req: Request) -> Reply:
     filtered = False
     if "created" in query:
         keep = _created_filter(query["created"])
-        runs = [r for r in runs if keep(r.created)]
+        runs = [r for r in runs if keep(int(r.created + st.skew_s))]  # `created`: GitHub's clock, 1 s
         filtered = True
     if "status" in query:
         keep_s = _status_filter(query["status"])
@@ -203,12 +205,13 @@ def list_runs(req: Request) -> Reply:
     if filtered:
         runs = runs[:MAX_FILTERED_RESULTS]  # GitHub caps filtered searches at 1,000 results
     page, p, pp, last = _page(runs, query)
-    body = {"total_count": total, "workflow_runs": [objects.run_object(req.api, st.repo, r) for r in page]}
+    runs_page = [objects.run_object(req.api, st.repo, r, st.skew_s) for r in page]
+    body = {"total_count": total, "workflow_runs": runs_page}
     return 200, body, req.link(p, pp, last)
 
 
 def get_run(req: Request) -> Reply:
-    return 200, objects.run_object(req.api, req.state.repo, _run(req)), {}
+    return 200, objects.run_object(req.api, req.state.repo, _run(req), req.state.skew_s), {}
 
 
 def list_jobs(req: Request) -> Reply:
@@ -220,7 +223,7 @@ def list_jobs(req: Request) -> Reply:
     page, p, pp, last = _page(jobs, req.query)
     body = {
         "total_count": len(jobs),
-        "jobs": [objects.job_object(req.api, st.repo, st.fleet, j) for j in page],
+        "jobs": [objects.job_object(req.api, st.repo, st.fleet, j, st.skew_s) for j in page],
     }
     return 200, body, req.link(p, pp, last)
 
@@ -230,7 +233,7 @@ def get_job(req: Request) -> Reply:
     job = st.fleet.jobs.get(int(req.params["job_id"]))
     if job is None:
         raise ApiError(404, "Not Found")
-    return 200, objects.job_object(req.api, st.repo, st.fleet, job), {}
+    return 200, objects.job_object(req.api, st.repo, st.fleet, job, st.skew_s), {}
 
 
 def list_runners(req: Request) -> Reply:
@@ -247,7 +250,7 @@ def access_token(req: Request, jwt: str | None) -> Reply:
         raise ApiError(404, "Not Found")
     if jwt is None:
         raise ApiError(401, "A JSON web token could not be decoded")
-    problem = jwt_problem(jwt, st.app, req.now)
+    problem = jwt_problem(jwt, st.app, req.now + st.skew_s)  # the JWT's claims are on GitHub's clock
     if problem is not None:
         raise ApiError(401, problem)
     if int(req.params["installation_id"]) != st.app.installation_id:
@@ -257,7 +260,7 @@ def access_token(req: Request, jwt: str | None) -> Reply:
     st.installation_tokens[token] = expires
     body = {
         "token": token,
-        "expires_at": iso(expires),
+        "expires_at": iso(expires + st.skew_s),
         "permissions": {"actions": "write", "administration": "read", "metadata": "read"},
         "repository_selection": "selected",
     }
@@ -273,7 +276,13 @@ def twin_truth(req: Request) -> Reply:
     titles = None
     if prefix is not None:
         titles = {r.display_title for r in st.fleet.runs.values() if r.display_title.startswith(prefix)}
-    return 200, st.fleet.truth(titles), {}
+    truth = st.fleet.truth(titles)
+    if st.skew_s:  # its timestamps as GitHub shows them (durations do not change)
+        for job in truth["jobs"]:
+            for key in ("created_at", "started_at", "completed_at"):
+                if job[key] is not None:
+                    job[key] = iso(parse_iso(job[key]) + st.skew_s)
+    return 200, truth, {}
 
 
 def twin_info(req: Request) -> Reply:
@@ -281,6 +290,7 @@ def twin_info(req: Request) -> Reply:
     info = {
         "fleet": st.fleet.config.to_dict(),
         "now": st.clock.now(),
+        "github_skew_s": st.skew_s,
         "repo": st.repo,
         "limits": {**st.limits.to_dict(), "secondary_refused": st.secondary.refused},
         "app": {"installation_tokens_issued": len(st.installation_tokens)} if st.app else None,

@@ -48,6 +48,9 @@ class TwinConfig:
     limits: LimitsConfig = field(default_factory=LimitsConfig)  # GitHub's limits, on by default
     faults: FaultsConfig = field(default_factory=FaultsConfig)  # injected faults, none by default
     app: AppConfig | None = None  # a GitHub App whose installation tokens the twin accepts
+    # GitHub's clock − the twin's (the suite's, in process): GitHub's timestamps, its `Date` header and
+    # rate-limit resets are on twin clock + skew; the fleet, AWS and truth.json's durations are not moved
+    github_skew_s: float = 0.0
     tls: tuple[str, str] | None = None  # (certificate chain file, key file): serve the API over HTTPS
     # "virtual": wall time x speed; "stepped": a SteppedClock (in-process only). Default: $SUITE_TWIN_CLOCK
     # or "virtual" (tests set it so that a command's embedded twin is stepped too)
@@ -77,6 +80,7 @@ class Twin:
             limits=config.limits,
             faults=config.faults,
             app=config.app,
+            skew_s=config.github_skew_s,
         )
         self.github.extra_info = lambda: {"aws_flushed_until": self.aws.flushed_until}
         f = config.fleet

@@ -202,6 +202,15 @@ class FakeGitHub:
     def find_run(self, display_title: str, created_since_iso: str) -> dict[str, Any] | None:
         return None
 
+    def clock_offset_s(self) -> float | None:  # one clock: GitHub's is this test's
+        return 0.0
+
+    def clock_offset_low_s(self) -> float | None:
+        return 0.0
+
+    def rate_limit(self) -> dict[str, Any]:
+        return {}
+
     def list_runs(self, created_since_iso: str | None = None) -> list[dict[str, Any]]:
         return [self._run(r) for r in self.runs]
 
