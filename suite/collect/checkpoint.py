@@ -19,6 +19,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from suite.rundir.io_errors import write_error
+
 RUNS_CHECKPOINT = "checkpoint_runs.jsonl"
 JOBS_CHECKPOINT = "checkpoint_jobs.jsonl"
 
@@ -95,11 +97,14 @@ def _append(path: Path, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     text = "".join(json.dumps(row, separators=(",", ":")) + "\n" for row in rows)
-    with path.open("ab") as f:
-        if f.tell() > 0 and not _ends_with_newline(path):
-            text = "\n" + text  # after a torn line: start a whole one
-        f.write(text.encode())
-        f.flush()
+    try:
+        with path.open("ab") as f:
+            if f.tell() > 0 and not _ends_with_newline(path):
+                text = "\n" + text  # after a torn line: start a whole one
+            f.write(text.encode())
+            f.flush()
+    except OSError as exc:  # a full disk: one line naming the file (a torn line is read again later)
+        raise write_error(path, exc) from None
 
 
 def _ends_with_newline(path: Path) -> bool:
