@@ -129,7 +129,7 @@ def _what(check: Check) -> str:
 Rule = tuple[tuple[str, Check], ...]
 
 
-def _rules(kind: str, stamps: IsoStamps) -> Rule:
+def row_rules(kind: str, stamps: IsoStamps) -> Rule:
     iso, opt_iso = stamps.is_iso, stamps.opt_iso
     job_or_run_text = (("name", opt_str), ("status", opt_str), ("conclusion", opt_str))
     return {
@@ -203,7 +203,7 @@ def row_check(kind: str) -> Callable[[dict[str, Any]], str | None]:
     a stamp parsed once: IsoStamps), so a row costs a few type tests rather than a call per field
     (`make bench`: a million jobs); a row it refuses is explained by the rules one by one."""
     stamps = IsoStamps()
-    rules = _rules(kind, stamps)
+    rules = row_rules(kind, stamps)
 
     def explain(row: dict[str, Any]) -> str | None:
         for key, ok in rules:
