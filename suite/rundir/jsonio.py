@@ -100,10 +100,13 @@ def _no_constant(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_constant=_no_constant)  # NaN and Infinity refused: not JSON
 
 
-def iter_jsonl(path: Path, check: RowCheck | None = None, fix: str = FIX_REPORT) -> Iterator[dict[str, Any]]:
+def iter_jsonl(
+    path: Path, check: RowCheck | None = None, fix: str = FIX_REPORT, torn_tail: bool = False
+) -> Iterator[dict[str, Any]]:
     """The rows of a JSONL file, read line by line. A line that is not UTF-8, not JSON or not an
     object, or a row `check` finds wrong (suite.rundir.readback.row_check: what is wrong, or None), is a
-    UsageError naming the file and the line."""
+    UsageError naming the file and the line. torn_tail: a last line that is not JSON and has no
+    newline (a process killed mid-append) ends the rows quietly, for the caller that repairs it."""
     try:
         f = path.open(encoding="utf-8")
     except IsADirectoryError:
@@ -120,6 +123,8 @@ def iter_jsonl(path: Path, check: RowCheck | None = None, fix: str = FIX_REPORT)
                 except json.JSONDecodeError as exc:
                     if not line.strip():
                         continue
+                    if torn_tail and not line.endswith("\n"):
+                        return
                     raise UsageError(
                         f"{path}:{number}: not a JSON line ({exc.msg}, column {exc.colno}); the file is "
                         f"damaged (a process killed while writing leaves a partial last line): {fix}"

@@ -347,6 +347,6 @@ def check_for_collect(rd: RunDir) -> None:
         read_inflight(rd.file(INFLIGHT_FILE))
     collect_fix = "fix or delete that line, then run `suite collect` on the run directory again"
     for path, kind in ((rd.file("ledger.jsonl"), "ledger"), (rd.raw_file("runners.jsonl"), "runners")):
-        if path.exists():
-            for _ in iter_jsonl(path, row_check(kind), collect_fix):
+        if path.exists():  # a torn last ledger line (killed mid-append) is left to collection's repair
+            for _ in iter_jsonl(path, row_check(kind), collect_fix, torn_tail=kind == "ledger"):
                 pass

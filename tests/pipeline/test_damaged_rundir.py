@@ -272,6 +272,8 @@ CASES: list[tuple[str, Damage, str, str, int | None]] = [
         None,
     ),
     ("schedule without start", set_json("schedule.json", "start", None), "collect", "schedule.json", None),
+    *((f"{n} a directory", as_directory(n), "report", n, None) for n in ("ledger.jsonl", "raw/jobs.jsonl")),
+    ("schedule a directory", as_directory("schedule.json"), "report", "schedule.json", None),
     ("report.html a directory", as_directory("report.html"), "report", "report.html", None),
     ("summary.md a directory", as_directory("summary.md"), "report", "summary.md", None),
     ("charts a file", as_file("charts"), "report", "charts", None),

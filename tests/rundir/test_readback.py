@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from suite.errors import UsageError
 from suite.isotime import parse_iso
 from suite.rundir.jsonio import iter_jsonl, read_json, read_jsonl
-from suite.rundir.readback import ROW_KINDS, IsoStamps, row_check, row_rules
+from suite.rundir.paths import RunDir
+from suite.rundir.readback import ROW_KINDS, IsoStamps, check_for_collect, row_check, row_rules
 
 STAMPS = [
     "2026-11-26T06:57:00Z",
@@ -121,3 +122,17 @@ def test_json_names_the_file_and_line_and_never_echoes_content(tmp_path: Path):
     with pytest.raises(UsageError, match="is a directory"):
         list(iter_jsonl(tmp_path / "d.json"))
     assert json.loads("1") == read_json(write(tmp_path / "one.json", b"1"))
+
+
+def test_collect_leaves_a_torn_last_ledger_line_to_its_repair_and_refuses_any_other(tmp_path: Path):
+    rd = RunDir(tmp_path / "run").create()
+    row = {"seq": 1, "suite_id": "s-1", "scheduled_at": STAMPS[1], "sent_at": None, "status": None}
+    whole = (json.dumps(row) + "\n").encode()
+    ledger = write(rd.file("ledger.jsonl"), whole * 3 + whole[:20])  # killed mid-append: no newline
+    check_for_collect(rd)  # not refused here: suite collect repairs (or names) it
+    assert len(list(iter_jsonl(ledger, row_check("ledger"), torn_tail=True))) == 3
+    with pytest.raises(UsageError, match=r"ledger.jsonl:4: not a JSON line"):
+        read_jsonl(ledger)  # every other reader still names it
+    write(rd.file("ledger.jsonl"), whole + whole[:20] + b"\n" + whole)  # torn in the middle: damage
+    with pytest.raises(UsageError, match=r"ledger.jsonl:2: .*then run `suite collect`"):
+        check_for_collect(rd)
