@@ -34,7 +34,7 @@ from suite.fleet.targets import resolve_target
 from suite.gates.thresholds import evaluate_all
 from suite.gates.verdict import exit_code
 from suite.github.client import GitHubClient
-from suite.github.cost import api_section, merge_stats
+from suite.github.cost import SUMMED, SUMMED_S, api_section, merge_stats
 from suite.isotime import parse_iso
 from suite.pipeline.abort import AbortMonitor
 from suite.pipeline.analysis import analyze_run_dir
@@ -47,7 +47,7 @@ from suite.rundir.jsonio import JsonlAppender, read_json, read_jsonl, write_json
 from suite.rundir.ledger import accepted_suite_ids
 from suite.rundir.manifest import new_manifest, read_manifest
 from suite.rundir.paths import RunDir, new_test_run_id
-from suite.rundir.readback import check_for_collect, opt_dict, read_optional, truth_shape
+from suite.rundir.readback import check_for_collect, opt_dict, read_api_stats, read_optional, truth_shape
 from suite.schedule.arrivals import build_schedule
 from suite.twin.service import Twin, TwinConfig
 from suite.twin.truth_check import mismatches
@@ -334,4 +334,6 @@ def _existing(run_dir: Path, collecting: bool = True) -> RunDir:
     read_manifest(rd.file("manifest.json"), required=needed)
     if collecting:
         check_for_collect(rd)
+        if rd.raw_file("api_dispatch.json").exists():  # added to this collection's API stats
+            read_api_stats(rd.raw_file("api_dispatch.json"), SUMMED, SUMMED_S)
     return rd

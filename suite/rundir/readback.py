@@ -350,3 +350,29 @@ def check_for_collect(rd: RunDir) -> None:
         if path.exists():  # a torn last ledger line (killed mid-append) is left to collection's repair
             for _ in iter_jsonl(path, row_check(kind), collect_fix, torn_tail=kind == "ledger"):
                 pass
+
+
+def counts_shape(v: Any) -> bool:
+    """{name: {key: integer}} or null (API stats per endpoint, per workflow)."""
+    if v is None:
+        return True
+    inner = v.values() if type(v) is dict else [None]
+    return all(type(c) is dict and all(type(n) is int for n in c.values()) for c in inner)
+
+
+EXPECTED[counts_shape] = "an object of objects of integers or null"
+API_DISPATCH_FIX = (
+    "restore it, or delete it to count only this collection's API requests, then run `suite collect` again"
+)
+
+
+def read_api_stats(path: Path, counts: tuple[str, ...], seconds: tuple[str, ...]) -> dict[str, Any]:
+    """raw/api_dispatch.json (the dispatch session's API stats, added to a collection's): `counts`
+    integers, `seconds` numbers, per_endpoint and dispatches_by_workflow counts."""
+    rules: Rule = (
+        *((key, opt_int) for key in counts),
+        *((key, opt_number) for key in seconds),
+        ("per_endpoint", counts_shape),
+        ("dispatches_by_workflow", counts_shape),
+    )
+    return check_fields(path, read_json(path, API_DISPATCH_FIX), rules, API_DISPATCH_FIX)

@@ -303,6 +303,27 @@ CASES: list[tuple[str, Damage, str, str, int | None]] = [
         "raw/runners.jsonl",
         2,
     ),
+    (
+        "collect: garbage api_dispatch",
+        write_bytes("raw/api_dispatch.json", b"{"),
+        "collect",
+        "raw/api_dispatch.json",
+        1,
+    ),
+    (
+        "collect: api_dispatch requests a string",
+        set_json("raw/api_dispatch.json", "requests", "7"),
+        "collect",
+        "raw/api_dispatch.json",
+        None,
+    ),
+    (
+        "collect: api_dispatch per_endpoint a list",
+        set_json("raw/api_dispatch.json", "per_endpoint", [1]),
+        "collect",
+        "raw/api_dispatch.json",
+        None,
+    ),
     # suite compare reads result.json, the manifest and raw/runs.jsonl
     ("compare: truncated result", truncate("result.json"), "compare", "result.json", None),
     ("compare: result an array", write_bytes("result.json", b"[1]"), "compare", "result.json", None),
