@@ -76,6 +76,9 @@ def _valid_day(day: str) -> bool:
     return True
 
 
+STAMP_MEMO = 1 << 16  # distinct valid stamps remembered (a window's seconds; a ledger's are all new)
+
+
 class IsoStamps:
     """An ISO-8601 timestamp check, each distinct value parsed once (suite.isotime.parse_iso).
     `good`: the valid stamps seen; `good_or_null`: the same with null and "" (an optional stamp)."""
@@ -95,6 +98,9 @@ class IsoStamps:
                     return False
             except (ValueError, OverflowError, OSError):
                 return False
+        if len(self.good) >= STAMP_MEMO:  # unique stamps (the ledger's milliseconds): memory stays bounded
+            self.good.clear()
+            self.good_or_null.intersection_update((None, ""))
         self.good.add(v)
         self.good_or_null.add(v)
         return True

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from suite.errors import UsageError
 from suite.isotime import parse_iso
+from suite.rundir import readback
 from suite.rundir.jsonio import iter_jsonl, read_json, read_jsonl
 from suite.rundir.paths import RunDir
 from suite.rundir.readback import ROW_KINDS, IsoStamps, check_for_collect, row_check, row_rules
@@ -136,3 +137,15 @@ def test_collect_leaves_a_torn_last_ledger_line_to_its_repair_and_refuses_any_ot
     write(rd.file("ledger.jsonl"), whole + whole[:20] + b"\n" + whole)  # torn in the middle: damage
     with pytest.raises(UsageError, match=r"ledger.jsonl:2: .*then run `suite collect`"):
         check_for_collect(rd)
+
+
+def test_the_stamp_memo_stays_bounded_and_still_checks(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(readback, "STAMP_MEMO", 4)
+    stamps, check = IsoStamps(), row_check("ledger")
+    for ms in range(10):
+        stamp = f"2026-11-26T06:57:00.{ms:03d}Z"
+        assert stamps.is_iso(stamp) and len(stamps.good) <= 4 and {None, ""} <= stamps.good_or_null
+        assert check({"seq": ms, "suite_id": "s", "scheduled_at": stamp, "sent_at": stamp}) is None
+    row = {"seq": 1, "suite_id": "s", "scheduled_at": "2026-11-26T06:57:00.001Z"}
+    assert check(row | {"sent_at": "x"}) == "`sent_at` is not an ISO-8601 timestamp or null (a string)"
+    assert check(row | {"sent_at": None}) is None
