@@ -8,14 +8,15 @@ The index holds headline figures only; result.json stays the source of truth.
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from suite.rundir.result_readback import readable_result
 from suite.rundir.result_schema import field, value_at
 
 DB_NAME = "history.sqlite"
@@ -65,15 +66,24 @@ def _db(reports_root: Path) -> Iterator[sqlite3.Connection]:
 
 
 def headline(run_dir: Path) -> dict[str, Any] | None:
-    """The indexed row of one run directory; None if it has no (readable) result.json."""
+    """The indexed row of one run directory; None if it has no result.json, or a damaged one (checked
+    as input: suite.rundir.result_readback; named on stderr and left out of the index)."""
     path = run_dir / "result.json"
     try:
-        result = json.loads(path.read_text())
         mtime = path.stat().st_mtime_ns
-    except (OSError, ValueError):
+    except OSError:
         return None
-    if not isinstance(result, dict):
+    result, why = readable_result(path)
+    if result is None:
+        print(f"note: {why}; it is left out of the history", file=sys.stderr, flush=True)
         return None
+    for _, _, at in COLUMNS:
+        if at and not isinstance(value_at(result, at), str | int | float | None):
+            print(
+                f"note: {path}: damaged: `{at}` is not a value; it is left out of the history",
+                file=sys.stderr,
+            )
+            return None
     test_run_id = str(result.get("test_run_id") or run_dir.name)
     ephemeral = value_at(result, field("fleet.ephemeral"))
     return {name: value_at(result, path) for name, _, path in COLUMNS if path} | {

@@ -15,8 +15,11 @@ from suite.analyze.completeness import COLLECTION_FILES
 from suite.analyze.resources import sample_arrays
 from suite.analyze.result import Rows, as_json, result_of
 from suite.pipeline.background import Background
-from suite.rundir.jsonio import read_json, read_jsonl, stream_jsonl
+from suite.rundir.jsonio import read_jsonl, stream_jsonl
+from suite.rundir.manifest import MANIFEST_FIX, read_manifest
 from suite.rundir.paths import RunDir
+from suite.rundir.readback import damaged, read_schedule, row_check
+from suite.schedule.patterns import pattern_from_dict
 
 FORK_FROM_ROWS = 100_000  # metric rows from which reading them in a child process pays off
 
@@ -58,32 +61,47 @@ def load_inputs(path: Path, stream: bool = False) -> dict[str, Any]:
     """manifest, ledger and raw/*.jsonl as compute_result's keyword arguments (absent files: empty,
     and the absent collection files named in `uncollected`; schedule.json's size as schedule_size).
 
-    stream=True gives the row files as one-shot iterators read line by line (compute_result reads each
-    once), so a large run's raw rows never sit in memory all at once.
+    Every file is checked as input where it is read (suite.rundir.readback): a damaged one is a
+    UsageError naming it (and the line). stream=True gives the row files as one-shot iterators read
+    line by line (compute_result reads each once), so a large run's raw rows never sit in memory all at
+    once; their rows are checked as they are read.
     """
     rd = RunDir(Path(path))
     manifest_path = rd.file("manifest.json")
 
-    def rows(p: Path) -> Iterable[dict[str, Any]]:
-        return stream_jsonl(p) if stream else read_jsonl(p)
+    def rows(p: Path, kind: str) -> Iterable[dict[str, Any]]:
+        return stream_jsonl(p, row_check(kind)) if stream else read_jsonl(p, row_check(kind))
 
+    manifest = read_manifest(manifest_path) if manifest_path.exists() else {}
+    _check_pattern(manifest_path, manifest)
     return {
-        "manifest": read_json(manifest_path) if manifest_path.exists() else {},
-        "ledger": rows(rd.file("ledger.jsonl")),
-        "runs": rows(rd.raw_file("runs.jsonl")),
-        "jobs": rows(rd.raw_file("jobs.jsonl")),
-        "metrics": rows(rd.raw_file("metrics.jsonl")),
-        "tasks": rows(rd.raw_file("tasks.jsonl")),
-        "runners_snapshots": read_jsonl(rd.raw_file("runners.jsonl")),
+        "manifest": manifest,
+        "ledger": rows(rd.file("ledger.jsonl"), "ledger"),
+        "runs": rows(rd.raw_file("runs.jsonl"), "runs"),
+        "jobs": rows(rd.raw_file("jobs.jsonl"), "jobs"),
+        "metrics": rows(rd.raw_file("metrics.jsonl"), "metrics"),
+        "tasks": rows(rd.raw_file("tasks.jsonl"), "tasks"),
+        "runners_snapshots": read_jsonl(rd.raw_file("runners.jsonl"), row_check("runners")),
         "schedule_size": _schedule_size(rd),
         "uncollected": [f for f in COLLECTION_FILES if not (rd.path / f).exists()],
     }
 
 
+def _check_pattern(path: Path, manifest: dict[str, Any]) -> None:
+    """The profile's pattern as the analysis reads it (saturation stages, spike recovery)."""
+    pattern = (manifest.get("profile") or {}).get("pattern")
+    if pattern is None:
+        return
+    try:
+        pattern_from_dict(pattern)
+    except (ValueError, TypeError, KeyError, OverflowError):  # the message may quote the value: not echoed
+        raise damaged(path, "", "`profile.pattern` is not a pattern the suite writes", MANIFEST_FIX) from None
+
+
 def _schedule_size(rd: RunDir) -> int | None:
     """How many dispatches schedule.json holds (None without one: a run from before it existed)."""
     path = rd.file("schedule.json")
-    return len(read_json(path).get("offsets_s") or []) if path.exists() else None
+    return len(read_schedule(path)["offsets_s"]) if path.exists() else None
 
 
 def analyze_run_dir(

@@ -36,7 +36,7 @@ from suite.fleet.targets import resolve_target
 from suite.gates.thresholds import evaluate_all
 from suite.gates.verdict import exit_code
 from suite.github.client import GitHubClient
-from suite.github.cost import api_section, merge_stats
+from suite.github.cost import SUMMED, SUMMED_S, api_section, merge_stats
 from suite.isotime import parse_iso
 from suite.pipeline.abort import AbortMonitor
 from suite.pipeline.analysis import analyze_run_dir
@@ -45,11 +45,13 @@ from suite.pipeline.live import RunProgress
 from suite.pipeline.progress import Progress, fmt_eta
 from suite.profiles.profile import Profile, load_profile
 from suite.report import terminal_summary, write_reports
+from suite.report.writer import check_outputs
 from suite.rundir.jsonio import JsonlAppender, read_json, read_jsonl, write_json, write_jsonl
 from suite.rundir.ledger import accepted_suite_ids
 from suite.rundir.lock import locked
-from suite.rundir.manifest import new_manifest
+from suite.rundir.manifest import new_manifest, read_manifest
 from suite.rundir.paths import RunDir, new_test_run_id
+from suite.rundir.readback import check_for_collect, opt_dict, read_api_stats, read_optional, truth_shape
 from suite.schedule.arrivals import build_schedule
 from suite.twin.service import Twin, TwinConfig
 from suite.twin.truth_check import mismatches
@@ -325,18 +327,25 @@ def collect(run_dir: Path, target: Target | None = None) -> int:
 
 @writes_run_dir("report", repair_ledger=True)
 def report(run_dir: Path) -> int:
-    """Recompute result.json and every report from raw/ and the ledger; returns the exit code."""
-    rd = _existing(run_dir)
-    api_path = rd.raw_file("api.json")
-    manifest = read_json(rd.file("manifest.json"))
+    """Recompute result.json and every report from raw/ and the ledger; returns the exit code.
+    Every file is checked as it is read (a damaged one: exit 2 naming it); the optional truth.json
+    and raw/api.json, when damaged, are named on stderr and skipped."""
+    rd = _existing(run_dir, collecting=False)
+    manifest = read_manifest(rd.file("manifest.json"), required=("profile",))
+    check_outputs(rd.path)  # report.html a directory, charts a file: refused before any work
+    api, api_note = read_optional(rd.raw_file("api.json"), opt_dict, "the API cost section is left empty")
+    truth, truth_note = read_optional(rd.file("truth.json"), truth_shape, "the twin check is not made")
+    for note in (api_note, truth_note):
+        if note is not None:
+            print(note, file=sys.stderr, flush=True)
     # raw rows streamed line by line (the metric rows in a worker process when that pays off)
-    result = analyze_run_dir(rd.path, api=read_json(api_path) if api_path.exists() else None)
+    result = analyze_run_dir(rd.path, api=api)
     thresholds = evaluate_all(list(manifest["profile"].get("thresholds") or []), result)
     result = with_thresholds(result, thresholds, run_dir=str(rd.path))
     write_reports(rd.path, result)
     print(terminal_summary(result))
-    if rd.file("truth.json").exists():
-        diff = mismatches(result, read_json(rd.file("truth.json")))
+    if truth is not None:
+        diff = mismatches(result, truth)
         print(f"  twin check  {'report equals truth.json job by job' if not diff else '; '.join(diff[:5])}")
     print(
         f"\nReport: {rd.path}/report.html  "
@@ -345,9 +354,19 @@ def report(run_dir: Path) -> int:
     return exit_code(result.get("verdict"))
 
 
-def _existing(run_dir: Path) -> RunDir:
+def _existing(run_dir: Path, collecting: bool = True) -> RunDir:
+    """The run directory at run_dir, its small files checked before any work: manifest.json; for
+    `suite collect` (collecting) also schedule.json, inflight.json, the ledger's rows and the runner
+    snapshots, which collection reads and appends to (raw/ runs and jobs it rewrites)."""
     if not (run_dir / "manifest.json").exists():
         raise UsageError(
             f"{run_dir}: not a run directory (no manifest.json); run directories live under reports/"
         )
-    return RunDir(run_dir)
+    rd = RunDir(run_dir)
+    needed = ("profile", "environment") if collecting else ("profile",)
+    read_manifest(rd.file("manifest.json"), required=needed)
+    if collecting:
+        check_for_collect(rd)
+        if rd.raw_file("api_dispatch.json").exists():  # added to this collection's API stats
+            read_api_stats(rd.raw_file("api_dispatch.json"), SUMMED, SUMMED_S)
+    return rd

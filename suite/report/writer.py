@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from suite.errors import UsageError
 from suite.report.jobs_csv import write_jobs_csv
 from suite.report.junit import junit_xml
 from suite.report.markdown import summary_markdown
@@ -58,11 +59,34 @@ def append_step_summary(summary: str, env: Mapping[str, str] = os.environ) -> bo
     return True
 
 
+REPORT_FILES = ("result.json", "summary.md", "jobs.csv", "junit.xml", "report.html")
+
+
+def check_outputs(run_dir: Path) -> None:
+    """Refuse, before anything is computed or written, a run directory where a report file is a
+    directory (or something else that is not a file) or charts/ is not a directory."""
+    rd = RunDir(Path(run_dir))
+    for name in REPORT_FILES:
+        path = rd.file(name)
+        if path.is_dir() or (path.exists() and not path.is_file()):
+            raise UsageError(
+                f"{path}: is a directory (or not a regular file) where the report writes a file; remove or "
+                "rename it, then run `suite report` on the run directory again"
+            )
+    charts = rd.file("charts")
+    if charts.exists() and not charts.is_dir():
+        raise UsageError(
+            f"{charts}: is a file where the report writes its charts directory; remove or rename it, then "
+            "run `suite report` on the run directory again"
+        )
+
+
 def write_reports(run_dir: Path, result: dict[str, Any]) -> list[Path]:
     """Every report file; summary.md is also appended to $GITHUB_STEP_SUMMARY. Returns the paths written."""
+    check_outputs(run_dir)
     rd = RunDir(Path(run_dir))
     rd.path.mkdir(parents=True, exist_ok=True)
-    paths = [rd.file(n) for n in ("result.json", "summary.md", "jobs.csv", "junit.xml", "report.html")]
+    paths = [rd.file(n) for n in REPORT_FILES]
     write_json(paths[0], result)
     summary = summary_markdown(result)
     _write_text(paths[1], summary)

@@ -6,13 +6,15 @@ import json
 import os
 import re
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from suite.errors import SuiteError, UsageError
 from suite.rundir.io_errors import write_error
+
+RowCheck = Callable[[dict[str, Any]], str | None]  # what is wrong with a row, or None
 
 
 @contextmanager
@@ -64,34 +66,96 @@ def _placeholders(obj: Any, streamed: dict[str, Sequence[Any]]) -> Any:
     return obj
 
 
-def read_json(path: Path) -> Any:
-    return json.loads(path.read_text())
+FIX_REPORT = "fix or delete that line, then run `suite report` on the run directory again"
 
 
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    return list(stream_jsonl(path))
+def read_json(path: Path, fix: str = "restore it, or run the command that writes it again") -> Any:
+    """A JSON file's content; a file that cannot be read or is not JSON is a UsageError naming it
+    (and the line), saying `fix`, without echoing any of its content."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a directory, not a JSON file (move it away); {fix}") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read ({exc.strerror}); {fix}") from None
+    try:
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise UsageError(f"{path}:{line}: damaged: not UTF-8 text; {fix}") from None
+    except json.JSONDecodeError as exc:
+        what = "empty" if not data.strip() else f"not JSON ({exc.msg}, column {exc.colno})"
+        raise UsageError(f"{path}:{exc.lineno}: damaged: {what}; {fix}") from None
+    except RecursionError:
+        raise UsageError(f"{path}: damaged: nested too deeply to be a run-directory file; {fix}") from None
 
 
-def stream_jsonl(path: Path) -> Iterable[dict[str, Any]]:
+def read_jsonl(path: Path, check: RowCheck | None = None) -> list[dict[str, Any]]:
+    return list(stream_jsonl(path, check))
+
+
+def stream_jsonl(path: Path, check: RowCheck | None = None) -> Iterable[dict[str, Any]]:
     """The rows of a JSONL file read line by line as they are iterated (none when it is absent)."""
-    return iter_jsonl(path) if path.exists() else []
+    return iter_jsonl(path, check) if path.exists() else []
 
 
-def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """The rows of a JSONL file, read line by line; a line that is not JSON is a UsageError naming it."""
-    with path.open() as f:
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)  # NaN and Infinity refused: not JSON
+
+
+def iter_jsonl(
+    path: Path, check: RowCheck | None = None, fix: str = FIX_REPORT, torn_tail: bool = False
+) -> Iterator[dict[str, Any]]:
+    """The rows of a JSONL file, read line by line. A line that is not UTF-8, not JSON or not an
+    object, or a row `check` finds wrong (suite.rundir.readback.row_check: what is wrong, or None), is a
+    UsageError naming the file and the line. torn_tail: a last line that is not JSON and has no
+    newline (a process killed mid-append) ends the rows quietly, for the caller that repairs it."""
+    try:
+        f = path.open(encoding="utf-8")
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a directory, not a JSON lines file (move it away); {fix}") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read ({exc.strerror}); {fix}") from None
+    decode = _DECODER.decode
+    number = 0
+    with f:
+        try:
+            for number, line in enumerate(f, start=1):
+                try:
+                    row = decode(line)
+                except json.JSONDecodeError as exc:
+                    if not line.strip():
+                        continue
+                    if torn_tail and not line.endswith("\n"):
+                        return
+                    raise UsageError(
+                        f"{path}:{number}: not a JSON line ({exc.msg}, column {exc.colno}); the file is "
+                        f"damaged (a process killed while writing leaves a partial last line): {fix}"
+                    ) from None
+                except (ValueError, RecursionError):
+                    raise UsageError(
+                        f"{path}:{number}: damaged: not a JSON value the suite writes; {fix}"
+                    ) from None
+                if type(row) is not dict:
+                    raise UsageError(f"{path}:{number}: damaged: not a JSON object; {fix}")
+                if check is not None and (wrong := check(row)) is not None:
+                    raise UsageError(f"{path}:{number}: damaged: {wrong}; {fix}")
+                yield row
+        except UnicodeDecodeError:  # decoded a block at a time: the line is found again byte by byte
+            raise UsageError(f"{path}:{_first_non_utf8_line(path)}: damaged: not UTF-8 text; {fix}") from None
+
+
+def _first_non_utf8_line(path: Path) -> int:
+    with path.open("rb") as f:
         for number, line in enumerate(f, start=1):
-            line = line.strip()
-            if not line:
-                continue
             try:
-                yield json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise UsageError(
-                    f"{path}:{number}: not a JSON line ({exc.msg}, column {exc.colno}); the file is damaged "
-                    "(a process killed while writing leaves a partial last line): fix or delete that line, "
-                    "then run `suite report` on the run directory again"
-                ) from None
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return number
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:

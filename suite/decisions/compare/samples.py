@@ -31,7 +31,10 @@ from suite.gates.metrics import METRIC_KEYS as METRIC_KEYS
 from suite.gates.metrics import METRICS as METRICS
 from suite.gates.metrics import Metric as Metric
 from suite.isotime import parse_iso
-from suite.rundir.jsonio import read_json, read_jsonl
+from suite.rundir.jsonio import read_jsonl
+from suite.rundir.manifest import read_manifest
+from suite.rundir.readback import row_check
+from suite.rundir.result_readback import read_result
 from suite.rundir.result_schema import field, job_field, value_at
 
 PER_JOB_SAMPLES = {  # metric -> the per_job column whose values are its samples (one per job)
@@ -65,13 +68,13 @@ def load_run(run_dir: Path) -> RunSamples:
         raise UsageError(
             f"{run_dir}: no result.json (not a run directory, or `suite report {run_dir}` first)"
         )
-    result = read_json(result_path)
+    result = read_result(result_path)  # every file checked as it is read: damaged, one error line
     manifest_path = run_dir / "manifest.json"
-    manifest = read_json(manifest_path) if manifest_path.exists() else {}
+    manifest = read_manifest(manifest_path) if manifest_path.exists() else {}
     run_created = {
         int(r["id"]): t
-        for r in read_jsonl(run_dir / "raw" / "runs.jsonl")
-        if r.get("id") is not None and (t := _t(r.get("created_at"))) is not None
+        for r in read_jsonl(run_dir / "raw" / "runs.jsonl", row_check("runs"))
+        if (t := _t(r.get("created_at"))) is not None
     }
     return RunSamples(
         path=run_dir,
