@@ -17,6 +17,10 @@ from typing import Any, ClassVar, Literal, NoReturn, Protocol, Self
 from suite.schedule.rates import EPS, Segment, floor_count, segment_arrivals, segment_count
 
 MAX_RAMP_STAGES = 100
+# The smallest rate and duration above 0 a pattern takes: below them a schedule's arithmetic leaves the
+# floats (a step increment of 5e-324 makes infinitely many steps; a poisson rate of 5e-324 divides by 0).
+MIN_RATE_PER_MIN = 0.001  # one workflow in about 17 hours
+MIN_SECONDS = 0.001
 MAX_STEPS = 1000
 MAX_BURST_COUNT = 10_000
 RAMP_STAGE_KEYS: tuple[str, ...] = ("duration_s", "target_rate_per_min")
@@ -32,10 +36,10 @@ class Fields(Protocol):
         """The key is present and not null."""
 
     def rate(self, key: str, *, allow_zero: bool = False) -> float:
-        """A rate per minute, > 0 (>= 0 with allow_zero)."""
+        """A rate per minute, >= MIN_RATE_PER_MIN (or 0 with allow_zero)."""
 
     def seconds(self, key: str, *, allow_zero: bool = False) -> float:
-        """A duration in seconds, > 0 (>= 0 with allow_zero)."""
+        """A duration in seconds, >= MIN_SECONDS (or 0 with allow_zero)."""
 
     def integer(self, key: str, lo: int, hi: int) -> int:
         """An integer lo..hi."""
@@ -301,7 +305,10 @@ class StepPattern(_RateCurve):
     def step_count(self) -> int:
         """How many steps (without building the list)."""
         span = self.max_rate_per_min - self.start_rate_per_min
-        return 1 + max(0, math.ceil(span / self.increment_per_min - EPS))
+        ratio = span / self.increment_per_min if self.increment_per_min > 0 else math.inf
+        if not ratio < 1e15:  # counted, never built: MAX_STEPS refuses it (ceil(inf) would raise)
+            return 10**15
+        return 1 + max(0, math.ceil(ratio - EPS))
 
     def step_rates(self) -> list[float]:
         """The rate of each step: start, start + increment, ..., the last one max_rate_per_min (a max
