@@ -36,7 +36,7 @@ def _stat(path: Path, what: str) -> os.stat_result:
     try:
         return path.stat()
     except FileNotFoundError:
-        raise UsageError(f"{shown}: no such {what}; check the path") from None
+        raise UsageError(f"{shown}: not a {what} (no such {what}); check the path") from None
     except OSError as exc:  # ENAMETOOLONG, ENOTDIR, EACCES on a parent, a symlink loop...
         raise UsageError(
             f"{shown}: cannot use it as the {what}: {exc.strerror or type(exc).__name__}"
