@@ -63,11 +63,9 @@ class Checker:
         if node.value is None and null_ok:
             return {}
         if not node.is_mapping:
-            self.fail(
-                node.line,
-                node.path,
-                f"must be a mapping with keys {', '.join(allowed)}, got {show(node.value)}",
-            )
+            # the whole document is not quoted: it may be any file (suite run ../../etc/passwd)
+            got = show(node.value) if node.path else f"a {type(node.value).__name__}, not a YAML mapping"
+            self.fail(node.line, node.path, f"must be a mapping with keys {', '.join(allowed)}, got {got}")
         for key, child in node.value.items():
             if key not in allowed:
                 msg = f"unknown key{what}; allowed: {', '.join(allowed)}"

@@ -31,6 +31,7 @@ MAX_NAME_CHARS = 64  # the name starts the run directory's name (suite.rundir.pa
 MAX_MAX_WORKFLOWS = 100_000
 MAX_SEED = 2**63 - 1
 MAX_DESCRIPTION_CHARS = 5_000
+MAX_THRESHOLDS = 1_000  # and compare gates: a profile states tens; each is evaluated in every report
 
 TOP_KEYS: tuple[str, ...] = (
     "name",
@@ -232,8 +233,9 @@ class ProfileChecker(Checker):
                 f"must be a list of expressions such as '{THRESHOLD_EXAMPLE}' or mappings "
                 f"{{expr, abort_on_fail}}, got {show(node.value)}",
             )
+        self.at_most(node, MAX_THRESHOLDS, "thresholds")
         out: list[Threshold] = []
-        seen: set[str] = set()  # a set: 60,000 thresholds are checked in linear time
+        seen: set[str] = set()  # duplicates found in linear time
         for item in node.value:
             abort = False
             expr_node = item
@@ -255,6 +257,10 @@ class ProfileChecker(Checker):
             out.append(Threshold(expr, abort))
         return tuple(out)
 
+    def at_most(self, node: Node, limit: int, what: str) -> None:
+        if len(node.value) > limit:
+            self.fail(node.line, node.path, f"{len(node.value)} {what}; at most {limit} are allowed")
+
     def compare_gates(self, node: Node | None) -> tuple[str, ...]:
         if node is None or node.value is None:
             return ()
@@ -263,6 +269,7 @@ class ProfileChecker(Checker):
             self.fail(
                 node.line, node.path, f"must be a list of gates such as '{example}', got {show(node.value)}"
             )
+        self.at_most(node, MAX_THRESHOLDS, "compare gates")
         out: list[str] = []
         seen: set[str] = set()
         for item in node.value:

@@ -16,7 +16,7 @@ from pathlib import Path
 from suite.errors import UsageError
 from suite.profiles.yamlpos import Node, decode, load_yaml
 
-MAX_FILE_BYTES = 1 << 20  # 1 MiB: a profile or suite.yaml is a few kB
+MAX_FILE_BYTES = 256 << 10  # 256 KiB: a profile or suite.yaml is a few kB (PyYAML reads ~200 kB/s)
 MAX_SHOWN_PATH = 120
 
 

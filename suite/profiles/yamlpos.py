@@ -16,6 +16,7 @@ their line. Error messages never quote more than a bounded excerpt of a value (:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -93,6 +94,13 @@ class Node:
 
     def child_path(self, key: str | int) -> str:
         return child_path(self.path, key)
+
+
+# YAML 1.2 reads 1e3 and 5e-324 as numbers; PyYAML's 1.1 rules read them as strings ("must be a number,
+# got '5e-324'" would puzzle anyone): an exponent without a sign or a dot makes a float here too.
+PlainLoader.add_implicit_resolver(
+    _TAG + "float", re.compile(r"^[-+]?[0-9][0-9_]*(\.[0-9_]*)?[eE][-+]?[0-9]+$"), list("-+0123456789")
+)
 
 
 def child_path(path: str, key: str | int) -> str:
