@@ -232,7 +232,7 @@ class _Converter:
             )
         try:
             return self.loader.construct_object(node, deep=True)
-        except (ValueError, KeyError, TypeError, OverflowError):  # !!float 'abc', !!bool 'maybe'
+        except (ValueError, TypeError, LookupError, ArithmeticError):  # !!float abc, !!bool maybe, !!float ""
             _fail(
                 self.source,
                 line,
