@@ -9,7 +9,7 @@ all. Every problem is one :class:`~suite.errors.UsageError` (exit 2) whose messa
 Schema v1 (every key but ``workflow`` and ``pattern`` is optional; unknown keys are errors)::
 
     # Capacity: <purpose, one line>          <- the first comment line is the profile's purpose
-    name: capacity             # [a-z0-9_-]+, default: the file stem
+    name: capacity             # [a-z0-9_-]+ (at most 64), default: the file stem
     description: "..."         # default: the top comment block
     workflow: runner_test      # runner_test | k8s_like
     inputs: {...}              # the workflow file's inputs (suite.workflows), e.g. runner_test:
