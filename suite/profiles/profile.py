@@ -48,7 +48,7 @@ from suite.errors import UsageError
 from suite.profiles.inputs import JOB_TYPES, WORKFLOWS, K8sLikeInputs, RunnerTestInputs, WorkflowInputs
 from suite.profiles.model import Profile
 from suite.profiles.schema import MAX_NAME_CHARS, NAME_RE, PATTERN_KEYS, TOP_KEYS, ProfileChecker
-from suite.profiles.userfile import display_path, read_text
+from suite.profiles.userfile import check_directory, display_path, read_text
 from suite.profiles.yamlpos import Node, from_data, load_yaml, where
 
 # --- public API ------------------------------------------------------------------------------
@@ -72,8 +72,7 @@ def parse_profile(
 def list_profiles(folder: Path | str, environment: str | None = None) -> list[Profile]:
     """Every ``*.yaml`` / ``*.yml`` profile in ``folder``, sorted by name; names must be unique."""
     folder = Path(folder)
-    if not folder.is_dir():
-        raise UsageError(f"{display_path(folder)}: not a profiles folder (no such directory)")
+    check_directory(folder, "profiles folder")
     files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     seen: dict[str, Profile] = {}
     for file in files:

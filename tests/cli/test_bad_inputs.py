@@ -221,3 +221,14 @@ def test_sixty_thousand_thresholds_are_refused_at_once(capsys: pytest.CaptureFix
     )
     line = validate(capsys, cwd, thresholds(999, '  - "queue_time_s.p95 < 7"\n'))  # a set: linear
     assert "p.yaml:1005: thresholds[999]: 'queue_time_s.p95 < 7' is listed twice" in line
+
+
+def test_file_names_are_shown_safely(capsys: pytest.CaptureFixture[str], cwd: Path):
+    weird = cwd / "a\nb\x1b[31m.yaml"  # a line break and a terminal escape in the name
+    weird.write_text("workflow: nope\n")
+    line = one_error_line(capsys, ["profiles", "validate", str(weird)])
+    assert "a\\nb\\x1b[31m.yaml:1: pattern: missing" in line
+    assert "profiles folder (no such profiles folder)" in one_error_line(
+        capsys, ["profiles", "--dir", "nowhere"]
+    )
+    assert "File name too long" in one_error_line(capsys, ["profiles", "--dir", "d" * 300])
