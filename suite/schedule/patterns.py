@@ -2,15 +2,15 @@
 (de)serialisation and the arrival times it makes (the rules are in suite.schedule.arrivals).
 
 A pattern reads its fields through :class:`Fields`: suite.profiles reads them from a profile's YAML
-(every problem is an error naming file:line), :func:`pattern_from_dict` from a plain mapping such as
-manifest.json's ``profile.pattern``. ``to_dict`` writes the mapping both read back.
+(every problem is an error naming file:line), suite.schedule.stored's ``pattern_from_dict`` from a
+plain mapping such as manifest.json's ``profile.pattern``. ``to_dict`` writes the mapping both read back.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Literal, NoReturn, Protocol, Self
 
@@ -343,46 +343,3 @@ PATTERNS: dict[str, PatternClass] = {
     "burst": BurstPattern,
 }
 PATTERN_TYPES: tuple[str, ...] = tuple(PATTERNS)
-
-
-class _MappingFields:
-    """Fields of a mapping written by ``to_dict`` (already validated when it was written)."""
-
-    def __init__(self, data: Mapping[str, Any], path: str = "pattern") -> None:
-        self.data = data
-        self.path = path
-
-    def has(self, key: str) -> bool:
-        return key in self.data
-
-    def given(self, key: str) -> bool:
-        return self.data.get(key) is not None
-
-    def _get(self, key: str) -> Any:
-        if key not in self.data:
-            self.fail(key, "missing")
-        return self.data[key]
-
-    def rate(self, key: str, *, allow_zero: bool = False) -> float:
-        return float(self._get(key))
-
-    def seconds(self, key: str, *, allow_zero: bool = False) -> float:
-        return float(self._get(key))
-
-    def integer(self, key: str, lo: int, hi: int) -> int:
-        return int(self._get(key))
-
-    def items(self, key: str, keys: tuple[str, ...], hi: int, what: str) -> Iterator[Fields]:
-        for i, item in enumerate(self._get(key)):
-            yield _MappingFields(item, f"{self.path}.{key}[{i}]")
-
-    def fail(self, key: str, message: str) -> NoReturn:
-        raise ValueError(f"{self.path}.{key}: {message}")
-
-
-def pattern_from_dict(data: Mapping[str, Any]) -> Pattern:
-    """The pattern ``to_dict`` wrote (ValueError when it is not one)."""
-    cls = PATTERNS.get(str(data.get("type")))
-    if cls is None:
-        raise ValueError(f"pattern.type: {data.get('type')!r} is not one of {', '.join(PATTERN_TYPES)}")
-    return cls.read(_MappingFields(data))
