@@ -175,6 +175,10 @@ def existing_config(path: Path | None = None) -> ExistingConfig:
     region = s.text("region", "an AWS region, e.g. eu-west-1")
     if region is not None:
         check_region(region, f"{where(source, s.entries['region'].line)}: existing.region")
+    elif cluster is not None:
+        region = check_region(
+            default_region(), "$AWS_REGION / $AWS_DEFAULT_REGION (existing.region is not set)"
+        )
     return ExistingConfig(
         repo=repo,
         region=region or default_region(),
