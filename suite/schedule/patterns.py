@@ -19,7 +19,7 @@ from suite.schedule.rates import EPS, Segment, floor_count, segment_arrivals, se
 MAX_RAMP_STAGES = 100
 # The smallest rate and duration above 0 a pattern takes: below them a schedule's arithmetic leaves the
 # floats (a step increment of 5e-324 makes infinitely many steps; a poisson rate of 5e-324 divides by 0).
-MIN_RATE_PER_MIN = 0.001  # one workflow in about 17 hours
+MIN_RATE_PER_MIN = 1e-6  # one workflow in about two years (tools/bench.py steps by 0.0001/min)
 MIN_SECONDS = 0.001
 MAX_STEPS = 1000
 MAX_BURST_COUNT = 10_000

@@ -67,11 +67,11 @@ def validate(capsys: pytest.CaptureFixture[str], cwd: Path, text: str | bytes) -
         (
             "workflow: runner_test\npattern: {type: step, start_rate_per_min: 1, increment_per_min: 5e-324,"
             " step_duration_s: 60, max_rate_per_min: 10}\n",
-            "pattern.increment_per_min: must be at least 0.001 per minute, got 5e-324",
+            "pattern.increment_per_min: must be at least 1e-06 per minute, got 5e-324",
         ),
         (
             "workflow: runner_test\npattern: {type: poisson, rate_per_min: 5e-324, duration_s: 60}\n",
-            "pattern.rate_per_min: must be at least 0.001 per minute",
+            "pattern.rate_per_min: must be at least 1e-06 per minute",
         ),
     ],
 )

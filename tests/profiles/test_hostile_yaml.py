@@ -75,7 +75,7 @@ def test_any_bytes_are_decoded_or_refused_in_one_line(data: bytes):
 NUMBERS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.integers(min_value=-(10**30), max_value=10**30),
-    st.sampled_from([5e-324, 1e-300, 0.0009, 0.001, 1e308, -0.0, 10_000, 10_001]),
+    st.sampled_from([5e-324, 1e-300, 9e-7, 1e-6, 0.0009, 0.001, 1e308, -0.0, 10_000, 10_001]),
 )
 PATTERNS = {
     "steady": ("rate_per_min", "duration_s"),
