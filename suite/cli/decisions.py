@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 from suite.cli.args import (
@@ -98,7 +97,7 @@ def add_commands(sub: Any) -> None:
 
     hi = sub.add_parser("history", help="list indexed runs (reports/history.sqlite) with headline figures")
     hi.add_argument("--profile", default=None)
-    hi.add_argument("--reports", type=reports_dir, default=Path("reports"))
+    hi.add_argument("--reports", type=reports_dir, default="reports")
     hi.add_argument("--limit", type=whole("--limit", 1, 1_000_000), default=None)
     hi.add_argument("--baseline", action="store_true", help="print only the newest passing run's directory")
     hi.add_argument("--json", action="store_true")
@@ -109,7 +108,7 @@ def add_commands(sub: Any) -> None:
     vs.add_argument("--to", dest="to_vars", type=tfvars, required=True, metavar="TFVARS")
     vs.add_argument("--profile", required=True)
     vs.add_argument("--env", choices=ENVIRONMENTS, default="local")
-    vs.add_argument("--reports", type=reports_dir, default=Path("reports"))
+    vs.add_argument("--reports", type=reports_dir, default="reports")
     vs.add_argument("--revert", action="store_true", help="apply FROM again at the end")
     vs.add_argument(
         "--speed",

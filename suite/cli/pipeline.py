@@ -7,7 +7,6 @@ moto or the analysis.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from suite.cli.args import (
@@ -31,7 +30,7 @@ def add_commands(sub: Any) -> None:
     r = sub.add_parser("run", help="run a load profile against the fleet and report")
     r.add_argument("profile", help="a profile file, or a name from profiles/ (e.g. capacity)")
     env_arg(r)
-    r.add_argument("--reports", type=reports_dir, default=Path("reports"), help="where run directories go")
+    r.add_argument("--reports", type=reports_dir, default="reports", help="where run directories go")
     r.add_argument(
         "--force",
         action="store_true",
@@ -67,7 +66,7 @@ def add_commands(sub: Any) -> None:
     sm.add_argument(
         "--reports",
         type=reports_dir,
-        default=Path("reports/sim"),
+        default="reports/sim",  # a string: argparse checks it with the type too
         help="where run directories go (default reports/sim)",
     )
 

@@ -232,3 +232,9 @@ def test_file_names_are_shown_safely(capsys: pytest.CaptureFixture[str], cwd: Pa
         capsys, ["profiles", "--dir", "nowhere"]
     )
     assert "File name too long" in one_error_line(capsys, ["profiles", "--dir", "d" * 300])
+
+
+def test_the_default_reports_directory_is_checked_too(capsys: pytest.CaptureFixture[str], cwd: Path):
+    (cwd / "reports").write_text("not a directory")
+    for argv in (["run", "smoke"], ["history"]):
+        assert "argument --reports: reports: not a directory" in one_error_line(capsys, argv)
