@@ -63,10 +63,22 @@ def check_region(region: str, where_: str) -> str:
     return region
 
 
+def config_exists(path: Path) -> bool:
+    """False only when nothing is there; any other problem (a name too long, a loop) is the reader's
+    to report (Path.exists raises on ENAMETOOLONG)."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
+    return True
+
+
 def load_config_node(path: Path | None = None) -> Node | None:
     """suite.yaml's document with lines (None when the file does not exist or is empty)."""
     path = path or config_path()
-    if not os.path.lexists(path):
+    if not config_exists(path):
         return None
     root, _ = load_yaml_file(path, "configuration file (suite.yaml)")
     if root is not None and not root.is_mapping:

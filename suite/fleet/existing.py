@@ -32,6 +32,7 @@ from suite.errors import UsageError
 from suite.fleet.config import (
     DEFAULT_GITHUB_API_URL,
     check_region,
+    config_exists,
     config_path,
     default_region,
     load_config_node,
@@ -119,7 +120,7 @@ def existing_config(path: Path | None = None) -> ExistingConfig:
     """The `existing:` section of suite.yaml, checked; UsageError (exit 2) naming file:line otherwise."""
     path = path or config_path()
     source = display_path(path)
-    if not path.exists():
+    if not config_exists(path):
         raise UsageError(
             f"--env existing reads the fleet from {source}, which does not exist: create it with {EXAMPLE}"
         )

@@ -93,3 +93,9 @@ def test_missing_suite_yaml_is_empty_and_a_fifo_is_refused(tmp_path: Path):
     os.mkfifo(tmp_path / "fifo.yaml")
     with pytest.raises(UsageError, match=r"fifo.yaml: not a regular file"):
         load_config(tmp_path / "fifo.yaml")
+
+
+def test_a_suite_config_path_too_long_is_one_line(tmp_path: Path):
+    for read in (load_config, existing_config):
+        with pytest.raises(UsageError, match="File name too long"):
+            read(tmp_path / ("s" * 300 + ".yaml"))
