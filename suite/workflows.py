@@ -120,10 +120,27 @@ def _input(name: str, spec: dict[str, Any]) -> Input:
 
 
 def parse_workflow(file: str, text: str) -> Workflow:
-    """One workflow file's catalogue entry (YAML 1.1 reads the bare key ``on`` as True)."""
-    doc = yaml.safe_load(text)
+    """One workflow file's catalogue entry (YAML 1.1 reads the bare key ``on`` as True).
+
+    A file that is not valid YAML, or not shaped like a workflow, is one UsageError naming it (these
+    files are the repository's own: the fix is to restore them)."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f":{mark.line + 1}" if mark is not None else ""
+        raise UsageError(f"{file}{at}: not valid YAML; restore the file from the repository") from None
     if not isinstance(doc, dict):
         raise UsageError(f"{file}: not a workflow (expected a mapping)")
+    try:
+        return _workflow(file, doc)
+    except (AttributeError, TypeError, KeyError, ValueError) as exc:
+        raise UsageError(
+            f"{file}: not shaped like a workflow ({type(exc).__name__}); restore the file from the repository"
+        ) from None
+
+
+def _workflow(file: str, doc: dict[Any, Any]) -> Workflow:
     on = doc.get("on", doc.get(True)) or {}
     events = {on: None} if isinstance(on, str) else dict.fromkeys(on) if isinstance(on, list) else on
     dispatch = events.get("workflow_dispatch") or {}
@@ -152,7 +169,16 @@ def catalogue(folder: Path = WORKFLOWS_DIR) -> dict[str, Workflow]:
     files = sorted(folder.glob("*.yml")) if folder.is_dir() else []
     if not files:
         raise UsageError(f"{folder}: no workflow files; the suite reads its workflow catalogue from there")
-    return {f.name: parse_workflow(f.name, f.read_text(encoding="utf-8")) for f in files}
+    return {f.name: parse_workflow(f.name, _text(f)) for f in files}
+
+
+def _text(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(
+            f"{file}: cannot read the workflow file ({type(exc).__name__}); restore it"
+        ) from None
 
 
 def dispatchable() -> dict[str, Workflow]:

@@ -8,12 +8,23 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
-from suite.cli.args import cold_start_range
+from suite.cli.args import (
+    MAX_RUNNERS,
+    MAX_SECONDS,
+    MAX_TWIN_SPEED,
+    cold_start_range,
+    input_file,
+    read_run_dir,
+    real,
+    reports_dir,
+    seed_arg,
+    whole,
+)
 from suite.decisions.history import last_passing, list_runs, render
 from suite.errors import EXIT_FAILED, EXIT_PASS, UsageError
+from suite.fleet.environments import ENVIRONMENTS
 
 COMMANDS = ("compare", "plan", "history", "validate-sizing")
 
@@ -27,8 +38,8 @@ def add_commands(sub: Any) -> None:
         "time and the job failure rate; CPU/memory (absolute and as a share of the task), utilization and "
         "throughput are reported, not gated.",
     )
-    cmp.add_argument("base", type=Path)
-    cmp.add_argument("candidate", type=Path)
+    cmp.add_argument("base", type=read_run_dir)
+    cmp.add_argument("candidate", type=read_run_dir)
     out = cmp.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print JSON (schema suite.compare/v1)")
     out.add_argument("--markdown", action="store_true", help="print Markdown")
@@ -50,17 +61,30 @@ def add_commands(sub: Any) -> None:
         description="Simulates 1..N runners (persistent and ephemeral) with the job durations and cold "
         "starts measured in RUN_DIR and recommends the smallest fleet that meets --target.",
     )
-    pl.add_argument("--from", dest="source", type=Path, default=None, metavar="RUN_DIR", help="capacity plan")
     pl.add_argument(
-        "--arrival", type=float, default=None, metavar="JOBS_PER_MIN", help="capacity: arrival rate"
+        "--from", dest="source", type=read_run_dir, default=None, metavar="RUN_DIR", help="capacity plan"
+    )
+    pl.add_argument(
+        "--arrival",
+        type=real("--arrival", 0.0, 10_000.0),
+        default=None,
+        metavar="JOBS_PER_MIN",
+        help="capacity: arrival rate",
     )
     pl.add_argument("--arrival-pattern", choices=("poisson", "steady"), default="poisson")
     pl.add_argument(
         "--target", default="queue_time_s.p95 < 60", help='capacity: default "queue_time_s.p95 < 60"'
     )
-    pl.add_argument("--max-runners", type=int, default=10)
-    pl.add_argument("--duration", type=float, default=3600.0, help="capacity: seconds of arrivals per run")
-    pl.add_argument("--seeds", type=int, default=20, help="capacity: simulated runs per fleet size")
+    pl.add_argument("--max-runners", type=whole("--max-runners", 1, MAX_RUNNERS), default=10)
+    pl.add_argument(
+        "--duration",
+        type=real("--duration", 0.0, MAX_SECONDS),
+        default=3600.0,
+        help="capacity: seconds of arrivals per run",
+    )
+    pl.add_argument(
+        "--seeds", type=whole("--seeds", 1, 1000), default=20, help="capacity: simulated runs per fleet size"
+    )
     pl.add_argument(
         "--cold-start",
         dest="plan_cold_start",
@@ -73,31 +97,37 @@ def add_commands(sub: Any) -> None:
 
     hi = sub.add_parser("history", help="list indexed runs (reports/history.sqlite) with headline figures")
     hi.add_argument("--profile", default=None)
-    hi.add_argument("--reports", type=Path, default=Path("reports"))
-    hi.add_argument("--limit", type=int, default=None)
+    hi.add_argument("--reports", type=reports_dir, default="reports")
+    hi.add_argument("--limit", type=whole("--limit", 1, 1_000_000), default=None)
     hi.add_argument("--baseline", action="store_true", help="print only the newest passing run's directory")
     hi.add_argument("--json", action="store_true")
 
     vs = sub.add_parser("validate-sizing", help="run a profile at FROM and TO sizing and compare")
-    vs.add_argument("--from", dest="from_vars", type=Path, required=True, metavar="TFVARS")
-    vs.add_argument("--to", dest="to_vars", type=Path, required=True, metavar="TFVARS")
+    tfvars = input_file("tfvars file")
+    vs.add_argument("--from", dest="from_vars", type=tfvars, required=True, metavar="TFVARS")
+    vs.add_argument("--to", dest="to_vars", type=tfvars, required=True, metavar="TFVARS")
     vs.add_argument("--profile", required=True)
-    vs.add_argument("--env", default="local")
-    vs.add_argument("--reports", type=Path, default=Path("reports"))
+    vs.add_argument("--env", choices=ENVIRONMENTS, default="local")
+    vs.add_argument("--reports", type=reports_dir, default="reports")
     vs.add_argument("--revert", action="store_true", help="apply FROM again at the end")
-    vs.add_argument("--speed", type=float, default=60.0, help="twin clock speed (default 60x)")
-    vs.add_argument("--seed", type=int, default=0)
+    vs.add_argument(
+        "--speed",
+        type=real("--speed", 0.0, MAX_TWIN_SPEED),
+        default=60.0,
+        help="twin clock speed (default 60x)",
+    )
+    seed_arg(vs)
     vs.add_argument("--gate", action="append", default=[], metavar="EXPR")
     vs.add_argument(
         "--twin-cpu-bound-share",
-        type=float,
+        type=real("--twin-cpu-bound-share", 0.0, 1.0, above_lo=False),
         default=0.5,
         metavar="S",
         help="twin: share of a job's time that scales with 1 / vCPU (default 0.5; 1: the CPU-bound twin)",
     )
     vs.add_argument(
         "--twin-job-threads",
-        type=int,
+        type=whole("--twin-job-threads", 1, 1024),
         default=None,
         metavar="N",
         help="twin: a job uses at most N vCPUs (default: every vCPU of its task)",

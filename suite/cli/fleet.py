@@ -9,17 +9,32 @@ moto or the embedded Terraform.
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from suite.cli.args import aws_args, cold_start_arg, completion_jitter_arg, env_arg
+from suite.cli.args import (
+    MAX_RUNNERS,
+    MAX_SECONDS,
+    MAX_TASK_UNITS,
+    MAX_TWIN_SPEED,
+    aws_args,
+    cold_start_arg,
+    completion_jitter_arg,
+    env_arg,
+    real,
+    seed_arg,
+    whole,
+)
 from suite.errors import EXIT_PASS, UsageError
 from suite.fleet.config import AwsConfig, aws_config
+from suite.profiles.userfile import read_text
 
 if TYPE_CHECKING:
     from suite.twin.fleet import FleetConfig
 
 COMMANDS = ("deploy", "destroy", "status", "doctor", "secrets")
+_SIZING_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 def add_commands(sub: Any) -> None:
@@ -30,13 +45,30 @@ def add_commands(sub: Any) -> None:
         action="store_true",
         help="aws: only show what deploy would change (the Terraform plan; nothing applied)",
     )
-    d.add_argument("--runners", type=int, default=None, help="runner count (default 4)")
+    d.add_argument(
+        "--runners", type=whole("--runners", 1, MAX_RUNNERS), default=None, help="runner count (default 4)"
+    )
     d.add_argument("--persistent", action="store_true", help="persistent runners (default: ephemeral)")
-    d.add_argument("--speed", type=float, default=60.0, help="twin clock speed factor (default 60x)")
+    d.add_argument(
+        "--speed",
+        type=real("--speed", 0.0, MAX_TWIN_SPEED),
+        default=60.0,
+        help="twin clock speed factor (default 60x)",
+    )
     cold_start_arg(d, "twin: ")
     completion_jitter_arg(d, "twin: ")
-    d.add_argument("--task-cpu", type=int, default=None, help="task CPU units (default 1024)")
-    d.add_argument("--task-memory", type=int, default=None, help="task memory MiB (default 2048)")
+    d.add_argument(
+        "--task-cpu",
+        type=whole("--task-cpu", 1, MAX_TASK_UNITS),
+        default=None,
+        help="task CPU units (default 1024)",
+    )
+    d.add_argument(
+        "--task-memory",
+        type=whole("--task-memory", 1, MAX_TASK_UNITS),
+        default=None,
+        help="task memory MiB (default 2048)",
+    )
     d.add_argument(
         "--container-insights",
         choices=("enhanced", "standard"),
@@ -45,10 +77,10 @@ def add_commands(sub: Any) -> None:
         "is cheaper and the suite reads the same per-task figures from the performance log)",
     )
     aws_args(d)
-    d.add_argument("--seed", type=int, default=0, help="twin: random seed")
+    seed_arg(d, "twin: random seed")
     d.add_argument(
         "--cpu-bound-share",
-        type=float,
+        type=real("--cpu-bound-share", 0.0, 1.0, above_lo=False),
         default=0.0,
         metavar="S",
         help="twin: share of a job's time that scales with 1 / vCPU (default 0: job time does not depend "
@@ -56,14 +88,14 @@ def add_commands(sub: Any) -> None:
     )
     d.add_argument(
         "--job-threads",
-        type=int,
+        type=whole("--job-threads", 1, 1024),
         default=None,
         metavar="N",
         help="twin: a job uses at most N vCPUs (default: every vCPU of its task)",
     )
     d.add_argument(
         "--idle-timeout",
-        type=float,
+        type=real("--idle-timeout", 0.0, MAX_SECONDS),
         default=1800.0,
         help="twin: stop by itself after this many real seconds without a request (default 1800)",
     )
@@ -72,7 +104,10 @@ def add_commands(sub: Any) -> None:
     env_arg(x)
     aws_args(x)
     x.add_argument(
-        "--leak-timeout", type=float, default=180.0, help="aws: seconds to wait for tagged resources to go"
+        "--leak-timeout",
+        type=real("--leak-timeout", 0.0, MAX_SECONDS),
+        default=180.0,
+        help="aws: seconds to wait for tagged resources to go",
     )
     s = sub.add_parser("status", help="show the deployed fleet and its runners")
     env_arg(s)
@@ -180,6 +215,8 @@ def _config(args: argparse.Namespace) -> AwsConfig:
     if sizing:
         if tfvars is not None:
             raise UsageError("give --tfvars or --sizing, not both")
+        if not _SIZING_NAME.match(sizing):
+            raise UsageError("--sizing takes a sizing name such as 2vcpu-4gb (letters, digits, dashes)")
         tfvars = Path("terraform") / "sizings" / f"{sizing}.tfvars"
         if not tfvars.is_file():
             names = sorted(p.stem for p in tfvars.parent.glob("*.tfvars"))
@@ -193,7 +230,7 @@ def _config(args: argparse.Namespace) -> AwsConfig:
     if getattr(args, "persistent", False):
         overrides["ephemeral"] = False
     cfg = aws_config(tfvars=tfvars, overrides=overrides)
-    named_in_tfvars = cfg.tfvars is not None and "github_repository" in cfg.tfvars.read_text(encoding="utf-8")
+    named_in_tfvars = cfg.tfvars is not None and "github_repository" in read_text(cfg.tfvars, "tfvars file")
     if "github_repository" not in cfg.variables and not named_in_tfvars:
         raise UsageError(
             "the AWS fleet needs to know where its runners register: set `aws: {github_repository: "

@@ -27,6 +27,7 @@ from botocore.exceptions import NoCredentialsError, NoRegionError, ProfileNotFou
 
 from suite import __version__
 from suite.cli import decisions, fleet, pipeline
+from suite.cli.args import OneLineParser
 from suite.errors import (
     EXIT_CLOSED_PIPE,
     EXIT_ENVIRONMENT,
@@ -42,7 +43,7 @@ GROUPS = (pipeline, fleet, decisions)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="suite", description="Measure self-hosted GitHub Actions runner fleets.")
+    p = OneLineParser(prog="suite", description="Measure self-hosted GitHub Actions runner fleets.")
     p.add_argument("--version", action="version", version=f"runner-suite {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     fleet.add_commands(sub)  # deploy, destroy, status, doctor, secrets
@@ -56,8 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)  # a bad argument: UsageError, one line (OneLineParser)
         with _sigterm_as_interrupt():
             code = dispatch(args)
         sys.stdout.flush()  # here, not at interpreter exit, so a closed pipe is caught below

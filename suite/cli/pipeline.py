@@ -7,10 +7,19 @@ moto or the analysis.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from suite.cli.args import cold_start_arg, completion_jitter_arg, env_arg
+from suite.cli.args import (
+    MAX_RUNNERS,
+    MAX_TASK_UNITS,
+    cold_start_arg,
+    completion_jitter_arg,
+    env_arg,
+    reports_dir,
+    run_dir,
+    seed_arg,
+    whole,
+)
 from suite.errors import UsageError
 from suite.fleet import sizing
 
@@ -21,7 +30,7 @@ def add_commands(sub: Any) -> None:
     r = sub.add_parser("run", help="run a load profile against the fleet and report")
     r.add_argument("profile", help="a profile file, or a name from profiles/ (e.g. capacity)")
     env_arg(r)
-    r.add_argument("--reports", type=Path, default=Path("reports"), help="where run directories go")
+    r.add_argument("--reports", type=reports_dir, default="reports", help="where run directories go")
     r.add_argument(
         "--force",
         action="store_true",
@@ -35,24 +44,36 @@ def add_commands(sub: Any) -> None:
         "its reports in seconds, a first answer before a real run",
     )
     sm.add_argument("profile", help="a profile file, or a name from profiles/ (e.g. capacity)")
-    sm.add_argument("--runners", type=int, default=4, help="runner count (default 4)")
+    sm.add_argument(
+        "--runners", type=whole("--runners", 1, MAX_RUNNERS), default=4, help="runner count (default 4)"
+    )
     sm.add_argument("--persistent", action="store_true", help="persistent runners (default: ephemeral)")
     cold_start_arg(sm)
     completion_jitter_arg(sm)
-    sm.add_argument("--task-cpu", type=int, default=1024, help="task CPU units (default 1024)")
-    sm.add_argument("--task-memory", type=int, default=2048, help="task memory MiB (default 2048)")
-    sm.add_argument("--seed", type=int, default=0, help="the fleet model's random seed (default 0)")
+    sm.add_argument(
+        "--task-cpu",
+        type=whole("--task-cpu", 1, MAX_TASK_UNITS),
+        default=1024,
+        help="task CPU units (default 1024)",
+    )
+    sm.add_argument(
+        "--task-memory",
+        type=whole("--task-memory", 1, MAX_TASK_UNITS),
+        default=2048,
+        help="task memory MiB (default 2048)",
+    )
+    seed_arg(sm, "the fleet model's random seed (default 0)")
     sm.add_argument(
         "--reports",
-        type=Path,
-        default=Path("reports/sim"),
+        type=reports_dir,
+        default="reports/sim",  # a string: argparse checks it with the type too
         help="where run directories go (default reports/sim)",
     )
 
     c = sub.add_parser("collect", help="resume or repeat collection for a run directory, then report")
-    c.add_argument("dir", type=Path)
+    c.add_argument("dir", type=run_dir)
     rp = sub.add_parser("report", help="recompute result.json and the reports from a run directory")
-    rp.add_argument("dir", type=Path)
+    rp.add_argument("dir", type=run_dir)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -3,7 +3,9 @@
 `suite history [--profile X]` scans reports/ first (a directory whose result.json is new or changed
 since it was indexed is (re)read; rows of directories that are gone are dropped), so the index is
 never stale, whoever wrote the run. `index_run(dir)` indexes one directory straight after its report.
-The index holds headline figures only; result.json stays the source of truth.
+The index holds headline figures only; result.json stays the source of truth: so a damaged index
+(not a database, a malformed image) is deleted and rebuilt from the run directories, with a note on
+stderr; one that cannot be opened at all (a directory in its place) is one error line saying to delete it.
 """
 
 from __future__ import annotations
@@ -11,13 +13,17 @@ from __future__ import annotations
 import re
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from suite.errors import UsageError
 from suite.rundir.result_readback import readable_result
 from suite.rundir.result_schema import field, value_at
+
+T = TypeVar("T")
+_DAMAGED = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB: the file is not an index we can read
 
 DB_NAME = "history.sqlite"
 _RUN_STAMP = re.compile(r"-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[0-9a-f]{6}$")
@@ -47,6 +53,30 @@ NAMES = tuple(c for c, _, _ in COLUMNS)
 
 def db_path(reports_root: Path) -> Path:
     return reports_root / DB_NAME
+
+
+def _rebuilt_if_damaged(reports_root: Path, work: Callable[[], T]) -> T:
+    """``work()``; if the index file is damaged, delete it and do the work again on a fresh index."""
+    path = db_path(reports_root)
+    try:
+        return work()
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) not in _DAMAGED or not path.is_file():
+            raise _unusable(path, exc) from None
+    print(f"suite: {path} was damaged; rebuilding it from the run directories", file=sys.stderr)
+    for stale in (path, path.with_name(path.name + "-journal"), path.with_name(path.name + "-wal")):
+        stale.unlink(missing_ok=True)
+    try:
+        return work()
+    except sqlite3.DatabaseError as exc:
+        raise _unusable(path, exc) from None
+
+
+def _unusable(path: Path, exc: sqlite3.DatabaseError) -> UsageError:
+    return UsageError(
+        f"{path}: cannot use the run index ({' '.join(str(exc).split())[:100]}); it only indexes the run "
+        "directories: delete it and `suite history` rebuilds it"
+    )
 
 
 @contextmanager
@@ -116,8 +146,13 @@ def index_run(run_dir: Path, reports_root: Path | None = None) -> bool:
     row = headline(run_dir)
     if row is None:
         return False
-    with _db(reports_root or run_dir.parent) as conn:
-        _upsert(conn, row)
+    root = reports_root or run_dir.parent
+
+    def upsert() -> None:
+        with _db(root) as conn:
+            _upsert(conn, row)
+
+    _rebuilt_if_damaged(root, upsert)
     return True
 
 
@@ -125,6 +160,10 @@ def scan(reports_root: Path) -> int:
     """Bring the index up to date with reports/; returns how many directories were (re)indexed."""
     if not reports_root.is_dir():
         return 0
+    return _rebuilt_if_damaged(reports_root, lambda: _scan(reports_root))
+
+
+def _scan(reports_root: Path) -> int:
     with _db(reports_root) as conn:
         known = {
             path: mtime for path, mtime in conn.execute("SELECT path, result_mtime_ns FROM runs").fetchall()
@@ -166,8 +205,12 @@ def list_runs(
     if limit:
         sql += " LIMIT ?"
         args.append(int(limit))
-    with _db(reports_root) as conn:
-        return [dict(zip(NAMES, r, strict=True)) for r in conn.execute(sql, args).fetchall()]
+
+    def select() -> list[dict[str, Any]]:
+        with _db(reports_root) as conn:
+            return [dict(zip(NAMES, r, strict=True)) for r in conn.execute(sql, args).fetchall()]
+
+    return _rebuilt_if_damaged(reports_root, select)
 
 
 def last_passing(reports_root: Path, profile: str) -> dict[str, Any] | None:

@@ -12,20 +12,25 @@
       repo: my-org/my-repo    # (its keys and their checks: suite.fleet.existing)
 
 The file is `suite.yaml` in the working directory, or $SUITE_CONFIG.
+
+Every field is type-checked where it is read (region format included); every error is one line naming
+file:line and how to fix it (exit 2). The file is read as plain data by the suite's one YAML reader
+(suite.profiles.userfile): a directory, FIFO, non-UTF-8 or oversized suite.yaml is an error too.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from suite.errors import UsageError
 from suite.fleet import sizing
+from suite.profiles.userfile import check_file, display_path, load_yaml_file
+from suite.profiles.yamlpos import Node, brief, to_data, where
 
 FLEET_TAG_KEY = "suite:fleet"  # terraform/main.tf local.fleet_tag_key
 DEFAULT_FLEET_NAME = "runner-suite"
@@ -33,6 +38,9 @@ DEFAULT_REGION = "us-east-1"
 DEFAULT_TERRAFORM_DIR = Path("terraform")
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
 _FLEET_NAME = re.compile(r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$")
+REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$")  # us-east-1, us-gov-west-1, ap-southeast-2
+_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]{1,100}(/[A-Za-z0-9_.-]{1,100})?$")  # owner/name, or an org
+MAX_READY_TIMEOUT_S = 7 * 24 * 3600
 # suite.yaml keys under aws: that are the suite's own, not Terraform variables
 _AWS_SUITE_KEYS = {"tfvars", "terraform_dir", "ready_timeout_s", "backend_config", "dispatch_repository"}
 
@@ -45,36 +53,111 @@ def default_region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
 
 
+def check_region(region: str, where_: str) -> str:
+    """An AWS region name (``eu-west-1``), else a UsageError naming ``where_``."""
+    if not REGION_RE.match(region):
+        raise UsageError(
+            f"{where_}: {brief(region)} is not an AWS region name; write it like eu-west-1 (dashes, "
+            "lower case)"
+        )
+    return region
+
+
+def config_exists(path: Path) -> bool:
+    """False only when nothing is there; any other problem (a name too long, a loop) is the reader's
+    to report (Path.exists raises on ENAMETOOLONG)."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def load_config_node(path: Path | None = None) -> Node | None:
+    """suite.yaml's document with lines (None when the file does not exist or is empty)."""
+    path = path or config_path()
+    if not config_exists(path):
+        return None
+    root, _ = load_yaml_file(path, "configuration file (suite.yaml)")
+    if root is not None and not root.is_mapping:
+        raise UsageError(
+            f"{where(display_path(path), root.line)}: expected a mapping with `aws:` and/or `existing:` "
+            "sections"
+        )
+    return root
+
+
 def load_config(path: Path | None = None) -> dict[str, Any]:
     """The parsed suite.yaml ({} when the file does not exist)."""
-    path = path or config_path()
-    if not path.exists():
-        return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{path}: not valid YAML: {exc}") from exc
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise UsageError(f"{path}: expected a mapping with `aws:` and/or `existing:` sections")
+    root = load_config_node(path)
+    data: dict[str, Any] = {} if root is None else to_data(root)
     return data
 
 
-def _section(data: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
-    section = data.get(name) or {}
-    if not isinstance(section, dict):
-        raise UsageError(f"{path}: `{name}:` must be a mapping")
-    return section
+class _Fields:
+    """One suite.yaml section's entries with their lines: each read type-checks its value."""
+
+    def __init__(self, path: Path, root: Node | None, name: str) -> None:
+        self.source = display_path(path)
+        self.name = name
+        node = None if root is None else root.value.get(name)
+        self.line = 0 if node is None else node.line
+        if node is not None and node.value is not None and not node.is_mapping:
+            raise UsageError(
+                f"{where(self.source, node.line)}: `{name}:` must be a mapping of keys to values"
+            )
+        self.entries: dict[str, Node] = {} if node is None or node.value is None else node.value
+
+    def fail(self, key: str, message: str) -> UsageError:
+        entry = self.entries.get(key)
+        line = entry.line if entry is not None else self.line
+        return UsageError(f"{where(self.source, line)}: {self.name}.{key}: {message}")
+
+    def get(self, key: str) -> Any:
+        entry = self.entries.get(key)
+        return None if entry is None else entry.value
+
+    def text(self, key: str, fix: str) -> str | None:
+        value = self.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip() or len(value) > 1000:
+            raise self.fail(key, f"must be a non-empty string ({fix}), got {_shown(value)}")
+        return value.strip()
+
+    def seconds(self, key: str, default: float, maximum: float) -> float:
+        value = self.get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise self.fail(key, f"must be a number of seconds, got {_shown(value)}")
+        if not 0 < value <= maximum:
+            raise self.fail(key, f"must be > 0 and <= {maximum:g} seconds, got {value:g}")
+        return float(value)
+
+    def whole(self, key: str, lo: int, hi: int) -> int | None:
+        value = self.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise self.fail(key, f"must be a whole number {lo}..{hi}, got {_shown(value)}")
+        return value
+
+    def flag(self, key: str) -> bool | None:
+        value = self.get(key)
+        if value is not None and not isinstance(value, bool):
+            raise self.fail(key, f"must be true or false, got {_shown(value)}")
+        return value
 
 
-def _str(section: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
-    value = section.get(key, default)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise UsageError(f"{where}.{key} is required")
-    if not isinstance(value, str):
-        raise UsageError(f"{where}.{key} must be a string, got {value!r}")
-    return value.strip()
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return brief(value)
 
 
 @dataclass
@@ -101,27 +184,40 @@ def aws_config(
 ) -> AwsConfig:
     """The aws environment's configuration: suite.yaml `aws:`, then --tfvars, then CLI overrides."""
     path = path or config_path()
-    section = dict(_section(load_config(path), "aws", path))
-    where = f"{path}: aws"
-    fleet_name = _str(section, "fleet_name", where, DEFAULT_FLEET_NAME)
+    f = _Fields(path, load_config_node(path), "aws")
+    fleet_name = f.text("fleet_name", "the suite:fleet tag value") or DEFAULT_FLEET_NAME
     if not _FLEET_NAME.match(fleet_name):
-        raise UsageError(
-            f"{where}.fleet_name {fleet_name!r}: 3-32 lower-case letters, digits and dashes, starting with "
-            "a letter"
+        raise f.fail(
+            "fleet_name",
+            f"{brief(fleet_name)}: 3-32 lower-case letters, digits and dashes, starting with a letter",
         )
-    region = _str(section, "region", where, default_region())
-    tf_dir = Path(
-        os.environ.get("SUITE_TERRAFORM_DIR") or section.get("terraform_dir") or DEFAULT_TERRAFORM_DIR
+    region = f.text("region", "an AWS region, e.g. eu-west-1")
+    if region is not None:
+        check_region(region, f"{where(f.source, f.entries['region'].line)}: aws.region")
+    else:
+        region = check_region(default_region(), "$AWS_REGION / $AWS_DEFAULT_REGION")
+    for key in ("github_repository", "dispatch_repository"):
+        repo = f.text(key, "owner/name")
+        if repo is not None and not _REPOSITORY.match(repo):
+            raise f.fail(key, f"must be 'owner/name' (or an organization), got {brief(repo)}")
+    f.whole("runner_count", 0, 100)  # terraform/variables.tf's bounds, checked before Terraform runs
+    for key in ("task_cpu", "task_memory"):
+        f.whole(key, 1, 1_000_000)
+    f.flag("ephemeral")
+    tf_dir_text = os.environ.get("SUITE_TERRAFORM_DIR") or f.text("terraform_dir", "a directory")
+    tf_dir = Path(tf_dir_text) if tf_dir_text else DEFAULT_TERRAFORM_DIR
+    tfvars_text = f.text("tfvars", "a Terraform variables file, e.g. terraform/sizings/1vcpu-2gb.tfvars")
+    tfvars_path = tfvars or (Path(tfvars_text) if tfvars_text else None)
+    if tfvars_path is not None:
+        check_file(tfvars_path, "tfvars file")
+    backend = f.text("backend_config", "a Terraform backend file") or os.environ.get(
+        "SUITE_TF_BACKEND_CONFIG"
     )
-    tfvars_path = tfvars or (Path(section["tfvars"]) if section.get("tfvars") else None)
-    if tfvars_path is not None and not tfvars_path.is_file():
-        raise UsageError(f"tfvars file {tfvars_path} does not exist")
-    backend = section.get("backend_config") or os.environ.get("SUITE_TF_BACKEND_CONFIG")
-    timeout = section.get("ready_timeout_s", 900)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise UsageError(f"{where}.ready_timeout_s must be a positive number of seconds")
+    timeout = f.seconds("ready_timeout_s", 900.0, MAX_READY_TIMEOUT_S)
     variables = {
-        k: v for k, v in section.items() if k not in _AWS_SUITE_KEYS and k not in {"fleet_name", "region"}
+        k: to_data(v)
+        for k, v in f.entries.items()
+        if k not in _AWS_SUITE_KEYS and k not in {"fleet_name", "region"}
     }
     cli = {k: v for k, v in (overrides or {}).items() if v is not None}
     merged = {**variables, **cli}
@@ -135,7 +231,7 @@ def aws_config(
         tfvars=tfvars_path,
         variables=variables,
         overrides=cli,
-        ready_timeout_s=float(timeout),
+        ready_timeout_s=timeout,
         backend_config=Path(backend) if backend else None,
-        dispatch_repository=section.get("dispatch_repository"),
+        dispatch_repository=f.text("dispatch_repository", "owner/name"),
     )

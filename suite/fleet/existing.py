@@ -29,12 +29,20 @@ from pathlib import Path
 from typing import Any
 
 from suite.errors import UsageError
-from suite.fleet.config import DEFAULT_GITHUB_API_URL, config_path, default_region
-from suite.profiles.yamlpos import Node, decode, load_yaml, where
+from suite.fleet.config import (
+    DEFAULT_GITHUB_API_URL,
+    check_region,
+    config_exists,
+    config_path,
+    default_region,
+    load_config_node,
+)
+from suite.profiles.userfile import display_path
+from suite.profiles.yamlpos import Node, brief, where
 
 EXAMPLE = (
-    "existing:\n    repo: owner/name\n    runner_labels: [self-hosted, linux]\n    runner_count: 4\n"
-    "  (add cluster: and service: for the ECS join of a fleet on ECS; docs/aws.md)"
+    "`existing: {repo: owner/name, runner_labels: [self-hosted, linux], runner_count: 4}` "
+    "(add cluster: and service: for the ECS join of a fleet on ECS; docs/aws.md)"
 )
 KNOWN = (
     "repo", "github_api_url", "runner_labels", "runner_count", "task_cpu", "task_memory", "ephemeral",
@@ -85,8 +93,8 @@ class _Section:
         value = self.get(key)
         if value is None:
             return None
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, f"existing.{key} must be a non-empty string, got {value!r}: {fix}")
+        if not isinstance(value, str) or not value.strip() or len(value) > 1000:
+            raise self.fail(key, f"existing.{key} must be a non-empty string, got {_shown(value)}: {fix}")
         return value.strip()
 
     def whole(self, key: str, fix: str) -> int | None:
@@ -94,33 +102,37 @@ class _Section:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise self.fail(key, f"existing.{key} must be a whole number >= 1, got {value!r}: {fix}")
+            raise self.fail(key, f"existing.{key} must be a whole number >= 1, got {_shown(value)}: {fix}")
         return value
 
     def flag(self, key: str) -> bool | None:
         value = self.get(key)
         if value is not None and not isinstance(value, bool):
-            raise self.fail(key, f"existing.{key} must be true or false, got {value!r}")
+            raise self.fail(key, f"existing.{key} must be true or false, got {_shown(value)}")
         return value
+
+
+def _shown(value: Any) -> str:
+    return "a mapping" if isinstance(value, dict) else "a list" if isinstance(value, list) else brief(value)
 
 
 def existing_config(path: Path | None = None) -> ExistingConfig:
     """The `existing:` section of suite.yaml, checked; UsageError (exit 2) naming file:line otherwise."""
     path = path or config_path()
-    source = str(path)
-    if not path.exists():
+    source = display_path(path)
+    if not config_exists(path):
         raise UsageError(
-            f"--env existing reads the fleet from {source}, which does not exist: create it with\n  {EXAMPLE}"
+            f"--env existing reads the fleet from {source}, which does not exist: create it with {EXAMPLE}"
         )
-    root = load_yaml(decode(path.read_bytes(), source), source)
-    if root is None or not root.is_mapping or "existing" not in root.value:
+    root = load_config_node(path)
+    if root is None or "existing" not in root.value:
         line = root.line if root is not None else 0
         raise UsageError(
-            f"{where(source, line)}: --env existing needs an `existing:` section, e.g.\n  {EXAMPLE}"
+            f"{where(source, line)}: --env existing needs an `existing:` section, e.g. {EXAMPLE}"
         )
     node = root.value["existing"]
     if not node.is_mapping:
-        raise UsageError(f"{where(source, node.line)}: `existing:` must be a mapping, e.g.\n  {EXAMPLE}")
+        raise UsageError(f"{where(source, node.line)}: `existing:` must be a mapping, e.g. {EXAMPLE}")
     s = _Section(source, node)
     for key in s.entries:
         if key not in KNOWN:
@@ -131,10 +143,10 @@ def existing_config(path: Path | None = None) -> ExistingConfig:
     if repo is None:
         raise s.fail(None, "existing.repo is required: the repository the workflows run in, as owner/name")
     if not _REPO.match(repo):
-        raise s.fail("repo", f"existing.repo must be 'owner/name', got {repo!r}")
+        raise s.fail("repo", f"existing.repo must be 'owner/name', got {brief(repo)}")
     url = s.text("github_api_url", "e.g. https://api.github.com") or DEFAULT_GITHUB_API_URL
     if not url.startswith(("https://", "http://")):
-        raise s.fail("github_api_url", f"existing.github_api_url must be an http(s) URL, got {url!r}")
+        raise s.fail("github_api_url", f"existing.github_api_url must be an http(s) URL, got {brief(url)}")
     labels = s.get("runner_labels")
     if labels is not None and (
         not isinstance(labels, list) or not all(isinstance(n.value, str) and n.value for n in labels)
@@ -161,9 +173,16 @@ def existing_config(path: Path | None = None) -> ExistingConfig:
                 )
     log_group = s.text("task_events_log_group", "the CloudWatch Logs group of the ECS task events")
     cloudwatch = s.flag("cloudwatch")
+    region = s.text("region", "an AWS region, e.g. eu-west-1")
+    if region is not None:
+        check_region(region, f"{where(source, s.entries['region'].line)}: existing.region")
+    elif cluster is not None:
+        region = check_region(
+            default_region(), "$AWS_REGION / $AWS_DEFAULT_REGION (existing.region is not set)"
+        )
     return ExistingConfig(
         repo=repo,
-        region=s.text("region", "an AWS region, e.g. eu-west-1") or default_region(),
+        region=region or default_region(),
         cluster=cluster,
         service=service,
         github_api_url=url.rstrip("/"),

@@ -13,11 +13,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar, NoReturn
 
 from suite.errors import UsageError
-from suite.profiles.yamlpos import Node, where
-from suite.schedule.patterns import Fields, fmt
+from suite.profiles.yamlpos import Node, brief, where
+from suite.schedule.patterns import MIN_RATE_PER_MIN, MIN_SECONDS, Fields, fmt
 
 MAX_DURATION_S = 7 * 24 * 3600  # one week: any longer dispatch window is a typo
 MAX_RATE_PER_MIN = 10_000.0
+MAX_STRING_CHARS = 500  # a name, an expression: longer is a mistake (and error lines may quote it)
 
 
 def show(value: Any) -> str:
@@ -30,7 +31,7 @@ def show(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return repr(value)
+    return brief(value)
 
 
 class Checker:
@@ -62,11 +63,9 @@ class Checker:
         if node.value is None and null_ok:
             return {}
         if not node.is_mapping:
-            self.fail(
-                node.line,
-                node.path,
-                f"must be a mapping with keys {', '.join(allowed)}, got {show(node.value)}",
-            )
+            # the whole document is not quoted: it may be any file (suite run ../../etc/passwd)
+            got = show(node.value) if node.path else f"a {type(node.value).__name__}, not a YAML mapping"
+            self.fail(node.line, node.path, f"must be a mapping with keys {', '.join(allowed)}, got {got}")
         for key, child in node.value.items():
             if key not in allowed:
                 msg = f"unknown key{what}; allowed: {', '.join(allowed)}"
@@ -107,10 +106,31 @@ class Checker:
         return float(v)
 
     def rate(self, node: Node, *, allow_zero: bool = False) -> float:
-        return self.number(node, exclusive=not allow_zero, maximum=MAX_RATE_PER_MIN, unit=" (per minute)")
+        return self._at_least(
+            node,
+            self.number(node, exclusive=not allow_zero, maximum=MAX_RATE_PER_MIN, unit=" (per minute)"),
+            MIN_RATE_PER_MIN,
+            " per minute",
+            allow_zero,
+        )
 
     def seconds(self, node: Node, *, allow_zero: bool = False) -> float:
-        return self.number(node, exclusive=not allow_zero, maximum=MAX_DURATION_S, unit=" (seconds)")
+        return self._at_least(
+            node,
+            self.number(node, exclusive=not allow_zero, maximum=MAX_DURATION_S, unit=" (seconds)"),
+            MIN_SECONDS,
+            " s",
+            allow_zero,
+        )
+
+    def _at_least(self, node: Node, value: float, smallest: float, unit: str, allow_zero: bool) -> float:
+        """0 (where allowed) or at least ``smallest``: the resolution below which a schedule is noise."""
+        if 0 < value < smallest:
+            zero = "0 or " if allow_zero else ""
+            self.fail(
+                node.line, node.path, f"must be {zero}at least {fmt(smallest)}{unit}, got {show(node.value)}"
+            )
+        return value
 
     def integer(self, node: Node, lo: int | None = None, hi: int | None = None) -> int:
         v = node.value
@@ -133,10 +153,12 @@ class Checker:
         value: str = node.value
         return value
 
-    def string(self, node: Node, *, example: str = "") -> str:
+    def string(self, node: Node, *, example: str = "", max_chars: int = MAX_STRING_CHARS) -> str:
         if not isinstance(node.value, str) or not node.value.strip():
             hint = f" such as {example!r}" if example else ""
             self.fail(node.line, node.path, f"must be a non-empty string{hint}, got {show(node.value)}")
+        if len(node.value) > max_chars:
+            self.fail(node.line, node.path, f"{len(node.value)} characters; at most {max_chars} are allowed")
         value: str = node.value
         return value.strip()
 

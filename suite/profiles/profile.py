@@ -9,7 +9,7 @@ all. Every problem is one :class:`~suite.errors.UsageError` (exit 2) whose messa
 Schema v1 (every key but ``workflow`` and ``pattern`` is optional; unknown keys are errors)::
 
     # Capacity: <purpose, one line>          <- the first comment line is the profile's purpose
-    name: capacity             # [a-z0-9_-]+, default: the file stem
+    name: capacity             # [a-z0-9_-]+ (at most 64), default: the file stem
     description: "..."         # default: the top comment block
     workflow: runner_test      # runner_test | k8s_like
     inputs: {...}              # the workflow file's inputs (suite.workflows), e.g. runner_test:
@@ -47,8 +47,9 @@ from typing import Any
 from suite.errors import UsageError
 from suite.profiles.inputs import JOB_TYPES, WORKFLOWS, K8sLikeInputs, RunnerTestInputs, WorkflowInputs
 from suite.profiles.model import Profile
-from suite.profiles.schema import PATTERN_KEYS, TOP_KEYS, ProfileChecker
-from suite.profiles.yamlpos import Node, decode, from_data, load_yaml, where
+from suite.profiles.schema import MAX_NAME_CHARS, NAME_RE, PATTERN_KEYS, TOP_KEYS, ProfileChecker
+from suite.profiles.userfile import check_directory, display_path, read_text
+from suite.profiles.yamlpos import Node, from_data, load_yaml, where
 
 # --- public API ------------------------------------------------------------------------------
 
@@ -71,8 +72,7 @@ def parse_profile(
 def list_profiles(folder: Path | str, environment: str | None = None) -> list[Profile]:
     """Every ``*.yaml`` / ``*.yml`` profile in ``folder``, sorted by name; names must be unique."""
     folder = Path(folder)
-    if not folder.is_dir():
-        raise UsageError(f"{folder}: not a profiles folder (no such directory)")
+    check_directory(folder, "profiles folder")
     files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     seen: dict[str, Profile] = {}
     for file in files:
@@ -87,10 +87,19 @@ def list_profiles(folder: Path | str, environment: str | None = None) -> list[Pr
 
 
 def resolve_profile(ref: str, folder: Path | str = "profiles", environment: str | None = None) -> Profile:
-    """A profile by file path (``profiles/capacity.yaml``) or by name (``capacity``)."""
+    """A profile by file path (``profiles/capacity.yaml``) or by name (``capacity``).
+
+    A path must end in .yaml or .yml (``suite run ../../etc/passwd`` is refused before the file is
+    read); a name must be a profile name ([a-z0-9_-], at most MAX_NAME_CHARS characters).
+    """
     candidate = Path(ref)
-    if candidate.suffix in (".yaml", ".yml") or candidate.is_file():
+    if candidate.suffix in (".yaml", ".yml"):
         return load_profile(candidate, environment)
+    if not NAME_RE.match(ref) or len(ref) > MAX_NAME_CHARS:
+        raise UsageError(
+            f"{display_path(ref)}: not a profile: give a .yaml or .yml profile file, or a profile name "
+            f"from {display_path(folder)}/ ([a-z0-9_-], at most {MAX_NAME_CHARS} characters)"
+        )
     folder = Path(folder)
     for suffix in (".yaml", ".yml"):
         file = folder / f"{ref}{suffix}"
@@ -103,7 +112,7 @@ def resolve_profile(ref: str, folder: Path | str = "profiles", environment: str 
         if profile.name == ref:
             return profile
     available = ", ".join(p.name for p in profiles) or "none"
-    raise UsageError(f"unknown profile '{ref}'; profiles in {folder}: {available}")
+    raise UsageError(f"unknown profile '{ref}'; profiles in {display_path(folder)}: {available}")
 
 
 def profile_from_dict(data: Mapping[str, Any], source: str = "manifest.json") -> Profile:
@@ -129,18 +138,11 @@ def profile_from_dict(data: Mapping[str, Any], source: str = "manifest.json") ->
 
 
 def _load(path: Path, environment: str | None) -> tuple[Profile, int]:
-    source = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{source}: no such profile file") from None
-    except OSError as exc:
-        raise UsageError(f"{source}: cannot read profile: {exc.strerror or exc}") from None
-    return _parse(decode(data, source), path, environment, source)
+    return _parse(read_text(path, "profile file"), path, environment, display_path(path))
 
 
 def _parse(text: str, path: Path, environment: str | None, source: str | None) -> tuple[Profile, int]:
-    source = source or str(path)
+    source = source or display_path(path)
     root = load_yaml(text, source)
     checker = ProfileChecker(source)
     if root is None:

@@ -15,7 +15,7 @@ from suite.gates.thresholds import problem as threshold_problem
 from suite.profiles.checker import MAX_DURATION_S, Checker, NodeFields, show
 from suite.profiles.inputs import INPUT_TYPES, WORKFLOWS, WorkflowInputs
 from suite.profiles.model import DEFAULT_DRAIN_TIMEOUT_S, DEFAULT_MAX_WORKFLOWS, DEFAULT_SEED, Profile
-from suite.profiles.yamlpos import Node
+from suite.profiles.yamlpos import Node, brief
 from suite.schedule.arrivals import (
     PATTERN_TYPES,
     PATTERNS,
@@ -27,7 +27,11 @@ from suite.schedule.arrivals import (
 )
 
 NAME_RE = re.compile(r"^[a-z0-9_-]+$")
+MAX_NAME_CHARS = 64  # the name starts the run directory's name (suite.rundir.paths)
 MAX_MAX_WORKFLOWS = 100_000
+MAX_SEED = 2**63 - 1
+MAX_DESCRIPTION_CHARS = 5_000
+MAX_THRESHOLDS = 1_000  # and compare gates: a profile states tens; each is evaluated in every report
 
 TOP_KEYS: tuple[str, ...] = (
     "name",
@@ -94,22 +98,26 @@ class ProfileChecker(Checker):
         name_node = top.get("name")
         if name_node is not None:
             name = self.string(name_node)
-            if not NAME_RE.match(name):
-                self.fail(name_node.line, "name", f"must match [a-z0-9_-]+, got {name!r}")
+            if not NAME_RE.match(name) or len(name) > MAX_NAME_CHARS:
+                self.fail(
+                    name_node.line,
+                    "name",
+                    f"must match [a-z0-9_-]+ and be at most {MAX_NAME_CHARS} characters, got {brief(name)}",
+                )
         else:
             name = path.stem
-            if not NAME_RE.match(name):
+            if not NAME_RE.match(name) or len(name) > MAX_NAME_CHARS:
                 self.fail(
                     1,
                     "name",
-                    f"the file name {path.stem!r} is not a valid profile name ([a-z0-9_-]+); "
-                    "rename the file or add a 'name:' key",
+                    f"the file name {brief(path.stem)} is not a valid profile name ([a-z0-9_-]+, at most "
+                    f"{MAX_NAME_CHARS} characters); rename the file or add a 'name:' key",
                 )
         if "description" in top:
-            description = self.string(top["description"])
+            description = self.string(top["description"], max_chars=MAX_DESCRIPTION_CHARS)
         workflow = self.choice(top["workflow"], WORKFLOWS)
         inputs = self.inputs(top.get("inputs"), workflow)
-        seed = self.integer(top["seed"]) if "seed" in top else DEFAULT_SEED
+        seed = self.integer(top["seed"], -MAX_SEED, MAX_SEED) if "seed" in top else DEFAULT_SEED
         drain = self.seconds(top["drain_timeout_s"]) if "drain_timeout_s" in top else DEFAULT_DRAIN_TIMEOUT_S
         max_node = top.get("max_workflows")
         max_workflows = (
@@ -225,7 +233,9 @@ class ProfileChecker(Checker):
                 f"must be a list of expressions such as '{THRESHOLD_EXAMPLE}' or mappings "
                 f"{{expr, abort_on_fail}}, got {show(node.value)}",
             )
+        self.at_most(node, MAX_THRESHOLDS, "thresholds")
         out: list[Threshold] = []
+        seen: set[str] = set()  # duplicates found in linear time
         for item in node.value:
             abort = False
             expr_node = item
@@ -241,10 +251,15 @@ class ProfileChecker(Checker):
             why = threshold_problem(expr)
             if why:
                 self.fail(expr_node.line, expr_node.path, why)
-            if any(t.expr == expr for t in out):
-                self.fail(expr_node.line, expr_node.path, f"{expr!r} is listed twice")
+            if expr in seen:
+                self.fail(expr_node.line, expr_node.path, f"{brief(expr)} is listed twice")
+            seen.add(expr)
             out.append(Threshold(expr, abort))
         return tuple(out)
+
+    def at_most(self, node: Node, limit: int, what: str) -> None:
+        if len(node.value) > limit:
+            self.fail(node.line, node.path, f"{len(node.value)} {what}; at most {limit} are allowed")
 
     def compare_gates(self, node: Node | None) -> tuple[str, ...]:
         if node is None or node.value is None:
@@ -254,14 +269,17 @@ class ProfileChecker(Checker):
             self.fail(
                 node.line, node.path, f"must be a list of gates such as '{example}', got {show(node.value)}"
             )
+        self.at_most(node, MAX_THRESHOLDS, "compare gates")
         out: list[str] = []
+        seen: set[str] = set()
         for item in node.value:
             expr = self.string(item, example=example)
             try:
                 parse_gate(expr)
             except UsageError as exc:
                 self.fail(item.line, item.path, str(exc))
-            if expr.strip() in out:
-                self.fail(item.line, item.path, f"{expr!r} is listed twice")
+            if expr.strip() in seen:
+                self.fail(item.line, item.path, f"{brief(expr)} is listed twice")
+            seen.add(expr.strip())
             out.append(expr.strip())
         return tuple(out)

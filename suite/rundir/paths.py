@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+MAX_PROFILE_PART = 64  # suite.profiles.schema.MAX_NAME_CHARS: the id stays far below NAME_MAX (255)
+_UNSAFE = re.compile(r"[^a-z0-9_-]+")
+
+
+def safe_name_part(name: str) -> str:
+    """``name`` as one safe file-name component: [a-z0-9_-] only (anything else becomes ``-``), at
+    most MAX_PROFILE_PART characters, never empty, ``.`` or ``..``."""
+    part = _UNSAFE.sub("-", name.lower())[:MAX_PROFILE_PART]
+    return part or "profile"
+
 
 def new_test_run_id(profile: str, wall_time: float) -> str:
-    """PROFILE-YYYYMMDDTHHMMSSZ-xxxxxx: the run's name (its directory, and the suite_id prefix)."""
+    """PROFILE-YYYYMMDDTHHMMSSZ-xxxxxx: the run's name (its directory, and the suite_id prefix).
+
+    PROFILE is the profile's name made safe (:func:`safe_name_part`): a valid profile name is kept as
+    it is."""
     stamp = datetime.fromtimestamp(wall_time, UTC).strftime("%Y%m%dT%H%M%SZ")
-    return f"{profile}-{stamp}-{secrets.token_hex(3)}"
+    return f"{safe_name_part(profile)}-{stamp}-{secrets.token_hex(3)}"
 
 
 @dataclass(frozen=True)

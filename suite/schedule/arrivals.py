@@ -51,9 +51,9 @@ from suite.schedule.patterns import (
     SpikePattern,
     SteadyPattern,
     StepPattern,
-    pattern_from_dict,
 )
 from suite.schedule.rates import Segment, segment_arrivals
+from suite.schedule.stored import pattern_from_dict
 
 
 def step_rates(pattern: StepPattern) -> list[float]:

@@ -2,21 +2,25 @@
 (de)serialisation and the arrival times it makes (the rules are in suite.schedule.arrivals).
 
 A pattern reads its fields through :class:`Fields`: suite.profiles reads them from a profile's YAML
-(every problem is an error naming file:line), :func:`pattern_from_dict` from a plain mapping such as
-manifest.json's ``profile.pattern``. ``to_dict`` writes the mapping both read back.
+(every problem is an error naming file:line), suite.schedule.stored's ``pattern_from_dict`` from a
+plain mapping such as manifest.json's ``profile.pattern``. ``to_dict`` writes the mapping both read back.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Literal, NoReturn, Protocol, Self
 
 from suite.schedule.rates import EPS, Segment, floor_count, segment_arrivals, segment_count
 
 MAX_RAMP_STAGES = 100
+# The smallest rate and duration above 0 a pattern takes: below them a schedule's arithmetic leaves the
+# floats (a step increment of 5e-324 makes infinitely many steps; a poisson rate of 5e-324 divides by 0).
+MIN_RATE_PER_MIN = 1e-6  # one workflow in about two years (tools/bench.py steps by 0.0001/min)
+MIN_SECONDS = 0.001
 MAX_STEPS = 1000
 MAX_BURST_COUNT = 10_000
 RAMP_STAGE_KEYS: tuple[str, ...] = ("duration_s", "target_rate_per_min")
@@ -32,10 +36,10 @@ class Fields(Protocol):
         """The key is present and not null."""
 
     def rate(self, key: str, *, allow_zero: bool = False) -> float:
-        """A rate per minute, > 0 (>= 0 with allow_zero)."""
+        """A rate per minute, >= MIN_RATE_PER_MIN (or 0 with allow_zero)."""
 
     def seconds(self, key: str, *, allow_zero: bool = False) -> float:
-        """A duration in seconds, > 0 (>= 0 with allow_zero)."""
+        """A duration in seconds, >= MIN_SECONDS (or 0 with allow_zero)."""
 
     def integer(self, key: str, lo: int, hi: int) -> int:
         """An integer lo..hi."""
@@ -301,7 +305,10 @@ class StepPattern(_RateCurve):
     def step_count(self) -> int:
         """How many steps (without building the list)."""
         span = self.max_rate_per_min - self.start_rate_per_min
-        return 1 + max(0, math.ceil(span / self.increment_per_min - EPS))
+        ratio = span / self.increment_per_min if self.increment_per_min > 0 else math.inf
+        if not ratio < 1e15:  # counted, never built: MAX_STEPS refuses it (ceil(inf) would raise)
+            return 10**15
+        return 1 + max(0, math.ceil(ratio - EPS))
 
     def step_rates(self) -> list[float]:
         """The rate of each step: start, start + increment, ..., the last one max_rate_per_min (a max
@@ -336,46 +343,3 @@ PATTERNS: dict[str, PatternClass] = {
     "burst": BurstPattern,
 }
 PATTERN_TYPES: tuple[str, ...] = tuple(PATTERNS)
-
-
-class _MappingFields:
-    """Fields of a mapping written by ``to_dict`` (already validated when it was written)."""
-
-    def __init__(self, data: Mapping[str, Any], path: str = "pattern") -> None:
-        self.data = data
-        self.path = path
-
-    def has(self, key: str) -> bool:
-        return key in self.data
-
-    def given(self, key: str) -> bool:
-        return self.data.get(key) is not None
-
-    def _get(self, key: str) -> Any:
-        if key not in self.data:
-            self.fail(key, "missing")
-        return self.data[key]
-
-    def rate(self, key: str, *, allow_zero: bool = False) -> float:
-        return float(self._get(key))
-
-    def seconds(self, key: str, *, allow_zero: bool = False) -> float:
-        return float(self._get(key))
-
-    def integer(self, key: str, lo: int, hi: int) -> int:
-        return int(self._get(key))
-
-    def items(self, key: str, keys: tuple[str, ...], hi: int, what: str) -> Iterator[Fields]:
-        for i, item in enumerate(self._get(key)):
-            yield _MappingFields(item, f"{self.path}.{key}[{i}]")
-
-    def fail(self, key: str, message: str) -> NoReturn:
-        raise ValueError(f"{self.path}.{key}: {message}")
-
-
-def pattern_from_dict(data: Mapping[str, Any]) -> Pattern:
-    """The pattern ``to_dict`` wrote (ValueError when it is not one)."""
-    cls = PATTERNS.get(str(data.get("type")))
-    if cls is None:
-        raise ValueError(f"pattern.type: {data.get('type')!r} is not one of {', '.join(PATTERN_TYPES)}")
-    return cls.read(_MappingFields(data))

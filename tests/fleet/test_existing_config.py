@@ -93,7 +93,7 @@ def test_each_mistake_is_one_error_at_its_line(config: Path, text: str, message:
 
 
 def test_a_missing_file_says_how_to_write_one(config: Path) -> None:
-    with pytest.raises(UsageError, match=r"suite.yaml, which does not exist: create it with\n  existing:"):
+    with pytest.raises(UsageError, match=r"suite.yaml, which does not exist: create it with `existing: "):
         existing_config()
 
 

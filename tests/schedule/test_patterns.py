@@ -17,8 +17,8 @@ from suite.schedule.patterns import (
     SpikePattern,
     SteadyPattern,
     StepPattern,
-    pattern_from_dict,
 )
+from suite.schedule.stored import pattern_from_dict
 
 EXAMPLES: list[Pattern] = [
     SteadyPattern(1.5, 1800),
