@@ -19,7 +19,7 @@ from suite.rundir.jsonio import read_jsonl, stream_jsonl
 from suite.rundir.manifest import MANIFEST_FIX, read_manifest
 from suite.rundir.paths import RunDir
 from suite.rundir.readback import damaged, read_schedule, row_check
-from suite.schedule.patterns import pattern_from_dict
+from suite.schedule.stored import pattern_from_dict
 
 FORK_FROM_ROWS = 100_000  # metric rows from which reading them in a child process pays off
 
