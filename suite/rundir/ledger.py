@@ -29,6 +29,9 @@ from suite.rundir.io_errors import write_error
 ACCEPTED_STATUS = range(200, 300)  # GitHub answered 2xx: the dispatch is accepted
 TORN_FILE = "ledger.torn"  # partial last lines set aside, one JSON line each with a note
 _SEQ = re.compile(r'^\{"seq":(\d{1,9}),')
+# a torn row not in inflight.json is set aside only when its own text shows it was never sent: a sent
+# dispatch's row cut short by damage would otherwise be recorded again as never sent, and its run lost
+_NEVER_SENT = re.compile(r'"sent_at":\s*null')
 _SUITE_ID = re.compile(r'^\{"seq":\d+,"suite_id":"([^"\\]*)"')  # how the appender starts every row
 
 
@@ -139,11 +142,12 @@ def with_attempts(
 def repair_torn_tail(ledger: Path, inflight: Path, schedule: Path) -> str | None:
     """Set aside a torn last line of `ledger` (no newline, not JSON) when its dispatch is accounted for:
     `inflight` names it (it was being sent: suite collect reconciles it from there), or it is one of the
-    dispatches `schedule` holds (never sent: suite collect records it again). The line's text goes to
+    dispatches `schedule` holds and its text shows `"sent_at": null` (never sent: suite collect records it
+    again). The line's text goes to
     `ledger.torn` beside the ledger with a note, then the ledger is cut back to its last whole row.
     Returns what was done, in a sentence (None: nothing to repair, or not provably a torn append).
     """
-    if not ledger.exists():
+    if not ledger.is_file():  # absent, or a directory: damaged input, for the reading side to name
         return None
     data = ledger.read_bytes()
     if not data or data.endswith(b"\n"):
@@ -198,7 +202,8 @@ def _accounted_by(tail: str, inflight: Path, schedule: Path) -> str | None:
     if scheduled is not None:
         prefix = f"{scheduled.get('suite_id_prefix')}-"
         count = len(scheduled.get("offsets_s") or [])
-        if (seq is None or 1 <= seq <= count) and (suite_id is None or suite_id.startswith(prefix)):
+        in_schedule = (seq is None or 1 <= seq <= count) and (suite_id is None or suite_id.startswith(prefix))
+        if in_schedule and _NEVER_SENT.search(tail):
             return "its dispatch is in schedule.json and gets its row again"
     return None
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import os
 import signal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,24 +31,30 @@ def failing_with(exc: BaseException) -> Any:
     ],
 )
 def test_a_file_system_error_is_one_line_naming_the_file_exit_3(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], code: int, words: str
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    code: int,
+    words: str,
 ) -> None:
     monkeypatch.setattr(
         cli, "dispatch", failing_with(OSError(code, os.strerror(code), "reports/x/summary.md"))
     )
-    assert cli.main(["report", "reports/x"]) == 3
+    assert cli.main(["report", str(tmp_path)]) == 3
     err = capsys.readouterr().err
     assert err.startswith(f"suite: error: reports/x/summary.md: {words}") and err.count("\n") == 1
 
 
-def test_an_os_error_that_is_not_the_file_systems_is_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_os_error_that_is_not_the_file_systems_is_not_swallowed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setattr(cli, "dispatch", failing_with(OSError(errno.EINVAL, "Invalid argument")))
     with pytest.raises(OSError, match="Invalid argument"):  # a bug stays visible
-        cli.main(["report", "reports/x"])
+        cli.main(["report", str(tmp_path)])
 
 
 def test_sigterm_while_a_command_runs_is_exit_143_with_the_resume_hint(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     seen: list[Any] = []
 
@@ -58,7 +65,7 @@ def test_sigterm_while_a_command_runs_is_exit_143_with_the_resume_hint(
 
     before = signal.getsignal(signal.SIGTERM)
     monkeypatch.setattr(cli, "dispatch", terminated_while_running)
-    assert cli.main(["report", "reports/x"]) == 143
+    assert cli.main(["report", str(tmp_path)]) == 143
     err = capsys.readouterr().err
     assert "suite: terminated (SIGTERM); the ledger is kept: resume with `suite collect DIR`" in err
     assert callable(seen[0]) and seen[0] is not before  # installed while the command ran
