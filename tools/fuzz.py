@@ -125,6 +125,7 @@ def _run_all(
     pending = list(range(args.cases))
     running: dict[int, tuple[Case, Running]] = {}
     results = []
+    began = time.monotonic()
     while pending or running:
         while pending and len(running) < args.jobs:
             index = pending.pop(0)
@@ -140,7 +141,7 @@ def _run_all(
             results.append((index, case, verdict, outcome))
             shutil.rmtree(run.where, ignore_errors=True)
             if len(results) % 100 == 0:
-                print(f"  {len(results)} cases, {time.monotonic() - run.started:.0f} s", flush=True)
+                print(f"  {len(results)} cases, {time.monotonic() - began:.0f} s", flush=True)
         time.sleep(0.005)
     return sorted(results, key=lambda r: r[0])
 
