@@ -16,6 +16,7 @@ label, the verdict, stderr's head). Exit 0 when every case passed, 1 otherwise.
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
 import shutil
 import sys
@@ -46,9 +47,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, required=True)
     p.add_argument("--cases", type=int, default=1000)
     p.add_argument("--kinds", default=",".join(KINDS), help=f"comma-separated, of {', '.join(KINDS)}")
-    p.add_argument("--timeout", type=float, default=20.0, help="seconds before a case counts as a hang")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=20.0,
+        help="seconds before a case counts as a hang (default 20; on a loaded machine check a hang again "
+        "with --index and a longer timeout)",
+    )
     p.add_argument("--jobs", type=int, default=2, help="cases run at once (default 2)")
     p.add_argument("--out", type=Path, default=Path("fuzz-failures"), help="where reproducers go")
+    p.add_argument(
+        "--index",
+        default="",
+        metavar="I,J,...",
+        help="run only these cases of the seed (e.g. to check a failing case again with a longer --timeout)",
+    )
     args = p.parse_args(argv)
     kinds = [k for k in args.kinds.split(",") if k]
     if not kinds or any(k not in KINDS for k in kinds):
@@ -56,6 +69,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.cases < 1 or args.jobs < 1 or not 0 < args.timeout < 3600:
         p.error("--cases and --jobs must be >= 1 and --timeout in (0, 3600) seconds")
     args.kinds = kinds
+    try:
+        args.index = [int(i) for i in args.index.split(",") if i.strip()]
+    except ValueError:
+        p.error(f"--index: comma-separated case numbers, e.g. 3,17 (got {args.index[:40]!r})")
+    if any(not 0 <= i < args.cases for i in args.index):
+        p.error(f"--index: case numbers are 0 to {args.cases - 1} (--cases)")
     return args
 
 
@@ -122,7 +141,7 @@ def places_copy(out: Path, places: Places) -> Places:
 def _run_all(
     args: argparse.Namespace, places: Places, work: Path
 ) -> list[tuple[int, Case, tuple[str, str], Outcome]]:
-    pending = list(range(args.cases))
+    pending = list(args.index or range(args.cases))
     running: dict[int, tuple[Case, Running]] = {}
     results = []
     began = time.monotonic()
@@ -160,12 +179,21 @@ def _summary(
             sum(n for (k, o), n in table.items() if o == out and kind in (k, "all")) for out in OUTCOMES
         ]
         print(f"{kind:<12}" + "".join(f"{n:>12}" for n in counts) + f"{sum(counts):>8}")
-    classes = Counter((case.kind, verdict[0], case.label.split(":")[0]) for _, case, verdict, _ in results
-                      if verdict[0] != "pass")  # fmt: skip
+    classes = Counter(
+        (case.kind, verdict[0], class_of(case)) for _, case, verdict, _ in results if verdict[0] != "pass"
+    )
     if classes:
-        print("\nfailing classes (kind, outcome, command or base):")
+        print("\nfailing classes (kind, outcome, what the case does):")
         for (kind, outcome, what), n in classes.most_common():
             print(f"  {n:>4}  {kind:<10} {outcome:<10} {what}")
+
+
+def class_of(case: Case) -> str:
+    """A case's label without what varies inside a class: the command, the base profile, the field."""
+    label = re.sub(r"^(validate|sim|[a-z-]+): ", "", case.label)  # the command
+    label = re.sub(r"^(aws|existing|[a-z_]+): ", "", label)  # the base profile or suite.yaml section
+    label = re.sub(r"^[\w.\[\]-]+ = ", "a value = ", label)  # the field a value was put in
+    return re.sub(r"0x[0-9a-f]{2}", "0x..", label)
 
 
 if __name__ == "__main__":
