@@ -11,7 +11,8 @@ from tools.fuzz_cases import Case
 from tools.fuzz_harness import Outcome, Places, classify, make_base_run, preload, run_case
 
 # the harness's bound on one case: a child still running then is killed, and the case is a hang
-TIMEOUT_S = float(os.environ.get("SUITE_FUZZ_TIMEOUT", "10"))
+# (generous: a report on a loaded 2-core machine takes seconds; a hang blocks for good)
+TIMEOUT_S = float(os.environ.get("SUITE_FUZZ_TIMEOUT", "30"))
 
 
 def base_places(root: Path) -> Places:
