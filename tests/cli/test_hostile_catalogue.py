@@ -35,9 +35,11 @@ def suite_yaml(label: str, body: bytes | str) -> Case:
     return Case("suite_yaml", label, list(AWS_STATUS), {"suite.yaml": body, **TFVARS}, env=dict(TOKEN))
 
 
-def damaged(label: str, target: str, spec: str, argv: list[str] | None = None) -> Case:
+def damaged(
+    label: str, target: str, spec: str, argv: list[str] | None = None, must_fail: bool = True
+) -> Case:
     where = "{REPORTS}/history.sqlite" if target == "history.sqlite" else "{RUN}/" + target
-    return Case("rundir", label, argv or ["report", "{RUN}"], {where: spec}, rundir=True)
+    return Case("rundir", label, argv or ["report", "{RUN}"], {where: spec}, rundir=True, must_fail=must_fail)
 
 
 CATALOGUE = [
@@ -62,8 +64,9 @@ CATALOGUE = [
     damaged(
         "a damaged history.sqlite",
         "history.sqlite",
-        "damage:garble:40:0:0",
+        "damage:garbage:0:0:0",
         ["history", "--reports", "reports"],
+        must_fail=False,  # history.sqlite is an index of the run directories: rebuilding it is an answer too
     ),
     profile("a 250-character profile name", smoke_with("name: " + "n" * 250)),
     profile("an integer over 4,300 digits", smoke_with("max_workflows: " + "9" * 4301)),
