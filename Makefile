@@ -10,6 +10,7 @@
 #   make history [PROFILE=name]   the indexed runs in reports/ with their verdicts
 #   make bench                    analyse 1,000,000 synthetic jobs: time and peak memory
 #   make bench-dispatch           dispatch lag in real time at the catalogue's peak rate (p99 < 0.25 s)
+#   make fuzz [SEED=N] [CASES=N]  hostile inputs through the real CLI (tools/fuzz.py): 0 tracebacks, hangs, wrong exits
 
 PYTHON ?= python3
 VENV   := .venv
@@ -136,6 +137,9 @@ bench: $(STAMP)
 
 bench-dispatch: $(STAMP)
 	$(BIN)/python tools/bench_dispatch.py
+
+fuzz: $(STAMP)
+	$(BIN)/python tools/fuzz.py --seed $(or $(SEED),1414) --cases $(or $(CASES),1000)
 
 clean:
 	rm -rf $(VENV) .venv-checkov .suite .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Developer tools: benchmarks, the OpenAPI extractor and the fuzzer (run as `python tools/NAME.py`)."""
