@@ -161,7 +161,7 @@ def _text_mutation(c: Chooser, text: str) -> tuple[bytes, str, bool]:
     if op == "utf8-bom":
         return b"\xef\xbb\xbf" + text.encode(), "UTF-8 BOM", False
     if op == "latin1":
-        return f"# caf\xe9\n{text}".encode("latin-1"), "Latin-1", True
+        return f"# caf\xe9\n{text}".encode("latin-1", errors="replace"), "Latin-1", True
     if op == "bad-utf8":
         raw = text.encode()
         return raw[:at] + b"\xff\xfe" + raw[at:], "non-UTF-8 bytes", True

@@ -276,8 +276,7 @@ def check_fields(path: Path, obj: Any, rules: tuple[tuple[str, Check], ...], fix
 
 SCHEDULE_FIX = "restore it from a copy; without it the run's scheduled dispatches cannot be counted"
 INFLIGHT_FIX = (
-    "restore it, or delete it to give up reconciling the dispatch that was in flight (its workflow, if "
-    "it ran, is then not attributed), then run `suite collect` again"
+    "restore it, or delete it (the dispatch in flight is then not reconciled), then run `suite collect`"
 )
 
 

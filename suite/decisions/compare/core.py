@@ -168,7 +168,18 @@ VERDICT_RULE = (
 
 
 def profile_differences(base: dict[str, Any], cand: dict[str, Any]) -> list[str]:
-    return [f"{k}: {base.get(k)!r} != {cand.get(k)!r}" for k in PROFILE_KEYS if base.get(k) != cand.get(k)]
+    return [
+        f"{k}: {_brief(base.get(k))} != {_brief(cand.get(k))}"
+        for k in PROFILE_KEYS
+        if base.get(k) != cand.get(k)
+    ]
+
+
+def _brief(value: Any, limit: int = 40) -> str:
+    """A profile value in an error line, cut to `limit` characters (a line never carries an unbounded
+    value)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def compare_dirs(

@@ -70,7 +70,9 @@ def load_run(run_dir: Path) -> RunSamples:
         )
     result = read_result(result_path)  # every file checked as it is read: damaged, one error line
     manifest_path = run_dir / "manifest.json"
-    manifest = read_manifest(manifest_path) if manifest_path.exists() else {}
+    if not manifest_path.exists():  # the profile and sizing compared come from it: never assumed
+        raise UsageError(f"{run_dir}: no manifest.json (not a run directory, or a damaged one)")
+    manifest = read_manifest(manifest_path)
     run_created = {
         int(r["id"]): t
         for r in read_jsonl(run_dir / "raw" / "runs.jsonl", row_check("runs"))
