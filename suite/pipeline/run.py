@@ -198,14 +198,24 @@ def _collect(
     progress.done(f"collected {len(runs)} runs, {len(jobs)} jobs")
     write_jsonl(rd.raw_file("runs.jsonl"), runs)
     write_jsonl(rd.raw_file("jobs.jsonl"), jobs)
-    _collect_aws(rd, target, ledger, jobs, progress)
+    _collect_aws(rd, target, ledger, jobs, progress, client.clock_offset_s() or 0.0)
 
 
 def _collect_aws(
-    rd: RunDir, target: Target, ledger: list[dict[str, Any]], jobs: list[dict[str, Any]], progress: Progress
+    rd: RunDir,
+    target: Target,
+    ledger: list[dict[str, Any]],
+    jobs: list[dict[str, Any]],
+    progress: Progress,
+    offset_s: float,
 ) -> None:
     """Container Insights task metrics and ECS task events, for what the target has (not_collected()
-    names the rest, with why: an empty file, the reason in the manifest)."""
+    names the rest, with why: an empty file, the reason in the manifest).
+
+    AWS stamps on the world's clock, as GitHub does: the window is on GitHub's clock (our scheduled
+    times moved by the measured offset `offset_s`, GitHub − local), and the settle wait converts the
+    last job's end back to our clock, so a local clock that is off neither narrows the window nor
+    shortens (or stretches) the wait."""
     skipped = target.not_collected()
     for kind in ("metrics", "tasks"):
         if kind in skipped:
@@ -214,10 +224,11 @@ def _collect_aws(
     if "metrics" in skipped and "tasks" in skipped:
         return
     ends = [parse_iso(j["completed_at"]) for j in jobs if j.get("completed_at")]
-    start = min(parse_iso(r["scheduled_at"]) for r in ledger) - 300 if ledger else target.clock.now()
-    end = (max(ends) if ends else target.clock.now()) + 120
+    github_now = target.clock.now() + offset_s
+    start = min(parse_iso(r["scheduled_at"]) for r in ledger) + offset_s - 300 if ledger else github_now
+    end = (max(ends) if ends else github_now) + 120
     settle = CLOUDWATCH_SETTLE_S[target.environment]
-    wait = max(ends, default=target.clock.now()) + settle - target.clock.now()
+    wait = max(ends, default=github_now) + settle - github_now
     if wait > 0:
         real = f"{fmt_eta(wait / target.clock.speed)}" + (
             f" ({wait:.0f} s of the twin's clock)" if target.is_twin else ""

@@ -46,7 +46,15 @@ def performance_log_group(cluster: str) -> str:
 
 
 class AwsTwin:
-    def __init__(self, cluster: str, service: str, region: str, container_insights: str = "enhanced") -> None:
+    def __init__(
+        self,
+        cluster: str,
+        service: str,
+        region: str,
+        container_insights: str = "enhanced",
+        skew_s: float = 0.0,
+    ) -> None:
+        self.skew_s = skew_s  # the world's clock − the twin's: AWS stamps on the clock GitHub stamps on
         self.cluster = cluster
         self.service = service
         self.region = region
@@ -78,7 +86,13 @@ class AwsTwin:
     def publish(
         self, samples: list[tuple[str, int, str, float]], events: list[dict[str, Any]], upto: float
     ) -> None:
-        """Send what the simulator produced up to virtual time `upto`."""
+        """Send what the simulator produced up to virtual time `upto` (stamped on the world's clock)."""
+        if self.skew_s:
+            from suite.clock import iso_ms
+            from suite.isotime import parse_iso
+
+            samples = [(task, int(t + self.skew_s), metric, v) for task, t, metric, v in samples]
+            events = [{**e, "time": iso_ms(parse_iso(e["time"]) + self.skew_s)} for e in events]
         if self.container_insights == "standard":
             self._put_performance_events(samples)
         else:

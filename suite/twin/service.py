@@ -48,8 +48,9 @@ class TwinConfig:
     limits: LimitsConfig = field(default_factory=LimitsConfig)  # GitHub's limits, on by default
     faults: FaultsConfig = field(default_factory=FaultsConfig)  # injected faults, none by default
     app: AppConfig | None = None  # a GitHub App whose installation tokens the twin accepts
-    # GitHub's clock − the twin's (the suite's, in process): GitHub's timestamps, its `Date` header and
-    # rate-limit resets are on twin clock + skew; the fleet, AWS and truth.json's durations are not moved
+    # the world's clock − the twin's (the suite's, in process: the suite's clock is the one that is off):
+    # GitHub's timestamps, its `Date` header and rate-limit resets, and AWS's metric and task-event stamps,
+    # are on twin clock + skew; the fleet's own clock and truth.json's durations are not moved
     github_skew_s: float = 0.0
     tls: tuple[str, str] | None = None  # (certificate chain file, key file): serve the API over HTTPS
     # "virtual": wall time x speed; "stepped": a SteppedClock (in-process only). Default: $SUITE_TWIN_CLOCK
@@ -84,7 +85,13 @@ class Twin:
         )
         self.github.extra_info = lambda: {"aws_flushed_until": self.aws.flushed_until}
         f = config.fleet
-        self.aws = AwsTwin(f.cluster, f.service, f.region, container_insights=f.container_insights)
+        self.aws = AwsTwin(
+            f.cluster,
+            f.service,
+            f.region,
+            container_insights=f.container_insights,
+            skew_s=config.github_skew_s,  # the suite's clock is the one that is off: AWS agrees with GitHub
+        )
         tls = None
         if config.tls is not None:
             tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

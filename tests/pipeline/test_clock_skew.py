@@ -91,6 +91,10 @@ def test_900_s_skew_with_30_percent_lost_answers_dispatches_once_and_collects_al
     twin, rd = run_skewed(tmp_path, skew_s, LOST_30)
     try:
         ledger = assert_once_and_collected(twin, rd, skew_s)
+        # AWS stamps on the world's clock, as GitHub does: every job (60 s or more) is joined to its
+        # task's Container Insights minutes although our clock is off (a skew of whole minutes keeps
+        # the twin's samples on the minute, as CloudWatch's are)
+        assert json.loads((rd / "result.json").read_text())["resources"]["jobs_with_samples"] == WORKFLOWS
         lost = twin.github.faults.injected_dispatch["lost"]
         assert lost >= 0.2 * WORKFLOWS  # the 30% happened (seeded: the same on every run)
         # every lost answer was reconciled by display_title on GitHub's clock, never sent again
