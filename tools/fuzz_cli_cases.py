@@ -8,6 +8,7 @@ reports directory (with its history.sqlite).
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,12 @@ def _option_value(c: Chooser, command: str, action: argparse.Action) -> tuple[st
             path, label, invalid = "afile", "a file", True
         return path, f"{name} {label}", invalid
     value = c.choice(STRINGS)
-    invalid = not (command == "history" and name == "--profile")
+    if name == "--reports":  # an output directory: any name that can be created is valid
+        invalid = value in ("", "x" * 5000, "\x1b[31mred", "two\nlines")
+    elif name == "--sizing":  # a sizing's name: terraform/sizings/NAME.tfvars
+        invalid = re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", value) is None
+    else:
+        invalid = not (command == "history" and name == "--profile")
     return value, f"{name} {value[:12]!r}", invalid
 
 

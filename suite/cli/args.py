@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
@@ -92,6 +93,7 @@ def input_file(what: str) -> Callable[[str], Path]:
 
     def parse(text: str) -> Path:
         try:
+            _named(text, what)
             check_file(Path(text), what)
         except UsageError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
@@ -105,6 +107,7 @@ def directory(what: str, *, writable: bool = False, may_create: bool = False) ->
 
     def parse(text: str) -> Path:
         try:
+            _named(text, what)
             check_directory(Path(text), what, writable=writable, may_create=may_create)
         except UsageError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
@@ -113,7 +116,23 @@ def directory(what: str, *, writable: bool = False, may_create: bool = False) ->
     return parse
 
 
+def _named(text: str, what: str) -> None:
+    if not text:  # Path("") would be the current directory: an empty argument is a mistake
+        raise UsageError(f"the {what} is empty: name one")
+
+
+def sizing_name(text: str) -> str:
+    """argparse type: a sizing's name, terraform/sizings/NAME.tfvars (letters, digits, `_.-`)."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", text):
+        raise argparse.ArgumentTypeError(
+            f"{text[:40]!r}: not a sizing name; name a file of terraform/sizings/ without .tfvars "
+            "(e.g. 2vcpu-4gb)"
+        )
+    return text
+
+
 reports_dir = directory("reports directory", may_create=True)
+profiles_dir = directory("profiles directory")
 run_dir = directory("run directory", writable=True)
 read_run_dir = directory("run directory")
 
@@ -172,5 +191,8 @@ def aws_args(sp: argparse.ArgumentParser) -> None:
         help="aws: a Terraform variables file (e.g. a sizing)",
     )
     sp.add_argument(
-        "--sizing", default=None, help="aws: NAME for terraform/sizings/NAME.tfvars (e.g. 2vcpu-4gb)"
+        "--sizing",
+        type=sizing_name,
+        default=None,
+        help="aws: NAME for terraform/sizings/NAME.tfvars (e.g. 2vcpu-4gb)",
     )

@@ -25,8 +25,18 @@ from suite.cli.args import (
 from suite.decisions.history import last_passing, list_runs, render
 from suite.errors import EXIT_FAILED, EXIT_PASS, UsageError
 from suite.fleet.environments import ENVIRONMENTS
+from suite.gates.compare import parse_gate
 
 COMMANDS = ("compare", "plan", "history", "validate-sizing")
+
+
+def gate_expr(text: str) -> str:
+    """argparse type: a compare gate, checked before any work (validate-sizing runs two fleets first)."""
+    try:
+        parse_gate(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def add_commands(sub: Any) -> None:
@@ -46,6 +56,7 @@ def add_commands(sub: Any) -> None:
     cmp.add_argument("--force", action="store_true", help="compare runs of different profiles")
     cmp.add_argument(
         "--gate",
+        type=gate_expr,
         action="append",
         default=[],
         metavar="EXPR",
@@ -117,7 +128,7 @@ def add_commands(sub: Any) -> None:
         help="twin clock speed (default 60x)",
     )
     seed_arg(vs)
-    vs.add_argument("--gate", action="append", default=[], metavar="EXPR")
+    vs.add_argument("--gate", type=gate_expr, action="append", default=[], metavar="EXPR")
     vs.add_argument(
         "--twin-cpu-bound-share",
         type=real("--twin-cpu-bound-share", 0.0, 1.0, above_lo=False),

@@ -23,11 +23,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
+from botocore.exceptions import ConnectionError as AwsConnectionError
 from botocore.exceptions import NoCredentialsError, NoRegionError, ProfileNotFound
 
 from suite import __version__
 from suite.cli import decisions, fleet, pipeline
-from suite.cli.args import OneLineParser
+from suite.cli.args import OneLineParser, profiles_dir
 from suite.errors import (
     EXIT_CLOSED_PIPE,
     EXIT_ENVIRONMENT,
@@ -51,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("profiles", help="list the profile catalogue, or validate a profile file")
     pr.add_argument("action", nargs="?", choices=["list", "validate"], default="list")
     pr.add_argument("file", nargs="?", type=Path)
-    pr.add_argument("--dir", type=Path, default=Path("profiles"))
+    pr.add_argument("--dir", type=profiles_dir, default=Path("profiles"))
     decisions.add_commands(sub)  # compare, plan, history, validate-sizing
     return p
 
@@ -73,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
             assert isinstance(exc, OSError)
             where = f"{exc.filename}: " if exc.filename else ""
             print(f"suite: error: {where}{describe(exc)}: {fix_for(exc)}", file=sys.stderr)
+            return EXIT_ENVIRONMENT
+        if isinstance(exc, AwsConnectionError):  # no route to AWS (endpoint, proxy, timeout): environment
+            print(f"suite: error: {_aws_unreachable(exc)}", file=sys.stderr)
             return EXIT_ENVIRONMENT
         aws = _aws_configuration_error(exc)
         if aws is None:
@@ -115,6 +119,13 @@ def _closed_pipe() -> int:
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
     return EXIT_CLOSED_PIPE
+
+
+def _aws_unreachable(exc: Exception) -> str:
+    """One bounded line for an AWS endpoint the SDK could not reach (its own text names the URL)."""
+    said = " ".join(str(exc).split())
+    said = said if len(said) <= 160 else said[:159] + "…"
+    return f"cannot reach AWS ({type(exc).__name__}: {said}): check the network, HTTPS_PROXY and AWS_REGION"
 
 
 def _aws_configuration_error(exc: Exception) -> str | None:

@@ -97,12 +97,12 @@ class _Section:
             raise self.fail(key, f"existing.{key} must be a non-empty string, got {_shown(value)}: {fix}")
         return value.strip()
 
-    def whole(self, key: str, fix: str) -> int | None:
+    def whole(self, key: str, fix: str, hi: int) -> int | None:
         value = self.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise self.fail(key, f"existing.{key} must be a whole number >= 1, got {_shown(value)}: {fix}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= hi:
+            raise self.fail(key, f"existing.{key} must be a whole number 1..{hi}, got {_shown(value)}: {fix}")
         return value
 
     def flag(self, key: str) -> bool | None:
@@ -189,8 +189,8 @@ def existing_config(path: Path | None = None) -> ExistingConfig:
         task_events_log_group=log_group,
         cloudwatch=cloudwatch is not False,
         runner_labels=[str(n.value) for n in labels or []],
-        runner_count=s.whole("runner_count", "the number of runners the fleet is configured to run"),
-        task_cpu=s.whole("task_cpu", "CPU units (1024 = 1 vCPU)"),
-        task_memory=s.whole("task_memory", "MiB"),
+        runner_count=s.whole("runner_count", "the number of runners the fleet is configured to run", 100_000),
+        task_cpu=s.whole("task_cpu", "CPU units (1024 = 1 vCPU)", 1024 * 1024),
+        task_memory=s.whole("task_memory", "MiB", 1024 * 1024 * 1024),
         ephemeral=s.flag("ephemeral"),
     )

@@ -45,17 +45,18 @@ class Gate:
 
 def parse_gate(expr: str) -> Gate:
     m = _GATE.match(expr)
+    shown = repr(expr if len(expr) <= 60 else expr[:59] + "…")  # an error line never carries it whole
     if not m:
         raise UsageError(
-            f"gate {expr!r}: expected `<metric>.<stat> +N%` (or -N%, +Ns), e.g. `execution_time_s.p50 +10%`"
+            f"gate {shown}: expected `<metric>.<stat> +N%` (or -N%, +Ns), e.g. `execution_time_s.p50 +10%`"
         )
     metric, stat, sign, amount, unit = m.groups()
     if metric not in METRIC_KEYS:
-        raise UsageError(f"gate {expr!r}: unknown metric {metric!r}; metrics: {', '.join(METRIC_KEYS)}")
+        raise UsageError(f"gate {shown}: unknown metric {metric!r}; metrics: {', '.join(METRIC_KEYS)}")
     if stat not in STATS:
-        raise UsageError(f"gate {expr!r}: unknown statistic {stat!r}; statistics: {', '.join(STATS)}")
+        raise UsageError(f"gate {shown}: unknown statistic {stat!r}; statistics: {', '.join(STATS)}")
     if metric in RATE_KEYS and stat != "mean":
         raise UsageError(
-            f"gate {expr!r}: {metric} is a proportion of jobs: gate its mean, e.g. `{metric}.mean +0.02`"
+            f"gate {shown}: {metric} is a proportion of jobs: gate its mean, e.g. `{metric}.mean +0.02`"
         )
     return Gate(expr.strip(), metric, stat, 1 if sign == "+" else -1, float(amount), unit == "%")

@@ -77,10 +77,16 @@ def field_problem(path: str) -> str | None:
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     known_heads = sorted({f.split(".")[0] for f in KNOWN_FIELDS})
     if head not in known_heads:
-        return f"{path} is not a field of result.json{hint}; top-level fields: {', '.join(known_heads)}"
+        heads = ", ".join(known_heads[:8]) + f", ... ({len(known_heads)}: see docs/architecture.md)"
+        return f"{_brief(path)} is not a field of result.json{hint}; top-level fields: {heads}"
     under = sorted({f for f in KNOWN_FIELDS if f.split(".")[0] == head})
-    shown = ", ".join(under[:12]) + (", ..." if len(under) > 12 else "")
-    return f"{path} is not a field of result.json{hint}; fields under {head}: {shown}"
+    shown = ", ".join(under[:8]) + (", ..." if len(under) > 8 else "")
+    return f"{_brief(path)} is not a field of result.json{hint}; fields under {head}: {shown}"
+
+
+def _brief(text: str, limit: int = 60) -> str:
+    """A user-written field path in an error line, cut to `limit` characters."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def problem(expr: str) -> str | None:

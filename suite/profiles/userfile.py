@@ -43,8 +43,22 @@ def _stat(path: Path, what: str) -> os.stat_result:
         ) from None
 
 
+def check_name(path: Path, what: str) -> None:
+    """``path`` is a name a file system can hold and a terminal can show: no control character,
+    components of at most 255 bytes and 4,096 in all (UsageError otherwise)."""
+    text = str(path)
+    if any(ch < " " or ch == "\x7f" for ch in text):
+        raise UsageError(
+            f"{display_path(path)}: a control character in the name; the {what} needs a plain name"
+        )
+    encoded = os.fsencode(text)
+    if len(encoded) > 4096 or any(len(part) > 255 for part in encoded.split(b"/")):
+        raise UsageError(f"{display_path(path)}: name too long for a file system; choose a shorter {what}")
+
+
 def check_file(path: Path, what: str, max_bytes: int = MAX_FILE_BYTES) -> None:
     """``path`` is a readable regular file of at most ``max_bytes`` (UsageError otherwise)."""
+    check_name(path, what)
     st = _stat(path, what)
     shown = display_path(path)
     if stat.S_ISDIR(st.st_mode):
@@ -89,6 +103,7 @@ def check_directory(path: Path, what: str, *, writable: bool = False, may_create
     With ``may_create`` a missing directory is fine when its nearest existing ancestor is a writable
     directory (it is created later, when the work starts).
     """
+    check_name(path, what)
     shown = display_path(path)
     if may_create:
         probe = path

@@ -132,8 +132,7 @@ def iter_jsonl(
                     if torn_tail and not line.endswith("\n"):
                         return
                     raise UsageError(
-                        f"{path}:{number}: not a JSON line ({exc.msg}, column {exc.colno}); the file is "
-                        f"damaged (a process killed while writing leaves a partial last line): {fix}"
+                        f"{path}:{number}: damaged: not a JSON line ({exc.msg}, column {exc.colno}); {fix}"
                     ) from None
                 except (ValueError, RecursionError):
                     raise UsageError(
