@@ -12,6 +12,7 @@ verdict_reasons and the incomplete banner.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -98,5 +99,18 @@ def junit_xml(result: dict[str, Any]) -> str:
         kind = RUN_FAILURE.get(str(result.get("verdict")), "RunFailed")
         failure = ET.SubElement(case, "failure", {"message": "; ".join(run_reasons), "type": kind})
         failure.text = "\n".join([*run_reasons, f"run: {run_id}"])
+    _xml_safe(root)
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+# characters XML 1.0 cannot carry at all (ElementTree writes them as they are: a CI's parser then refuses
+# the whole file); a name or reason holding one gets U+FFFD in its place
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(root: ET.Element) -> None:
+    for element in root.iter():
+        element.attrib = {k: _NOT_XML.sub("\ufffd", v) for k, v in element.attrib.items()}
+        if element.text:
+            element.text = _NOT_XML.sub("\ufffd", element.text)

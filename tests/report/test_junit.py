@@ -2,6 +2,9 @@
 
 import xml.etree.ElementTree as ET
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from suite.analyze.result import with_thresholds
 from suite.gates.thresholds import evaluate_all
 from suite.pipeline.analysis import analyze_run_dir
@@ -107,3 +110,28 @@ def test_names_are_escaped_and_messages_plain():
     assert failure_message({"expr": "a < 1", "value": 1.23456789, "ok": False}) == (
         "a = 1.23457 does not satisfy `a < 1`"
     )
+
+
+@given(st.text(max_size=40))
+def test_any_profile_name_or_reason_gives_a_parseable_file(text: str) -> None:
+    """A control character (ESC, NUL...) in a user-written name used to be written as it is: invalid
+    XML that a CI's parser refuses whole. Anything XML cannot carry becomes U+FFFD; the rest is kept."""
+    result = {
+        "test_run_id": "x",
+        "profile": text,
+        "window": {},
+        "verdict": "inconclusive",
+        "verdict_reasons": [text],
+        "thresholds": [{"expr": "queue_time_s.max < 1", "value": None, "ok": None, "reason": text}],
+    }
+    root = ET.fromstring(junit_xml(result))  # parses: nothing XML 1.0 forbids is left
+    suite = root.find("testsuite")
+    assert suite is not None
+    profile = [p.get("value") for p in suite.iter("property") if p.get("name") == "profile"]
+    kept = "".join("\ufffd" if _forbidden(ch) else ch for ch in text) or "profile"  # empty: the default
+    assert profile == [kept]
+
+
+def _forbidden(ch: str) -> bool:
+    o = ord(ch)
+    return (o < 0x20 and ch not in "\t\n\r") or 0xD800 <= o <= 0xDFFF or o in (0xFFFE, 0xFFFF)
