@@ -132,7 +132,7 @@ def sizing_name(text: str) -> str:
 
 
 reports_dir = directory("reports directory", may_create=True)
-profiles_dir = directory("profiles directory")
+profiles_dir = directory("profiles folder")
 run_dir = directory("run directory", writable=True)
 read_run_dir = directory("run directory")
 

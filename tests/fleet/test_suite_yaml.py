@@ -97,5 +97,5 @@ def test_missing_suite_yaml_is_empty_and_a_fifo_is_refused(tmp_path: Path):
 
 def test_a_suite_config_path_too_long_is_one_line(tmp_path: Path):
     for read in (load_config, existing_config):
-        with pytest.raises(UsageError, match="File name too long"):
+        with pytest.raises(UsageError, match="name too long for a file system"):
             read(tmp_path / ("s" * 300 + ".yaml"))

@@ -181,6 +181,6 @@ def test_report_on_a_damaged_jsonl_line_is_one_error_with_file_and_line(tmp_path
     before = {p: p.read_bytes() for p in run_dir.rglob("*.jsonl")}
     assert main(["report", str(run_dir)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"suite: error: {path}:{len(lines) + 1}: not a JSON line")
+    assert err.startswith(f"suite: error: {path}:{len(lines) + 1}: damaged: not a JSON line")
     assert "fix or delete that line" in err and "Traceback" not in err
     assert {p: p.read_bytes() for p in run_dir.rglob("*.jsonl")} == before  # nothing collected is touched

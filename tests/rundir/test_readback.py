@@ -132,7 +132,7 @@ def test_collect_leaves_a_torn_last_ledger_line_to_its_repair_and_refuses_any_ot
     ledger = write(rd.file("ledger.jsonl"), whole * 3 + whole[:20])  # killed mid-append: no newline
     check_for_collect(rd)  # not refused here: suite collect repairs (or names) it
     assert len(list(iter_jsonl(ledger, row_check("ledger"), torn_tail=True))) == 3
-    with pytest.raises(UsageError, match=r"ledger.jsonl:4: not a JSON line"):
+    with pytest.raises(UsageError, match=r"ledger.jsonl:4: damaged: not a JSON line"):
         read_jsonl(ledger)  # every other reader still names it
     write(rd.file("ledger.jsonl"), whole + whole[:20] + b"\n" + whole)  # torn in the middle: damage
     with pytest.raises(UsageError, match=r"ledger.jsonl:2: .*then run `suite collect`"):
