@@ -25,6 +25,7 @@ from suite.analyze.resources import (
 from suite.analyze.saturation import Offered, saturation_arrays
 from suite.analyze.scope import Scope, first_scheduled, not_dispatched, scope, workflow_counts
 from suite.analyze.stats import PERCENTILE_METHOD, distribution, exact_sum
+from suite.analyze.steps import StepTap, step_figures
 from suite.analyze.tables import DispatchTable, RunTable, dispatch_table, jobs_table, runs_table
 from suite.analyze.tasks import task_summary, tasks_from_events
 from suite.analyze.timeline import JobArrays
@@ -42,6 +43,7 @@ from suite.rundir.result_schema import (
     Resources,
     Result,
     Saturation,
+    Steps,
     ThresholdResult,
     Window,
     Workflows,
@@ -98,7 +100,8 @@ def result_of(
     dispatches = dispatch_table(ledger)
     run_table = runs_table(runs)
     sc = scope(dispatches, run_table)
-    parsed = jobs_table(jobs)
+    steps = StepTap()  # each job row's steps, recorded as jobs_table reads the rows once
+    parsed = jobs_table(steps.rows(jobs))
     job_run = sc.run_rows(run_table, parsed.run_id)  # each job's run (RunTable row), -1 if none
     job_owner = np.append(sc.owner, -1)[job_run]  # the accepted suite_id its run counts for, or -1
     in_scope = np.flatnonzero(job_owner >= 0)  # this test's runs only, known by run id
@@ -198,6 +201,7 @@ def result_of(
             pattern, every_scheduled, scheduled_of_job, arr, window[1] if window else None, reasons
         ),
         "resources": resources,
+        "steps": _steps(arr, steps, reasons),
         "per_job": cast(
             Sequence[PerJob],
             per_job_rows(arr, dispatches.suite_id[sc.accepted[owner]], from_schedule, per_job_res),
@@ -314,6 +318,13 @@ def _resources(
         jobs_with_samples=int(np.count_nonzero(ran & (samples > 0))),
         jobs_without_samples=int(np.count_nonzero(ran & (samples == 0))),
     ), cols
+
+
+def _steps(jobs: JobArrays, tap: StepTap, reasons: dict[str, str]) -> Steps:
+    """result.json `steps` over this test's jobs (suite.analyze.steps)."""
+    names = [jobs.name.values[c] for c in jobs.name.codes.tolist()]
+    conclusions = [jobs.conclusion.values[c] for c in jobs.conclusion.codes.tolist()]
+    return step_figures(jobs.id.tolist(), names, conclusions, tap.by_job, reasons)
 
 
 def _empty_distribution_reasons(result: Result, reasons: dict[str, str]) -> None:

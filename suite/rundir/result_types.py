@@ -10,21 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypedDict
 
+from suite.rundir.dist_type import Distribution
+from suite.rundir.step_types import FailedStep, StepFigures, Steps  # noqa: F401 (re-exported)
+
 SCHEMA = "suite.result/v1"
 DIST_STATS: tuple[str, ...] = ("count", "min", "mean", "p50", "p90", "p95", "p99", "max")
-
-
-class Distribution(TypedDict):
-    """count 0: every other figure null. Percentiles: numpy's linear interpolation."""
-
-    count: int
-    min: float | None
-    mean: float | None
-    p50: float | None
-    p90: float | None
-    p95: float | None
-    p99: float | None
-    max: float | None
 
 
 class Fleet(TypedDict, total=False):
@@ -385,6 +375,7 @@ class Result(TypedDict):
     occupancy: Occupancy
     recovery: Recovery | None  # spike profiles only
     resources: Resources
+    steps: Steps  # per (job name, step): durations, slowest, failed steps (suite.analyze.steps)
     per_job: Sequence[PerJob]
     by_job_name: dict[str, JobNameFigures]  # keyed by job name, in order of first start
     by_workflow: dict[str, WorkflowFigures]  # keyed by workflow file

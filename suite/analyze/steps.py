@@ -1,0 +1,148 @@
+"""result.json's `steps`: per step of each job name, its duration distribution; the slowest steps; for
+each failed job the step where it failed. Pure: the jobs' rows in, figures out.
+
+Definitions (docs/architecture.md, Definitions): a step's duration = its completed_at − started_at,
+over the steps with both stamps (a skipped step has none); steps are grouped by (job name, step
+number, step name): what a user reads as `build / npm` step 3 `Run tests`; the number tells apart
+two steps of one name in one job. Only the jobs the headline counts (this test's runs, a job id's
+last copy, the run's latest attempt) are read: StepTap records every row's steps as the rows pass
+once through suite.analyze.tables.jobs_table, and step_figures keeps those of the kept job ids.
+A failed job (conclusion failure or timed_out) failed at its first step, by number, whose
+conclusion is failure, timed_out or cancelled; none such: null, with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from suite.analyze.stats import distribution
+from suite.isotime import ts
+from suite.rundir.result_schema import FailedStep, StepFigures, Steps
+
+DEFINITION = (
+    "per (job name, step number, step name): duration = completed_at − started_at of the steps with "
+    "both stamps; a failed job's step = its first step by number concluding failure, timed_out or "
+    "cancelled"
+)
+FAILING = frozenset({"failure", "timed_out", "cancelled"})
+FAILED_JOB = frozenset({"failure", "timed_out"})
+SLOWEST = 10  # entries in `slowest`
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int | None
+    name: str
+    conclusion: str | None
+    duration: float | None  # completed − started, None without both stamps (or completed first)
+
+
+def parse_steps(raw: Any) -> list[Step]:
+    """A job row's `steps` (GitHub's objects) as Steps, in order of number (rows' order for ties)."""
+    out = []
+    for s in raw if isinstance(raw, list) else ():
+        if not isinstance(s, dict):
+            continue
+        number = s.get("number")
+        started, completed = _stamp(s.get("started_at")), _stamp(s.get("completed_at"))
+        both = started is not None and completed is not None and completed >= started
+        out.append(
+            Step(
+                number if type(number) is int else None,
+                str(s.get("name") or ""),
+                s.get("conclusion") if isinstance(s.get("conclusion"), str) else None,
+                completed - started if both else None,  # type: ignore[operator]
+            )
+        )
+    return sorted(out, key=lambda st: (st.number is None, st.number or 0))
+
+
+def _stamp(value: Any) -> float | None:
+    try:
+        return ts(value)
+    except (TypeError, ValueError):  # a damaged stamp is one not observed
+        return None
+
+
+@dataclass
+class StepTap:
+    """Records each job row's steps by job id (the last copy of an id wins, as in jobs_table) while the
+    rows pass through `rows` once."""
+
+    by_job: dict[int, list[Step]] = field(default_factory=dict)
+
+    def rows(self, jobs: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for row in jobs:
+            job_id = row.get("id") if isinstance(row, dict) else None
+            if type(job_id) is int:
+                self.by_job[job_id] = parse_steps(row.get("steps"))
+            yield row
+
+
+def step_figures(
+    job_ids: Sequence[int],
+    job_names: Sequence[str],
+    conclusions: Sequence[str | None],
+    by_job: dict[int, list[Step]],
+    reasons: dict[str, str],
+) -> Steps:
+    """The `steps` section over these jobs (in their order); reasons gets why a figure is null."""
+    groups: dict[tuple[str, int | None, str], list[Step]] = {}
+    failed_at: list[FailedStep] = []
+    for job_id, job, conclusion in zip(job_ids, job_names, conclusions, strict=True):
+        steps = by_job.get(int(job_id), [])
+        for st in steps:
+            groups.setdefault((str(job), st.number, st.name), []).append(st)
+        if conclusion in FAILED_JOB:
+            failed_at.append(_failed_at(int(job_id), str(job), steps))
+    by_step = [_figures(key, steps, reasons) for key, steps in _ordered(groups)]
+    timed = [f for f in by_step if f["timed"]]
+    slowest = sorted(timed, key=lambda f: -(f["duration_s"]["p95"] or 0.0))[:SLOWEST]
+    if not timed:
+        reasons.setdefault("steps", "no job of this test carried a step with started_at and completed_at")
+    return Steps(definition=DEFINITION, by_step=by_step, slowest=slowest, failed_at=failed_at)
+
+
+def _ordered(
+    groups: dict[tuple[str, int | None, str], list[Step]],
+) -> list[tuple[tuple[str, int | None, str], list[Step]]]:
+    """By job name (in order of its first job), then step number (unnumbered last), then name."""
+    first = {job: i for i, (job, _, _) in reversed(list(enumerate(groups)))}
+    return sorted(groups.items(), key=lambda kv: (first[kv[0][0]], kv[0][1] is None, kv[0][1] or 0, kv[0][2]))
+
+
+def _figures(key: tuple[str, int | None, str], steps: list[Step], reasons: dict[str, str]) -> StepFigures:
+    job, number, name = key
+    durations = [st.duration for st in steps if st.duration is not None]
+    if not durations:
+        address = f"steps[{json.dumps(job)}][{json.dumps(number)}].duration_s"
+        reasons.setdefault(address, "no step of this key had both started_at and completed_at (skipped)")
+    return StepFigures(
+        job_name=job,
+        number=number,
+        name=name,
+        steps=len(steps),
+        timed=len(durations),
+        failed=sum(st.conclusion in FAILING for st in steps),
+        duration_s=distribution(durations),
+    )
+
+
+def _failed_at(job_id: int, job: str, steps: list[Step]) -> FailedStep:
+    for st in steps:
+        if st.conclusion in FAILING:
+            return FailedStep(
+                job_id=job_id,
+                job_name=job,
+                step_number=st.number,
+                step_name=st.name,
+                step_conclusion=st.conclusion,
+                reason=None,
+            )
+    why = "the job carried no steps" if not steps else "no step concluded failure, timed_out or cancelled"
+    return FailedStep(
+        job_id=job_id, job_name=job, step_number=None, step_name=None, step_conclusion=None, reason=why
+    )
