@@ -18,6 +18,7 @@ from suite.report.by_name import by_name_section
 from suite.report.escape import md_code, md_prose, md_text
 from suite.report.fmt import num, pct
 from suite.report.sections import Cell, Row, Section, Table, sections
+from suite.report.steps import steps_section
 from suite.report.verdict_view import banner, other_reasons, verdict_name
 
 MAX_LISTED = 50  # rows listed per detail table (missing workflows, jobs without samples)
@@ -160,6 +161,19 @@ def _by_name(s: Section) -> list[str]:
     return [*out, "", *_listed(_cells(workflows.rows), workflows.headers, "workflows")]
 
 
+def _steps(s: Section) -> list[str]:
+    """Slowest steps, where failed jobs failed, every step ([] when no job carried a step)."""
+    tables = [("slowest", "slowest steps"), ("failed", "failed jobs"), ("steps", "steps")]
+    if not any(s.tables[k].rows for k, _ in tables):
+        return []
+    out = [f"## {s.title}", "", s.facts["note"]]
+    for key, what in tables:
+        t = s.tables[key]
+        if t.rows:
+            out += ["", f"### {what.capitalize()}", "", *_listed(_cells(t.rows), t.headers, what)]
+    return out
+
+
 def _load_sections(r: dict[str, Any]) -> list[str]:
     """Headroom, the breaking point (step and ramp profiles) and recovery (spike profiles)."""
     h = load_sections.headroom(r)
@@ -220,6 +234,7 @@ def summary_markdown(result: dict[str, Any]) -> str:
         [f"## {s['jobs'].title}", "", _render(s["jobs"].tables["counts"])],
         _timings(s["timings"]),
         _by_name(by_name_section(result)),
+        _steps(steps_section(result)),
         [f"## {s['load'].title}", "", _render(s["load"].tables["figures"])],
         _load_sections(result),
         _runners(s["runners"]),
