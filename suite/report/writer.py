@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from suite.errors import UsageError
-from suite.report.jobs_csv import write_jobs_csv
+from suite.report.jobs_csv import failed_steps, write_jobs_csv
 from suite.report.junit import junit_xml
 from suite.report.markdown import summary_markdown
 from suite.rundir.jsonio import atomic_path, stream_jsonl, write_json
@@ -91,7 +91,7 @@ def write_reports(run_dir: Path, result: dict[str, Any]) -> list[Path]:
     summary = summary_markdown(result)
     _write_text(paths[1], summary)
     with atomic_path(paths[2]) as tmp, tmp.open("w", encoding="utf-8", errors="replace", newline="") as out:
-        write_jobs_csv(out, result.get("per_job") or [])
+        write_jobs_csv(out, result.get("per_job") or [], failed_steps(result))
     _write_text(paths[3], junit_xml(result))
     paths[4:] = write_html(rd, result)
     append_step_summary(summary)

@@ -4,10 +4,13 @@ carried a step."""
 
 from __future__ import annotations
 
+import csv
 from html import escape
 
 from suite.analyze.result import compute_result
+from suite.report import write_reports
 from suite.report.html import report_html
+from suite.report.jobs_csv import COLUMNS, failed_steps
 from suite.report.markdown import summary_markdown
 from suite.report.steps import TERMINAL_STEPS, steps_section, terminal_lines
 from suite.report.terminal import terminal_summary
@@ -80,3 +83,19 @@ def test_without_steps_only_the_failed_job_and_why_shows_and_an_old_result_has_n
     del r["steps"]  # a result.json from before the section
     assert "Steps (seconds)" not in summary_markdown(r) and "Steps (seconds)" not in report_html(r, [])
     assert terminal_lines(r) == []
+
+
+def test_jobs_csv_names_the_step_a_failed_job_failed_at_and_leaves_other_jobs_empty(tmp_path, monkeypatch):
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    r = result_with_steps()
+    r["steps"]["failed_at"][0]["step_name"] = "=HYPERLINK(1)"  # a name is user text: never a formula
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    write_reports(run_dir, r)
+    with (run_dir / "jobs.csv").open(newline="") as f:
+        rows = {row["id"]: row for row in csv.DictReader(f)}
+    assert tuple(next(iter(rows.values()))) == COLUMNS and COLUMNS[-1] == "failed_step"
+    assert rows["4"]["conclusion"] == "failure" and rows["4"]["failed_step"] == "'=HYPERLINK(1)"
+    assert [row["failed_step"] for key, row in rows.items() if key != "4"] == ["", "", ""]
+    r["steps"]["failed_at"][0]["step_name"] = None  # no failing step: an empty cell, result.json says why
+    assert failed_steps(r) == {}
