@@ -201,7 +201,7 @@ def result_of(
             pattern, every_scheduled, scheduled_of_job, arr, window[1] if window else None, reasons
         ),
         "resources": resources,
-        "steps": _steps(arr, steps, reasons),
+        "steps": _steps(arr, steps, reasons, uncollected),
         "per_job": cast(
             Sequence[PerJob],
             per_job_rows(arr, dispatches.suite_id[sc.accepted[owner]], from_schedule, per_job_res),
@@ -320,8 +320,10 @@ def _resources(
     ), cols
 
 
-def _steps(jobs: JobArrays, tap: StepTap, reasons: dict[str, str]) -> Steps:
+def _steps(jobs: JobArrays, tap: StepTap, reasons: dict[str, str], uncollected: Sequence[str]) -> Steps:
     """result.json `steps` over this test's jobs (suite.analyze.steps)."""
+    if "raw/jobs.jsonl" in uncollected:  # no step read, rather than none observed
+        reasons["steps"] = "raw/jobs.jsonl absent: the jobs were never collected (suite collect)"
     names = [jobs.name.values[c] for c in jobs.name.codes.tolist()]
     conclusions = [jobs.conclusion.values[c] for c in jobs.conclusion.codes.tolist()]
     return step_figures(jobs.id.tolist(), names, conclusions, tap.by_job, reasons)

@@ -168,3 +168,10 @@ def test_per_key_counts_add_up_to_the_steps_with_both_stamps(jobs):
     assert total == pytest.approx(sum(s[4] - s[3] for s in timed))
     p95 = [f["duration_s"]["p95"] for f in out["slowest"]]
     assert p95 == sorted(p95, reverse=True)
+
+
+def test_jobs_never_collected_is_the_reason_for_no_steps():
+    result = compute_result(MANIFEST, LEDGER, RUNS, [], [], [], [], uncollected=["raw/jobs.jsonl"])
+    assert result["steps"]["by_step"] == [] and result["steps"]["failed_at"] == []
+    why = "raw/jobs.jsonl absent: the jobs were never collected (suite collect)"
+    assert result["reasons"]["steps"] == why
