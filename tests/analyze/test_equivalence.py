@@ -92,6 +92,7 @@ def raw_runs(draw):
                     "completed_at": None if shape in ("queued", "running") else iso(end),
                     "runner_name": runner,
                     "labels": ["self-hosted"],
+                    "steps": draw(raw_steps(start)),
                 }
                 if draw(st.booleans()) and draw(st.booleans()):
                     jobs.append(job | {"status": "in_progress", "completed_at": None})  # an earlier copy
@@ -125,6 +126,22 @@ def raw_runs(draw):
 
 
 CONCLUSIONS = ["success", "success", "failure", "cancelled", "timed_out", None]
+
+
+@st.composite
+def raw_steps(draw, start):
+    """A job's steps: numbers may repeat or be absent, stamps may be missing or out of order."""
+    stamp = st.one_of(st.none(), st.integers(-5, 60).map(lambda s: iso(start + s)))
+    step = st.fixed_dictionaries(
+        {
+            "name": st.sampled_from(["Set up job", "Run tests", "Run tests", "x"]),
+            "number": st.sampled_from([1, 2, 3, None]),
+            "conclusion": st.sampled_from([*CONCLUSIONS, "skipped"]),
+            "started_at": stamp,
+            "completed_at": stamp,
+        }
+    )
+    return draw(st.lists(step, max_size=3))
 
 
 def same(got, want, path="result"):

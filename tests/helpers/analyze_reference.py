@@ -39,6 +39,7 @@ from tests.helpers.analyze_records import (
     saturation,
     workflow_counts,
 )
+from tests.helpers.steps_reference import steps_reference
 
 Rows = Iterable[dict[str, Any]]  # each read once, in order: lists, or rows streamed from raw/
 
@@ -56,6 +57,7 @@ def reference_result(
 ) -> dict[str, Any]:
     reasons: dict[str, str] = {}  # dotted path of a null figure -> why it could not be observed
     notes: list[str] = [f"percentiles: {PERCENTILE_METHOD}"]
+    jobs = list(jobs)  # read twice: the jobs, then their steps
     dispatches = dispatches_from_ledger(ledger)
     accepted = accepted_dispatches(dispatches)
     matched = match_runs(accepted, runs_from_raw(runs))
@@ -155,6 +157,7 @@ def reference_result(
         ),
         "recovery": recovery(pattern, every, job_sched, arr, window[1] if window else None, reasons),
         "resources": resources,
+        "steps": steps_reference(jobs, scoped, reasons),
         "per_job": _per_job(scoped, suite_of_run, from_schedule, per_job_res, arr),
         "by_job_name": by_name_reference.by_job_name(scoped, run_of, reasons),
         "by_workflow": by_name_reference.by_workflow(scoped, run_of, matched.runs.values(), reasons),
