@@ -32,6 +32,8 @@ from suite.rundir.result_types import (  # noqa: F401  (re-exported: the catalog
     Dispatch,
     Distribution,
     EndpointCounts,
+    FailureCounts,
+    Failures,
     Fleet,
     JobCounts,
     JobNameFigures,

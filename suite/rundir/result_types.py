@@ -1,14 +1,15 @@
-"""result.json's sections as TypedDicts, one per section (schema suite.result/v1).
-
-The catalogue derived from them (DISTRIBUTIONS, NUMBERS, field(), ...) is in
-suite.rundir.result_schema, which re-exports every name here. Units are in the names: _s seconds,
-_pct percent, _per_min per minute. Imports nothing from the suite.
+"""result.json's sections as TypedDicts, one per section (schema suite.result/v1); `failures` is in
+suite.rundir.failure_types. The catalogue derived from them (DISTRIBUTIONS, NUMBERS, field(), ...) is
+in suite.rundir.result_schema, which re-exports every name here. Units are in the names: _s seconds,
+_pct percent, _per_min per minute. Imports nothing else from the suite.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, TypedDict
+
+from suite.rundir.failure_types import FailureCounts, Failures  # noqa: F401  (re-exported)
 
 SCHEMA = "suite.result/v1"
 DIST_STATS: tuple[str, ...] = ("count", "min", "mean", "p50", "p90", "p95", "p99", "max")
@@ -318,6 +319,7 @@ class PerJob(TypedDict):
     runner_name: str | None
     status: str
     conclusion: str | None
+    failure_cause: str | None  # one of FailureCounts' causes; null when the job did not fail
     created: str | None
     started: str | None
     completed: str | None
@@ -388,6 +390,7 @@ class Result(TypedDict):
     per_job: Sequence[PerJob]
     by_job_name: dict[str, JobNameFigures]  # keyed by job name, in order of first start
     by_workflow: dict[str, WorkflowFigures]  # keyed by workflow file
+    failures: Failures | None  # null when raw/jobs.jsonl was never collected
     api: Api
     thresholds: list[ThresholdResult]
     completeness: Completeness
