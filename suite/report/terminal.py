@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from suite.report import by_name, load_sections
+from suite.report import by_name, failures, load_sections
 from suite.report.escape import terminal_text
 from suite.report.fmt import num, pct
 from suite.report.verdict_view import banner, other_reasons, verdict_name
@@ -40,6 +40,7 @@ def terminal_summary(result: dict[str, Any]) -> str:
         f"{num(res['jobs_without_samples'])} without{unmeasured}",
     ]
     lines += by_name.terminal_lines(result)
+    lines += failures.terminal_lines(result)
     lines += load_sections.terminal_lines(result)
     aborted = (result.get("dispatch") or {}).get("aborted")
     if aborted:
