@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from suite.analyze.result import compute_result
+from suite.gates.thresholds import evaluate_all
 from suite.report.failures import TERMINAL_NAMES, failures_section, terminal_lines
 from suite.report.html import report_html
 from suite.report.markdown import summary_markdown
@@ -107,3 +108,9 @@ def test_a_run_without_failures_shows_zero_counts_and_no_terminal_line():
     assert r["failures"]["total"]["did_not_succeed"] == 0  # observed: every job succeeded
     assert not failures_section(r).tables["names"].rows
     assert terminal_lines(r) == []
+
+
+def test_a_profile_threshold_can_gate_on_a_cause():
+    exprs = ["failures.total.out_of_memory == 0", "failures.total.runner_lost == 0"]
+    results = evaluate_all(exprs, failed_run())
+    assert [(t["value"], t["ok"]) for t in results] == [(1.0, False), (0.0, True)]
