@@ -13,10 +13,15 @@ from suite.rundir.result_schema import PER_JOB_KEYS
 
 
 def per_job_rows(
-    jobs: JobArrays, suite_ids: np.ndarray, from_schedule: np.ndarray, res: ResourceColumns
+    jobs: JobArrays,
+    suite_ids: np.ndarray,
+    from_schedule: np.ndarray,
+    res: ResourceColumns,
+    causes: np.ndarray,
 ) -> ColumnRows:
     """One row per job (PER_JOB_KEYS): numpy columns, read as rows (a row's Python values and its
-    dict are made when it is read, a slice of the columns at a time)."""
+    dict are made when it is read, a slice of the columns at a time). causes: per job its failure
+    cause or None (suite.analyze.failures)."""
 
     def values(a: np.ndarray) -> Lazy:
         return Lazy(a, np.ndarray.tolist)
@@ -40,6 +45,7 @@ def per_job_rows(
         category(jobs.runner),
         category(jobs.status),
         category(jobs.conclusion),
+        Lazy(causes, np.ndarray.tolist),
         when(jobs.created),
         when(jobs.started),
         when(jobs.completed),

@@ -11,6 +11,7 @@ import numpy as np
 from suite.analyze.by_name import by_job_name, by_workflow, job_counts
 from suite.analyze.completeness import completeness
 from suite.analyze.concurrency import concurrency_arrays
+from suite.analyze.failures import failure_causes, failures_section, task_stops
 from suite.analyze.fleet import little_law, runners, throughput
 from suite.analyze.headroom import jobs_waiting, occupancy
 from suite.analyze.per_job import per_job_rows
@@ -133,7 +134,9 @@ def result_of(
     skipped = manifest.get("not_collected") or {}  # what the run could not collect, and why
     reasons.update(not_collected_reasons(skipped))
     resources, per_job_res = _resources(arr, samples(), skipped.get("metrics"))
-    task_list = tasks_from_events(tasks)
+    task_events = list(tasks)  # read twice: the lifecycle, then the stops (a few rows per task)
+    task_list = tasks_from_events(task_events)
+    causes, unknown = failure_causes(arr, task_stops(task_events), skipped.get("tasks"))
     speed = float((manifest.get("clock") or {}).get("speed") or 1.0)
     lag_all = dispatches.sent[sc.accepted] - accepted_scheduled
     lags = lag_all[~np.isnan(lag_all)]
@@ -204,10 +207,11 @@ def result_of(
         "steps": _steps(arr, steps, reasons, uncollected),
         "per_job": cast(
             Sequence[PerJob],
-            per_job_rows(arr, dispatches.suite_id[sc.accepted[owner]], from_schedule, per_job_res),
+            per_job_rows(arr, dispatches.suite_id[sc.accepted[owner]], from_schedule, per_job_res, causes),
         ),
         "by_job_name": by_job_name(arr, run_table.created[job_run], reasons),
         "by_workflow": by_workflow(arr, job_run, run_table, sc.run[sc.found], last_done, reasons),
+        "failures": failures_section(arr, causes, unknown),
         "api": cast(Api, dict(api or {})),
         "thresholds": cast(list[ThresholdResult], list(thresholds or [])),
         "completeness": completeness(manifest, dispatches, schedule_size, uncollected),

@@ -43,6 +43,8 @@ def blank_unobserved(result: Result, reasons: dict[str, str], uncollected: Seque
             r["jobs"][key] = None
             reasons[f"jobs.{key}"] = ran_why
         r["tasks"]["with_jobs"] = None
+        r["failures"] = None
+        reasons["failures"] = ran_why
         reasons["tasks.with_jobs"] = ran_why
         for path in JOB_DISTRIBUTIONS:  # their samples are jobs: none read, rather than none observed
             reasons[path] = ran_why

@@ -16,6 +16,7 @@ from suite.analyze.stats import PERCENTILE_METHOD
 from suite.report import load_sections
 from suite.report.by_name import by_name_section
 from suite.report.escape import md_code, md_prose, md_text
+from suite.report.failures import failures_section
 from suite.report.fmt import num, pct
 from suite.report.sections import Cell, Row, Section, Table, sections
 from suite.report.steps import steps_section
@@ -174,6 +175,18 @@ def _steps(s: Section) -> list[str]:
     return out
 
 
+def _failures(s: Section) -> list[str]:
+    """The jobs that did not succeed by cause (suite.report.failures), in total and per job name."""
+    if s.facts["null"]:
+        return [f"## {s.title}", "", f"null: {md_prose(s.facts['null'])}"]
+    out = [f"## {s.title}", "", md_prose(s.facts["note"]), "", _render(s.tables["total"])]
+    names = s.tables["names"]
+    if names.rows:
+        out += ["", *_listed(_cells(names.rows), names.headers, "job names")]
+    unknown = s.facts["unknown_reasons"]
+    return [*out, "", *(f"- unknown for {n} job(s): {md_prose(why)}" for why, n in unknown.items())]
+
+
 def _load_sections(r: dict[str, Any]) -> list[str]:
     """Headroom, the breaking point (step and ramp profiles) and recovery (spike profiles)."""
     h = load_sections.headroom(r)
@@ -235,6 +248,7 @@ def summary_markdown(result: dict[str, Any]) -> str:
         _timings(s["timings"]),
         _by_name(by_name_section(result)),
         _steps(steps_section(result)),
+        _failures(failures_section(result)),
         [f"## {s['load'].title}", "", _render(s["load"].tables["figures"])],
         _load_sections(result),
         _runners(s["runners"]),

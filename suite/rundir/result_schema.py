@@ -33,6 +33,8 @@ from suite.rundir.result_types import (  # noqa: F401  (re-exported: the catalog
     Distribution,
     EndpointCounts,
     FailedStep,
+    FailureCounts,
+    Failures,
     Fleet,
     JobCounts,
     JobNameFigures,

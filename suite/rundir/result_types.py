@@ -1,8 +1,7 @@
-"""result.json's sections as TypedDicts, one per section (schema suite.result/v1).
-
-The catalogue derived from them (DISTRIBUTIONS, NUMBERS, field(), ...) is in
-suite.rundir.result_schema, which re-exports every name here. Units are in the names: _s seconds,
-_pct percent, _per_min per minute. Imports nothing from the suite.
+"""result.json's sections as TypedDicts, one per section (schema suite.result/v1); `failures` is in
+suite.rundir.failure_types. The catalogue derived from them (DISTRIBUTIONS, NUMBERS, field(), ...) is
+in suite.rundir.result_schema, which re-exports every name here. Units are in the names: _s seconds,
+_pct percent, _per_min per minute. Imports nothing else from the suite.
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any, TypedDict
 
 from suite.rundir.dist_type import Distribution
+from suite.rundir.failure_types import FailureCounts, Failures  # noqa: F401  (re-exported)
 from suite.rundir.step_types import FailedStep, StepFigures, Steps  # noqa: F401 (re-exported)
 
 SCHEMA = "suite.result/v1"
@@ -308,6 +308,7 @@ class PerJob(TypedDict):
     runner_name: str | None
     status: str
     conclusion: str | None
+    failure_cause: str | None  # one of FailureCounts' causes; null when the job did not fail
     created: str | None
     started: str | None
     completed: str | None
@@ -379,6 +380,7 @@ class Result(TypedDict):
     per_job: Sequence[PerJob]
     by_job_name: dict[str, JobNameFigures]  # keyed by job name, in order of first start
     by_workflow: dict[str, WorkflowFigures]  # keyed by workflow file
+    failures: Failures | None  # null when raw/jobs.jsonl was never collected
     api: Api
     thresholds: list[ThresholdResult]
     completeness: Completeness

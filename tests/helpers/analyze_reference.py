@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from suite.analyze.concurrency import concurrency_arrays
+from suite.analyze.failures import NO_RUNNER, NO_TASK_EVENT
 from suite.analyze.fleet import little_law, runners, throughput
 from suite.analyze.headroom import jobs_waiting, occupancy
 from suite.analyze.recovery import recovery
@@ -21,7 +22,7 @@ from suite.analyze.tasks import task_summary, tasks_from_events
 from suite.analyze.timeline import JobArrays
 from suite.analyze.unobserved import blank_unobserved
 from suite.isotime import stamp
-from tests.helpers import by_name_reference
+from tests.helpers import by_name_reference, failures_reference
 from tests.helpers.analyze_records import (
     Dispatch,
     Job,
@@ -89,7 +90,11 @@ def reference_result(
     fleet = manifest.get("fleet") or {}
     configured = fleet.get("runner_count")
     resources, per_job_res = _resources(scoped, metrics)
-    task_list = tasks_from_events(tasks)
+    task_events = list(tasks)
+    task_list = tasks_from_events(task_events)
+    ends = failures_reference.task_ends(task_events)
+    not_collected = (manifest.get("not_collected") or {}).get("tasks")
+    causes = [failures_reference.cause(j, ends, not_collected) for j in scoped]
     speed = float((manifest.get("clock") or {}).get("speed") or 1.0)
     lags = [x for d in accepted.values() if (x := d.lag_s) is not None]
     fleet_use = runners(arr, configured, window, list(runners_snapshots), reasons)
@@ -158,9 +163,12 @@ def reference_result(
         "recovery": recovery(pattern, every, job_sched, arr, window[1] if window else None, reasons),
         "resources": resources,
         "steps": steps_reference(jobs, scoped, reasons),
-        "per_job": _per_job(scoped, suite_of_run, from_schedule, per_job_res, arr),
+        "per_job": _per_job(scoped, suite_of_run, from_schedule, per_job_res, arr, causes),
         "by_job_name": by_name_reference.by_job_name(scoped, run_of, reasons),
         "by_workflow": by_name_reference.by_workflow(scoped, run_of, matched.runs.values(), reasons),
+        "failures": failures_reference.failures(
+            scoped, causes, _unknown_reasons(scoped, causes, not_collected)
+        ),
         "api": dict(api or {}),
         "thresholds": list(thresholds or []),
         "completeness": _completeness(manifest, dispatches),
@@ -270,6 +278,7 @@ PER_JOB_KEYS = (
     "runner_name",
     "status",
     "conclusion",
+    "failure_cause",
     "created",
     "started",
     "completed",
@@ -292,6 +301,7 @@ def _per_job(
     from_schedule: dict[int, float],
     res: list[JobResources],
     arr: JobArrays,
+    causes: list[str | None],
 ) -> list[dict[str, Any]]:
     """One row per job (PER_JOB_KEYS), built column by column."""
     columns = (
@@ -303,6 +313,7 @@ def _per_job(
         [j.runner_name for j in jobs],
         [j.status for j in jobs],
         [j.conclusion for j in jobs],
+        causes,
         [stamp(j.created) for j in jobs],
         [stamp(j.started) for j in jobs],
         [stamp(j.completed) for j in jobs],
@@ -340,3 +351,13 @@ def _empty_distribution_reasons(result: dict[str, Any], reasons: dict[str, str])
         )
     if result["resources"]["jobs_with_samples"] in (0, None):
         reasons.setdefault("resources", "no job had a Container Insights sample inside its interval")
+
+
+def _unknown_reasons(jobs: list[Job], causes: list[str | None], not_collected: str | None) -> dict[str, int]:
+    """Why each unknown cause is unknown (suite.analyze.failures' fixed texts), counted."""
+    out: dict[str, int] = {}
+    for j, c in zip(jobs, causes, strict=True):
+        if c == "unknown":
+            why = NO_RUNNER if j.runner_name is None else (not_collected or NO_TASK_EVENT)
+            out[why] = out.get(why, 0) + 1
+    return out
