@@ -1,7 +1,8 @@
-"""result.json's sections as TypedDicts, one per section (schema suite.result/v1); `failures` is in
-suite.rundir.failure_types. The catalogue derived from them (DISTRIBUTIONS, NUMBERS, field(), ...) is
-in suite.rundir.result_schema, which re-exports every name here. Units are in the names: _s seconds,
-_pct percent, _per_min per minute. Imports nothing else from the suite.
+"""result.json's sections as TypedDicts, one per section (schema suite.result/v1); `steps` is in
+suite.rundir.step_types, `failures` in suite.rundir.failure_types. The catalogue derived from them
+(DISTRIBUTIONS, NUMBERS, field(), ...) is in suite.rundir.result_schema, which re-exports every name
+here. Units are in the names: _s seconds, _pct percent, _per_min per minute. Imports nothing else from
+the suite.
 """
 
 from __future__ import annotations
