@@ -33,3 +33,10 @@ class EnvironmentFailure(SuiteError):
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised in the main thread by the CLI's handler: every `except KeyboardInterrupt` that
     keeps the ledger and records what was never sent handles it as it handles Ctrl-C."""
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` on one line (runs of whitespace, line breaks included, made one space) and cut to `limit`
+    characters with an ellipsis: what an error line may carry of a value it did not write itself."""
+    said = " ".join(text.split())
+    return said if len(said) <= limit else said[: limit - 1] + "…"

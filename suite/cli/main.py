@@ -37,6 +37,7 @@ from suite.errors import (
     EXIT_USAGE,
     SuiteError,
     Terminated,
+    clip,
 )
 from suite.rundir.io_errors import describe, fix_for, is_io_error
 
@@ -123,8 +124,7 @@ def _closed_pipe() -> int:
 
 def _aws_unreachable(exc: Exception) -> str:
     """One bounded line for an AWS endpoint the SDK could not reach (its own text names the URL)."""
-    said = " ".join(str(exc).split())
-    said = said if len(said) <= 160 else said[:159] + "…"
+    said = clip(str(exc), 160)
     return f"cannot reach AWS ({type(exc).__name__}: {said}): check the network, HTTPS_PROXY and AWS_REGION"
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from suite.errors import UsageError
+from suite.errors import UsageError, clip
 from suite.gates.metrics import METRIC_KEYS, METRICS
 
 RATE_KEYS = tuple(m.key for m in METRICS if m.kind == "rate")
@@ -45,7 +45,7 @@ class Gate:
 
 def parse_gate(expr: str) -> Gate:
     m = _GATE.match(expr)
-    shown = repr(expr if len(expr) <= 60 else expr[:59] + "…")  # an error line never carries it whole
+    shown = repr(clip(expr, 60))  # an error line never carries it whole
     if not m:
         raise UsageError(
             f"gate {shown}: expected `<metric>.<stat> +N%` (or -N%, +Ns), e.g. `execution_time_s.p50 +10%`"

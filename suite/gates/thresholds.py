@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from suite.errors import UsageError
+from suite.errors import UsageError, clip
 from suite.gates import selectors
 from suite.gates.verdict import needed_samples
 from suite.rundir.result_schema import DIST_STATS, DISTRIBUTIONS, NUMBERS, NUMERIC_FIELDS, OPEN_FIELDS
@@ -78,15 +78,10 @@ def field_problem(path: str) -> str | None:
     known_heads = sorted({f.split(".")[0] for f in KNOWN_FIELDS})
     if head not in known_heads:
         heads = ", ".join(known_heads[:8]) + f", ... ({len(known_heads)}: see docs/architecture.md)"
-        return f"{_brief(path)} is not a field of result.json{hint}; top-level fields: {heads}"
+        return f"{clip(path, 60)} is not a field of result.json{hint}; top-level fields: {heads}"
     under = sorted({f for f in KNOWN_FIELDS if f.split(".")[0] == head})
     shown = ", ".join(under[:8]) + (", ..." if len(under) > 8 else "")
-    return f"{_brief(path)} is not a field of result.json{hint}; fields under {head}: {shown}"
-
-
-def _brief(text: str, limit: int = 60) -> str:
-    """A user-written field path in an error line, cut to `limit` characters."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return f"{clip(path, 60)} is not a field of result.json{hint}; fields under {head}: {shown}"
 
 
 def problem(expr: str) -> str | None:

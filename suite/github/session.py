@@ -17,7 +17,7 @@ import httpx
 
 from suite import __version__
 from suite.clock import Clock, WallClock
-from suite.errors import EnvironmentFailure, UsageError
+from suite.errors import EnvironmentFailure, UsageError, clip
 from suite.github.app import AppCredentials, InstallationAuth
 from suite.github.auth import TokenAuth, check_token
 from suite.github.cost import ApiCounters
@@ -246,7 +246,7 @@ class GitHubSession:
             tries = _tries(exc, call)
             raise EnvironmentFailure(
                 self._secrets.redact(
-                    f"Cannot reach GitHub at {self.base_url} ({type(exc).__name__}: {_bounded(exc)}) "
+                    f"Cannot reach GitHub at {self.base_url} ({type(exc).__name__}: {clip(str(exc), 160)}) "
                     f"after {tries} tr{'y' if tries == 1 else 'ies'}: check the network, "
                     "HTTPS_PROXY and SSL_CERT_FILE/REQUESTS_CA_BUNDLE"
                 )
@@ -256,10 +256,3 @@ class GitHubSession:
         raise error_for(
             response, call.endpoint, self._where, self._secrets.redact, not_found=not_found, tries=call.tries
         )
-
-
-def _bounded(exc: Exception, limit: int = 160) -> str:
-    """The transport error's own words on one line, at most `limit` characters (an error line never
-    carries an unbounded text)."""
-    said = " ".join(str(exc).split())
-    return said if len(said) <= limit else said[: limit - 1] + "…"

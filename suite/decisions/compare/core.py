@@ -33,7 +33,7 @@ from suite.analyze.stats import percentile
 from suite.decisions.compare import sizing
 from suite.decisions.compare.samples import METRICS, Metric, RunSamples, load_run
 from suite.decisions.compare.stats import MIN_SAMPLES, fisher_p, holm, mann_whitney_p, median_ci, rate_ci
-from suite.errors import UsageError
+from suite.errors import UsageError, clip
 from suite.gates.compare import Gate, parse_gate
 
 SCHEMA = "suite.compare/v1"
@@ -169,17 +169,10 @@ VERDICT_RULE = (
 
 def profile_differences(base: dict[str, Any], cand: dict[str, Any]) -> list[str]:
     return [
-        f"{k}: {_brief(base.get(k))} != {_brief(cand.get(k))}"
+        f"{k}: {clip(repr(base.get(k)), 40)} != {clip(repr(cand.get(k)), 40)}"
         for k in PROFILE_KEYS
         if base.get(k) != cand.get(k)
     ]
-
-
-def _brief(value: Any, limit: int = 40) -> str:
-    """A profile value in an error line, cut to `limit` characters (a line never carries an unbounded
-    value)."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def compare_dirs(
