@@ -19,9 +19,14 @@ from typing import Any
 
 from suite.clock import iso
 from suite.twin.fleet_model import CONTAINER_INSIGHTS_MODES, FleetConfig, SimJob, SimRun, Task
+from suite.twin.usage import UsageTimeline
 from suite.twin.workflows import JobSpec, WorkflowDef
 
 __all__ = ["CONTAINER_INSIGHTS_MODES", "Fleet", "FleetConfig", "SimJob", "SimRun", "Task"]
+
+# what a registered runner waiting for a job uses (its listener), and what a job that only sleeps adds
+RUNNER_IDLE_CPU_UNITS, RUNNER_IDLE_MEMORY_MIB = 8.0, 220.0
+SLEEP_JOB_CPU_UNITS, SLEEP_JOB_MEMORY_MIB = 20.0, 300.0
 
 # event priorities at the same second: finish work before starting new work (half-open intervals)
 _JOB_DONE, _TASK_STOP, _TASK_START, _JOB_START, _MINUTE = 0, 1, 2, 3, 9
@@ -46,6 +51,7 @@ class Fleet:
         self.max_busy = 0
         self.metric_samples: list[tuple[str, int, str, float]] = []  # task, t, metric, value
         self.task_events: list[dict[str, Any]] = []
+        self.usage = UsageTimeline()  # what each task uses over time (suite.twin.usage)
         self._heap: list[tuple[int, int, int, str, Any]] = []
         self._seq = 0
         self._next_run_id = 19_000_000_000
@@ -88,11 +94,14 @@ class Fleet:
         task.started = t
         task.runner_id = self._next_runner_id
         self._next_runner_id += 1
+        self.usage.set(task_id, t, RUNNER_IDLE_CPU_UNITS, RUNNER_IDLE_MEMORY_MIB)
         self._task_event(task, t, "RUNNING")
 
     def _on_task_stop(self, t: int, task_id: str) -> None:
         task = self.tasks[task_id]
         task.stopped = t
+        if task.started is not None:
+            self.usage.set(task_id, t, 0.0, 0.0)
         self._task_event(task, t, "STOPPED")
         self._create_task(t)  # the ECS service keeps desired_count tasks
 
@@ -205,6 +214,7 @@ class Fleet:
         run.updated = t
         self.busy += 1
         self.max_busy = max(self.max_busy, self.busy)
+        self.usage.set(task.task_id, t, SLEEP_JOB_CPU_UNITS, SLEEP_JOB_MEMORY_MIB)
         self._push(t + self._job_time(job), _JOB_DONE, "job_done", job.id)
 
     def _job_time(self, job: SimJob) -> int:
@@ -231,6 +241,7 @@ class Fleet:
         task.busy = False
         task.job_id = None
         task.done_jobs += 1
+        self.usage.set(task.task_id, t, RUNNER_IDLE_CPU_UNITS, RUNNER_IDLE_MEMORY_MIB)
         if self.config.ephemeral:
             self._push(t + self.config.stop_delay_s, _TASK_STOP, "task_stop", task.task_id)
         run = self.runs[job.run_id]
