@@ -18,10 +18,12 @@ def per_job_rows(
     from_schedule: np.ndarray,
     res: ResourceColumns,
     causes: np.ndarray,
+    cost: np.ndarray,
 ) -> ColumnRows:
     """One row per job (PER_JOB_KEYS): numpy columns, read as rows (a row's Python values and its
     dict are made when it is read, a slice of the columns at a time). causes: per job its failure
-    cause or None (suite.analyze.failures)."""
+    cause or None (suite.analyze.failures); cost: per job its execution cost, NaN when unknown
+    (suite.analyze.cost)."""
 
     def values(a: np.ndarray) -> Lazy:
         return Lazy(a, np.ndarray.tolist)
@@ -52,6 +54,7 @@ def per_job_rows(
         optional(jobs.queue),
         optional(jobs.end - jobs.start),
         optional(from_schedule),
+        optional(cost),
         values(res.samples),
         *(optional(res.values[k]) for k in FIGURES),
         values(res.reasons),

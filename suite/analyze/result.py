@@ -11,6 +11,7 @@ import numpy as np
 from suite.analyze.by_name import by_job_name, by_workflow, job_counts
 from suite.analyze.completeness import completeness
 from suite.analyze.concurrency import concurrency_arrays
+from suite.analyze.cost import Jobs, cost_section
 from suite.analyze.failures import failure_causes, failures_section, task_stops
 from suite.analyze.fleet import little_law, runners, throughput
 from suite.analyze.headroom import jobs_waiting, occupancy
@@ -23,6 +24,7 @@ from suite.analyze.resources import (
     not_collected_reasons,
     sample_arrays,
 )
+from suite.analyze.rightsize import DEFAULT_HEADROOM_PCT, fleet_size, rightsize_section
 from suite.analyze.saturation import Offered, saturation_arrays
 from suite.analyze.scope import Scope, first_scheduled, not_dispatched, scope, workflow_counts
 from suite.analyze.stats import PERCENTILE_METHOD, distribution, exact_sum
@@ -33,6 +35,7 @@ from suite.analyze.timeline import JobArrays
 from suite.analyze.unobserved import blank_unobserved
 from suite.gates.verdict import judge_thresholds, verdict
 from suite.isotime import stamp, stamp_column
+from suite.rundir.cost_types import PriceTable
 from suite.rundir.result_schema import (
     SCHEMA,
     Api,
@@ -90,12 +93,15 @@ def result_of(
     *,
     schedule_size: int | None = None,
     uncollected: Sequence[str] = (),
+    prices: PriceTable | None = None,
+    headroom_pct: float = DEFAULT_HEADROOM_PCT,
 ) -> Result:
     """result.json of one run. samples: the CloudWatch side (the metric rows as SampleArrays, which
     is independent of the GitHub side), called once, after the GitHub side's tables are built: the
     caller may compute it elsewhere meanwhile (suite.pipeline.analysis reads it in a child process).
     schedule_size: dispatches in schedule.json; uncollected: the collection files absent
-    (suite.analyze.completeness)."""
+    (suite.analyze.completeness); prices: the Fargate price table (suite.fleet.prices; None: every
+    cost null with the reason); headroom_pct: the right-size recommendation's headroom."""
     reasons: dict[str, str] = {}  # dotted path of a null figure -> why it could not be observed
     notes: list[str] = [f"percentiles: {PERCENTILE_METHOD}"]
     dispatches = dispatch_table(ledger)
@@ -146,6 +152,18 @@ def result_of(
     scheduled_of_job = first_scheduled(dispatches, dispatches.suite_id[sc.accepted])[owner] + shift
     every_scheduled = dispatches.scheduled[~np.isnan(dispatches.scheduled)] + shift
     pattern = (manifest.get("profile") or {}).get("pattern")
+    job_names = [arr.name.values[c] for c in arr.name.codes.tolist()]
+    runner_names = [arr.runner.values[c] for c in arr.runner.codes.tolist()]
+    tasks_read = None if "raw/tasks.jsonl" in uncollected else task_list
+    cost, job_cost = cost_section(
+        Jobs(job_names, runner_names, arr.busy, arr.start, arr.end),
+        tasks_read,
+        window,
+        dict(fleet),
+        prices,
+        reasons,
+        skipped.get("tasks"),
+    )
 
     result: Result = {
         "schema": SCHEMA,
@@ -207,11 +225,23 @@ def result_of(
         "steps": _steps(arr, steps, reasons, uncollected),
         "per_job": cast(
             Sequence[PerJob],
-            per_job_rows(arr, dispatches.suite_id[sc.accepted[owner]], from_schedule, per_job_res, causes),
+            per_job_rows(
+                arr, dispatches.suite_id[sc.accepted[owner]], from_schedule, per_job_res, causes, job_cost
+            ),
         ),
         "by_job_name": by_job_name(arr, run_table.created[job_run], reasons),
         "by_workflow": by_workflow(arr, job_run, run_table, sc.run[sc.found], last_done, reasons),
         "failures": failures_section(arr, causes, unknown),
+        "rightsize": rightsize_section(
+            job_names,
+            arr.busy,
+            arr.end - arr.start,
+            per_job_res.values,
+            causes.tolist(),
+            fleet_size(fleet),
+            headroom_pct,
+        ),
+        "cost": cost,
         "api": cast(Api, dict(api or {})),
         "thresholds": cast(list[ThresholdResult], list(thresholds or [])),
         "completeness": completeness(manifest, dispatches, schedule_size, uncollected),

@@ -1,34 +1,14 @@
-"""Fargate task sizes: the one table of cpu:memory pairs Fargate accepts (cpu units, MiB).
+"""Fargate task sizes for the fleet: the one table (suite.rundir.fargate_sizes, where the analysis
+reads it too) and the sentences that say what a wrong pair should be.
 
 terraform/variables.tf validates the same pairs (tests/fleet/test_sizing.py checks both agree).
 """
 
 from __future__ import annotations
 
-# cpu units -> (min MiB, max MiB, step MiB); 256 is a list of its own.
-_RANGES: dict[int, tuple[int, int, int]] = {
-    512: (1024, 4096, 1024),
-    1024: (2048, 8192, 1024),
-    2048: (4096, 16384, 1024),
-    4096: (8192, 30720, 1024),
-    8192: (16384, 61440, 4096),
-    16384: (32768, 122880, 8192),
-}
-CPU_SIZES = (256, *_RANGES)
+from suite.rundir.fargate_sizes import CPU_SIZES, all_sizes, allowed_memory, is_valid
 
-
-def allowed_memory(cpu: int) -> list[int]:
-    """Memory sizes (MiB) Fargate accepts with `cpu` units; [] for a cpu value Fargate does not offer."""
-    if cpu == 256:
-        return [512, 1024, 2048]
-    if cpu not in _RANGES:
-        return []
-    lo, hi, step = _RANGES[cpu]
-    return list(range(lo, hi + 1, step))
-
-
-def is_valid(cpu: int, memory: int) -> bool:
-    return memory in allowed_memory(cpu)
+__all__ = ["CPU_SIZES", "all_sizes", "allowed_memory", "describe_invalid", "is_valid", "summary"]
 
 
 def summary() -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from suite.analyze.completeness import COLLECTION_FILES
 from suite.analyze.resources import sample_arrays
 from suite.analyze.result import Rows, as_json, result_of
+from suite.fleet.prices import cost_settings
 from suite.pipeline.background import Background
 from suite.rundir.jsonio import read_jsonl, stream_jsonl
 from suite.rundir.manifest import MANIFEST_FIX, read_manifest
@@ -107,5 +108,14 @@ def _schedule_size(rd: RunDir) -> int | None:
 def analyze_run_dir(
     path: Path, api: dict[str, Any] | None = None, thresholds: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
-    """result.json of the run directory at `path`, its row files streamed."""
-    return analyze(**load_inputs(path, stream=True), api=api, thresholds=thresholds)
+    """result.json of the run directory at `path`, its row files streamed; priced with the table and
+    right-sized with the headroom suite.yaml's `cost:` names (suite.fleet.prices; default: the shipped
+    pricing/fargate.yaml, 25%)."""
+    settings = cost_settings()
+    return analyze(
+        **load_inputs(path, stream=True),
+        api=api,
+        thresholds=thresholds,
+        prices=settings.prices,
+        headroom_pct=settings.headroom_pct,
+    )

@@ -17,8 +17,10 @@ from suite.gates.verdict import VERDICTS
 from suite.report import load_sections
 from suite.report.by_name import by_name_section
 from suite.report.charts import Chart
+from suite.report.cost import cost_html, cost_section
 from suite.report.failures import failures_html, failures_section
 from suite.report.html_page import DASH, card, cell, fnum, html_cell, page, pct, table, why
+from suite.report.rightsize import rightsize_html, rightsize_section
 from suite.report.sections import Row, Section, Table, reason_for, sections
 from suite.report.steps import steps_html, steps_section
 from suite.report.verdict_view import banner, other_reasons
@@ -369,6 +371,8 @@ def report_html(result: dict[str, Any], charts: Sequence[Chart]) -> str:
         _by_name(by_name_section(result)),
         steps_html(steps_section(result)),
         failures_html(failures_section(result), MAX_ROWS),
+        rightsize_html(rightsize_section(result), MAX_ROWS),
+        cost_html(cost_section(result), MAX_ROWS),
         _load(s["load"]),
         _load_sections(result),
         _workflows(s["workflows"]),

@@ -15,9 +15,11 @@ from tabulate import tabulate
 from suite.analyze.stats import PERCENTILE_METHOD
 from suite.report import load_sections
 from suite.report.by_name import by_name_section
+from suite.report.cost import cost_section
 from suite.report.escape import md_code, md_prose, md_text
 from suite.report.failures import failures_section
 from suite.report.fmt import num, pct
+from suite.report.rightsize import rightsize_section
 from suite.report.sections import Cell, Row, Section, Table, sections
 from suite.report.steps import steps_section
 from suite.report.verdict_view import banner, other_reasons, verdict_name
@@ -187,6 +189,32 @@ def _failures(s: Section) -> list[str]:
     return [*out, "", *(f"- unknown for {n} job(s): {md_prose(why)}" for why, n in unknown.items())]
 
 
+def _rightsize(s: Section) -> list[str]:
+    """The right-size verdict and the smallest size per job name (suite.report.rightsize)."""
+    if s.facts["null"]:
+        return [f"## {s.title}", "", f"null: {md_prose(s.facts['null'])}"]
+    current = s.facts["current"]
+    now = f" The fleet runs {md_text(current)} (CPU units / MiB)." if current else ""
+    names = s.tables["names"]
+    return [
+        f"## {s.title}",
+        "",
+        md_prose(s.facts["note"]) + now,
+        "",
+        *_listed(_cells(names.rows), names.headers, "job names"),
+    ]
+
+
+def _cost(s: Section) -> list[str]:
+    """The fleet's cost in the window (busy, idle, cold start), per job, per job name."""
+    if s.facts["null"]:
+        return [f"## {s.title}", "", f"null: {md_prose(s.facts['null'])}"]
+    out = [f"## {s.title}", "", md_prose(f"{s.facts['prices']}. {s.facts['definition']}.")]
+    out += ["", _render(s.tables["run"]), "", _render(s.tables["jobs"])]
+    names = s.tables["names"]
+    return [*out, "", *_listed(_cells(names.rows), names.headers, "job names")] if names.rows else out
+
+
 def _load_sections(r: dict[str, Any]) -> list[str]:
     """Headroom, the breaking point (step and ramp profiles) and recovery (spike profiles)."""
     h = load_sections.headroom(r)
@@ -249,6 +277,8 @@ def summary_markdown(result: dict[str, Any]) -> str:
         _by_name(by_name_section(result)),
         _steps(steps_section(result)),
         _failures(failures_section(result)),
+        _rightsize(rightsize_section(result)),
+        _cost(cost_section(result)),
         [f"## {s['load'].title}", "", _render(s["load"].tables["figures"])],
         _load_sections(result),
         _runners(s["runners"]),

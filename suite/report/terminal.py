@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from suite.report import by_name, failures, load_sections
+from suite.report import by_name, cost, failures, load_sections, rightsize
 from suite.report import steps as steps_view
 from suite.report.escape import terminal_text
 from suite.report.fmt import num, pct
@@ -43,6 +43,8 @@ def terminal_summary(result: dict[str, Any]) -> str:
     lines += by_name.terminal_lines(result)
     lines += steps_view.terminal_lines(result)
     lines += failures.terminal_lines(result)
+    lines += rightsize.terminal_lines(result)
+    lines += cost.terminal_lines(result)
     lines += load_sections.terminal_lines(result)
     aborted = (result.get("dispatch") or {}).get("aborted")
     if aborted:

@@ -1,5 +1,6 @@
 """result.json's sections as TypedDicts, one per section (schema suite.result/v1); `steps` is in
-suite.rundir.step_types, `failures` in suite.rundir.failure_types. The catalogue derived from them
+suite.rundir.step_types, `failures` in suite.rundir.failure_types, `rightsize` and `cost` in
+suite.rundir.cost_types. The catalogue derived from them
 (DISTRIBUTIONS, NUMBERS, field(), ...) is in suite.rundir.result_schema, which re-exports every name
 here. Units are in the names: _s seconds, _pct percent, _per_min per minute. Imports nothing else from
 the suite.
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypedDict
 
+from suite.rundir.cost_types import Cost, Rightsize
 from suite.rundir.dist_type import Distribution
 from suite.rundir.failure_types import FailureCounts, Failures  # noqa: F401  (re-exported)
 from suite.rundir.step_types import FailedStep, StepFigures, Steps  # noqa: F401 (re-exported)
@@ -316,6 +318,7 @@ class PerJob(TypedDict):
     queue_s: float | None
     execution_s: float | None
     queue_from_schedule_s: float | None
+    cost_usd: float | None  # execution_s × the task price per second (suite.analyze.cost)
     samples: int
     cpu_max: float | None
     cpu_mean: float | None
@@ -382,6 +385,8 @@ class Result(TypedDict):
     by_job_name: dict[str, JobNameFigures]  # keyed by job name, in order of first start
     by_workflow: dict[str, WorkflowFigures]  # keyed by workflow file
     failures: Failures | None  # null when raw/jobs.jsonl was never collected
+    rightsize: Rightsize  # per job name: CPU and memory against the reservation, the size to run on
+    cost: Cost  # Fargate cost per job and of the fleet in the window (suite.analyze.cost)
     api: Api
     thresholds: list[ThresholdResult]
     completeness: Completeness

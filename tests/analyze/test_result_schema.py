@@ -10,7 +10,7 @@ import pytest
 from suite.gates import thresholds
 from suite.pipeline.analysis import analyze_run_dir
 from suite.report.jobs_csv import COLUMNS
-from suite.rundir import dist_type, failure_types, step_types
+from suite.rundir import cost_types, dist_type, failure_types, step_types
 from suite.rundir import result_schema as schema
 from suite.rundir import result_types as types_module
 from tests.helpers.hand_made_run import write_fixture
@@ -87,9 +87,15 @@ def test_field_names_are_checked():
 
 def test_the_catalogue_imports_nothing_from_the_suite_but_its_types():
     # result_types holds the sections too long for one module in type modules of their own
-    types_only = {"suite.rundir.dist_type", "suite.rundir.step_types", "suite.rundir.failure_types"}
+    types_only = {
+        "suite.rundir.cost_types",
+        "suite.rundir.dist_type",
+        "suite.rundir.step_types",
+        "suite.rundir.failure_types",
+    }
     checked = ((schema, {"suite.rundir.result_types"}), (types_module, types_only))
     checked += ((dist_type, set()), (step_types, {"suite.rundir.dist_type"}), (failure_types, set()))
+    checked += ((cost_types, {"suite.rundir.dist_type"}),)
     for module, allowed in checked:
         tree = ast.parse(Path(module.__file__).read_text())
         modules = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]

@@ -11,12 +11,14 @@ from typing import Any
 import numpy as np
 
 from suite.analyze.concurrency import concurrency_arrays
+from suite.analyze.cost import Jobs, cost_section
 from suite.analyze.failures import NO_RUNNER, NO_TASK_EVENT
 from suite.analyze.fleet import little_law, runners, throughput
 from suite.analyze.headroom import jobs_waiting, occupancy
 from suite.analyze.recovery import recovery
 from suite.analyze.resources import FIGURES
 from suite.analyze.result import LATE_AFTER_REAL_S, SCHEMA, with_thresholds
+from suite.analyze.rightsize import fleet_size, rightsize_section
 from suite.analyze.stats import PERCENTILE_METHOD, distribution
 from suite.analyze.tasks import task_summary, tasks_from_events
 from suite.analyze.timeline import JobArrays
@@ -105,6 +107,18 @@ def reference_result(
     job_sched = np.asarray([sched_of.get(suite_of_run[j.run_id], np.nan) for j in scoped], dtype=float)
     every = np.asarray([d.scheduled + shift for d in dispatches if d.scheduled is not None], dtype=float)
     pattern = (manifest.get("profile") or {}).get("pattern")
+    # the sections of suite.analyze.cost and .rightsize (exact-definition tests of their own) over this
+    # oracle's records
+    cost, job_cost = cost_section(
+        Jobs([j.name for j in scoped], [j.runner_name for j in scoped], arr.busy, arr.start, arr.end),
+        task_list,
+        window,
+        dict(fleet),
+        None,
+        reasons,
+        not_collected,
+    )
+    figures = {k: np.asarray([_nan(getattr(r, k)) for r in per_job_res], float) for k in FIGURES}
 
     result: dict[str, Any] = {
         "schema": SCHEMA,
@@ -163,12 +177,16 @@ def reference_result(
         "recovery": recovery(pattern, every, job_sched, arr, window[1] if window else None, reasons),
         "resources": resources,
         "steps": steps_reference(jobs, scoped, reasons),
-        "per_job": _per_job(scoped, suite_of_run, from_schedule, per_job_res, arr, causes),
+        "per_job": _per_job(scoped, suite_of_run, from_schedule, per_job_res, arr, causes, job_cost),
         "by_job_name": by_name_reference.by_job_name(scoped, run_of, reasons),
         "by_workflow": by_name_reference.by_workflow(scoped, run_of, matched.runs.values(), reasons),
         "failures": failures_reference.failures(
             scoped, causes, _unknown_reasons(scoped, causes, not_collected)
         ),
+        "rightsize": rightsize_section(
+            [j.name for j in scoped], arr.busy, arr.end - arr.start, figures, causes, fleet_size(fleet)
+        ),
+        "cost": cost,
         "api": dict(api or {}),
         "thresholds": list(thresholds or []),
         "completeness": _completeness(manifest, dispatches),
@@ -285,10 +303,15 @@ PER_JOB_KEYS = (
     "queue_s",
     "execution_s",
     "queue_from_schedule_s",
+    "cost_usd",
     "samples",
     *FIGURES,
     "resource_reason",
 )
+
+
+def _nan(x: float | None) -> float:
+    return float("nan") if x is None else x
 
 
 def _nullable(a: np.ndarray) -> list[float | None]:
@@ -302,6 +325,7 @@ def _per_job(
     res: list[JobResources],
     arr: JobArrays,
     causes: list[str | None],
+    cost: np.ndarray,
 ) -> list[dict[str, Any]]:
     """One row per job (PER_JOB_KEYS), built column by column."""
     columns = (
@@ -320,6 +344,7 @@ def _per_job(
         _nullable(arr.queue),
         _nullable(arr.end - arr.start),
         [from_schedule.get(j.id) for j in jobs],
+        _nullable(cost),
         [r.samples for r in res],
         *([getattr(r, k) for r in res] for k in FIGURES),
         [r.reason for r in res],
