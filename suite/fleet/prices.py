@@ -76,7 +76,7 @@ def parse_prices(root: Node | None, source: str) -> PriceTable:
     top = _mapping(source, root, "the price table")
     unknown = sorted(set(top) - {"checked", "source", "currency", "regions"})
     if unknown:
-        raise _fail(source, top[unknown[0]], f"unknown key `{brief(unknown[0])}`; {FIX}")
+        raise _fail(source, top[unknown[0]], f"unknown key {brief(unknown[0])}; {FIX}")
     checked = _text(source, top, "checked", 10)
     if not _DATE.match(checked):
         raise _fail(source, top["checked"], "`checked` must be the date the prices were checked, YYYY-MM-DD")
@@ -94,7 +94,7 @@ def parse_prices(root: Node | None, source: str) -> PriceTable:
             extra = sorted(set(fields) - {"vcpu_hour", "gb_hour"})
             if extra:
                 raise _fail(
-                    source, fields[extra[0]], f"regions.{region}.{arch}: unknown key `{brief(extra[0])}`"
+                    source, fields[extra[0]], f"regions.{region}.{arch}: unknown key {brief(extra[0])}"
                 )
             at = f"regions.{region}.{arch}"
             archs[arch] = PlatformPrices(
@@ -132,7 +132,7 @@ def cost_settings(path: Path | None = None) -> CostSettings:
         raise _fail(
             source,
             fields[unknown[0]],
-            f"cost.{brief(unknown[0])}: unknown key (cost takes prices, headroom_pct)",
+            f"cost: unknown key {brief(unknown[0])} (cost takes prices, headroom_pct)",
         )
     headroom = DEFAULT_HEADROOM_PCT
     if (h := fields.get("headroom_pct")) is not None:

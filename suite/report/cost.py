@@ -120,7 +120,7 @@ def cost_html(s: Section, max_rows: int) -> str:
 
 
 def terminal_lines(r: Mapping[str, Any]) -> list[str]:
-    """One or two lines: the cost per job, the run's cost and its idle and cold-start shares."""
+    """Within 80 columns: the cost per job and of the run, then the idle and cold-start shares."""
     c = r.get("cost")
     if not c:
         return []
@@ -129,9 +129,12 @@ def terminal_lines(r: Mapping[str, Any]) -> list[str]:
     if c.get("per_job_usd") is None and run.get("usd") is None:
         why = reason_for(r, "cost.run") or reason_for(r, "cost") or "unknown"
         return [terminal_text(f"  cost        null: {why}")[:200]]
-    line = (
-        f"  cost        {num(c.get('per_job_usd'), USD_DIGITS)} {cur} per job "
-        f"(run {num(run.get('usd'), 4)} {cur} over {c.get('jobs')} jobs; "
-        f"idle {pct(run.get('idle_share'))}, cold start {pct(run.get('cold_start_share'))})"
+    head = (
+        f"  cost        {num(c.get('per_job_usd'), USD_DIGITS)} {cur} per job; "
+        f"run {num(run.get('usd'), 4)} {cur} over {c.get('jobs')} jobs"
     )
-    return [terminal_text(line)]
+    shares = (
+        f"              task-seconds: idle {pct(run.get('idle_share'))}, "
+        f"cold start {pct(run.get('cold_start_share'))}"
+    )
+    return [terminal_text(head), terminal_text(shares)]

@@ -111,11 +111,11 @@ def terminal_lines(r: Mapping[str, Any]) -> list[str]:
     if not s:
         return []
     a = s["all_jobs"]
-    size = size_text(a.get("recommended"))
+    rec = a.get("recommended")
     head = f"  right-size  {a.get('verdict')}"
-    head += (
-        f"; smallest size with {num(s.get('headroom_pct'), 0)}% headroom: {size} (CPU/MiB)" if size else ""
-    )
+    if rec:
+        plus = num(s.get("headroom_pct"), 0)
+        head += f"; smallest size +{plus}%: {rec['task_cpu']} CPU / {rec['task_memory']} MiB"
     lines = [terminal_text(head)[:WIDTH]]
     names = list((s.get("by_job_name") or {}).items())
     if len(names) >= 2:
