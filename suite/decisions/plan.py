@@ -12,6 +12,12 @@ fleet whose runners are all online at the start, like a test run on a deployed f
 simulation gives one run's queue-time percentiles and utilization (the same definitions as
 result.json); the prediction is their mean over seeds, with the spread of p95 across seeds as the
 range a single run is likely to land in. Deterministic: seed s of every size uses random.Random(s).
+
+Cost: the fleet holds its runner count of tasks the whole time (a persistent runner's task runs on; an
+ephemeral one's is replaced as it stops), so a fleet of n runners costs n × the task price per hour, and
+per job that / the arrival rate per hour. The task price is the one the source run was priced with
+(result.json `cost.prices.task_hour`: its fleet's size, region and price table); null with the reason
+when that run has none.
 """
 
 from __future__ import annotations
@@ -53,6 +59,9 @@ class Measured:
     pickup_latency_s: int
     runners: int | None
     ephemeral: bool | None
+    task_hour: float | None = None  # the source run's task price per hour (result.json cost.prices)
+    currency: str | None = None
+    price_note: str | None = None  # where the price comes from, or why there is none
 
 
 def measured_from_run(run_dir: Path, cold_start_s: tuple[int, int] | None = None) -> Measured:
@@ -71,6 +80,16 @@ def measured_from_run(run_dir: Path, cold_start_s: tuple[int, int] | None = None
     if not colds and cold_start_s is not None:
         colds = tuple(range(cold_start_s[0], cold_start_s[1] + 1))
     fleet = result.get("fleet") or {}
+    prices = (result.get("cost") or {}).get("prices") or {}
+    hour = prices.get("task_hour")
+    ok = isinstance(hour, int | float) and not isinstance(hour, bool) and math.isfinite(hour) and hour > 0
+    note = (
+        f"{prices.get('region')} {prices.get('architecture')}, price table {prices.get('table')} checked "
+        f"{prices.get('checked')}"
+        if ok
+        else f"{run_dir.name}'s result.json has no task price (cost.prices.task_hour): "
+        + str(((result.get("reasons") or {}).get("cost")) or "recompute it with `suite report`")
+    )
     return Measured(
         source=str(result.get("test_run_id") or run_dir.name),
         durations_s=durations,
@@ -78,6 +97,9 @@ def measured_from_run(run_dir: Path, cold_start_s: tuple[int, int] | None = None
         pickup_latency_s=max(0, math.floor(min(queues))) if queues else 1,
         runners=fleet.get("runner_count"),
         ephemeral=fleet.get("ephemeral"),
+        task_hour=float(hour) if ok and hour is not None else None,
+        currency=str(prices.get("currency") or "") or None,
+        price_note=note,
     )
 
 
@@ -149,6 +171,8 @@ class Prediction:
     utilization: float | None
     meets_target: bool | None = None
     target_reason: str | None = None
+    cost_per_hour: float | None = None  # runners × the task price per hour (module docstring)
+    cost_per_job: float | None = None  # cost_per_hour / jobs arriving per hour
 
 
 def predict(
@@ -179,6 +203,8 @@ def predict(
         queue_time_s={k: avg(v) for k, v in per_seed.items()},
         p95_range=[min(per_seed["p95"], default=None), max(per_seed["p95"], default=None)],
         utilization=avg(utils),
+        cost_per_hour=None if m.task_hour is None else runners * m.task_hour,
+        cost_per_job=None if m.task_hour is None else runners * m.task_hour / (rate * 60.0),
     )
 
 
@@ -258,6 +284,9 @@ def make_plan(
             "pickup_latency_s": m.pickup_latency_s,
             "runners": m.runners,
             "ephemeral": m.ephemeral,
+            "task_hour": m.task_hour,
+            "currency": m.currency,
+            "price": m.price_note,
         },
         predictions=predictions,
         recommended=recommended,
@@ -296,6 +325,7 @@ def render(plan: Plan, current_ephemeral: bool | None) -> str:
             f"{f(p.p95_range[0])}..{f(p.p95_range[1])}",
             f(p.queue_time_s["p99"]),
             "null" if p.utilization is None else f"{100 * p.utilization:.1f}%",
+            f(p.cost_per_hour, 4),
             "yes" if p.meets_target else "no",
         ]
         for p in plan.predictions
@@ -309,14 +339,23 @@ def render(plan: Plan, current_ephemeral: bool | None) -> str:
         "p95 range",
         "queue p99",
         "util",
+        f"{plan.measured.get('currency') or 'cost'}/hour",
         "meets",
     ]
     lines.append(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True))
     lines.extend(f"  note: {n}" for n in plan.notes)
+    lines.append(f"  cost: the task price of the source run: {plan.measured.get('price')}")
+    cur = plan.measured.get("currency") or ""
     for kind, n in plan.recommended.items():
         here = " (the measured fleet's mode)" if current_ephemeral == (kind == "ephemeral") else ""
-        lines.append(
-            f"recommended {kind}{here}: "
-            + (f"{n} runners" if n is not None else f"none of 1..{max(p.runners for p in plan.predictions)}")
+        mode = [p for p in plan.predictions if p.ephemeral == (kind == "ephemeral")]
+        chosen = next((p for p in mode if p.runners == n), None)
+        cost = (
+            f" ({f(chosen.cost_per_hour, 4)} {cur}/hour, {f(chosen.cost_per_job, 6)} {cur} per job)"
+            if chosen is not None and chosen.cost_per_hour is not None
+            else ""
         )
+        largest = max(p.runners for p in plan.predictions)
+        chose = f"{n} runners{cost}" if n is not None else f"none of 1..{largest}"
+        lines.append(f"recommended {kind}{here}: {chose}")
     return "\n".join(lines)

@@ -23,11 +23,22 @@ from suite.rundir.readback import (
     opt_number,
     opt_str,
 )
-from suite.rundir.result_schema import job_field, value_at
+from suite.rundir.result_schema import field, job_field, value_at
 
 RESULT_FIX = "recompute it with `suite report` on the run directory, then run the command again"
 _NUMBERS = ("queue_s", "execution_s", "cpu_mean", "cpu_mean_pct", "memory_max", "memory_max_pct")
 _STAMPS = ("created", "started", "completed")
+# what compare shows of cost and right-size beside the sizing (suite.decisions.compare.sizing.money_of)
+_MONEY: tuple[tuple[str, Check], ...] = (
+    *((k, opt_dict) for k in ("cost", "cost.prices", "cost.execution_usd", "rightsize")),
+    *((k, opt_dict) for k in ("rightsize.all_jobs", "rightsize.all_jobs.recommended")),
+    (field("cost.prices.currency"), opt_str),
+    (field("cost.per_job_usd"), opt_number),
+    (field("cost.execution_usd.p50"), opt_number),
+    (field("rightsize.all_jobs.verdict"), opt_str),
+    (field("rightsize.all_jobs.recommended.task_cpu"), opt_int),
+    (field("rightsize.all_jobs.recommended.task_memory"), opt_int),
+)
 
 
 def _job_rules(stamps: IsoStamps) -> Rule:
@@ -59,6 +70,7 @@ def check_result(path: Path, result: Any) -> dict[str, Any]:
         ("window.start", stamps.opt_iso),
         ("window.end", stamps.opt_iso),
         ("runners.configured", opt_int),
+        *_MONEY,
     ):
         if not ok(value_at(checked, name)):
             raise damaged(path, "", f"`{name}` is not of the type result.json holds", RESULT_FIX)

@@ -90,6 +90,7 @@ class Comparison:
     gates: list[GateResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     sizing: list[sizing.SizingRow] = field(default_factory=list)
+    money: tuple[dict[str, Any], dict[str, Any]] | None = None  # (base, candidate): sizing.money_of
 
     @property
     def gated(self) -> list[MetricComparison]:
@@ -141,6 +142,7 @@ class Comparison:
             "profile": self.profile,
             "forced": self.forced,
             "sizing": sizing.as_dict(self.sizing),
+            "cost": None if self.money is None else {"base": self.money[0], "candidate": self.money[1]},
             "rule": RULE,
             "verdict_rule": VERDICT_RULE,
             "gated": [m.metric for m in self.gated],
@@ -203,6 +205,7 @@ def compare_dirs(
     exprs = list(gates or []) or list(cand.profile.get("compare_gates") or [])
     comparison = compare_samples(base, cand, [parse_gate(e) for e in exprs], force, notes)
     comparison.sizing = sizing.sizing_rows(base.fleet, cand.fleet)
+    comparison.money = (base.money, cand.money)
     return comparison
 
 

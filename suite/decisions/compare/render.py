@@ -84,6 +84,8 @@ def sizing_table(c: Comparison, fmt: str) -> str:
         [r.label, sizing.show(r.key, r.base), sizing.show(r.key, r.candidate), "DIFFERS" if r.differs else ""]
         for r in c.sizing
     ]
+    if c.money is not None:  # what each sizing cost and what the right-size verdict said, beside it
+        table += sizing.cost_rows(*c.money)
     return tabulate(table, headers=SIZING_HEADERS, tablefmt=fmt, disable_numparse=True)
 
 

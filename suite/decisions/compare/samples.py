@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
 from suite.analyze.fleet import clipped
+from suite.decisions.compare.sizing import money_of
 from suite.errors import UsageError
 from suite.gates.metrics import METRIC_KEYS as METRIC_KEYS
 from suite.gates.metrics import METRICS as METRICS
@@ -60,6 +62,7 @@ class RunSamples:
     fleet: dict[str, Any]  # manifest.json's fleet (result.json's when the manifest has none)
     verdict: str | None
     samples: dict[str, list[float]]
+    money: dict[str, Any] = dataclass_field(default_factory=dict)  # cost and right-size: sizing.money_of
 
 
 def load_run(run_dir: Path) -> RunSamples:
@@ -84,6 +87,7 @@ def load_run(run_dir: Path) -> RunSamples:
         profile=dict(manifest.get("profile") or {"name": result.get("profile")}),
         environment=result.get("environment"),
         fleet=dict(manifest.get("fleet") or result.get("fleet") or {}),
+        money=money_of(result),
         verdict=result.get("verdict"),
         samples=samples_from_result(result, run_created),
     )

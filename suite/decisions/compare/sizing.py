@@ -71,3 +71,55 @@ def as_dict(rows: list[SizingRow]) -> dict[str, Any]:
         "candidate": {r.key: r.candidate for r in rows},
         "differences": [r.key for r in rows if r.differs],
     }
+
+
+# ---- what each sizing cost and what the right-size verdict said (result.json, observed) --------------
+# (key, label): shown under the sizing, base and candidate side by side with the change
+COST_FIELDS: tuple[tuple[str, str], ...] = (
+    ("per_job_usd", "cost per job (fleet in the window / jobs)"),
+    ("execution_p50_usd", "job execution cost, median"),
+    ("verdict", "right-size verdict (all jobs)"),
+    ("recommended", "smallest size with the headroom"),
+)
+
+
+def money_of(result: dict[str, Any]) -> dict[str, Any]:
+    """The cost and right-size figures compare shows, from one run's result.json (None: not in it)."""
+    cost = result.get("cost") or {}
+    right = (result.get("rightsize") or {}).get("all_jobs") or {}
+    rec = right.get("recommended")
+    return {
+        "currency": (cost.get("prices") or {}).get("currency"),
+        "per_job_usd": cost.get("per_job_usd"),
+        "execution_p50_usd": (cost.get("execution_usd") or {}).get("p50"),
+        "verdict": right.get("verdict"),
+        "recommended": f"{rec['task_cpu']} CPU / {rec['task_memory']} MiB" if rec else None,
+    }
+
+
+def _money(value: Any, currency: Any) -> str:
+    if value is None:
+        return f"{NULL} (not in result.json)"
+    if isinstance(value, float):
+        return f"{value:.6f} {currency or ''}".rstrip()
+    return str(value)
+
+
+def _change(base: Any, cand: Any) -> str:
+    numbers = all(isinstance(x, float) for x in (base, cand))
+    if numbers and base > 0:
+        return f"{(cand - base) / base * 100:+.0f}%"
+    return "" if base == cand else "differs"
+
+
+def cost_rows(base: dict[str, Any], cand: dict[str, Any]) -> list[list[str]]:
+    """[label, base, candidate, change] per COST_FIELDS row (money_of's figures)."""
+    return [
+        [
+            label,
+            _money(base.get(k), base.get("currency")),
+            _money(cand.get(k), cand.get("currency")),
+            _change(base.get(k), cand.get(k)),
+        ]
+        for k, label in COST_FIELDS
+    ]
