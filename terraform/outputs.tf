@@ -75,6 +75,11 @@ output "runner_image" {
   value       = var.runner_image
 }
 
+output "cpu_architecture" {
+  description = "Fargate CPU architecture (X86_64 or ARM64): the price table entry a run is priced with."
+  value       = var.cpu_architecture
+}
+
 output "ephemeral" {
   description = "Whether runners are ephemeral (one job per task)."
   value       = var.ephemeral

@@ -43,6 +43,7 @@ def fleet_from_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
         "ephemeral": bool(outputs.get("ephemeral", True)),
         "runner_image": outputs.get("runner_image"),  # None: deployed before it was an output
         "container_insights": outputs.get("container_insights"),  # None: deployed before it was an output
+        "cpu_architecture": outputs.get("cpu_architecture"),  # None: deployed before it was an output
         "labels": list(outputs.get("runner_labels", [])),
         "cluster": outputs["cluster"],
         "service": outputs["service"],

@@ -108,7 +108,7 @@ def test_outputs_the_suite_reads() -> None:
     want = {
         "cluster", "service", "region", "runner_log_group", "task_events_log_group", "runner_labels",
         "runner_count", "task_cpu", "task_memory", "secret_arn", "fleet_name", "container_insights",
-        "runner_image",
+        "runner_image", "cpu_architecture",
     }  # fmt: skip
     assert want <= set(CONF["output"])
 
