@@ -31,6 +31,7 @@ from suite.dispatch.reconcile import reconcile_unknown
 from suite.errors import Terminated, UsageError
 from suite.fleet.clients import aws_client, github_client
 from suite.fleet.environments import Target, local_target
+from suite.fleet.prices import cost_settings
 from suite.fleet.readiness import wait_target_online
 from suite.fleet.targets import resolve_target
 from suite.gates.thresholds import evaluate_all
@@ -71,6 +72,7 @@ def run_profile(
 ) -> tuple[int, Path]:
     """Run one profile end to end; returns (exit code, run directory)."""
     profile = load_profile(profile_path, environment)
+    cost_settings()  # the prices and headroom the report will use: a bad one stops here, not after the run
     with ExitStack() as stack:
         target = target or resolve_target(environment)
         if target is None:  # local, nothing deployed: an embedded twin lives for this run only

@@ -87,3 +87,19 @@ def test_a_bad_cost_section_is_one_line(
     with pytest.raises(UsageError, match=None) as err:
         prices.cost_settings(Path("suite.yaml"))
     assert what in str(err.value) and "\n" not in str(err.value)
+
+
+def test_suite_run_stops_on_a_bad_cost_section_before_anything_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    from suite.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SUITE_CONFIG", str(tmp_path / "suite.yaml"))
+    monkeypatch.setenv("SUITE_STATE_DIR", str(tmp_path / "state"))
+    (tmp_path / "suite.yaml").write_text("cost:\n  headroom_pct: -5\n")
+    smoke = Path(__file__).resolve().parents[2] / "profiles" / "smoke.yaml"
+    assert main(["run", str(smoke), "--env", "local", "--reports", str(tmp_path / "reports")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "suite.yaml:2: cost.headroom_pct must be a percentage 0..400" in err[0]
+    assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())
