@@ -251,6 +251,9 @@ def result_of(
         "reasons": reasons,
     }
     blank_unobserved(result, reasons, uncollected)
+    if "raw/jobs.jsonl" in uncollected:  # no job read: no verdict, and no job to divide the cost by
+        result["rightsize"] = result["cost"] = None
+        reasons["rightsize"] = reasons["cost"] = reasons["failures"]
     _empty_distribution_reasons(result, reasons)
     judged = with_thresholds(as_json(result), thresholds or [])
     result["thresholds"], result["verdict"] = judged["thresholds"], judged["verdict"]

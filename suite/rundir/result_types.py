@@ -385,8 +385,8 @@ class Result(TypedDict):
     by_job_name: dict[str, JobNameFigures]  # keyed by job name, in order of first start
     by_workflow: dict[str, WorkflowFigures]  # keyed by workflow file
     failures: Failures | None  # null when raw/jobs.jsonl was never collected
-    rightsize: Rightsize  # per job name: CPU and memory against the reservation, the size to run on
-    cost: Cost  # Fargate cost per job and of the fleet in the window (suite.analyze.cost)
+    rightsize: Rightsize | None  # per job name (suite.analyze.rightsize); null: jobs never collected
+    cost: Cost | None  # per job and for the fleet (suite.analyze.cost); null: jobs never collected
     api: Api
     thresholds: list[ThresholdResult]
     completeness: Completeness

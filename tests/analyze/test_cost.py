@@ -150,3 +150,13 @@ def test_tasks_not_collected_leave_the_run_null_with_the_manifests_reason():
     )
     assert section["run"]["usd"] is None and reasons["cost.run"] == "no ECS cluster configured"
     assert section["execution_usd"]["count"] == 1  # the jobs' own cost is still known
+
+
+def test_jobs_never_collected_leave_rightsize_and_cost_null_with_the_reason():
+    from suite.analyze.result import compute_result
+    from tests.helpers.hand_made_run import LEDGER, MANIFEST, TASKS
+
+    r = compute_result(MANIFEST, LEDGER, [], [], [], TASKS, [], uncollected=["raw/jobs.jsonl"], prices=TABLE)
+    assert r["rightsize"] is None and r["cost"] is None
+    for section in ("cost", "rightsize"):
+        assert "raw/jobs.jsonl absent" in r["reasons"][section]
