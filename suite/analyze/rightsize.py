@@ -13,6 +13,8 @@ memory_max and memory_max_pct all known (suite.analyze.resources):
   fewer than MIN_JOBS measured jobs; (3) CPU-bound: cpu_peak_pct >= CPU_BOUND_PEAK_PCT and
   cpu_mean_pct >= CPU_BOUND_MEAN_PCT; (4) over-provisioned CPU: cpu_peak_pct < OVER_PROVISIONED_PEAK_PCT;
   (5) fits.
+- recommended_note: why recommended is null, else what it is against the fleet's size (the same, smaller,
+  or the fleet's size lacks the headroom), after an out-of-memory kill that the peak is a floor.
 - recommended: with at least MIN_JOBS measured jobs, the first Fargate size (by CPU, then memory:
   suite.rundir.fargate_sizes.all_sizes, the cheapest at any positive prices) whose CPU >= cpu_peak ×
   (1 + headroom) and memory >= memory_peak × (1 + headroom); null with the note otherwise.
@@ -170,20 +172,24 @@ def rightsize_section(
     oom = np.fromiter((c == "out_of_memory" for c in causes), bool, len(causes))
     keys = ("cpu_max", "cpu_max_pct", "cpu_mean_pct", "memory_max", "memory_max_pct")
 
+    def against_current(g: JobNameRightsize) -> JobNameRightsize:
+        rec = g["recommended"]
+        if rec is None or current is None or g["recommended_note"] is not None:
+            return g
+        if rec == current:
+            g["recommended_note"] = "the fleet's size is the smallest with this headroom"
+        elif rec["task_cpu"] <= current["task_cpu"] and rec["task_memory"] <= current["task_memory"]:
+            g["recommended_note"] = "smaller than the fleet's size"
+        else:
+            g["recommended_note"] = "the fleet's size lacks this headroom"
+        return g
+
     def group(mask: np.ndarray) -> JobNameRightsize:
         done = mask & busy
-        cpu_max, cpu_max_pct, cpu_mean_pct, memory_max, memory_max_pct = (figures[k][done] for k in keys)
         oom_jobs = int(np.count_nonzero(mask & oom))
-        return judge(
-            execution_s[done],
-            cpu_max,
-            cpu_max_pct,
-            cpu_mean_pct,
-            memory_max,
-            memory_max_pct,
-            oom_jobs,
-            headroom_pct,
-        )
+        cpu_max, cpu_max_pct, cpu_mean_pct, memory_max, memory_max_pct = (figures[k][done] for k in keys)
+        figures_done = (cpu_max, cpu_max_pct, cpu_mean_pct, memory_max, memory_max_pct)
+        return against_current(judge(execution_s[done], *figures_done, oom_jobs, headroom_pct))
 
     order = list(dict.fromkeys(names))
     name_arr = np.asarray(names, dtype=object)

@@ -140,6 +140,15 @@ def test_the_section_groups_by_name_in_first_seen_order_and_judges_all_jobs():
     assert s["all_jobs"]["verdict"] == rs.MEMORY_PRESSURE and s["all_jobs"]["measured"] == 6
     # 350 units x 1.4 = 490 <= 512; 1900 MiB x 1.4 = 2660 MiB: the first memory >= 2660 with them is 3072
     assert s["all_jobs"]["recommended"] == {"task_cpu": 512, "task_memory": 3072}
+    assert s["by_job_name"]["build"]["recommended_note"] == "smaller than the fleet's size"
+    assert s["all_jobs"]["recommended_note"] == "the fleet's size lacks this headroom"
+    same = rs.rightsize_section(
+        names, busy, np.full(6, 60.0), figures, [None] * 6, {"task_cpu": 512, "task_memory": 1024}, 40.0
+    )
+    assert (
+        same["by_job_name"]["build"]["recommended_note"]
+        == "the fleet's size is the smallest with this headroom"
+    )
     assert s["headroom_pct"] == 40.0 and s["current"] == current and s["rules"]["min_jobs"] == rs.MIN_JOBS
 
 
