@@ -176,8 +176,9 @@ def check_workflow(profile: Profile, client: WorkflowReader) -> Workflow | None:
             profile,
             "workflow",
             f"no .github/workflows/{file} on the default branch of {client.repo} (GitHub answered 404); "
-            "add the workflow there, correct the file name, or check that the token can read the "
-            "repository's contents",
+            "add the workflow there (the local twin: `suite deploy --workflows DIR` with the folder "
+            "that holds it), correct the file name, or check that the token can read the repository's "
+            "contents",
         )
     try:
         workflow = parse_workflow(file, text)
