@@ -45,7 +45,8 @@ def fail(profile: Profile, field: str, message: str) -> NoReturn:
         line = profile.lines.get(key, 0)
         if line:
             break
-    suffix = f" (with environment '{profile.environment}' applied)" if profile.environment else ""
+    applied = profile.environment is not None and profile.environment in profile.environments
+    suffix = f" (with environment '{profile.environment}' applied)" if applied else ""
     raise UsageError(f"{where(profile.source or str(profile.path), line)}: {field}: {message}{suffix}")
 
 
