@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from suite.errors import UsageError
+from suite.profiles.userfile import display_path
 from suite.workflows import WORKFLOWS_DIR, Input, RunJob, Workflow, catalogue, parse_workflow
 
 
@@ -155,7 +156,7 @@ def repo_workflows(folder: Path | None = None) -> RepoWorkflows:
             raise UsageError(f"{folder}: not a folder of workflow files; give the folder that holds them")
         files.update({f.name: f for f in sorted(folder.iterdir()) if f.suffix in (".yml", ".yaml")})
     texts = {name: _read(path) for name, path in files.items()}
-    parsed = {name: parse_workflow(name, text) for name, text in texts.items()}
+    parsed = {name: _parse(files[name], text) for name, text in texts.items()}
     new = (f for f in sorted(parsed) if f not in IDS)  # any other file: the next ids
     ids = {**IDS, **{f: max(IDS.values()) + i for i, f in enumerate(new, 1)}}
     listed: dict[str, WorkflowDef] = {}
@@ -168,6 +169,20 @@ def repo_workflows(folder: Path | None = None) -> RepoWorkflows:
                 "to the folder (the twin reads `uses: ./.github/workflows/<file>`)"
             ) from None
     return RepoWorkflows(texts, parsed, listed)
+
+
+def _parse(path: Path, text: str) -> Workflow:
+    if path.parent == WORKFLOWS_DIR:
+        return parse_workflow(path.name, text)  # the catalogue's own file: its error says restore it
+    try:
+        return parse_workflow(path.name, text)
+    except UsageError as exc:
+        line = str(exc).split(":", 2)[1] if str(exc).count(":") >= 2 else ""
+        at = f":{line}" if line.isdigit() else ""
+        raise UsageError(
+            f"{display_path(path)}{at}: not a workflow the twin can read (not YAML, or not shaped like a "
+            "workflow); fix the file or take it out of the folder"
+        ) from None
 
 
 def _read(path: Path) -> str:
