@@ -246,3 +246,28 @@ def test_any_undeclared_input_is_refused_at_its_own_line(
         f"byo.yaml:{3 + at}: inputs.{extra}: .github/workflows/ci.yml in octo/app declares no input"
         in str(exc.value)
     )
+
+
+def test_suite_profiles_shows_the_job_count_as_unknown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from suite.cli.profiles import describe, profiles_command
+
+    p = load_profile(FIXTURE / "byo.yaml")
+    text = describe(p)
+    assert text.startswith("6 workflows of ci.yml (jobs learned from GitHub; its inputs are checked against")
+    assert text.endswith("counted GitHub requests (estimated at one jobs page per run)")
+    (tmp_path / "byo.yaml").write_text((FIXTURE / "byo.yaml").read_text())
+    (tmp_path / "rt.yaml").write_text(
+        "workflow: runner_test\ninputs: {job_count: 2}\npattern: {type: burst, count: 3}\n"
+    )
+    assert profiles_command("list", None, tmp_path) == 0
+    rows = {
+        line.split()[0]: line.split()
+        for line in capsys.readouterr().out.splitlines()
+        if line[:3] in ("byo", "rt ")
+    }
+    byo, rt = rows["byo"], rows["rt"]
+    at = len(byo) - 1 - byo[::-1].index("ci.yml")  # the workflow column (the purpose names it too)
+    assert byo[at + 1 : at + 3] == ["6", "?"]  # 6 workflows, jobs unknown
+    assert rt[rt.index("runner_test") + 1 : rt.index("runner_test") + 3] == ["3", "6"]  # 3 x 2 jobs
