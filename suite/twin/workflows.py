@@ -13,7 +13,7 @@ dispatchable by file name or id. A folder's file of a catalogue file's name repl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from suite.errors import UsageError
@@ -162,12 +162,16 @@ def repo_workflows(folder: Path | None = None) -> RepoWorkflows:
     listed: dict[str, WorkflowDef] = {}
     for name in sorted(parsed, key=ids.__getitem__):
         try:
-            listed[name] = _definition(ids[name], parsed[name], parsed)
+            definition = _definition(ids[name], parsed[name], parsed)
         except KeyError:
             raise UsageError(
                 f"{name} calls a workflow that is not among the repository's files; add the called file "
                 "to the folder (the twin reads `uses: ./.github/workflows/<file>`)"
             ) from None
+        if files[name].parent != WORKFLOWS_DIR:  # a description's "(lo-hi)" is the catalogue's own rule:
+            unranged = tuple(replace(i, minimum=None, maximum=None) for i in definition.inputs)
+            definition = replace(definition, inputs=unranged)  # GitHub enforces no range
+        listed[name] = definition
     return RepoWorkflows(texts, parsed, listed)
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from suite.errors import UsageError
 from suite.twin.service import Twin
-from suite.twin.workflows import repo_workflows
+from suite.twin.workflows import InputError, repo_workflows
 from tests.helpers.twin import twin_config
 
 FOLDER = Path(__file__).resolve().parents[1] / "fixtures" / "byo" / "workflows"
@@ -171,3 +171,16 @@ def test_a_folder_whose_workflow_calls_a_missing_file_is_refused(tmp_path: Path)
     assert str(exc.value).startswith("ci.yml calls a workflow that is not among the repository's files")
     with pytest.raises(UsageError):
         repo_workflows(tmp_path / "absent")
+
+
+def test_a_description_range_binds_only_the_catalogues_files(tmp_path: Path) -> None:
+    (tmp_path / "w.yml").write_text(
+        "name: w\nrun-name: ${{ inputs.suite_id }}\non:\n  workflow_dispatch:\n    inputs:\n"
+        "      suite_id: {type: string, required: true}\n"
+        "      n: {type: number, description: 'Count (1-5)'}\n"
+        "jobs:\n  a: {runs-on: x, steps: [{run: 'true'}]}\n"
+    )
+    repo = repo_workflows(tmp_path)
+    assert repo.listed["w.yml"].validate_inputs({"suite_id": "s", "n": "9"}) == {"suite_id": "s", "n": "9"}
+    with pytest.raises(InputError):  # the catalogue's scripts rely on theirs: "(0-3600)"
+        repo.listed["runner_test.yml"].validate_inputs({"suite_id": "s", "sleep_duration": "99999"})
