@@ -105,6 +105,14 @@ def workflows_folder(folder: Path | None) -> str | None:
     return str(folder.resolve())
 
 
+def deployed_workflows_dir() -> Path | None:
+    """The workflow folder the deployed twin's repository holds (None: none, or no twin deployed): what
+    a redeploy at another sizing (validate-sizing) keeps."""
+    state = read_state(state_dir())
+    folder = state.get("workflows_dir") if state is not None else None
+    return Path(folder) if isinstance(folder, str) else None
+
+
 def running_at(fleet: FleetConfig, speed: float, workflows_dir: str | None = None) -> dict[str, Any] | None:
     """The state of a twin already running at this sizing and speed (and workflow folder); None when
     none runs. A twin of another sizing is a UsageError naming the difference and the two ways out."""

@@ -71,11 +71,13 @@ def test_a_twin_running_with_another_folder_is_a_usage_error(
 
 def test_a_deployed_twin_serves_the_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SUITE_STATE_DIR", str(tmp_path))
+    assert fleet_local.deployed_workflows_dir() is None  # nothing deployed
     state = fleet_local.deploy(
         FleetConfig(runners=1, seed=0), 120.0, idle_timeout_s=120, workflows_dir=FOLDER
     )
     try:
         assert state["workflows_dir"] == str(FOLDER.resolve())
+        assert fleet_local.deployed_workflows_dir() == FOLDER.resolve()  # what validate-sizing keeps
         target = local_target(state)
         with GitHubClient(target.github_url, target.repo, target.token, clock=target.clock) as gh:
             assert gh.workflow_text("ci.yml") == (FOLDER / "ci.yml").read_text()
