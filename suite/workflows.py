@@ -67,6 +67,7 @@ class Workflow:
     reusable: bool  # on: workflow_call
     inputs: tuple[Input, ...]  # workflow_dispatch inputs, in file order
     jobs: tuple[Job, ...]  # in file order
+    run_name: str | None = None  # `run-name:` as written (GitHub titles each run with it, else `name`)
 
     def input(self, name: str) -> Input:
         for spec in self.inputs:
@@ -160,6 +161,7 @@ def _workflow(file: str, doc: dict[Any, Any]) -> Workflow:
         reusable="workflow_call" in events,
         inputs=tuple(_input(str(k), v or {}) for k, v in (dispatch.get("inputs") or {}).items()),
         jobs=jobs,
+        run_name=str(doc["run-name"]) if doc.get("run-name") is not None else None,
     )
 
 

@@ -33,6 +33,8 @@ JSON = Any  # a decoded JSON value
 OPERATIONS: Final[tuple[tuple[str, str], ...]] = (
     ("post", "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"),
     ("get", "/repos/{owner}/{repo}/actions/workflows"),
+    ("get", "/repos/{owner}/{repo}/actions/workflows/{workflow_id}"),
+    ("get", "/repos/{owner}/{repo}/contents/{path}"),
     ("get", "/repos/{owner}/{repo}/actions/runs"),
     ("get", "/repos/{owner}/{repo}/actions/runs/{run_id}"),
     ("get", "/repos/{owner}/{repo}/actions/runs/{run_id}/jobs"),

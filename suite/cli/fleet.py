@@ -21,6 +21,7 @@ from suite.cli.args import (
     aws_args,
     cold_start_arg,
     completion_jitter_arg,
+    directory,
     env_arg,
     real,
     seed_arg,
@@ -94,6 +95,14 @@ def add_commands(sub: Any) -> None:
         help="twin: a job uses at most N vCPUs (default: every vCPU of its task)",
     )
     d.add_argument(
+        "--workflows",
+        type=directory("--workflows folder"),
+        default=None,
+        metavar="DIR",
+        help="twin: a folder of your own workflow files; the twin's repository holds them beside the "
+        "suite's, for profiles that name them (`workflow: ci.yml`)",
+    )
+    d.add_argument(
         "--idle-timeout",
         type=real("--idle-timeout", 0.0, MAX_SECONDS),
         default=1800.0,
@@ -117,6 +126,13 @@ def add_commands(sub: Any) -> None:
         "Container Insights, task events) and say how to fix what is not",
     )
     env_arg(dr)
+    dr.add_argument(
+        "--profile",
+        default=None,
+        metavar="PROFILE",
+        help="also check this profile's workflow in the repository: it exists and is active, is "
+        "dispatchable, declares suite_id and the run-name, and declares the inputs the profile sends",
+    )
 
     se = sub.add_parser("secrets", help="aws: store the runners' GitHub credential in Secrets Manager")
     se.add_argument("action", choices=["put"])
@@ -128,7 +144,12 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "doctor":
         from suite.fleet.doctor import doctor  # startup time: the pipeline's clients
 
-        return doctor(args.env)
+        profile = None
+        if args.profile is not None:
+            from suite.profiles.profile import resolve_profile
+
+            profile = resolve_profile(args.profile, environment=args.env)
+        return doctor(args.env, profile)
     if args.env != "local":
         return fleet_command(args)
     if args.command == "secrets":
@@ -169,8 +190,11 @@ def _local_fleet(args: argparse.Namespace) -> int:
     if args.command == "deploy":
         fleet = twin_fleet(args)
         # the same sizing: idempotent; another sizing: a usage error with the fix (exit 2)
-        running = fleet_local.running_at(fleet, args.speed)
-        state = running or fleet_local.deploy(fleet, args.speed, args.idle_timeout)
+        folder = fleet_local.workflows_folder(args.workflows)
+        running = fleet_local.running_at(fleet, args.speed, folder)
+        state = running or fleet_local.deploy(
+            fleet, args.speed, args.idle_timeout, workflows_dir=args.workflows
+        )
         f = state["fleet"]
         kind = "ephemeral" if f["ephemeral"] else "persistent"
         runners = f"{f['runner_count']} {kind} runners"

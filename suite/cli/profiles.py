@@ -37,7 +37,7 @@ def profiles_command(action: str, file: Path | None, folder: Path) -> int:
             p.purpose,
             p.workflow,
             p.expected_workflows,
-            p.expected_jobs,
+            "?" if p.expected_jobs is None else p.expected_jobs,
             fmt_eta(p.duration_s),
             f"~{api_cost(p)}",
         ]
@@ -62,7 +62,12 @@ def profiles_command(action: str, file: Path | None, folder: Path) -> int:
 
 
 def describe(p: Profile) -> str:
+    if p.expected_jobs is None:  # a custom workflow: its jobs are learned from GitHub during the run
+        jobs = "jobs learned from GitHub; its inputs are checked against the repository's file at `suite run`"
+    else:
+        jobs = f"{p.expected_jobs} jobs"
+    estimate = " (estimated at one jobs page per run)" if p.expected_jobs is None else ""
     return (
-        f"{p.expected_workflows} workflows of {p.workflow_file} ({p.expected_jobs} jobs) over "
-        f"{fmt_eta(p.duration_s)}, about {api_cost(p)} counted GitHub requests"
+        f"{p.expected_workflows} workflows of {p.workflow_file} ({jobs}) over "
+        f"{fmt_eta(p.duration_s)}, about {api_cost(p)} counted GitHub requests{estimate}"
     )

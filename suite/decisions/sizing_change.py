@@ -175,8 +175,9 @@ class TwinFleet:
     def apply(self, sizing: Sizing) -> None:
         """Apply without running (the final revert): a deployed twin is redeployed at `sizing`."""
         if resolve_target("local") is not None:
+            folder = fleet_local.deployed_workflows_dir()  # the user's workflows stay in its repository
             fleet_local.destroy()
-            fleet_local.deploy(self.fleet_config(sizing), self.speed, idle_timeout_s=1800.0)
+            fleet_local.deploy(self.fleet_config(sizing), self.speed, 1800.0, workflows_dir=folder)
             self.say(f"applied: {sizing.describe()} (deployed twin)")
         else:
             self._start_twin(sizing).stop()
@@ -184,8 +185,9 @@ class TwinFleet:
 
     def run(self, sizing: Sizing, profile_path: Path, reports_root: Path) -> tuple[int, Path]:
         if resolve_target("local") is not None:  # a deployed twin: update it (destroy + deploy)
+            folder = fleet_local.deployed_workflows_dir()  # the user's workflows stay in its repository
             fleet_local.destroy()
-            state = fleet_local.deploy(self.fleet_config(sizing), self.speed, idle_timeout_s=1800.0)
+            state = fleet_local.deploy(self.fleet_config(sizing), self.speed, 1800.0, workflows_dir=folder)
             return run_profile(profile_path, "local", reports_root, target=local_target(state))
         twin = self._start_twin(sizing)
         try:

@@ -1,9 +1,15 @@
-"""Budget preflight: before a run, the GitHub requests it will need against what the token has left.
+"""Preflight: before a run sends anything, what the profile asks of GitHub is checked.
 
-From the profile (workflows, jobs per workflow, dispatch window, drain timeout) and GET /rate_limit
-(which does not count), estimate the counted requests; refuse (UsageError, exit 2) with the numbers
-when they cannot fit in the remaining budget plus the budget of any hourly resets during the run,
-otherwise return the plan for printing.
+The workflow (:func:`check_workflow`): a workflow the suite does not ship is read from the target
+repository (GET .../contents/.github/workflows/{file}, the default branch) and the profile's inputs
+are held to what it declares (suite.profiles.byo): a problem is one exit-2 error at the profile's
+file:line, before the run directory exists. A shipped workflow was checked when the profile loaded.
+
+The budget: from the profile (workflows, jobs per workflow, dispatch window, drain timeout) and GET
+/rate_limit (which does not count), estimate the counted requests; refuse (UsageError, exit 2) with the
+numbers when they cannot fit in the remaining budget plus the budget of any hourly resets during the
+run, otherwise return the plan for printing. A custom workflow's job count is not known before GitHub
+lists its jobs: its job reads are estimated at one page (up to 100 jobs) per run, and said so.
 """
 
 from __future__ import annotations
@@ -11,9 +17,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from suite.errors import UsageError
+from suite.profiles.byo import check_workflow as check_against
+from suite.profiles.byo import fail
+from suite.profiles.model import Profile
+from suite.workflows import Workflow, parse_workflow
 
 # live progress during the dispatch window: one runs page + one runners read every PROGRESS_POLL_S, or
 # MAX_PROGRESS_POLLS spread over a window longer than 30 min (a 2-hour soak polls every 4 min), so a long
@@ -32,7 +42,7 @@ CONTENT_PER_HOUR = 500  # GitHub's secondary limit on content creation (dispatch
 @dataclass(frozen=True)
 class Budget:
     workflows: int
-    jobs_per_workflow: int
+    jobs_per_workflow: int | None  # None: not known before the run (a custom workflow)
     duration_s: float
     dispatches: int
     job_reads: int
@@ -67,6 +77,11 @@ class Budget:
             f"{self.retry_margin} retry margin = {self.total} counted requests "
             f"({self.total / max(1, self.workflows):.2f} per workflow)"
         )
+        if self.jobs_per_workflow is None:
+            parts += (
+                " [estimate: the workflow's job count is learned from GitHub during the run; one jobs "
+                f"page (up to {JOBS_PER_PAGE} jobs) per run assumed]"
+            )
         if self.available is None:
             return f"API budget: {parts}; GitHub reports no rate limit"
         return (
@@ -75,10 +90,13 @@ class Budget:
         )
 
 
-def estimate(workflows: int, jobs_per_workflow: int, duration_s: float, drain_timeout_s: float) -> Budget:
+def estimate(
+    workflows: int, jobs_per_workflow: int | None, duration_s: float, drain_timeout_s: float
+) -> Budget:
     """The counted requests of a run of ``workflows`` dispatches over ``duration_s`` (from the first
-    dispatch to the last), before GET /rate_limit says what is available."""
-    pages_per_run = max(1, math.ceil(jobs_per_workflow / JOBS_PER_PAGE))
+    dispatch to the last), before GET /rate_limit says what is available. ``jobs_per_workflow`` None:
+    not known (one jobs page per run is assumed, and the plan says so)."""
+    pages_per_run = max(1, math.ceil((jobs_per_workflow or 1) / JOBS_PER_PAGE))
     drain_s = min(drain_timeout_s, DRAIN_ESTIMATE_S)
     drain_reads = math.ceil(drain_s / DRAIN_POLL_S) + math.ceil(workflows / RUNS_PER_PAGE)
     base = workflows + workflows * pages_per_run
@@ -100,7 +118,7 @@ def progress_poll_s(duration_s: float) -> float:
     return max(PROGRESS_POLL_S, duration_s / MAX_PROGRESS_POLLS)
 
 
-def for_schedule(offsets: Sequence[float], jobs_per_workflow: int, drain_timeout_s: float) -> Budget:
+def for_schedule(offsets: Sequence[float], jobs_per_workflow: int | None, drain_timeout_s: float) -> Budget:
     """:func:`estimate` for a run of this schedule (suite.schedule.arrivals offsets), as `suite run`
     estimates it before it dispatches and `suite profiles` lists it."""
     return estimate(len(offsets), jobs_per_workflow, offsets[-1] if offsets else 0.0, drain_timeout_s)
@@ -138,3 +156,38 @@ def check(budget: Budget) -> str:
             "content-creation limit: the governor will wait when GitHub refuses"
         )
     return text
+
+
+class WorkflowReader(Protocol):
+    repo: str
+
+    def workflow_text(self, workflow_file: str) -> str | None: ...
+
+
+def check_workflow(profile: Profile, client: WorkflowReader) -> Workflow | None:
+    """A custom workflow read from the repository and the profile held to it (module docstring);
+    None for a shipped workflow (checked at load). Raises UsageError at the profile's file:line."""
+    if not profile.custom:
+        return None
+    file = profile.workflow_file
+    text = client.workflow_text(file)
+    if text is None:
+        fail(
+            profile,
+            "workflow",
+            f"no .github/workflows/{file} on the default branch of {client.repo} (GitHub answered 404); "
+            "add the workflow there (the local twin: `suite deploy --workflows DIR` with the folder "
+            "that holds it), correct the file name, or check that the token can read the repository's "
+            "contents",
+        )
+    try:
+        workflow = parse_workflow(file, text)
+    except UsageError:
+        fail(
+            profile,
+            "workflow",
+            f".github/workflows/{file} in {client.repo} is not a workflow the suite can read (not YAML, "
+            "or not shaped like a workflow); fix the file on the default branch",
+        )
+    check_against(profile, workflow, client.repo)
+    return workflow

@@ -5,8 +5,10 @@ fleet deployed, no GitHub credential) is ✗ "not checked" with the check it wai
 - fleet: the environment resolves to a target (a deployed twin, Terraform outputs, suite.yaml existing);
 - GitHub: a credential is configured (aws, existing: GITHUB_TOKEN/GH_TOKEN or GITHUB_APP_*; the twin has
   its own) and authenticates (GET /rate_limit; its budget), GitHub's clock against this machine's, the
-  catalogue's workflows are in the target repository and active, and the runners are online with the
-  fleet's labels (listing runners needs admin read on the repository);
+  catalogue's workflows are in the target repository and active (with `--profile` naming a workflow the
+  suite does not ship: that file instead), the profile's workflow (`--profile`: dispatchable, suite_id
+  input and run-name, the inputs the profile sends; suite.fleet.doctor_workflow), and the runners are
+  online with the fleet's labels (listing runners needs admin read on the repository);
 - AWS: who the credentials are (aws, existing; the twin needs none), Container Insights data for the
   cluster (enhanced: TaskId metrics; standard: the performance log group; neither: every job's CPU and
   memory would be null), and the ECS task-event log group (cold starts). On an `existing` fleet without
@@ -27,10 +29,12 @@ from tabulate import tabulate
 from suite.collect.task_metrics import NAMESPACE, performance_log_group
 from suite.errors import EXIT_ENVIRONMENT, EXIT_PASS, SuiteError, UsageError
 from suite.fleet.clients import aws_client, github_client
+from suite.fleet.doctor_workflow import PROFILE_CHECK, check_names, profile_workflow
 from suite.fleet.environments import NO_CLUSTER, Target
 from suite.fleet.readiness import label_names
 from suite.fleet.targets import resolve_target
 from suite.github.app import credentials_from_env
+from suite.profiles.model import Profile
 from suite.workflows import catalogue_files
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -63,15 +67,22 @@ class Check:
 
 
 def github_checks(
-    client: Any, target: Target, workflow_files: Iterable[str] = CATALOGUE_WORKFLOWS
+    client: Any,
+    target: Target,
+    workflow_files: Iterable[str] = CATALOGUE_WORKFLOWS,
+    profile: Profile | None = None,
 ) -> list[Check]:
-    """The GitHub side; `client` is a suite.github.client.GitHubClient for the target."""
+    """The GitHub side; `client` is a suite.github.client.GitHubClient for the target. With a
+    `profile`, its workflow is checked too (suite.fleet.doctor_workflow) and a custom workflow's file
+    is the one the workflows check looks for (not the catalogue)."""
+    if profile is not None and profile.custom:
+        workflow_files = (profile.workflow_file,)
     try:
         budget = client.rate_limit()
     except SuiteError as exc:
         return [
             Check("GitHub credential", FAIL, str(exc), CREDENTIAL_FIX),
-            *not_checked(GITHUB_CHECKS[1:], "GitHub credential"),
+            *not_checked(check_names(GITHUB_CHECKS, profile)[1:], "GitHub credential"),
         ]
     checks = [_budget_check(budget)]
     offset = client.clock_offset_s()
@@ -91,6 +102,9 @@ def github_checks(
             )
         )
     checks.append(_guarded("workflows", lambda: _workflows_check(client, target, workflow_files)))
+    if profile is not None:
+        passed, detail, fix = profile_workflow(client, profile)
+        checks.append(Check(PROFILE_CHECK, OK if passed else FAIL, detail, fix))
     checks.append(_guarded("runners", lambda: _runners_check(client, target)))
     return checks
 
@@ -299,26 +313,28 @@ def render(target_line: str, checks: list[Check]) -> str:
     return "\n".join(out)
 
 
-def doctor(environment: str) -> int:
-    """Check the target of `environment` and print every check; exit 3 when one failed."""
-    where, checks = checklist(environment)
+def doctor(environment: str, profile: Profile | None = None) -> int:
+    """Check the target of `environment` (and `profile`'s workflow) and print every check; exit 3
+    when one failed."""
+    where, checks = checklist(environment, profile)
     print(render(where, checks))
     return EXIT_ENVIRONMENT if any(c.status == FAIL for c in checks) else EXIT_PASS
 
 
-def checklist(environment: str) -> tuple[str, list[Check]]:
+def checklist(environment: str, profile: Profile | None = None) -> tuple[str, list[Check]]:
     """(the target line, every check in order): fleet, the GitHub checks, the AWS checks."""
     fleet, target = _fleet_check(environment)
     credential = None if environment == "local" else _credential_configured()
     checks = [fleet]
+    names = check_names(GITHUB_CHECKS, profile)
     if target is None:
-        checks += [credential] if credential else not_checked(GITHUB_CHECKS[:1], "fleet")
-        checks += not_checked(GITHUB_CHECKS[1:], "fleet")
+        checks += [credential] if credential else not_checked(names[:1], "fleet")
+        checks += not_checked(names[1:], "fleet")
     elif credential is not None:
-        checks += [credential, *not_checked(GITHUB_CHECKS[1:], "GitHub credential")]
+        checks += [credential, *not_checked(names[1:], "GitHub credential")]
     else:
         with github_client(target) as client:
-            checks += github_checks(client, target)
+            checks += github_checks(client, target, profile=profile)
     if target is not None:
         checks += aws_checks(target, lambda service: aws_client(target, service))
     elif environment == "local":

@@ -4,7 +4,8 @@ The twin runs as a background process (python -m suite.twin.serve) with its stat
 so `make deploy && make test-capacity && make destroy` works locally as it will against AWS.
 
 Deploying onto a running twin is idempotent at the same sizing (runner count, ephemeral or persistent,
-task CPU and memory, Container Insights mode, cold start, seed, clock speed) and a usage error at another,
+task CPU and memory, Container Insights mode, cold start, seed, clock speed, the folder of the user's
+workflows its repository holds: `--workflows DIR`) and a usage error at another,
 with the flags that match the running twin: `deploy && run` never measures a fleet other than the one asked.
 """
 
@@ -26,10 +27,12 @@ from suite.errors import EnvironmentFailure, UsageError
 from suite.fleet.environments import local_target, state_dir
 from suite.fleet.readiness import wait_target_online
 from suite.github.client import GitHubClient
+from suite.profiles.userfile import display_path
 from suite.twin.faults import FaultsConfig
 from suite.twin.fleet import FleetConfig
 from suite.twin.limits import LimitsConfig
 from suite.twin.service import STATE_FILE, pid_alive, read_state
+from suite.twin.workflows import repo_workflows
 
 START_TIMEOUT_S = 60.0  # real seconds for the process to write its state (its clock starts there)
 READY_TIMEOUT_S = 900.0  # virtual seconds for every runner to come online
@@ -41,16 +44,22 @@ def deploy(
     idle_timeout_s: float,
     limits: LimitsConfig | None = None,
     faults: FaultsConfig | None = None,
+    workflows_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Start the twin as a background process and wait until every runner is online. `limits` and
-    `faults` default to the twin's own defaults (GitHub's limits on, no faults)."""
+    `faults` default to the twin's own defaults (GitHub's limits on, no faults); `workflows_dir`: a
+    folder of the user's workflow files its repository holds too (read here first: a file that does
+    not parse is exit 2 before anything starts)."""
     sdir = state_dir()
-    state = running_at(fleet, speed)
+    folder = workflows_folder(workflows_dir)
+    state = running_at(fleet, speed, folder)
     if state is not None:
         return state
     (sdir / STATE_FILE).unlink(missing_ok=True)
     sdir.mkdir(parents=True, exist_ok=True)
     config: dict[str, Any] = {"speed": speed, "fleet": fleet.to_dict(), "idle_timeout_s": idle_timeout_s}
+    if folder is not None:
+        config["workflows_dir"] = folder
     if limits is not None:
         config["limits"] = limits.to_dict()
     if faults is not None:
@@ -88,13 +97,29 @@ SIZING_FLAGS = (
 )
 
 
-def running_at(fleet: FleetConfig, speed: float) -> dict[str, Any] | None:
-    """The state of a twin already running at this sizing and speed; None when none runs. A twin of
-    another sizing is a UsageError naming the difference and the two ways out."""
+def workflows_folder(folder: Path | None) -> str | None:
+    """The workflow folder as the twin's state names it (absolute), its files checked; None: none."""
+    if folder is None:
+        return None
+    repo_workflows(folder)  # every file parses and every called file is there: else exit 2 now
+    return str(folder.resolve())
+
+
+def deployed_workflows_dir() -> Path | None:
+    """The workflow folder the deployed twin's repository holds (None: none, or no twin deployed): what
+    a redeploy at another sizing (validate-sizing) keeps."""
+    state = read_state(state_dir())
+    folder = state.get("workflows_dir") if state is not None else None
+    return Path(folder) if isinstance(folder, str) else None
+
+
+def running_at(fleet: FleetConfig, speed: float, workflows_dir: str | None = None) -> dict[str, Any] | None:
+    """The state of a twin already running at this sizing and speed (and workflow folder); None when
+    none runs. A twin of another sizing is a UsageError naming the difference and the two ways out."""
     state = read_state(state_dir())
     if state is None or not pid_alive(int(state["pid"])):
         return None
-    diff = sizing_differences(state, fleet, speed)
+    diff = sizing_differences(state, fleet, speed, workflows_dir)
     if diff:
         running = describe(state["fleet"], float(state["clock"]["speed"]))
         raise UsageError(
@@ -105,9 +130,11 @@ def running_at(fleet: FleetConfig, speed: float) -> dict[str, Any] | None:
     return state
 
 
-def sizing_differences(state: dict[str, Any], fleet: FleetConfig, speed: float) -> list[tuple[str, str]]:
+def sizing_differences(
+    state: dict[str, Any], fleet: FleetConfig, speed: float, workflows_dir: str | None = None
+) -> list[tuple[str, str]]:
     """(what differs, the deploy flag that asks for the running twin's value) for each field in which
-    the running twin (its state) differs from `fleet` at `speed`."""
+    the running twin (its state) differs from `fleet` at `speed` with `workflows_dir`."""
     # through FleetConfig: a state written before a field existed reads as the field's default
     running, asked = FleetConfig.from_dict(state["fleet"]).to_dict(), fleet.to_dict()
     out: list[tuple[str, str]] = []
@@ -135,6 +162,12 @@ def sizing_differences(state: dict[str, Any], fleet: FleetConfig, speed: float) 
     have_speed = float(state["clock"]["speed"])
     if have_speed != speed:
         out.append((f"clock {have_speed:g}x, asked {speed:g}x", f"--speed {have_speed:g}"))
+    have_dir = state.get("workflows_dir")
+    if have_dir != workflows_dir:
+        shown = display_path(have_dir) if have_dir else "none"
+        asked_dir = display_path(workflows_dir) if workflows_dir else "none"
+        flag = f"--workflows {display_path(have_dir)}" if have_dir else "without --workflows"
+        out.append((f"workflows folder {shown}, asked {asked_dir}", flag))
     return out
 
 

@@ -12,6 +12,8 @@ never part of repr() and are scrubbed from every error message this package buil
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -212,6 +214,45 @@ class GitHubClient(GitHubSession):
             self._repo_not_found(),
         )
         return workflows
+
+    def get_workflow(self, workflow_file: str) -> dict[str, Any] | None:
+        """One workflow by file name (GET .../actions/workflows/{file}: its path, state); None on 404."""
+        try:
+            response = self._request(
+                "GET",
+                f"repos/{self.repo}/actions/workflows/{workflow_file}",
+                Call("get_workflow", retry=True, conditional=True),
+            )
+        except GitHubError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        body = body_of(response)
+        return dict(body) if isinstance(body, dict) else {}
+
+    def workflow_text(self, workflow_file: str) -> str | None:
+        """The text of .github/workflows/{file} on the repository's default branch (GET .../contents/
+        without a ref: GitHub reads the default branch); None on 404. A file GitHub does not inline
+        (over 1 MB), a folder, or text that is not UTF-8 is a UsageError naming the file."""
+        path = f".github/workflows/{workflow_file}"
+        try:
+            response = self._request(
+                "GET", f"repos/{self.repo}/contents/{path}", Call("get_content", retry=True, conditional=True)
+            )
+        except GitHubError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        body = body_of(response)
+        content = body.get("content") if isinstance(body, dict) else None
+        if not isinstance(body, dict) or body.get("type") != "file" or not isinstance(content, str):
+            raise UsageError(f"{path} in {self.repo} is not a file GitHub returns the content of")
+        if body.get("encoding") != "base64":
+            raise UsageError(f"{path} in {self.repo}: GitHub did not inline its content (too large)")
+        try:
+            return base64.b64decode(content, validate=False).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise UsageError(f"{path} in {self.repo}: its content is not UTF-8 text") from None
 
     def rate_limit(self) -> dict[str, Any]:
         """GET /rate_limit (does not count against the limit). `{}` where GHES has rate limiting off."""

@@ -263,7 +263,10 @@ def _collect_aws(
 def _preflight(
     profile: Profile, client: GitHubClient, now: float, workflows: int, duration_s: float, force: bool
 ) -> None:
-    """Refuse (exit 2) a run whose API cost cannot fit the token's budget, unless forced; print the plan."""
+    """Refuse (exit 2) a profile its workflow does not accept (a custom workflow, read from the
+    repository), and a run whose API cost cannot fit the token's budget, unless forced; print the plan."""
+    if preflight.check_workflow(profile, client) is not None:
+        print(f"workflow {profile.workflow_file}: the profile's inputs match what it declares", flush=True)
     budget = preflight.estimate(workflows, profile.jobs_per_workflow, duration_s, profile.drain_timeout_s)
     budget = preflight.with_rate_limit(budget, client.rate_limit(), now, profile.drain_timeout_s)
     try:

@@ -1,7 +1,10 @@
 """The inputs a profile sends to each workflow it can dispatch, one dataclass per workflow.
 
-Their names, defaults, options and ranges are those of the workflow files (suite.workflows);
-``suite_id`` is not among them: the suite sets it on every dispatch.
+A workflow the suite ships (workflows/*.yml): its names, defaults, options and ranges are those of
+the workflow files (suite.workflows), checked when the profile loads. Any other workflow of the target
+repository (``CustomInputs``): the values as the profile gives them, checked at preflight against the
+inputs the workflow declares there (suite.profiles.byo). ``suite_id`` is not among them: the suite
+sets it on every dispatch.
 """
 
 from __future__ import annotations
@@ -73,7 +76,7 @@ class RunnerTestInputs(_InputsMapping):
     JOB: ClassVar[str] = _workflow("runner_test").run_jobs()[0].name  # the matrix job
 
     @property
-    def jobs_per_workflow(self) -> int:
+    def jobs_per_workflow(self) -> int | None:
         return self.job_count
 
     @property
@@ -97,7 +100,7 @@ class K8sLikeInputs(_InputsMapping):
     JOBS: ClassVar[tuple[str, ...]] = tuple(j.name for j in _workflow("k8s_like").run_jobs())
 
     @property
-    def jobs_per_workflow(self) -> int:
+    def jobs_per_workflow(self) -> int | None:
         return len(self.JOBS)
 
     @property
@@ -105,10 +108,68 @@ class K8sLikeInputs(_InputsMapping):
         return self.JOBS
 
 
-WorkflowInputs = RunnerTestInputs | K8sLikeInputs
+Scalar = str | int | float | bool
+
+
+@dataclass(frozen=True)
+class CustomInputs(Mapping[str, Scalar]):
+    """Inputs of a workflow the suite does not ship, in the profile's order, as the profile gives them.
+
+    Checked at preflight against what the workflow declares (suite.profiles.byo); which jobs a run
+    has is not known before GitHub lists them, so ``jobs_per_workflow`` and ``job_names`` are None.
+    """
+
+    given: tuple[tuple[str, Scalar], ...] = ()  # (name, value) in the profile's order
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.given)
+
+    def __getitem__(self, key: str) -> Scalar:
+        for name, value in self.given:
+            if name == key:
+                return value
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.input_names)
+
+    def __len__(self) -> int:
+        return len(self.given)
+
+    def to_dict(self) -> dict[str, Scalar]:
+        return dict(self.given)
+
+    def dispatch_inputs(self) -> dict[str, str]:
+        """The workflow_dispatch ``inputs`` object, without ``suite_id`` (GitHub takes strings)."""
+        return {name: as_input_text(value) for name, value in self.given}
+
+    @property
+    def jobs_per_workflow(self) -> int | None:
+        return None  # learned from the jobs GitHub lists
+
+    @property
+    def job_names(self) -> tuple[str, ...] | None:
+        return None
+
+
+def as_input_text(value: Scalar) -> str:
+    """A value as a workflow_dispatch input carries it: booleans as GitHub writes them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+WorkflowInputs = RunnerTestInputs | K8sLikeInputs | CustomInputs
 INPUT_TYPES: dict[str, type[RunnerTestInputs] | type[K8sLikeInputs]] = {
     "runner_test": RunnerTestInputs,
     "k8s_like": K8sLikeInputs,
 }
-WORKFLOWS: tuple[str, ...] = tuple(INPUT_TYPES)  # the workflows a profile can name
+WORKFLOWS: tuple[str, ...] = tuple(INPUT_TYPES)  # the shipped workflows a profile names by name
 JOB_TYPES: tuple[str, ...] = _workflow("runner_test").input("job_type").options
+
+
+def shipped(workflow: str) -> str | None:
+    """The INPUT_TYPES key of a workflow the suite ships (``runner_test`` or ``runner_test.yml``)."""
+    name = workflow[: -len(".yml")] if workflow.endswith(".yml") else workflow
+    return name if name in INPUT_TYPES else None

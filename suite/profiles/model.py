@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from suite.gates.thresholds import Threshold
-from suite.profiles.inputs import WorkflowInputs
+from suite.profiles.inputs import CustomInputs, WorkflowInputs
 from suite.schedule.arrivals import (
     Pattern,
     PoissonPattern,
@@ -20,6 +21,10 @@ SCHEMA_VERSION = 1
 DEFAULT_SEED = 0
 DEFAULT_DRAIN_TIMEOUT_S = 1800.0
 DEFAULT_MAX_WORKFLOWS = 1000
+JOBS_UNKNOWN = (
+    "not known before the run: the suite does not ship this workflow, so the jobs of each run are "
+    "learned from what GitHub lists"
+)
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,7 @@ class Profile:
 
     name: str
     path: Path
-    workflow: Literal["runner_test", "k8s_like"]
+    workflow: str  # a shipped workflow's name (runner_test, k8s_like) or any workflow file name (ci.yml)
     inputs: WorkflowInputs
     pattern: Pattern
     purpose: str = ""
@@ -41,14 +46,26 @@ class Profile:
     compare_gates: tuple[str, ...] = ()  # `suite compare` regression gates, e.g. "queue_time_s.p95 +30s"
     environment: str | None = None  # the environment this was loaded for (None: the base profile)
     environments: tuple[str, ...] = ()  # every environment the file declares overrides for
+    # where the profile's values came from, for errors found after loading (a workflow's inputs are
+    # checked at preflight): the file as errors name it, and the line of each field path
+    # ("workflow", "inputs", "inputs.<name>"); 0 / absent when not read from a file
+    source: str = field(default="", compare=False)
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)
 
     @property
     def workflow_file(self) -> str:
         """The workflow's file name in the target repository's .github/workflows/."""
-        return f"{self.workflow}.yml"
+        return self.workflow if self.workflow.endswith((".yml", ".yaml")) else f"{self.workflow}.yml"
 
     @property
-    def jobs_per_workflow(self) -> int:
+    def custom(self) -> bool:
+        """A workflow the suite does not ship: its inputs are checked at preflight, its jobs learned."""
+        return isinstance(self.inputs, CustomInputs)
+
+    @property
+    def jobs_per_workflow(self) -> int | None:
+        """Jobs of one run, from the shipped workflow file and the inputs; None for a custom workflow
+        (JOBS_UNKNOWN): GitHub's job listing is the only record of them."""
         return self.inputs.jobs_per_workflow
 
     @property
@@ -63,8 +80,9 @@ class Profile:
         return expected_workflows(self.pattern)
 
     @property
-    def expected_jobs(self) -> int:
-        return self.expected_workflows * self.jobs_per_workflow
+    def expected_jobs(self) -> int | None:
+        per_run = self.jobs_per_workflow
+        return None if per_run is None else self.expected_workflows * per_run
 
     @property
     def duration_s(self) -> float:
@@ -100,5 +118,6 @@ class Profile:
             "compare_gates": list(self.compare_gates),
             "expected_workflows": self.expected_workflows,
             "jobs_per_workflow": self.jobs_per_workflow,
+            **({"jobs_per_workflow_reason": JOBS_UNKNOWN} if self.jobs_per_workflow is None else {}),
             "duration_s": self.duration_s,
         }

@@ -11,9 +11,12 @@ Schema v1 (every key but ``workflow`` and ``pattern`` is optional; unknown keys 
     # Capacity: <purpose, one line>          <- the first comment line is the profile's purpose
     name: capacity             # [a-z0-9_-]+ (at most 64), default: the file stem
     description: "..."         # default: the top comment block
-    workflow: runner_test      # runner_test | k8s_like
+    workflow: runner_test      # runner_test | k8s_like (shipped), or any workflow_dispatch file of the
+                               #   target repository's .github/workflows/, e.g. ci.yml
     inputs: {...}              # the workflow file's inputs (suite.workflows), e.g. runner_test:
-                               #   sleep_duration 0..3600, job_count 1..20, job_type parallel|sequential
+                               #   sleep_duration 0..3600, job_count 1..20, job_type parallel|sequential;
+                               #   a workflow the suite does not ship: checked at preflight against the
+                               #   inputs the repository's file declares (suite.profiles.byo)
     pattern: {type: steady, ...}   # suite.schedule.patterns: one class per type, with its keys
     seed: 0                    # integer; only poisson uses it
     drain_timeout_s: 1800      # wait this long after the last dispatch for runs to finish
@@ -33,8 +36,9 @@ it on every dispatch. The schedule (and so its size) is computed at load time: a
 checked with its actual seed.
 
 The package: :mod:`~suite.profiles.model` (the Profile), :mod:`~suite.profiles.inputs` (one dataclass
-per workflow), :mod:`~suite.profiles.schema` (each key's validation), :mod:`~suite.profiles.checker`
-(generic checks with file:line and did-you-mean), :mod:`~suite.profiles.yamlpos` (YAML with lines).
+per workflow), :mod:`~suite.profiles.byo` (a custom workflow's inputs against what it declares),
+:mod:`~suite.profiles.schema` (each key's validation), :mod:`~suite.profiles.checker` (generic checks
+with file:line and did-you-mean), :mod:`~suite.profiles.yamlpos` (YAML with lines).
 """
 
 from __future__ import annotations
@@ -45,7 +49,14 @@ from pathlib import Path
 from typing import Any
 
 from suite.errors import UsageError
-from suite.profiles.inputs import JOB_TYPES, WORKFLOWS, K8sLikeInputs, RunnerTestInputs, WorkflowInputs
+from suite.profiles.inputs import (
+    JOB_TYPES,
+    WORKFLOWS,
+    CustomInputs,
+    K8sLikeInputs,
+    RunnerTestInputs,
+    WorkflowInputs,
+)
 from suite.profiles.model import Profile
 from suite.profiles.schema import MAX_NAME_CHARS, NAME_RE, PATTERN_KEYS, TOP_KEYS, ProfileChecker
 from suite.profiles.userfile import check_directory, display_path, read_text
@@ -222,6 +233,7 @@ __all__ = [
     "PATTERN_KEYS",
     "TOP_KEYS",
     "WORKFLOWS",
+    "CustomInputs",
     "K8sLikeInputs",
     "Profile",
     "RunnerTestInputs",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,8 +13,8 @@ from suite.gates.compare import parse_gate
 from suite.gates.thresholds import EXAMPLE as THRESHOLD_EXAMPLE
 from suite.gates.thresholds import Threshold
 from suite.gates.thresholds import problem as threshold_problem
-from suite.profiles.checker import MAX_DURATION_S, Checker, NodeFields, show
-from suite.profiles.inputs import INPUT_TYPES, WORKFLOWS, WorkflowInputs
+from suite.profiles.checker import MAX_DURATION_S, MAX_STRING_CHARS, Checker, NodeFields, show
+from suite.profiles.inputs import INPUT_TYPES, WORKFLOWS, CustomInputs, Scalar, WorkflowInputs, shipped
 from suite.profiles.model import DEFAULT_DRAIN_TIMEOUT_S, DEFAULT_MAX_WORKFLOWS, DEFAULT_SEED, Profile
 from suite.profiles.yamlpos import Node, brief
 from suite.schedule.arrivals import (
@@ -27,6 +28,14 @@ from suite.schedule.arrivals import (
 )
 
 NAME_RE = re.compile(r"^[a-z0-9_-]+$")
+# a workflow file of .github/workflows/ (GitHub reads no subfolder there); at most MAX_FILE_CHARS
+WORKFLOW_FILE_RE = re.compile(r"^[A-Za-z0-9_.-]+\.ya?ml$")
+MAX_FILE_CHARS = 100
+MAX_CUSTOM_INPUTS = 24  # GitHub takes 25 inputs per dispatch; the suite sends suite_id
+WORKFLOW_HINT = (
+    f"one of {', '.join(WORKFLOWS)} (shipped with the suite) or the file name of a workflow_dispatch "
+    "workflow in the target repository's .github/workflows/, such as 'ci.yml'"
+)
 MAX_NAME_CHARS = 64  # the name starts the run directory's name (suite.rundir.paths)
 MAX_MAX_WORKFLOWS = 100_000
 MAX_SEED = 2**63 - 1
@@ -58,7 +67,7 @@ class ProfileChecker(Checker):
     """Checks one profile's keys; ``environment`` names the overrides applied (for the error message)."""
 
     required_hints: ClassVar[Mapping[str, str]] = {
-        "workflow": f"one of {', '.join(WORKFLOWS)}",
+        "workflow": WORKFLOW_HINT,
         "pattern": f"a mapping with a 'type' ({', '.join(PATTERN_TYPES)}) and its keys",
     }
 
@@ -115,7 +124,7 @@ class ProfileChecker(Checker):
                 )
         if "description" in top:
             description = self.string(top["description"], max_chars=MAX_DESCRIPTION_CHARS)
-        workflow = self.choice(top["workflow"], WORKFLOWS)
+        workflow = self.workflow(top["workflow"])
         inputs = self.inputs(top.get("inputs"), workflow)
         seed = self.integer(top["seed"], -MAX_SEED, MAX_SEED) if "seed" in top else DEFAULT_SEED
         drain = self.seconds(top["drain_timeout_s"]) if "drain_timeout_s" in top else DEFAULT_DRAIN_TIMEOUT_S
@@ -131,7 +140,7 @@ class ProfileChecker(Checker):
         return Profile(
             name=name,
             path=path,
-            workflow=workflow,  # type: ignore[arg-type]  # checked against WORKFLOWS
+            workflow=workflow,
             inputs=inputs,
             pattern=pattern,
             purpose=purpose,
@@ -143,17 +152,32 @@ class ProfileChecker(Checker):
             abort_on_fail=tuple(t.expr for t in thresholds if t.abort_on_fail),
             compare_gates=gates,
             environments=environments,
+            source=self.source,
+            lines=_lines(top),
         )
 
+    def workflow(self, node: Node) -> str:
+        """A shipped workflow's name, or a workflow file name (checked against the repository at
+        preflight: suite.profiles.byo)."""
+        v = node.value
+        if isinstance(v, str) and (
+            v in WORKFLOWS or (WORKFLOW_FILE_RE.match(v) and len(v) <= MAX_FILE_CHARS)
+        ):
+            return v
+        self.fail(node.line, node.path, f"must be {WORKFLOW_HINT}, got {show(v)}")
+
     def inputs(self, node: Node | None, workflow: str) -> WorkflowInputs:
-        cls = INPUT_TYPES[workflow]
-        if node is None:
-            return cls()
-        if node.is_mapping and "suite_id" in node.value:
+        name = shipped(workflow)
+        if node is not None and node.is_mapping and "suite_id" in node.value:
             child = node.value["suite_id"]
             self.fail(
                 child.line, child.path, "is set by the suite on every dispatch; remove it from the profile"
             )
+        if name is None:
+            return self.custom_inputs(node)
+        cls = INPUT_TYPES[name]
+        if node is None:
+            return cls()
         values = self.mapping(node, cls.input_names, what=f" for workflow {workflow}", null_ok=True)
         given: dict[str, int | str] = {}
         for spec in cls.specs():  # as the workflow file declares it: type, range, options
@@ -164,6 +188,38 @@ class ProfileChecker(Checker):
             else:
                 given[spec.name] = self.integer(values[spec.name], spec.minimum, spec.maximum)
         return cls(**given)  # type: ignore[arg-type]  # checked against the workflow file
+
+    def custom_inputs(self, node: Node | None) -> CustomInputs:
+        """A custom workflow's inputs: their shape only (names and values are checked at preflight
+        against what the workflow declares)."""
+        if node is None or node.value is None:
+            return CustomInputs()
+        if not node.is_mapping:
+            self.fail(
+                node.line, node.path, f"must be a mapping of input name to value, got {show(node.value)}"
+            )
+        if len(node.value) > MAX_CUSTOM_INPUTS:
+            self.fail(
+                node.line,
+                node.path,
+                f"{len(node.value)} inputs; at most {MAX_CUSTOM_INPUTS} (GitHub takes 25 per dispatch and "
+                "the suite sends suite_id)",
+            )
+        values: list[tuple[str, Scalar]] = []
+        for key, child in node.value.items():
+            v = child.value
+            if not isinstance(v, str | int | float | bool) or (isinstance(v, float) and not math.isfinite(v)):
+                self.fail(
+                    child.line,
+                    child.path,
+                    f"must be a string, a number or true/false (a workflow_dispatch input), got {show(v)}",
+                )
+            if isinstance(v, str) and len(v) > MAX_STRING_CHARS:
+                self.fail(
+                    child.line, child.path, f"{len(v)} characters; at most {MAX_STRING_CHARS} are allowed"
+                )
+            values.append((key, v))
+        return CustomInputs(tuple(values))
 
     def pattern(self, node: Node) -> Pattern:
         if not node.is_mapping:
@@ -283,3 +339,12 @@ class ProfileChecker(Checker):
             seen.add(expr.strip())
             out.append(expr.strip())
         return tuple(out)
+
+
+def _lines(top: dict[str, Node]) -> dict[str, int]:
+    """The line of `workflow`, `inputs` and each input: what a preflight error points at."""
+    lines: dict[str, int] = {key: top[key].line for key in ("workflow", "inputs") if key in top}
+    inputs = top.get("inputs")
+    if inputs is not None and inputs.is_mapping:
+        lines.update({f"inputs.{name}": child.line for name, child in inputs.value.items()})
+    return lines

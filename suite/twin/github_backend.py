@@ -1,5 +1,6 @@
-"""The state behind the twin's fake GitHub API (moto's "backend"): the fleet, the clock, the repository,
-the credentials it accepts, its limits and faults, and the counters /_twin/info reports."""
+"""The state behind the twin's fake GitHub API (moto's "backend"): the fleet, the clock, the repository
+and its workflow files, the credentials it accepts, its limits and faults, and the counters /_twin/info
+reports."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from suite.twin.app_auth import AppConfig
 from suite.twin.faults import Faults, FaultsConfig
 from suite.twin.fleet import Fleet
 from suite.twin.limits import LimitsConfig, PrimaryLimit, SecondaryLimits
+from suite.twin.workflows import CATALOGUE, RepoWorkflows
 
 
 class GitHubState:
@@ -27,10 +29,12 @@ class GitHubState:
         faults: FaultsConfig | None = None,
         app: AppConfig | None = None,
         skew_s: float = 0.0,
+        workflows: RepoWorkflows = CATALOGUE,
     ) -> None:
         self.fleet = fleet
         self.clock = clock
         self.repo = repo
+        self.workflows = workflows  # the repository's workflow files (listed, read, dispatched)
         self.token = token
         self.lock = threading.Lock()
         self.limits = limits or LimitsConfig()

@@ -18,7 +18,8 @@ from suite.twin import github_objects as objects
 from suite.twin.app_auth import jwt_problem
 from suite.twin.fleet_model import SimRun
 from suite.twin.github_backend import GitHubState
-from suite.twin.workflows import LISTED, REUSABLE, InputError, find_workflow
+from suite.twin.github_contents import REFS, WORKFLOWS_FOLDER, file_object, folder_listing, run_title
+from suite.twin.workflows import InputError
 
 DOCS = "https://docs.github.com/rest"
 MAX_FILTERED_RESULTS = 1000
@@ -145,10 +146,11 @@ def rate_limit(req: Request) -> Reply:
 
 def dispatch(req: Request) -> Reply:
     st = req.state
-    wf = find_workflow(req.params["workflow_id"])
+    repo = st.workflows
+    wf = repo.find(req.params["workflow_id"])
     if wf is None:
         raise ApiError(404, "Not Found")
-    if wf.file in REUSABLE:
+    if not repo.parsed[wf.file].dispatchable:
         raise ApiError(422, "Workflow does not have 'workflow_dispatch' trigger")
     try:
         body = json.loads(req.body or b"{}")
@@ -168,7 +170,8 @@ def dispatch(req: Request) -> Reply:
         accepted = wf.validate_inputs(inputs)
     except InputError as exc:
         raise ApiError(422, str(exc)) from exc
-    run = st.fleet.dispatch(wf, accepted, display_title=accepted["suite_id"], at=req.now)
+    title = run_title(repo.parsed[wf.file], accepted)  # its run-name: the suite_id for the suite's files
+    run = st.fleet.dispatch(wf, accepted, display_title=title, at=req.now)
     if body.get("return_run_details") is True:
         return (
             200,
@@ -185,8 +188,35 @@ def dispatch(req: Request) -> Reply:
 def list_workflows(req: Request) -> Reply:
     st = req.state
     created = int(req.now + st.skew_s) - 86400
-    wfs = [objects.workflow_object(req.api, st.repo, wf, created) for wf in LISTED.values()]
-    return 200, {"total_count": len(wfs), "workflows": wfs}, {}
+    wfs = [objects.workflow_object(req.api, st.repo, wf, created) for wf in st.workflows.listed.values()]
+    page, p, pp, last = _page(wfs, req.query)
+    return 200, {"total_count": len(wfs), "workflows": page}, req.link(p, pp, last)
+
+
+def get_workflow(req: Request) -> Reply:
+    """GET .../actions/workflows/{id}: by file name or numeric id."""
+    st = req.state
+    wf = st.workflows.find(req.params["workflow_id"])
+    if wf is None:
+        raise ApiError(404, "Not Found")
+    return 200, objects.workflow_object(req.api, st.repo, wf, int(req.now + st.skew_s) - 86400), {}
+
+
+def get_content(req: Request) -> Reply:
+    """GET .../contents/{path}[?ref=]: the workflow files (and their folder); anything else is 404,
+    as is a ref the repository does not have."""
+    st = req.state
+    ref = req.query.get("ref")
+    if ref is not None and ref not in REFS:
+        raise ApiError(404, f"No commit found for the ref {ref}")
+    path = req.params["content_path"].strip("/")
+    texts = dict(st.workflows.texts)
+    if path == WORKFLOWS_FOLDER:
+        return 200, folder_listing(req.api, st.repo, texts), {}
+    folder, _, name = path.rpartition("/")
+    if folder != WORKFLOWS_FOLDER or name not in texts:
+        raise ApiError(404, "Not Found")
+    return 200, file_object(req.api, st.repo, name, texts[name]), {}
 
 
 def list_runs(req: Request) -> Reply:

@@ -25,6 +25,8 @@ URL_PATHS: list[tuple[str, str, Response]] = [
     ("GET", r"/_twin/info", responses.twin_info),
     ("POST", r"/repos/{repo}/actions/workflows/(?P<workflow_id>[^/]+)/dispatches", responses.dispatch),
     ("GET", r"/repos/{repo}/actions/workflows", responses.list_workflows),
+    ("GET", r"/repos/{repo}/actions/workflows/(?P<workflow_id>[^/]+)", responses.get_workflow),
+    ("GET", r"/repos/{repo}/contents/(?P<content_path>.+)", responses.get_content),
     ("GET", r"/repos/{repo}/actions/runs", responses.list_runs),
     ("GET", r"/repos/{repo}/actions/runs/(?P<run_id>\d+)", responses.get_run),
     ("GET", r"/repos/{repo}/actions/runs/(?P<run_id>\d+)/jobs", responses.list_jobs),

@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--config",
         required=True,
-        help="TwinConfig as JSON (speed, fleet, idle_timeout_s; optional limits, faults and app)",
+        help="TwinConfig as JSON (speed, fleet, idle_timeout_s; optional limits, faults, app, workflows_dir)",
     )
     args = ap.parse_args(argv)
     raw = json.loads(args.config)
@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         faults=FaultsConfig.from_dict(raw.get("faults") or {}),
         app=AppConfig.from_dict(raw["app"]) if raw.get("app") else None,
         clock="virtual",  # other processes read its clock from the state file: wall time x speed
+        workflows_dir=raw.get("workflows_dir"),
     )
     twin = Twin(config)
 

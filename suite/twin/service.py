@@ -29,6 +29,7 @@ from suite.twin.faults import FaultsConfig
 from suite.twin.fleet import Fleet, FleetConfig
 from suite.twin.github_api import GitHubState, make_server
 from suite.twin.limits import LimitsConfig
+from suite.twin.workflows import repo_workflows
 
 # CloudWatch (and moto) take datapoints and log events from at most 14 days ago to 2 hours ahead.
 # Virtual time starts 7 days in the past so a 60x twin stays inside that range for ~2.8 hours.
@@ -56,6 +57,9 @@ class TwinConfig:
     # "virtual": wall time x speed; "stepped": a SteppedClock (in-process only). Default: $SUITE_TWIN_CLOCK
     # or "virtual" (tests set it so that a command's embedded twin is stepped too)
     clock: str = field(default_factory=lambda: os.environ.get(CLOCK_ENV, "virtual"))
+    # a folder of the user's workflow files the twin's repository holds beside the catalogue's
+    # (suite.twin.workflows.repo_workflows; `suite deploy --workflows DIR`)
+    workflows_dir: str | None = None
 
 
 class Twin:
@@ -82,6 +86,7 @@ class Twin:
             faults=config.faults,
             app=config.app,
             skew_s=config.github_skew_s,
+            workflows=repo_workflows(Path(config.workflows_dir) if config.workflows_dir else None),
         )
         self.github.extra_info = lambda: {"aws_flushed_until": self.aws.flushed_until}
         f = config.fleet
@@ -176,6 +181,7 @@ class Twin:
             # a stepped clock is shared as the object itself (it lives in this process only)
             "clock": self.clock if isinstance(self.clock, SteppedClock) else self.clock.to_state(),
             "fleet": c.to_dict(),
+            "workflows_dir": self.config.workflows_dir,
         }
 
 

@@ -3,13 +3,22 @@
 The files, their inputs and their jobs are the workflow catalogue's (suite.workflows, read from
 workflows/*.yml); the twin adds only what GitHub gives each one (a numeric id) and how long each job
 sleeps, which the files' shell scripts decide.
+
+Each twin serves its own repository (:class:`RepoWorkflows`): the catalogue's files, plus the files of
+a folder of the user's workflows (``TwinConfig.workflows_dir``, ``suite deploy --workflows DIR``), as
+GitHub serves a repository's .github/workflows/: listed, readable through the contents API, and
+dispatchable by file name or id. A folder's file of a catalogue file's name replaces it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
-from suite.workflows import Input, RunJob, Workflow, catalogue
+from suite.errors import UsageError
+from suite.profiles.userfile import display_path
+from suite.workflows import WORKFLOWS_DIR, Input, RunJob, Workflow, catalogue, parse_workflow
 
 
 @dataclass(frozen=True)
@@ -111,26 +120,88 @@ def _spec(spec: Input) -> InputSpec:
     return InputSpec(spec.name, spec.type, spec.must_be_sent, spec.options, spec.minimum, spec.maximum)
 
 
-def _definition(id_: int, wf: Workflow) -> WorkflowDef:
-    return WorkflowDef(id_, wf.file, wf.name, tuple(_spec(i) for i in wf.inputs), wf.run_jobs())
+def _definition(id_: int, wf: Workflow, workflows: Mapping[str, Workflow] | None = None) -> WorkflowDef:
+    return WorkflowDef(id_, wf.file, wf.name, tuple(_spec(i) for i in wf.inputs), wf.run_jobs(workflows))
 
 
-_NEW = (f for f in sorted(catalogue()) if f not in IDS)  # any other file: the next ids
-_IDS = {**IDS, **{f: max(IDS.values()) + i for i, f in enumerate(_NEW, 1)}}
-LISTED: dict[str, WorkflowDef] = {
-    f: _definition(_IDS[f], wf) for f, wf in sorted(catalogue().items(), key=lambda item: _IDS[item[0]])
-}
+@dataclass(frozen=True)
+class RepoWorkflows:
+    """One twin repository's workflow files: each file's text (the contents API), its parse, and its
+    definition (GET .../actions/workflows, dispatches), in id order."""
+
+    texts: Mapping[str, str]
+    parsed: Mapping[str, Workflow]
+    listed: Mapping[str, WorkflowDef]
+
+    @property
+    def dispatchable(self) -> dict[str, WorkflowDef]:
+        return {f: wf for f, wf in self.listed.items() if self.parsed[f].dispatchable}
+
+    def find(self, workflow_id: str) -> WorkflowDef | None:
+        """GitHub accepts the file name or the numeric id (any listed workflow, reusable ones included)."""
+        if workflow_id in self.listed:
+            return self.listed[workflow_id]
+        for wf in self.listed.values():
+            if str(wf.id) == workflow_id:
+                return wf
+        return None
+
+
+def repo_workflows(folder: Path | None = None) -> RepoWorkflows:
+    """The catalogue's files, plus (replacing any of the same name) every ``*.yml`` / ``*.yaml`` of
+    `folder`. A file that does not parse, or calls a workflow the repository lacks, is a UsageError."""
+    files = {f.name: f for f in sorted(WORKFLOWS_DIR.glob("*.yml"))}
+    if folder is not None:
+        if not folder.is_dir():
+            raise UsageError(f"{folder}: not a folder of workflow files; give the folder that holds them")
+        files.update({f.name: f for f in sorted(folder.iterdir()) if f.suffix in (".yml", ".yaml")})
+    texts = {name: _read(path) for name, path in files.items()}
+    parsed = {name: _parse(files[name], text) for name, text in texts.items()}
+    new = (f for f in sorted(parsed) if f not in IDS)  # any other file: the next ids
+    ids = {**IDS, **{f: max(IDS.values()) + i for i, f in enumerate(new, 1)}}
+    listed: dict[str, WorkflowDef] = {}
+    for name in sorted(parsed, key=ids.__getitem__):
+        try:
+            definition = _definition(ids[name], parsed[name], parsed)
+        except KeyError:
+            raise UsageError(
+                f"{name} calls a workflow that is not among the repository's files; add the called file "
+                "to the folder (the twin reads `uses: ./.github/workflows/<file>`)"
+            ) from None
+        if files[name].parent != WORKFLOWS_DIR:  # a description's "(lo-hi)" is the catalogue's own rule:
+            unranged = tuple(replace(i, minimum=None, maximum=None) for i in definition.inputs)
+            definition = replace(definition, inputs=unranged)  # GitHub enforces no range
+        listed[name] = definition
+    return RepoWorkflows(texts, parsed, listed)
+
+
+def _parse(path: Path, text: str) -> Workflow:
+    if path.parent == WORKFLOWS_DIR:
+        return parse_workflow(path.name, text)  # the catalogue's own file: its error says restore it
+    try:
+        return parse_workflow(path.name, text)
+    except UsageError as exc:
+        line = str(exc).split(":", 2)[1] if str(exc).count(":") >= 2 else ""
+        at = f":{line}" if line.isdigit() else ""
+        raise UsageError(
+            f"{display_path(path)}{at}: not a workflow the twin can read (not YAML, or not shaped like a "
+            "workflow); fix the file or take it out of the folder"
+        ) from None
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read the workflow file ({type(exc).__name__})") from None
+
+
+# The catalogue's repository: what the fleet model (suite sim, suite plan) runs, and any twin without
+# a folder of its own
+CATALOGUE = repo_workflows()
+LISTED: Mapping[str, WorkflowDef] = CATALOGUE.listed
 WORKFLOWS: dict[str, WorkflowDef] = {f: wf for f, wf in LISTED.items() if catalogue()[f].dispatchable}
 # Listed by GET .../actions/workflows like any workflow file, but only `workflow_call`: k8s_like.yml calls
 # it, a dispatch of it is refused (422)
 REUSABLE: dict[str, WorkflowDef] = {f: wf for f, wf in LISTED.items() if f not in WORKFLOWS}
-
-
-def find_workflow(workflow_id: str) -> WorkflowDef | None:
-    """GitHub accepts the file name or the numeric id (any listed workflow, reusable ones included)."""
-    if workflow_id in LISTED:
-        return LISTED[workflow_id]
-    for wf in LISTED.values():
-        if str(wf.id) == workflow_id:
-            return wf
-    return None
+find_workflow = CATALOGUE.find

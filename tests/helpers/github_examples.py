@@ -342,6 +342,27 @@ DISPATCH_RESPONSE: Final[JSONDict] = {
     "html_url": f"{REPO_WEB}/actions/runs/{RUN_ID}",
 }
 
+# ``Content File``: GET /repos/{owner}/{repo}/contents/.github/workflows/ci.yml (the text base64 in
+# lines of 60 characters, as GitHub sends it; "name: ci\n" here, its git blob id as `sha`)
+CONTENT_FILE: Final[JSONDict] = {
+    "type": "file",
+    "encoding": "base64",
+    "size": 9,
+    "name": "ci.yml",
+    "path": ".github/workflows/ci.yml",
+    "content": "bmFtZTogY2kK\n",
+    "sha": "c87443c43f5b9bcc3b4087b87d53f1785ee3a05e",
+    "url": f"{REPO_API}/contents/.github/workflows/ci.yml?ref=main",
+    "git_url": f"{REPO_API}/git/blobs/c87443c43f5b9bcc3b4087b87d53f1785ee3a05e",
+    "html_url": f"{REPO_WEB}/blob/main/.github/workflows/ci.yml",
+    "download_url": f"https://raw.githubusercontent.com/{FULL_NAME}/main/.github/workflows/ci.yml",
+    "_links": {
+        "self": f"{REPO_API}/contents/.github/workflows/ci.yml?ref=main",
+        "git": f"{REPO_API}/git/blobs/c87443c43f5b9bcc3b4087b87d53f1785ee3a05e",
+        "html": f"{REPO_WEB}/blob/main/.github/workflows/ci.yml",
+    },
+}
+
 # ``Basic Error`` (what a 404 looks like).
 NOT_FOUND: Final[JSONDict] = {
     "message": "Not Found",
@@ -357,6 +378,9 @@ RESPONSE_EXAMPLES: Final[list[tuple[str, str, int, object | None]]] = [
     ("POST", _DISPATCH, 200, DISPATCH_RESPONSE),
     ("POST", _DISPATCH, 204, None),
     ("GET", "/repos/{owner}/{repo}/actions/workflows", 200, WORKFLOWS_LIST),
+    ("GET", "/repos/{owner}/{repo}/actions/workflows/{workflow_id}", 200, WORKFLOW),
+    ("GET", "/repos/{owner}/{repo}/contents/{path}", 200, CONTENT_FILE),
+    ("GET", "/repos/{owner}/{repo}/contents/{path}", 404, NOT_FOUND),
     ("GET", "/repos/{owner}/{repo}/actions/runs", 200, RUNS_LIST),
     ("GET", "/repos/{owner}/{repo}/actions/runs", 200, {"total_count": 0, "workflow_runs": []}),
     ("GET", _RUN, 200, WORKFLOW_RUN),

@@ -319,11 +319,10 @@ def _path_patterns() -> list[tuple[str, str, re.Pattern[str], int]]:
         for method, operation in item.items():
             if method.startswith("x-"):
                 continue
-            param_types = {
-                p["name"]: p.get("schema", {}).get("type")
-                for p in operation.get("parameters", [])
-                if p.get("in") == "path"
-            }
+            path_params = [p for p in operation.get("parameters", []) if p.get("in") == "path"]
+            param_types = {p["name"]: p.get("schema", {}).get("type") for p in path_params}
+            # GitHub's `x-multi-segment` (the contents API's {path}): the value may hold slashes
+            multi = {p["name"] for p in path_params if p.get("x-multi-segment")}
             parts: list[str] = []
             literal = 0
             for segment in template.strip("/").split("/"):
@@ -333,6 +332,8 @@ def _path_patterns() -> list[tuple[str, str, re.Pattern[str], int]]:
                     literal += 1
                 elif param_types.get(name) == "integer":
                     parts.append(r"\d+")
+                elif name in multi:
+                    parts.append(r".+")
                 else:
                     parts.append(r"[^/]+")
             regex = re.compile("^/" + "/".join(parts) + "$")

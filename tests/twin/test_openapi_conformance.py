@@ -58,6 +58,14 @@ def test_every_endpoint_conforms(twin: Twin):
             twin.clock.sleep(5)
         check("GET", f"{base}/runs", params={"per_page": 1, "created": ">=2020-01-01"})
         check("GET", f"{base}/workflows")
+        wf = check("GET", f"{base}/workflows/k8s_like.yml").json()
+        check("GET", f"{base}/workflows/{wf['id']}")
+        assert gh.get(f"{base}/workflows/absent.yml").status_code == 404  # GitHub documents only 200
+        contents = f"/repos/{twin.config.repo}/contents/.github/workflows"
+        check("GET", f"{contents}/runner_test.yml")
+        check("GET", f"{contents}/runner_test.yml", params={"ref": "main"})
+        check("GET", contents)  # the folder: a Content Directory
+        check("GET", f"{contents}/absent.yml")  # 404
         check("GET", f"{base}/runners")
         check("GET", "/rate_limit")
         r = gh.get(f"{base}/runners")

@@ -21,6 +21,8 @@ from tests.helpers.openapi import (
 
 DISPATCH = "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
 WORKFLOWS = "/repos/{owner}/{repo}/actions/workflows"
+WORKFLOW = "/repos/{owner}/{repo}/actions/workflows/{workflow_id}"
+CONTENTS = "/repos/{owner}/{repo}/contents/{path}"
 RUNS = "/repos/{owner}/{repo}/actions/runs"
 RUN = "/repos/{owner}/{repo}/actions/runs/{run_id}"
 RUN_JOBS = "/repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
@@ -31,6 +33,8 @@ RATE_LIMIT = "/rate_limit"
 EXPECTED_OPERATIONS = {
     ("POST", DISPATCH),
     ("GET", WORKFLOWS),
+    ("GET", WORKFLOW),
+    ("GET", CONTENTS),
     ("GET", RUNS),
     ("GET", RUN),
     ("GET", RUN_JOBS),
@@ -56,7 +60,7 @@ def _rejects(method: str, template: str, status: int, body: object | None) -> st
 # the fixture itself
 
 
-def test_fixture_holds_exactly_the_eight_operations() -> None:
+def test_fixture_holds_exactly_the_ten_operations() -> None:
     assert set(operations()) == EXPECTED_OPERATIONS
 
 
@@ -299,6 +303,8 @@ def test_undocumented_status_and_body_mismatches_fail() -> None:
         ("POST", "/repos/o/r/actions/workflows/bench.yml/dispatches", DISPATCH),
         ("POST", "/repos/o/r/actions/workflows/98765432/dispatches", DISPATCH),
         ("GET", "/repos/o/r/actions/workflows", WORKFLOWS),
+        ("GET", "/repos/o/r/actions/workflows/ci.yml", WORKFLOW),
+        ("GET", "/repos/o/r/contents/.github/workflows/ci.yml?ref=main", CONTENTS),  # {path}: multi-segment
         ("GET", "/repos/o/r/actions/runs?status=queued&per_page=100", RUNS),
         ("GET", "/repos/o/r/actions/runs/123", RUN),
         ("get", "/repos/o/r/actions/runs/123/jobs", RUN_JOBS),
@@ -319,6 +325,7 @@ def test_match_path(method: str, path: str, template: str) -> None:
         ("GET", "/repos/o/r/actions/runs/1/logs"),
         ("POST", "/repos/o/r/actions/runs/1"),
         ("GET", "/repos/o/actions/runs"),
+        ("GET", "/repos/o/r/actions/workflows/ci.yml/runs/x"),  # {workflow_id}: one segment
     ],
 )
 def test_match_path_rejects_unknown(method: str, path: str) -> None:
