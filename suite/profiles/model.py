@@ -28,7 +28,7 @@ class Profile:
 
     name: str
     path: Path
-    workflow: Literal["runner_test", "k8s_like"]
+    workflow: Literal["runner_test", "k8s_like", "runner_workload"]
     inputs: WorkflowInputs
     pattern: Pattern
     purpose: str = ""

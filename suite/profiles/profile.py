@@ -11,7 +11,7 @@ Schema v1 (every key but ``workflow`` and ``pattern`` is optional; unknown keys 
     # Capacity: <purpose, one line>          <- the first comment line is the profile's purpose
     name: capacity             # [a-z0-9_-]+ (at most 64), default: the file stem
     description: "..."         # default: the top comment block
-    workflow: runner_test      # runner_test | k8s_like
+    workflow: runner_test      # runner_test | k8s_like | runner_workload
     inputs: {...}              # the workflow file's inputs (suite.workflows), e.g. runner_test:
                                #   sleep_duration 0..3600, job_count 1..20, job_type parallel|sequential
     pattern: {type: steady, ...}   # suite.schedule.patterns: one class per type, with its keys

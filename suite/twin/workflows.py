@@ -1,24 +1,37 @@
-"""The twin's workflows: what a dispatch turns into (jobs, their names, dependencies and durations).
+"""The twin's workflows: what a dispatch turns into (jobs, their names, dependencies and steps).
 
-The files, their inputs and their jobs are the workflow catalogue's (suite.workflows, read from
-workflows/*.yml); the twin adds only what GitHub gives each one (a numeric id) and how long each job
-sleeps, which the files' shell scripts decide.
+The files, their inputs, their jobs and their steps are the workflow catalogue's (suite.workflows, read
+from workflows/*.yml); the twin adds only what GitHub gives each one (a numeric id). What each step does
+is read from its `env` and `run` by suite.workload's convention, with `${{ inputs.X }}` and
+`${{ matrix.X }}` evaluated for this dispatch; the fleet model (suite.twin.job_model) times it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from suite.workflows import Input, RunJob, Workflow, catalogue
+from suite.workflows import Input, RunJob, Workflow, as_text, catalogue
+from suite.workload import Work, evaluate, step_work
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    name: str  # as written (GitHub's step name)
+    work: Work
 
 
 @dataclass(frozen=True)
 class JobSpec:
     key: str  # unique within the run
     name: str  # as GitHub names it, e.g. "build / npm" for a reusable-workflow job
-    sleep_s: int
+    steps: tuple[StepSpec, ...] = ()
     needs: tuple[str, ...] = ()  # created when these have finished
     after: str | None = None  # matrix max-parallel 1: created with the run, eligible after this one
+
+    @property
+    def sleep_s(self) -> float:
+        """The seconds its steps sleep, in all."""
+        return sum(s.work.sleep_s for s in self.steps)
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,7 @@ class WorkflowDef:
     name: str
     inputs: tuple[InputSpec, ...]
     run_jobs: tuple[RunJob, ...] = field(default=(), repr=False)  # the catalogue's jobs of one run
+    defaults: tuple[tuple[str, str], ...] = ()  # each input's default, as the text an expression sees
 
     @property
     def path(self) -> str:
@@ -78,26 +92,40 @@ class WorkflowDef:
         return out
 
     def jobs(self, inputs: dict[str, str]) -> list[JobSpec]:
-        sleep = int(float(inputs.get("sleep_duration", "60")))
+        """The jobs of one run of these (validated) inputs, each with its steps' work.
+
+        A matrix job is runner_test.yml's: `job_count` jobs "<name> (i)" with `matrix.index` = i, one at
+        a time when `job_type` is sequential."""
+        given = {**dict(self.defaults), **inputs}
         specs: list[JobSpec] = []
         for job in self.run_jobs:
-            if job.matrix:  # runner_test.yml's matrix: job_count jobs "run (i)", one at a time if sequential
-                count = int(float(inputs.get("job_count", "1")))
-                sequential = inputs.get("job_type", "parallel") == "sequential"
+            context = _call_inputs(job, given)
+            if job.matrix:
+                count = int(float(given.get("job_count", "1") or 1))
+                sequential = given.get("job_type", "parallel") == "sequential"
                 for i in range(1, count + 1):
                     after = f"{job.name}-{i - 1}" if sequential and i > 1 else None
-                    specs.append(JobSpec(f"{job.name}-{i}", f"{job.name} ({i})", sleep, after=after))
+                    steps = _steps(job, {"inputs": context, "matrix": {"index": str(i)}})
+                    specs.append(JobSpec(f"{job.name}-{i}", f"{job.name} ({i})", steps, after=after))
                 continue
-            # k8s_like.yml: diagnostic and report sleep a quarter of sleep_duration (at least 1 s)
-            short = job.name in QUARTER_SLEEP_JOBS
             needs = tuple(_key(n) for n in job.needs)
-            specs.append(
-                JobSpec(_key(job.name), job.name, max(1, sleep // 4) if short else sleep, needs=needs)
-            )
+            specs.append(JobSpec(_key(job.name), job.name, _steps(job, {"inputs": context}), needs=needs))
         return specs
 
 
-QUARTER_SLEEP_JOBS = ("diagnostic", "report")
+def _call_inputs(job: RunJob, inputs: dict[str, str]) -> dict[str, str]:
+    """The `inputs` a job's steps see: the dispatch's, or through each reusable-workflow call the
+    callee's defaults overridden by the caller's `with` (evaluated in the caller's inputs)."""
+    for call in job.calls:
+        inputs = {**dict(call.defaults), **{k: evaluate(v, {"inputs": inputs}) for k, v in call.with_}}
+    return inputs
+
+
+def _steps(job: RunJob, context: dict[str, dict[str, str]]) -> tuple[StepSpec, ...]:
+    env = dict(job.env)
+    return tuple(StepSpec(step.name, step_work(step, context, env)) for step in job.steps)
+
+
 # the ids the twin gives the catalogue's files (GitHub numbers them in the order they were added)
 IDS = {"runner_test.yml": 161335, "k8s_like.yml": 161336, "build_reusable.yml": 161337}
 
@@ -112,7 +140,10 @@ def _spec(spec: Input) -> InputSpec:
 
 
 def _definition(id_: int, wf: Workflow) -> WorkflowDef:
-    return WorkflowDef(id_, wf.file, wf.name, tuple(_spec(i) for i in wf.inputs), wf.run_jobs())
+    defaults = tuple(
+        (i.name, as_text(i.default)) for i in (*wf.inputs, *wf.call_inputs) if i.default is not None
+    )
+    return WorkflowDef(id_, wf.file, wf.name, tuple(_spec(i) for i in wf.inputs), wf.run_jobs(), defaults)
 
 
 _NEW = (f for f in sorted(catalogue()) if f not in IDS)  # any other file: the next ids

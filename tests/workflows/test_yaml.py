@@ -177,17 +177,20 @@ def test_k8s_like_run_has_the_four_jobs_the_suite_expects() -> None:
     }
 
 
-def test_k8s_like_sleeps() -> None:
-    """build / npm and build / sonar sleep sleep_duration; diagnostic and report a quarter of it."""
+def test_k8s_like_work_and_sleeps() -> None:
+    """build / npm and build / sonar do fixed work, then sleep sleep_duration; diagnostic and report do
+    a little fixed work; every work variable the twin reads is a literal in the step's env."""
     jobs = {**load("k8s_like.yml")["jobs"], **load("build_reusable.yml")["jobs"]}
     for job_id, job in jobs.items():
         if "uses" in job:
             continue
         sleeps = [s for s in job["steps"] if "SLEEP_S" in s.get("env", {})]
-        assert len(sleeps) == 1, job_id
-        assert sleeps[0]["env"]["SLEEP_S"] == "${{ inputs.sleep_duration }}"
-        script = sleeps[0]["run"]
+        work = [s for s in job["steps"] if any(k.startswith("WORK_") for k in s.get("env", {}))]
+        assert work, job_id
+        for step in work:
+            assert all(isinstance(v, int) for k, v in step["env"].items() if k.startswith("WORK_")), step
         if job_id in ("npm", "sonar"):
-            assert 'sleep "${SLEEP_S}"' in script
+            assert len(sleeps) == 1 and sleeps[0]["env"]["SLEEP_S"] == "${{ inputs.sleep_duration }}"
+            assert 'sleep "${SLEEP_S}"' in sleeps[0]["run"]
         else:
-            assert "/ 4" in script and 'sleep "${short}"' in script, job_id
+            assert sleeps == [], job_id
