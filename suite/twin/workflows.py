@@ -8,6 +8,7 @@ is read from its `env` and `run` by suite.workload's convention, with `${{ input
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from suite.workflows import Input, RunJob, Workflow, as_text, catalogue
@@ -139,17 +140,20 @@ def _spec(spec: Input) -> InputSpec:
     return InputSpec(spec.name, spec.type, spec.must_be_sent, spec.options, spec.minimum, spec.maximum)
 
 
-def _definition(id_: int, wf: Workflow) -> WorkflowDef:
+def definition(id_: int, wf: Workflow, workflows: Mapping[str, Workflow] | None = None) -> WorkflowDef:
+    """The twin's definition of a workflow file (the files it calls from `workflows`, default the
+    catalogue): any workflow_dispatch file, the catalogue's or a user's."""
     defaults = tuple(
         (i.name, as_text(i.default)) for i in (*wf.inputs, *wf.call_inputs) if i.default is not None
     )
-    return WorkflowDef(id_, wf.file, wf.name, tuple(_spec(i) for i in wf.inputs), wf.run_jobs(), defaults)
+    inputs = tuple(_spec(i) for i in wf.inputs)
+    return WorkflowDef(id_, wf.file, wf.name, inputs, wf.run_jobs(workflows), defaults)
 
 
 _NEW = (f for f in sorted(catalogue()) if f not in IDS)  # any other file: the next ids
 _IDS = {**IDS, **{f: max(IDS.values()) + i for i, f in enumerate(_NEW, 1)}}
 LISTED: dict[str, WorkflowDef] = {
-    f: _definition(_IDS[f], wf) for f, wf in sorted(catalogue().items(), key=lambda item: _IDS[item[0]])
+    f: definition(_IDS[f], wf) for f, wf in sorted(catalogue().items(), key=lambda item: _IDS[item[0]])
 }
 WORKFLOWS: dict[str, WorkflowDef] = {f: wf for f, wf in LISTED.items() if catalogue()[f].dispatchable}
 # Listed by GET .../actions/workflows like any workflow file, but only `workflow_call`: k8s_like.yml calls
