@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from suite.analyze.failures import task_stops
 from suite.twin.fleet import OOM_EXIT_CODE, OOM_REASON, Fleet, FleetConfig
+from suite.twin.github_objects import job_object, run_object
 from suite.twin.job_model import JOB_BASE_CPU_UNITS, JOB_BASE_MEMORY_MIB, lay_out, plan_job, planned_seconds
 from suite.twin.workflows import WORKFLOWS, StepSpec
 from suite.workload import Work
@@ -190,3 +191,41 @@ def test_truth_records_each_jobs_conclusion_and_steps(preset):
     assert row["conclusion"] == job.conclusion
     assert [s["name"] for s in row["steps"]] == [s.name for s in job.step_runs]
     assert [s["conclusion"] for s in row["steps"]] == [s.conclusion for s in job.step_runs]
+
+
+def test_the_jobs_api_serves_the_models_steps_as_of_now():
+    f = Fleet(FleetConfig(ephemeral=False, overhead_s=(3, 3)), T0)
+    f.advance(T0 + 100)
+    f.dispatch(WORKLOAD, {"preset": "build", "suite_id": "s"}, "s", T0 + 100)
+    f.advance(T0 + 150)  # inside the CPU step (120 s from about T0 + 103)
+    (job,) = f.jobs.values()
+    seen = job_object("https://api.invalid", "o/r", f, job)["steps"]
+    assert [(s["name"], s["status"]) for s in seen[:4]] == [
+        ("Set up job", "completed"),
+        ("Identify", "completed"),
+        ("CPU work", "in_progress"),
+        ("Memory work", "queued"),
+    ]
+    assert (
+        seen[2]["started_at"] is not None
+        and seen[2]["completed_at"] is None
+        and seen[2]["conclusion"] is None
+    )
+    assert seen[3]["started_at"] is None
+    f.advance(T0 + 1000)
+    done = job_object("https://api.invalid", "o/r", f, job)
+    assert done["conclusion"] == "success" and {s["conclusion"] for s in done["steps"]} == {"success"}
+    assert [s["number"] for s in done["steps"]] == list(range(1, 9))
+    killed = run_one(preset="memory-heavy")
+    (bad,) = killed.jobs.values()
+    served = job_object("https://api.invalid", "o/r", killed, bad)
+    assert served["conclusion"] == "failure"
+    assert [(s["name"], s["conclusion"]) for s in served["steps"] if s["conclusion"] != "success"] == [
+        ("Memory work", "failure"),
+        ("Disk work", "skipped"),
+        ("Network work", "skipped"),
+        ("Sleep", "skipped"),
+        ("Complete job", "skipped"),
+    ]
+    assert all(s["started_at"] is None for s in served["steps"] if s["conclusion"] == "skipped")
+    assert run_object("https://api.invalid", "o/r", killed.runs[bad.run_id])["conclusion"] == "failure"
