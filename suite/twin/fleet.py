@@ -3,8 +3,11 @@
 A discrete-event simulation on integer virtual seconds. One job per runner at a time; persistent or
 ephemeral runners (an ephemeral task exits after its job and the service starts a replacement, which
 comes online after a cold start drawn from `cold_start_s`). Jobs are picked up FIFO. A job with
-`needs` is created when its dependencies finish; a sequential matrix job exists from the start but is
-eligible only after its predecessor.
+`needs` is created when its dependencies finish (skipped when one of them did not succeed); a sequential
+matrix job exists from the start but is eligible only after its predecessor. A job runs its steps as the
+job model (suite.twin.job_model) times them on this task size; every level it sets is recorded in
+`usage`, from which the Container Insights minutes are derived; a job its task's memory limit kills
+fails and stops its task (exit 137, out of memory).
 
 The simulator keeps its own record (truth) of every job, and counts busy runners directly, which gives
 the exact maximum concurrency independently of any timeline analysis.

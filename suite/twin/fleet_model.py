@@ -153,10 +153,6 @@ class SimJob:
     conclusion: str | None = None  # success | failure | skipped, once completed
     step_runs: tuple[StepRun, ...] = ()  # Set up job, its steps, Complete job: fixed when it starts
 
-    @property
-    def sleep_s(self) -> float:
-        return sum(s.work.sleep_s for s in self.steps)
-
 
 @dataclass
 class SimRun:
