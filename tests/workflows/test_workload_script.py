@@ -119,3 +119,39 @@ def test_the_presets_are_sized_as_documented() -> None:
     assert int(heavy["WORK_MEMORY_MIB"]) == 3072  # killed on a 2 GiB task, fits on 4 GiB
     assert int(build["WORK_THREADS"]) == 2 and int(build["WORK_CPU_UNITS"]) >= 30  # CPU-bound on 2 threads
     assert int(table["light"]["WORK_CPU_UNITS"]) <= 10
+
+
+TINY = {
+    "WORK_THREADS": "2",
+    "WORK_CPU_UNITS": "1",
+    "WORK_MEMORY_MIB": "4",
+    "WORK_HOLD_S": "0",
+    "WORK_DISK_MIB": "2",
+}
+
+
+@pytest.mark.parametrize("name", ["k8s_like.yml", "build_reusable.yml"])
+def test_k8s_like_work_steps_run_under_bash(tmp_path: Path, name: str) -> None:
+    """Every work step of k8s_like and its reusable build, with its sizes made tiny (the variables the
+    step names, overridden), exits 0 and leaves RUNNER_TEMP clean."""
+    loaded = yaml.safe_load((WORKFLOW.parent / name).read_text(encoding="utf-8"))
+    ran = 0
+    for job in loaded["jobs"].values():
+        for spec in job.get("steps", []):
+            env = {k: str(v) for k, v in (spec.get("env") or {}).items()}
+            if not any(k in TINY for k in env):
+                continue
+            env.update({k: TINY[k] for k in env if k in TINY})
+            assert BASH is not None
+            done = subprocess.run(
+                [BASH, "--noprofile", "--norc", "-e", "-o", "pipefail", "-c", spec["run"]],
+                env={"PATH": os.environ["PATH"], "RUNNER_TEMP": str(tmp_path), **env},
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+            assert done.returncode == 0, (spec["name"], done.stderr)
+            ran += 1
+    assert ran >= 2 and list(tmp_path.iterdir()) == []
