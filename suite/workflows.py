@@ -43,11 +43,32 @@ class Input:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One `steps:` entry as written: its name (GitHub's default for a `run` step: "Run <first line>"),
+    its `env` values (expressions unevaluated) and its `run` script (empty for a `uses` step)."""
+
+    name: str
+    env: tuple[tuple[str, str], ...] = ()
+    run: str = ""
+
+
+@dataclass(frozen=True)
+class Call:
+    """A reusable workflow's call: the caller's `with` values (expressions in the caller's context) and
+    the callee's `workflow_call` input defaults."""
+
+    with_: tuple[tuple[str, str], ...] = ()
+    defaults: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Job:
     id: str
     needs: tuple[str, ...] = ()  # job ids
     uses: str | None = None  # the file name of the reusable workflow it calls
     matrix: bool = False  # a matrix job: GitHub names its jobs "<id> (<value>)"
+    steps: tuple[Step, ...] = ()
+    with_: tuple[tuple[str, str], ...] = ()  # a `uses` job's `with` values
 
 
 @dataclass(frozen=True)
@@ -57,6 +78,9 @@ class RunJob:
     name: str
     needs: tuple[str, ...]  # names of run jobs
     matrix: bool = False
+    steps: tuple[Step, ...] = ()
+    calls: tuple[Call, ...] = ()  # the reusable-workflow calls it sits in, outermost first
+    env: tuple[tuple[str, str], ...] = ()  # the workflow-level `env` of the file it is written in
 
 
 @dataclass(frozen=True)
@@ -68,6 +92,8 @@ class Workflow:
     inputs: tuple[Input, ...]  # workflow_dispatch inputs, in file order
     jobs: tuple[Job, ...]  # in file order
     run_name: str | None = None  # `run-name:` as written (GitHub titles each run with it, else `name`)
+    env: tuple[tuple[str, str], ...] = ()  # the workflow-level `env`
+    call_inputs: tuple[Input, ...] = ()  # workflow_call inputs, in file order
 
     def input(self, name: str) -> Input:
         for spec in self.inputs:
@@ -85,19 +111,30 @@ class Workflow:
             if job.uses is None:
                 names[job.id] = [job.id]
                 continue
-            callee = workflows[job.uses].run_jobs(workflows)
+            called = workflows[job.uses]
+            call = Call(job.with_, tuple((i.name, as_text(i.default)) for i in called.call_inputs))
             inner[job.id] = tuple(
-                RunJob(f"{job.id} / {j.name}", tuple(f"{job.id} / {n}" for n in j.needs), j.matrix)
-                for j in callee
+                RunJob(
+                    f"{job.id} / {j.name}",
+                    tuple(f"{job.id} / {n}" for n in j.needs),
+                    j.matrix,
+                    j.steps,
+                    (call, *j.calls),
+                    j.env,
+                )
+                for j in called.run_jobs(workflows)
             )
             names[job.id] = [j.name for j in inner[job.id]]
         out: list[RunJob] = []
         for job in self.jobs:
             upstream = tuple(n for need in job.needs for n in names[need])
             if job.id in inner:
-                out += [RunJob(j.name, (*upstream, *j.needs), j.matrix) for j in inner[job.id]]
+                out += [
+                    RunJob(j.name, (*upstream, *j.needs), j.matrix, j.steps, j.calls, j.env)
+                    for j in inner[job.id]
+                ]
             else:
-                out.append(RunJob(job.id, upstream, job.matrix))
+                out.append(RunJob(job.id, upstream, job.matrix, job.steps, env=self.env))
         return tuple(out)
 
 
@@ -105,6 +142,26 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+
+
+def as_text(value: Any) -> str:
+    """A YAML scalar as the text an expression sees (GitHub's `true`/`false` for booleans)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _pairs(mapping: Any) -> tuple[tuple[str, str], ...]:
+    """A mapping's entries as text; a whole-mapping expression (`env: ${{ ... }}`) is not read."""
+    return tuple((str(k), as_text(v)) for k, v in mapping.items()) if isinstance(mapping, dict) else ()
+
+
+def _step(n: int, spec: dict[str, Any]) -> Step:
+    run = str(spec.get("run") or "")
+    default = f"Run {run.strip().splitlines()[0]}" if run.strip() else f"Run {spec.get('uses') or n}"
+    return Step(name=str(spec.get("name") or default), env=_pairs(spec.get("env")), run=run)
 
 
 def _input(name: str, spec: dict[str, Any]) -> Input:
@@ -151,9 +208,12 @@ def _workflow(file: str, doc: dict[Any, Any]) -> Workflow:
             needs=_as_tuple(job.get("needs")),
             uses=Path(job["uses"]).name if "uses" in job else None,
             matrix="matrix" in (job.get("strategy") or {}),
+            steps=tuple(_step(n, step) for n, step in enumerate(job.get("steps") or (), 1)),
+            with_=_pairs(job.get("with")),
         )
         for job_id, job in (doc.get("jobs") or {}).items()
     )
+    call = events.get("workflow_call") or {}
     return Workflow(
         file=file,
         name=str(doc.get("name") or Path(file).stem),
@@ -162,6 +222,8 @@ def _workflow(file: str, doc: dict[Any, Any]) -> Workflow:
         inputs=tuple(_input(str(k), v or {}) for k, v in (dispatch.get("inputs") or {}).items()),
         jobs=jobs,
         run_name=str(doc["run-name"]) if doc.get("run-name") is not None else None,
+        env=_pairs(doc.get("env")),
+        call_inputs=tuple(_input(str(k), v or {}) for k, v in (call.get("inputs") or {}).items()),
     )
 
 

@@ -20,6 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     "rundir": set(),
     "gates": {"rundir"},
     "workflows": set(),
+    "workload": {"workflows"},
     "profiles": {"gates", "rundir", "workflows", "schedule"},
     "schedule": set(),
     "github": set(),
@@ -27,7 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "collect": {"rundir", "github", "dispatch"},
     "analyze": {"rundir", "schedule", "gates"},
     "report": {"rundir", "analyze", "gates"},
-    "twin": {"rundir", "workflows", "profiles"},
+    "twin": {"rundir", "workflows", "workload", "profiles"},
     "fleet": {"rundir", "github", "twin", "workflows", "collect", "profiles"},
     "pipeline": {
         "rundir",

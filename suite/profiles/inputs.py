@@ -89,8 +89,8 @@ class RunnerTestInputs(_InputsMapping):
 class K8sLikeInputs(_InputsMapping):
     """Inputs of workflows/k8s_like.yml: diagnostic -> build / npm, build / sonar -> report.
 
-    build / npm and build / sonar sleep ``sleep_duration``; diagnostic and report sleep a quarter of
-    it (at least 1 s).
+    build / npm and build / sonar do fixed work, then sleep ``sleep_duration``; diagnostic and report
+    do a little fixed work.
     """
 
     sleep_duration: int = _default("k8s_like", "sleep_duration")
@@ -160,10 +160,46 @@ def as_input_text(value: Scalar) -> str:
     return str(value)
 
 
-WorkflowInputs = RunnerTestInputs | K8sLikeInputs | CustomInputs
-INPUT_TYPES: dict[str, type[RunnerTestInputs] | type[K8sLikeInputs]] = {
+@dataclass(frozen=True)
+class RunnerWorkloadInputs(_InputsMapping):
+    """Inputs of workflows/runner_workload.yml: one job "work" doing a preset's (or custom) fixed work."""
+
+    preset: str = _default("runner_workload", "preset")
+    cpu_threads: int = _default("runner_workload", "cpu_threads")
+    cpu_units: int = _default("runner_workload", "cpu_units")
+    memory_mib: int = _default("runner_workload", "memory_mib")
+    memory_hold_s: int = _default("runner_workload", "memory_hold_s")
+    disk_mib: int = _default("runner_workload", "disk_mib")
+    network_mib: int = _default("runner_workload", "network_mib")
+    sleep_s: int = _default("runner_workload", "sleep_s")
+
+    workflow: ClassVar[str] = "runner_workload"
+    input_names: ClassVar[tuple[str, ...]] = (
+        "preset",
+        "cpu_threads",
+        "cpu_units",
+        "memory_mib",
+        "memory_hold_s",
+        "disk_mib",
+        "network_mib",
+        "sleep_s",
+    )
+    JOBS: ClassVar[tuple[str, ...]] = tuple(j.name for j in _workflow("runner_workload").run_jobs())
+
+    @property
+    def jobs_per_workflow(self) -> int:
+        return len(self.JOBS)
+
+    @property
+    def job_names(self) -> tuple[str, ...]:
+        return self.JOBS
+
+
+WorkflowInputs = RunnerTestInputs | K8sLikeInputs | RunnerWorkloadInputs | CustomInputs
+INPUT_TYPES: dict[str, type[RunnerTestInputs] | type[K8sLikeInputs] | type[RunnerWorkloadInputs]] = {
     "runner_test": RunnerTestInputs,
     "k8s_like": K8sLikeInputs,
+    "runner_workload": RunnerWorkloadInputs,
 }
 WORKFLOWS: tuple[str, ...] = tuple(INPUT_TYPES)  # the shipped workflows a profile names by name
 JOB_TYPES: tuple[str, ...] = _workflow("runner_test").input("job_type").options

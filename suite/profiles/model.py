@@ -33,7 +33,8 @@ class Profile:
 
     name: str
     path: Path
-    workflow: str  # a shipped workflow's name (runner_test, k8s_like) or any workflow file name (ci.yml)
+    # a shipped workflow's name (runner_test, k8s_like, runner_workload) or any workflow file name (ci.yml)
+    workflow: str
     inputs: WorkflowInputs
     pattern: Pattern
     purpose: str = ""

@@ -11,8 +11,9 @@ Schema v1 (every key but ``workflow`` and ``pattern`` is optional; unknown keys 
     # Capacity: <purpose, one line>          <- the first comment line is the profile's purpose
     name: capacity             # [a-z0-9_-]+ (at most 64), default: the file stem
     description: "..."         # default: the top comment block
-    workflow: runner_test      # runner_test | k8s_like (shipped), or any workflow_dispatch file of the
-                               #   target repository's .github/workflows/, e.g. ci.yml
+    workflow: runner_test      # runner_test | k8s_like | runner_workload (shipped), or any
+                               #   workflow_dispatch file of the target repository's
+                               #   .github/workflows/, e.g. ci.yml
     inputs: {...}              # the workflow file's inputs (suite.workflows), e.g. runner_test:
                                #   sleep_duration 0..3600, job_count 1..20, job_type parallel|sequential;
                                #   a workflow the suite does not ship: checked at preflight against the

@@ -3,8 +3,11 @@
 A discrete-event simulation on integer virtual seconds. One job per runner at a time; persistent or
 ephemeral runners (an ephemeral task exits after its job and the service starts a replacement, which
 comes online after a cold start drawn from `cold_start_s`). Jobs are picked up FIFO. A job with
-`needs` is created when its dependencies finish; a sequential matrix job exists from the start but is
-eligible only after its predecessor.
+`needs` is created when its dependencies finish (skipped when one of them did not succeed); a sequential
+matrix job exists from the start but is eligible only after its predecessor. A job runs its steps as the
+job model (suite.twin.job_model) times them on this task size; every level it sets is recorded in
+`usage`, from which the Container Insights minutes are derived; a job its task's memory limit kills
+fails and stops its task (exit 137, out of memory).
 
 The simulator keeps its own record (truth) of every job, and counts busy runners directly, which gives
 the exact maximum concurrency independently of any timeline analysis.
@@ -18,15 +21,17 @@ import random
 from typing import Any
 
 from suite.clock import iso
-from suite.twin.fleet_model import CONTAINER_INSIGHTS_MODES, FleetConfig, SimJob, SimRun, Task
+from suite.twin.fleet_model import CONTAINER_INSIGHTS_MODES, FleetConfig, SimJob, SimRun, StepRun, Task
+from suite.twin.job_model import COMPLETE_STEP, StepPlan, lay_out, plan_job, planned_seconds
 from suite.twin.usage import UsageTimeline
 from suite.twin.workflows import JobSpec, WorkflowDef
 
 __all__ = ["CONTAINER_INSIGHTS_MODES", "Fleet", "FleetConfig", "SimJob", "SimRun", "Task"]
 
-# what a registered runner waiting for a job uses (its listener), and what a job that only sleeps adds
+# what a registered runner waiting for a job uses (its listener); a job's levels are suite.twin.job_model's
 RUNNER_IDLE_CPU_UNITS, RUNNER_IDLE_MEMORY_MIB = 8.0, 220.0
-SLEEP_JOB_CPU_UNITS, SLEEP_JOB_MEMORY_MIB = 20.0, 300.0
+# what ECS says of a container the kernel killed for its memory (exit 128 + SIGKILL)
+OOM_EXIT_CODE, OOM_REASON = 137, "OutOfMemoryError: Container killed due to memory usage"
 
 # event priorities at the same second: finish work before starting new work (half-open intervals)
 _JOB_DONE, _TASK_STOP, _TASK_START, _JOB_START, _MINUTE = 0, 1, 2, 3, 9
@@ -40,7 +45,6 @@ class Fleet:
         # jitter at high speed) must not change the next job's duration or the next task's cold start
         self.rng = random.Random(config.seed)  # task ids and cold starts, in task-creation order
         self.rng_jobs = random.Random(f"{config.seed}/jobs")  # job durations, in job-start order
-        self.rng_metrics = random.Random(f"{config.seed}/metrics")  # Container Insights samples
         self.rng_jitter = random.Random(f"{config.seed}/jitter")  # completion jitter, in job-start order
         self.now = start
         self.tasks: dict[str, Task] = {}
@@ -126,7 +130,12 @@ class Fleet:
             detail["startedAt"] = iso(task.started)
         if task.stopped is not None:
             detail["stoppedAt"] = iso(task.stopped)
+            detail["stopCode"] = "EssentialContainerExited"
             detail["stoppedReason"] = "Essential container in task exited"
+            container: dict[str, Any] = {"name": "runner", "lastStatus": "STOPPED", "exitCode": 0}
+            if task.out_of_memory:
+                container.update(exitCode=OOM_EXIT_CODE, reason=OOM_REASON)
+            detail["containers"] = [container]
         self.task_events.append(
             {
                 "version": "0",
@@ -172,15 +181,16 @@ class Fleet:
         self._match(t)
         return run
 
-    def _create_job(self, run: SimRun, spec: JobSpec, t: int) -> None:
-        job = SimJob(
-            self._next_job_id, run.id, spec.key, spec.name, spec.sleep_s, created=t, after=spec.after
-        )
+    def _create_job(self, run: SimRun, spec: JobSpec, t: int, skipped: bool = False) -> None:
+        job = SimJob(self._next_job_id, run.id, spec.key, spec.name, spec.steps, created=t, after=spec.after)
         self._next_job_id += 1
         self.jobs[job.id] = job
         run.job_ids[spec.key] = job.id
         run.updated = t
-        if spec.after is not None:
+        if skipped:  # a job it needs did not succeed: GitHub skips it (never queued, no runner)
+            job.status, job.conclusion, job.completed, job.eligible = "completed", "skipped", t, False
+            self._release_dependents(run, job, t)
+        elif spec.after is not None:
             job.eligible = False
         else:
             self.queue.append(job.id)
@@ -214,10 +224,20 @@ class Fleet:
         run.updated = t
         self.busy += 1
         self.max_busy = max(self.max_busy, self.busy)
-        self.usage.set(task.task_id, t, SLEEP_JOB_CPU_UNITS, SLEEP_JOB_MEMORY_MIB)
-        self._push(t + self._job_time(job), _JOB_DONE, "job_done", job.id)
+        plans, total = self._job_plan(job)
+        levels, steps = lay_out(plans, t, total)
+        for at, cpu, memory in levels:
+            self.usage.set(task.task_id, at, cpu, memory)
+        runs = [StepRun(name, a, b, "failure" if killed else "success") for name, a, b, killed in steps]
+        if steps[-1][3]:  # killed: the steps after it never ran
+            rest = [s.name for s in job.steps[len(steps) - 1 :]] + [COMPLETE_STEP]
+            runs += [StepRun(name, None, None, "skipped") for name in rest]
+        job.step_runs = tuple(runs)
+        self._push(t + total, _JOB_DONE, "job_done", job.id)
 
-    def _job_time(self, job: SimJob) -> int:
+    def _job_plan(self, job: SimJob) -> tuple[list[StepPlan], int]:
+        """The job model's plan for this task size and the job's whole seconds (the what-if scale,
+        jitter, or a sampled duration applied)."""
         c = self.config
         jitter = (
             self.rng_jitter.randint(-c.completion_jitter_s, c.completion_jitter_s)
@@ -225,27 +245,33 @@ class Fleet:
             else 0
         )
         if c.duration_sampler is not None:
-            return max(0, c.duration_sampler(self.rng_jobs) + jitter)
+            plans = plan_job(job.steps, c.task_cpu, c.task_memory, c.overhead_s[0])
+            return plans, max(0, c.duration_sampler(self.rng_jobs) + jitter)
         lo, hi = c.overhead_s
-        base = job.sleep_s + self.rng_jobs.randint(lo, hi)
-        scale = c.job_time_scale()
-        return max(0, (base if scale == 1.0 else round(base * scale)) + jitter)
+        plans = plan_job(job.steps, c.task_cpu, c.task_memory, self.rng_jobs.randint(lo, hi))
+        return plans, max(0, round(planned_seconds(plans) * c.job_time_scale()) + jitter)
 
     def _on_job_done(self, t: int, job_id: int) -> None:
         job = self.jobs[job_id]
         assert job.task_id is not None
         task = self.tasks[job.task_id]
-        job.status = "completed"
-        job.completed = t
+        killed = any(s.conclusion == "failure" for s in job.step_runs)
+        job.status, job.completed = "completed", t
+        job.conclusion = "failure" if killed else "success"
         self.busy -= 1
         task.busy = False
         task.job_id = None
         task.done_jobs += 1
-        self.usage.set(task.task_id, t, RUNNER_IDLE_CPU_UNITS, RUNNER_IDLE_MEMORY_MIB)
-        if self.config.ephemeral:
-            self._push(t + self.config.stop_delay_s, _TASK_STOP, "task_stop", task.task_id)
+        if killed:  # the memory limit killed the container: the task stops now, whatever the fleet
+            task.out_of_memory = True
+            self._push(t, _TASK_STOP, "task_stop", task.task_id)
+        else:
+            self.usage.set(task.task_id, t, RUNNER_IDLE_CPU_UNITS, RUNNER_IDLE_MEMORY_MIB)
+            if self.config.ephemeral:
+                self._push(t + self.config.stop_delay_s, _TASK_STOP, "task_stop", task.task_id)
         run = self.runs[job.run_id]
         run.updated = t
+        run.failed = run.failed or killed
         self._release_dependents(run, job, t)
         if all(k in run.job_ids for k in (s.key for s in run.specs)) and all(
             self.jobs[j].status == "completed" for j in run.job_ids.values()
@@ -262,20 +288,21 @@ class Fleet:
             elif spec.needs and all(
                 k in run.job_ids and self.jobs[run.job_ids[k]].status == "completed" for k in spec.needs
             ):
-                self._create_job(run, spec, t)
+                ok = all(self.jobs[run.job_ids[k]].conclusion == "success" for k in spec.needs)
+                self._create_job(run, spec, t, skipped=not ok)
 
     # ---- Container Insights samples -------------------------------------------------------------
     def _on_minute(self, t: int, _: Any) -> None:
+        """Each running task's minute, from its usage timeline: CpuUtilized the mean CPU units over
+        [t - 60, t), MemoryUtilized the highest memory level in it; reserved = the task's size."""
         c = self.config
         for task in self.tasks.values():
             if task.started is None or task.started > t or task.stopped is not None:
                 continue
-            if task.busy:
-                cpu = c.task_cpu * self.rng_metrics.uniform(0.55, 0.85)
-                mem = c.task_memory * self.rng_metrics.uniform(0.35, 0.60)
-            else:
-                cpu = c.task_cpu * self.rng_metrics.uniform(0.01, 0.04)
-                mem = c.task_memory * self.rng_metrics.uniform(0.10, 0.14)
+            cpu = self.usage.mean_cpu_units(task.task_id, t - 60, t)
+            mem = self.usage.peak_memory_mib(task.task_id, t - 60, t)
+            if cpu is None or mem is None:  # started at t: nothing to say about the minute yet
+                continue
             for metric, value in (
                 ("CpuUtilized", round(cpu, 2)),
                 ("CpuReserved", float(c.task_cpu)),
@@ -300,6 +327,16 @@ class Fleet:
                     "name": job.name,
                     "runner_name": job.task_id,
                     "status": job.status,
+                    "conclusion": job.conclusion,
+                    "steps": [
+                        {
+                            "name": s.name,
+                            "conclusion": s.conclusion,
+                            "started_at": iso(s.start) if s.start is not None else None,
+                            "completed_at": iso(s.end) if s.end is not None else None,
+                        }
+                        for s in job.step_runs
+                    ],
                     "created_at": iso(job.created),
                     "started_at": iso(job.started) if job.started is not None else None,
                     "completed_at": iso(job.completed) if job.completed is not None else None,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from suite.twin.workflows import JobSpec, WorkflowDef
+from suite.twin.workflows import JobSpec, StepSpec, WorkflowDef
 
 CONTAINER_INSIGHTS_MODES = ("enhanced", "standard")
 
@@ -19,7 +19,7 @@ class FleetConfig:
     ephemeral: bool = True
     cold_start_s: tuple[int, int] = (45, 90)
     pickup_latency_s: int = 1
-    overhead_s: tuple[int, int] = (3, 6)  # per-job set-up and tear-down on top of the sleep
+    overhead_s: tuple[int, int] = (3, 6)  # per-job set-up, tear-down and unrecognised steps (job_model)
     stop_delay_s: int = 2  # ephemeral: job completed -> task STOPPED
     task_cpu: int = 1024
     task_memory: int = 2048
@@ -32,10 +32,10 @@ class FleetConfig:
     # "enhanced": task metrics with a TaskId dimension (GetMetricData); "standard": no TaskId dimension,
     # the per-task figures only as `Type=Task` events in the performance log group
     container_insights: str = "enhanced"
-    # sizing model (defaults keep the plain model): job time = (sleep + overhead) x job_time_factor x
-    # ((1 - cpu_bound_share) + cpu_bound_share / usable vCPUs), rounded to whole seconds; usable vCPUs =
-    # task_cpu / 1024, capped at job_threads when set (a job with 2 threads gains nothing from a 3rd vCPU).
-    # The CPU-bound twin: cpu_bound_share 1.0 (the job's time is work-seconds at 1 vCPU / usable vCPUs)
+    # what-if knobs on top of the job model (suite.twin.job_model; the defaults leave it alone): job time
+    # = the model's time x job_time_factor x ((1 - cpu_bound_share) + cpu_bound_share / usable vCPUs),
+    # rounded to whole seconds; usable vCPUs = task_cpu / 1024, capped at job_threads when set (a job
+    # with 2 threads gains nothing from a 3rd vCPU). cpu_bound_share 1.0: a sleep job behaves as if CPU-bound
     job_time_factor: float = 1.0
     cpu_bound_share: float = 0.0
     # completion jitter: each job's time moves by a whole number of seconds drawn uniformly from
@@ -122,6 +122,17 @@ class Task:
     job_id: int | None = None  # running (or reserved for) this job
     busy: bool = False  # a job is executing (not just reserved)
     done_jobs: int = 0
+    out_of_memory: bool = False  # its container was killed for exceeding the task's memory
+
+
+@dataclass(frozen=True)
+class StepRun:
+    """One step as the job ran it, in the simulator's seconds (skipped: never started)."""
+
+    name: str
+    start: int | None
+    end: int | None
+    conclusion: str  # success | failure | skipped
 
 
 @dataclass
@@ -130,7 +141,7 @@ class SimJob:
     run_id: int
     key: str
     name: str
-    sleep_s: int
+    steps: tuple[StepSpec, ...]
     created: int
     status: str = "queued"
     eligible: bool = True
@@ -139,6 +150,8 @@ class SimJob:
     task_id: str | None = None
     runner_id: int | None = None
     after: str | None = None
+    conclusion: str | None = None  # success | failure | skipped, once completed
+    step_runs: tuple[StepRun, ...] = ()  # Set up job, its steps, Complete job: fixed when it starts
 
 
 @dataclass
@@ -154,3 +167,11 @@ class SimRun:
     started: int | None = None
     updated: int = 0
     job_ids: dict[str, int] = field(default_factory=dict)  # spec key -> job id (once created)
+    failed: bool = False  # a job concluded failure
+
+    @property
+    def conclusion(self) -> str | None:
+        """GitHub's: null until completed, then failure when a job failed, else success."""
+        if self.status != "completed":
+            return None
+        return "failure" if self.failed else "success"

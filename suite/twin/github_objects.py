@@ -145,7 +145,7 @@ def run_object(api: str, repo: str, run: SimRun, skew_s: float = 0.0) -> dict[st
         "run_number": run.run_number,
         "event": "workflow_dispatch",
         "status": run.status,
-        "conclusion": "success" if run.status == "completed" else None,
+        "conclusion": run.conclusion,
         "workflow_id": run.workflow.id,
         "url": base,
         "html_url": f"https://github.com/{repo}/actions/runs/{run.id}",
@@ -171,28 +171,32 @@ def run_object(api: str, repo: str, run: SimRun, skew_s: float = 0.0) -> dict[st
     }
 
 
-def _steps(job: SimJob, skew_s: float) -> list[dict[str, Any]]:
-    """Set up job / Run sleep / Complete job; only for a job that has started."""
+def _steps(job: SimJob, now: float, skew_s: float) -> list[dict[str, Any]]:
+    """Set up job, the job's steps, Complete job, as the job model ran them (suite.twin.job_model), seen
+    at `now`: a step not yet begun is queued, the one running in_progress, a step after a kill skipped
+    (no stamps); only for a job that has started."""
     if job.started is None:
         return []
-    run_from, run_to = job.started + 1, job.started + 1 + job.sleep_s
-    end = job.completed
-    phases: list[tuple[str, int, int | None, str]] = [
-        ("Set up job", job.started, run_from, "completed"),
-        (f"Run sleep {job.sleep_s}", run_from, end if end is not None else None, "in_progress"),
-        ("Complete job", run_to if end is None else min(run_to, end), end, "queued"),
-    ]
     steps = []
-    for n, (name, start, stop, open_status) in enumerate(phases, 1):
-        status = "completed" if end is not None else open_status
+    for n, run in enumerate(job.step_runs, 1):
+        done = run.end is not None and (job.completed is not None or run.end <= now)
+        begun = run.start is not None and run.start <= now
+        if run.conclusion == "skipped" and job.completed is not None:
+            status, conclusion = "completed", "skipped"
+        elif done:
+            status, conclusion = "completed", run.conclusion
+        else:
+            status, conclusion = ("in_progress" if begun else "queued"), None
         steps.append(
             {
-                "name": name,
+                "name": run.name,
                 "status": status,
-                "conclusion": "success" if status == "completed" else None,
+                "conclusion": conclusion,
                 "number": n,
-                "started_at": iso(start + skew_s) if status != "queued" else None,
-                "completed_at": iso(stop + skew_s) if status == "completed" and stop is not None else None,
+                "started_at": iso(run.start + skew_s) if run.start is not None and begun else None,
+                "completed_at": iso(run.end + skew_s)
+                if run.end is not None and status == "completed"
+                else None,
             }
         )
     return steps
@@ -212,12 +216,12 @@ def job_object(api: str, repo: str, fleet: Fleet, job: SimJob, skew_s: float = 0
         "url": f"{api}/repos/{repo}/actions/jobs/{job.id}",
         "html_url": f"https://github.com/{repo}/actions/runs/{job.run_id}/job/{job.id}",
         "status": job.status,
-        "conclusion": "success" if job.status == "completed" else None,
+        "conclusion": job.conclusion if job.status == "completed" else None,
         "created_at": iso(job.created + skew_s),
         "started_at": iso((job.started if job.started is not None else job.created) + skew_s),
         "completed_at": iso(job.completed + skew_s) if job.completed is not None else None,
         "name": job.name,
-        "steps": _steps(job, skew_s),
+        "steps": _steps(job, fleet.now, skew_s),
         "check_run_url": f"{api}/repos/{repo}/check-runs/{job.id}",
         "labels": list(fleet.config.labels),
         "runner_id": job.runner_id if assigned else None,

@@ -120,9 +120,9 @@ _STATUS_IS_CONCLUSION = {
 
 
 def _status_filter(status: str) -> Callable[[SimRun], bool]:
-    """`status` takes a status or a conclusion; every completed twin run concludes `success`."""
+    """`status` takes a status or a conclusion (a twin run concludes failure when a job failed)."""
     if status in _STATUS_IS_CONCLUSION:
-        return lambda r: r.status == "completed" and status == "success"
+        return lambda r: r.conclusion == status
     return lambda r: r.status == status
 
 

@@ -1,8 +1,9 @@
-"""The twin's workflows: what a dispatch turns into (jobs, their names, dependencies and durations).
+"""The twin's workflows: what a dispatch turns into (jobs, their names, dependencies and steps).
 
-The files, their inputs and their jobs are the workflow catalogue's (suite.workflows, read from
-workflows/*.yml); the twin adds only what GitHub gives each one (a numeric id) and how long each job
-sleeps, which the files' shell scripts decide.
+The files, their inputs, their jobs and their steps are the workflow catalogue's (suite.workflows, read
+from workflows/*.yml); the twin adds only what GitHub gives each one (a numeric id). What each step does
+is read from its `env` and `run` by suite.workload's convention, with `${{ inputs.X }}` and
+`${{ matrix.X }}` evaluated for this dispatch; the fleet model (suite.twin.job_model) times it.
 
 Each twin serves its own repository (:class:`RepoWorkflows`): the catalogue's files, plus the files of
 a folder of the user's workflows (``TwinConfig.workflows_dir``, ``suite deploy --workflows DIR``), as
@@ -18,16 +19,28 @@ from pathlib import Path
 
 from suite.errors import UsageError
 from suite.profiles.userfile import display_path
-from suite.workflows import WORKFLOWS_DIR, Input, RunJob, Workflow, catalogue, parse_workflow
+from suite.workflows import WORKFLOWS_DIR, Input, RunJob, Workflow, as_text, catalogue, parse_workflow
+from suite.workload import Work, evaluate, step_work
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    name: str  # as written (GitHub's step name)
+    work: Work
 
 
 @dataclass(frozen=True)
 class JobSpec:
     key: str  # unique within the run
     name: str  # as GitHub names it, e.g. "build / npm" for a reusable-workflow job
-    sleep_s: int
+    steps: tuple[StepSpec, ...] = ()
     needs: tuple[str, ...] = ()  # created when these have finished
     after: str | None = None  # matrix max-parallel 1: created with the run, eligible after this one
+
+    @property
+    def sleep_s(self) -> float:
+        """The seconds its steps sleep, in all."""
+        return sum(s.work.sleep_s for s in self.steps)
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,7 @@ class WorkflowDef:
     name: str
     inputs: tuple[InputSpec, ...]
     run_jobs: tuple[RunJob, ...] = field(default=(), repr=False)  # the catalogue's jobs of one run
+    defaults: tuple[tuple[str, str], ...] = ()  # each input's default, as the text an expression sees
 
     @property
     def path(self) -> str:
@@ -87,26 +101,40 @@ class WorkflowDef:
         return out
 
     def jobs(self, inputs: dict[str, str]) -> list[JobSpec]:
-        sleep = int(float(inputs.get("sleep_duration", "60")))
+        """The jobs of one run of these (validated) inputs, each with its steps' work.
+
+        A matrix job is runner_test.yml's: `job_count` jobs "<name> (i)" with `matrix.index` = i, one at
+        a time when `job_type` is sequential."""
+        given = {**dict(self.defaults), **inputs}
         specs: list[JobSpec] = []
         for job in self.run_jobs:
-            if job.matrix:  # runner_test.yml's matrix: job_count jobs "run (i)", one at a time if sequential
-                count = int(float(inputs.get("job_count", "1")))
-                sequential = inputs.get("job_type", "parallel") == "sequential"
+            context = _call_inputs(job, given)
+            if job.matrix:
+                count = int(float(given.get("job_count", "1") or 1))
+                sequential = given.get("job_type", "parallel") == "sequential"
                 for i in range(1, count + 1):
                     after = f"{job.name}-{i - 1}" if sequential and i > 1 else None
-                    specs.append(JobSpec(f"{job.name}-{i}", f"{job.name} ({i})", sleep, after=after))
+                    steps = _steps(job, {"inputs": context, "matrix": {"index": str(i)}})
+                    specs.append(JobSpec(f"{job.name}-{i}", f"{job.name} ({i})", steps, after=after))
                 continue
-            # k8s_like.yml: diagnostic and report sleep a quarter of sleep_duration (at least 1 s)
-            short = job.name in QUARTER_SLEEP_JOBS
             needs = tuple(_key(n) for n in job.needs)
-            specs.append(
-                JobSpec(_key(job.name), job.name, max(1, sleep // 4) if short else sleep, needs=needs)
-            )
+            specs.append(JobSpec(_key(job.name), job.name, _steps(job, {"inputs": context}), needs=needs))
         return specs
 
 
-QUARTER_SLEEP_JOBS = ("diagnostic", "report")
+def _call_inputs(job: RunJob, inputs: dict[str, str]) -> dict[str, str]:
+    """The `inputs` a job's steps see: the dispatch's, or through each reusable-workflow call the
+    callee's defaults overridden by the caller's `with` (evaluated in the caller's inputs)."""
+    for call in job.calls:
+        inputs = {**dict(call.defaults), **{k: evaluate(v, {"inputs": inputs}) for k, v in call.with_}}
+    return inputs
+
+
+def _steps(job: RunJob, context: dict[str, dict[str, str]]) -> tuple[StepSpec, ...]:
+    env = dict(job.env)
+    return tuple(StepSpec(step.name, step_work(step, context, env)) for step in job.steps)
+
+
 # the ids the twin gives the catalogue's files (GitHub numbers them in the order they were added)
 IDS = {"runner_test.yml": 161335, "k8s_like.yml": 161336, "build_reusable.yml": 161337}
 
@@ -120,8 +148,14 @@ def _spec(spec: Input) -> InputSpec:
     return InputSpec(spec.name, spec.type, spec.must_be_sent, spec.options, spec.minimum, spec.maximum)
 
 
-def _definition(id_: int, wf: Workflow, workflows: Mapping[str, Workflow] | None = None) -> WorkflowDef:
-    return WorkflowDef(id_, wf.file, wf.name, tuple(_spec(i) for i in wf.inputs), wf.run_jobs(workflows))
+def definition(id_: int, wf: Workflow, workflows: Mapping[str, Workflow] | None = None) -> WorkflowDef:
+    """The twin's definition of a workflow file (the files it calls from `workflows`, default the
+    catalogue): any workflow_dispatch file, the catalogue's or a user's."""
+    defaults = tuple(
+        (i.name, as_text(i.default)) for i in (*wf.inputs, *wf.call_inputs) if i.default is not None
+    )
+    inputs = tuple(_spec(i) for i in wf.inputs)
+    return WorkflowDef(id_, wf.file, wf.name, inputs, wf.run_jobs(workflows), defaults)
 
 
 @dataclass(frozen=True)
@@ -162,16 +196,16 @@ def repo_workflows(folder: Path | None = None) -> RepoWorkflows:
     listed: dict[str, WorkflowDef] = {}
     for name in sorted(parsed, key=ids.__getitem__):
         try:
-            definition = _definition(ids[name], parsed[name], parsed)
+            definition_ = definition(ids[name], parsed[name], parsed)
         except KeyError:
             raise UsageError(
                 f"{name} calls a workflow that is not among the repository's files; add the called file "
                 "to the folder (the twin reads `uses: ./.github/workflows/<file>`)"
             ) from None
         if files[name].parent != WORKFLOWS_DIR:  # a description's "(lo-hi)" is the catalogue's own rule:
-            unranged = tuple(replace(i, minimum=None, maximum=None) for i in definition.inputs)
-            definition = replace(definition, inputs=unranged)  # GitHub enforces no range
-        listed[name] = definition
+            unranged = tuple(replace(i, minimum=None, maximum=None) for i in definition_.inputs)
+            definition_ = replace(definition_, inputs=unranged)  # GitHub enforces no range
+        listed[name] = definition_
     return RepoWorkflows(texts, parsed, listed)
 
 

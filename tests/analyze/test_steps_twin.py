@@ -1,6 +1,5 @@
-"""Steps on the twin (stepped clock): smoke's per-step figures equal what the twin's own record
-(truth.json) implies for its step model (Set up job: 1 s; Run sleep N: from started + 1 to completed;
-Complete job: from min(started + 1 + N, completed) to completed)."""
+"""Steps on the twin (stepped clock): smoke's per-step figures equal the twin's own record of each job's
+steps (truth.json: Set up job, runner_test's Identify and Sleep, Complete job, as the job model ran them)."""
 
 from __future__ import annotations
 
@@ -24,12 +23,13 @@ def test_smoke_step_durations_equal_the_twins_record(tmp_path: Path):
     assert_matches_truth(result, truth)
     done = [j for j in truth["jobs"] if j["completed_at"] is not None]
     assert len(done) == 3
-    spans = [(parse_iso(j["started_at"]), parse_iso(j["completed_at"])) for j in done]
-    want = {
-        (1, "Set up job"): [1.0 for _ in spans],
-        (2, "Run sleep 10"): [c - (s + 1) for s, c in spans],
-        (3, "Complete job"): [c - min(s + 11, c) for s, c in spans],
-    }
+    want: dict[tuple[int, str], list[float]] = {}
+    for job in done:
+        for n, step in enumerate(job["steps"], 1):
+            span = parse_iso(step["completed_at"]) - parse_iso(step["started_at"])
+            want.setdefault((n, step["name"]), []).append(span)
+    assert sorted(want) == [(1, "Set up job"), (2, "Identify"), (3, "Sleep"), (4, "Complete job")]
+    assert want[(3, "Sleep")] == [10.0, 10.0, 10.0]  # smoke's sleep_duration, on any task size
     steps = result["steps"]
     got = {(f["number"], f["name"]): f for f in steps["by_step"]}
     assert sorted(got) == sorted(want)
@@ -37,4 +37,4 @@ def test_smoke_step_durations_equal_the_twins_record(tmp_path: Path):
         assert got[key]["job_name"] == done[0]["name"]
         assert (got[key]["steps"], got[key]["timed"], got[key]["failed"]) == (3, 3, 0)
         assert got[key]["duration_s"] == pytest.approx(distribution(np.asarray(values, float))), key
-    assert steps["slowest"][0]["name"] == "Run sleep 10" and steps["failed_at"] == []
+    assert steps["slowest"][0]["name"] == "Sleep" and steps["failed_at"] == []

@@ -96,6 +96,8 @@ def test_validate_sizing_end_to_end_on_the_twin(
     ex = {m["metric"]: m for m in doc["metrics"]}["execution_time_s"]
     assert ex["verdict"] == "worse" and ex["p_adjusted"] < 0.05 and 40 < ex["change_pct"] < 60
     cpu = {m["metric"]: m for m in doc["metrics"]}["cpu_mean"]
-    assert cpu["verdict"] == "better"  # a 512-unit task cannot use as many CPU units
+    # a sleep job uses about 1% of a vCPU on any task (the twin's usage timeline), so its CPU does not move;
+    # only the what-if cpu_bound_share slowed it down
+    assert cpu["verdict"] == "~"
     assert main(["history", "--reports", str(reports)]) == 0
     assert capsys.readouterr().out.count("vs-") == 2  # both runs indexed

@@ -66,7 +66,8 @@ def test_a_healthy_twin_passes_every_check(online: Twin):
     )
     assert checks["Container Insights"].detail == "enhanced: task metrics for 4 tasks of runner-suite-twin"
     assert checks["workflows"].detail == (
-        "runner-suite/twin-target: k8s_like.yml, runner_test.yml, build_reusable.yml present and active"
+        "runner-suite/twin-target: k8s_like.yml, runner_test.yml, runner_workload.yml, build_reusable.yml "
+        "present and active"
     )
     text = render("local", list(checks.values()))
     assert text.endswith("ready to run") and "To fix" not in text

@@ -47,4 +47,6 @@ CATALOGUE = (
     "soak",
     "concurrency_burst",
     "multi_job",
+    "workload",
+    "memory_heavy",
 )

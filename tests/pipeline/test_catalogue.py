@@ -29,6 +29,10 @@ ROOT = Path(__file__).resolve().parents[2]
 PROFILES = ROOT / "profiles"
 COMPRESSED_SPEED = 600.0  # nominal on the stepped clock: what dispatch_lag_real_s divides by
 EXPECTED_TO_ABORT = {"stress"}  # a step profile is meant to find the breakpoint and stop there
+# a sizing probe: its jobs need 3 GiB, so on the default twin (1 vCPU / 2 GiB) the memory limit kills them
+EXPECTED_TO_FAIL_ON_2GB = {
+    "memory_heavy": ["workflows.success_rate >= 0.99", "failures.total.out_of_memory == 0"]
+}
 
 
 def test_the_catalogue_is_complete_and_gated() -> None:
@@ -125,6 +129,10 @@ def test_catalogue_profile_end_to_end_on_a_stepped_twin(tmp_path: Path, name: st
         assert [t["expr"] for t in rows.values() if not t["ok"]] == list(profile.abort_on_fail)
         assert wf["succeeded"] == wf["dispatched"]  # what was sent still ran to completion
         assert "Run aborted" in (rd / "summary.md").read_text()
+    elif name in EXPECTED_TO_FAIL_ON_2GB:
+        assert code == 1 and result["verdict"] == "fail"
+        assert [t["expr"] for t in rows.values() if not t["ok"]] == EXPECTED_TO_FAIL_ON_2GB[name]
+        assert result["failures"]["total"]["out_of_memory"] == result["jobs"]["count"] > 0
     else:
         failing = [t for t in rows.values() if not t["ok"]]
         assert failing == [] and code == 0 and result["verdict"] == "pass"

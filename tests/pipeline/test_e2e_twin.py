@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from suite.isotime import parse_iso
+from suite.twin.job_model import JOB_BASE_MEMORY_MIB, SETUP_CPU_UNITS
 from suite.twin.service import Twin
 from suite.twin.truth_check import mismatches
 from tests.helpers.twin_runs import assert_matches_truth, run_on_twin
@@ -51,7 +52,11 @@ def test_steady_run_equals_truth_job_by_job(tmp_path: Path):
     metrics = [json.loads(line) for line in (rd / "raw" / "metrics.jsonl").read_text().splitlines()]
     assert all(m["timestamp"].endswith(":00Z") for m in metrics)  # Container Insights' own minute stamps
     with_samples = [j for j in result["per_job"] if j.get("cpu_max") is not None]
-    assert all(j["cpu_max"] > 1024 * 0.5 for j in with_samples)  # a busy task uses > 55% of 1024 units
+    # a job that sleeps uses about 1% of a vCPU and the runner's baseline memory (the twin's usage
+    # timeline); a minute that holds a job's 1 s "Set up job" shows more, never above that step's level
+    cpus = sorted(j["cpu_max"] for j in with_samples)
+    assert cpus and cpus[len(cpus) // 2] < 1024 * 0.05 and cpus[-1] <= SETUP_CPU_UNITS
+    assert {j["memory_max"] for j in with_samples} == {JOB_BASE_MEMORY_MIB}
 
 
 def test_burst_of_20_on_4_runners(tmp_path: Path):

@@ -81,8 +81,9 @@ def test_the_reusable_workflow_is_listed_but_cannot_be_dispatched(gh: httpx.Clie
         ".github/workflows/runner_test.yml",
         ".github/workflows/k8s_like.yml",
         ".github/workflows/build_reusable.yml",
+        ".github/workflows/runner_workload.yml",
     ]
-    assert listed["total_count"] == 3 and {w["state"] for w in listed["workflows"]} == {"active"}
+    assert listed["total_count"] == 4 and {w["state"] for w in listed["workflows"]} == {"active"}
     r = gh.post(f"{repo(twin)}/workflows/build_reusable.yml/dispatches", json={"ref": "main", "inputs": {}})
     assert r.status_code == 422  # it has only `on: workflow_call`, as GitHub answers
     assert r.json()["message"] == "Workflow does not have 'workflow_dispatch' trigger"

@@ -14,8 +14,10 @@ from suite.profiles.profile import parse_profile
 from suite.twin import workflows as twin
 from suite.workflows import (
     WORKFLOWS_DIR,
+    Call,
     Input,
     RunJob,
+    Step,
     called_only,
     catalogue,
     catalogue_files,
@@ -29,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_catalogue_is_the_files_in_workflows() -> None:
     assert WORKFLOWS_DIR == ROOT / "workflows"
     assert list(catalogue()) == sorted(p.name for p in (ROOT / "workflows").glob("*.yml"))
-    assert list(dispatchable()) == ["k8s_like.yml", "runner_test.yml"]
+    assert list(dispatchable()) == ["k8s_like.yml", "runner_test.yml", "runner_workload.yml"]
     assert list(called_only()) == ["build_reusable.yml"]
     assert catalogue()["build_reusable.yml"].reusable and not catalogue()["build_reusable.yml"].inputs
 
@@ -46,13 +48,23 @@ def test_runner_test_inputs_as_declared() -> None:
 
 
 def test_run_jobs_expand_called_workflows_and_their_needs() -> None:
-    assert catalogue()["k8s_like.yml"].run_jobs() == (
-        RunJob("diagnostic", ()),
-        RunJob("build / npm", ("diagnostic",)),
-        RunJob("build / sonar", ("diagnostic",)),
-        RunJob("report", ("build / npm", "build / sonar")),
+    jobs = catalogue()["k8s_like.yml"].run_jobs()
+    assert [(j.name, j.needs, j.matrix) for j in jobs] == [
+        ("diagnostic", (), False),
+        ("build / npm", ("diagnostic",), False),
+        ("build / sonar", ("diagnostic",), False),
+        ("report", ("build / npm", "build / sonar"), False),
+    ]
+    # a called workflow's jobs carry the call: the caller's `with` and the callee's input defaults
+    npm = jobs[1]
+    assert npm.calls == (
+        Call(
+            (("sleep_duration", "${{ inputs.sleep_duration }}"), ("suite_id", "${{ inputs.suite_id }}")),
+            (("sleep_duration", ""), ("suite_id", "")),
+        ),
     )
-    assert catalogue()["runner_test.yml"].run_jobs() == (RunJob("run", (), matrix=True),)
+    assert [s.name for s in npm.steps] == ["npm build", "npm test", "Sleep"]
+    assert [(j.name, j.matrix) for j in catalogue()["runner_test.yml"].run_jobs()] == [("run", True)]
 
 
 def test_profiles_follow_the_catalogue() -> None:
@@ -71,19 +83,26 @@ def test_profiles_follow_the_catalogue() -> None:
 
 
 def test_the_twin_and_doctor_follow_the_catalogue() -> None:
-    assert list(twin.WORKFLOWS) == ["runner_test.yml", "k8s_like.yml"]
+    assert list(twin.WORKFLOWS) == ["runner_test.yml", "k8s_like.yml", "runner_workload.yml"]
     assert list(twin.REUSABLE) == ["build_reusable.yml"]
-    assert [w.id for w in twin.LISTED.values()] == [161335, 161336, 161337]
-    assert (
-        CATALOGUE_WORKFLOWS == catalogue_files() == ("k8s_like.yml", "runner_test.yml", "build_reusable.yml")
+    assert [w.id for w in twin.LISTED.values()] == [161335, 161336, 161337, 161338]
+    assert catalogue_files() == CATALOGUE_WORKFLOWS
+    assert catalogue_files() == (
+        "k8s_like.yml",
+        "runner_test.yml",
+        "runner_workload.yml",
+        "build_reusable.yml",
     )
     jobs = twin.WORKFLOWS["k8s_like.yml"].jobs({"sleep_duration": "60"})
     assert [(j.key, j.name, j.sleep_s, j.needs) for j in jobs] == [
-        ("diagnostic", "diagnostic", 15, ()),
-        ("build/npm", "build / npm", 60, ("diagnostic",)),
+        ("diagnostic", "diagnostic", 0, ()),
+        ("build/npm", "build / npm", 60, ("diagnostic",)),  # through the call's `with`
         ("build/sonar", "build / sonar", 60, ("diagnostic",)),
-        ("report", "report", 15, ("build/npm", "build/sonar")),
+        ("report", "report", 0, ("build/npm", "build/sonar")),
     ]
+    npm = {s.name: s.work for s in jobs[1].steps}
+    assert (npm["npm build"].threads, npm["npm build"].cpu_units) == (2, 10)
+    assert (npm["npm test"].memory_mib, npm["npm test"].hold_s) == (512, 5)
     runs = twin.WORKFLOWS["runner_test.yml"].jobs({"job_count": "3", "job_type": "sequential"})
     assert [(j.key, j.name, j.after) for j in runs] == [
         ("run-1", "run (1)", None),
@@ -99,6 +118,11 @@ def test_an_edited_file_changes_the_catalogue_entry() -> None:
     called = parse_workflow("x.yml", "name: x\non: [workflow_call]\njobs: {a: {}, b: {needs: a}}\n")
     assert (called.dispatchable, called.reusable, called.inputs) == (False, True, ())
     assert called.run_jobs() == (RunJob("a", ()), RunJob("b", ("a",)))
+    steps = parse_workflow(
+        "s.yml",
+        "on: workflow_dispatch\njobs: {a: {steps: [{run: 'make all\n'}, {uses: x/y@v1, env: '${{ e }}'}]}}\n",
+    )
+    assert steps.jobs[0].steps == (Step("Run make all", (), "make all "), Step("Run x/y@v1", (), ""))
     assert parse_workflow("y.yml", "on: workflow_dispatch\njobs: {}\n").dispatchable
     with pytest.raises(UsageError, match="no workflow files"):
         catalogue(ROOT / "no-such-folder")

@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 import yaml
 
-from suite.profiles.profile import K8sLikeInputs, RunnerTestInputs
+from suite.errors import UsageError
+from suite.profiles.inputs import RunnerWorkloadInputs
+from suite.profiles.profile import K8sLikeInputs, RunnerTestInputs, parse_profile
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 LABELS = ["self-hosted", "ecs-fargate"]
@@ -41,7 +43,9 @@ def all_steps(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return [step for job in doc["jobs"].values() for step in job.get("steps", [])]
 
 
-@pytest.mark.parametrize("name", ["runner_test.yml", "k8s_like.yml", "build_reusable.yml"])
+@pytest.mark.parametrize(
+    "name", ["runner_test.yml", "k8s_like.yml", "build_reusable.yml", "runner_workload.yml"]
+)
 def test_common_shape(name: str) -> None:
     text = (WORKFLOWS / name).read_text(encoding="utf-8")
     assert text.startswith("# "), "each workflow starts with a comment saying what it is for"
@@ -177,17 +181,46 @@ def test_k8s_like_run_has_the_four_jobs_the_suite_expects() -> None:
     }
 
 
-def test_k8s_like_sleeps() -> None:
-    """build / npm and build / sonar sleep sleep_duration; diagnostic and report a quarter of it."""
+def test_k8s_like_work_and_sleeps() -> None:
+    """build / npm and build / sonar do fixed work, then sleep sleep_duration; diagnostic and report do
+    a little fixed work; every work variable the twin reads is a literal in the step's env."""
     jobs = {**load("k8s_like.yml")["jobs"], **load("build_reusable.yml")["jobs"]}
     for job_id, job in jobs.items():
         if "uses" in job:
             continue
         sleeps = [s for s in job["steps"] if "SLEEP_S" in s.get("env", {})]
-        assert len(sleeps) == 1, job_id
-        assert sleeps[0]["env"]["SLEEP_S"] == "${{ inputs.sleep_duration }}"
-        script = sleeps[0]["run"]
+        work = [s for s in job["steps"] if any(k.startswith("WORK_") for k in s.get("env", {}))]
+        assert work, job_id
+        for step in work:
+            assert all(isinstance(v, int) for k, v in step["env"].items() if k.startswith("WORK_")), step
         if job_id in ("npm", "sonar"):
-            assert 'sleep "${SLEEP_S}"' in script
+            assert len(sleeps) == 1 and sleeps[0]["env"]["SLEEP_S"] == "${{ inputs.sleep_duration }}"
+            assert 'sleep "${SLEEP_S}"' in sleeps[0]["run"]
         else:
-            assert "/ 4" in script and 'sleep "${short}"' in script, job_id
+            assert sleeps == [], job_id
+
+
+def test_runner_workload_inputs_match_the_profile_schema() -> None:
+    doc = load("runner_workload.yml")
+    assert doc["run-name"] == RUN_NAME and list(doc["on"]) == ["workflow_dispatch"]
+    inputs = dispatch_inputs(doc)
+    assert set(inputs) == {*RunnerWorkloadInputs.input_names, "suite_id"} and len(inputs) <= 25
+    assert inputs["preset"]["options"] == ["light", "build", "memory-heavy", "custom"]
+    defaults = RunnerWorkloadInputs()
+    for key in RunnerWorkloadInputs.input_names:
+        assert inputs[key]["default"] == getattr(defaults, key), key
+        if inputs[key]["type"] == "number":
+            assert re.search(r"\(\d+-\d+\)", inputs[key]["description"]), key  # the range profiles check
+    names = [s["name"] for s in doc["jobs"]["work"]["steps"]]
+    assert names == ["Identify", "CPU work", "Memory work", "Disk work", "Network work", "Sleep"]
+    assert RunnerWorkloadInputs().job_names == ("work",) and RunnerWorkloadInputs().jobs_per_workflow == 1
+
+
+def test_a_runner_workload_profile_is_checked_against_the_workflows_inputs() -> None:
+    head = "workflow: runner_workload\npattern: {type: burst, count: 1}\n"
+    ok = parse_profile(head + "inputs: {preset: custom, cpu_threads: 4}\n", path="w.yaml")
+    assert ok.inputs.dispatch_inputs()["cpu_threads"] == "4" and ok.jobs_per_workflow == 1
+    with pytest.raises(UsageError, match=r"w.yaml:3: inputs.preset: .*light, build, memory-heavy, custom"):
+        parse_profile(head + "inputs: {preset: huge}\n", path="w.yaml")
+    with pytest.raises(UsageError, match=r"w.yaml:3: inputs.cpu_threads: must be an integer 1..16, got 17"):
+        parse_profile(head + "inputs: {cpu_threads: 17}\n", path="w.yaml")
