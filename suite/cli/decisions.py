@@ -132,9 +132,10 @@ def add_commands(sub: Any) -> None:
     vs.add_argument(
         "--twin-cpu-bound-share",
         type=real("--twin-cpu-bound-share", 0.0, 1.0, above_lo=False),
-        default=0.5,
+        default=0.0,
         metavar="S",
-        help="twin: share of a job's time that scales with 1 / vCPU (default 0.5; 1: the CPU-bound twin)",
+        help="twin: a further share of a job's time scaled with 1 / vCPU, for what-if runs "
+        "(default 0: the job model alone)",
     )
     vs.add_argument(
         "--twin-job-threads",

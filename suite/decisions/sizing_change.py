@@ -8,11 +8,11 @@ and after, on the same profile, with a statistical verdict.
 Sizing is read from Terraform variable files (`key = value` lines: task_cpu, task_memory,
 runner_count, ephemeral; other variables are ignored). On the twin (`--env local`) "apply" replaces
 the twin's fleet: a deployed twin (`suite deploy`) is redeployed at the new sizing, otherwise an
-in-process twin lives for each phase. The twin's sizing model: by default half of a job's time is
-CPU-bound and scales with 1024 / task_cpu (FleetConfig.cpu_bound_share 0.5); `--twin-cpu-bound-share 1`
-makes the CPU-bound twin (a job's time is its work-seconds at 1 vCPU / usable vCPUs), and
-`--twin-job-threads N` caps the usable vCPUs at N. CPU and memory used scale with the task's
-reservation. The two sizings (and what differs) are printed first, before anything runs.
+in-process twin lives for each phase. The twin's sizing model is its job model (suite.twin.job_model):
+a step's CPU work takes longer on fewer vCPUs, a sleep does not, memory above the task's limit kills the
+job. `--twin-cpu-bound-share S` (default 0) scales a further share S of each job's time with
+1 / usable vCPUs for what-if experiments (1: even a sleep behaves as CPU-bound), and `--twin-job-threads
+N` caps the usable vCPUs at N. The two sizings (and what differs) are printed first, before anything runs.
 Exit codes: those of `suite compare` (1: a regression or an inconclusive comparison; 0: better or no
 regression).
 """
@@ -43,7 +43,7 @@ from suite.rundir.jsonio import write_json
 from suite.twin.fleet import FleetConfig
 from suite.twin.service import Twin, TwinConfig
 
-TWIN_CPU_BOUND_SHARE = 0.5
+TWIN_CPU_BOUND_SHARE = 0.0  # the twin's job model alone: CPU work scales with vCPUs, a sleep does not
 SIZING_KEYS = ("task_cpu", "task_memory", "runner_count", "ephemeral")
 TWIN_READY_TIMEOUT_S = 900.0  # virtual seconds for an in-process twin's runners to come online
 _KEY = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=")

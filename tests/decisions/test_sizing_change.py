@@ -85,10 +85,11 @@ def test_validate_sizing_end_to_end_on_the_twin(
         "ENV=local",
         "SPEED=600",
         f"REPORTS={reports}",
+        "VS_ARGS=--twin-cpu-bound-share 0.5",  # the what-if knob: half of a sleep job's time CPU-bound
     ]
     done = subprocess.run(make, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     out = done.stdout
-    # half the CPU: jobs 1.5x slower (the twin's CPU-bound share is 0.5); make passes suite's exit 1 on as 2
+    # half the CPU: jobs 1.5x slower (the what-if share 0.5); make passes suite's exit 1 on as 2
     assert done.returncode == 2 and "Error 1" in done.stderr, out + done.stderr
     assert "verdict: REGRESSION" in out and "== revert: apply FROM" in out
     (cand,) = [d for d in reports.iterdir() if (d / "compare.json").exists()]

@@ -56,15 +56,17 @@ def test_upsize_on_capacity_is_not_a_regression_and_the_sizing_is_printed_first(
     assert done.returncode == 0, out + done.stderr
     (cand,) = [d for d in reports.iterdir() if (d / "compare.json").exists()]
     doc = json.loads((cand / "compare.json").read_text())
-    assert doc["verdict"] in ("better", "no regression") and doc["regression"] is False
+    # capacity's jobs only sleep: on the twin's job model a sleep takes as long on 2 vCPUs as on 1, so
+    # the upsize is NO REGRESSION with execution time `~` (runner_workload's CPU work is what responds:
+    # tests/pipeline/test_workload_twin.py)
+    assert doc["verdict"] == "no regression" and doc["regression"] is False
     m = _metrics(doc)
-    assert m["execution_time_s"]["verdict"] == "better" and m["execution_time_s"]["gated"]
-    assert m["execution_time_s"]["change_pct"] < -15  # the twin's default model: half the time CPU-bound
-    # capacity's jobs sleep: their memory does not grow with the reservation (the twin's usage timeline),
-    # so the same MiB is half the share of the bigger task; CPU and memory are reported, not gated
+    assert m["execution_time_s"]["verdict"] == "~" and m["execution_time_s"]["gated"]
+    # nor does their memory grow with the reservation (the twin's usage timeline), so the same MiB is half
+    # the share of the bigger task; CPU and memory are reported, not gated
     assert m["memory_max"]["verdict"] == "~" and not m["memory_max"]["gated"]
     assert m["memory_max_pct"]["verdict"] == "better" and m["memory_max_pct"]["change_pct"] == -50.0
-    assert m["cpu_mean_pct"]["verdict"] == "better" and not m["cpu_mean"]["gated"]
+    assert not m["cpu_mean"]["gated"]
     # the sizings and what differs come first, before anything ran, and again atop the comparison
     lines = out.splitlines()
     assert "sizing differs: task_cpu: 1024 -> 2048; task_memory: 2048 -> 4096" in lines[2]

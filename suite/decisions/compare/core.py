@@ -9,6 +9,10 @@ Per metric, designed against false alarms:
   median (the rate for the failure rate). Direction: lower is better for every metric but throughput.
   The Holm family is every metric of the comparison.
 - `~`: otherwise (no significant, meaningful difference).
+- not comparable: execution and total time (times of work that succeeded) when a run has too few
+  successful jobs to judge them AND the failure rate is better or worse: the failure rate decides,
+  these times do not hold the verdict as inconclusive (a size that ends out-of-memory kills is judged
+  on that).
 
 The comparison's verdict (exit code), over the GATED metrics: the gates given (`--gate`, else the
 profile's `compare_gates`), else the metrics gated by default (suite.gates.metrics: queue, execution
@@ -216,6 +220,7 @@ def compare_samples(
     for row, p_adj in zip(rows, holm([r.p_value for r in rows]), strict=True):
         row.p_adjusted = p_adj
         _judge(row, next(m for m in METRICS if m.key == row.metric))
+    _failures_decide(rows)
     comparison = Comparison(
         base=base.test_run_id,
         candidate=cand.test_run_id,
@@ -230,6 +235,23 @@ def compare_samples(
         for row in comparison.metrics:
             row.gated = row.metric in named
     return comparison
+
+
+SUCCEEDED_ONLY = ("execution_time_s", "total_time_s")  # sampled over work that succeeded (samples.py)
+
+
+def _failures_decide(rows: list[MetricComparison]) -> None:
+    """The "not comparable" rule of the module docstring."""
+    failure = next((r for r in rows if r.metric == "failure_rate"), None)
+    if failure is None or failure.verdict not in ("better", "worse"):
+        return
+    for row in rows:
+        if row.metric in SUCCEEDED_ONLY and row.verdict == "inconclusive":
+            row.verdict = "not comparable"
+            row.reason = (
+                f"too few jobs succeeded to compare ({row.n_base} base, {row.n_cand} candidate); the "
+                f"failure rate is {failure.verdict} and decides"
+            )
 
 
 def _metric(m: Metric, a: list[float], b: list[float]) -> MetricComparison:

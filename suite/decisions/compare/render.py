@@ -61,7 +61,7 @@ def rows(c: Comparison) -> list[list[str]]:
             _median(m.cand_median, m.cand_ci),
             _change(m),
             _p(m),
-            m.verdict if m.verdict != "inconclusive" else f"inconclusive: {m.reason}",
+            m.verdict if m.verdict not in ("inconclusive", "not comparable") else f"{m.verdict}: {m.reason}",
         ]
         for m in c.metrics
     ]

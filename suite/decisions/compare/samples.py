@@ -3,8 +3,8 @@
 | metric | one sample per | from |
 |---|---|---|
 | queue_time_s | job | per_job.queue_s (started_at - created_at) |
-| execution_time_s | job | per_job.execution_s |
-| total_time_s | workflow run | last job completed_at - run created_at (raw/runs.jsonl, else first job's) |
+| execution_time_s | job that succeeded | per_job.execution_s (conclusion success or neutral) |
+| total_time_s | run, none failed | last job completed_at - run created_at (raw/runs.jsonl, else 1st job's) |
 | failure_rate | job that ended | 1: failure, timed_out, cancelled, startup_failure; 0: success, neutral |
 | cpu_mean | job with samples | per_job.cpu_mean (CPU units, 1024 = 1 vCPU) |
 | cpu_mean_pct | job with samples | per_job.cpu_mean_pct (% of the task's reserved CPU: headroom) |
@@ -14,6 +14,9 @@
 | utilization | minute of the window | busy runner-seconds in the minute / (configured runners x its length) |
 
 failure_rate: a skipped or unfinished job (conclusion skipped or null) gives no sample.
+execution_time_s and total_time_s are times of work that succeeded: a job killed after 9 s is not a
+9-second job (a size that fixes out-of-memory kills must not look slower for it); failures are the
+failure rate's to judge.
 Per-minute series are autocorrelated; the test treats minutes as exchangeable, which makes their
 p-values optimistic: read them with the per-job metrics beside them.
 """
@@ -100,8 +103,9 @@ def _t(stamp: Any) -> float | None:
 def samples_from_result(result: dict[str, Any], run_created: dict[int, float]) -> dict[str, list[float]]:
     jobs = result.get("per_job") or []
 
-    def column(metric: str) -> list[float]:
-        return [float(v) for j in jobs if (v := j.get(PER_JOB_SAMPLES[metric])) is not None]
+    def column(metric: str, only_succeeded: bool = False) -> list[float]:
+        rows = [j for j in jobs if j.get(CONCLUSION) in NOT_FAILED] if only_succeeded else jobs
+        return [float(v) for j in rows if (v := j.get(PER_JOB_SAMPLES[metric])) is not None]
 
     start, end = _t(value_at(result, field("window.start"))), _t(value_at(result, field("window.end")))
     intervals = [
@@ -110,7 +114,7 @@ def samples_from_result(result: dict[str, Any], run_created: dict[int, float]) -
     configured = value_at(result, field("runners.configured"))
     return {
         "queue_time_s": column("queue_time_s"),
-        "execution_time_s": column("execution_time_s"),
+        "execution_time_s": column("execution_time_s", only_succeeded=True),
         "total_time_s": _totals(jobs, run_created),
         "failure_rate": [float(c in FAILED) for j in jobs if (c := j.get(CONCLUSION)) in FAILED | NOT_FAILED],
         "cpu_mean": column("cpu_mean"),
@@ -125,13 +129,13 @@ def samples_from_result(result: dict[str, Any], run_created: dict[int, float]) -
 def _totals(jobs: list[dict[str, Any]], run_created: dict[int, float]) -> list[float]:
     last: dict[int, float] = {}
     first_created: dict[int, float] = {}
-    incomplete: set[int] = set()
+    incomplete: set[int] = set()  # runs with a job unfinished, or one that failed
     for j in jobs:
         rid = int(j[RUN_ID])
         created, completed = _t(j.get(CREATED)), _t(j.get(COMPLETED))
         if created is not None:
             first_created[rid] = min(first_created.get(rid, created), created)
-        if completed is None:
+        if completed is None or j.get(CONCLUSION) in FAILED:
             incomplete.add(rid)
         else:
             last[rid] = max(last.get(rid, completed), completed)
