@@ -54,6 +54,7 @@ def per_job_rows(
         optional(from_schedule),
         values(res.samples),
         *(optional(res.values[k]) for k in FIGURES),
+        values(res.sources),
         values(res.reasons),
     )
     return ColumnRows(PER_JOB_KEYS, columns)
