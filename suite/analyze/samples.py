@@ -56,7 +56,11 @@ def by_task(readings: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]
 
 def reading_rows(readings: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """The metric rows {task_id, metric, timestamp, value} the readings give (see the module)."""
-    for task, ordered in by_task(readings).items():
+    return _rows(by_task(readings))
+
+
+def _rows(tasks: dict[str, list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+    for task, ordered in tasks.items():
         before: dict[str, Any] | None = None
         for r in ordered:
             stamp = stamp_ms(r["timestamp_ms"])
@@ -76,7 +80,7 @@ def reading_rows(readings: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]
 def resource_samples(metrics: Iterable[dict[str, Any]], readings: Iterable[dict[str, Any]]) -> SampleArrays:
     """Every task's samples from one source: the sampler's rows for the tasks with readings, the
     Container Insights rows (raw/metrics.jsonl) of the other tasks only."""
-    rows = list(reading_rows(readings))
-    sampled = frozenset(r["task_id"] for r in rows)
+    tasks = by_task(readings)
+    sampled = frozenset(tasks)  # every reading gives a MemoryUtilized row: a task with one has samples
     insights = (m for m in metrics if m.get("task_id") not in sampled)
-    return sample_arrays(chain(rows, insights), sampled=sampled)
+    return sample_arrays(chain(_rows(tasks), insights), sampled=sampled)

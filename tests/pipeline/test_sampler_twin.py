@@ -109,3 +109,23 @@ def test_without_the_sampler_jobs_fall_back_to_container_insights(tmp_path: Path
             assert "no Container Insights sample" in job["resource_reason"]
         else:
             assert job["resource_source"] == "container_insights"
+
+
+def test_a_seven_second_job_gets_figures_from_the_sampler(tmp_path: Path) -> None:
+    """The job test_e2e_twin's Container Insights fleet leaves without figures (about 7 s, dispatched just
+    after a minute boundary) gets them when its task carries the sampler."""
+    twins: list[Twin] = []
+
+    def at_a_minute(twin: Twin) -> None:
+        twins.append(twin)
+        twin.clock.sleep(95)
+        twin.clock.sleep(61 - twin.clock.now() % 60)
+
+    profile = "workflow: runner_test\ninputs: {sleep_duration: 5}\npattern: {type: burst, count: 1}\n"
+    code, result, _, _ = run_on_twin(
+        tmp_path, "short", profile, speed=60.0, before=at_a_minute, ephemeral=False, overhead_s=(1, 1)
+    )
+    (job,) = result["per_job"]
+    assert code == 0 and job["execution_s"] <= 10
+    assert job["cpu_max"] is not None and job["memory_max"] is not None
+    _check_job_against_the_timeline(job, twins[0])
