@@ -83,6 +83,28 @@ resource "aws_ecs_task_definition" "runner" {
           "awslogs-stream-prefix" = "runner"
         }
       }
+    },
+    {
+      # The in-task sampler (docs/aws.md): the task's CPU and memory counters every sample_period_s,
+      # one JSON line each, to its own log stream. Not essential: if it fails the runner goes on, and
+      # the suite falls back to Container Insights for that task. Same image: nothing new is pulled.
+      name                   = "sampler"
+      image                  = var.runner_image
+      essential              = false
+      entryPoint             = ["/bin/bash", "-c"]
+      command                = [file("${path.module}/templates/sampler.sh")]
+      stopTimeout            = 10
+      privileged             = false
+      readonlyRootFilesystem = true
+      environment            = [{ name = "SAMPLE_PERIOD_S", value = tostring(var.sample_period_s) }]
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          "awslogs-group"         = aws_cloudwatch_log_group.sampler.name
+          "awslogs-region"        = var.region
+          "awslogs-stream-prefix" = "sampler"
+        }
+      }
     }
   ])
 

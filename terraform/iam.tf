@@ -1,5 +1,6 @@
 # IAM, least privilege:
-#   execution role (ECS agent): read the one credential secret, write the runner log group. Nothing else:
+#   execution role (ECS agent): read the one credential secret, write the runner and sampler log groups
+#     (the awslogs driver writes each container's stream with this role). Nothing else:
 #     the image is public (ghcr.io), so no ECR permissions.
 #   task role (the runner and its jobs): no permissions at all. Add policies for your jobs' needs.
 
@@ -43,7 +44,7 @@ data "aws_iam_policy_document" "execution" {
     sid       = "WriteRunnerLogs"
     effect    = "Allow"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.runner.arn}:*"]
+    resources = ["${aws_cloudwatch_log_group.runner.arn}:*", "${aws_cloudwatch_log_group.sampler.arn}:*"]
   }
 }
 

@@ -10,6 +10,17 @@ resource "aws_cloudwatch_log_group" "runner" {
   # checkov:skip=CKV_AWS_338:a measurement fleet's logs are kept for log_retention_days (default 30), not a year
 }
 
+# The in-task sampler's readings, one stream per task (sampler/sampler/<task id>), written by the awslogs
+# driver with the execution role: the runner container and its jobs cannot write here.
+resource "aws_cloudwatch_log_group" "sampler" {
+  name              = local.sampler_log_group
+  retention_in_days = var.log_retention_days
+  tags              = local.tags
+
+  # checkov:skip=CKV_AWS_158:sampler readings are CPU and memory counters, no secrets; CloudWatch Logs encrypts at rest with its own key
+  # checkov:skip=CKV_AWS_338:a measurement fleet's logs are kept for log_retention_days (default 30), not a year
+}
+
 resource "aws_cloudwatch_log_group" "task_events" {
   name              = local.task_events_log_group
   retention_in_days = var.log_retention_days

@@ -16,6 +16,7 @@ locals {
   service_name = "runners"
 
   runner_log_group             = "/ecs/${var.fleet_name}/runners"
+  sampler_log_group            = "/ecs/${var.fleet_name}/sampler" # suite/collect/samples.py reads it
   task_events_log_group        = "/aws/events/ecs/${var.fleet_name}"
   container_insights_log_group = "/aws/ecs/containerinsights/${var.fleet_name}/performance"
 

@@ -35,6 +35,11 @@ output "runner_log_group" {
   value       = aws_cloudwatch_log_group.runner.name
 }
 
+output "sampler_log_group" {
+  description = "CloudWatch Logs group of the in-task sampler's readings (one stream per task)."
+  value       = aws_cloudwatch_log_group.sampler.name
+}
+
 output "task_events_log_group" {
   description = "CloudWatch Logs group receiving this cluster's ECS Task State Change events."
   value       = aws_cloudwatch_log_group.task_events.name

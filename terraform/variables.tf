@@ -184,8 +184,19 @@ variable "container_insights" {
   }
 }
 
+variable "sample_period_s" {
+  description = "Seconds between two readings of the in-task sampler (task CPU and memory counters)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.sample_period_s >= 1 && var.sample_period_s <= 60
+    error_message = "sample_period_s must be between 1 and 60 seconds (Container Insights already samples once a minute)."
+  }
+}
+
 variable "log_retention_days" {
-  description = "Retention of the runner, task-event and Container Insights log groups (days)."
+  description = "Retention of the runner, sampler, task-event and Container Insights log groups (days)."
   type        = number
   default     = 30
 

@@ -168,7 +168,8 @@ def _with(argv: list[str], action: argparse.Action, value: str) -> list[str]:
 RUN_FILES = [
     "manifest.json", "schedule.json", "ledger.jsonl", "inflight.json", "truth.json", "result.json",
     "raw/runs.jsonl", "raw/jobs.jsonl", "raw/runners.jsonl", "raw/tasks.jsonl", "raw/metrics.jsonl",
-    "raw/api.json", "report.html", "summary.md", "jobs.csv", "junit.xml", "charts", "raw",
+    "raw/samples.jsonl", "raw/api.json", "report.html", "summary.md", "jobs.csv", "junit.xml", "charts",
+    "raw",
 ]  # fmt: skip
 DAMAGE = ["delete", "truncate", "garble", "non-utf8", "to-dir", "to-file", "json-value", "json-drop", "empty",
           "garbage"]  # fmt: skip

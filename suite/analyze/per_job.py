@@ -57,6 +57,7 @@ def per_job_rows(
         optional(cost),
         values(res.samples),
         *(optional(res.values[k]) for k in FIGURES),
+        values(res.sources),
         values(res.reasons),
     )
     return ColumnRows(PER_JOB_KEYS, columns)

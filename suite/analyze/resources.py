@@ -1,8 +1,11 @@
-"""Per-job CPU and memory from Container Insights task samples (runner_name == task id).
+"""Per-job CPU and memory from task samples (runner_name == task id).
 
 A job's figures come from its task's samples whose timestamp lies in the job's half-open interval
-[started, completed). Samples are one per minute, so a short job can have none: its figures are
-None with a reason, never 0. Percentages are of the task's own CpuReserved / MemoryReserved samples.
+[started, completed). A task's samples are the in-task sampler's (suite.analyze.samples: every few
+seconds) when it has readings, else Container Insights' (one per minute, so a short job can have
+none): never both for one task. A job without a sample has None figures with a reason, never 0.
+Percentages are of the task's own CpuReserved / MemoryReserved samples. Each job's resource_source
+says which source its figures come from (None when it has none).
 """
 
 from __future__ import annotations
@@ -37,13 +40,18 @@ class SampleArrays:
     task_codes: dict[str, int]
     columns: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
     times: np.ndarray
+    sampled: frozenset[str] = frozenset()  # tasks whose samples are the in-task sampler's
+
+
+SAMPLER, CONTAINER_INSIGHTS = "sampler", "container_insights"  # a job's resource_source
 
 
 _ABSENT = object()  # a metric row without task_id/metric: an error, but only for a row that is used
 
 
-def sample_arrays(rows: Iterable[dict[str, Any]]) -> SampleArrays:
-    """One pass over the metric rows (those with a value and a timestamp), kept as columns."""
+def sample_arrays(rows: Iterable[dict[str, Any]], sampled: frozenset[str] = frozenset()) -> SampleArrays:
+    """One pass over the metric rows (those with a value and a timestamp), kept as columns. sampled:
+    the tasks whose rows come from the in-task sampler (suite.analyze.samples.resource_samples)."""
     stamps = Stamps()
     task_codes, metric_codes = Codes(), Codes()
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
@@ -78,18 +86,19 @@ def sample_arrays(rows: Iterable[dict[str, Any]]) -> SampleArrays:
             ta, t, v = ta[order], t[order], v[order]
         out[name] = (ta, t, v)
     distinct = np.unique(np.fromiter(stamps.values(), float, len(stamps)))  # stamps parsed for kept rows only
-    return SampleArrays({name: code for code, name in enumerate(task.values)}, out, distinct)
+    return SampleArrays({name: code for code, name in enumerate(task.values)}, out, distinct, sampled)
 
 
 @dataclass(frozen=True)
 class ResourceColumns:
     """Per job (in the order given): samples (int), the eight FIGURES as float columns (NaN when
-    unknown) and the reason (object: str or None); `figures` gives the FIGURES as lists with None
-    when unknown."""
+    unknown), the reason and the source (object: str or None); `figures` gives the FIGURES as lists
+    with None when unknown."""
 
     samples: np.ndarray
     values: dict[str, np.ndarray]
     reasons: np.ndarray
+    sources: np.ndarray
 
     @cached_property
     def figures(self) -> dict[str, list[float | None]]:
@@ -125,6 +134,8 @@ SKIPPED = "job was skipped: it never ran on a runner"
 NOT_STARTED = "job never started (no started_at)"
 NOT_COMPLETED = "job has not completed (no completed_at)"
 NO_RUNNER = "job has no runner_name to join with Container Insights task metrics"
+_NO_INSIGHTS_SAMPLE = "no Container Insights sample inside the job's {} s interval (samples are 1 per minute)"
+_NO_SAMPLER_READING = "no sampler reading inside the job's {} s interval"
 
 
 def join_resources(jobs: JobArrays, index: SampleArrays, not_collected: str | None = None) -> ResourceColumns:
@@ -220,19 +231,20 @@ def join_resources(jobs: JobArrays, index: SampleArrays, not_collected: str | No
     no_res_cpu = np.isnan(cpu_res) | (cpu_res == 0)
     no_res_mem = np.isnan(mem_res) | (mem_res == 0)
     none_inside = joined & (n_cpu == 0) & (n_mem == 0)
+    by_sampler = np.fromiter((v in index.sampled for v in names), bool, len(names))
+    job_sampler = by_sampler[a.runner.codes] & joined if names else np.zeros(n, bool)
     if none_inside.any():
         for key in figures:
             figures[key][none_inside] = np.nan
-        spans, which = np.unique(end[none_inside] - start[none_inside], return_inverse=True)
-        text = objects(
-            (
-                f"no Container Insights sample inside the job's {_seconds(x)} s interval "
-                "(samples are 1 per minute)"
-                for x in spans.tolist()
-            ),
-            spans.size,
-        )
-        reasons[none_inside] = text[which.ravel()]
+        for mask, text_of in (
+            (none_inside & ~job_sampler, _NO_INSIGHTS_SAMPLE),
+            (none_inside & job_sampler, _NO_SAMPLER_READING),
+        ):
+            if mask.any():
+                spans, which = np.unique(end[mask] - start[mask], return_inverse=True)
+                reasons[mask] = objects((text_of.format(_seconds(x)) for x in spans.tolist()), spans.size)[
+                    which.ravel()
+                ]
     partly = joined & ~none_inside & ((n_cpu == 0) | (n_mem == 0) | no_res_cpu | no_res_mem)
     for i in np.flatnonzero(partly).tolist():
         missing = [name for name, c in ((CPU, n_cpu[i]), (MEM, n_mem[i])) if c == 0]
@@ -242,9 +254,12 @@ def join_resources(jobs: JobArrays, index: SampleArrays, not_collected: str | No
         runner = names[a.runner.codes[i]]
         reasons[i] = f"no {', '.join(missing)} sample for task {runner} inside the job's interval"
     samples = np.where(joined, np.maximum(n_cpu, n_mem), 0)
+    sources = np.full(n, None, dtype=object)
+    sources[(samples > 0) & job_sampler] = SAMPLER
+    sources[(samples > 0) & ~job_sampler] = CONTAINER_INSIGHTS
     if not_collected is not None:
         reasons[a.busy] = not_collected
-    return ResourceColumns(samples, figures, reasons)
+    return ResourceColumns(samples, figures, reasons, sources)
 
 
 def not_collected_reasons(not_collected: dict[str, str]) -> dict[str, str]:

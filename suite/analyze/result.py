@@ -22,9 +22,9 @@ from suite.analyze.resources import (
     SampleArrays,
     join_resources,
     not_collected_reasons,
-    sample_arrays,
 )
 from suite.analyze.rightsize import DEFAULT_HEADROOM_PCT, fleet_size, rightsize_section
+from suite.analyze.samples import resource_samples
 from suite.analyze.saturation import Offered, saturation_arrays
 from suite.analyze.scope import Scope, first_scheduled, not_dispatched, scope, workflow_counts
 from suite.analyze.stats import PERCENTILE_METHOD, distribution, exact_sum
@@ -67,10 +67,12 @@ def compute_result(
     runners_snapshots: Rows,
     api: dict[str, Any] | None = None,
     thresholds: list[dict[str, Any]] | None = None,
+    readings: Rows = (),
     **done: Any,
 ) -> dict[str, Any]:
-    """result.json of one run, every row read in this process (done: result_of's keywords)."""
-    metric_side = partial(sample_arrays, metrics)
+    """result.json of one run, every row read in this process (readings: the in-task sampler's, raw/
+    samples.jsonl; done: result_of's keywords)."""
+    metric_side = partial(resource_samples, metrics, readings)
     side = (metric_side, tasks, runners_snapshots, api, thresholds)
     return as_json(result_of(manifest, ledger, runs, jobs, *side, **done))
 
@@ -388,4 +390,6 @@ def _empty_distribution_reasons(result: Result, reasons: dict[str, str]) -> None
             "little_law.relative_error", "mean concurrency or throughput × execution unknown or 0"
         )
     if not result["resources"]["jobs_with_samples"]:
-        reasons.setdefault("resources", "no job had a Container Insights sample inside its interval")
+        reasons.setdefault(
+            "resources", "no job had a sampler or Container Insights sample inside its interval"
+        )

@@ -1,5 +1,6 @@
-"""The I/O edge of the analysis: read a run directory's records, decide where the metric rows are
-read, and compute the result with suite.analyze (pure: rows in, result.json out).
+"""The I/O edge of the analysis: read a run directory's records, decide where the metric rows (and the
+in-task sampler's readings) are read, and compute the result with suite.analyze (pure: rows in,
+result.json out).
 
 Reading the metric rows in a forked child process (suite.pipeline.background) is a decision about
 this process (its threads, its cores, the rows' number), so it is made here, not in the analysis.
@@ -12,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from suite.analyze.completeness import COLLECTION_FILES
-from suite.analyze.resources import sample_arrays
 from suite.analyze.result import Rows, as_json, result_of
+from suite.analyze.samples import resource_samples
 from suite.fleet.prices import cost_settings
 from suite.pipeline.background import Background
 from suite.rundir.jsonio import read_jsonl, stream_jsonl
@@ -36,13 +37,15 @@ def analyze(
     api: dict[str, Any] | None = None,
     thresholds: list[dict[str, Any]] | None = None,
     parallel: bool | None = None,
+    readings: Rows = (),
     **done: Any,
 ) -> dict[str, Any]:
-    """compute_result's result. parallel: read the metric rows in a forked child process while this
-    one reads the rest (None: when the rows are many or of unknown number). done: schedule_size and
-    uncollected (result_of's keywords)."""
+    """compute_result's result. parallel: read the metric rows and the sampler's readings in a forked
+    child process while this one reads the rest (None: when the rows are many or of unknown number).
+    done: schedule_size and uncollected (result_of's keywords)."""
     samples = Background(
-        lambda: sample_arrays(metrics), _worth_a_process(metrics) if parallel is None else parallel
+        lambda: resource_samples(metrics, readings),
+        _worth_a_process(metrics) if parallel is None else parallel,
     )
     try:
         result = result_of(
@@ -81,6 +84,7 @@ def load_inputs(path: Path, stream: bool = False) -> dict[str, Any]:
         "runs": rows(rd.raw_file("runs.jsonl"), "runs"),
         "jobs": rows(rd.raw_file("jobs.jsonl"), "jobs"),
         "metrics": rows(rd.raw_file("metrics.jsonl"), "metrics"),
+        "readings": rows(rd.raw_file("samples.jsonl"), "samples"),
         "tasks": rows(rd.raw_file("tasks.jsonl"), "tasks"),
         "runners_snapshots": read_jsonl(rd.raw_file("runners.jsonl"), row_check("runners")),
         "schedule_size": _schedule_size(rd),

@@ -1,10 +1,11 @@
 """One stage of the analysis in a forked child process, while the parent process does the rest.
 
 The analysis reads two independent sides of a run: GitHub's (ledger, runs, jobs) and CloudWatch's
-(the metric rows). With two cores, the metric rows are turned into sample columns in a child process
-while the parent builds the job tables. The child is forked with the one-shot row iterator not yet
-read, reads it alone, and sends its result back pickled through a pipe; the parent never touches that
-iterator (unless the child fails without an answer, in which case the parent does the work itself).
+(the Container Insights rows and the in-task sampler's readings). With two cores, those rows are
+turned into sample columns in a child process while the parent builds the job tables. The child is
+forked with the one-shot row iterators not yet read, reads them alone, and sends its result back
+pickled through a pipe; the parent never touches those iterators (unless the child fails without an
+answer, in which case the parent does the work itself).
 
 It runs inline instead (the same result, one core) when fork is not available or not safe: not
 Linux, a single usable core, or other Python threads alive (fork copies only the calling thread, so a

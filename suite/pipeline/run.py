@@ -16,6 +16,7 @@ from suite.analyze.result import with_thresholds
 from suite.clock import iso, iso_ms
 from suite.collect.checkpoint import Checkpoint
 from suite.collect.runs import COLLECT_GET_TRIES, CollectionLeft, RunTracker, collect_jobs, wait_for_runs
+from suite.collect.samples import collect_samples
 from suite.collect.task_events import collect_task_events
 from suite.collect.task_metrics import SOURCE_PERFORMANCE_LOG, collect_task_metrics, task_windows
 from suite.dispatch import preflight
@@ -211,8 +212,9 @@ def _collect_aws(
     progress: Progress,
     offset_s: float,
 ) -> None:
-    """Container Insights task metrics and ECS task events, for what the target has (not_collected()
-    names the rest, with why: an empty file, the reason in the manifest).
+    """The in-task sampler's readings, Container Insights task metrics and ECS task events, for what
+    the target has (not_collected() names the rest, with why: an empty file, the reason in the
+    manifest; the readings go with the metrics).
 
     AWS stamps on the world's clock, as GitHub does: the window is on GitHub's clock (our scheduled
     times moved by the measured offset `offset_s`, GitHub − local), and the settle wait converts the
@@ -221,7 +223,8 @@ def _collect_aws(
     skipped = target.not_collected()
     for kind in ("metrics", "tasks"):
         if kind in skipped:
-            write_jsonl(rd.raw_file(f"{kind}.jsonl"), [])
+            for name in ("metrics", "samples") if kind == "metrics" else (kind,):
+                write_jsonl(rd.raw_file(f"{name}.jsonl"), [])
             progress.done(f"not collected ({kind}): {skipped[kind]}")
     if "metrics" in skipped and "tasks" in skipped:
         return
@@ -239,6 +242,9 @@ def _collect_aws(
         target.clock.sleep(wait)
     if "metrics" not in skipped:
         assert target.cluster is not None and target.service is not None  # else not_collected() names it
+        readings = collect_samples(aws_client(target, "logs"), target.cluster, task_windows(jobs))
+        write_jsonl(rd.raw_file("samples.jsonl"), readings)
+        progress.done(f"collected {len(readings)} sampler readings")
         metrics = collect_task_metrics(
             aws_client(target, "cloudwatch"),
             aws_client(target, "logs"),

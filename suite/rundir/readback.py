@@ -1,6 +1,6 @@
 """Every file the suite reads back from a run directory is input: its rows are checked where they enter.
 
-The rules are what the analysis reads (suite/analyze/tables.py, resources.py, tasks.py, fleet.py;
+The rules are what the analysis reads (suite/analyze/tables.py, resources.py, samples.py, tasks.py, fleet.py;
 manifest.json's fields in suite/analyze/result.py), stated once here: a row that breaks one is a
 UsageError naming the file, the line (JSONL) and the field, never a traceback deep in the analysis.
 docs/architecture.md's run-directory contract says, per file, whether damage stops the command
@@ -166,6 +166,14 @@ def row_rules(kind: str, stamps: IsoStamps) -> Rule:
             *job_or_run_text,
         ),
         "metrics": (("task_id", is_str), ("metric", is_str), ("timestamp", opt_iso), ("value", opt_number)),
+        "samples": (
+            ("task_id", is_str),
+            ("timestamp_ms", is_number),
+            ("cpu_ns", is_number),
+            ("memory_bytes", is_number),
+            ("cpu_limit_vcpu", opt_number),
+            ("memory_limit_mib", opt_number),
+        ),
         "tasks": (("time", opt_iso), ("detail", _task_detail(stamps))),
         "runners": (("observed_at", opt_iso), ("runners", opt_list)),
     }[kind]
@@ -184,7 +192,7 @@ def _task_detail(stamps: IsoStamps) -> Check:
     return task_detail
 
 
-ROW_KINDS = ("ledger", "jobs", "runs", "metrics", "tasks", "runners")
+ROW_KINDS = ("ledger", "jobs", "runs", "metrics", "samples", "tasks", "runners")
 
 
 # each check as one Python expression over a value `{v}` (the same rule as the function of that name)
@@ -193,6 +201,7 @@ _EXPRESSIONS = {
     "opt_int": "({v} is None or type({v}) is int)",
     "is_str": "type({v}) is str",
     "opt_str": "({v} is None or type({v}) is str)",
+    "is_number": "(type({v}) is int or (type({v}) is float and isfinite({v})))",
     "opt_number": "({v} is None or type({v}) is int or (type({v}) is float and isfinite({v})))",
     "opt_dict": "({v} is None or type({v}) is dict)",
     "opt_list": "({v} is None or type({v}) is list)",

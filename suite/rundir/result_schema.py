@@ -69,7 +69,9 @@ from suite.rundir.result_types import (  # noqa: F401  (re-exported: the catalog
 )
 
 PER_JOB_KEYS: tuple[str, ...] = tuple(PerJob.__annotations__)
-RESOURCE_FIGURES: tuple[str, ...] = PER_JOB_KEYS[PER_JOB_KEYS.index("cpu_max") : -1]
+RESOURCE_FIGURES: tuple[str, ...] = PER_JOB_KEYS[
+    PER_JOB_KEYS.index("cpu_max") : PER_JOB_KEYS.index("memory_mean_pct") + 1
+]
 
 
 # --- the catalogue, derived from the types above ----------------------------------------------------

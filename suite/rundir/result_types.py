@@ -328,6 +328,7 @@ class PerJob(TypedDict):
     memory_mean: float | None
     memory_max_pct: float | None
     memory_mean_pct: float | None
+    resource_source: str | None  # "sampler" | "container_insights": its task's; null when no figure
     resource_reason: str | None
 
 

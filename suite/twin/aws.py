@@ -5,7 +5,9 @@ Every running task publishes Container Insights task figures each virtual minute
 `Type=Task` events in the performance log group `/aws/ecs/containerinsights/<cluster>/performance`,
 one stream per task (`FargateTelemetry-<task id>`), as Fargate writes them. The task lifecycle
 (EventBridge "ECS Task State Change" events) goes to a CloudWatch Logs group, as the real fleet's
-EventBridge rule does.
+EventBridge rule does. The in-task sampler's readings (suite.twin.sampler) go, one JSON line per log
+event stamped with the reading's time, to the sampler log group, one stream per task, as the awslogs
+driver sends them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from moto.server import ThreadedMotoServer
 
 NAMESPACE = "ECS/ContainerInsights"
 EVENTS_STREAM = "ecs-task-state-change"
+SAMPLER_STREAM_PREFIX = "sampler/sampler/"  # awslogs: prefix "sampler" / container "sampler" / task id
 
 # moto needs some credentials; these name no real account and never leave loopback.
 TWIN_CREDENTIALS = {"aws_access_key_id": "twin", "aws_secret_access_key": "twin"}
@@ -37,6 +40,12 @@ def twin_client(service: str, endpoint: str, region: str) -> Any:
     return boto3.client(  # type: ignore[call-overload]
         service, endpoint_url=endpoint, region_name=region, config=config, **TWIN_CREDENTIALS
     )
+
+
+def sampler_log_group(cluster: str) -> str:
+    """terraform/main.tf's sampler log group (suite.collect.samples spells it on its own: the twin checks
+    that spelling rather than sharing it)."""
+    return f"/ecs/{cluster}/sampler"
 
 
 def performance_log_group(cluster: str) -> str:
@@ -59,7 +68,7 @@ class AwsTwin:
         self.service = service
         self.region = region
         self.container_insights = container_insights
-        self._streams: set[str] = set()
+        self._streams: set[tuple[str, str]] = set()  # (log group, stream) created
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.endpoint = ""
         self.flushed_until = 0.0
@@ -79,20 +88,30 @@ class AwsTwin:
         )
         if self.container_insights == "standard":
             self._logs.create_log_group(logGroupName=performance_log_group(self.cluster))
+        self._logs.create_log_group(logGroupName=sampler_log_group(self.cluster))
 
     def stop(self) -> None:
         self._server.stop()
 
     def publish(
-        self, samples: list[tuple[str, int, str, float]], events: list[dict[str, Any]], upto: float
+        self,
+        samples: list[tuple[str, int, str, float]],
+        events: list[dict[str, Any]],
+        upto: float,
+        readings: list[dict[str, Any]] | None = None,
     ) -> None:
-        """Send what the simulator produced up to virtual time `upto` (stamped on the world's clock)."""
+        """Send what the simulator produced up to virtual time `upto` (stamped on the world's clock):
+        Container Insights samples, task events, and the sampler's readings."""
+        readings = readings or []
         if self.skew_s:
             from suite.clock import iso_ms
             from suite.isotime import parse_iso
 
             samples = [(task, int(t + self.skew_s), metric, v) for task, t, metric, v in samples]
             events = [{**e, "time": iso_ms(parse_iso(e["time"]) + self.skew_s)} for e in events]
+            skew_ms = round(self.skew_s * 1000)
+            readings = [{**r, "timestamp_ms": r["timestamp_ms"] + skew_ms} for r in readings]
+        self._put_readings(readings)
         if self.container_insights == "standard":
             self._put_performance_events(samples)
         else:
@@ -109,6 +128,26 @@ class AwsTwin:
                     logEvents=log_events[i : i + 1000],
                 )
         self.flushed_until = upto
+
+    def _put_readings(self, readings: list[dict[str, Any]]) -> None:
+        """Each reading as one compact JSON line in its task's stream, in time order."""
+        streams: dict[str, list[dict[str, Any]]] = {}
+        for r in sorted(readings, key=lambda r: r["timestamp_ms"]):
+            line = json.dumps(r, separators=(",", ":"))
+            streams.setdefault(SAMPLER_STREAM_PREFIX + r["task_id"], []).append(
+                {"timestamp": r["timestamp_ms"], "message": line}
+            )
+        self._put_streams(sampler_log_group(self.cluster), streams)
+
+    def _put_streams(self, group: str, streams: dict[str, list[dict[str, Any]]]) -> None:
+        for stream, log_events in streams.items():
+            if (group, stream) not in self._streams:
+                self._logs.create_log_stream(logGroupName=group, logStreamName=stream)
+                self._streams.add((group, stream))
+            for i in range(0, len(log_events), 1000):
+                self._logs.put_log_events(
+                    logGroupName=group, logStreamName=stream, logEvents=log_events[i : i + 1000]
+                )
 
     def _put_task_metrics(self, samples: list[tuple[str, int, str, float]]) -> None:
         data = [
@@ -149,12 +188,4 @@ class AwsTwin:
             streams.setdefault(f"FargateTelemetry-{task_id}", []).append(
                 {"timestamp": t * 1000, "message": json.dumps(event)}
             )
-        group = performance_log_group(self.cluster)
-        for stream, log_events in streams.items():
-            if stream not in self._streams:
-                self._logs.create_log_stream(logGroupName=group, logStreamName=stream)
-                self._streams.add(stream)
-            for i in range(0, len(log_events), 1000):
-                self._logs.put_log_events(
-                    logGroupName=group, logStreamName=stream, logEvents=log_events[i : i + 1000]
-                )
+        self._put_streams(performance_log_group(self.cluster), streams)

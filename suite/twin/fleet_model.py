@@ -32,6 +32,9 @@ class FleetConfig:
     # "enhanced": task metrics with a TaskId dimension (GetMetricData); "standard": no TaskId dimension,
     # the per-task figures only as `Type=Task` events in the performance log group
     container_insights: str = "enhanced"
+    # the runner task carries the in-task sampler (terraform/ deploys it): its readings are published
+    # (suite.twin.sampler); False: a fleet without it, whose figures come from Container Insights alone
+    sampler: bool = True
     # what-if knobs on top of the job model (suite.twin.job_model; the defaults leave it alone): job time
     # = the model's time x job_time_factor x ((1 - cpu_bound_share) + cpu_bound_share / usable vCPUs),
     # rounded to whole seconds; usable vCPUs = task_cpu / 1024, capped at job_threads when set (a job

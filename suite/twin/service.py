@@ -29,6 +29,7 @@ from suite.twin.faults import FaultsConfig
 from suite.twin.fleet import Fleet, FleetConfig
 from suite.twin.github_api import GitHubState, make_server
 from suite.twin.limits import LimitsConfig
+from suite.twin.sampler import TaskSampler
 from suite.twin.workflows import repo_workflows
 
 # CloudWatch (and moto) take datapoints and log events from at most 14 days ago to 2 hours ahead.
@@ -76,6 +77,7 @@ class Twin:
         else:
             self.clock = VirtualClock.starting_at(origin, config.speed)
         self.fleet = Fleet(config.fleet, start=int(origin))
+        self.sampler = TaskSampler()  # the in-task sampler's readings, from self.fleet.usage
         self.token = "twin_" + secrets.token_hex(16)
         self.github = GitHubState(
             self.fleet,
@@ -164,7 +166,9 @@ class Twin:
             self.fleet.advance(now)
             samples, self.fleet.metric_samples = self.fleet.metric_samples, []
             events, self.fleet.task_events = self.fleet.task_events, []
-        self.aws.publish(samples, events, upto=now)
+            f = self.fleet
+            readings = self.sampler.readings(f.tasks, f.usage, f.config, upto=now) if f.config.sampler else []
+        self.aws.publish(samples, events, upto=now, readings=readings)
 
     def state(self) -> dict[str, Any]:
         c = self.config.fleet

@@ -107,6 +107,7 @@ CATALOGUE = [
     damaged("a bad timestamp", "raw/jobs.jsonl", 'damage:set:started_at:"2024-02-30T99:99:99Z"'),
     damaged("a job with id: null", "raw/jobs.jsonl", "damage:set:id:null"),
     damaged('a metric value "high"', "raw/metrics.jsonl", 'damage:set:value:"high"'),
+    damaged('a sampler counter "12"', "raw/samples.jsonl", 'damage:set:cpu_ns:"12"'),
     damaged("garbage in schedule.json", "schedule.json", "damage:garbage:0:0:0"),
     damaged("garbage in inflight.json", "inflight.json", "damage:garbage:0:0:0", ["collect", "{RUN}"]),
     # optional files (docs/architecture.md, "Reading it back"): named in one note and skipped

@@ -62,11 +62,11 @@ def test_upsize_on_capacity_is_not_a_regression_and_the_sizing_is_printed_first(
     assert doc["verdict"] == "no regression" and doc["regression"] is False
     m = _metrics(doc)
     assert m["execution_time_s"]["verdict"] == "~" and m["execution_time_s"]["gated"]
-    # nor does their memory grow with the reservation (the twin's usage timeline), so the same MiB is half
-    # the share of the bigger task; CPU and memory are reported, not gated
+    # what a sleeping job uses (the sampler's readings of the twin's usage timeline) does not grow with
+    # the reservation; its share of the task halves: reported, not gated
+    assert m["cpu_mean"]["verdict"] == "~" and not m["cpu_mean"]["gated"]
     assert m["memory_max"]["verdict"] == "~" and not m["memory_max"]["gated"]
-    assert m["memory_max_pct"]["verdict"] == "better" and m["memory_max_pct"]["change_pct"] == -50.0
-    assert not m["cpu_mean"]["gated"]
+    assert m["cpu_mean_pct"]["change_pct"] < -40 and not m["cpu_mean_pct"]["gated"]
     # the sizings and what differs come first, before anything ran, and again atop the comparison
     lines = out.splitlines()
     assert "sizing differs: task_cpu: 1024 -> 2048; task_memory: 2048 -> 4096" in lines[2]

@@ -147,7 +147,10 @@ def test_execution_role_is_least_privilege() -> None:
         "${aws_secretsmanager_secret.github_credential.arn}"
     ]
     assert stmts["WriteRunnerLogs"]["actions"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
-    assert stmts["WriteRunnerLogs"]["resources"] == ["${aws_cloudwatch_log_group.runner.arn}:*"]
+    assert stmts["WriteRunnerLogs"]["resources"] == [
+        "${aws_cloudwatch_log_group.runner.arn}:*",
+        "${aws_cloudwatch_log_group.sampler.arn}:*",
+    ]
     for s in _statements("execution") + _statements("task_events_delivery"):
         assert s["effect"] == "Allow"
         assert all("*" not in a for a in s["actions"]), s
@@ -178,6 +181,25 @@ def test_bootstrap_names_registers_and_deregisters() -> None:
     assert "set -x" not in script and "unset GITHUB_CREDENTIAL" in script
     if shutil.which("bash"):
         subprocess.run(["bash", "-n", str(TF / "templates" / "bootstrap.sh")], check=True)
+
+
+def test_sampler_is_a_second_non_essential_container_of_the_same_image_to_its_own_log_group() -> None:
+    td = RES["aws_ecs_task_definition"]["runner"]["container_definitions"]
+    sampler = td[td.index('{name = "sampler"') :]
+    assert "image = var.runner_image, essential = false" in sampler  # nothing new to pull; optional
+    assert "templates/sampler.sh" in sampler and "readonlyRootFilesystem = true" in sampler
+    assert "value = tostring(var.sample_period_s)" in sampler and "secrets" not in sampler
+    assert '"awslogs-group" = aws_cloudwatch_log_group.sampler.name' in sampler
+    assert '"awslogs-stream-prefix" = "sampler"' in sampler
+    assert CONF["variable"]["sample_period_s"]["default"] == 5
+    assert "sampler_log_group" in CONF["output"]
+    # the suite reads the group by its name: the one spelling (suite.collect.samples) and Terraform's agree
+    from suite.collect.samples import sampler_log_group, sampler_stream
+
+    main = (TF / "main.tf").read_text()
+    group = sampler_log_group("${var.fleet_name}")
+    assert f'sampler_log_group            = "{group}"' in main
+    assert sampler_stream("t1") == "sampler/sampler/t1"  # awslogs: prefix/container name/task id
 
 
 # ---------------------------------------------------------------- Fargate sizes, validated for real

@@ -306,6 +306,7 @@ PER_JOB_KEYS = (
     "cost_usd",
     "samples",
     *FIGURES,
+    "resource_source",
     "resource_reason",
 )
 
@@ -347,6 +348,7 @@ def _per_job(
         _nullable(cost),
         [r.samples for r in res],
         *([getattr(r, k) for r in res] for k in FIGURES),
+        [("container_insights" if r.samples else None) for r in res],  # its rows: Container Insights'
         [r.reason for r in res],
     )
     keys = PER_JOB_KEYS
@@ -375,7 +377,9 @@ def _empty_distribution_reasons(result: dict[str, Any], reasons: dict[str, str])
             "little_law.relative_error", "mean concurrency or throughput × execution unknown or 0"
         )
     if result["resources"]["jobs_with_samples"] in (0, None):
-        reasons.setdefault("resources", "no job had a Container Insights sample inside its interval")
+        reasons.setdefault(
+            "resources", "no job had a sampler or Container Insights sample inside its interval"
+        )
 
 
 def _unknown_reasons(jobs: list[Job], causes: list[str | None], not_collected: str | None) -> dict[str, int]:

@@ -1,0 +1,86 @@
+"""The in-task sampler's readings (raw/samples.jsonl) as task samples, and the choice of source per task.
+
+A reading holds raw counters: the task's cumulative CPU time `cpu_ns`, `memory_bytes` in use, its
+limits, at `timestamp_ms` (terraform/templates/sampler.sh). From them, per task, the same rows as
+Container Insights' (suite.analyze.resources joins both alike):
+
+- CpuUtilized (CPU units, 1024 per vCPU) from two consecutive readings a, b of one task:
+  (b.cpu_ns − a.cpu_ns) / ((b.timestamp_ms − a.timestamp_ms) × 1e6) × 1024, stamped at b. No rate
+  when b is not after a, when they are more than MAX_GAP_S apart (a rate over a longer gap would
+  spread what ran in it over the whole gap), or when the counter went down (a counter reset: a
+  container of the task restarted). Readings of different tasks are never paired, and a task's
+  single reading gives no rate.
+- MemoryUtilized (MiB) = memory_bytes / 2^20, CpuReserved = cpu_limit_vcpu × 1024, MemoryReserved =
+  memory_limit_mib (null limits give no row), each stamped at its reading.
+
+Readings of one task at one instant count once (the last in the file). Per task, the source is the
+sampler when the task has at least one reading, else Container Insights: never both for one task.
+Pure: rows in, rows out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from itertools import chain
+from typing import Any
+
+from suite.analyze.resources import CPU, CPU_RESERVED, MEM, MEM_RESERVED, SampleArrays, sample_arrays
+
+MAX_GAP_S = 15.0  # three periods of the deployed sampler (5 s): a longer gap gives no CPU rate
+MIB = float(1 << 20)
+
+
+def stamp_ms(ms: float) -> str:
+    """An epoch-millisecond instant as ISO-8601 with milliseconds, exactly (no float rounding)."""
+    whole, frac = divmod(round(ms), 1000)
+    return datetime.fromtimestamp(whole, UTC).strftime("%Y-%m-%dT%H:%M:%S") + f".{frac:03d}Z"
+
+
+def cpu_rate(a: dict[str, Any], b: dict[str, Any]) -> float | None:
+    """CPU units used between two readings of one task (a before b), or None (see the module)."""
+    dt_ms = b["timestamp_ms"] - a["timestamp_ms"]
+    used_ns = b["cpu_ns"] - a["cpu_ns"]
+    if dt_ms <= 0 or dt_ms > MAX_GAP_S * 1000 or used_ns < 0:
+        return None
+    return float(used_ns) / (dt_ms * 1e6) * 1024.0
+
+
+def by_task(readings: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Per task id, its readings in time order, one per instant (the last read)."""
+    tasks: dict[str, dict[Any, dict[str, Any]]] = {}
+    for r in readings:
+        tasks.setdefault(r["task_id"], {})[r["timestamp_ms"]] = r
+    return {task: [at[t] for t in sorted(at)] for task, at in tasks.items()}
+
+
+def reading_rows(readings: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The metric rows {task_id, metric, timestamp, value} the readings give (see the module)."""
+    return _rows(by_task(readings))
+
+
+def _rows(tasks: dict[str, list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+    for task, ordered in tasks.items():
+        before: dict[str, Any] | None = None
+        for r in ordered:
+            stamp = stamp_ms(r["timestamp_ms"])
+            cpu_limit, memory_limit = r.get("cpu_limit_vcpu"), r.get("memory_limit_mib")
+            rate = cpu_rate(before, r) if before is not None else None
+            for metric, value in (
+                (CPU, rate),
+                (MEM, r["memory_bytes"] / MIB),
+                (CPU_RESERVED, None if cpu_limit is None else cpu_limit * 1024.0),
+                (MEM_RESERVED, None if memory_limit is None else float(memory_limit)),
+            ):
+                if value is not None:
+                    yield {"task_id": task, "metric": metric, "timestamp": stamp, "value": value}
+            before = r
+
+
+def resource_samples(metrics: Iterable[dict[str, Any]], readings: Iterable[dict[str, Any]]) -> SampleArrays:
+    """Every task's samples from one source: the sampler's rows for the tasks with readings, the
+    Container Insights rows (raw/metrics.jsonl) of the other tasks only."""
+    tasks = by_task(readings)
+    sampled = frozenset(tasks)  # every reading gives a MemoryUtilized row: a task with one has samples
+    insights = (m for m in metrics if m.get("task_id") not in sampled)
+    return sample_arrays(chain(_rows(tasks), insights), sampled=sampled)
