@@ -136,7 +136,12 @@ def _steps(job: RunJob, context: dict[str, dict[str, str]]) -> tuple[StepSpec, .
 
 
 # the ids the twin gives the catalogue's files (GitHub numbers them in the order they were added)
-IDS = {"runner_test.yml": 161335, "k8s_like.yml": 161336, "build_reusable.yml": 161337}
+IDS = {
+    "runner_test.yml": 161335,
+    "k8s_like.yml": 161336,
+    "build_reusable.yml": 161337,
+    "runner_workload.yml": 161338,
+}
 
 
 def _key(name: str) -> str:

@@ -60,7 +60,7 @@ def test_without_a_profile_nothing_changes(byo_twin: Twin) -> None:
     found = checks(byo_twin, None)
     assert "profile workflow" not in found
     assert found["workflows"].detail.endswith(
-        "k8s_like.yml, runner_test.yml, build_reusable.yml present and active"
+        "k8s_like.yml, runner_test.yml, runner_workload.yml, build_reusable.yml present and active"
     )
 
 

@@ -48,11 +48,10 @@ def dispatch(gh: httpx.Client, workflow: str, **inputs: str) -> httpx.Response:
 def test_the_folder_is_listed_beside_the_catalogue(gh: httpx.Client) -> None:
     listed = gh.get("/actions/workflows").json()
     paths = [w["path"] for w in listed["workflows"]]
-    assert listed["total_count"] == 5 == len(paths)
-    assert paths[:3] == [
-        f".github/workflows/{f}" for f in ("runner_test.yml", "k8s_like.yml", "build_reusable.yml")
-    ]
-    assert sorted(paths[3:]) == [".github/workflows/ci.yml", ".github/workflows/ci_build.yml"]
+    catalogue = ("runner_test.yml", "k8s_like.yml", "build_reusable.yml", "runner_workload.yml")
+    assert listed["total_count"] == 6 == len(paths)
+    assert paths[:4] == [f".github/workflows/{f}" for f in catalogue]
+    assert sorted(paths[4:]) == [".github/workflows/ci.yml", ".github/workflows/ci_build.yml"]
     one = gh.get("/actions/workflows", params={"per_page": 2, "page": 3}).json()
     assert [w["path"] for w in one["workflows"]] == paths[4:]  # paginated like GitHub
 
@@ -100,6 +99,7 @@ def test_the_contents_api_returns_each_file_as_git_holds_it(gh: httpx.Client, tm
         "runner_test.yml",
         "k8s_like.yml",
         "build_reusable.yml",
+        "runner_workload.yml",
     }
 
 
