@@ -92,6 +92,13 @@ def test_memory_heavy_is_killed_on_two_gib_and_fits_on_four(runs, capsys) -> Non
     assert big["failures"]["total"]["did_not_succeed"] == 0 and big["workflows"]["succeeded"] == 8
     c = compare_dirs(small_rd, big_rd)
     assert c.metric("failure_rate").verdict == "better"
+    # no job succeeded on 2 GiB, so execution and total time have nothing to compare there: the failure
+    # rate decides, and the size that ends the kills is BETTER (a killed 9-second job is not a fast one)
+    assert c.metric("execution_time_s").n_base == 0
+    assert c.metric("execution_time_s").verdict == c.metric("total_time_s").verdict == "not comparable"
+    assert c.verdict == "better" and not c.failed
+    back = compare_dirs(big_rd, small_rd)
+    assert back.metric("failure_rate").verdict == "worse" and back.verdict == "regression"
     with capsys.disabled():
         oom = small["failures"]["total"]["out_of_memory"]
         print(f"\n  memory-heavy: 1vcpu-2gb {oom}/{jobs} out_of_memory, execution p50 {_p50(small):.0f} s;")
@@ -116,7 +123,8 @@ def test_validate_sizing_reports_the_failure_rate_better(
     (cand,) = [d for d in reports.iterdir() if (d / "compare.json").exists()]
     doc = json.loads((cand / "compare.json").read_text())
     metrics = {m["metric"]: m for m in doc["metrics"]}
-    assert metrics["failure_rate"]["verdict"] == "better"
+    assert metrics["failure_rate"]["verdict"] == "better" and doc["verdict"] == "better"
+    assert metrics["execution_time_s"]["verdict"] == "not comparable"
     assert "failure rate" in (cand / "compare.md").read_text().lower()
     with capsys.disabled():
         print(f"\n  validate-sizing memory-heavy 1vcpu-2gb -> 2vcpu-4gb: verdict {doc['verdict']}")
