@@ -77,6 +77,16 @@ def _rows(tasks: dict[str, list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
             before = r
 
 
+def one_source_rows(
+    metrics: Iterable[dict[str, Any]], readings: Iterable[dict[str, Any]]
+) -> Iterator[dict[str, Any]]:
+    """The metric rows of every task from one source, as resource_samples takes them: the sampler's for
+    the tasks with readings, Container Insights' for the others (what the resources chart draws)."""
+    tasks = by_task(readings)
+    yield from _rows(tasks)
+    yield from (m for m in metrics if m.get("task_id") not in tasks)
+
+
 def resource_samples(metrics: Iterable[dict[str, Any]], readings: Iterable[dict[str, Any]]) -> SampleArrays:
     """Every task's samples from one source: the sampler's rows for the tasks with readings, the
     Container Insights rows (raw/metrics.jsonl) of the other tasks only."""

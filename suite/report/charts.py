@@ -292,12 +292,13 @@ def resources_chart(result: dict[str, Any], metric_rows: Rows) -> Chart:
     axes = fig.subplots(2, 1, sharex=True)
     title = "CPU and memory per task over time"
     caption = (
-        "Container Insights samples (one a minute, RUNNING tasks only), one line per ECS task; dashed: "
-        "the task's reservation. CPU in CPU units (1024 = 1 vCPU), memory in MiB."
+        "Per ECS task, one line each: the in-task sampler's readings (every few seconds) where the task "
+        "has them, else Container Insights samples (one a minute, RUNNING tasks only); dashed: the task's "
+        "reservation. CPU in CPU units (1024 = 1 vCPU), memory in MiB."
     )
     if ts_.samples == 0:
         fig.clear()
-        _empty(fig.add_subplot(), "no Container Insights samples in raw/metrics.jsonl")
+        _empty(fig.add_subplot(), "no samples in raw/samples.jsonl or raw/metrics.jsonl")
         return Chart("resources", title, caption, _png(fig))
     w = S.window_of(result)
     cmap = matplotlib.colormaps["tab20"]

@@ -73,7 +73,8 @@ def rightsize_section(r: Mapping[str, Any]) -> Section:
     rows += [_row(str(n), Cell(n, "code"), g) for n, g in (s.get("by_job_name") or {}).items()]
     note = (
         f"Headroom {num(s.get('headroom_pct'), 0)}% over the peaks. {s.get('definition', '')}. "
-        "Percentages are of the task's CPU reservation and memory limit (Container Insights)."
+        "Percentages are of the task's CPU reservation and memory limit (each job's figures: the in-task "
+        "sampler's, else Container Insights')."
     )
     facts = {"null": None, "note": note, "current": size_text(s.get("current"))}
     return Section("rightsize", TITLE, {"names": Table(HEADERS, tuple(rows))}, facts)

@@ -25,6 +25,7 @@ from suite.report.junit import junit_xml
 from suite.report.markdown import summary_markdown
 from suite.rundir.jsonio import atomic_path, stream_jsonl, write_json
 from suite.rundir.paths import RunDir
+from suite.rundir.readback import row_check
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
@@ -100,12 +101,16 @@ def write_reports(run_dir: Path, result: dict[str, Any]) -> list[Path]:
 
 def write_html(rd: RunDir, result: dict[str, Any]) -> list[Path]:
     """report.html and charts/*.png. matplotlib is imported here, so other commands start fast."""
+    from suite.analyze.samples import one_source_rows
     from suite.report.charts import render_charts
     from suite.report.html import report_html
 
     ledger, tasks, metrics = rd.file("ledger.jsonl"), rd.raw_file("tasks.jsonl"), rd.raw_file("metrics.jsonl")
-    # each chart reads its rows once, line by line
-    charts = render_charts(result, stream_jsonl(ledger), stream_jsonl(tasks), stream_jsonl(metrics))
+    samples = rd.raw_file("samples.jsonl")
+    # each chart reads its rows once, line by line; a task's CPU and memory from one source, as per job
+    readings = stream_jsonl(samples, row_check("samples")) if samples.exists() else ()
+    rows = one_source_rows(stream_jsonl(metrics), readings)
+    charts = render_charts(result, stream_jsonl(ledger), stream_jsonl(tasks), rows)
     chart_dir = rd.file("charts")
     chart_dir.mkdir(exist_ok=True)
     paths = [rd.file("report.html")]
