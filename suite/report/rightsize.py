@@ -23,10 +23,10 @@ HEADERS = (
     "measured",
     "CPU peak %",
     "CPU mean %",
-    "memory peak %",
-    "CPU peak (units)",
-    "memory peak (MiB)",
-    "recommended (CPU / MiB)",
+    "mem. peak %",
+    "CPU peak",
+    "mem. peak MiB",
+    "recommended",
     "why",
 )
 ALL_JOBS = "(all jobs)"
@@ -86,14 +86,19 @@ def rightsize_html(s: Section, max_rows: int) -> str:
         return title + f'<p class="note">null: {escape(s.facts["null"])}</p>'
     current = s.facts["current"]
     out = title + f'<p class="note">{escape(s.facts["note"])}'
-    out += f" The fleet runs {escape(current)} (CPU units / MiB).</p>" if current else "</p>"
+    out += f" The fleet runs {escape(current)} (CPU units / MiB)." if current else ""
+    out += " CPU peak in CPU units (1024 = 1 vCPU); recommended: CPU units / MiB.</p>"
     rows = s.tables["names"].rows
-    out += table(
-        HEADERS,
-        [[html_cell(c) for c in row.cells] for row in rows[:max_rows]],
+    out += table(  # the last column ("why") is long prose: listed under the table, not squeezed into it
+        HEADERS[:-1],
+        [[html_cell(c) for c in row.cells[:-1]] for row in rows[:max_rows]],
         left=2,
         classes=["bad" if row.bad else "" for row in rows[:max_rows]],
     )
+    whys = [(row.cells[0].value, row.cells[-1].value) for row in rows[:max_rows] if row.cells[-1].value]
+    if whys:
+        items = "".join(f"<li><code>{escape(str(n))}</code>: {escape(str(w))}</li>" for n, w in whys)
+        out += f'<ul class="note">{items}</ul>'
     if len(rows) > max_rows:
         out += f'<p class="note">Showing {max_rows:,} of {len(rows):,} rows; all are in result.json.</p>'
     return out
