@@ -41,6 +41,12 @@ OPERATIONS: Final[tuple[tuple[str, str], ...]] = (
     ("get", "/repos/{owner}/{repo}/actions/jobs/{job_id}"),
     ("get", "/repos/{owner}/{repo}/actions/runners"),
     ("get", "/rate_limit"),
+    # the runner registration endpoints the twin serves for the bootstrap (docs/aws.md, JIT)
+    ("post", "/repos/{owner}/{repo}/actions/runners/registration-token"),
+    ("post", "/repos/{owner}/{repo}/actions/runners/remove-token"),
+    ("post", "/repos/{owner}/{repo}/actions/runners/generate-jitconfig"),
+    ("delete", "/repos/{owner}/{repo}/actions/runners/{runner_id}"),
+    ("post", "/orgs/{org}/actions/runners/generate-jitconfig"),
 )
 
 # Keys of an operation object that are carried over (the rest is documentation or Octokit metadata).

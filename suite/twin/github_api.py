@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 from suite.clock import delay_answer
 from suite.twin import faults as fault_kinds
 from suite.twin import github_responses as responses
+from suite.twin import github_runners
 from suite.twin.github_backend import GitHubState
 from suite.twin.github_responses import DOCS, ApiError, Request
 from suite.twin.github_urls import UrlTable
@@ -55,6 +56,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._handle("POST")
 
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
+
     def _handle(self, method: str) -> None:
         st = self.state
         with st.lock:
@@ -78,6 +82,14 @@ class Handler(BaseHTTPRequestHandler):
             self._access_token(
                 Request(st, method, parts.path, query, raw, 0.0, self._api(), None, app_params), token
             )
+            return
+        runner_params = self.urls.runner_params(method, parts.path)
+        if runner_params is not None:  # a runner process, with its own credential: no rate limit
+            with st.lock:
+                st.requests += 1
+                st.last_request_wall = time.time()
+                status, body, _ = github_runners.session_answer(st, method, runner_params, token)
+            self._send(status, body, {}, count=False)
             return
         is_twin = parts.path.startswith("/_twin/")
         is_dispatch = method == "POST" and parts.path.endswith("/dispatches")

@@ -13,6 +13,7 @@ from suite.twin.app_auth import AppConfig
 from suite.twin.faults import Faults, FaultsConfig
 from suite.twin.fleet import Fleet
 from suite.twin.limits import LimitsConfig, PrimaryLimit, SecondaryLimits
+from suite.twin.runner_registry import RunnerRegistry
 from suite.twin.workflows import CATALOGUE, RepoWorkflows
 
 
@@ -45,6 +46,7 @@ class GitHubState:
         self.skew_s = skew_s  # GitHub's clock − the twin's: its timestamps, Date and rate-limit reset
         self.scheme = "http"  # "https" when make_server is given a TLS context
         self.installation_tokens: dict[str, float] = {}  # token -> expires at (virtual epoch s)
+        self.runner_registry = RunnerRegistry()  # runners registered through generate-jitconfig
         self.in_flight = 0
         self.requests = 0
         self.last_request_wall = 0.0

@@ -269,6 +269,7 @@ def get_job(req: Request) -> Reply:
 def list_runners(req: Request) -> Reply:
     st = req.state
     runners = [objects.runner_object(st.fleet, t) for t in st.fleet.online_runners()]
+    runners += st.runner_registry.objects()  # registered through generate-jitconfig (github_runners)
     page, p, pp, last = _page(sorted(runners, key=lambda r: r["id"]), req.query)
     return 200, {"total_count": len(runners), "runners": page}, req.link(p, pp, last)
 

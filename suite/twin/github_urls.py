@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 
 from suite.twin import github_responses as responses
+from suite.twin import github_runners as runners
 from suite.twin.github_responses import ApiError, Reply, Request
 
 Response = Callable[[Request], Reply]
@@ -17,6 +18,13 @@ Response = Callable[[Request], Reply]
 # answered with the App's JWT instead of a token (suite.twin.github_api handles them apart)
 APP_URL_PATHS: list[tuple[str, str]] = [
     ("POST", r"/app/installations/(?P<installation_id>\d+)/access_tokens"),
+]
+
+# answered with a registered runner's own credential (suite.twin.github_runners.session_answer)
+RUNNER_URL_PATHS: list[tuple[str, str]] = [
+    ("POST", r"/_twin/runners/(?P<runner_id>\d+)/(?P<action>session|done)"),
+    ("DELETE", r"/_twin/runners/(?P<runner_id>\d+)/(?P<action>session)"),
+    ("GET", r"/_twin/runners/(?P<runner_id>\d+)/(?P<action>message)"),
 ]
 
 URL_PATHS: list[tuple[str, str, Response]] = [
@@ -32,6 +40,11 @@ URL_PATHS: list[tuple[str, str, Response]] = [
     ("GET", r"/repos/{repo}/actions/runs/(?P<run_id>\d+)/jobs", responses.list_jobs),
     ("GET", r"/repos/{repo}/actions/jobs/(?P<job_id>\d+)", responses.get_job),
     ("GET", r"/repos/{repo}/actions/runners", responses.list_runners),
+    ("POST", r"/repos/{repo}/actions/runners/registration-token", runners.registration_token),
+    ("POST", r"/repos/{repo}/actions/runners/remove-token", runners.remove_token),
+    ("POST", r"/repos/{repo}/actions/runners/generate-jitconfig", runners.generate_jitconfig),
+    ("POST", r"/orgs/{owner}/actions/runners/generate-jitconfig", runners.generate_jitconfig),
+    ("DELETE", r"/repos/{repo}/actions/runners/(?P<runner_id>\d+)", runners.delete_runner),
 ]
 
 
@@ -40,17 +53,18 @@ class UrlTable:
 
     def __init__(self, repo: str) -> None:
         self._routes = [
-            (method, re.compile(pattern.replace("{repo}", re.escape(repo))), response)
-            for method, pattern, response in URL_PATHS
+            (method, re.compile(_owned(pattern, repo)), response) for method, pattern, response in URL_PATHS
         ]
         self._app = [(method, re.compile(pattern)) for method, pattern in APP_URL_PATHS]
+        self._runner = [(method, re.compile(pattern)) for method, pattern in RUNNER_URL_PATHS]
 
     def app_params(self, method: str, path: str) -> dict[str, str] | None:
         """The URL groups when `method path` is answered with the App's JWT, else None."""
-        for m, pattern in self._app:
-            if m == method and (match := pattern.fullmatch(path)):
-                return match.groupdict()
-        return None
+        return _first_match(self._app, method, path)
+
+    def runner_params(self, method: str, path: str) -> dict[str, str] | None:
+        """The URL groups when `method path` is answered with a runner's own credential, else None."""
+        return _first_match(self._runner, method, path)
 
     def resolve(self, method: str, path: str) -> tuple[Response, dict[str, str]]:
         """The response for `method path` and the URL's groups; ApiError 404 when there is none."""
@@ -58,3 +72,15 @@ class UrlTable:
             if m == method and (match := pattern.fullmatch(path)):
                 return response, match.groupdict()
         raise ApiError(404, "Not Found")
+
+
+def _owned(pattern: str, repo: str) -> str:
+    """`{repo}` is the twin's owner/name, `{owner}` its owner (an organization's endpoints)."""
+    return pattern.replace("{repo}", re.escape(repo)).replace("{owner}", re.escape(repo.split("/")[0]))
+
+
+def _first_match(table: list[tuple[str, re.Pattern[str]]], method: str, path: str) -> dict[str, str] | None:
+    for m, pattern in table:
+        if m == method and (match := pattern.fullmatch(path)):
+            return match.groupdict()
+    return None

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import github_examples as ex
+from tests.helpers.github_runner_examples import RUNNER_OPERATIONS, RUNNER_RESPONSE_EXAMPLES
 from tests.helpers.openapi import (
     FIXTURE_PATH,
     match_path,
@@ -41,6 +42,7 @@ EXPECTED_OPERATIONS = {
     ("GET", JOB),
     ("GET", RUNNERS),
     ("GET", RATE_LIMIT),
+    *RUNNER_OPERATIONS,  # the runner registration endpoints (tests/helpers/github_runner_examples.py)
 }
 
 
@@ -60,7 +62,7 @@ def _rejects(method: str, template: str, status: int, body: object | None) -> st
 # the fixture itself
 
 
-def test_fixture_holds_exactly_the_ten_operations() -> None:
+def test_fixture_holds_exactly_the_fifteen_operations() -> None:
     assert set(operations()) == EXPECTED_OPERATIONS
 
 
@@ -113,7 +115,8 @@ def test_reference_payload_validates(method: str, template: str, status: int, bo
 
 
 def test_reference_payloads_cover_every_operation() -> None:
-    assert {(m, t) for m, t, _, _ in ex.RESPONSE_EXAMPLES} == EXPECTED_OPERATIONS
+    examples = ex.RESPONSE_EXAMPLES + RUNNER_RESPONSE_EXAMPLES
+    assert {(m, t) for m, t, _, _ in examples} == EXPECTED_OPERATIONS
 
 
 def test_full_self_hosted_job_passes() -> None:
