@@ -35,9 +35,13 @@ locals {
     { name = "GITHUB_REPO", value = local.github_repo },
     { name = "RUNNER_LABELS", value = join(",", var.runner_labels) },
     { name = "RUNNER_GROUP", value = var.runner_group },
-    { name = "RUNNER_EPHEMERAL", value = tostring(var.ephemeral) },
     { name = "RUNNER_CREDENTIAL_KIND", value = var.credential_kind },
+    { name = "RUNNER_WORK_FOLDER", value = "_work" },
+    { name = "JIT_CONFIG_FILE", value = local.jit_config_file },
   ]
+  # the task volume the init container writes the JIT configuration to and the runner reads it from
+  jit_volume      = "jit-config"
+  jit_config_file = "/jit/config"
 }
 
 resource "aws_ecs_task_definition" "runner" {
@@ -58,23 +62,55 @@ resource "aws_ecs_task_definition" "runner" {
     size_in_gib = var.ephemeral_storage_gib
   }
 
+  # Task storage shared by the init container (writes the JIT configuration) and the runner (reads it).
+  volume {
+    name = local.jit_volume
+  }
+
   container_definitions = jsonencode([
     {
-      name      = "runner"
-      image     = var.runner_image
-      essential = true
-      # The image's user is `runner` (cwd /home/runner, config.sh and run.sh there).
-      entryPoint = ["/bin/bash", "-c"]
-      command    = [file("${path.module}/templates/bootstrap.sh")]
-      # Fargate's maximum: time for the SIGTERM handler to deregister the runner.
-      stopTimeout            = 120
+      # The init container (docs/aws.md, "The runner's credential"): the only container that holds the
+      # long-lived GitHub credential, for the seconds it takes to mint a just-in-time runner
+      # configuration and write it to the shared volume; then it exits. Root: the volume is root's.
+      name                   = "jit-init"
+      image                  = var.runner_image
+      essential              = false
+      user                   = "0"
+      entryPoint             = ["/bin/bash", "-c"]
+      command                = [file("${path.module}/templates/jit_init.sh")]
+      stopTimeout            = 10
       privileged             = false
-      readonlyRootFilesystem = false
+      readonlyRootFilesystem = true
       environment            = local.runner_environment
+      mountPoints            = [{ sourceVolume = local.jit_volume, containerPath = "/jit", readOnly = false }]
       # Injected by the ECS agent from Secrets Manager at task start: never a plaintext value here.
       secrets = [
         { name = "GITHUB_CREDENTIAL", valueFrom = aws_secretsmanager_secret.github_credential.arn },
       ]
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          "awslogs-group"         = aws_cloudwatch_log_group.runner.name
+          "awslogs-region"        = var.region
+          "awslogs-stream-prefix" = "jit-init"
+        }
+      }
+    },
+    {
+      name      = "runner"
+      image     = var.runner_image
+      essential = true
+      # The image's user is `runner` (cwd /home/runner, run.sh there). No secrets: it starts only once
+      # jit-init has exited 0, with the JIT configuration on a read-only mount.
+      entryPoint = ["/bin/bash", "-c"]
+      command    = [file("${path.module}/templates/bootstrap.sh")]
+      dependsOn  = [{ containerName = "jit-init", condition = "SUCCESS" }]
+      # The runner closes its session within seconds of SIGTERM; the rest is a running job's grace.
+      stopTimeout            = 120
+      privileged             = false
+      readonlyRootFilesystem = false
+      environment            = [{ name = "JIT_CONFIG_FILE", value = local.jit_config_file }]
+      mountPoints            = [{ sourceVolume = local.jit_volume, containerPath = "/jit", readOnly = true }]
       logConfiguration = {
         logDriver = "awslogs"
         options = {

@@ -74,9 +74,14 @@ variable "runner_group" {
 }
 
 variable "ephemeral" {
-  description = "Ephemeral runners take one job, then the task exits and the service starts a fresh one."
+  description = "Ephemeral runners take one job, then the task exits and the service starts a fresh one. Always true: the runners are just-in-time (single use), so the runner container never holds the credential."
   type        = bool
   default     = true
+
+  validation {
+    condition     = var.ephemeral
+    error_message = "ephemeral must be true: the runners are just-in-time (single use, docs/aws.md); a persistent runner would need the long-lived GitHub credential inside the runner container."
+  }
 }
 
 variable "credential_kind" {

@@ -252,7 +252,10 @@ def _config(args: argparse.Namespace) -> AwsConfig:
         "container_insights": getattr(args, "container_insights", None),
     }
     if getattr(args, "persistent", False):
-        overrides["ephemeral"] = False
+        raise UsageError(
+            "--persistent is not available with --env aws: the runners are just-in-time (single use), "
+            "so the runner container never holds the GitHub credential (docs/aws.md); drop --persistent"
+        )
     cfg = aws_config(tfvars=tfvars, overrides=overrides)
     named_in_tfvars = cfg.tfvars is not None and "github_repository" in read_text(cfg.tfvars, "tfvars file")
     if "github_repository" not in cfg.variables and not named_in_tfvars:
