@@ -212,3 +212,19 @@ def test_the_signal_check_catches_a_runner_started_as_a_plain_background_job(tas
     task.stop()
     assert not task.removed(timeout_s=2.0)
     assert TASK_ID in [r["name"] for r in task.registry.objects()]
+
+
+def test_persistent_runners_on_aws_are_refused_as_bad_usage(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JIT runners are single use: `--persistent` with `--env aws` is one exit-2 line, before Terraform."""
+    from suite.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SUITE_CONFIG", str(tmp_path / "suite.yaml"))
+    (tmp_path / "suite.yaml").write_text("aws:\n  github_repository: o/r\n")
+    assert main(["deploy", "--env", "aws", "--persistent", "--plan"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and "--persistent is not available with --env aws" in lines[0]
+    tf = (ROOT / "terraform" / "variables.tf").read_text()
+    assert "condition     = var.ephemeral\n" in tf  # and Terraform refuses ephemeral = false itself
