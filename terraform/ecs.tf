@@ -33,7 +33,8 @@ locals {
     { name = "RUNNER_SCOPE", value = var.runner_scope },
     { name = "GITHUB_OWNER", value = local.github_owner },
     { name = "GITHUB_REPO", value = local.github_repo },
-    { name = "RUNNER_LABELS", value = join(",", var.runner_labels) },
+    # a JIT runner carries exactly the labels asked for: GitHub's self-hosted, linux and arch too
+    { name = "RUNNER_LABELS", value = join(",", local.runner_labels) },
     { name = "RUNNER_GROUP", value = var.runner_group },
     { name = "RUNNER_CREDENTIAL_KIND", value = var.credential_kind },
     { name = "RUNNER_WORK_FOLDER", value = "_work" },

@@ -154,6 +154,10 @@ def test_the_runner_containers_definition_has_no_secret_and_waits_for_the_init()
     assert re.search(r'dependsOn\s*=\s*\[\{ containerName = "jit-init", condition = "SUCCESS" \}\]', runner)
     assert "readOnly = true" in runner and "readOnly = false" in init
     assert "essential              = false" in init
+    # a JIT runner gets exactly the labels asked for: the fleet's full list, GitHub's own included
+    assert '{ name = "RUNNER_LABELS", value = join(",", local.runner_labels) }' in ecs
+    main = (ROOT / "terraform" / "main.tf").read_text()
+    assert 'distinct(concat(["self-hosted", "linux", local.arch_label], var.runner_labels))' in main
     script = (TEMPLATES / "bootstrap.sh").read_text().splitlines()
     code = "\n".join(line for line in script if not line.lstrip().startswith("#"))
     assert "GITHUB_CREDENTIAL" not in code and "umask" not in code
