@@ -82,6 +82,12 @@ def test_init_mints_a_jit_runner_named_after_the_task_with_the_fleets_labels(tas
     assert settings["ephemeral"] is True and settings["workFolder"] == "_work"
 
 
+def test_an_organization_fleet_asks_the_organizations_endpoint(task: RunnerTask) -> None:
+    task.init_env.update({"RUNNER_SCOPE": "org", "GITHUB_REPO": ""})
+    _minted(task)
+    assert [r["name"] for r in task.registry.objects()] == [TASK_ID]
+
+
 def test_a_github_app_credential_is_exchanged_for_an_installation_token_first(tmp_path: Path) -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private = key.private_bytes(

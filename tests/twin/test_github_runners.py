@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from suite.twin.service import Twin
 from tests.helpers.github_runner_examples import (
@@ -18,6 +20,7 @@ from tests.helpers.github_runner_examples import (
     RUNNER_RESPONSE_EXAMPLES,
 )
 from tests.helpers.openapi import match_path, validate_request_body, validate_response
+from tests.helpers.twin import start_twin
 
 LABELS = ["self-hosted", "linux", "ecs-fargate"]
 
@@ -138,3 +141,34 @@ def test_the_session_endpoints_take_only_the_runners_own_credential(twin: Twin) 
         assert runner.post(f"/_twin/runners/{a_id}/done").status_code == 204
         assert runner.post(session).status_code == 404  # single use: removed after its job
     assert [r["name"] for r in reg.objects()] == ["b"] and reg.removed == ["a"]
+
+
+LABEL = st.text(
+    st.characters(codec="ascii", categories=["L", "N"], include_characters="-_."), min_size=1, max_size=20
+)
+_SHARED: dict[str, Twin] = {}
+
+
+@settings(max_examples=40, deadline=None)
+@given(labels=st.lists(LABEL, min_size=1, max_size=100), work=st.sampled_from(["_work", "w", "a/b"]))
+def test_a_jit_runner_carries_exactly_the_labels_asked_for_in_order(labels: list[str], work: str) -> None:
+    """Whatever labels are asked for (1 to 100), the runner lists exactly those, in that order, and its
+    configuration names it and its work folder; nothing is added (a JIT runner gets no default labels)."""
+    twin = _SHARED.get("twin") or _SHARED.setdefault("twin", start_twin(runners=1))
+    name = f"r{len(twin.github.runner_registry.runners)}"
+    with _client(twin, twin.token) as gh:
+        body = {"name": name, "runner_group_id": 1, "labels": labels, "work_folder": work}
+        r = gh.post(f"/repos/{twin.config.repo}/actions/runners/generate-jitconfig", json=body)
+    assert r.status_code == 201
+    runner = r.json()["runner"]
+    assert [x["name"] for x in runner["labels"]] == labels and runner["name"] == name
+    files = json.loads(base64.b64decode(r.json()["encoded_jit_config"]))
+    settings_ = json.loads(base64.b64decode(files[".runner"]))
+    assert (settings_["agentName"], settings_["workFolder"]) == (name, work)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _stop_shared_twin() -> Any:
+    yield
+    if "twin" in _SHARED:
+        _SHARED.pop("twin").stop()
