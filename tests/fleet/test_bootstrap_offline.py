@@ -196,8 +196,8 @@ def test_sigterm_during_start_up_deregisters_the_runner(task: RunnerTask) -> Non
     assert task.runner is not None and task.runner.wait(BOUND_S) == 0
 
 
-def test_sigterm_before_the_runner_starts_ends_the_script_at_once(task: RunnerTask) -> None:
-    """No JIT configuration yet: the bootstrap exits 3 with one line; the trap is already set."""
+def test_without_a_jit_configuration_the_runner_container_exits_3_with_one_line(task: RunnerTask) -> None:
+    """jit-init wrote nothing (ECS would not start the runner then; here it is started anyway)."""
     task.start_runner()
     assert task.runner is not None and task.runner.wait(BOUND_S) == 3
     out = task.runner.stdout.read() if task.runner.stdout else ""
