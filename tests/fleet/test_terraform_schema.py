@@ -1,0 +1,362 @@
+"""terraform/ against the hashicorp/aws provider's own schema, offline.
+
+The schema of every resource and data source type the module uses was cut out of the provider's CDK
+bindings by tools/extract_provider_schema.py, once per end of the provider constraint (the fixtures
+carry their version). Every argument and block of terraform/*.tf is checked against both: unknown
+names, missing required ones, a block written as an argument or the reverse, a repeated single block,
+and literal values of the wrong type. Values the schema cannot judge are checked against what the AWS
+API accepts: the cluster's containerInsights setting, evaluated by the embedded Terraform for every
+value the container_insights variable allows, must be enhanced, enabled or disabled.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import hcl2
+import pytest
+
+from suite.fleet import sizing
+from suite.fleet.terraform import Terraform
+
+ROOT = Path(__file__).resolve().parents[2]
+TF = ROOT / "terraform"
+SCHEMAS = sorted((ROOT / "tests" / "fixtures").glob("aws_provider_schema_*.json"))
+# What ECS's UpdateClusterSettings/CreateCluster accept for the containerInsights setting.
+CONTAINER_INSIGHTS_VALUES = {"enhanced", "enabled", "disabled"}
+# Terraform's meta-arguments and meta-blocks, valid in every resource (data sources: no provisioners).
+META = {"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection"}
+# The line as it was before issue 16: the variable's "standard" went straight to ECS.
+BROKEN_SETTING = "value = var.container_insights"
+FIXED_SETTING = "value = local.container_insights_setting"
+
+
+def _schema(path: Path) -> dict[str, Any]:
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _load(module: Path) -> list[tuple[str, dict[str, Any]]]:
+    """(file name, python-hcl2 document with literal strings still quoted) for every *.tf."""
+    docs = []
+    for path in sorted(module.glob("*.tf")):
+        with path.open(encoding="utf-8") as handle:
+            docs.append((path.name, hcl2.load(handle)))
+    return docs
+
+
+def _name(label: str) -> str:
+    return label[1:-1] if label.startswith('"') and label.endswith('"') else label
+
+
+def _is_block(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, dict) and v.get("__is_block__") for v in value)
+    )
+
+
+def _type_error(value: Any, want: str) -> str | None:
+    """Why a literal cannot be `want` (None when it can, or when it is an expression)."""
+    if isinstance(value, str) and value.startswith("${"):
+        return None  # an expression: its type is Terraform's business at plan time
+    if want == "any":
+        return None
+    if isinstance(value, dict):
+        return None if want.startswith("map(") else f"an object/map literal where {want} is expected"
+    if isinstance(value, list):
+        if not want.startswith("list("):
+            return f"a list literal where {want} is expected"
+        inner = want[5:-1]
+        return next((e for e in (_type_error(v, inner) for v in value) if e), None)
+    if want.startswith(("list(", "map(")):
+        return f"a single value where {want} is expected"
+    if isinstance(value, bool):
+        return None if want in ("bool", "string") else f"a bool where {want} is expected"
+    if isinstance(value, int | float):
+        return None if want in ("number", "string") else f"a number where {want} is expected"
+    text = _name(str(value))
+    if want == "number" and not re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return f"the string {text[:40]!r} where a number is expected"
+    if want == "bool" and text not in ("true", "false"):
+        return f"the string {text[:40]!r} where a bool is expected"
+    return None
+
+
+def check_body(body: dict[str, Any], schema: dict[str, Any], where: str, meta: set[str]) -> list[str]:
+    """Every problem of one resource, data source or nested block body against its schema."""
+    problems: list[str] = []
+    attributes, blocks = schema["attributes"], schema["blocks"]
+    seen: set[str] = set()
+    for key, value in body.items():
+        if key.startswith("__") or key in meta:  # python-hcl2 markers: __is_block__, __comments__
+            continue
+        if key == "dynamic":
+            for dyn in value:
+                for label, spec in dyn.items():
+                    name = _name(label)
+                    if name not in blocks:
+                        problems.append(f"{where}: dynamic block {name!r} is not a block of this type")
+                        continue
+                    seen.add(name)
+                    for content in spec.get("content", []):
+                        problems += check_body(content, blocks[name], f"{where}.{name}", set())
+            continue
+        if key in attributes:
+            seen.add(key)
+            if _is_block(value):
+                problems.append(f"{where}: {key} is an argument, written as a block")
+            elif error := _type_error(value, attributes[key]["type"]):
+                problems.append(f"{where}: {key} is {attributes[key]['type']}: {error}")
+        elif key in blocks:
+            seen.add(key)
+            if not _is_block(value):
+                problems.append(f"{where}: {key} is a block, written as an argument ({key} = ...)")
+                continue
+            if blocks[key].get("max_items") == 1 and len(value) > 1:
+                problems.append(f"{where}: {key} may appear once, appears {len(value)} times")
+            for item in value:
+                problems += check_body(item, blocks[key], f"{where}.{key}", set())
+        else:
+            problems.append(f"{where}: unknown argument or block {key!r}")
+    missing = [n for n, a in attributes.items() if a["required"] and n not in seen]
+    missing += [n for n, b in blocks.items() if b["required"] and n not in seen]
+    problems += [f"{where}: required {n!r} is missing" for n in sorted(missing)]
+    return problems
+
+
+def check_module(module: Path, schema: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    for file, doc in _load(module):
+        for kind, key, meta in (
+            ("resource", "resources", META),
+            ("data", "data_sources", META - {"provisioner", "connection"}),
+        ):
+            for block in doc.get(kind, []):
+                for rtype, named in block.items():
+                    tf_type = _name(rtype)
+                    for name, body in named.items():
+                        where = f"{file}: {kind} {tf_type}.{_name(name)}"
+                        if tf_type not in schema[key]:
+                            problems.append(f"{where}: hashicorp/aws {schema['version']} has no such type")
+                            continue
+                        problems += check_body(body, schema[key][tf_type], where, meta)
+    return problems
+
+
+# ---------------------------------------------------------------- the fixtures and the constraint
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split("."))
+
+
+def test_schema_fixtures_cover_both_ends_of_the_provider_constraint() -> None:
+    versions = (TF / "versions.tf").read_text(encoding="utf-8")
+    constraint = re.search(r'version = ">= ([\d.]+), < ([\d.]+)"', versions)
+    assert constraint, "the hashicorp/aws constraint must have a lower and an upper bound"
+    low, high = _version(constraint[1]), _version(constraint[2])
+    found = sorted(_version(_schema(p)["version"]) for p in SCHEMAS)
+    assert len(found) >= 2
+    assert all(low <= v < high for v in found), (found, constraint[0])
+    assert found[0][: len(low)] == low  # the lowest version allowed is one of those checked
+    for path in SCHEMAS:
+        schema = _schema(path)
+        assert schema["provider"] == "registry.terraform.io/hashicorp/aws"
+        assert path.name == f"aws_provider_schema_{'.'.join(schema['version'].split('.')[:2])}.json"
+        assert "provider-aws@" in schema["source"]
+
+
+@pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: p.stem)
+def test_every_argument_and_block_matches_the_provider_schema(path: Path) -> None:
+    assert check_module(TF, _schema(path)) == []
+
+
+@pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: p.stem)
+def test_every_taggable_resource_is_tagged_per_the_schema(path: Path) -> None:
+    schema = _schema(path)
+    untagged = [
+        f"{_name(t)}.{_name(n)}"
+        for _, doc in _load(TF)
+        for block in doc.get("resource", [])
+        for t, named in block.items()
+        for n, body in named.items()
+        if "tags" in schema["resources"][_name(t)]["attributes"] and "tags" not in body
+    ]
+    assert untagged == []
+
+
+# The checker fails on what it must catch: each mutation of a copy of terraform/ is one known mistake.
+MUTATIONS = [
+    # (file, text, replacement, the problem reported)
+    (
+        "ecs.tf",
+        "  name = local.cluster_name\n",
+        "  name = local.cluster_name\n  capacity = 2\n",
+        "unknown argument",
+    ),
+    (
+        "ecs.tf",
+        '  family                   = "${var.fleet_name}-runner"\n',
+        "",
+        "required 'family' is missing",
+    ),
+    (
+        "ecs.tf",
+        "  runtime_platform {\n",
+        "  runtime_platform = {\n",
+        "runtime_platform is a block, written as an argument",
+    ),
+    (
+        "ecs.tf",
+        "  enable_ecs_managed_tags = true\n",
+        '  enable_ecs_managed_tags = "yes"\n',
+        "a bool is expected",
+    ),
+    (
+        "ecs.tf",
+        "  desired_count    = var.runner_count\n",
+        '  desired_count    = "four"\n',
+        "a number is expected",
+    ),
+    (
+        "network.tf",
+        "cidr_block           = var.vpc_cidr\n",
+        "cidr_block           = [var.vpc_cidr]\n",
+        "a list literal",
+    ),
+    (
+        "logs.tf",
+        'resource "aws_cloudwatch_log_resource_policy"',
+        'resource "aws_cloudwatch_log_resource_policies"',
+        "no such type",
+    ),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "problem"), MUTATIONS, ids=[m[3] for m in MUTATIONS])
+def test_the_check_catches_each_kind_of_mistake(
+    tmp_path: Path, file: str, old: str, new: str, problem: str
+) -> None:
+    module = tmp_path / "terraform"
+    shutil.copytree(TF, module, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    text = (module / file).read_text(encoding="utf-8")
+    assert old in text, f"the mutation no longer applies to {file}: update MUTATIONS"
+    (module / file).write_text(text.replace(old, new, 1), encoding="utf-8")
+    for path in SCHEMAS:
+        problems = check_module(module, _schema(path))
+        assert any(problem in p for p in problems), problems
+
+
+def test_a_repeated_single_block_is_caught(tmp_path: Path) -> None:
+    """runtime_platform may appear at most once (the bindings type it as one struct, not a list)."""
+    module = tmp_path / "terraform"
+    shutil.copytree(TF, module, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    ecs = module / "ecs.tf"
+    block = '  runtime_platform {\n    operating_system_family = "LINUX"\n'
+    ecs.write_text(
+        ecs.read_text(encoding="utf-8").replace(block, block.replace("{", "{}\n  runtime_platform {", 1))
+    )
+    problems = check_module(module, _schema(SCHEMAS[-1]))
+    assert any("runtime_platform may appear once, appears 2 times" in p for p in problems), problems
+
+
+# ---------------------------------------------------------------- containerInsights, evaluated for real
+
+
+def _expression(value: Any) -> str:
+    text = str(value)
+    return text[2:-1] if text.startswith("${") and text.endswith("}") else text
+
+
+def container_insights_settings(module: Path, work: Path) -> dict[str, str]:
+    """{container_insights variable value: what the cluster's containerInsights setting receives}, for
+    every value the variable's validation allows, computed by the embedded Terraform from the module's
+    own expression (the setting's value and the locals it uses, with variables.tf: no provider)."""
+    docs = _load(module)
+    cluster = next(
+        body
+        for _, doc in docs
+        for block in doc.get("resource", [])
+        for t, named in block.items()
+        if _name(t) == "aws_ecs_cluster"
+        for body in named.values()
+    )
+    setting = next(s for s in cluster["setting"] if _name(s["name"]) == "containerInsights")
+    expr = _expression(setting["value"])
+    all_locals = {k: v for _, doc in docs for lb in doc.get("locals", []) for k, v in lb.items()}
+    needed: dict[str, str] = {}
+    todo = re.findall(r"local\.(\w+)", expr)
+    while todo:
+        name = todo.pop()
+        if name not in needed:
+            needed[name] = _expression(all_locals[name])
+            todo += re.findall(r"local\.(\w+)", needed[name])
+    work.mkdir(parents=True, exist_ok=True)
+    shutil.copy(module / "variables.tf", work / "variables.tf")
+    lines = [
+        "locals {",
+        *(f"  {k} = {v}" for k, v in needed.items()),
+        "}",
+        'output "setting" {',
+        f"  value = {expr}",
+        "}",
+    ]
+    (work / "check.tf").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    variables = (module / "variables.tf").read_text(encoding="utf-8")
+    allowed = re.search(r"contains\(\[([^\]]*)\], var\.container_insights\)", variables)
+    assert allowed, "variables.tf: container_insights has no contains([...]) validation"
+    tf = Terraform(work, progress=lambda _: None)
+    tf.init()
+    out: dict[str, str] = {}
+    for mode in re.findall(r'"([^"]+)"', allowed[1]):
+        tf.variables = {"github_repository": "o/r", "container_insights": mode}
+        tf.plan()
+        tf.apply()
+        out[mode] = str(tf.output()["setting"])
+    return out
+
+
+def bad_settings(settings: dict[str, str]) -> dict[str, str]:
+    return {mode: value for mode, value in settings.items() if value not in CONTAINER_INSIGHTS_VALUES}
+
+
+def test_container_insights_setting_is_a_value_ecs_accepts(tmp_path: Path) -> None:
+    settings = container_insights_settings(TF, tmp_path / "check")
+    assert settings == {"enhanced": "enhanced", "standard": "enabled"}
+    assert bad_settings(settings) == {}
+
+
+def test_the_pre_fix_container_insights_line_is_caught(tmp_path: Path) -> None:
+    """The mapping before issue 16 handed "standard" straight to ECS, which refuses it at apply."""
+    module = tmp_path / "terraform"
+    shutil.copytree(TF, module, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    ecs = module / "ecs.tf"
+    text = ecs.read_text(encoding="utf-8")
+    assert FIXED_SETTING in text
+    ecs.write_text(text.replace(FIXED_SETTING, BROKEN_SETTING), encoding="utf-8")
+    assert bad_settings(container_insights_settings(module, tmp_path / "check")) == {"standard": "standard"}
+
+
+# ---------------------------------------------------------------- sizings and variable validations
+
+
+def test_every_sizing_is_a_fargate_pair_and_passes_the_variable_validations(tmp_path: Path) -> None:
+    sizings = sorted((TF / "sizings").glob("*.tfvars"))
+    assert len(sizings) >= 4
+    shutil.copy(TF / "variables.tf", tmp_path / "variables.tf")
+    (tmp_path / "out.tf").write_text('output "size" {\n  value = "${var.task_cpu}/${var.task_memory}"\n}\n')
+    tf = Terraform(tmp_path, progress=lambda _: None)
+    tf.init()
+    for path in [*sizings, TF / "terraform.tfvars.example"]:
+        with path.open(encoding="utf-8") as handle:
+            values = hcl2.load(handle)
+        cpu, memory = int(values["task_cpu"]), int(values["task_memory"])
+        assert sizing.is_valid(cpu, memory), path.name
+        tf.var_files = [path]
+        tf.variables = {} if "github_repository" in values else {"github_repository": "o/r"}
+        tf.plan()  # every variable validation of variables.tf holds for the file's values
