@@ -11,7 +11,8 @@ in two forms per type (``package/lib/<type>/``):
   attribute), ``type`` (simple | list | set | map) and ``storageClassType`` (string, number, boolean,
   stringList, stringMap, ... or the nested struct);
 - ``index.d.ts``: the config interfaces, where an argument without ``?`` is required and a nested block
-  typed as one struct (not an array) holds at most one item.
+  typed as one struct (not an array) holds at most one item; and the class's getters, the attributes
+  an expression may read (``readable``: arguments and computed ones such as ``arn``).
 
 The output fixture keeps only what a static check of the module needs, with the provider version the
 package was generated from (``package.json``: ``cdktf.provider.version``). Run it once per end of the
@@ -116,6 +117,19 @@ def _interfaces(dts: str) -> dict[str, dict[str, tuple[bool, str]]]:
     }
 
 
+def _computed(dts: str) -> list[str]:
+    """The attributes the resource class exposes (its getters, e.g. arn, zone_ids), by Terraform name:
+    what `<type>.<name>.<attribute>` may read, computed ones included."""
+    cls = re.search(
+        r"export declare class \w+ extends \w+\.Terraform(?:Resource|DataSource) \{(.*?)\n\}", dts, re.S
+    )
+    if cls is None:
+        raise SystemExit("index.d.ts: no resource or data source class")
+    getters = re.findall(r"^    get (\w+)\(\)", cls[1], re.M)
+    snake = (re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", g).lower() for g in getters if not g.endswith("Input"))
+    return sorted(set(snake))
+
+
 def _simple_type(storage: str) -> str:
     """storageClassType -> a Terraform type: string, number, bool, list(string), map(string), ..."""
     base = {"string": "string", "number": "number", "boolean": "bool"}
@@ -162,7 +176,9 @@ def extract(package: Path, module: Path = MODULE) -> dict[str, Any]:
                 config = re.search(r"export interface (\w+Config) extends \w+\.TerraformMetaArguments", dts)
                 if config is None:
                     raise SystemExit(f"{folder}/index.d.ts: no config interface")
-                out[key][tf_type] = _schema("", _functions(js), _interfaces(dts), config[1])
+                schema = _schema("", _functions(js), _interfaces(dts), config[1])
+                schema["readable"] = _computed(dts)
+                out[key][tf_type] = schema
     return {
         "provider": provider["name"],
         "version": provider["version"],

@@ -129,8 +129,53 @@ def check_body(body: dict[str, Any], schema: dict[str, Any], where: str, meta: s
     return problems
 
 
-def check_module(module: Path, schema: dict[str, Any]) -> list[str]:
+# <type>.<name>[index].<attribute> and data.<type>.<name>[index].<attribute> inside expressions
+_RESOURCE_REF = re.compile(r"(?<![\w.])(aws_[a-z0-9_]+)\.([\w-]+)(?:\[[^\]]*\])*\.([a-z0-9_]+)")
+_DATA_REF = re.compile(r"(?<![\w.])data\.(aws_[a-z0-9_]+)\.([\w-]+)(?:\[[^\]]*\])*\.([a-z0-9_]+)")
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _strings(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _strings(v)]
+    return []
+
+
+def check_references(module: Path, schema: dict[str, Any]) -> list[str]:
+    """Every attribute an expression reads from a resource or data source exists on that type (arguments
+    and computed attributes such as arn), and the resource or data source it names is declared."""
+    docs = _load(module)
+    declared = {
+        (kind, _name(t), _name(n))
+        for _, doc in docs
+        for kind in ("resource", "data")
+        for block in doc.get(kind, [])
+        for t, named in block.items()
+        for n in named
+    }
     problems: list[str] = []
+    for file, doc in docs:
+        for text in _strings(doc):
+            for kind, key, pattern in (
+                ("resource", "resources", _RESOURCE_REF),
+                ("data", "data_sources", _DATA_REF),
+            ):
+                for tf_type, name, attribute in pattern.findall(text):
+                    where = f"{file}: {'data.' if kind == 'data' else ''}{tf_type}.{name}.{attribute}"
+                    if (kind, tf_type, name) not in declared:
+                        problems.append(f"{where}: no {kind} {tf_type}.{name} is declared")
+                    elif tf_type in schema[key]:
+                        spec = schema[key][tf_type]
+                        if attribute not in {*spec["readable"], *spec["attributes"], *spec["blocks"]}:
+                            problems.append(f"{where}: {tf_type} has no attribute {attribute!r}")
+    return problems
+
+
+def check_module(module: Path, schema: dict[str, Any]) -> list[str]:
+    problems: list[str] = check_references(module, schema)
     for file, doc in _load(module):
         for kind, key, meta in (
             ("resource", "resources", META),
@@ -228,6 +273,19 @@ MUTATIONS = [
         "cidr_block           = var.vpc_cidr\n",
         "cidr_block           = [var.vpc_cidr]\n",
         "a list literal",
+    ),
+    (
+        "logs.tf",
+        "= aws_cloudwatch_log_group.task_events.arn\n",
+        "= aws_cloudwatch_log_group.task_events.arns\n",
+        "no attribute 'arns'",
+    ),
+    ("network.tf", "available.zone_ids)", "available.zones_ids)", "no attribute 'zones_ids'"),
+    (
+        "ecs.tf",
+        "aws_iam_role.task.arn",
+        "aws_iam_role.tasks.arn",
+        "no resource aws_iam_role.tasks is declared",
     ),
     (
         "logs.tf",
