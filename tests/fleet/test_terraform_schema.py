@@ -19,6 +19,8 @@ from typing import Any
 
 import hcl2
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from suite.fleet import sizing
 from suite.fleet.terraform import Terraform
@@ -187,7 +189,11 @@ def check_module(module: Path, schema: dict[str, Any]) -> list[str]:
                     for name, body in named.items():
                         where = f"{file}: {kind} {tf_type}.{_name(name)}"
                         if tf_type not in schema[key]:
-                            problems.append(f"{where}: hashicorp/aws {schema['version']} has no such type")
+                            version = schema["version"]
+                            problems.append(
+                                f"{where}: no such type in the schema fixture of hashicorp/aws {version} "
+                                "(a type new to the module: run tools/extract_provider_schema.py again)"
+                            )
                             continue
                         problems += check_body(body, schema[key][tf_type], where, meta)
     return problems
@@ -233,6 +239,23 @@ def test_every_taggable_resource_is_tagged_per_the_schema(path: Path) -> None:
         if "tags" in schema["resources"][_name(t)]["attributes"] and "tags" not in body
     ]
     assert untagged == []
+
+
+@given(st.integers() | st.floats(allow_nan=False, allow_infinity=False))
+def test_a_number_literal_fits_number_and_string_only(number: float) -> None:
+    assert _type_error(number, "number") is None and _type_error(number, "string") is None
+    for want in ("bool", "list(string)", "map(string)"):
+        assert _type_error(number, want) is not None
+
+
+@given(st.text(max_size=20))
+def test_a_string_literal_fits_number_or_bool_only_when_it_reads_as_one(text: str) -> None:
+    literal = f'"{text}"'
+    numeric = re.fullmatch(r"-?\d+(\.\d+)?", text) is not None
+    assert (_type_error(literal, "number") is None) == numeric
+    assert (_type_error(literal, "bool") is None) == (text in ("true", "false"))
+    assert _type_error(literal, "string") is None and _type_error(literal, "list(string)") is not None
+    assert _type_error("${" + text + "}", "number") is None  # an expression is Terraform's to judge
 
 
 # The checker fails on what it must catch: each mutation of a copy of terraform/ is one known mistake.
