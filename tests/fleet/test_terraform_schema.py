@@ -11,7 +11,6 @@ value the container_insights variable allows, must be enhanced, enabled or disab
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -24,179 +23,21 @@ from hypothesis import strategies as st
 
 from suite.fleet import sizing
 from suite.fleet.terraform import Terraform
+from tests.helpers.terraform_schema import (
+    SCHEMAS,
+    TF,
+    check_module,
+    load_module,
+    load_schema,
+    type_error,
+    unquote,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-TF = ROOT / "terraform"
-SCHEMAS = sorted((ROOT / "tests" / "fixtures").glob("aws_provider_schema_*.json"))
 # What ECS's UpdateClusterSettings/CreateCluster accept for the containerInsights setting.
 CONTAINER_INSIGHTS_VALUES = {"enhanced", "enabled", "disabled"}
-# Terraform's meta-arguments and meta-blocks, valid in every resource (data sources: no provisioners).
-META = {"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection"}
 # The line as it was before issue 16: the variable's "standard" went straight to ECS.
 BROKEN_SETTING = "value = var.container_insights"
 FIXED_SETTING = "value = local.container_insights_setting"
-
-
-def _schema(path: Path) -> dict[str, Any]:
-    return dict(json.loads(path.read_text(encoding="utf-8")))
-
-
-def _load(module: Path) -> list[tuple[str, dict[str, Any]]]:
-    """(file name, python-hcl2 document with literal strings still quoted) for every *.tf."""
-    docs = []
-    for path in sorted(module.glob("*.tf")):
-        with path.open(encoding="utf-8") as handle:
-            docs.append((path.name, hcl2.load(handle)))
-    return docs
-
-
-def _name(label: str) -> str:
-    return label[1:-1] if label.startswith('"') and label.endswith('"') else label
-
-
-def _is_block(value: Any) -> bool:
-    return (
-        isinstance(value, list)
-        and bool(value)
-        and all(isinstance(v, dict) and v.get("__is_block__") for v in value)
-    )
-
-
-def _type_error(value: Any, want: str) -> str | None:
-    """Why a literal cannot be `want` (None when it can, or when it is an expression)."""
-    if isinstance(value, str) and value.startswith("${"):
-        return None  # an expression: its type is Terraform's business at plan time
-    if want == "any":
-        return None
-    if isinstance(value, dict):
-        return None if want.startswith("map(") else f"an object/map literal where {want} is expected"
-    if isinstance(value, list):
-        if not want.startswith("list("):
-            return f"a list literal where {want} is expected"
-        inner = want[5:-1]
-        return next((e for e in (_type_error(v, inner) for v in value) if e), None)
-    if want.startswith(("list(", "map(")):
-        return f"a single value where {want} is expected"
-    if isinstance(value, bool):
-        return None if want in ("bool", "string") else f"a bool where {want} is expected"
-    if isinstance(value, int | float):
-        return None if want in ("number", "string") else f"a number where {want} is expected"
-    text = _name(str(value))
-    if want == "number" and not re.fullmatch(r"-?\d+(\.\d+)?", text):
-        return f"the string {text[:40]!r} where a number is expected"
-    if want == "bool" and text not in ("true", "false"):
-        return f"the string {text[:40]!r} where a bool is expected"
-    return None
-
-
-def check_body(body: dict[str, Any], schema: dict[str, Any], where: str, meta: set[str]) -> list[str]:
-    """Every problem of one resource, data source or nested block body against its schema."""
-    problems: list[str] = []
-    attributes, blocks = schema["attributes"], schema["blocks"]
-    seen: set[str] = set()
-    for key, value in body.items():
-        if key.startswith("__") or key in meta:  # python-hcl2 markers: __is_block__, __comments__
-            continue
-        if key == "dynamic":
-            for dyn in value:
-                for label, spec in dyn.items():
-                    name = _name(label)
-                    if name not in blocks:
-                        problems.append(f"{where}: dynamic block {name!r} is not a block of this type")
-                        continue
-                    seen.add(name)
-                    for content in spec.get("content", []):
-                        problems += check_body(content, blocks[name], f"{where}.{name}", set())
-            continue
-        if key in attributes:
-            seen.add(key)
-            if _is_block(value):
-                problems.append(f"{where}: {key} is an argument, written as a block")
-            elif error := _type_error(value, attributes[key]["type"]):
-                problems.append(f"{where}: {key} is {attributes[key]['type']}: {error}")
-        elif key in blocks:
-            seen.add(key)
-            if not _is_block(value):
-                problems.append(f"{where}: {key} is a block, written as an argument ({key} = ...)")
-                continue
-            if blocks[key].get("max_items") == 1 and len(value) > 1:
-                problems.append(f"{where}: {key} may appear once, appears {len(value)} times")
-            for item in value:
-                problems += check_body(item, blocks[key], f"{where}.{key}", set())
-        else:
-            problems.append(f"{where}: unknown argument or block {key!r}")
-    missing = [n for n, a in attributes.items() if a["required"] and n not in seen]
-    missing += [n for n, b in blocks.items() if b["required"] and n not in seen]
-    problems += [f"{where}: required {n!r} is missing" for n in sorted(missing)]
-    return problems
-
-
-# <type>.<name>[index].<attribute> and data.<type>.<name>[index].<attribute> inside expressions
-_RESOURCE_REF = re.compile(r"(?<![\w.])(aws_[a-z0-9_]+)\.([\w-]+)(?:\[[^\]]*\])*\.([a-z0-9_]+)")
-_DATA_REF = re.compile(r"(?<![\w.])data\.(aws_[a-z0-9_]+)\.([\w-]+)(?:\[[^\]]*\])*\.([a-z0-9_]+)")
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [t for v in value.values() for t in _strings(v)]
-    if isinstance(value, list):
-        return [t for v in value for t in _strings(v)]
-    return []
-
-
-def check_references(module: Path, schema: dict[str, Any]) -> list[str]:
-    """Every attribute an expression reads from a resource or data source exists on that type (arguments
-    and computed attributes such as arn), and the resource or data source it names is declared."""
-    docs = _load(module)
-    declared = {
-        (kind, _name(t), _name(n))
-        for _, doc in docs
-        for kind in ("resource", "data")
-        for block in doc.get(kind, [])
-        for t, named in block.items()
-        for n in named
-    }
-    problems: list[str] = []
-    for file, doc in docs:
-        for text in _strings(doc):
-            for kind, key, pattern in (
-                ("resource", "resources", _RESOURCE_REF),
-                ("data", "data_sources", _DATA_REF),
-            ):
-                for tf_type, name, attribute in pattern.findall(text):
-                    where = f"{file}: {'data.' if kind == 'data' else ''}{tf_type}.{name}.{attribute}"
-                    if (kind, tf_type, name) not in declared:
-                        problems.append(f"{where}: no {kind} {tf_type}.{name} is declared")
-                    elif tf_type in schema[key]:
-                        spec = schema[key][tf_type]
-                        if attribute not in {*spec["readable"], *spec["attributes"], *spec["blocks"]}:
-                            problems.append(f"{where}: {tf_type} has no attribute {attribute!r}")
-    return problems
-
-
-def check_module(module: Path, schema: dict[str, Any]) -> list[str]:
-    problems: list[str] = check_references(module, schema)
-    for file, doc in _load(module):
-        for kind, key, meta in (
-            ("resource", "resources", META),
-            ("data", "data_sources", META - {"provisioner", "connection"}),
-        ):
-            for block in doc.get(kind, []):
-                for rtype, named in block.items():
-                    tf_type = _name(rtype)
-                    for name, body in named.items():
-                        where = f"{file}: {kind} {tf_type}.{_name(name)}"
-                        if tf_type not in schema[key]:
-                            version = schema["version"]
-                            problems.append(
-                                f"{where}: no such type in the schema fixture of hashicorp/aws {version} "
-                                "(a type new to the module: run tools/extract_provider_schema.py again)"
-                            )
-                            continue
-                        problems += check_body(body, schema[key][tf_type], where, meta)
-    return problems
 
 
 # ---------------------------------------------------------------- the fixtures and the constraint
@@ -211,12 +52,12 @@ def test_schema_fixtures_cover_both_ends_of_the_provider_constraint() -> None:
     constraint = re.search(r'version = ">= ([\d.]+), < ([\d.]+)"', versions)
     assert constraint, "the hashicorp/aws constraint must have a lower and an upper bound"
     low, high = _version(constraint[1]), _version(constraint[2])
-    found = sorted(_version(_schema(p)["version"]) for p in SCHEMAS)
+    found = sorted(_version(load_schema(p)["version"]) for p in SCHEMAS)
     assert len(found) >= 2
     assert all(low <= v < high for v in found), (found, constraint[0])
     assert found[0][: len(low)] == low  # the lowest version allowed is one of those checked
     for path in SCHEMAS:
-        schema = _schema(path)
+        schema = load_schema(path)
         assert schema["provider"] == "registry.terraform.io/hashicorp/aws"
         assert path.name == f"aws_provider_schema_{'.'.join(schema['version'].split('.')[:2])}.json"
         assert "provider-aws@" in schema["source"]
@@ -224,38 +65,38 @@ def test_schema_fixtures_cover_both_ends_of_the_provider_constraint() -> None:
 
 @pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: p.stem)
 def test_every_argument_and_block_matches_the_provider_schema(path: Path) -> None:
-    assert check_module(TF, _schema(path)) == []
+    assert check_module(TF, load_schema(path)) == []
 
 
 @pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: p.stem)
 def test_every_taggable_resource_is_tagged_per_the_schema(path: Path) -> None:
-    schema = _schema(path)
+    schema = load_schema(path)
     untagged = [
-        f"{_name(t)}.{_name(n)}"
-        for _, doc in _load(TF)
+        f"{unquote(t)}.{unquote(n)}"
+        for _, doc in load_module(TF)
         for block in doc.get("resource", [])
         for t, named in block.items()
         for n, body in named.items()
-        if "tags" in schema["resources"][_name(t)]["attributes"] and "tags" not in body
+        if "tags" in schema["resources"][unquote(t)]["attributes"] and "tags" not in body
     ]
     assert untagged == []
 
 
 @given(st.integers() | st.floats(allow_nan=False, allow_infinity=False))
 def test_a_number_literal_fits_number_and_string_only(number: float) -> None:
-    assert _type_error(number, "number") is None and _type_error(number, "string") is None
+    assert type_error(number, "number") is None and type_error(number, "string") is None
     for want in ("bool", "list(string)", "map(string)"):
-        assert _type_error(number, want) is not None
+        assert type_error(number, want) is not None
 
 
 @given(st.text(max_size=20))
 def test_a_string_literal_fits_number_or_bool_only_when_it_reads_as_one(text: str) -> None:
     literal = f'"{text}"'
     numeric = re.fullmatch(r"-?\d+(\.\d+)?", text) is not None
-    assert (_type_error(literal, "number") is None) == numeric
-    assert (_type_error(literal, "bool") is None) == (text in ("true", "false"))
-    assert _type_error(literal, "string") is None and _type_error(literal, "list(string)") is not None
-    assert _type_error("${" + text + "}", "number") is None  # an expression is Terraform's to judge
+    assert (type_error(literal, "number") is None) == numeric
+    assert (type_error(literal, "bool") is None) == (text in ("true", "false"))
+    assert type_error(literal, "string") is None and type_error(literal, "list(string)") is not None
+    assert type_error("${" + text + "}", "number") is None  # an expression is Terraform's to judge
 
 
 # The checker fails on what it must catch: each mutation of a copy of terraform/ is one known mistake.
@@ -329,7 +170,7 @@ def test_the_check_catches_each_kind_of_mistake(
     assert old in text, f"the mutation no longer applies to {file}: update MUTATIONS"
     (module / file).write_text(text.replace(old, new, 1), encoding="utf-8")
     for path in SCHEMAS:
-        problems = check_module(module, _schema(path))
+        problems = check_module(module, load_schema(path))
         assert any(problem in p for p in problems), problems
 
 
@@ -342,7 +183,7 @@ def test_a_repeated_single_block_is_caught(tmp_path: Path) -> None:
     ecs.write_text(
         ecs.read_text(encoding="utf-8").replace(block, block.replace("{", "{}\n  runtime_platform {", 1))
     )
-    problems = check_module(module, _schema(SCHEMAS[-1]))
+    problems = check_module(module, load_schema(SCHEMAS[-1]))
     assert any("runtime_platform may appear once, appears 2 times" in p for p in problems), problems
 
 
@@ -358,16 +199,16 @@ def container_insights_settings(module: Path, work: Path) -> dict[str, str]:
     """{container_insights variable value: what the cluster's containerInsights setting receives}, for
     every value the variable's validation allows, computed by the embedded Terraform from the module's
     own expression (the setting's value and the locals it uses, with variables.tf: no provider)."""
-    docs = _load(module)
+    docs = load_module(module)
     cluster = next(
         body
         for _, doc in docs
         for block in doc.get("resource", [])
         for t, named in block.items()
-        if _name(t) == "aws_ecs_cluster"
+        if unquote(t) == "aws_ecs_cluster"
         for body in named.values()
     )
-    setting = next(s for s in cluster["setting"] if _name(s["name"]) == "containerInsights")
+    setting = next(s for s in cluster["setting"] if unquote(s["name"]) == "containerInsights")
     expr = _expression(setting["value"])
     all_locals = {k: v for _, doc in docs for lb in doc.get("locals", []) for k, v in lb.items()}
     needed: dict[str, str] = {}
