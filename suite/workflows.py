@@ -69,6 +69,16 @@ class Job:
     matrix: bool = False  # a matrix job: GitHub names its jobs "<id> (<value>)"
     steps: tuple[Step, ...] = ()
     with_: tuple[tuple[str, str], ...] = ()  # a `uses` job's `with` values
+    docker: tuple[str, ...] = ()  # what needs a Docker daemon: "container:", "services:", "uses: docker://"
+    runs_on: tuple[str, ...] = ()  # the labels as written (an expression stays one label)
+
+    @property
+    def github_hosted(self) -> bool:
+        """`runs-on` names only GitHub-hosted images (ubuntu-*, windows-*, macos-*): not the fleet's."""
+        return bool(self.runs_on) and all(label.startswith(_HOSTED) for label in self.runs_on)
+
+
+_HOSTED = ("ubuntu-", "windows-", "macos-")
 
 
 @dataclass(frozen=True)
@@ -164,6 +174,16 @@ def _step(n: int, spec: dict[str, Any]) -> Step:
     return Step(name=str(spec.get("name") or default), env=_pairs(spec.get("env")), run=run)
 
 
+def _docker(job: dict[str, Any]) -> tuple[str, ...]:
+    """What in a job needs a Docker daemon on its runner: a job `container`, `services`, a step that runs
+    a `docker://` image (a repository's Docker action is not visible in the file)."""
+    found = [f"{key}:" for key in ("container", "services") if job.get(key)]
+    steps = [s for s in job.get("steps") or () if isinstance(s, dict)]
+    if any(str(s.get("uses", "")).startswith("docker://") for s in steps):
+        found.append("uses: docker://")
+    return tuple(found)
+
+
 def _input(name: str, spec: dict[str, Any]) -> Input:
     match = _RANGE.search(str(spec.get("description") or ""))
     return Input(
@@ -210,6 +230,8 @@ def _workflow(file: str, doc: dict[Any, Any]) -> Workflow:
             matrix="matrix" in (job.get("strategy") or {}),
             steps=tuple(_step(n, step) for n, step in enumerate(job.get("steps") or (), 1)),
             with_=_pairs(job.get("with")),
+            docker=_docker(job),
+            runs_on=_as_tuple(job.get("runs-on")) if not isinstance(job.get("runs-on"), dict) else (),
         )
         for job_id, job in (doc.get("jobs") or {}).items()
     )

@@ -2,12 +2,18 @@
 # standard: the same figures only in the performance log), the runner task definition and the service
 # that keeps runner_count runners.
 
+locals {
+  # The cluster setting accepts only enhanced, enabled or disabled: "standard" is the console's word for
+  # enabled, and the suite's (suite deploy --container-insights standard).
+  container_insights_setting = { enhanced = "enhanced", standard = "enabled" }[var.container_insights]
+}
+
 resource "aws_ecs_cluster" "this" {
   name = local.cluster_name
 
   setting {
     name  = "containerInsights"
-    value = var.container_insights
+    value = local.container_insights_setting
   }
 
   tags = local.tags

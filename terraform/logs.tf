@@ -60,9 +60,14 @@ resource "aws_cloudwatch_event_target" "task_state" {
   rule      = aws_cloudwatch_event_rule.task_state.name
   target_id = "task-events-log-group"
   arn       = aws_cloudwatch_log_group.task_events.arn
+
+  # Until the log group's policy exists EventBridge cannot write there, and the events are dropped.
+  depends_on = [aws_cloudwatch_log_resource_policy.task_events]
 }
 
-# EventBridge writes to CloudWatch Logs through the log group's resource policy, limited to this rule.
+# EventBridge writes to CloudWatch Logs through a resource policy. This one is attached to the task-events
+# log group itself (resource_arn, provider 6.40+), not account-wide: CloudWatch Logs allows only 10
+# account-wide policies per region, and this one grants nothing on any other group. Only this rule.
 data "aws_iam_policy_document" "task_events_delivery" {
   statement {
     sid     = "EventBridgeToTaskEventsLogGroup"
@@ -82,6 +87,6 @@ data "aws_iam_policy_document" "task_events_delivery" {
 }
 
 resource "aws_cloudwatch_log_resource_policy" "task_events" {
-  policy_name     = "${var.fleet_name}-task-events"
+  resource_arn    = aws_cloudwatch_log_group.task_events.arn
   policy_document = data.aws_iam_policy_document.task_events_delivery.json
 }

@@ -1,6 +1,8 @@
 # runner-suite fleet: self-hosted GitHub Actions runners as ECS Fargate tasks.
 # One ECS task = one runner, named after its ECS task id (the key the suite joins GitHub jobs,
 # Container Insights metrics and ECS task events on). See ../docs/aws.md.
+# Fargate has no Docker daemon and no privileged containers: a job with `container:` or `services:`, or
+# a `docker://` / Dockerfile action, fails on these runners (`suite doctor --profile P` warns of it).
 
 locals {
   # The tag the suite's destroy proof searches for (Resource Groups Tagging API): keep in sync with

@@ -2,6 +2,11 @@
 # Terraform (and so never reaches the state). `suite secrets put` (make secrets) writes it with boto3:
 #   PAT: {"token": "github_pat_..."}
 #   App: {"app_id": "123", "installation_id": "456", "private_key": "-----BEGIN RSA PRIVATE KEY-----..."}
+# Destroy then deploy at once: with secret_recovery_window_days = 0 (the default) destroy deletes the
+# secret without recovery, which AWS finishes asynchronously; until then the name is "scheduled for
+# deletion". The provider retries the creation for up to 2 minutes on exactly that error, and the suite
+# counts a secret being deleted as absent (suite/fleet/secrets.py), so the same name is created again.
+# With a recovery window of 7-30 days the name stays taken for that long (docs/aws.md, Teardown).
 resource "aws_secretsmanager_secret" "github_credential" {
   name                    = "${var.fleet_name}/github-runner-credential"
   description             = "GitHub ${var.credential_kind == "app" ? "App" : "token"} the ${var.fleet_name} runners register with (written by `suite secrets put`)"

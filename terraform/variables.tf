@@ -253,10 +253,21 @@ variable "az_count" {
   }
 }
 
-variable "availability_zones" {
-  description = "Zone names for the created VPC's subnets (empty: the region's zones a-d that are available, first az_count of them)."
+variable "availability_zone_ids" {
+  description = "Zone IDs (e.g. use1-az1, not names: names map to IDs differently per account) for the created VPC's subnets; empty: the region's zones a-f minus fargate_unsupported_zone_ids, the first az_count by zone ID."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for id in var.availability_zone_ids : can(regex("^[a-z]+[0-9]+-az[0-9]+$", id))])
+    error_message = "availability_zone_ids must be zone IDs such as use1-az1 (aws ec2 describe-availability-zones shows ZoneId), not zone names."
+  }
+}
+
+variable "fargate_unsupported_zone_ids" {
+  description = "Zone IDs where Fargate does not run, never used for subnets. Default: the ones AWS's Fargate region table leaves out (us-west-1 runs Fargate in usw1-az1 and usw1-az3 only, ap-northeast-1 in apne1-az1, apne1-az2 and apne1-az4 only)."
+  type        = list(string)
+  default     = ["usw1-az2", "apne1-az3"]
 }
 
 variable "private_subnets" {
@@ -269,4 +280,15 @@ variable "egress_ports" {
   description = "TCP ports the runners may reach on the internet (GitHub, ghcr.io and AWS APIs need 443; package mirrors often 80)."
   type        = list(number)
   default     = [443, 80]
+}
+
+variable "dns_server_cidrs" {
+  description = "DNS servers (IPv4 CIDRs) the runners may reach on UDP and TCP 53, besides those the existing VPC's DHCP options name (read automatically). The Amazon-provided resolver needs no rule: security groups do not filter it."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.dns_server_cidrs : can(cidrhost(c, 0)) && !can(regex(":", c))])
+    error_message = "dns_server_cidrs must be IPv4 CIDRs such as 10.0.0.2/32."
+  }
 }

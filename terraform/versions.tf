@@ -5,8 +5,10 @@ terraform {
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      # 5.81 added containerInsights = "enhanced" on aws_ecs_cluster.
-      version = ">= 5.81"
+      # 6.40+: aws_cloudwatch_log_resource_policy.resource_arn (a policy on one log group, not
+      # account-wide). Below 7.0: a major release may remove or rename arguments. The module is checked
+      # offline against the provider schema of both ends (tests/fixtures/aws_provider_schema*.json).
+      version = ">= 6.40, < 7.0"
     }
   }
 }

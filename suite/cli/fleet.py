@@ -74,8 +74,9 @@ def add_commands(sub: Any) -> None:
         "--container-insights",
         choices=("enhanced", "standard"),
         default=None,
-        help="the cluster's Container Insights mode (default enhanced: task metrics by TaskId; standard "
-        "is cheaper and the suite reads the same per-task figures from the performance log)",
+        help="the cluster's Container Insights mode (default enhanced: task metrics by TaskId; standard, "
+        "the cluster setting's `enabled`, is cheaper and the suite reads the same per-task figures from "
+        "the performance log)",
     )
     aws_args(d)
     seed_arg(d, "twin: random seed")

@@ -79,11 +79,13 @@ def has_value(secretsmanager: Any, secret_id: str) -> bool:
 
 
 def exists(secretsmanager: Any, secret_id: str) -> bool:
+    """Whether the secret exists and is not being deleted (a destroy's deletion finishes asynchronously:
+    Terraform creates it again, retrying while AWS completes the deletion)."""
     try:
-        secretsmanager.describe_secret(SecretId=secret_id)
+        meta = secretsmanager.describe_secret(SecretId=secret_id)
     except secretsmanager.exceptions.ResourceNotFoundException:
         return False
-    return True
+    return meta.get("DeletedDate") is None
 
 
 def put(secretsmanager: Any, secret_id: str, credential: dict[str, str]) -> str:

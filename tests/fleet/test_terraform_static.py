@@ -72,10 +72,53 @@ def test_terraform_fmt_is_clean() -> None:
     assert Terraform(TF, progress=lambda _: None).unformatted() == []
 
 
-def test_provider_version_supports_enhanced_container_insights() -> None:
+def test_provider_version_is_bounded_and_the_lock_file_story_is_documented() -> None:
+    """6.40 is the first with a log-group-scoped resource policy; a major release may break the module.
+    The lock file is generated where providers can be downloaded: no check here requires it."""
     providers = CONF["terraform"][0]["required_providers"][0]["aws"]
     assert providers["source"] == "hashicorp/aws"
-    assert providers["version"] == ">= 5.81"
+    assert providers["version"] == ">= 6.40, < 7.0"
+    lock = "terraform providers lock -platform=linux_amd64 -platform=linux_arm64"
+    assert lock in (ROOT / "docs" / "aws.md").read_text() and lock in (ROOT / "README.md").read_text()
+    lock_file = TF / ".terraform.lock.hcl"
+    if lock_file.exists():  # once committed, it must pin a version inside the constraint, with hashes
+        entry = hcl2.load(lock_file.open())["provider"][0]['"registry.terraform.io/hashicorp/aws"']
+        major, minor = (int(p) for p in _unq(entry["version"]).split(".")[:2])
+        assert (6, 40) <= (major, minor) < (7, 0) and entry["hashes"]
+
+
+def test_container_insights_standard_maps_to_ecs_enabled() -> None:
+    """ECS accepts enhanced, enabled or disabled; the suite's word "standard" is ECS's "enabled"."""
+    assert RES["aws_ecs_cluster"]["this"]["setting"] == [
+        {"name": "containerInsights", "value": "${local.container_insights_setting}"}
+    ]
+    assert '{ enhanced = "enhanced", standard = "enabled" }[var.container_insights]' in TEXT
+
+
+def test_zones_are_picked_by_id_without_the_non_fargate_ones() -> None:
+    zones = CONF["data"]["aws_availability_zones"]["available"]
+    assert zones["exclude_zone_ids"] == "${var.fargate_unsupported_zone_ids}"
+    assert {"usw1-az2", "apne1-az3"} <= set(CONF["variable"]["fargate_unsupported_zone_ids"]["default"])
+    for kind in ("public", "private"):
+        subnet = RES["aws_subnet"][kind]
+        assert subnet["availability_zone_id"] == "${local.az_ids[count.index]}"
+        assert "availability_zone" not in subnet
+
+
+def test_dns_egress_to_the_vpcs_custom_dns_servers() -> None:
+    rule = RES["aws_vpc_security_group_egress_rule"]["dns"]
+    assert rule["for_each"] == "${local.dns_rules}"
+    assert (rule["from_port"], rule["to_port"], rule["ip_protocol"]) == (53, 53, "${each.value[1]}")
+    assert "data.aws_vpc_dhcp_options.existing[0].domain_name_servers" in TEXT
+    assert CONF["variable"]["dns_server_cidrs"]["default"] == []
+
+
+def test_task_events_policy_is_scoped_to_its_log_group_and_precedes_the_target() -> None:
+    policy = RES["aws_cloudwatch_log_resource_policy"]["task_events"]
+    assert policy["resource_arn"] == "${aws_cloudwatch_log_group.task_events.arn}"
+    assert "policy_name" not in policy  # a named policy is account-wide (at most 10 per region)
+    target = RES["aws_cloudwatch_event_target"]["task_state"]
+    assert target["depends_on"] == ["${aws_cloudwatch_log_resource_policy.task_events}"]
 
 
 def test_runner_count_defaults_to_4_and_drives_the_service() -> None:
@@ -89,8 +132,6 @@ def test_runner_count_defaults_to_4_and_drives_the_service() -> None:
 
 
 def test_cluster_has_enhanced_container_insights_by_default() -> None:
-    settings = RES["aws_ecs_cluster"]["this"]["setting"]
-    assert {"name": "containerInsights", "value": "${var.container_insights}"} in settings
     assert CONF["variable"]["container_insights"]["default"] == "enhanced"
 
 
