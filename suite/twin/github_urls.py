@@ -1,7 +1,8 @@
 """The twin's URL table (moto's urls.py): which response answers each method and path.
 
 Paths are matched whole, after the query string is split off; `{repo}` stands for the twin's
-repository. A method and path the table does not hold is GitHub's 404.
+repository, its owner and name matched case-insensitively as GitHub does (the answers spell it as the
+repository does). A method and path the table does not hold is GitHub's 404.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ URL_PATHS: list[tuple[str, str, Response]] = [
     ("POST", r"/repos/{repo}/actions/workflows/(?P<workflow_id>[^/]+)/dispatches", responses.dispatch),
     ("GET", r"/repos/{repo}/actions/workflows", responses.list_workflows),
     ("GET", r"/repos/{repo}/actions/workflows/(?P<workflow_id>[^/]+)", responses.get_workflow),
+    ("GET", r"/repos/{repo}/actions/workflows/(?P<workflow_id>[^/]+)/runs", responses.list_workflow_runs),
     ("GET", r"/repos/{repo}/contents/(?P<content_path>.+)", responses.get_content),
     ("GET", r"/repos/{repo}/actions/runs", responses.list_runs),
     ("GET", r"/repos/{repo}/actions/runs/(?P<run_id>\d+)", responses.get_run),
@@ -40,7 +42,7 @@ class UrlTable:
 
     def __init__(self, repo: str) -> None:
         self._routes = [
-            (method, re.compile(pattern.replace("{repo}", re.escape(repo))), response)
+            (method, re.compile(pattern.replace("{repo}", f"(?i:{re.escape(repo)})")), response)
             for method, pattern, response in URL_PATHS
         ]
         self._app = [(method, re.compile(pattern)) for method, pattern in APP_URL_PATHS]

@@ -22,6 +22,7 @@ from tests.helpers.openapi import (
 DISPATCH = "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
 WORKFLOWS = "/repos/{owner}/{repo}/actions/workflows"
 WORKFLOW = "/repos/{owner}/{repo}/actions/workflows/{workflow_id}"
+WORKFLOW_RUNS = "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
 CONTENTS = "/repos/{owner}/{repo}/contents/{path}"
 RUNS = "/repos/{owner}/{repo}/actions/runs"
 RUN = "/repos/{owner}/{repo}/actions/runs/{run_id}"
@@ -34,6 +35,7 @@ EXPECTED_OPERATIONS = {
     ("POST", DISPATCH),
     ("GET", WORKFLOWS),
     ("GET", WORKFLOW),
+    ("GET", WORKFLOW_RUNS),
     ("GET", CONTENTS),
     ("GET", RUNS),
     ("GET", RUN),
@@ -60,7 +62,7 @@ def _rejects(method: str, template: str, status: int, body: object | None) -> st
 # the fixture itself
 
 
-def test_fixture_holds_exactly_the_ten_operations() -> None:
+def test_fixture_holds_exactly_the_eleven_operations() -> None:
     assert set(operations()) == EXPECTED_OPERATIONS
 
 
@@ -86,7 +88,7 @@ def test_fixture_lists_every_documented_status() -> None:
     assert set(paths[DISPATCH]["post"]["responses"]) == {"200", "204"}
     assert set(paths[RATE_LIMIT]["get"]["responses"]) == {"200", "304", "404"}
     assert "requestBody" in paths[DISPATCH]["post"]
-    for template in (WORKFLOWS, RUNS, RUN, RUN_JOBS, JOB, RUNNERS):
+    for template in (WORKFLOWS, WORKFLOW_RUNS, RUNS, RUN, RUN_JOBS, JOB, RUNNERS):
         assert "200" in paths[template]["get"]["responses"]
 
 
