@@ -77,7 +77,10 @@ class Handler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """What the HTTP layer refuses itself (a method it has no handler for, a request line or
         headers it cannot parse): GitHub's JSON error, never the standard library's HTML page."""
-        status = HTTPStatus(code) if code in HTTPStatus._value2member_map_ else HTTPStatus.BAD_REQUEST
+        try:
+            status = HTTPStatus(code)
+        except ValueError:
+            status = HTTPStatus.BAD_REQUEST
         payload = json.dumps(ApiError(status.value, status.phrase).body, separators=(",", ":")).encode()
         self.close_connection = True
         self.send_response(status.value, status.phrase)
@@ -176,12 +179,10 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(403, SECONDARY_MESSAGE, headers={"retry-after": str(int(wait))})
         key = self._limit_key or st.token
         if st.limit.snapshot(key, now)["remaining"] <= 0:
-            st.limit.refused += 1
-            raise ApiError(
-                403,
-                f"API rate limit exceeded for installation. {DOCS}#rate-limiting",
-                headers=st.rate_headers(key, now),
-            )
+            headers = st.rate_headers(key, now)
+            st.limit.refused_resets.append(int(headers["x-ratelimit-reset"]))
+            message = f"API rate limit exceeded for installation. {DOCS}#rate-limiting"
+            raise ApiError(403, message, headers=headers)
 
     def _access_token(self, request: Request, jwt: str | None) -> None:
         """A request made with the App's JWT: not counted against any rate limit."""

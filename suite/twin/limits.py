@@ -16,7 +16,12 @@ class PrimaryLimit:
     window_s: int = 3600
     _window_start: dict[str, float] = field(default_factory=dict)
     _used: dict[str, int] = field(default_factory=dict)
-    refused: int = 0  # requests answered 403 "API rate limit exceeded" (counted by the server)
+    # the x-ratelimit-reset (GitHub's clock) of each request answered 403 "API rate limit exceeded"
+    refused_resets: list[int] = field(default_factory=list)
+
+    @property
+    def refused(self) -> int:
+        return len(self.refused_resets)
 
     def _roll(self, token: str, now: float) -> None:
         """A window starts at the whole second of the first request after the last one ended, so the
