@@ -34,6 +34,7 @@ OPERATIONS: Final[tuple[tuple[str, str], ...]] = (
     ("post", "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"),
     ("get", "/repos/{owner}/{repo}/actions/workflows"),
     ("get", "/repos/{owner}/{repo}/actions/workflows/{workflow_id}"),
+    ("get", "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"),
     ("get", "/repos/{owner}/{repo}/contents/{path}"),
     ("get", "/repos/{owner}/{repo}/actions/runs"),
     ("get", "/repos/{owner}/{repo}/actions/runs/{run_id}"),

@@ -2,8 +2,11 @@
 
 It reads a request, checks the credentials, draws faults, applies GitHub's rate limits, looks the
 response up in the URL table (suite.twin.github_urls; the responses are in suite.twin.github_responses,
-the objects they return in suite.twin.github_objects) and sends it with GitHub's headers, ETags and
-304s. Twin-only endpoints live under /_twin/. The shared state is suite.twin.github_backend.
+the objects they return in suite.twin.github_objects, the lists' pagination and filters in
+suite.twin.github_lists) and sends it with GitHub's headers, ETags and 304s. Any method and any path
+gets a JSON answer in GitHub's error shape (a method or path the table does not hold: 404; HEAD is GET
+without the body; a request the HTTP layer cannot parse: its status, in JSON too). Twin-only endpoints
+live under /_twin/. The shared state is suite.twin.github_backend.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from suite.twin import faults as fault_kinds
 from suite.twin import github_responses as responses
 from suite.twin import github_runners
 from suite.twin.github_backend import GitHubState
+from suite.twin.github_lists import FilterError
 from suite.twin.github_responses import DOCS, ApiError, Request
 from suite.twin.github_urls import UrlTable
 from suite.twin.limits import SECONDARY_MESSAGE
@@ -53,11 +57,40 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._handle("GET")
 
+    def do_HEAD(self) -> None:
+        self._handle("GET")  # GitHub answers HEAD as GET, without the body (_send leaves it out)
+
     def do_POST(self) -> None:
         self._handle("POST")
 
+    def do_PUT(self) -> None:
+        self._handle("PUT")
+
+    def do_PATCH(self) -> None:
+        self._handle("PATCH")
+
     def do_DELETE(self) -> None:
         self._handle("DELETE")
+
+    def do_OPTIONS(self) -> None:
+        self._handle("OPTIONS")
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """What the HTTP layer refuses itself (a method it has no handler for, a request line or
+        headers it cannot parse): GitHub's JSON error, never the standard library's HTML page."""
+        try:
+            status = HTTPStatus(code)
+        except ValueError:
+            status = HTTPStatus.BAD_REQUEST
+        payload = json.dumps(ApiError(status.value, status.phrase).body, separators=(",", ":")).encode()
+        self.close_connection = True
+        self.send_response(status.value, status.phrase)
+        self.send_header("Connection", "close")
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
 
     def _handle(self, method: str) -> None:
         st = self.state
@@ -124,7 +157,10 @@ class Handler(BaseHTTPRequestHandler):
                     request = Request(
                         st, method, parts.path, query, raw, now, self._api(), self._limit_key, params
                     )
-                    status, body, headers = response(request)
+                    try:
+                        status, body, headers = response(request)
+                    except FilterError as err:  # a documented filter with a value it cannot take
+                        raise ApiError(422, str(err)) from err
             except ApiError as err:
                 status, body, headers = err.status, err.body, err.headers
             rate_headers = st.rate_headers(self._limit_key, now) if self._limit_key else {}
@@ -152,11 +188,10 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(403, SECONDARY_MESSAGE, headers={"retry-after": str(int(wait))})
         key = self._limit_key or st.token
         if st.limit.snapshot(key, now)["remaining"] <= 0:
-            raise ApiError(
-                403,
-                f"API rate limit exceeded for installation. {DOCS}#rate-limiting",
-                headers=st.rate_headers(key, now),
-            )
+            headers = st.rate_headers(key, now)
+            st.limit.refused_resets.append(int(headers["x-ratelimit-reset"]))
+            message = f"API rate limit exceeded for installation. {DOCS}#rate-limiting"
+            raise ApiError(403, message, headers=headers)
 
     def _access_token(self, request: Request, jwt: str | None) -> None:
         """A request made with the App's JWT: not counted against any rate limit."""
@@ -188,7 +223,7 @@ class Handler(BaseHTTPRequestHandler):
     def _send(self, status: int, body: Any, headers: dict[str, str], count: bool) -> None:
         payload = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
         etag = f'W/"{hashlib.sha1(payload).hexdigest()}"' if payload and status == 200 else None
-        if etag and self.command == "GET" and self.headers.get("If-None-Match") == etag:
+        if etag and self.command in ("GET", "HEAD") and _matches(self.headers.get("If-None-Match"), etag):
             status, payload = 304, b""
         elif count and status != 401:
             key = self._limit_key or self.state.token
@@ -206,8 +241,16 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        if payload:
+        if payload and self.command != "HEAD":
             self.wfile.write(payload)
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    """If-None-Match (one tag, a list, or `*`) names `etag`: weak comparison, as for a GET."""
+    if not if_none_match:
+        return False
+    tags = [t.strip() for t in if_none_match.split(",")]
+    return "*" in tags or etag.removeprefix("W/") in {t.removeprefix("W/") for t in tags}
 
 
 class _Server(ThreadingHTTPServer):

@@ -4,6 +4,7 @@ reports."""
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -39,12 +40,15 @@ class GitHubState:
         self.token = token
         self.lock = threading.Lock()
         self.limits = limits or LimitsConfig()
-        self.limit = PrimaryLimit(limit=self.limits.primary_per_hour)
+        self.limit = PrimaryLimit(limit=self.limits.primary_per_hour, window_s=self.limits.primary_window_s)
         self.secondary = SecondaryLimits(self.limits)
         self.faults = Faults(faults or FaultsConfig())
         self.app = app
         self.skew_s = skew_s  # GitHub's clock − the twin's: its timestamps, Date and rate-limit reset
         self.scheme = "http"  # "https" when make_server is given a TLS context
+        # the repository's workflows were created a day before the twin started (GitHub's clock): one
+        # fixed instant, so a workflow's object, and the ETag of their list, does not change with time
+        self.workflows_created = int(clock.now() + skew_s) - 86400
         self.installation_tokens: dict[str, float] = {}  # token -> expires at (virtual epoch s)
         self.runner_registry = RunnerRegistry()  # runners registered through generate-jitconfig
         self.in_flight = 0
@@ -55,7 +59,7 @@ class GitHubState:
     def rate_headers(self, key: str, now: float) -> dict[str, str]:
         """The primary limit's `x-ratelimit-*` headers, the reset on GitHub's clock."""
         headers = self.limit.headers(key, now)
-        headers["x-ratelimit-reset"] = str(int(int(headers["x-ratelimit-reset"]) + self.skew_s))
+        headers["x-ratelimit-reset"] = str(math.ceil(int(headers["x-ratelimit-reset"]) + self.skew_s))
         return headers
 
     def limit_key(self, token: str | None) -> str | None:

@@ -15,6 +15,12 @@ from suite.twin.workflows import WorkflowDef
 
 HEAD_SHA = "8a3b2c1d4e5f60718293a4b5c6d7e8f901234567"
 HEAD_BRANCH = "main"
+RUN_EVENT = "workflow_dispatch"  # the event of every twin run
+
+
+def check_suite_id(run_id: int) -> int:
+    """The check suite of a twin run (one per run)."""
+    return run_id + 7_000_000_000
 
 
 def _node_id(kind: str, n: int | str) -> str:
@@ -136,14 +142,14 @@ def run_object(api: str, repo: str, run: SimRun, skew_s: float = 0.0) -> dict[st
         "id": run.id,
         "name": run.workflow.name,
         "node_id": _node_id("WFR_", run.id),
-        "check_suite_id": run.id + 7_000_000_000,
+        "check_suite_id": check_suite_id(run.id),
         "check_suite_node_id": _node_id("CS_", run.id),
         "head_branch": HEAD_BRANCH,
         "head_sha": HEAD_SHA,
         "path": run.workflow.path,
         "display_title": run.display_title,
         "run_number": run.run_number,
-        "event": "workflow_dispatch",
+        "event": RUN_EVENT,
         "status": run.status,
         "conclusion": run.conclusion,
         "workflow_id": run.workflow.id,
@@ -159,7 +165,7 @@ def run_object(api: str, repo: str, run: SimRun, skew_s: float = 0.0) -> dict[st
         "run_started_at": iso(run.created + skew_s),
         "jobs_url": f"{base}/jobs",
         "logs_url": f"{base}/logs",
-        "check_suite_url": f"{api}/repos/{repo}/check-suites/{run.id + 7_000_000_000}",
+        "check_suite_url": f"{api}/repos/{repo}/check-suites/{check_suite_id(run.id)}",
         "artifacts_url": f"{base}/artifacts",
         "cancel_url": f"{base}/cancel",
         "rerun_url": f"{base}/rerun",

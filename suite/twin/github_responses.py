@@ -5,9 +5,8 @@ Errors are raised as ApiError with GitHub's message. Callers hold the state's lo
 from __future__ import annotations
 
 import json
-import operator
+import math
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -19,10 +18,10 @@ from suite.twin.app_auth import jwt_problem
 from suite.twin.fleet_model import SimRun
 from suite.twin.github_backend import GitHubState
 from suite.twin.github_contents import REFS, WORKFLOWS_FOLDER, file_object, folder_listing, run_title
+from suite.twin.github_lists import MAX_FILTERED_RESULTS, boolean_param, job_filter, page_of, run_filters
 from suite.twin.workflows import InputError
 
 DOCS = "https://docs.github.com/rest"
-MAX_FILTERED_RESULTS = 1000
 
 Reply = tuple[int, Any, dict[str, str]]
 
@@ -68,64 +67,6 @@ class Request:
         return {"Link": ", ".join(rels)} if rels else {}
 
 
-def _page(items: list[Any], query: dict[str, str]) -> tuple[list[Any], int, int, int]:
-    try:
-        per_page = min(100, max(1, int(query.get("per_page", "30"))))
-        page = max(1, int(query.get("page", "1")))
-    except ValueError as exc:
-        raise ApiError(422, "per_page and page must be integers") from exc
-    last = max(1, -(-len(items) // per_page))
-    return items[(page - 1) * per_page : page * per_page], page, per_page, last
-
-
-_COMPARE: dict[str, Callable[[float, float], bool]] = {
-    ">=": operator.ge,
-    "<=": operator.le,
-    ">": operator.gt,
-    "<": operator.lt,
-}
-
-
-def _created_filter(expr: str) -> Callable[[int], bool]:
-    """GitHub's `created` search qualifier: >=T, >T, <=T, <T, A..B, or a date/time T."""
-    try:
-        if ".." in expr:
-            lo, hi = expr.split("..", 1)
-            a = parse_iso(lo) if lo != "*" else float("-inf")
-            b = parse_iso(hi) if hi != "*" else float("inf")
-            return lambda t: a <= t <= b
-        for op, compare in _COMPARE.items():
-            if expr.startswith(op):
-                bound = parse_iso(_with_time(expr[len(op) :]))
-                return lambda t: compare(float(t), bound)
-        day = parse_iso(_with_time(expr))
-        return lambda t: day <= t < day + 86400
-    except ValueError as exc:
-        raise ApiError(422, f"Invalid created filter: {expr!r}") from exc
-
-
-def _with_time(s: str) -> str:
-    return s if "T" in s else s + "T00:00:00Z"
-
-
-_STATUS_IS_CONCLUSION = {
-    "success",
-    "failure",
-    "cancelled",
-    "skipped",
-    "neutral",
-    "timed_out",
-    "action_required",
-}
-
-
-def _status_filter(status: str) -> Callable[[SimRun], bool]:
-    """`status` takes a status or a conclusion (a twin run concludes failure when a job failed)."""
-    if status in _STATUS_IS_CONCLUSION:
-        return lambda r: r.conclusion == status
-    return lambda r: r.status == status
-
-
 def _run(req: Request) -> SimRun:
     run = req.state.fleet.runs.get(int(req.params["run_id"]))
     if run is None:
@@ -139,7 +80,7 @@ def _run(req: Request) -> SimRun:
 def rate_limit(req: Request) -> Reply:
     st = req.state
     core = st.limit.snapshot(req.limit_key or st.token, req.now)
-    core["reset"] = int(core["reset"] + st.skew_s)  # on GitHub's clock
+    core["reset"] = math.ceil(core["reset"] + st.skew_s)  # on GitHub's clock
     search = {"limit": 30, "remaining": 30, "reset": int(req.now + st.skew_s) + 60, "used": 0}
     return 200, {"resources": {"core": core, "search": search}, "rate": core}, {}
 
@@ -187,9 +128,9 @@ def dispatch(req: Request) -> Reply:
 
 def list_workflows(req: Request) -> Reply:
     st = req.state
-    created = int(req.now + st.skew_s) - 86400
+    created = st.workflows_created
     wfs = [objects.workflow_object(req.api, st.repo, wf, created) for wf in st.workflows.listed.values()]
-    page, p, pp, last = _page(wfs, req.query)
+    page, p, pp, last = page_of(wfs, req.query)
     return 200, {"total_count": len(wfs), "workflows": page}, req.link(p, pp, last)
 
 
@@ -199,7 +140,7 @@ def get_workflow(req: Request) -> Reply:
     wf = st.workflows.find(req.params["workflow_id"])
     if wf is None:
         raise ApiError(404, "Not Found")
-    return 200, objects.workflow_object(req.api, st.repo, wf, int(req.now + st.skew_s) - 86400), {}
+    return 200, objects.workflow_object(req.api, st.repo, wf, st.workflows_created), {}
 
 
 def get_content(req: Request) -> Reply:
@@ -220,37 +161,44 @@ def get_content(req: Request) -> Reply:
 
 
 def list_runs(req: Request) -> Reply:
+    """GET .../actions/runs, with every filter GitHub documents (suite.twin.github_lists)."""
+    return _runs_listing(req, list(req.state.fleet.runs.values()))
+
+
+def list_workflow_runs(req: Request) -> Reply:
+    """GET .../actions/workflows/{id}/runs: one workflow's runs (by file name or id), same filters."""
+    st = req.state
+    wf = st.workflows.find(req.params["workflow_id"])
+    if wf is None:
+        raise ApiError(404, "Not Found")
+    return _runs_listing(req, [r for r in st.fleet.runs.values() if r.workflow.id == wf.id])
+
+
+def _runs_listing(req: Request, runs: list[SimRun]) -> Reply:
     st, query = req.state, req.query
-    runs = sorted(st.fleet.runs.values(), key=lambda r: r.id, reverse=True)
-    filtered = False
-    if "created" in query:
-        keep = _created_filter(query["created"])
-        runs = [r for r in runs if keep(int(r.created + st.skew_s))]  # `created`: GitHub's clock, 1 s
-        filtered = True
-    if "status" in query:
-        keep_s = _status_filter(query["status"])
-        runs = [r for r in runs if keep_s(r)]
-        filtered = True
+    keep, filtered = run_filters(query, st.repo.split("/", 1)[0], st.skew_s)
+    runs = sorted((r for r in runs if keep(r)), key=lambda r: r.id, reverse=True)
     total = len(runs)
     if filtered:
         runs = runs[:MAX_FILTERED_RESULTS]  # GitHub caps filtered searches at 1,000 results
-    page, p, pp, last = _page(runs, query)
+    page, p, pp, last = page_of(runs, query)
     runs_page = [objects.run_object(req.api, st.repo, r, st.skew_s) for r in page]
     body = {"total_count": total, "workflow_runs": runs_page}
     return 200, body, req.link(p, pp, last)
 
 
 def get_run(req: Request) -> Reply:
+    """GET .../actions/runs/{id}[?exclude_pull_requests=]: the twin's runs have no pull requests."""
+    boolean_param(req.query, "exclude_pull_requests")
     return 200, objects.run_object(req.api, req.state.repo, _run(req), req.state.skew_s), {}
 
 
 def list_jobs(req: Request) -> Reply:
     run = _run(req)
-    if req.query.get("filter", "latest") not in ("latest", "all"):
-        raise ApiError(422, "filter must be one of: latest, all")
+    job_filter(req.query)  # latest or all: the same jobs (a twin run has one attempt)
     st = req.state
     jobs = [st.fleet.jobs[j] for j in sorted(run.job_ids.values())]
-    page, p, pp, last = _page(jobs, req.query)
+    page, p, pp, last = page_of(jobs, req.query)
     body = {
         "total_count": len(jobs),
         "jobs": [objects.job_object(req.api, st.repo, st.fleet, j, st.skew_s) for j in page],
@@ -267,10 +215,13 @@ def get_job(req: Request) -> Reply:
 
 
 def list_runners(req: Request) -> Reply:
+    """GET .../actions/runners; `name`: only the runner of that name."""
     st = req.state
     runners = [objects.runner_object(st.fleet, t) for t in st.fleet.online_runners()]
     runners += st.runner_registry.objects()  # registered through generate-jitconfig (github_runners)
-    page, p, pp, last = _page(sorted(runners, key=lambda r: r["id"]), req.query)
+    if "name" in req.query:
+        runners = [r for r in runners if r["name"] == req.query["name"]]
+    page, p, pp, last = page_of(sorted(runners, key=lambda r: r["id"]), req.query)
     return 200, {"total_count": len(runners), "runners": page}, req.link(p, pp, last)
 
 
@@ -323,7 +274,11 @@ def twin_info(req: Request) -> Reply:
         "now": st.clock.now(),
         "github_skew_s": st.skew_s,
         "repo": st.repo,
-        "limits": {**st.limits.to_dict(), "secondary_refused": st.secondary.refused},
+        "limits": {
+            **st.limits.to_dict(),
+            "primary_refused": st.limit.refused,
+            "secondary_refused": st.secondary.refused,
+        },
         "app": {"installation_tokens_issued": len(st.installation_tokens)} if st.app else None,
         "faults": {
             **st.faults.config.to_dict(),

@@ -1,7 +1,8 @@
 """The twin's URL table (moto's urls.py): which response answers each method and path.
 
 Paths are matched whole, after the query string is split off; `{repo}` stands for the twin's
-repository. A method and path the table does not hold is GitHub's 404.
+repository, its owner and name matched case-insensitively as GitHub does (the answers spell it as the
+repository does). A method and path the table does not hold is GitHub's 404.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ URL_PATHS: list[tuple[str, str, Response]] = [
     ("POST", r"/repos/{repo}/actions/workflows/(?P<workflow_id>[^/]+)/dispatches", responses.dispatch),
     ("GET", r"/repos/{repo}/actions/workflows", responses.list_workflows),
     ("GET", r"/repos/{repo}/actions/workflows/(?P<workflow_id>[^/]+)", responses.get_workflow),
+    ("GET", r"/repos/{repo}/actions/workflows/(?P<workflow_id>[^/]+)/runs", responses.list_workflow_runs),
     ("GET", r"/repos/{repo}/contents/(?P<content_path>.+)", responses.get_content),
     ("GET", r"/repos/{repo}/actions/runs", responses.list_runs),
     ("GET", r"/repos/{repo}/actions/runs/(?P<run_id>\d+)", responses.get_run),
@@ -76,7 +78,8 @@ class UrlTable:
 
 def _owned(pattern: str, repo: str) -> str:
     """`{repo}` is the twin's owner/name, `{owner}` its owner (an organization's endpoints)."""
-    return pattern.replace("{repo}", re.escape(repo)).replace("{owner}", re.escape(repo.split("/")[0]))
+    owner = repo.split("/")[0]  # GitHub matches owner and repository names case-insensitively
+    return pattern.replace("{repo}", f"(?i:{re.escape(repo)})").replace("{owner}", f"(?i:{re.escape(owner)})")
 
 
 def _first_match(table: list[tuple[str, re.Pattern[str]]], method: str, path: str) -> dict[str, str] | None:

@@ -1,4 +1,6 @@
-"""GitHub's primary rate limit as the twin enforces it: per token, per (virtual) hour."""
+"""GitHub's limits as the twin enforces them: the primary rate limit per token per (twin clock) hour, a
+window that starts at a request's whole second and resets at `x-ratelimit-reset` exactly; the secondary
+limits (points, content creation, concurrency)."""
 
 from __future__ import annotations
 
@@ -14,11 +16,19 @@ class PrimaryLimit:
     window_s: int = 3600
     _window_start: dict[str, float] = field(default_factory=dict)
     _used: dict[str, int] = field(default_factory=dict)
+    # the x-ratelimit-reset (GitHub's clock) of each request answered 403 "API rate limit exceeded"
+    refused_resets: list[int] = field(default_factory=list)
+
+    @property
+    def refused(self) -> int:
+        return len(self.refused_resets)
 
     def _roll(self, token: str, now: float) -> None:
+        """A window starts at the whole second of the first request after the last one ended, so the
+        reset it announces (a whole second, as GitHub's) is the instant it ends, not up to 1 s early."""
         start = self._window_start.get(token)
         if start is None or now >= start + self.window_s:
-            self._window_start[token] = now
+            self._window_start[token] = float(math.floor(now))
             self._used[token] = 0
 
     def take(self, token: str, now: float) -> bool:
@@ -56,7 +66,8 @@ class LimitsConfig:
     `enabled=False` turns off all of them but the primary limit's headers (it then never refuses)."""
 
     enabled: bool = True
-    primary_per_hour: int = 5000
+    primary_per_hour: int = 5000  # requests per primary window
+    primary_window_s: int = 3600  # GitHub's hour; shorter only in tests of a client's wait for the reset
     points_per_minute: int = 900  # secondary: GET/HEAD/OPTIONS 1 point, other methods 5
     content_per_minute: int = 80  # secondary: content-creating requests (workflow dispatches)
     content_per_hour: int = 500

@@ -33,7 +33,9 @@ from suite.twin.sampler import TaskSampler
 from suite.twin.workflows import repo_workflows
 
 # CloudWatch (and moto) take datapoints and log events from at most 14 days ago to 2 hours ahead.
-# Virtual time starts 7 days in the past so a 60x twin stays inside that range for ~2.8 hours.
+# Virtual time starts 7 days in the past so a 60x twin stays inside that range for ~2.8 hours. At speed 1
+# it starts now (`virtual_origin`): the twin's clock is the wall clock, so its `Date`, `x-ratelimit-reset`
+# and `retry-after` mean to any client what they mean on GitHub.
 VIRTUAL_ORIGIN_AGE_S = 7 * 86400
 STATE_FILE = "twin.json"
 CLOCKS = ("virtual", "stepped")
@@ -67,7 +69,7 @@ class Twin:
     def __init__(self, config: TwinConfig) -> None:
         self.config = config
         wall = time.time()
-        origin = float(int(wall - VIRTUAL_ORIGIN_AGE_S) // 60 * 60)
+        origin = virtual_origin(wall, config.speed, config.clock)
         if config.clock not in CLOCKS:
             raise ValueError(f"unknown twin clock {config.clock!r}: choose one of {', '.join(CLOCKS)}")
         self.clock: SteppedClock | VirtualClock
@@ -75,7 +77,7 @@ class Twin:
             self.clock = SteppedClock(origin, config.speed)
             self.clock.add_listener(lambda t: self.step())
         else:
-            self.clock = VirtualClock.starting_at(origin, config.speed)
+            self.clock = VirtualClock(origin, wall, config.speed)
         self.fleet = Fleet(config.fleet, start=int(origin))
         self.sampler = TaskSampler()  # the in-task sampler's readings, from self.fleet.usage
         self.token = "twin_" + secrets.token_hex(16)
@@ -187,6 +189,15 @@ class Twin:
             "fleet": c.to_dict(),
             "workflows_dir": self.config.workflows_dir,
         }
+
+
+def virtual_origin(wall: float, speed: float, clock: str) -> float:
+    """Where the twin's clock starts, at wall time `wall`. At speed 1 a virtual clock starts at `wall`
+    itself (it then reads the wall clock) and a stepped one at `wall`'s whole second (it moves only when
+    stepped, from now on); at any other speed, 7 days ago on a whole minute (tests compare stamps with it)."""
+    if speed == 1.0:
+        return wall if clock == "virtual" else float(int(wall))
+    return float(int(wall - VIRTUAL_ORIGIN_AGE_S) // 60 * 60)
 
 
 def write_state(state_dir: Path, state: dict[str, Any]) -> Path:

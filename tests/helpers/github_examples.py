@@ -382,6 +382,7 @@ RESPONSE_EXAMPLES: Final[list[tuple[str, str, int, object | None]]] = [
     ("GET", "/repos/{owner}/{repo}/contents/{path}", 200, CONTENT_FILE),
     ("GET", "/repos/{owner}/{repo}/contents/{path}", 404, NOT_FOUND),
     ("GET", "/repos/{owner}/{repo}/actions/runs", 200, RUNS_LIST),
+    ("GET", "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", 200, RUNS_LIST),
     ("GET", "/repos/{owner}/{repo}/actions/runs", 200, {"total_count": 0, "workflow_runs": []}),
     ("GET", _RUN, 200, WORKFLOW_RUN),
     ("GET", _RUN, 200, WORKFLOW_RUN_QUEUED),

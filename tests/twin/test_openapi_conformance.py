@@ -61,6 +61,9 @@ def test_every_endpoint_conforms(twin: Twin):
         check("GET", f"{base}/workflows")
         wf = check("GET", f"{base}/workflows/k8s_like.yml").json()
         check("GET", f"{base}/workflows/{wf['id']}")
+        runs = check("GET", f"{base}/workflows/runner_test.yml/runs", params={"per_page": 1}).json()
+        assert runs["total_count"] == 2 and len(runs["workflow_runs"]) == 1  # runner_test.yml only
+        check("GET", f"{base}/workflows/{wf['id']}/runs", params={"status": "success"})
         assert gh.get(f"{base}/workflows/absent.yml").status_code == 404  # GitHub documents only 200
         contents = f"/repos/{twin.config.repo}/contents/.github/workflows"
         check("GET", f"{contents}/runner_test.yml")
