@@ -137,11 +137,32 @@ class RunnerTask:
         self.runner.send_signal(sig)
 
     def kill(self) -> None:
-        """End whatever the runner container started (its own process group), if still running."""
-        if self.runner is not None and self.runner.poll() is None:
+        """End whatever the runner container started: every process of its session (run.sh's `set -m`
+        gives the listener a process group of its own, and the container's first process may be gone
+        while a listener it left behind polls on), whether or not the first process still runs."""
+        if self.runner is None:
+            return
+        for pid in session_members(self.runner.pid):
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.runner.pid, signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)
+        if self.runner.poll() is None:
             self.runner.wait(BOUND_S)
+
+
+def session_members(sid: int) -> list[int]:
+    """Every process whose session id is `sid` (/proc/PID/stat field 6)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) ": state ppid pgrp session ...
+        if int(fields[3]) == sid:
+            out.append(int(entry.name))
+    return out
 
 
 def descendants(pid: int) -> list[int]:
