@@ -1,0 +1,99 @@
+"""The one page of a run: the live dashboard while it runs (`suite run --dashboard`), report.html after it.
+
+Both are the same HTML and the same script (suite/report/assets/page.js) drawing the same data, so the
+figures a user watched live are, at the end, exactly the report's:
+
+- ``page_data(result, ledger, tasks, metrics, status)``: what the page draws, as JSON. Pure. ``result`` is
+  result.json's shape: the final result for the report, a partial one (the analysis over what the run has
+  read so far) for the live page. ``status`` is the live run's state (stage, dispatches, runs, runners, API
+  budget, ETA); absent in the report.
+- ``page_html(data, live_url)``: the self-contained page. With ``live_url`` the script re-reads the data
+  from that URL every few seconds and redraws; without it the data is embedded and frozen.
+
+Every headline figure is an element ``[data-figure=<result.json path>]`` whose ``data-value`` attribute holds
+the exact JSON value (the text is its rounded form), so a test compares the page with result.json.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from html import escape
+from typing import Any
+
+from suite.report import series as S
+from suite.report.assets import asset_text, chart_library_head, inline_script
+from suite.rundir.result_schema import field, value_at
+
+PAGE_SCHEMA = 1
+Rows = Iterable[dict[str, Any]]
+
+# (result.json path, label, unit): the headline figures, in the order shown
+FIGURES: tuple[tuple[str, str, str], ...] = (
+    (field("workflows.dispatched"), "workflows dispatched", ""),
+    (field("jobs.count"), "jobs", ""),
+    (field("queue_time_s.p50"), "queue p50", "s"),
+    (field("queue_time_s.p95"), "queue p95", "s"),
+    (field("execution_time_s.p50"), "execution p50", "s"),
+    (field("execution_time_s.p95"), "execution p95", "s"),
+    (field("concurrency.max"), "concurrency max", ""),
+    (field("throughput.jobs_per_min"), "throughput", "jobs/min"),
+    (field("workflows.success_rate"), "success rate", ""),
+)
+
+
+def _steps(steps: S.Steps) -> dict[str, Any]:
+    return {"t": steps.t, "v": steps.v, "binned": steps.binned}
+
+
+def page_data(
+    result: dict[str, Any],
+    ledger: Rows = (),
+    tasks: Rows = (),
+    metrics: Rows = (),
+    status: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What the page draws (JSON-serialisable). Times are epoch seconds on GitHub's clock."""
+    return {
+        "schema": PAGE_SCHEMA,
+        "test_run_id": result.get("test_run_id"),
+        "profile": value_at(result, "profile.name") or result.get("profile"),
+        "environment": result.get("environment"),
+        "verdict": result.get("verdict"),
+        "figures": [
+            {"path": path, "label": label, "unit": unit, "value": value_at(result, path)}
+            for path, label, unit in FIGURES
+        ],
+        "thresholds": [
+            {"expr": t.get("expr"), "status": t.get("status"), "value": t.get("value")}
+            for t in result.get("thresholds") or []
+        ],
+        "series": {
+            "configured": value_at(result, "runners.configured"),
+            "concurrency": _steps(S.concurrency_steps(result)),
+            "waiting": _steps(S.waiting_steps(result)),
+        },
+        "status": status,
+    }
+
+
+def _json_for_script(data: Any) -> str:
+    """JSON that cannot end its <script> element early (`</` escaped; still the same JSON)."""
+    return json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+
+
+def page_html(data: dict[str, Any] | None, live_url: str | None = None, title: str = "runner-suite") -> str:
+    """The page: `data` embedded (the report), or read from `live_url` every few seconds (the dashboard)."""
+    embedded = "null" if data is None else _json_for_script(data)
+    config = _json_for_script({"live_url": live_url, "refresh_ms": 2000})
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        f"<meta name=viewport content='width=device-width'><title>{escape(title)}</title>"
+        + chart_library_head()
+        + f"<style>{asset_text('page.css')}</style></head><body>"
+        + '<main id="page"></main>'
+        + f'<script type="application/json" id="page-data">{embedded}</script>'
+        + f'<script type="application/json" id="page-config">{config}</script>'
+        + inline_script(asset_text("page.js"))
+        + "</body></html>"
+    )
