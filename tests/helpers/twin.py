@@ -50,3 +50,8 @@ CATALOGUE = (
     "workload",
     "memory_heavy",
 )
+
+
+def actions_path(twin: Twin) -> str:
+    """The Actions API path of the twin's repository: /repos/<owner>/<repo>/actions."""
+    return f"/repos/{twin.config.repo}/actions"

@@ -5,7 +5,6 @@ JSON errors for any method or path; owner/repo case-insensitive. Real HTTP on 12
 from __future__ import annotations
 
 import http.client
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -17,26 +16,15 @@ from suite.clock import iso
 from suite.twin.github_lists import created_filter
 from suite.twin.github_objects import HEAD_SHA, check_suite_id
 from suite.twin.service import Twin
+from tests.helpers.twin import actions_path
 
 DAY = 86400
-
-
-@pytest.fixture
-def gh(twin: Twin) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=twin.github_url, headers={"Authorization": f"Bearer {twin.token}"}, timeout=10
-    ) as c:
-        yield c
-
-
-def actions(twin: Twin) -> str:
-    return f"/repos/{twin.config.repo}/actions"
 
 
 def dispatch(gh: httpx.Client, twin: Twin, workflow: str, suite_id: str) -> int:
     inputs = {"suite_id": suite_id, "sleep_duration": "30"}
     body = {"ref": "main", "inputs": inputs, "return_run_details": True}
-    r = gh.post(f"{actions(twin)}/workflows/{workflow}/dispatches", json=body)
+    r = gh.post(f"{actions_path(twin)}/workflows/{workflow}/dispatches", json=body)
     assert r.status_code == 200, r.text
     return int(r.json()["workflow_run_id"])
 
@@ -95,7 +83,7 @@ def test_created_with_an_offset_is_that_instant():
 
 @pytest.mark.parametrize("bad", ["yesterday", ">=2026-13-01", "2026-11-22..later", ">=", "2026-11-2"])
 def test_a_created_value_github_does_not_take_is_422(gh: httpx.Client, twin: Twin, bad: str):
-    r = gh.get(f"{actions(twin)}/runs", params={"created": bad})
+    r = gh.get(f"{actions_path(twin)}/runs", params={"created": bad})
     assert r.status_code == 422
     assert set(r.json()) == {"message", "documentation_url", "status"} and r.json()["status"] == "422"
     assert bad not in r.json()["message"] or bad == ">="  # the error line does not echo the value
@@ -107,7 +95,7 @@ def test_created_bare_date_on_the_wire(gh: httpx.Client, twin: Twin):
     yesterday = (datetime.fromisoformat(today) - timedelta(days=1)).date().isoformat()
 
     def count(created: str) -> int:
-        return int(gh.get(f"{actions(twin)}/runs", params={"created": created}).json()["total_count"])
+        return int(gh.get(f"{actions_path(twin)}/runs", params={"created": created}).json()["total_count"])
 
     for created in (today, f"<={today}", f">{yesterday}", f"{yesterday}..{today}", f"{today}..*"):
         assert count(created) == 1, created
@@ -124,7 +112,7 @@ def test_every_documented_run_filter_works(gh: httpx.Client, twin: Twin):
     owner = twin.config.repo.split("/")[0]
 
     def ids(**params: object) -> list[int]:
-        r = gh.get(f"{actions(twin)}/runs", params=params)  # type: ignore[arg-type]
+        r = gh.get(f"{actions_path(twin)}/runs", params=params)  # type: ignore[arg-type]
         assert r.status_code == 200, r.text
         return [run["id"] for run in r.json()["workflow_runs"]]
 
@@ -138,10 +126,10 @@ def test_every_documented_run_filter_works(gh: httpx.Client, twin: Twin):
     assert ids(status="queued") == both and ids(status="completed") == [] and ids(status="success") == []
     assert ids(exclude_pull_requests="true") == both
     assert ids(actor=owner, event="push") == []  # filters combine
-    wf = gh.get(f"{actions(twin)}/workflows/k8s_like.yml").json()
-    by_id = gh.get(f"{actions(twin)}/workflows/{wf['id']}/runs").json()
+    wf = gh.get(f"{actions_path(twin)}/workflows/k8s_like.yml").json()
+    by_id = gh.get(f"{actions_path(twin)}/workflows/{wf['id']}/runs").json()
     assert [r["id"] for r in by_id["workflow_runs"]] == [b] and by_id["total_count"] == 1
-    assert gh.get(f"{actions(twin)}/workflows/nope.yml/runs").status_code == 404
+    assert gh.get(f"{actions_path(twin)}/workflows/nope.yml/runs").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -158,24 +146,29 @@ def test_every_documented_run_filter_works(gh: httpx.Client, twin: Twin):
     ],
 )
 def test_a_filter_value_it_cannot_take_is_422_never_ignored(gh: httpx.Client, twin: Twin, path, params):
-    r = gh.get(f"{actions(twin)}/{path}", params=params)
+    r = gh.get(f"{actions_path(twin)}/{path}", params=params)
     assert r.status_code == 422 and r.json()["status"] == "422"
 
 
 def test_jobs_filter_and_run_exclude_pull_requests(gh: httpx.Client, twin: Twin):
     run = dispatch(gh, twin, "runner_test.yml", "j-1")
-    assert gh.get(f"{actions(twin)}/runs/{run}/jobs", params={"filter": "newest"}).status_code == 422
-    assert gh.get(f"{actions(twin)}/runs/{run}", params={"exclude_pull_requests": "yes"}).status_code == 422
-    assert gh.get(f"{actions(twin)}/runs/{run}", params={"exclude_pull_requests": "true"}).status_code == 200
+    assert gh.get(f"{actions_path(twin)}/runs/{run}/jobs", params={"filter": "newest"}).status_code == 422
+    assert (
+        gh.get(f"{actions_path(twin)}/runs/{run}", params={"exclude_pull_requests": "yes"}).status_code == 422
+    )
+    assert (
+        gh.get(f"{actions_path(twin)}/runs/{run}", params={"exclude_pull_requests": "true"}).status_code
+        == 200
+    )
 
 
 def test_runners_by_name(gh: httpx.Client, twin: Twin):
-    while not gh.get(f"{actions(twin)}/runners").json()["runners"]:
+    while not gh.get(f"{actions_path(twin)}/runners").json()["runners"]:
         twin.clock.sleep(5)  # the first runners cold-start
-    name = gh.get(f"{actions(twin)}/runners").json()["runners"][0]["name"]
-    named = gh.get(f"{actions(twin)}/runners", params={"name": name}).json()
+    name = gh.get(f"{actions_path(twin)}/runners").json()["runners"][0]["name"]
+    named = gh.get(f"{actions_path(twin)}/runners", params={"name": name}).json()
     assert named["total_count"] == 1 and named["runners"][0]["name"] == name
-    assert gh.get(f"{actions(twin)}/runners", params={"name": "nobody"}).json()["total_count"] == 0
+    assert gh.get(f"{actions_path(twin)}/runners", params={"name": "nobody"}).json()["total_count"] == 0
 
 
 # ---- pagination, Link and ETags on every list ------------------------------------------------------
@@ -185,9 +178,9 @@ def test_every_list_paginates_with_link_and_a_stable_etag(gh: httpx.Client, twin
     for i in range(3):
         dispatch(gh, twin, "runner_test.yml", f"p-{i}")
     run = dispatch(gh, twin, "k8s_like.yml", "p-k")
-    while gh.get(f"{actions(twin)}/runs/{run}/jobs").json()["total_count"] < 2:
+    while gh.get(f"{actions_path(twin)}/runs/{run}/jobs").json()["total_count"] < 2:
         twin.clock.sleep(5)
-    while gh.get(f"{actions(twin)}/runners").json()["total_count"] < 2:
+    while gh.get(f"{actions_path(twin)}/runners").json()["total_count"] < 2:
         twin.clock.sleep(5)
     lists = {
         "workflows": "workflows",
@@ -197,7 +190,7 @@ def test_every_list_paginates_with_link_and_a_stable_etag(gh: httpx.Client, twin
         "runners": "runners",
     }
     for path, key in lists.items():
-        url = f"{actions(twin)}/{path}"
+        url = f"{actions_path(twin)}/{path}"
         whole = gh.get(url, params={"per_page": 100}).json()
         total = whole["total_count"]
         assert total >= 2, path
@@ -221,7 +214,7 @@ def test_every_list_paginates_with_link_and_a_stable_etag(gh: httpx.Client, twin
 
 
 def test_the_workflow_list_s_etag_survives_time_passing(gh: httpx.Client, twin: Twin):
-    url = f"{actions(twin)}/workflows"
+    url = f"{actions_path(twin)}/workflows"
     etag = gh.get(url).headers["etag"]
     twin.clock.sleep(3600)
     assert gh.get(url, headers={"If-None-Match": etag}).status_code == 304
@@ -234,7 +227,7 @@ def test_the_workflow_list_s_etag_survives_time_passing(gh: httpx.Client, twin: 
 
 @pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE", "OPTIONS", "POST", "GET"])
 def test_any_method_on_any_path_answers_github_s_json_error(gh: httpx.Client, twin: Twin, method: str):
-    for path in (f"{actions(twin)}/runs", "/no/such/path", f"{actions(twin)}/artifacts"):
+    for path in (f"{actions_path(twin)}/runs", "/no/such/path", f"{actions_path(twin)}/artifacts"):
         if method == "GET" and path.endswith("/runs"):
             continue
         r = gh.request(method, path)
@@ -259,8 +252,8 @@ def test_a_method_the_http_layer_does_not_know_is_json_too(twin: Twin):
 
 
 def test_head_is_get_without_the_body(gh: httpx.Client, twin: Twin):
-    get = gh.get(f"{actions(twin)}/workflows")
-    head = gh.head(f"{actions(twin)}/workflows")
+    get = gh.get(f"{actions_path(twin)}/workflows")
+    head = gh.head(f"{actions_path(twin)}/workflows")
     assert head.status_code == 200 and head.content == b""
     assert head.headers["etag"] == get.headers["etag"]
     assert head.headers["content-length"] == get.headers["content-length"]
