@@ -1,8 +1,17 @@
-"""`suite compare` output: a terminal table, Markdown, or JSON."""
+"""`suite compare` output: a terminal table, Markdown, or JSON.
+
+On a terminal the output fits its width: a table wider than the terminal is shown as one block per row
+(its label, then its cells as `header: value` wrapped under it), and prose lines wrap. Piped without
+COLUMNS set, the tables keep their full width (a log or a file is read with scrolling).
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sys
+import textwrap
 
 from tabulate import tabulate
 
@@ -21,6 +30,8 @@ HEADERS = [
     "p (Holm)",
     "verdict",
 ]
+# the headers of a row's block when the table is too wide for the terminal
+SHORT_HEADERS = ["", "", "n", "base", "cand", "Δ", "p (Holm)", "verdict"]
 
 
 def _g(x: float | None) -> str:
@@ -68,7 +79,7 @@ def rows(c: Comparison) -> list[list[str]]:
 
 
 _STATUS = {"ok": "ok  ", "fail": "FAIL", "inconclusive": "INCONCLUSIVE"}
-SIZING_HEADERS = ["fleet sizing", "base", "candidate", ""]
+SIZING_HEADERS = ["fleet sizing", "base", "candidate", "change"]
 
 
 def _gate_lines(c: Comparison) -> list[str]:
@@ -79,28 +90,75 @@ def _gate_lines(c: Comparison) -> list[str]:
     ]
 
 
-def sizing_table(c: Comparison, fmt: str) -> str:
+def sizing_rows(c: Comparison) -> list[list[str]]:
     table = [
         [r.label, sizing.show(r.key, r.base), sizing.show(r.key, r.candidate), "DIFFERS" if r.differs else ""]
         for r in c.sizing
     ]
     if c.money is not None:  # what each sizing cost and what the right-size verdict said, beside it
         table += sizing.cost_rows(*c.money)
-    return tabulate(table, headers=SIZING_HEADERS, tablefmt=fmt, disable_numparse=True)
+    return table
 
 
-def terminal(c: Comparison) -> str:
+def sizing_table(c: Comparison, fmt: str) -> str:
+    return tabulate(sizing_rows(c), headers=SIZING_HEADERS, tablefmt=fmt, disable_numparse=True)
+
+
+def output_width() -> int | None:
+    """The terminal's width when stdout is one (or COLUMNS is set); None: no limit (a pipe, a file)."""
+    if "COLUMNS" in os.environ or sys.stdout.isatty():
+        return max(40, shutil.get_terminal_size().columns)
+    return None
+
+
+def fitted_table(
+    table: list[list[str]], headers: list[str], width: int | None, short: list[str] | None = None
+) -> str:
+    """`table` as tabulate's simple table; wider than `width`, one block per row instead: the first cell,
+    then the others as `header value` (`short` headers where given; a cell equal to its header alone),
+    never split, as many to a line as fit, indented under it; empty cells left out."""
+    text = tabulate(table, headers=headers, tablefmt="simple", disable_numparse=True)
+    if width is None or max(len(line) for line in text.splitlines()) <= width:
+        return text
+    names = short or headers
+    blocks = []
+    for row in table:
+        blocks.append(row[0])
+        line = ""
+        for name, value in zip(names[1:], row[1:], strict=True):
+            if not value:
+                continue
+            cell = value if not name or value == name else f"{name} {value}"
+            if line and len(line) + 2 + len(cell) > width:
+                blocks.append(line)
+                line = ""
+            line = f"{line}  {cell}" if line else f"    {cell}"
+        if line:
+            blocks.append(line)
+    return "\n".join(blocks)
+
+
+def _wrapped(line: str, width: int | None, indent: str = "    ") -> list[str]:
+    if width is None or len(line) <= width:
+        return [line]
+    lead = line[: len(line) - len(line.lstrip())]
+    return textwrap.wrap(line, width, subsequent_indent=lead + indent, break_on_hyphens=False) or [line]
+
+
+def terminal(c: Comparison, width: int | None = -1) -> str:
+    """The comparison for a terminal `width` columns wide (-1: this process's stdout; None: no limit)."""
+    width = output_width() if width == -1 else width
     lines = [f"compare {c.base} (base) -> {c.candidate} (candidate), profile {c.profile}"]
     if c.sizing:  # first: what was compared
-        lines += [sizing_table(c, "simple"), f"  {sizing.summary(c.sizing)}", ""]
-    lines.append(tabulate(rows(c), headers=HEADERS, tablefmt="simple", disable_numparse=True))
+        lines += [fitted_table(sizing_rows(c), SIZING_HEADERS, width), f"  {sizing.summary(c.sizing)}", ""]
+    lines.append(fitted_table(rows(c), HEADERS, width, SHORT_HEADERS))
     lines.extend(["  " + line for line in _gate_lines(c)])
     lines.extend(f"  note: {n}" for n in c.notes)
     lines.append(f"  {RULE}")
     lines.append(f"  verdict: {VERDICT_RULE}")
     lines.extend(f"  - {r}" for r in c.verdict_reasons)
     lines.append(f"verdict: {c.verdict.upper()}")
-    return "\n".join(lines)
+    return "\n".join(out for line in lines for part in line.split("\n") for out in _wrapped(part, width))
 
 
 def markdown(c: Comparison) -> str:
