@@ -192,3 +192,17 @@ def test_history_indexes_what_the_trends_draw(tmp_path: Path):
     assert SMALL["task_cpu"] != LARGE["task_cpu"]
     trend = trends(list(rows.values()))["profiles"][0]
     assert [bool(r["changes"]) for r in trend["runs"]] == [False, False, True, False, False]
+
+
+def test_a_cpu_architecture_that_is_not_text_leaves_the_run_out_with_a_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    reports = tmp_path / "reports"
+    dirs = five_runs(reports)
+    path = dirs[0] / "result.json"
+    result = json.loads(path.read_text())
+    result["fleet"]["cpu_architecture"] = {"not": "text"}
+    path.write_text(json.dumps(result))
+    assert [r["test_run_id"] for r in list_runs(reports)] == [d.name for d in reversed(dirs[1:])]
+    (note,) = capsys.readouterr().err.splitlines()
+    assert note == f"note: {path}: damaged: `fleet.cpu_architecture` is not text; it is left out"
