@@ -8,6 +8,7 @@
 #   make profiles                 list the profile catalogue
 #   make validate-sizing FROM=a.tfvars TO=b.tfvars PROFILE=name [REVERT=1] [VS_ARGS=...]   before/after a sizing change
 #   make history [PROFILE=name]   the indexed runs in reports/ with their verdicts
+#   make trends [PROFILE=name]    the trends page across runs: reports/trends.html (suite history --html)
 #   make bench                    analyse 1,000,000 synthetic jobs: time and peak memory
 #   make bench-dispatch           dispatch lag in real time at the catalogue's peak rate (p99 < 0.25 s)
 #   make fuzz [SEED=N] [CASES=N]  hostile inputs through the real CLI (tools/fuzz.py): 0 tracebacks, hangs, wrong exits
@@ -51,11 +52,11 @@ SAID = || { status=$$?; echo "make: suite exited $$status (1 a gate failed or in
 
 .DEFAULT_GOAL := help
 .PHONY: help venv demo test lint typecheck pytest browser deploy destroy status doctor plan secrets profiles \
-        validate-sizing history bench bench-dispatch clean $(addprefix test-,$(PROFILES)) $(addprefix sim-,$(PROFILES))
+        validate-sizing history trends bench bench-dispatch clean $(addprefix test-,$(PROFILES)) $(addprefix sim-,$(PROFILES))
 
 help:
 	@echo "make demo | test | deploy | destroy | status | doctor | test-<profile> | sim-<profile> | plan | secrets | profiles | bench | bench-dispatch | clean"
-	@echo "make validate-sizing FROM=<tfvars> TO=<tfvars> PROFILE=<name> [REVERT=1] | history [PROFILE=<name>]"
+	@echo "make validate-sizing FROM=<tfvars> TO=<tfvars> PROFILE=<name> [REVERT=1] | history [PROFILE=<name>] | trends [PROFILE=<name>]"
 	@echo "make test-<profile>, one per file in profiles/: $(PROFILES)"
 	@echo "ENV=$(ENV) (local = the twin)"
 
@@ -131,6 +132,9 @@ validate-sizing: $(STAMP)
 
 history: $(STAMP)
 	$(SUITE) history --reports $(REPORTS) $(if $(PROFILE),--profile $(PROFILE),) $(SAID)
+
+trends: $(STAMP)
+	$(SUITE) history --reports $(REPORTS) $(if $(PROFILE),--profile $(PROFILE),) --html $(SAID)
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py

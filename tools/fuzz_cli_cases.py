@@ -127,7 +127,8 @@ def cli_case(c: Chooser) -> Case:
         argv.append("--no-such-flag")
     elif how == "missing-value" and any(a.option_strings for a in actions):
         flag = c.choice([a.option_strings[0] for a in actions if a.option_strings])
-        argv, label, invalid = [*_without(argv, flag), flag], f"{flag} without its value", True
+        optional = any(a.nargs == "?" for a in actions if flag in a.option_strings)  # e.g. --html [FILE]
+        argv, label, invalid = [*_without(argv, flag), flag], f"{flag} without its value", not optional
     elif how == "extra-positional":
         argv, label, invalid = [*argv, "extra1", "extra2"], "extra positional arguments", True
     else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from suite.cli.args import (
@@ -23,7 +24,7 @@ from suite.cli.args import (
     whole,
 )
 from suite.decisions.history import last_passing, list_runs, render
-from suite.errors import EXIT_FAILED, EXIT_PASS, UsageError
+from suite.errors import EXIT_FAILED, EXIT_PASS, UsageError, clip
 from suite.fleet.environments import ENVIRONMENTS
 from suite.gates.compare import parse_gate
 
@@ -37,6 +38,39 @@ def gate_expr(text: str) -> str:
     except UsageError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text
+
+
+def _trends_page(args: argparse.Namespace, rows: list[dict[str, Any]]) -> int:
+    """`suite history --html [FILE]`: the trends page of the runs listed, written atomically; its path
+    printed. No runs, or a FILE that cannot be a file, is one exit-2 line."""
+    from suite.decisions.trends import trends  # startup time: scipy (compare's rule)
+    from suite.profiles.userfile import check_name, display_path
+    from suite.report.trends_page import trends_html
+    from suite.rundir.jsonio import atomic_path
+
+    if not rows:
+        which = f"of profile {clip(args.profile, 100)!r} " if args.profile else ""
+        raise UsageError(
+            f"no runs {which}indexed in {clip(str(args.reports), 200)}: nothing to draw; run a profile "
+            "first (`suite run PROFILE`), or name the reports directory with --reports"
+        )
+    if args.html == "":
+        raise UsageError("--html FILE is empty: name a file, or leave FILE out (REPORTS/trends.html)")
+    out = args.reports / "trends.html" if args.html is True else Path(args.html)
+    check_name(out, "trends page (--html FILE)")  # then is_dir cannot fail on the name
+    if out.suffix.lower() not in (".html", ".htm"):  # a slip of the keyboard never overwrites another file
+        raise UsageError(f"--html {display_path(out)}: not an .html file name; name it e.g. trends.html")
+    if out.is_dir() or not out.parent.is_dir():
+        what = "is a directory" if out.is_dir() else "its directory does not exist"
+        raise UsageError(
+            f"--html {display_path(out)}: {what}; name a file in an existing directory "
+            "(or leave FILE out: REPORTS/trends.html)"
+        )
+    page = trends_html(trends(rows))
+    with atomic_path(out) as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    print(out)
+    return EXIT_PASS
 
 
 def add_commands(sub: Any) -> None:
@@ -110,8 +144,20 @@ def add_commands(sub: Any) -> None:
     hi.add_argument("--profile", default=None)
     hi.add_argument("--reports", type=reports_dir, default="reports")
     hi.add_argument("--limit", type=whole("--limit", 1, 1_000_000), default=None)
-    hi.add_argument("--baseline", action="store_true", help="print only the newest passing run's directory")
-    hi.add_argument("--json", action="store_true")
+    shown = hi.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--baseline", action="store_true", help="print only the newest passing run's directory"
+    )
+    shown.add_argument("--json", action="store_true")
+    shown.add_argument(
+        "--html",
+        nargs="?",
+        const=True,  # --html alone: REPORTS/trends.html
+        default=None,
+        metavar="FILE",
+        help="write the trends page (default REPORTS/trends.html): per profile, figures over time with "
+        "sizing changes, baselines and regressions marked; prints its path",
+    )
 
     vs = sub.add_parser("validate-sizing", help="run a profile at FROM and TO sizing and compare")
     tfvars = input_file("tfvars file")
@@ -191,6 +237,8 @@ def run(args: argparse.Namespace) -> int:
             print(row["path"])
             return EXIT_PASS
         rows = list_runs(args.reports, args.profile, args.limit)
+        if args.html is not None:
+            return _trends_page(args, rows)
         print(json.dumps(rows, indent=2) if args.json else render(rows))
         return EXIT_PASS
     if args.command == "validate-sizing":

@@ -3,9 +3,10 @@
 `suite history [--profile X]` scans reports/ first (a directory whose result.json is new or changed
 since it was indexed is (re)read; rows of directories that are gone are dropped), so the index is
 never stale, whoever wrote the run. `index_run(dir)` indexes one directory straight after its report.
-The index holds headline figures only; result.json stays the source of truth: so a damaged index
-(not a database, a malformed image) is deleted and rebuilt from the run directories, with a note on
-stderr; one that cannot be opened at all (a directory in its place) is one error line saying to delete it.
+The index holds headline figures only (those the trends page draws included: suite.decisions.trends);
+result.json stays the source of truth: so a damaged index (not a database, a malformed image) is
+deleted and rebuilt from the run directories, with a note on stderr; one that cannot be opened at all
+(a directory in its place) is one error line saying to delete it.
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ COLUMNS = (  # (name, SQL type, the result.json field it holds; None: made here)
     ("jobs", "INTEGER", field("jobs.count")),
     ("queue_p95", "REAL", field("queue_time_s.p95")),
     ("exec_p50", "REAL", field("execution_time_s.p50")),
+    ("exec_p95", "REAL", field("execution_time_s.p95")),
+    ("failure_rate", "REAL", None),
+    ("cost_per_job", "REAL", field("cost.per_job_usd")),
+    ("currency", "TEXT", field("cost.prices.currency")),
+    ("cpu_architecture", "TEXT", None),
     ("concurrency_max", "INTEGER", field("concurrency.max")),
     ("utilization", "REAL", field("runners.utilization")),
     ("verdict", "TEXT", field("verdict")),
@@ -114,6 +120,10 @@ def headline(run_dir: Path) -> dict[str, Any] | None:
                 file=sys.stderr,
             )
             return None
+    architecture = value_at(result, "fleet.cpu_architecture")  # the manifest's, when the target gave it
+    if not isinstance(architecture, str | None):
+        print(f"note: {path}: damaged: `fleet.cpu_architecture` is not text; it is left out", file=sys.stderr)
+        return None
     test_run_id = str(result.get("test_run_id") or run_dir.name)
     ephemeral = value_at(result, field("fleet.ephemeral"))
     return {name: value_at(result, path) for name, _, path in COLUMNS if path} | {
@@ -121,8 +131,20 @@ def headline(run_dir: Path) -> dict[str, Any] | None:
         "path": str(run_dir),
         "started": _started(test_run_id, value_at(result, field("window.start"))),
         "ephemeral": None if ephemeral is None else int(bool(ephemeral)),
+        "failure_rate": failure_rate(result.get("per_job")),
+        "cpu_architecture": architecture,
         "result_mtime_ns": mtime,
     }
+
+
+def failure_rate(per_job: Any) -> float | None:
+    """`suite compare`'s job failure rate (suite.decisions.compare.samples): of the jobs that ended
+    (conclusion failure, timed_out, cancelled, startup_failure, success or neutral), the share of the
+    first four; null when no job ended (or the jobs were never collected): never 0 by default."""
+    from suite.decisions.compare.samples import CONCLUSION, FAILED, NOT_FAILED
+
+    ended = [job.get(CONCLUSION) for job in per_job or () if job.get(CONCLUSION) in FAILED | NOT_FAILED]
+    return sum(c in FAILED for c in ended) / len(ended) if ended else None
 
 
 def _started(test_run_id: str, window_start: Any) -> str | None:
