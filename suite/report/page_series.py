@@ -21,18 +21,33 @@ Rows = Iterable[dict[str, Any]]
 # the Gantt's bar kinds, in the order the page colours them (index = the bar's `k`)
 BAR_KINDS = ("cold", "idle", "success", "failure", "cancelled", "other")
 MAX_TASK_LINES = 64  # CPU/memory: one line per task up to this many tasks, else one cloud of points
+MAX_CURVE = 2_000  # points of a cumulative dispatch curve (exact at each point drawn)
 
 
 def steps(st: S.Steps) -> dict[str, Any]:
     return {"t": st.t, "v": st.v, "binned": st.binned}
 
 
-def dispatch(result: dict[str, Any], ledger: Rows, max_points: int = S.MAX_POINTS) -> dict[str, Any]:
-    """Dispatch progress against the schedule, one point per scheduled dispatch (its first send).
+def _cumulative(times: list[float], max_points: int) -> dict[str, list[float] | list[int]]:
+    """A sorted list of event times as a cumulative count: (t, how many by then), every k-th event kept
+    (always the last), so the curve is exact at every point drawn."""
+    if not times:
+        return {"t": [], "n": []}
+    step = max(1, math.ceil(len(times) / max_points))
+    idx = list(range(0, len(times), step))
+    if idx[-1] != len(times) - 1:
+        idx.append(len(times) - 1)
+    return {"t": [times[i] for i in idx], "n": [i + 1 for i in idx]}
 
-    `scheduled`: each dispatch's scheduled time, sorted (the cumulative schedule); `sent`: each send time,
-    sorted (the cumulative sends; a dispatch never sent is not in it); `lag`: [scheduled time, sent −
-    scheduled] per sent dispatch, so a late dispatch stands out. Strided beyond `max_points`.
+
+def dispatch(
+    result: dict[str, Any], ledger: Rows, max_points: int = S.MAX_POINTS, max_curve: int = MAX_CURVE
+) -> dict[str, Any]:
+    """Dispatch progress against the schedule, from each scheduled dispatch's first send.
+
+    `scheduled` and `sent`: cumulative counts over time ({t, n}; a dispatch never sent is not in `sent`),
+    at most `max_curve` points each; `lag_t`/`lag_s`: per sent dispatch, its scheduled time and sent −
+    scheduled, so a late dispatch stands out (every `stride`-th beyond `max_points`).
     """
     shift = float(result.get("clock_offset_s") or 0.0)
     first: dict[str, tuple[float | None, float | None]] = {}
@@ -49,10 +64,10 @@ def dispatch(result: dict[str, Any], ledger: Rows, max_points: int = S.MAX_POINT
     on_time = sorted(a + shift for a, _ in first.values() if a is not None)
     sends = sorted(b + shift for _, b in first.values() if b is not None)
     lag = sorted((a + shift, b - a) for a, b in first.values() if a is not None and b is not None)
-    stride = max(1, math.ceil(max(len(on_time), len(sends)) / max_points))
+    stride = max(1, math.ceil(len(lag) / max_points))
     return {
-        "scheduled": on_time[::stride],
-        "sent": sends[::stride],
+        "scheduled": _cumulative(on_time, max_curve),
+        "sent": _cumulative(sends, max_curve),
         "lag_t": [p[0] for p in lag[::stride]],
         "lag_s": [p[1] for p in lag[::stride]],
         "counts": {"scheduled": len(on_time), "sent": len(sends), "not_sent": len(first) - len(sends)},
@@ -82,9 +97,9 @@ def throughput(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def gantt(result: dict[str, Any], task_events: Rows) -> dict[str, Any]:
+def gantt(result: dict[str, Any], task_events: Rows, max_jobs: int = S.MAX_GANTT_JOBS) -> dict[str, Any]:
     """Lanes of bars: bar i is lane[i], from s[i] to e[i], of kind BAR_KINDS[k[i]]."""
-    g = S.gantt(result, task_events)
+    g = S.gantt(result, task_events, max_jobs=max_jobs)
     lane: list[int] = []
     s: list[float] = []
     e: list[float] = []
@@ -109,6 +124,8 @@ def gantt(result: dict[str, Any], task_events: Rows) -> dict[str, Any]:
         "jobs_drawn": g.jobs_drawn,
         "jobs_total": g.jobs_total,
         "cold_starts": g.cold_starts,
+        "sliced": g.jobs_total > max_jobs,  # the view ends at the max_jobs-th job's end
+        "max_jobs": max_jobs,
         "view": None if g.view is None else [g.view.start, g.view.end],
         "lane": lane,
         "s": s,

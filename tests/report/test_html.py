@@ -178,6 +178,7 @@ def test_big_run_renders_downsampled_and_fast(tmp_path):
     sr = data["series"]
     assert sr["queue"]["stride"] == 2 and len(sr["queue"]["x"]) == 15_000  # every 2nd job, and says so
     assert sr["gantt"]["lanes"] == series.MAX_LANES and sr["gantt"]["lanes_total"] == 50
+    assert sr["gantt"]["sliced"] and sr["gantt"]["max_jobs"] == series.MAX_GANTT_JOBS < 30_000
     assert sr["throughput"]["width_s"] == 120.0  # 1,001 minutes: merged into 2-minute bars
     assert len(sr["throughput"]["starts"]) <= series.MAX_BARS
     assert len(json.dumps(data)) < 3_000_000  # bounded by the series' caps, not by the job count

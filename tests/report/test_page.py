@@ -99,13 +99,16 @@ def test_dispatch_progress_counts_first_sends_and_lateness() -> None:
     ]
     d = dispatch({"clock_offset_s": 1.0}, ledger)
     t0 = 1794736800.0
-    assert d["scheduled"] == [t0 + 1, t0 + 11, t0 + 21]  # on GitHub's clock
-    assert d["sent"] == [t0 + 1.5, t0 + 15]
+    assert d["scheduled"] == {"t": [t0 + 1, t0 + 11, t0 + 21], "n": [1, 2, 3]}  # on GitHub's clock
+    assert d["sent"] == {"t": [t0 + 1.5, t0 + 15], "n": [1, 2]}
     assert d["lag_t"] == [t0 + 1, t0 + 11] and d["lag_s"] == [0.5, 4.0]
     assert d["counts"] == {"scheduled": 3, "sent": 2, "not_sent": 1} and d["stride"] == 1
-    rows = [{"suite_id": i, "scheduled_at": iso(t0 + i), "sent_at": iso(t0 + i)} for i in range(50)]
-    big = dispatch({}, rows, 20)
-    assert big["stride"] == 3 and len(big["scheduled"]) == 17 and big["counts"]["sent"] == 50
+    rows = [{"suite_id": i, "scheduled_at": iso(t0 + i), "sent_at": iso(t0 + i + 0.5)} for i in range(50)]
+    big = dispatch({}, rows, max_points=20, max_curve=20)
+    assert big["stride"] == 3 and len(big["lag_t"]) == 17 and big["counts"]["sent"] == 50
+    # the curve: every 3rd dispatch and the last, each point exact
+    assert big["scheduled"]["n"] == [*range(1, 50, 3), 50]
+    assert big["scheduled"]["t"] == [t0 + n - 1 for n in big["scheduled"]["n"]]
 
 
 def test_stages_shade_saturation_steps_and_the_spike() -> None:

@@ -65,10 +65,11 @@
     const badge = d.status ? (d.status.stage || "live") : (d.verdict || "unknown");
     h.replaceChildren(el("span", {}, d.test_run_id || "run"),
       el("span", { class: "badge " + String(badge).replace(/[^a-z]/g, "") }, String(badge).toUpperCase()));
+    const lead = document.getElementById("lead");   // the report's banner and facts (its window among them)
+    const own = d.window && !(lead && lead.childElementCount);
     child(s, "p", "meta").textContent = "profile " + (d.profile || "—") + " · environment " +
-      (d.environment || "—") + (d.window ? " · window " + utc(d.window[0]) + " .. " + utc(d.window[1]) : "");
-    const lead = document.getElementById("lead");   // the report's banner and facts: under the title
-    if (lead && lead.parentNode !== s) s.appendChild(lead);
+      (d.environment || "—") + (own ? " · window " + utc(d.window[0]) + " .. " + utc(d.window[1]) : "");
+    if (lead && lead.parentNode !== s) s.appendChild(lead);   // under the title
   }
 
   function kv(box, key, value, sub, extra) {
@@ -166,7 +167,8 @@
       ctx.fillStyle = i % 2 ? "rgba(120,130,160,0.06)" : "rgba(120,130,160,0.14)";
       ctx.fillRect(a, top, b - a, h);
       ctx.fillStyle = "#5b6578";
-      if (b - a > 40 * devicePixelRatio) ctx.fillText(st.label, a + 4 * devicePixelRatio, top + 12 * devicePixelRatio);
+      const pad = 4 * devicePixelRatio;
+      if (ctx.measureText(st.label).width + 2 * pad < b - a) ctx.fillText(st.label, a + pad, top + 12 * devicePixelRatio);
     });
     ctx.restore();
   }
@@ -291,20 +293,21 @@
 
   function renderDispatch(d) {
     const dp = d.series.dispatch;
-    const t = union(dp.scheduled, dp.sent, dp.lag_t);
-    const count = (arr) => { let i = 0; return t.map((x) => { while (i < arr.length && arr[i] <= x) i++; return i * dp.stride; }); };
+    const t = union(dp.scheduled.t, dp.sent.t, dp.lag_t);
     const lagAt = new Map(dp.lag_t.map((x, i) => [x, dp.lag_s[i]]));
-    const rows = [t, count(dp.scheduled), count(dp.sent), t.map((x) => (lagAt.has(x) ? lagAt.get(x) : null))];
+    const curve = (c) => valueAt({ t: c.t, v: c.n }, t).map((v) => (v === null ? 0 : v));
+    const rows = [t, curve(dp.scheduled), curve(dp.sent), t.map((x) => (lagAt.has(x) ? lagAt.get(x) : null))];
     const n = dp.counts;
     chart("dispatch", "Dispatch progress against the schedule",
       "Cumulative dispatches scheduled (grey) and sent (blue); dots: each dispatch's lateness, sent − scheduled (right axis). " +
       fmt(n.sent) + " of " + fmt(n.scheduled) + " sent, " + fmt(n.not_sent) + " not sent." +
-      (dp.stride > 1 ? " Downsampled: every " + dp.stride + "th dispatch." : ""),
+      (dp.stride > 1 ? " Lateness downsampled: every " + dp.stride + "th dispatch." : ""),
       baseOpts("dispatch", 240, {
         series: [{ label: "time (UTC)" }, { label: "scheduled", stroke: C.sched, width: 1.5, paths: stepped() },
           { label: "sent", stroke: C.sent, width: 1.5, paths: stepped() },
           Object.assign({ label: "late by s", scale: "lag" }, dots(C.late, 4))],
         axes: [{}, { label: "dispatches" }, { side: 1, scale: "lag", label: "late s", grid: { show: false } }],
+        scales: { lag: { range: (u, lo, hi) => [0, Math.max(1, hi * 1.1)] } },
       }), rows, extent(d, t));
   }
 
@@ -320,6 +323,7 @@
         series: [{ label: "time (UTC)" }, Object.assign({ label: "queue s (GitHub)" }, dots(C.gh, 4)),
           Object.assign({ label: "queue s (from schedule)" }, dots(C.sch, 3))],
         axes: [{}, { label: "seconds" }],
+        scales: { y: { range: (u, lo, hi) => [0, Math.max(1, hi * 1.1)] } },
       }), rows, extent(d, rows[0]));
   }
 
@@ -374,7 +378,7 @@
     const view = g.view || d.window;
     const rows = view ? [view, [0, g.lanes]] : [[], []];
     const more = g.lanes_total > g.lanes ? " Showing " + g.lanes + " of " + g.lanes_total + " slots." : "";
-    const slice = g.jobs_total > g.jobs_drawn && g.lanes_total === g.lanes ? " A time slice: the first " + fmt(g.jobs_drawn) + " of " + fmt(g.jobs_total) + " jobs." : "";
+    const slice = g.sliced && view ? " A time slice, up to " + utc(view[1]) + ": the first " + fmt(g.max_jobs) + " of " + fmt(g.jobs_total) + " jobs by start." : "";
     chart("gantt", "Runner timeline per slot",
       "One lane per runner slot (tasks that ran one after another): cold start (grey, task created → started), idle (pale), " +
       "then each job coloured by outcome: success (green), failure (red), cancelled (amber), other (violet). " +
