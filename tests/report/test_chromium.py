@@ -21,10 +21,11 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from suite.clock import iso
 from suite.report import write_reports
 from suite.report.page import page_html
 from tests.helpers.browser import open_browser, requests_of
-from tests.helpers.synthetic_run import synthetic_run
+from tests.helpers.synthetic_run import T0, synthetic_run
 
 WIDTH = 1280
 CHARTS = ["concurrency", "dispatch", "queue", "gantt", "throughput", "cpu", "memory"]
@@ -204,6 +205,7 @@ def live(report: tuple[Path, dict[str, Any]]) -> Iterator[_Live]:
     )
     status = {"stage": "collecting", "updated_at": None, "dispatch": {"sent": 45, "scheduled": 45, "due": 45}}
     first = data | {"status": status}
+    first["thresholds"] = [t | {"abort_on_fail": True} for t in first["thresholds"]]
     second = json.loads(json.dumps(first))
     second["figures"][1]["value"] = 46
     second["status"]["stage"] = "analysing"
@@ -224,6 +226,8 @@ def test_live_page_redraws_in_place_and_keeps_the_zoom(live: _Live) -> None:
         page.wait_for_selector("#page[data-rendered]")
         assert page.text_content("#head .badge") == "COLLECTING"
         assert "45 / 45 / 45" in (page.text_content("#status") or "")
+        cells = page.locator("#thresholds tbody tr").first.locator("td").all_text_contents()
+        assert cells[:4] == ["queue_time_s.p95 < 120", "1", "pass", "yes"]
         page.evaluate("document.querySelector('#chart-concurrency canvas').dataset.mark = 'first'")
         _drag(page, "concurrency", 0.3, 0.6)
         zoomed = _x(page, "concurrency")
@@ -232,3 +236,48 @@ def test_live_page_redraws_in_place_and_keeps_the_zoom(live: _Live) -> None:
         assert page.get_attribute("[data-figure='jobs.count']", "data-value") == "46"
         assert _x(page, "concurrency") == zoomed == _x(page, "queue")
         assert page.evaluate("document.querySelector('#chart-concurrency canvas').dataset.mark") == "first"
+
+
+SHADE_PROBE = """([names, fracs]) => names.map((name) => {
+  const over = document.querySelector("#chart-" + name + " .u-over").getBoundingClientRect();
+  const canvas = document.querySelector("#chart-" + name + " canvas");
+  const box = canvas.getBoundingClientRect();
+  const g = canvas.getContext("2d");
+  // alpha of a pixel in the plot area, 3 px below its top (no series there), at each x fraction
+  return fracs.map((f) => g.getImageData(Math.round(over.left - box.left + f * over.width),
+                                         Math.round(over.top - box.top + 3), 1, 1).data[3]);
+})"""
+
+
+def test_the_load_pattern_s_stages_are_shaded_on_every_time_chart(
+    report: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    from suite.report.page import page_data
+    from suite.rundir.jsonio import read_jsonl
+
+    path, result = report
+    run_dir = path.parent
+    surge = (T0 + 600, T0 + 1200)
+    spike = result | {"recovery": {"surge_start": iso(surge[0]), "surge_end": iso(surge[1])}}
+    data = page_data(
+        spike,
+        read_jsonl(run_dir / "ledger.jsonl"),
+        read_jsonl(run_dir / "raw" / "tasks.jsonl"),
+        read_jsonl(run_dir / "raw" / "metrics.jsonl"),
+    )
+    assert [s["label"] for s in data["stages"]] == ["baseline", "surge", "after the surge"]
+    page_file = tmp_path / "spike.html"
+    page_file.write_text(page_html(data))
+    with open_browser() as browser:
+        page = browser.new_page(viewport={"width": WIDTH, "height": 900})
+        page.goto(page_file.as_uri())
+        page.wait_for_selector("#page[data-rendered]")
+        names = [n for n in CHARTS if n != "gantt"]  # the Gantt's bars cover its plot area
+        w0 = data["window"][0]
+        fracs = []
+        for name in names:  # the middle of each stage, as a fraction of the chart's x range
+            lo, hi = _x(page, name)
+            fracs.append([((a + b) / 2 - lo) / (hi - lo) for a, b in ((w0, surge[0]), surge)])
+        alphas = [page.evaluate(SHADE_PROBE, [[n], f])[0] for n, f in zip(names, fracs, strict=True)]
+    for name, (baseline, surge) in zip(names, alphas, strict=True):
+        assert baseline > 0 and surge > 0 and baseline != surge, (name, baseline, surge)

@@ -113,7 +113,7 @@
     kv(box, "runners busy / configured", r ? fmt(r.busy) + " / " + fmt(r.configured) : "—",
       r ? "online " + fmt(r.online) : "not observed yet");
     const a = st.api || {};
-    kv(box, "API requests", fmt(a.counted) + " counted", "304 " + fmt(a.not_modified) + " · remaining " +
+    kv(box, "API requests", fmt(a.counted) + " counted", fmt(a.not_modified) + " not modified (304, free) · remaining " +
       fmt(a.remaining) + " · governor " + (a.governor || "—") + (a.waiting ? " · waiting: " + a.waiting : ""));
     kv(box, "ETA", isNum(st.eta_real_s) ? dur(st.eta_real_s) : "—", st.eta_of ? "of the " + st.eta_of : "");
     const msg = child(s, "p", "message");
