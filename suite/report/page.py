@@ -131,6 +131,7 @@ def page_html(
         "external asset · times in UTC</p></main>"
         + f'<script type="application/json" id="page-data">{embedded}</script>'
         + f'<script type="application/json" id="page-config">{config}</script>'
+        + inline_script(asset_text("page_charts.js"))
         + inline_script(asset_text("page.js"))
         + "</body></html>\n"
     )

@@ -126,12 +126,12 @@ def test_report_html_escapes_every_name(hostile: tuple[Path, dict[str, Any]]) ->
     page = (run_dir / "report.html").read_text()
     parser = _Elements()
     parser.feed(page)
-    # the page's own four scripts only (uPlot, its data, its config, page.js), none from a name
+    # the page's own five scripts only (uPlot, its data, its config, its charts, page.js), none from a name
     page_scripts = [
         {"type": "application/json", "id": "page-data"},
         {"type": "application/json", "id": "page-config"},
     ]
-    assert parser.scripts == [{}, *page_scripts, {}]
+    assert parser.scripts == [{}, *page_scripts, {}, {}]
     assert not parser.handlers and "img" not in parser.tags and "b" not in parser.tags
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<b>bold</b>" not in page  # the profile's <b>: in the page data only, drawn as text
