@@ -146,9 +146,9 @@ function pageCharts(root, h) {
     chart("concurrency", "Concurrency and jobs waiting",
       "Jobs running (blue) and jobs waiting — created, not yet started (orange) — against the configured runners (red)." + binned,
       baseOpts("concurrency", 260, {
-        series: [{ label: "time (UTC)" }, { label: "running", stroke: C.run, width: 1.5, paths: stepped() },
-          { label: "waiting", stroke: C.wait, width: 1.5, paths: stepped() },
-          { label: "configured runners", stroke: C.limit, dash: [6, 4], width: 1.5 }],
+        series: [{ label: "time (UTC)" }, { label: "running", stroke: C.run, width: 1.5, paths: stepped(), points: { show: false } },
+          { label: "waiting", stroke: C.wait, width: 1.5, paths: stepped(), points: { show: false } },
+          { label: "configured runners", stroke: C.limit, dash: [6, 4], width: 1.5, points: { show: false } }],
         scales: { y: { range: (u, lo, hi) => [0, Math.max(1, hi * 1.08)] } },
       }), rows, extent(d, t));
   }
@@ -165,8 +165,8 @@ function pageCharts(root, h) {
       fmt(n.sent) + " of " + fmt(n.scheduled) + " sent, " + fmt(n.not_sent) + " not sent." +
       (dp.stride > 1 ? " Lateness downsampled: every " + dp.stride + "th dispatch." : ""),
       baseOpts("dispatch", 240, {
-        series: [{ label: "time (UTC)" }, { label: "scheduled", stroke: C.sched, width: 1.5, paths: stepped() },
-          { label: "sent", stroke: C.sent, width: 1.5, paths: stepped() },
+        series: [{ label: "time (UTC)" }, { label: "scheduled", stroke: C.sched, width: 1.5, paths: stepped(), points: { show: false } },
+          { label: "sent", stroke: C.sent, width: 1.5, paths: stepped(), points: { show: false } },
           Object.assign({ label: "late by s", scale: "lag" }, dots(C.late, 4))],
         axes: [{}, { label: "dispatches" }, { side: 1, scale: "lag", label: "late s", grid: { show: false } }],
         scales: { lag: { range: (u, lo, hi) => [0, Math.max(1, hi * 1.1)] } },
