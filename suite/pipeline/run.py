@@ -354,7 +354,7 @@ def report(run_dir: Path) -> int:
     and raw/api.json, when damaged, are named on stderr and skipped."""
     rd = _existing(run_dir, collecting=False)
     manifest = read_manifest(rd.file("manifest.json"), required=("profile",))
-    check_outputs(rd.path)  # report.html a directory, charts a file: refused before any work
+    check_outputs(rd.path)  # report.html (or another report file) a directory: refused before any work
     api, api_note = read_optional(rd.raw_file("api.json"), opt_dict, "the API cost section is left empty")
     truth, truth_note = read_optional(rd.file("truth.json"), truth_shape, "the twin check is not made")
     for note in (api_note, truth_note):
@@ -369,10 +369,7 @@ def report(run_dir: Path) -> int:
     if truth is not None:
         diff = mismatches(result, truth)
         print(f"  twin check  {'report equals truth.json job by job' if not diff else '; '.join(diff[:5])}")
-    print(
-        f"\nReport: {rd.path}/report.html  "
-        "(summary.md, result.json, jobs.csv, junit.xml and charts/ beside it)"
-    )
+    print(f"\nReport: {rd.path}/report.html  (summary.md, result.json, jobs.csv and junit.xml beside it)")
     return exit_code(result.get("verdict"))
 
 

@@ -1,31 +1,33 @@
-"""report.html: one self-contained page (inline CSS, charts as data: URIs; no script, no external asset).
+"""report.html: the one page of a run (suite.report.page) with the final data, plus the report's tables.
 
-The sections shared with summary.md come from suite.report.sections; the page adds headline cards,
-charts and the per-job table. A figure that could not be observed shows as "—" with its reason, never
-as 0.
+The page's script draws the header, figures, thresholds and the interactive charts from page_data (the
+same as the live dashboard); this module renders the sections only a final result has, server-side, into
+the same document: the verdict's banner and the run's facts just under the header (`lead`), then headline
+cards, timings, per job name, steps, failures, right-size, cost, load, workflows, runners, resources,
+the per-job table and the figures that could not be observed (`details`). The sections shared with
+summary.md come from suite.report.sections. A figure that could not be observed shows as "—" with its
+reason, never as 0.
 """
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from html import escape
 from typing import Any
 
 from suite.analyze.stats import PERCENTILE_METHOD
-from suite.gates.verdict import VERDICTS
 from suite.report import load_sections
 from suite.report.by_name import by_name_section
-from suite.report.charts import Chart
 from suite.report.cost import cost_html, cost_section
 from suite.report.failures import failures_html, failures_section
-from suite.report.html_page import DASH, card, cell, fnum, html_cell, page, pct, table, why
+from suite.report.html_page import DASH, card, cell, fnum, html_cell, pct, table, why
+from suite.report.page import page_data, page_html
 from suite.report.rightsize import rightsize_html, rightsize_section
 from suite.report.sections import Row, Section, Table, reason_for, sections
 from suite.report.steps import steps_html, steps_section
 from suite.report.verdict_view import banner, other_reasons
 
-__all__ = ["DASH", "MAX_JOB_ROWS", "MAX_ROWS", "report_html"]
+__all__ = ["DASH", "MAX_JOB_ROWS", "MAX_ROWS", "report_details", "report_html"]
 
 MAX_JOB_ROWS = 500
 MAX_ROWS = 100  # other detail tables (runners, missing workflows)
@@ -59,23 +61,18 @@ def _verdict(r: dict[str, Any]) -> str:
     return out + (f'<ul class="verdict">{items}</ul>' if items else "")
 
 
-def _header(r: dict[str, Any]) -> str:
-    verdict = str(r.get("verdict") or "unknown")
+def _lead(r: dict[str, Any]) -> str:
+    """Under the page's title: the incomplete banner or the verdict's reasons, and the run's facts."""
     w, fleet = r.get("window") or {}, r.get("fleet") or {}
     config = ", ".join(
         f"{k} {escape(str(fleet[k]))}"
         for k in ("runner_count", "ephemeral", "task_cpu", "task_memory", "cluster")
         if fleet.get(k) is not None
     )
-    badge = verdict if verdict in VERDICTS else "fail"
     wr = reason_for(r, "window")
     return (
-        f'<h1>{escape(str(r.get("test_run_id")))}<span class="badge {badge}">'
-        f"{escape(verdict.upper())}</span></h1>"
-        + _verdict(r)
-        + f'<p class="meta">profile <code>{escape(str(r.get("profile")))}</code> · environment '
-        f"<code>{escape(str(r.get('environment')))}</code> · suite {escape(str(r.get('suite_version')))}</p>"
-        f'<p class="meta">window {cell(w.get("start"), wr)} .. '
+        _verdict(r) + f'<p class="meta">suite {escape(str(r.get("suite_version")))} · '
+        f"window {cell(w.get('start'), wr)} .. "
         f"{cell(w.get('end'), wr)} ({cell(w.get('duration_s'), wr, 0)} s)"
         f" · clock offset to GitHub {cell(r.get('clock_offset_s'), 'unknown', 3)} s</p>"
         + (
@@ -197,25 +194,6 @@ def _load_sections(r: dict[str, Any]) -> str:
             + f'<p class="note">Definition: {escape(str(sec.facts["definition"]))}.</p>'
         )
     return out
-
-
-def _thresholds(s: Section) -> str:
-    t = s.tables["results"]
-    if not t.rows:
-        return f'<h2>{s.title}</h2><p class="note">The profile sets no thresholds.</p>'
-    return f"<h2>{s.title}</h2>" + _table(t)
-
-
-def _charts(charts: Sequence[Chart]) -> str:
-    figs = []
-    for c in charts:
-        data = base64.b64encode(c.png).decode("ascii")
-        figs.append(
-            f'<figure id="chart-{escape(c.name)}">'
-            f'<img alt="{escape(c.title)}" src="data:image/png;base64,{data}">'
-            f"<figcaption><b>{escape(c.title)}.</b> {escape(c.caption)}</figcaption></figure>"
-        )
-    return "<h2>Charts</h2>" + "".join(figs)
 
 
 def _timings(s: Section) -> str:
@@ -360,26 +338,34 @@ def _reasons_notes(s: Section, r: dict[str, Any]) -> str:
     return out
 
 
-def report_html(result: dict[str, Any], charts: Sequence[Chart]) -> str:
+def report_details(result: dict[str, Any]) -> str:
+    """The report's server-side sections, in order (the thresholds are the page's own table)."""
     s = sections(result)
-    parts = [
-        _header(result),
-        _headline(result),
-        _thresholds(s["thresholds"]),
-        _charts(charts),
-        _timings(s["timings"]),
-        _by_name(by_name_section(result)),
-        steps_html(steps_section(result)),
-        failures_html(failures_section(result), MAX_ROWS),
-        rightsize_html(rightsize_section(result), MAX_ROWS),
-        cost_html(cost_section(result), MAX_ROWS),
-        _load(s["load"]),
-        _load_sections(result),
-        _workflows(s["workflows"]),
-        _runners(s["runners"]),
-        _resources(s["resources"]),
-        _extra(result),
-        _jobs(result),
-        _reasons_notes(s["reasons"], result),
-    ]
-    return page(f"{result.get('test_run_id')}: {str(result.get('verdict')).upper()}", "".join(parts))
+    return "".join(
+        [
+            _headline(result),
+            _timings(s["timings"]),
+            _by_name(by_name_section(result)),
+            steps_html(steps_section(result)),
+            failures_html(failures_section(result), MAX_ROWS),
+            rightsize_html(rightsize_section(result), MAX_ROWS),
+            cost_html(cost_section(result), MAX_ROWS),
+            _load(s["load"]),
+            _load_sections(result),
+            _workflows(s["workflows"]),
+            _runners(s["runners"]),
+            _resources(s["resources"]),
+            _extra(result),
+            _jobs(result),
+            _reasons_notes(s["reasons"], result),
+        ]
+    )
+
+
+def report_html(result: dict[str, Any], data: dict[str, Any] | None = None) -> str:
+    """report.html: the page frozen with `data` (page_data of the final result and the run directory's
+    rows; without it, of the result alone) and the report's sections."""
+    if data is None:
+        data = page_data(result)
+    title = f"{result.get('test_run_id')}: {str(result.get('verdict')).upper()}"
+    return page_html(data, title=title, lead_html=_lead(result), details_html=report_details(result))

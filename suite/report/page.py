@@ -21,8 +21,10 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
+from suite.report import page_series as P
 from suite.report import series as S
-from suite.report.assets import asset_text, chart_library_head, inline_script
+from suite.report.assets import asset_text, chart_library_head, inline_script, inline_style
+from suite.report.html_page import CSS
 from suite.rundir.result_schema import field, value_at
 
 PAGE_SCHEMA = 1
@@ -42,8 +44,18 @@ FIGURES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _steps(steps: S.Steps) -> dict[str, Any]:
-    return {"t": steps.t, "v": steps.v, "binned": steps.binned}
+def thresholds(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The thresholds as they stand; abort_on_fail where the result carries it (null: not said)."""
+    return [
+        {
+            "expr": t.get("expr"),
+            "status": t.get("status"),
+            "value": t.get("value"),
+            "reason": t.get("reason"),
+            "abort_on_fail": t.get("abort_on_fail"),
+        }
+        for t in result.get("thresholds") or []
+    ]
 
 
 def page_data(
@@ -53,25 +65,35 @@ def page_data(
     metrics: Rows = (),
     status: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """What the page draws (JSON-serialisable). Times are epoch seconds on GitHub's clock."""
+    """What the page draws (JSON-serialisable). Times are epoch seconds on GitHub's clock.
+
+    `ledger`, `tasks` and `metrics` are read once each (rows streamed from the run directory)."""
+    window = S.window_of(result)
+    # the ledger feeds two charts: kept once, only the fields they read
+    keep = ("suite_id", "scheduled_at", "sent_at")
+    dispatches = [{k: row.get(k) for k in keep} for row in ledger]
     return {
         "schema": PAGE_SCHEMA,
         "test_run_id": result.get("test_run_id"),
         "profile": value_at(result, "profile.name") or result.get("profile"),
         "environment": result.get("environment"),
         "verdict": result.get("verdict"),
+        "window": None if window is None else [window.start, window.end],
         "figures": [
             {"path": path, "label": label, "unit": unit, "value": value_at(result, path)}
             for path, label, unit in FIGURES
         ],
-        "thresholds": [
-            {"expr": t.get("expr"), "status": t.get("status"), "value": t.get("value")}
-            for t in result.get("thresholds") or []
-        ],
+        "thresholds": thresholds(result),
+        "stages": P.stages(result),
         "series": {
             "configured": value_at(result, "runners.configured"),
-            "concurrency": _steps(S.concurrency_steps(result)),
-            "waiting": _steps(S.waiting_steps(result)),
+            "concurrency": P.steps(S.concurrency_steps(result)),
+            "waiting": P.steps(S.waiting_steps(result)),
+            "dispatch": P.dispatch(result, dispatches),
+            "queue": P.queue(result, dispatches),
+            "gantt": P.gantt(result, tasks),
+            "throughput": P.throughput(result),
+            "resources": P.resources(metrics),
         },
         "status": status,
     }
@@ -82,18 +104,34 @@ def _json_for_script(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
 
 
-def page_html(data: dict[str, Any] | None, live_url: str | None = None, title: str = "runner-suite") -> str:
-    """The page: `data` embedded (the report), or read from `live_url` every few seconds (the dashboard)."""
+def page_html(
+    data: dict[str, Any] | None,
+    live_url: str | None = None,
+    title: str = "runner-suite",
+    lead_html: str = "",
+    details_html: str = "",
+) -> str:
+    """The page: `data` embedded (the report), or read from `live_url` every few seconds (the dashboard).
+
+    `lead_html` (shown under the title) and `details_html` (under the charts): the report's server-side
+    sections (suite.report.html), HTML already escaped; empty on the live page until the final result
+    exists."""
     embedded = "null" if data is None else _json_for_script(data)
     config = _json_for_script({"live_url": live_url, "refresh_ms": 2000})
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         f"<meta name=viewport content='width=device-width'><title>{escape(title)}</title>"
         + chart_library_head()
-        + f"<style>{asset_text('page.css')}</style></head><body>"
-        + '<main id="page"></main>'
+        + inline_style(CSS + asset_text("page.css"))
+        + "</head><body><main>"
+        + '<div id="page"></div>'
+        + f'<div id="lead">{lead_html}</div>'
+        + f'<div id="details">{details_html}</div>'
+        + '<p class="note">runner-suite · self-contained: its script and styles are inline, it loads no '
+        "external asset · times in UTC</p></main>"
         + f'<script type="application/json" id="page-data">{embedded}</script>'
         + f'<script type="application/json" id="page-config">{config}</script>'
+        + inline_script(asset_text("page_charts.js"))
         + inline_script(asset_text("page.js"))
-        + "</body></html>"
+        + "</body></html>\n"
     )

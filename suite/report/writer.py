@@ -1,8 +1,9 @@
 """Write a result's files into its run directory (and the GitHub step summary when set).
 
-result.json, summary.md, jobs.csv, junit.xml, report.html and charts/*.png. The charts need series
-that result.json does not hold (task lifecycle, Container Insights samples, dispatch times): they are
-read from the run directory's ledger.jsonl and raw/, so `suite report DIR` regenerates everything.
+result.json, summary.md, jobs.csv, junit.xml and report.html. report.html's charts need series that
+result.json does not hold (task lifecycle, Container Insights samples, dispatch times): they are read
+from the run directory's ledger.jsonl and raw/, so `suite report DIR` regenerates everything. The charts
+are drawn in the page (suite.report.page, uPlot inlined); no image file is written.
 
 Text is written as UTF-8; a lone surrogate a name may carry (JSON allows `\ud800`) is written as `?`
 rather than failing the report. $GITHUB_STEP_SUMMARY is appended to last: when it cannot be (a
@@ -65,7 +66,7 @@ REPORT_FILES = ("result.json", "summary.md", "jobs.csv", "junit.xml", "report.ht
 
 def check_outputs(run_dir: Path) -> None:
     """Refuse, before anything is computed or written, a run directory where a report file is a
-    directory (or something else that is not a file) or charts/ is not a directory."""
+    directory (or something else that is not a file)."""
     rd = RunDir(Path(run_dir))
     for name in REPORT_FILES:
         path = rd.file(name)
@@ -74,12 +75,6 @@ def check_outputs(run_dir: Path) -> None:
                 f"{path}: is a directory (or not a regular file) where the report writes a file; remove or "
                 "rename it, then run `suite report` on the run directory again"
             )
-    charts = rd.file("charts")
-    if charts.exists() and not charts.is_dir():
-        raise UsageError(
-            f"{charts}: is a file where the report writes its charts directory; remove or rename it, then "
-            "run `suite report` on the run directory again"
-        )
 
 
 def write_reports(run_dir: Path, result: dict[str, Any]) -> list[Path]:
@@ -100,23 +95,17 @@ def write_reports(run_dir: Path, result: dict[str, Any]) -> list[Path]:
 
 
 def write_html(rd: RunDir, result: dict[str, Any]) -> list[Path]:
-    """report.html and charts/*.png. matplotlib is imported here, so other commands start fast."""
+    """report.html: the page with the final data (its series from ledger.jsonl and raw/) and the tables."""
     from suite.analyze.samples import one_source_rows
-    from suite.report.charts import render_charts
     from suite.report.html import report_html
+    from suite.report.page import page_data
 
     ledger, tasks, metrics = rd.file("ledger.jsonl"), rd.raw_file("tasks.jsonl"), rd.raw_file("metrics.jsonl")
     samples = rd.raw_file("samples.jsonl")
-    # each chart reads its rows once, line by line; a task's CPU and memory from one source, as per job
+    # each series reads its rows once, line by line; a task's CPU and memory from one source, as per job
     readings = stream_jsonl(samples, row_check("samples")) if samples.exists() else ()
     rows = one_source_rows(stream_jsonl(metrics), readings)
-    charts = render_charts(result, stream_jsonl(ledger), stream_jsonl(tasks), rows)
-    chart_dir = rd.file("charts")
-    chart_dir.mkdir(exist_ok=True)
-    paths = [rd.file("report.html")]
-    for chart in charts:
-        path = chart_dir / f"{chart.name}.png"
-        _write_bytes(path, chart.png)
-        paths.append(path)
-    _write_text(paths[0], report_html(result, charts))
-    return paths
+    data = page_data(result, stream_jsonl(ledger), stream_jsonl(tasks), rows)
+    path = rd.file("report.html")
+    _write_text(path, report_html(result, data))
+    return [path]

@@ -114,7 +114,7 @@ CATALOGUE = [
     damaged("garbage in truth.json", "truth.json", "damage:garbage:0:0:0", must_fail=False),
     damaged("garbage in raw/api.json", "raw/api.json", "damage:garbage:0:0:0", must_fail=False),
     damaged("report.html that is a directory", "report.html", "damage:to-dir:0:0:0"),
-    damaged("charts that is a file", "charts", "damage:to-file:0:0:0"),
+    damaged("junit.xml that is a directory", "junit.xml", "damage:to-dir:0:0:0"),
     Case(
         "cli",
         "suite run ../../etc/passwd",

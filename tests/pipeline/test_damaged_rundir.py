@@ -276,7 +276,7 @@ CASES: list[tuple[str, Damage, str, str, int | None]] = [
     ("schedule a directory", as_directory("schedule.json"), "report", "schedule.json", None),
     ("report.html a directory", as_directory("report.html"), "report", "report.html", None),
     ("summary.md a directory", as_directory("summary.md"), "report", "summary.md", None),
-    ("charts a file", as_file("charts"), "report", "charts", None),
+    ("jobs.csv a directory", as_directory("jobs.csv"), "report", "jobs.csv", None),
     # suite collect reads the small files and the ledger before it starts
     ("collect: truncated manifest", truncate("manifest.json"), "collect", "manifest.json", None),
     ("collect: garbage inflight", write_bytes("inflight.json", b"garbage"), "collect", "inflight.json", 1),

@@ -21,7 +21,7 @@ def bench_result(jobs: int = 1200) -> dict:
 
 def test_every_view_lists_each_job_name_with_its_figures():
     r = bench_result()
-    md, html, term = summary_markdown(r), report_html(r, []), terminal_summary(r)
+    md, html, term = summary_markdown(r), report_html(r), terminal_summary(r)
     assert "## Per job name and workflow (seconds)" in md and "Per job name and workflow" in html
     for name, g in r["by_job_name"].items():
         p95 = f"{g['execution_time_s']['p95']:.1f}"
@@ -66,7 +66,7 @@ def test_a_null_per_name_figure_shows_its_reason_not_zero():
     row = by_name_section(r).tables["names"].rows[0]
     queue = row.cells[4]
     assert queue.value is None and queue.reason == 'no job named "late" started'
-    html = report_html(r, [])
+    html = report_html(r)
     assert escape('no job named "late" started') in html
     md_row = next(line for line in summary_markdown(r).splitlines() if line.startswith("| late "))
     assert "| null " in md_row and "| 0.0 " not in md_row
@@ -76,7 +76,7 @@ def test_a_result_without_the_sections_renders_without_them():
     r = bench_result()
     for key in ("by_job_name", "by_workflow"):
         del r[key]
-    assert "Per job name" not in summary_markdown(r) and "Per job name" not in report_html(r, [])
+    assert "Per job name" not in summary_markdown(r) and "Per job name" not in report_html(r)
     assert terminal_lines(r) == []
 
 

@@ -66,7 +66,7 @@ def test_summary_md_shows_both_sections_escaped():
 
 
 def test_report_html_shows_both_sections_escaped():
-    html = report_html(priced_run(), [])
+    html = report_html(priced_run())
     right = html.split("<h2>Right-size</h2>", 1)[1].split("<h2>", 1)[0]
     assert f"<code>{escape(HOSTILE)}</code>" in right and "<b>x</b>" not in right
     assert "over-provisioned CPU" in right and "512 / 1024" in right

@@ -47,7 +47,7 @@ def test_summary_md_shows_the_counts_escaped():
 
 
 def test_report_html_shows_the_counts_escaped():
-    html = report_html(failed_run(), [])
+    html = report_html(failed_run())
     part = html.split("<h2>Failures attributed</h2>", 1)[1].split("<h2>", 1)[0]
     assert f"<code>{escape(HOSTILE)}</code>" in part and "<b>x</b>" not in part
     assert "<th" in part and ">out of memory</th>" in part
@@ -96,7 +96,7 @@ def test_the_terminal_lines_wrap_and_cap_many_names_within_80_columns():
 def test_a_run_whose_jobs_were_never_collected_shows_null_with_the_reason():
     r = failed_run() | {"failures": None}
     r["reasons"] = dict(r["reasons"]) | {"failures": "raw/jobs.jsonl absent"}
-    md, html = summary_markdown(r), report_html(r, [])
+    md, html = summary_markdown(r), report_html(r)
     assert "## Failures attributed\n\nnull: raw/jobs.jsonl absent" in md
     assert '<h2>Failures attributed</h2><p class="note">null: raw/jobs.jsonl absent</p>' in html
     assert terminal_lines(r) == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from suite.pipeline.analysis import analyze_run_dir
 from suite.report import terminal_summary, write_reports
 from suite.report.escape import FORMULA_START
 from suite.report.writer import append_step_summary
+from tests.helpers.browser import open_browser
 from tests.helpers.hand_made_run import write_fixture
 
 MD_AND_HTML = (
@@ -104,23 +106,54 @@ class _Elements(HTMLParser):
         super().__init__()
         self.tags: list[str] = []
         self.handlers: list[str] = []
+        self.scripts: list[dict[str, str | None]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
         self.handlers += [name for name, _ in attrs if name.startswith("on")]
+        if tag == "script":
+            self.scripts.append(dict(attrs))
+
+
+def _embedded(page: str) -> Any:
+    found = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', page, re.S)
+    assert found is not None
+    return json.loads(found.group(1))
 
 
 def test_report_html_escapes_every_name(hostile: tuple[Path, dict[str, Any]]) -> None:
-    run_dir, _ = hostile
+    run_dir, result = hostile
     page = (run_dir / "report.html").read_text()
     parser = _Elements()
     parser.feed(page)
-    assert "script" not in parser.tags and not parser.handlers
+    # the page's own five scripts only (uPlot, its data, its config, its charts, page.js), none from a name
+    page_scripts = [
+        {"type": "application/json", "id": "page-data"},
+        {"type": "application/json", "id": "page-config"},
+    ]
+    assert parser.scripts == [{}, *page_scripts, {}, {}]
+    assert not parser.handlers and "img" not in parser.tags and "b" not in parser.tags
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "&lt;b&gt;bold&lt;/b&gt;" in page and "<b>bold</b>" not in page  # the profile's <b> is text
+    assert "<b>bold</b>" not in page  # the profile's <b>: in the page data only, drawn as text
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
-    images = page.split("<img ")[1:]  # the charts' only
-    assert images and all('src="data:image/png;base64,' in seg.split(">")[0] for seg in images)
+    # the names in the embedded data: the exact strings back, and none ended the data's <script> early
+    data = _embedded(page)
+    assert data["profile"] == PROFILE and data["test_run_id"] == result["test_run_id"]
+    assert "<script>alert(1)" not in page.split('id="page-data">')[1].split("</script>")[0]
+
+
+def test_the_page_shows_hostile_names_as_text_in_chromium(hostile: tuple[Path, dict[str, Any]]) -> None:
+    """The script sets every name with textContent: in the browser the profile's <b> is text, no dialog."""
+    run_dir, _ = hostile
+    with open_browser() as browser:
+        page = browser.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto((run_dir / "report.html").as_uri())
+        page.wait_for_selector("#page[data-rendered]")
+        meta = page.text_content("#head .meta") or ""
+        injected = page.evaluate("document.querySelectorAll('#page b, #page img, #page script').length")
+    assert "<b>bold</b>" in meta and injected == 0 and dialogs == []
 
 
 def test_terminal_summary_passes_no_control_character(hostile: tuple[Path, dict[str, Any]]) -> None:

@@ -1,6 +1,7 @@
-"""report.html and charts/*.png: self-contained, every chart present, null shown as a dash with a reason."""
+"""report.html: self-contained, the page data of every chart embedded, null shown as a dash with a reason."""
 
 import itertools
+import json
 import re
 import time
 from html import escape
@@ -11,9 +12,9 @@ from suite.clock import iso
 from suite.gates.thresholds import evaluate_all
 from suite.pipeline.analysis import analyze_run_dir
 from suite.report import series, write_reports
-from suite.report.charts import render_charts
 from suite.report.html import DASH, MAX_JOB_ROWS, report_html
-from tests.helpers.synthetic_run import CHARTS, T0, synthetic_run, t
+from suite.report.page import page_data
+from tests.helpers.synthetic_run import T0, synthetic_run, t
 
 
 class Assets(HTMLParser):
@@ -35,38 +36,27 @@ class Assets(HTMLParser):
                 self.urls.append(a[key])
 
 
+def _data(html: str) -> dict:
+    found = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html, re.S)
+    assert found is not None, "report.html embeds no page data"
+    return json.loads(found.group(1))
+
+
 def test_report_html_is_self_contained_with_every_chart(tmp_path):
     run_dir, result = synthetic_run(tmp_path)
     write_reports(run_dir, result)
     html = (run_dir / "report.html").read_text()
     p = Assets()
     p.feed(html)
-    assert {"script", "link", "iframe", "object", "embed"}.isdisjoint(p.tags)
-    assert all(u.startswith("data:image/png;base64,") for u in p.urls), [u[:40] for u in p.urls]
-    assert [i["alt"] for i in p.imgs] == [
-        "Concurrency over time",
-        "Queue time by dispatch time",
-        "Runner timeline",
-        "Throughput per minute",
-        "CPU and memory per task over time",
-    ]
+    assert {"link", "iframe", "object", "embed", "img"}.isdisjoint(p.tags)
+    assert p.urls == []  # no src, href, ...: every script and style is inline
     assert "url(" not in html and "@import" not in html
-    for name in CHARTS:
-        png = (run_dir / "charts" / f"{name}.png").read_bytes()
-        assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
-        assert f'id="chart-{name}"' in html
-    assert "capacity-20261115T100000Z-synth1" in html and ">PASS<" in html
-    assert "queue_time_s.p95 &lt; 120" in html
-    assert "49 cold start(s) shown" in html  # 4 initial tasks + 45 replacements
-
-
-def test_render_time_of_a_45_job_run(tmp_path):
-    run_dir, result = synthetic_run(tmp_path, n_jobs=45)
-    write_reports(run_dir, result)  # warm: fonts and matplotlib's caches
-    start = time.process_time()  # CPU time: a busy CI machine must not fail this
-    write_reports(run_dir, result)
-    elapsed = time.process_time() - start
-    assert elapsed < 3.0, f"rendering a 45-job report took {elapsed:.2f} s of CPU"
+    data = _data(html)
+    assert set(data["series"]) >= {"concurrency", "waiting", "dispatch", "queue", "gantt", "throughput"}
+    assert data["test_run_id"] == "capacity-20261115T100000Z-synth1" and data["verdict"] == "pass"
+    assert [t["expr"] for t in data["thresholds"]] == ["queue_time_s.p95 < 120"]
+    assert data["series"]["gantt"]["cold_starts"] == 49  # 4 initial tasks + 45 replacements
+    assert not (run_dir / "charts").exists()  # no PNG any more: the page draws its charts
 
 
 def test_null_figures_are_dashes_with_reasons_never_zero(tmp_path):
@@ -82,13 +72,14 @@ def test_null_figures_are_dashes_with_reasons_never_zero(tmp_path):
 
     empty = analyze_run_dir(tmp_path / "nothing")  # no run at all: every figure null
     gated = with_thresholds(empty, evaluate_all(["queue_time_s.p95 < 120"], empty))
-    html = report_html(gated, render_charts(gated, [], [], []))
-    assert ">INCONCLUSIVE<" in html  # the threshold: its figure is null
-    assert 'class="badge incomplete">INCOMPLETE<' in html and 'class="banner"' in html  # never collected
+    html = report_html(gated)
+    (threshold,) = _data(html)["thresholds"]  # the page's thresholds table draws it
+    assert threshold["status"] == "inconclusive" and threshold["value"] is None
+    assert "queue_time_s.p95 is null" in threshold["reason"]
+    assert 'class="banner"' in html  # never collected: the incomplete banner under the title
     assert (
         "raw/jobs.jsonl absent: the jobs were never collected" in html
     )  # the queue figures' reason, beside their dashes
-    assert "queue_time_s.p95 is null" in html  # the threshold's reason
     assert "Figures that could not be observed" in html
     cards = html.split('class="cards"')[1].split("</div></div>")
     queue_card = next(c for c in cards if "queue p50" in c)
@@ -99,11 +90,12 @@ def test_null_figures_are_dashes_with_reasons_never_zero(tmp_path):
     )
 
 
-def test_empty_run_still_renders_every_chart_saying_why(tmp_path):
+def test_empty_run_still_writes_the_page_with_empty_series(tmp_path):
     result = analyze_run_dir(tmp_path)
     write_reports(tmp_path, result)
-    for name in CHARTS:
-        assert (tmp_path / "charts" / f"{name}.png").stat().st_size > 2000
+    data = _data((tmp_path / "report.html").read_text())
+    assert data["series"]["queue"]["x"] == [] and data["series"]["gantt"]["s"] == []
+    assert data["series"]["dispatch"]["counts"] == {"scheduled": 0, "sent": 0, "not_sent": 0}
 
 
 def test_suite_report_regenerates_everything_from_raw(tmp_path):
@@ -113,17 +105,16 @@ def test_suite_report_regenerates_everything_from_raw(tmp_path):
     assert report(run_dir) == 0
     for name in ("result.json", "summary.md", "jobs.csv", "junit.xml", "report.html"):
         assert (run_dir / name).exists()
-    first = {n: (run_dir / "charts" / f"{n}.png").read_bytes() for n in CHARTS}
     html = (run_dir / "report.html").read_text()
+    assert _data(html)["series"]["dispatch"]["counts"]["sent"] == 45  # read back from ledger.jsonl
     assert report(run_dir) == 0  # deterministic: the same raw data gives the same files
-    assert {n: (run_dir / "charts" / f"{n}.png").read_bytes() for n in CHARTS} == first
     assert (run_dir / "report.html").read_text() == html
 
 
 def test_jobs_table_is_capped_and_says_so(tmp_path):
     _, result = synthetic_run(tmp_path, n_jobs=6)
     many = result | {"per_job": [result["per_job"][0] | {"id": k} for k in range(MAX_JOB_ROWS + 7)]}
-    html = report_html(many, [])
+    html = report_html(many)
     assert f"Showing the first {MAX_JOB_ROWS:,} of {MAX_JOB_ROWS + 7:,} jobs" in html and "jobs.csv" in html
     assert html.count('<tr class="bad">') + html.count("<tr>") >= MAX_JOB_ROWS
 
@@ -181,12 +172,13 @@ def test_big_run_renders_downsampled_and_fast(tmp_path):
         "per_job": per,
     }
     start = time.process_time()
-    charts = render_charts(result, [], [], [])
+    data = page_data(result)
     elapsed = time.process_time() - start
     assert elapsed < 15.0, f"{elapsed:.1f} s"
-    caption = {c.name: c.caption for c in charts}
-    assert "Downsampled" in caption["queue_time"]
-    assert "Showing 40 of 50 lanes" in caption["runner_timeline"]
-    assert f"Showing {series.MAX_GANTT_JOBS // 2} of" not in caption["runner_timeline"]
-    assert re.search(r"Showing \d+ of 30000 jobs \(the start of the run\)", caption["runner_timeline"])
-    assert "per 2 minutes" in caption["throughput"]  # 1,001 minutes: merged into 2-minute bars
+    sr = data["series"]
+    assert sr["queue"]["stride"] == 2 and len(sr["queue"]["x"]) == 15_000  # every 2nd job, and says so
+    assert sr["gantt"]["lanes"] == series.MAX_LANES and sr["gantt"]["lanes_total"] == 50
+    assert sr["gantt"]["sliced"] and sr["gantt"]["max_jobs"] == series.MAX_GANTT_JOBS < 30_000
+    assert sr["throughput"]["width_s"] == 120.0  # 1,001 minutes: merged into 2-minute bars
+    assert len(sr["throughput"]["starts"]) <= series.MAX_BARS
+    assert len(json.dumps(data)) < 3_000_000  # bounded by the series' caps, not by the job count

@@ -36,7 +36,7 @@ def test_stress_shows_its_stages_and_the_breaking_point_with_the_evidence(tmp_pa
     assert re.search(r"breaking +Breaking point: stage 3 ", term)
     stage_lines = [ln for ln in term.splitlines() if re.match(r" {14} +\d+ ", ln)]
     assert len(stage_lines) == len(r["saturation"]["stages"])
-    html = report_html(r, [])
+    html = report_html(r)
     assert "<h2>Breaking point</h2>" in html and "Breaking point: stage 3" in html
     assert "Definition: saturation point = first stage" in html
 
@@ -52,7 +52,7 @@ def test_spike_shows_recovery_and_headroom_cards(tmp_path: Path):
     assert occ > r["runners"]["utilization"]
     assert re.search(rf"\| slot occupancy \(busy or booting\) +\| {100 * occ:.1f}% +\|", md)
     assert re.search(rf"\| max jobs waiting \(exact\) +\| {waiting} +\|", md)
-    html = report_html(r, [])
+    html = report_html(r)
     assert '<div class="k">slot occupancy</div>' in html and f"{100 * occ:.1f}%" in html
     assert '<div class="k">max jobs waiting</div>' in html
     assert "recovery    Recovered " in terminal_summary(r)
@@ -75,7 +75,7 @@ def test_occupancy_never_observed_reads_null_with_the_reason_not_utilization(tmp
     r["reasons"]["occupancy.slot_occupancy"] = why
     md = summary_markdown(r)
     assert re.search(r"\| slot occupancy \(busy or booting\) +\| null +\|", md)
-    html = report_html(r, [])
+    html = report_html(r)
     card = html.split('<div class="k">slot occupancy</div>')[1].split('<div class="card">')[0]
     assert "—" in card and "nothing observed booting" in card
     assert "headroom    occupancy null (busy or booting" in terminal_summary(r)

@@ -16,7 +16,7 @@ def test_both_views_show_the_models_labels_and_null_reasons(tmp_path):
     assert list(model) == [
         "workflows", "jobs", "timings", "load", "runners", "resources", "thresholds", "reasons",
     ]  # fmt: skip
-    md, html = summary_markdown(result), report_html(result, [])
+    md, html = summary_markdown(result), report_html(result)
     for key in ("load", "resources"):
         for row in next(iter(model[key].tables.values())).rows:
             label = row.cells[0].value

@@ -42,7 +42,7 @@ def result_with_steps(extra: int = 0) -> dict:
 
 def test_every_view_shows_the_slowest_steps_and_where_the_failed_job_failed():
     r = result_with_steps()
-    md, html, term = summary_markdown(r), report_html(r, []), terminal_summary(r)
+    md, html, term = summary_markdown(r), report_html(r), terminal_summary(r)
     assert "## Steps (seconds)" in md and "<h2>Steps (seconds)</h2>" in html
     slow = next(line for line in md.splitlines() if line.startswith("| diagnostic ") and "58.0" in line)
     assert "| 2 " in slow and "<b>tests</b>" not in md and "\x1b" not in md  # escaped as Markdown text
@@ -81,7 +81,7 @@ def test_without_steps_only_the_failed_job_and_why_shows_and_an_old_result_has_n
     assert "### Slowest steps" not in md and "### Failed jobs" in md and "the job carried no steps" in md
     assert [line for line in terminal_lines(r) if "slowest" in line] == []
     del r["steps"]  # a result.json from before the section
-    assert "Steps (seconds)" not in summary_markdown(r) and "Steps (seconds)" not in report_html(r, [])
+    assert "Steps (seconds)" not in summary_markdown(r) and "Steps (seconds)" not in report_html(r)
     assert terminal_lines(r) == []
 
 
