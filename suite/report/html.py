@@ -16,6 +16,7 @@ from html import escape
 from typing import Any
 
 from suite.analyze.stats import PERCENTILE_METHOD
+from suite.gates.verdict import VERDICTS
 from suite.report import load_sections
 from suite.report.by_name import by_name_section
 from suite.report.cost import cost_html, cost_section
@@ -62,7 +63,8 @@ def _verdict(r: dict[str, Any]) -> str:
 
 
 def _lead(r: dict[str, Any]) -> str:
-    """Under the page's title: the incomplete banner or the verdict's reasons, and the run's facts."""
+    """The page's title with the verdict, the incomplete banner or the verdict's reasons, and the run's
+    facts: static HTML, so report.html says its verdict without its script too."""
     w, fleet = r.get("window") or {}, r.get("fleet") or {}
     config = ", ".join(
         f"{k} {escape(str(fleet[k]))}"
@@ -70,8 +72,15 @@ def _lead(r: dict[str, Any]) -> str:
         if fleet.get(k) is not None
     )
     wr = reason_for(r, "window")
+    verdict = str(r.get("verdict") or "unknown")
+    badge = verdict if verdict in VERDICTS else "fail"
     return (
-        _verdict(r) + f'<p class="meta">suite {escape(str(r.get("suite_version")))} · '
+        f'<h1 class="title">{escape(str(r.get("test_run_id")))}<span class="badge {badge}">'
+        f"{escape(verdict.upper())}</span></h1>"
+        + f'<p class="meta">profile {escape(str(r.get("profile")))} · environment '
+        f"{escape(str(r.get('environment')))}</p>"
+        + _verdict(r)
+        + f'<p class="meta">suite {escape(str(r.get("suite_version")))} · '
         f"window {cell(w.get('start'), wr)} .. "
         f"{cell(w.get('end'), wr)} ({cell(w.get('duration_s'), wr, 0)} s)"
         f" · clock offset to GitHub {cell(r.get('clock_offset_s'), 'unknown', 3)} s</p>"

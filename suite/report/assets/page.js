@@ -49,15 +49,18 @@
 
   function renderHeader(d) {
     const s = section("head", null);
+    const lead = document.getElementById("lead");   // the report's title, banner and facts (server-side)
+    if (lead && lead.parentNode !== s) s.appendChild(lead);
+    if (lead && lead.querySelector("h1")) return;    // report.html: its title and verdict are static HTML
     const h = child(s, "h1", "title");
     const badge = d.status ? (d.status.stage || "live") : (d.verdict || "unknown");
     h.replaceChildren(el("span", {}, d.test_run_id || "run"),
       el("span", { class: "badge " + String(badge).replace(/[^a-z]/g, "") }, String(badge).toUpperCase()));
-    const lead = document.getElementById("lead");   // the report's banner and facts (its window among them)
-    const own = d.window && !(lead && lead.childElementCount);
-    child(s, "p", "meta").textContent = "profile " + (d.profile || "—") + " · environment " +
-      (d.environment || "—") + (own ? " · window " + utc(d.window[0]) + " .. " + utc(d.window[1]) : "");
-    if (lead && lead.parentNode !== s) s.appendChild(lead);   // under the title
+    const meta = child(s, "p", "meta");
+    meta.textContent = "profile " + (d.profile || "—") + " · environment " + (d.environment || "—") +
+      (d.window ? " · window " + utc(d.window[0]) + " .. " + utc(d.window[1]) : "");
+    s.insertBefore(h, s.firstChild);
+    h.after(meta);
   }
 
   function kv(box, key, value, sub, extra) {
