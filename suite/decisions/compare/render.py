@@ -1,14 +1,13 @@
 """`suite compare` output: a terminal table, Markdown, or JSON.
 
 On a terminal the output fits its width: a table wider than the terminal is shown as one block per row
-(its label, then its cells as `header: value` wrapped under it), and prose lines wrap. Piped without
-COLUMNS set, the tables keep their full width (a log or a file is read with scrolling).
+(its label, then its cells as `header value` under it), and prose lines wrap. Piped, the tables keep
+their full width (a log or a file is read with scrolling).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 import textwrap
@@ -105,8 +104,9 @@ def sizing_table(c: Comparison, fmt: str) -> str:
 
 
 def output_width() -> int | None:
-    """The terminal's width when stdout is one (or COLUMNS is set); None: no limit (a pipe, a file)."""
-    if "COLUMNS" in os.environ or sys.stdout.isatty():
+    """The terminal's width when stdout is one (COLUMNS, when set, says it); None: no limit (a pipe, a
+    file: COLUMNS alone is not a terminal, and test runners and CI set it)."""
+    if sys.stdout.isatty():
         return max(40, shutil.get_terminal_size().columns)
     return None
 
