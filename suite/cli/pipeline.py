@@ -14,6 +14,7 @@ from suite.cli.args import (
     MAX_TASK_UNITS,
     cold_start_arg,
     completion_jitter_arg,
+    dashboard_arg,
     env_arg,
     reports_dir,
     run_dir,
@@ -37,6 +38,7 @@ def add_commands(sub: Any) -> None:
         help="run even when the API budget preflight says the run cannot fit (the governor then waits "
         "for GitHub's limit to reset)",
     )
+    dashboard_arg(r)
 
     sm = sub.add_parser(
         "sim",
@@ -83,7 +85,9 @@ def run(args: argparse.Namespace) -> int:
         from suite.profiles.profile import resolve_profile  # startup time: YAML and the profile grammar
 
         profile = resolve_profile(str(args.profile), environment=args.env)
-        code, _ = pipeline.run_profile(profile.path, args.env, args.reports, force=args.force)
+        code, _ = pipeline.run_profile(
+            profile.path, args.env, args.reports, force=args.force, dashboard=args.dashboard
+        )
         return code
     if args.command == "sim":
         return _sim(args)
