@@ -10,8 +10,9 @@ collide). Two URLs:
   matching If-None-Match, so an unchanged page costs the reader nothing either.
 
 Serving reads only what the observer already holds: it makes no GitHub request. The server stops with
-the run (after it has served the finished run's data: stage "done" and the report's path); report.html
-is the same page, frozen.
+the run; when a page has been reading it, it first waits (at most FINAL_READ_S) for that page's next
+read, which gets the finished run's data (stage "done", the report's path), so the open page ends on
+result.json's figures. report.html is the same page, frozen.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import errno
 import hashlib
 import json
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -29,6 +31,8 @@ from suite.errors import UsageError
 
 HOST = "127.0.0.1"
 DATA_PATH = "/data.json"
+FINAL_READ_S = 5.0  # real seconds the server waits, at the end, for an open page's last read
+READER_S = 10.0  # a page that read within this many real seconds is open
 WAITING = "preparing the run (preflight): nothing dispatched yet"  # before the run's observer exists
 
 
@@ -40,6 +44,8 @@ class Dashboard:
         self._lock = threading.Lock()
         self._cached: tuple[bytes, str] | None = None
         self._page: bytes | None = None
+        self._last_read = float("-inf")  # time.monotonic() of the last data read
+        self._read = threading.Event()
         try:
             self.server = ThreadingHTTPServer((HOST, port), _handler(self))
         except OSError as exc:
@@ -81,7 +87,16 @@ class Dashboard:
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if kind is None:
+            self.last_read(FINAL_READ_S)
         self.stop()
+
+    def last_read(self, timeout_s: float) -> bool:
+        """Wait for an open page's next read (at most `timeout_s`); False when none came or none is open."""
+        if time.monotonic() - self._last_read > READER_S:
+            return False
+        self._read.clear()
+        return self._read.wait(timeout_s)
 
     def page(self) -> bytes:
         if self._page is None:
@@ -97,6 +112,8 @@ class Dashboard:
             body = json.dumps(data, separators=(",", ":"), allow_nan=False).encode()
             if self._cached is None or self._cached[0] != body:
                 self._cached = (body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+            self._last_read = time.monotonic()
+            self._read.set()
             return self._cached
 
 

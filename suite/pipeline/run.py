@@ -216,6 +216,7 @@ def _collect(
         runs = wait_for_runs(
             client, clock, ledger, drain_timeout_s, DRAIN_POLL_S, live.on_poll, live.tracker, checkpoint
         )
+        live.observer.stage = "collecting"
         jobs = collect_jobs(client, runs, checkpoint)
     except CollectionLeft as exc:
         progress.done()

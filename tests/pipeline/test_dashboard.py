@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -98,3 +99,18 @@ def test_the_server_stops_with_the_run(tmp_path: Path, capsys: pytest.CaptureFix
     with pytest.raises(httpx.ConnectError):  # nothing lingers on the port
         httpx.get(m[1])
     assert json.loads((rd / "result.json").read_text())["verdict"] == "pass"
+
+
+def test_at_the_end_it_waits_for_an_open_pages_next_read_and_only_then() -> None:
+    with Dashboard(0) as dashboard:
+        dashboard.attach(lambda: {"stage": "done"})
+        assert dashboard.last_read(30.0) is False  # no page open: it does not wait at all
+        url = dashboard.url.rstrip("/") + DATA_PATH
+        httpx.get(url)  # a page is open
+        answered: list[bool] = []
+        waiter = threading.Thread(target=lambda: answered.append(dashboard.last_read(30.0)))
+        waiter.start()
+        while waiter.is_alive():  # the page's next read (it reads every 2 s) ends the wait
+            httpx.get(url)
+            waiter.join(timeout=0.05)
+        assert answered == [True]
