@@ -4,8 +4,11 @@ While the run dispatches, a thread polls GitHub every `poll_s` of the run's cloc
 it from a per-workflow poll budget: suite.dispatch.preflight.progress_poll_s): one conditional list-runs
 read (suite.collect.runs.RunTracker; an unchanged page is a 304, which GitHub does not count), the
 runners every RUNNERS_EVERY-th poll, and the jobs of each run the first time it is seen completed, read
-ONCE and kept in the collection's checkpoint (suite.collect.checkpoint) so the collection never reads
-them again: watching costs no request the run would not make anyway. A poll is skipped when nothing can
+ONCE and kept for the collection's checkpoint (suite.collect.checkpoint) so the collection never reads
+them again: watching costs no request the run would not make anyway. While dispatching they are held in
+memory and written to the checkpoint when dispatch ends (`keep`), so the dispatch window writes nothing
+but its ledger and in-flight record (a full disk stops dispatch on the ledger, as before); a run killed
+mid-dispatch reads them again in `suite collect`. A poll is skipped when nothing can
 have changed (every dispatched run already seen completed, no new dispatch since). While the run
 drains, the drain's own polls (suite.collect.runs.wait_for_runs) feed it through `on_drain_poll`.
 
@@ -27,7 +30,7 @@ from suite.analyze.result import compute_result, with_thresholds
 from suite.clock import Clock, start_thread, wait_event
 from suite.collect.checkpoint import Checkpoint
 from suite.collect.runs import RunTracker, busy_runners, transient
-from suite.dispatch.preflight import RUNNERS_EVERY
+from suite.dispatch.preflight import DRAIN_POLL_S, MAX_DRAIN_POLL_S, RUNNERS_EVERY
 from suite.errors import EnvironmentFailure
 from suite.gates.thresholds import evaluate_all
 from suite.isotime import parse_iso
@@ -97,6 +100,7 @@ class LiveObserver:
         self._partial: dict[str, Any] | None = None
         self._partial_key: tuple[int, int] | None = None
         self._computed_at = float("-inf")
+        self._held: dict[int, list[dict[str, Any]]] | None = None  # jobs read while dispatching
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.final: dict[str, Any] | None = None  # the finished run: result.json and its rows
@@ -107,6 +111,7 @@ class LiveObserver:
         """Dispatch starts: `slots` are the clock times each dispatch is due; poll every `poll_s`."""
         self.slots, self.total, self.poll_s, self.stage = slots, len(slots), poll_s, "dispatch"
         self.polled_at = self.tried_at = self.clock.now()  # the first poll one interval in
+        self._held = {}
         self._thread = start_thread(self.clock, self._loop, "live-observer")
         return self
 
@@ -115,6 +120,12 @@ class LiveObserver:
         if self._thread is not None:
             self._thread.join(timeout=30)
             self._thread = None
+
+    def keep(self) -> None:
+        """Dispatch ended: the jobs read while dispatching go to the checkpoint; from now on as read."""
+        held, self._held = self._held or {}, None
+        for run_id, jobs in held.items():
+            self.checkpoint.add_jobs(run_id, jobs)
 
     def _loop(self) -> None:
         while not wait_event(self.clock, self._stop, self.poll_s):
@@ -163,12 +174,34 @@ class LiveObserver:
         self.note_api()
         self._version += 1
 
+    def drain_poll_s(self, counts: dict[str, int]) -> float:
+        """Clock seconds to the next drain poll: half the time the runs still out should take at the rate
+        runs have completed since the first slot, within DRAIN_POLL_S..MAX_DRAIN_POLL_S, so a long
+        backlog (an overloaded fleet, after an abort) is not read every 30 s, and the last runs are."""
+        now = self.clock.now()
+        done, left = counts.get("completed", 0), len(self.tracker.outstanding())
+        since = now - self.slots[0] if self.slots else 0.0
+        if done == 0 or since <= 0:
+            return DRAIN_POLL_S
+        return min(MAX_DRAIN_POLL_S, max(DRAIN_POLL_S, 0.5 * left * since / done))
+
+    def jobs_of(self, run_id: int) -> list[dict[str, Any]] | None:
+        """A completed run's jobs as read (held while dispatching, else in the checkpoint), or None."""
+        held = self._held
+        return held[run_id] if held is not None and run_id in held else self.checkpoint.jobs_of(run_id)
+
     def _read_completed_jobs(self) -> None:
         runs = self.tracker.result()
         for run in runs:
-            if run.get("status") == "completed" and self.checkpoint.jobs_of(run["id"]) is None:
-                self.checkpoint.add_jobs(run["id"], self.client.list_jobs(run["id"], filter="all"))
-        self.checkpoint.add_runs(runs)
+            if run.get("status") == "completed" and self.jobs_of(run["id"]) is None:
+                jobs = self.client.list_jobs(run["id"], filter="all")
+                held = self._held
+                if held is not None:
+                    held[run["id"]] = jobs
+                else:
+                    self.checkpoint.add_jobs(run["id"], jobs)
+        if self._held is None:
+            self.checkpoint.add_runs(runs)
 
     def _ledger_len(self) -> int:
         return len(read_ledger(self.rd.file("ledger.jsonl")))
@@ -195,7 +228,7 @@ class LiveObserver:
             due = time.monotonic() - self._computed_at >= RECOMPUTE_S
             if self._partial is None or (key != self._partial_key and (due or force)):
                 runs = self.tracker.result()
-                jobs = [j for r in runs for j in self.checkpoint.jobs_of(r["id"]) or []]
+                jobs = [j for r in runs for j in self.jobs_of(r["id"]) or []]
                 result = compute_result(self.manifest, ledger, runs, jobs, [], [], [])
                 self._partial = with_thresholds(result, evaluate_all(self.thresholds, result))
                 self._partial_key, self._computed_at = key, time.monotonic()
@@ -245,7 +278,7 @@ class LiveObserver:
         """Jobs waiting / running from the runs' statuses (exact only when a workflow has one job: a run
         in progress may hold queued jobs otherwise), done from the jobs read; booting is not read live
         (the fleet's task events are read after the run): null."""
-        done = sum(len(self.checkpoint.jobs_of(r["id"]) or []) for r in self.tracker.result())
+        done = sum(len(self.jobs_of(r["id"]) or []) for r in self.tracker.result())
         counts = self.counts
         one = self.jobs_per_workflow == 1 and counts is not None
         return {
@@ -269,6 +302,11 @@ class LiveObserver:
         from suite.rundir.jsonio import read_jsonl
 
         self.stage = stage
+        snapshots = _rows(self.rd.raw_file("runners.jsonl"), read_jsonl)
+        if snapshots:  # the runners as the run's last snapshot found them, not as the last poll did
+            online = [r for r in snapshots[-1].get("runners") or [] if r.get("status") == "online"]
+            self.runners = (sum(bool(r.get("busy")) for r in online), len(online))
+        self.note_api()
         status = self.status() | {"report": None if report_path is None else str(report_path)}
         rows = {n: _rows(self.rd.raw_file(f"{n}.jsonl"), read_jsonl) for n in ("tasks", "metrics")}
         ledger = read_ledger(self.rd.file("ledger.jsonl"))

@@ -56,7 +56,6 @@ from suite.schedule.arrivals import build_schedule
 from suite.twin.service import Twin, TwinConfig
 from suite.twin.truth_check import mismatches
 
-DRAIN_POLL_S = 30.0
 TWIN_READY_TIMEOUT_S = 600.0  # virtual seconds for an embedded twin's runners to come online
 
 
@@ -140,11 +139,11 @@ def _run_locked(
         client, clock, rd, manifest, RunTracker(client), monitor if monitor.thresholds else None
     )
     live = RunProgress(Progress(), observer, dashboard.url if dashboard else None)
-    if dashboard is not None:
-        dashboard.attach(observer.page)
     window = offsets[-1] if offsets else 0.0
     write_schedule(rd.path, plan, start)
     live.dispatching([start + o for o in offsets], preflight.progress_poll_s(window, len(offsets)))
+    if dashboard is not None:  # from here the page shows this run (before: the preflight's placeholder)
+        dashboard.attach(observer.page)
     try:
         with JsonlAppender(rd.file("ledger.jsonl")) as ledger:
             run_dispatches(
@@ -173,6 +172,7 @@ def _run_locked(
         raise
     finally:
         observer.stop()
+    observer.keep()  # the jobs it read while dispatching, into the collection's checkpoint
     live.progress.done(live.dispatched_line())  # what was sent: after an abort, not the schedule
     if monitor.aborted:  # abort_on_fail: load stopped; drain and report what was dispatched
         manifest["aborted"] = monitor.aborted
@@ -214,7 +214,14 @@ def _collect(
         clock = target.clock
         live.observer.drain_deadline = clock.now() + drain_timeout_s
         runs = wait_for_runs(
-            client, clock, ledger, drain_timeout_s, DRAIN_POLL_S, live.on_poll, live.tracker, checkpoint
+            client,
+            clock,
+            ledger,
+            drain_timeout_s,
+            live.observer.drain_poll_s,
+            live.on_poll,
+            live.tracker,
+            checkpoint,
         )
         live.observer.stage = "collecting"
         jobs = collect_jobs(client, runs, checkpoint)

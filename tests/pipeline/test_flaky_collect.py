@@ -47,8 +47,9 @@ drain_timeout_s: 3600
 PROFILES = Path(__file__).resolve().parents[2] / "profiles"
 
 FLAKY = FaultsConfig(error_rate=0.3, reset_rate=0.1, seed=7)
-# Seed 1's holds no more than 8 in a row in its first 600 draws.
-FLAKY_NO_LONG_STREAK = FaultsConfig(error_rate=0.3, reset_rate=0.1, seed=1)
+# Seed 2's, read twice at most (COLLECT_GET_TRIES = 2), leaves the jobs of some runs unread: most runs'
+# jobs are read by the live observer as each run completes, so the collection has only a few reads left.
+FLAKY_NO_LONG_STREAK = FaultsConfig(error_rate=0.3, reset_rate=0.1, seed=2)
 
 
 def _twin(faults: FaultsConfig) -> Twin:
