@@ -118,7 +118,7 @@ def _partial(model: Fleet, manifest: dict[str, Any], ledger: list[dict[str, Any]
 
 
 class ModelClock:
-    """The fleet model's time, as a Clock for the abort monitor (nothing waits in a simulation)."""
+    """The fleet model's time, as a Clock for the abort check (nothing waits in a simulation)."""
 
     speed = 1.0
 
@@ -133,7 +133,7 @@ class ModelClock:
 
 
 class ModelReader:
-    """The model's runs and jobs as GitHub's API returns them (what the abort monitor reads)."""
+    """The model's runs and jobs as GitHub's API returns them (what the abort check looks at)."""
 
     def __init__(self, model: Fleet) -> None:
         self.model = model
