@@ -129,6 +129,8 @@ def _run_locked(
     plan = DispatchPlan(workflow_file, target.ref, profile.inputs.dispatch_inputs(), offsets, test_run_id)
     start = clock.now() + 1.0
     print(f"Run directory: {rd.path}", flush=True)
+    if dashboard is not None:  # again, just above the live line (80 columns have no room for it there)
+        print(f"Live dashboard: {dashboard.url}", file=sys.stderr, flush=True)
     print(
         f"{test_run_id}: {len(offsets)} workflows of {workflow_file} over {_window(offsets, clock.speed)}, "
         f"{target.environment}",
