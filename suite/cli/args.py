@@ -206,6 +206,6 @@ def dashboard_arg(sp: argparse.ArgumentParser) -> None:
         default=None,
         type=whole("--dashboard", 0, 65535),
         metavar="PORT",
-        help="serve the live page on 127.0.0.1 while the run goes and print its URL (--dashboard=PORT; "
-        "alone: any free port); it stops with the run, report.html is the same page frozen",
+        help="serve the live page on 127.0.0.1 while it runs and print its URL (--dashboard=PORT; "
+        "alone: any free port); it stops when the command ends, report.html is the same page frozen",
     )

@@ -74,6 +74,7 @@ def add_commands(sub: Any) -> None:
 
     c = sub.add_parser("collect", help="resume or repeat collection for a run directory, then report")
     c.add_argument("dir", type=run_dir)
+    dashboard_arg(c)
     rp = sub.add_parser("report", help="recompute result.json and the reports from a run directory")
     rp.add_argument("dir", type=run_dir)
 
@@ -92,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "sim":
         return _sim(args)
     if args.command == "collect":
-        return pipeline.collect(args.dir)
+        return pipeline.collect(args.dir, dashboard=args.dashboard)
     if args.command == "report":
         return pipeline.report(args.dir)
     raise UsageError(f"unknown command {args.command!r}")

@@ -266,9 +266,24 @@ def _api_json(rd: RunDir, stats: dict[str, Any]) -> dict[str, Any]:
 
 
 @writes_run_dir("collect", repair_ledger=True)
-def collect(run_dir: Path, target: Target | None = None) -> int:
+def collect(run_dir: Path, target: Target | None = None, dashboard: int | None = None) -> int:
     """Resume or repeat collection for a run directory from its ledger (idempotent); `target`: the
-    fleet to collect from (default: the manifest's environment, resolved as `suite run` does)."""
+    fleet to collect from (default: the manifest's environment, resolved as `suite run` does);
+    `dashboard`: a port to serve the live page on while it collects (0: any free port)."""
+    with ExitStack() as stack:
+        server = None
+        if dashboard is not None:
+            server = stack.enter_context(Dashboard(dashboard))
+            print(
+                f"Live dashboard: {server.url} (served until the collection ends)",
+                file=sys.stderr,
+                flush=True,
+            )
+        return _collect_run_dir(run_dir, target, server)
+    raise AssertionError("unreachable")
+
+
+def _collect_run_dir(run_dir: Path, target: Target | None, dashboard: Dashboard | None) -> int:
     rd = _existing(run_dir)
     manifest = read_json(rd.file("manifest.json"))
     unsent = record_unsent(rd.path)  # a run killed mid-schedule: what it never sent, in the ledger
@@ -290,14 +305,11 @@ def collect(run_dir: Path, target: Target | None = None) -> int:
             found = f"run {known['workflow_run_id']}" if known["reconciled"] else "no run"
             print(f"{known['suite_id']}'s dispatch outcome was unknown: GitHub lists {found}")
         profile_drain = float(manifest["profile"].get("drain_timeout_s") or 1800)
-        _collect(
-            rd,
-            target,
-            client,
-            profile_drain,
-            RunProgress(Progress(), LiveObserver(client, target.clock, rd, manifest)),
-            resumed=True,
-        )
+        observer = LiveObserver(client, target.clock, rd, manifest)
+        if dashboard is not None:
+            dashboard.attach(observer.page)
+        live = RunProgress(Progress(), observer, dashboard.url if dashboard else None)
+        _collect(rd, target, client, profile_drain, live, resumed=True)
         manifest["not_collected"] = target.not_collected()  # what this collection could not read, and why
         write_json(rd.file("manifest.json"), manifest)
         if manifest.get("ended_at") is None:  # the run was interrupted: finish what it left undone
@@ -316,7 +328,10 @@ def collect(run_dir: Path, target: Target | None = None) -> int:
         if dispatch_path.exists():  # the dispatch session's cost plus this collection's
             stats = merge_stats(read_json(dispatch_path), stats)
         write_json(rd.raw_file("api.json"), _api_json(rd, stats))
-    return report(rd.path)
+    observer.stage = "analysing"
+    code = report(rd.path)
+    observer.finish(read_json(rd.file("result.json")), rd.file("report.html"))
+    return code
 
 
 @writes_run_dir("report", repair_ledger=True)

@@ -18,7 +18,7 @@ from suite.cli.main import main
 from suite.fleet.environments import local_target
 from suite.pipeline.dashboard import DATA_PATH, Dashboard
 from suite.pipeline.observer import STATUS_KEYS
-from suite.pipeline.run import run_profile
+from suite.pipeline.run import collect, run_profile
 from tests.helpers.twin import start_twin
 
 SMALL = """\
@@ -83,21 +83,26 @@ def test_a_port_in_use_is_one_exit_2_line_with_the_fix(
     assert not list(tmp_path.iterdir())  # refused before anything was made
 
 
-def test_the_server_stops_with_the_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_server_stops_with_the_run_and_with_a_collect(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     profile = tmp_path / "small.yaml"
     profile.write_text(SMALL)
     twin = start_twin(speed=120.0)
     try:
-        code, rd = run_profile(
-            profile, "local", tmp_path / "reports", target=local_target(twin.state()), dashboard=0
-        )
+        target = local_target(twin.state())
+        code, rd = run_profile(profile, "local", tmp_path / "reports", target=target, dashboard=0)
+        ran = capsys.readouterr().err
+        again = collect(rd, target, dashboard=0)  # `suite collect DIR --dashboard`
+        collected = capsys.readouterr().err
     finally:
         twin.stop()
-    err = capsys.readouterr().err
-    m = re.search(r"Live dashboard: (http://127\.0\.0\.1:(\d+)/) \(served until the run ends\)", err)
-    assert m and code == 0
-    with pytest.raises(httpx.ConnectError):  # nothing lingers on the port
-        httpx.get(m[1])
+    url = r"Live dashboard: (http://127\.0\.0\.1:\d+/) \(served until the {} ends\)"
+    m, n = re.search(url.format("run"), ran), re.search(url.format("collection"), collected)
+    assert m and n and code == again == 0
+    for address in (m[1], n[1]):
+        with pytest.raises(httpx.ConnectError):  # nothing lingers on the port
+            httpx.get(address)
     assert json.loads((rd / "result.json").read_text())["verdict"] == "pass"
 
 
