@@ -196,3 +196,16 @@ def aws_args(sp: argparse.ArgumentParser) -> None:
         default=None,
         help="aws: NAME for terraform/sizings/NAME.tfvars (e.g. 2vcpu-4gb)",
     )
+
+
+def dashboard_arg(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument(
+        "--dashboard",
+        nargs="?",
+        const=0,
+        default=None,
+        type=whole("--dashboard", 0, 65535),
+        metavar="PORT",
+        help="serve the live page on 127.0.0.1 while it runs and print its URL (--dashboard=PORT; "
+        "alone: any free port); it stops when the command ends, report.html is the same page frozen",
+    )

@@ -14,6 +14,7 @@ from suite.cli.args import (
     MAX_TASK_UNITS,
     cold_start_arg,
     completion_jitter_arg,
+    dashboard_arg,
     env_arg,
     reports_dir,
     run_dir,
@@ -37,6 +38,7 @@ def add_commands(sub: Any) -> None:
         help="run even when the API budget preflight says the run cannot fit (the governor then waits "
         "for GitHub's limit to reset)",
     )
+    dashboard_arg(r)
 
     sm = sub.add_parser(
         "sim",
@@ -72,6 +74,7 @@ def add_commands(sub: Any) -> None:
 
     c = sub.add_parser("collect", help="resume or repeat collection for a run directory, then report")
     c.add_argument("dir", type=run_dir)
+    dashboard_arg(c)
     rp = sub.add_parser("report", help="recompute result.json and the reports from a run directory")
     rp.add_argument("dir", type=run_dir)
 
@@ -83,12 +86,14 @@ def run(args: argparse.Namespace) -> int:
         from suite.profiles.profile import resolve_profile  # startup time: YAML and the profile grammar
 
         profile = resolve_profile(str(args.profile), environment=args.env)
-        code, _ = pipeline.run_profile(profile.path, args.env, args.reports, force=args.force)
+        code, _ = pipeline.run_profile(
+            profile.path, args.env, args.reports, force=args.force, dashboard=args.dashboard
+        )
         return code
     if args.command == "sim":
         return _sim(args)
     if args.command == "collect":
-        return pipeline.collect(args.dir)
+        return pipeline.collect(args.dir, dashboard=args.dashboard)
     if args.command == "report":
         return pipeline.report(args.dir)
     raise UsageError(f"unknown command {args.command!r}")

@@ -125,13 +125,14 @@ def wait_for_runs(
     clock: Clock,
     ledger: list[dict[str, Any]],
     drain_timeout_s: float,
-    poll_s: float = 30.0,
+    poll_s: float | Callable[[dict[str, int]], float] = 30.0,
     on_progress: Callable[[dict[str, int]], None] | None = None,
     tracker: RunTracker | None = None,
     checkpoint: Checkpoint | None = None,
 ) -> list[dict[str, Any]]:
     """Re-read this test's runs (conditional list-runs) until every accepted dispatch's run is
-    completed or the drain timeout passes; returns each run as last read. With a checkpoint, the runs
+    completed or the drain timeout passes; returns each run as last read. `poll_s`: the clock seconds
+    between polls, or a function of the last poll's counts giving them. With a checkpoint, the runs
     it holds completed are not read again and each run seen completed is added to it. A poll that
     fails after the client's retries is missed (the next one reads the same runs);
     FAILED_READS_IN_A_ROW failed polls raise CollectionLeft."""
@@ -166,7 +167,7 @@ def wait_for_runs(
             on_progress(counts)
         if tracker.done() or clock.now() >= deadline:
             return sorted(tracker.result(), key=lambda r: int(r["id"]))
-        clock.sleep(poll_s)
+        clock.sleep(min(poll_s(counts) if callable(poll_s) else poll_s, max(0.0, deadline - clock.now())))
 
 
 def _ours(run: dict[str, Any], wanted: dict[str, int | None]) -> bool:

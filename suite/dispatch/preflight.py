@@ -25,12 +25,18 @@ from suite.profiles.byo import fail
 from suite.profiles.model import Profile
 from suite.workflows import Workflow, parse_workflow
 
-# live progress during the dispatch window: one runs page + one runners read every PROGRESS_POLL_S, or
-# MAX_PROGRESS_POLLS spread over a window longer than 30 min (a 2-hour soak polls every 4 min), so a long
-# run's progress costs what a short one's does
+# The live observer's polls during the dispatch window (suite.pipeline.observer: the progress line, the
+# dashboard and abort_on_fail share them): one runs page per poll, the runners every RUNNERS_EVERY-th poll.
+# Their budget is PROGRESS_READS_PER_WORKFLOW counted reads per workflow (at most MAX_PROGRESS_POLLS
+# polls), spread evenly over the window, never closer than PROGRESS_POLL_S: with the floor of two
+# requests per workflow (its dispatch, its jobs read once) and the drain's polls, a run stays within
+# 2.5 counted requests per workflow (`capacity`: a poll every 220 s of its 1760 s window)
 PROGRESS_POLL_S = 60.0
 MAX_PROGRESS_POLLS = 30
-DRAIN_POLL_S = 30.0  # after the last dispatch: one runs page per poll
+PROGRESS_READS_PER_WORKFLOW = 0.25
+RUNNERS_EVERY = 4
+DRAIN_POLL_S = 30.0  # after the last dispatch: one runs page per poll, at most this often
+MAX_DRAIN_POLL_S = 120.0  # and at least this often (a long backlog: suite.pipeline.observer.drain_poll_s)
 DRAIN_ESTIMATE_S = 900.0  # drain expected to last at most this long (bounded by drain_timeout_s)
 RUNNER_SNAPSHOTS = 2  # runners read at the start and the end
 RETRY_MARGIN = 0.05  # requests sent again after 5xx / connection errors
@@ -106,16 +112,28 @@ def estimate(
         duration_s=duration_s,
         dispatches=workflows,
         job_reads=workflows * pages_per_run,
-        progress_reads=2 * math.ceil(duration_s / progress_poll_s(duration_s)),
+        progress_reads=progress_reads(duration_s, workflows),
         drain_reads=drain_reads,
         runner_reads=RUNNER_SNAPSHOTS,
         retry_margin=math.ceil(base * RETRY_MARGIN),
     )
 
 
-def progress_poll_s(duration_s: float) -> float:
-    """Seconds of the run's clock between the progress line's polls in a dispatch window this long."""
-    return max(PROGRESS_POLL_S, duration_s / MAX_PROGRESS_POLLS)
+def progress_polls(duration_s: float, workflows: int) -> int:
+    """How many polls the live observer's budget allows in the dispatch window (at least one)."""
+    reads = math.floor(PROGRESS_READS_PER_WORKFLOW * workflows)
+    return max(1, min(MAX_PROGRESS_POLLS, math.floor(reads / (1 + 1 / RUNNERS_EVERY))))
+
+
+def progress_poll_s(duration_s: float, workflows: int) -> float:
+    """Seconds of the run's clock between the live observer's polls in a dispatch window this long."""
+    return max(PROGRESS_POLL_S, duration_s / progress_polls(duration_s, workflows))
+
+
+def progress_reads(duration_s: float, workflows: int) -> int:
+    """The counted reads of those polls: a runs page each, the runners every RUNNERS_EVERY-th."""
+    polls = math.ceil(duration_s / progress_poll_s(duration_s, workflows))
+    return polls + math.ceil(polls / RUNNERS_EVERY)
 
 
 def for_schedule(offsets: Sequence[float], jobs_per_workflow: int | None, drain_timeout_s: float) -> Budget:

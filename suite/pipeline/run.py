@@ -14,11 +14,7 @@ from typing import Any
 
 from suite.analyze.result import with_thresholds
 from suite.clock import iso, iso_ms
-from suite.collect.checkpoint import Checkpoint
 from suite.collect.runs import COLLECT_GET_TRIES, CollectionLeft, RunTracker, collect_jobs, wait_for_runs
-from suite.collect.samples import collect_samples
-from suite.collect.task_events import collect_task_events
-from suite.collect.task_metrics import SOURCE_PERFORMANCE_LOG, collect_task_metrics, task_windows
 from suite.dispatch import preflight
 from suite.dispatch.dispatcher import (
     INFLIGHT_FILE,
@@ -30,7 +26,7 @@ from suite.dispatch.dispatcher import (
 )
 from suite.dispatch.reconcile import reconcile_unknown
 from suite.errors import Terminated, UsageError
-from suite.fleet.clients import aws_client, github_client
+from suite.fleet.clients import github_client
 from suite.fleet.environments import Target, local_target
 from suite.fleet.prices import cost_settings
 from suite.fleet.readiness import wait_target_online
@@ -39,11 +35,13 @@ from suite.gates.thresholds import evaluate_all
 from suite.gates.verdict import exit_code
 from suite.github.client import GitHubClient
 from suite.github.cost import SUMMED, SUMMED_S, api_section, merge_stats
-from suite.isotime import parse_iso
-from suite.pipeline.abort import AbortMonitor
+from suite.pipeline.abort import AbortCheck
 from suite.pipeline.analysis import analyze_run_dir
+from suite.pipeline.aws_collect import collect_aws
+from suite.pipeline.dashboard import Dashboard
 from suite.pipeline.guard import resumable, writes_run_dir
 from suite.pipeline.live import RunProgress
+from suite.pipeline.observer import LiveObserver
 from suite.pipeline.progress import Progress, fmt_eta
 from suite.profiles.profile import Profile, load_profile
 from suite.report import terminal_summary, write_reports
@@ -58,9 +56,6 @@ from suite.schedule.arrivals import build_schedule
 from suite.twin.service import Twin, TwinConfig
 from suite.twin.truth_check import mismatches
 
-# wait after the last job before reading metrics (existing: real CloudWatch, as aws)
-CLOUDWATCH_SETTLE_S = {"local": 120.0, "aws": 300.0, "existing": 300.0}
-DRAIN_POLL_S = 30.0
 TWIN_READY_TIMEOUT_S = 600.0  # virtual seconds for an embedded twin's runners to come online
 
 
@@ -70,11 +65,17 @@ def run_profile(
     reports_root: Path,
     target: Target | None = None,
     force: bool = False,
+    dashboard: int | Dashboard | None = None,
 ) -> tuple[int, Path]:
-    """Run one profile end to end; returns (exit code, run directory)."""
+    """Run one profile end to end; returns (exit code, run directory). dashboard: a port to serve the
+    live page on (suite.pipeline.dashboard; 0: any free port), stopped with the run, or a server the
+    caller started and stops."""
     profile = load_profile(profile_path, environment)
     cost_settings()  # the prices and headroom the report will use: a bad one stops here, not after the run
     with ExitStack() as stack:
+        if isinstance(dashboard, int):
+            dashboard = stack.enter_context(Dashboard(dashboard))
+            print(f"Live dashboard: {dashboard.url} (served until the run ends)", file=sys.stderr, flush=True)
         target = target or resolve_target(environment)
         if target is None:  # local, nothing deployed: an embedded twin lives for this run only
             print("No deployed twin (suite deploy): starting an embedded one for this run.", flush=True)
@@ -82,19 +83,30 @@ def run_profile(
             target = local_target(twin.state())
             wait_target_online(target, TWIN_READY_TIMEOUT_S)
         client = stack.enter_context(github_client(target))
-        return _run(profile, target, client, reports_root, force)
+        return _run(profile, target, client, reports_root, force, dashboard)
     raise AssertionError("unreachable")
 
 
 def _run(
-    profile: Profile, target: Target, client: GitHubClient, reports_root: Path, force: bool = False
+    profile: Profile,
+    target: Target,
+    client: GitHubClient,
+    reports_root: Path,
+    force: bool = False,
+    dashboard: Dashboard | None = None,
 ) -> tuple[int, Path]:
     with ExitStack() as held:  # the run directory's lock, from the moment it exists
-        return _run_locked(profile, target, client, reports_root, force, held)
+        return _run_locked(profile, target, client, reports_root, force, held, dashboard)
 
 
 def _run_locked(
-    profile: Profile, target: Target, client: GitHubClient, reports_root: Path, force: bool, held: ExitStack
+    profile: Profile,
+    target: Target,
+    client: GitHubClient,
+    reports_root: Path,
+    force: bool,
+    held: ExitStack,
+    dashboard: Dashboard | None,
 ) -> tuple[int, Path]:
     clock = target.clock
     offsets = build_schedule(profile.pattern, profile.seed)
@@ -117,19 +129,25 @@ def _run_locked(
     plan = DispatchPlan(workflow_file, target.ref, profile.inputs.dispatch_inputs(), offsets, test_run_id)
     start = clock.now() + 1.0
     print(f"Run directory: {rd.path}", flush=True)
+    if dashboard is not None:  # again, just above the live line (80 columns have no room for it there)
+        print(f"Live dashboard: {dashboard.url}", file=sys.stderr, flush=True)
     print(
         f"{test_run_id}: {len(offsets)} workflows of {workflow_file} over {_window(offsets, clock.speed)}, "
         f"{target.environment}",
         flush=True,
     )
-    live = RunProgress(Progress(), client, clock, rd, target.fleet.get("runner_count"), RunTracker(client))
+    monitor = AbortCheck(profile.threshold_specs, clock)
+    observer = LiveObserver(
+        client, clock, rd, manifest, RunTracker(client), monitor if monitor.thresholds else None
+    )
+    live = RunProgress(Progress(), observer, dashboard.url if dashboard else None)
     window = offsets[-1] if offsets else 0.0
-    live.dispatching(start + window, len(offsets), preflight.progress_poll_s(window))
-
-    monitor = AbortMonitor(profile.threshold_specs, client, clock, rd.file("ledger.jsonl"), manifest, start)
     write_schedule(rd.path, plan, start)
+    live.dispatching([start + o for o in offsets], preflight.progress_poll_s(window, len(offsets)))
+    if dashboard is not None:  # from here the page shows this run (before: the preflight's placeholder)
+        dashboard.attach(observer.page)
     try:
-        with JsonlAppender(rd.file("ledger.jsonl")) as ledger, monitor:
+        with JsonlAppender(rd.file("ledger.jsonl")) as ledger:
             run_dispatches(
                 plan,
                 client,
@@ -154,6 +172,9 @@ def _run_locked(
     except BaseException:
         live.progress.done()  # the live line cleared and the terminal's cursor back before the error
         raise
+    finally:
+        observer.stop()
+    observer.keep()  # the jobs it read while dispatching, into the collection's checkpoint
     live.progress.done(live.dispatched_line())  # what was sent: after an abort, not the schedule
     if monitor.aborted:  # abort_on_fail: load stopped; drain and report what was dispatched
         manifest["aborted"] = monitor.aborted
@@ -169,7 +190,10 @@ def _run_locked(
     write_json(rd.raw_file("api.json"), _api_json(rd, client.api_stats()))
     if target.is_twin:
         write_json(rd.file("truth.json"), client.twin_truth(test_run_id + "-"))
-    return report(rd.path), rd.path
+    observer.stage = "analysing"
+    code = report(rd.path)
+    observer.finish(read_json(rd.file("result.json")), rd.file("report.html"))
+    return code, rd.path
 
 
 def _collect(
@@ -178,20 +202,30 @@ def _collect(
     client: GitHubClient,
     drain_timeout_s: float,
     live: RunProgress,
+    resumed: bool = False,
 ) -> None:
     """Runs and jobs (checkpointed in raw/ as they are read, so a later `suite collect` goes on from
     there), then what the fleet gives from AWS. Exit 3 with what is left when GitHub keeps failing."""
     ledger = read_jsonl(rd.file("ledger.jsonl"))
     client.read_tries(COLLECT_GET_TRIES)  # the collection's budget per read (suite.collect.runs)
-    checkpoint = Checkpoint(rd.raw)
+    checkpoint = live.observer.checkpoint  # the one the observer adds the jobs it reads to
     progress = live.progress
-    if checkpoint.completed_runs():
+    if resumed and checkpoint.completed_runs():
         progress.done(f"going on from raw/: {checkpoint.summary()} already read")
     try:
         clock = target.clock
+        live.observer.drain_deadline = clock.now() + drain_timeout_s
         runs = wait_for_runs(
-            client, clock, ledger, drain_timeout_s, DRAIN_POLL_S, live.on_poll, live.tracker, checkpoint
+            client,
+            clock,
+            ledger,
+            drain_timeout_s,
+            live.observer.drain_poll_s,
+            live.on_poll,
+            live.tracker,
+            checkpoint,
         )
+        live.observer.stage = "collecting"
         jobs = collect_jobs(client, runs, checkpoint)
     except CollectionLeft as exc:
         progress.done()
@@ -201,69 +235,7 @@ def _collect(
     progress.done(f"collected {len(runs)} runs, {len(jobs)} jobs")
     write_jsonl(rd.raw_file("runs.jsonl"), runs)
     write_jsonl(rd.raw_file("jobs.jsonl"), jobs)
-    _collect_aws(rd, target, ledger, jobs, progress, client.clock_offset_s() or 0.0)
-
-
-def _collect_aws(
-    rd: RunDir,
-    target: Target,
-    ledger: list[dict[str, Any]],
-    jobs: list[dict[str, Any]],
-    progress: Progress,
-    offset_s: float,
-) -> None:
-    """The in-task sampler's readings, Container Insights task metrics and ECS task events, for what
-    the target has (not_collected() names the rest, with why: an empty file, the reason in the
-    manifest; the readings go with the metrics).
-
-    AWS stamps on the world's clock, as GitHub does: the window is on GitHub's clock (our scheduled
-    times moved by the measured offset `offset_s`, GitHub − local), and the settle wait converts the
-    last job's end back to our clock, so a local clock that is off neither narrows the window nor
-    shortens (or stretches) the wait."""
-    skipped = target.not_collected()
-    for kind in ("metrics", "tasks"):
-        if kind in skipped:
-            for name in ("metrics", "samples") if kind == "metrics" else (kind,):
-                write_jsonl(rd.raw_file(f"{name}.jsonl"), [])
-            progress.done(f"not collected ({kind}): {skipped[kind]}")
-    if "metrics" in skipped and "tasks" in skipped:
-        return
-    ends = [parse_iso(j["completed_at"]) for j in jobs if j.get("completed_at")]
-    github_now = target.clock.now() + offset_s
-    start = min(parse_iso(r["scheduled_at"]) for r in ledger) + offset_s - 300 if ledger else github_now
-    end = (max(ends) if ends else github_now) + 120
-    settle = CLOUDWATCH_SETTLE_S[target.environment]
-    wait = max(ends, default=github_now) + settle - github_now
-    if wait > 0:
-        real = f"{fmt_eta(wait / target.clock.speed)}" + (
-            f" ({wait:.0f} s of the twin's clock)" if target.is_twin else ""
-        )
-        progress.update(f"waiting {real} for CloudWatch to settle", force=True)
-        target.clock.sleep(wait)
-    if "metrics" not in skipped:
-        assert target.cluster is not None and target.service is not None  # else not_collected() names it
-        readings = collect_samples(aws_client(target, "logs"), target.cluster, task_windows(jobs))
-        write_jsonl(rd.raw_file("samples.jsonl"), readings)
-        progress.done(f"collected {len(readings)} sampler readings")
-        metrics = collect_task_metrics(
-            aws_client(target, "cloudwatch"),
-            aws_client(target, "logs"),
-            target.cluster,
-            target.service,
-            sorted({j["runner_name"] for j in jobs if j.get("runner_name")}),
-            start,
-            end,
-            windows=task_windows(jobs),
-        )
-        write_jsonl(rd.raw_file("metrics.jsonl"), metrics)
-        via = ""
-        if any(m["source"] == SOURCE_PERFORMANCE_LOG for m in metrics):
-            via = " (from the performance log: the cluster runs standard Container Insights)"
-        progress.done(f"collected {len(metrics)} CloudWatch datapoints{via}")
-    if "tasks" not in skipped and target.task_events_log_group:
-        events = collect_task_events(aws_client(target, "logs"), target.task_events_log_group, start, end)
-        write_jsonl(rd.raw_file("tasks.jsonl"), events)
-        progress.done(f"collected {len(events)} task events")
+    collect_aws(rd, target, ledger, jobs, progress, client.clock_offset_s() or 0.0)
 
 
 def _preflight(
@@ -294,9 +266,24 @@ def _api_json(rd: RunDir, stats: dict[str, Any]) -> dict[str, Any]:
 
 
 @writes_run_dir("collect", repair_ledger=True)
-def collect(run_dir: Path, target: Target | None = None) -> int:
+def collect(run_dir: Path, target: Target | None = None, dashboard: int | None = None) -> int:
     """Resume or repeat collection for a run directory from its ledger (idempotent); `target`: the
-    fleet to collect from (default: the manifest's environment, resolved as `suite run` does)."""
+    fleet to collect from (default: the manifest's environment, resolved as `suite run` does);
+    `dashboard`: a port to serve the live page on while it collects (0: any free port)."""
+    with ExitStack() as stack:
+        server = None
+        if dashboard is not None:
+            server = stack.enter_context(Dashboard(dashboard))
+            print(
+                f"Live dashboard: {server.url} (served until the collection ends)",
+                file=sys.stderr,
+                flush=True,
+            )
+        return _collect_run_dir(run_dir, target, server)
+    raise AssertionError("unreachable")
+
+
+def _collect_run_dir(run_dir: Path, target: Target | None, dashboard: Dashboard | None) -> int:
     rd = _existing(run_dir)
     manifest = read_json(rd.file("manifest.json"))
     unsent = record_unsent(rd.path)  # a run killed mid-schedule: what it never sent, in the ledger
@@ -318,14 +305,11 @@ def collect(run_dir: Path, target: Target | None = None) -> int:
             found = f"run {known['workflow_run_id']}" if known["reconciled"] else "no run"
             print(f"{known['suite_id']}'s dispatch outcome was unknown: GitHub lists {found}")
         profile_drain = float(manifest["profile"].get("drain_timeout_s") or 1800)
-        fleet_runners = target.fleet.get("runner_count")
-        _collect(
-            rd,
-            target,
-            client,
-            profile_drain,
-            RunProgress(Progress(), client, target.clock, rd, fleet_runners),
-        )
+        observer = LiveObserver(client, target.clock, rd, manifest)
+        if dashboard is not None:
+            dashboard.attach(observer.page)
+        live = RunProgress(Progress(), observer, dashboard.url if dashboard else None)
+        _collect(rd, target, client, profile_drain, live, resumed=True)
         manifest["not_collected"] = target.not_collected()  # what this collection could not read, and why
         write_json(rd.file("manifest.json"), manifest)
         if manifest.get("ended_at") is None:  # the run was interrupted: finish what it left undone
@@ -344,7 +328,10 @@ def collect(run_dir: Path, target: Target | None = None) -> int:
         if dispatch_path.exists():  # the dispatch session's cost plus this collection's
             stats = merge_stats(read_json(dispatch_path), stats)
         write_json(rd.raw_file("api.json"), _api_json(rd, stats))
-    return report(rd.path)
+    observer.stage = "analysing"
+    code = report(rd.path)
+    observer.finish(read_json(rd.file("result.json")), rd.file("report.html"))
+    return code
 
 
 @writes_run_dir("report", repair_ledger=True)

@@ -8,8 +8,9 @@ and jobs as GitHub's API returns them, runner snapshots, ECS task events and Con
 plus the model's truth.json. `suite report` then computes result.json and every report from it, with
 the profile's thresholds: a two-hour soak is simulated in seconds, a first answer before a real run.
 
-abort_on_fail works as in a run: the abort monitor takes its look every minute of model time (the same
-partial result, the same thresholds) and, once one fails, the rest of the schedule is not dispatched.
+abort_on_fail works as in a run: the abort check looks every minute of model time at the same partial
+result a run's live observer computes (the runs so far, the jobs of the completed ones; the same
+thresholds) and, once one fails, the rest of the schedule is not dispatched.
 
 Run directories go under reports/sim/ (not indexed by `suite history`, so a simulation is never taken
 for a measured baseline). Dispatch lag is 0 by construction; the model's figures (cold starts,
@@ -22,11 +23,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from suite.analyze.result import compute_result
 from suite.clock import iso, iso_ms
 from suite.collect.task_metrics import minute_window, task_windows
 from suite.dispatch.dispatcher import DispatchPlan, write_schedule
 from suite.errors import UsageError
-from suite.pipeline.abort import AbortMonitor
+from suite.pipeline.abort import AbortCheck, read_ledger
 from suite.profiles.profile import Profile
 from suite.rundir.jsonio import JsonlAppender, write_json, write_jsonl
 from suite.rundir.ledger import dispatch_row, not_sent_row
@@ -42,6 +44,7 @@ API = "https://sim.invalid"  # URLs inside the simulated GitHub objects (a reser
 REPO = "runner-suite/sim"
 SETTLE_S = 120  # model time run on after the last job: its last minute's samples and task stops
 SOURCE = "twin model"
+ABORT_EVERY_S = 60.0  # model time between the abort check's looks
 
 
 def simulate(profile: Profile, fleet: FleetConfig, reports_root: Path, now: float | None = None) -> Path:
@@ -65,23 +68,16 @@ def simulate(profile: Profile, fleet: FleetConfig, reports_root: Path, now: floa
     write_schedule(rd.path, plan, start)
     runners = [_runners_snapshot(model)]
     manifest = _manifest(profile, fleet, test_run_id, start)
-    monitor = AbortMonitor(
-        profile.threshold_specs,
-        ModelReader(model),
-        ModelClock(model),
-        rd.file("ledger.jsonl"),
-        manifest,
-        start,
-    )
-    next_check = start + monitor.every_s
+    monitor = AbortCheck(profile.threshold_specs, ModelClock(model))
+    next_check = start + ABORT_EVERY_S
     with JsonlAppender(rd.file("ledger.jsonl")) as ledger:
         for seq, offset in enumerate(offsets, 1):
             suite_id = plan.suite_id(seq)
             at = start + offset
             while monitor.thresholds and next_check <= at:  # abort_on_fail: the looks a run takes
                 model.advance(next_check)
-                monitor.check_once()
-                next_check += monitor.every_s
+                monitor.check(_partial(model, manifest, read_ledger(rd.file("ledger.jsonl"))), model.now)
+                next_check += ABORT_EVERY_S
             model.advance(at)
             reason = monitor.should_stop()
             if reason is not None:  # stop adding load, as a run does: the rest is not dispatched, with why
@@ -112,8 +108,17 @@ def simulate(profile: Profile, fleet: FleetConfig, reports_root: Path, now: floa
     return rd.path
 
 
+def _partial(model: Fleet, manifest: dict[str, Any], ledger: list[dict[str, Any]]) -> dict[str, Any]:
+    """result.json over what a run's live observer would have read by now: every run, and the jobs of
+    the completed ones."""
+    reader = ModelReader(model)
+    runs = reader.list_runs()
+    jobs = [j for r in runs if r.get("status") == "completed" for j in reader.list_jobs(int(r["id"]))]
+    return compute_result(manifest, ledger, runs, jobs, [], [], [])
+
+
 class ModelClock:
-    """The fleet model's time, as a Clock for the abort monitor (nothing waits in a simulation)."""
+    """The fleet model's time, as a Clock for the abort check (nothing waits in a simulation)."""
 
     speed = 1.0
 
@@ -128,7 +133,7 @@ class ModelClock:
 
 
 class ModelReader:
-    """The model's runs and jobs as GitHub's API returns them (what the abort monitor reads)."""
+    """The model's runs and jobs as GitHub's API returns them (what the abort check looks at)."""
 
     def __init__(self, model: Fleet) -> None:
         self.model = model

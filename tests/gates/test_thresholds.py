@@ -24,7 +24,7 @@ from suite.gates.thresholds import (
     problem,
 )
 from suite.github.client import DispatchResult
-from suite.pipeline.abort import AbortMonitor
+from suite.pipeline.abort import AbortCheck, read_ledger
 from suite.profiles.profile import parse_profile, profile_from_dict
 from suite.rundir.jsonio import JsonlAppender, read_jsonl
 
@@ -255,7 +255,7 @@ class FakeGitHub:
         }
 
 
-def _dispatch_with_monitor(tmp_path: Path, queue_s: float) -> tuple[AbortMonitor, list[dict[str, Any]]]:
+def _dispatch_with_monitor(tmp_path: Path, queue_s: float) -> tuple[AbortCheck, list[dict[str, Any]]]:
     clock = FakeClock()
     gh = FakeGitHub(clock, queue_s)
     ledger_path = tmp_path / "ledger.jsonl"
@@ -266,12 +266,15 @@ def _dispatch_with_monitor(tmp_path: Path, queue_s: float) -> tuple[AbortMonitor
         "fleet": {"runner_count": 4},
     }
     thresholds = [Threshold("queue_time_s.p95 < 240", abort_on_fail=True)]
-    monitor = AbortMonitor(thresholds, gh, clock, ledger_path, manifest, since=clock.now())
+    monitor = AbortCheck(thresholds, clock)
     plan = DispatchPlan("runner_test.yml", "main", {}, [60.0 * i for i in range(20)], "t")
 
-    def should_stop() -> str | None:  # the background thread's work, done in step for a deterministic test
+    def should_stop() -> str | None:  # the live observer's look, done in step for a deterministic test
         if clock.now() - clock_start >= 60 * (monitor.checks + 1):
-            monitor.check_once()
+            runs = gh.list_runs(None)
+            jobs = [j for r in runs for j in gh.list_jobs(int(r["id"]))]
+            result = compute_result(manifest, read_ledger(ledger_path), runs, jobs, [], [], [])
+            monitor.check(result, clock.now())
         return monitor.should_stop()
 
     clock_start = clock.now()

@@ -207,12 +207,13 @@ def test_dispatch_whose_reconciliation_cannot_list_runs_is_not_sent_again(tmp_pa
 
 def test_estimate_counts_each_part():
     b = estimate(workflows=300, jobs_per_workflow=1, duration_s=15000, drain_timeout_s=1800)
-    # 15000 s of dispatching: 30 progress polls, one every 500 s (more than the 60 s floor)
-    assert (b.dispatches, b.job_reads, b.progress_reads, b.runner_reads) == (300, 300, 60, 2)
+    # 15000 s of dispatching: 30 polls (the most), one every 500 s; the runners at every 4th: 8
+    assert (b.dispatches, b.job_reads, b.progress_reads, b.runner_reads) == (300, 300, 38, 2)
     assert b.drain_reads == 30 + 3  # 900 s / 30 s polls + one full listing of 300 runs
     assert b.retry_margin == 30
-    assert b.total == 725  # 300 + 300 + 60 + 33 + 2 + 30
-    assert estimate(36, 1, 1560, 2400).progress_reads == 2 * 26  # the spike: a poll a minute
+    assert b.total == 703  # 300 + 300 + 38 + 33 + 2 + 30
+    # the spike: 0.25 reads per workflow = 9 reads, 7 polls (each 1.25 reads) 223 s apart: 7 + 2 runners
+    assert estimate(36, 1, 1560, 2400).progress_reads == 9
     assert estimate(10, 150, 60, 60).job_reads == 20  # 150 jobs: two pages per run
 
 
