@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from suite.clock import Clock, iso
-from suite.gates.thresholds import Threshold, definite_failures
+from suite.gates.thresholds import Threshold, definite_failures, evaluate, parse
 from suite.report.fmt import num
 
 
@@ -52,12 +52,17 @@ class AbortCheck:
             self.aborted = {**failure, "at": iso(self.clock.now())}
         return str(failure["reason"])
 
-    def check(self, result: dict[str, Any], observed: float) -> None:
-        """One observation: `result` is result.json over what was seen by `observed` (clock time)."""
+    def check(self, result: dict[str, Any], observed: float, scheduled: int | None = None) -> None:
+        """One observation: `result` is result.json over what was seen by `observed` (clock time), of a
+        run of `scheduled` dispatches (None: as many as the result says were dispatched)."""
         if not self.thresholds or self.failure is not None:
             return
         self.checks += 1
-        failed = definite_failures(self.thresholds, result)
+        failed = [
+            row
+            for row in definite_failures(self.thresholds, result)
+            if not could_still_pass(row["expr"], result, scheduled)
+        ]
         if failed:
             first = failed[0]
             runs = result["workflows"]["collected"] if "workflows" in result else 0
@@ -72,3 +77,38 @@ class AbortCheck:
                     f"the {runs} run(s) and {started} started job(s) observed by {iso(observed)}"
                 ),
             }
+
+
+SUCCESS_RATE = "workflows.success_rate"
+
+
+def as_it_stands(result: dict[str, Any]) -> dict[str, Any]:
+    """A partial result's workflow success rate over the workflows that have finished (succeeded or
+    failed), null before any has: over every dispatch, as the final result has it, a run still in
+    progress would count as a failure. Changed in place; returned."""
+    wf = result.get("workflows")
+    if isinstance(wf, dict):
+        finished = int(wf.get("succeeded") or 0) + int(wf.get("failed") or 0)
+        wf["success_rate"] = int(wf.get("succeeded") or 0) / finished if finished else None
+    return result
+
+
+def could_still_pass(expr: str, result: dict[str, Any], scheduled: int | None) -> bool:
+    """Whether a threshold on the workflow success rate could still pass when the run ends: it is judged
+    at both ends of what the final rate can be (every workflow not yet finished, dispatched or not,
+    succeeding; every one failing). Any other threshold: False (its figure as it stands decides). A
+    threshold on one workflow file's success rate (a selector) is never judged before the run ends."""
+    left = parse(expr)[0]
+    if not left.endswith("success_rate"):
+        return False
+    wf = result.get("workflows") or {}
+    if left != SUCCESS_RATE or not isinstance(wf, dict):
+        return True
+    total = max(int(scheduled or 0), int(wf.get("dispatched") or 0))
+    if total == 0:
+        return True
+    succeeded, failed = int(wf.get("succeeded") or 0), int(wf.get("failed") or 0)
+    for rate in ((total - failed) / total, succeeded / total):
+        if evaluate(expr, {**result, "workflows": {**wf, SUCCESS_RATE.split(".")[1]: rate}})["ok"]:
+            return True
+    return False

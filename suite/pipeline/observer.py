@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from suite.analyze.result import compute_result, with_thresholds
+from suite.analyze.result import LATE_AFTER_REAL_S, compute_result, with_thresholds
 from suite.clock import Clock, start_thread, wait_event
 from suite.collect.checkpoint import Checkpoint
 from suite.collect.runs import RunTracker, busy_runners, transient
@@ -34,13 +34,12 @@ from suite.dispatch.preflight import DRAIN_POLL_S, MAX_DRAIN_POLL_S, RUNNERS_EVE
 from suite.errors import EnvironmentFailure
 from suite.gates.thresholds import evaluate_all
 from suite.isotime import parse_iso
-from suite.pipeline.abort import AbortCheck, read_ledger
+from suite.pipeline.abort import AbortCheck, as_it_stands, read_ledger
 from suite.rundir.paths import RunDir
 
 log = logging.getLogger(__name__)
 
 RECOMPUTE_S = 2.0  # real seconds: the partial result is computed at most this often
-LATE_REAL_S = 1.0  # a dispatch sent more than this many real seconds after its slot is late
 STATUS_KEYS = (
     "stage",
     "updated_at",
@@ -132,7 +131,7 @@ class LiveObserver:
             try:
                 self.poll()
                 if self.abort is not None:
-                    self.abort.check(self.partial(force=True), self.clock.now())
+                    self.abort.check(self.partial(force=True), self.clock.now(), self.total)
             except Exception:  # an observation that failed is skipped, never the end of the run
                 log.warning("live observation skipped", exc_info=True)
 
@@ -229,7 +228,7 @@ class LiveObserver:
             if self._partial is None or (key != self._partial_key and (due or force)):
                 runs = self.tracker.result()
                 jobs = [j for r in runs for j in self.jobs_of(r["id"]) or []]
-                result = compute_result(self.manifest, ledger, runs, jobs, [], [], [])
+                result = as_it_stands(compute_result(self.manifest, ledger, runs, jobs, [], [], []))
                 self._partial = with_thresholds(result, evaluate_all(self.thresholds, result))
                 self._partial_key, self._computed_at = key, time.monotonic()
             return self._partial
@@ -239,7 +238,7 @@ class LiveObserver:
         now = self.clock.now()
         ledger = read_ledger(self.rd.file("ledger.jsonl"))
         sent = [r for r in ledger if r.get("sent_at") is not None]
-        late_s = LATE_REAL_S * self.clock.speed
+        late_s = LATE_AFTER_REAL_S * self.clock.speed  # result.json's dispatch.late rule
         late = sum(1 for r in sent if parse_iso(r["sent_at"]) - parse_iso(r["scheduled_at"]) > late_s)
         eta, eta_of = None, "dispatch window"
         if self.stage == "dispatch" and self.slots:

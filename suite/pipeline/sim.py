@@ -28,7 +28,7 @@ from suite.clock import iso, iso_ms
 from suite.collect.task_metrics import minute_window, task_windows
 from suite.dispatch.dispatcher import DispatchPlan, write_schedule
 from suite.errors import UsageError
-from suite.pipeline.abort import AbortCheck, read_ledger
+from suite.pipeline.abort import AbortCheck, as_it_stands, read_ledger
 from suite.profiles.profile import Profile
 from suite.rundir.jsonio import JsonlAppender, write_json, write_jsonl
 from suite.rundir.ledger import dispatch_row, not_sent_row
@@ -76,7 +76,9 @@ def simulate(profile: Profile, fleet: FleetConfig, reports_root: Path, now: floa
             at = start + offset
             while monitor.thresholds and next_check <= at:  # abort_on_fail: the looks a run takes
                 model.advance(next_check)
-                monitor.check(_partial(model, manifest, read_ledger(rd.file("ledger.jsonl"))), model.now)
+                monitor.check(
+                    _partial(model, manifest, read_ledger(rd.file("ledger.jsonl"))), model.now, len(offsets)
+                )
                 next_check += ABORT_EVERY_S
             model.advance(at)
             reason = monitor.should_stop()
@@ -114,7 +116,7 @@ def _partial(model: Fleet, manifest: dict[str, Any], ledger: list[dict[str, Any]
     reader = ModelReader(model)
     runs = reader.list_runs()
     jobs = [j for r in runs if r.get("status") == "completed" for j in reader.list_jobs(int(r["id"]))]
-    return compute_result(manifest, ledger, runs, jobs, [], [], [])
+    return as_it_stands(compute_result(manifest, ledger, runs, jobs, [], [], []))
 
 
 class ModelClock:

@@ -166,7 +166,7 @@
   const embedded = JSON.parse(document.getElementById("page-data").textContent);
   if (embedded) render(embedded);
   if (config.live_url) {
-    const poll = () => fetch(config.live_url, { cache: "no-store" })
+    const poll = () => fetch(config.live_url, { cache: "no-cache" })  // revalidated: an unchanged body is a 304
       .then((r) => (r.ok ? r.json() : null))
       .then((d) => { if (d) render(d); })
       .catch(() => {})
