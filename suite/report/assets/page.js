@@ -79,9 +79,9 @@
     const s = section("status", "Live");
     const box = child(s, "div", "cards");
     box.replaceChildren();
-    const age = isNum(st.updated_at) ? Math.max(0, Date.now() / 1000 - st.updated_at) : null;
-    kv(box, "stage", st.stage || "—", "updated " + (age === null ? "—" : dur(age) + " ago") +
-      (isNum(st.clock_speed) ? " · clock ×" + st.clock_speed : ""));
+    // updated_at is on the run's clock (the twin's runs faster than real time): shown as a time, not an age
+    kv(box, "stage", st.stage || "—", "as of " + utc(st.updated_at) +
+      (isNum(st.clock_speed) && st.clock_speed !== 1 ? " (run clock ×" + st.clock_speed + ")" : ""));
     const dp = st.dispatch || {};
     const c = kv(box, "dispatched", fmt(dp.sent) + " / " + fmt(dp.due) + " / " + fmt(dp.scheduled),
       "sent / due now / scheduled · late " + fmt(dp.late) + " · not sent " + fmt(dp.not_sent), "wide");
@@ -163,13 +163,26 @@
     resizeTimer = setTimeout(charts.resize, 100);
   });
 
+  // the live page's server stops with the run: say so instead of showing the last figures as current
+  let lostSince = null;
+  function lost(when) {
+    if (when === null) lostSince = null;
+    else if (lostSince === null) lostSince = when;
+    let note = document.getElementById("lost");
+    if (lostSince === null) { if (note) note.remove(); return; }
+    if (!note) { note = el("div", { id: "lost", class: "banner", role: "alert" }); document.body.prepend(note); }
+    note.textContent = "The run's live page has not answered since " + lostSince.toISOString().slice(11, 19) +
+      " UTC: the run has ended or stopped. Its report.html (in the run directory) is this page with the " +
+      "final data.";
+  }
+
   const embedded = JSON.parse(document.getElementById("page-data").textContent);
   if (embedded) render(embedded);
   if (config.live_url) {
     const poll = () => fetch(config.live_url, { cache: "no-cache" })  // revalidated: an unchanged body is a 304
-      .then((r) => (r.ok ? r.json() : null))
-      .then((d) => { if (d) render(d); })
-      .catch(() => {})
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error("HTTP " + r.status))))
+      .then((d) => { lost(null); render(d); })
+      .catch(() => lost(new Date()))
       .finally(() => setTimeout(poll, config.refresh_ms));
     poll();
   }
