@@ -253,8 +253,12 @@ def _workflows(r: dict[str, Any]) -> str:
     return text
 
 
-def render(rows: list[dict[str, Any]]) -> str:
-    from tabulate import tabulate
+def render(rows: list[dict[str, Any]], width: int | None = -1) -> str:
+    """The runs as a table for a terminal `width` columns wide (-1: this process's stdout; None: no
+    limit); narrower than the table, one block per run (suite.report.terminal_table)."""
+    from suite.report.terminal_table import fitted_table, output_width, wrapped
+
+    width = output_width() if width == -1 else width
 
     def f(x: Any, fmt: str = "{:.1f}") -> str:
         return "null" if x is None else fmt.format(x)
@@ -295,4 +299,4 @@ def render(rows: list[dict[str, Any]]) -> str:
         "fleet: runners (e ephemeral, p persistent) cpu/memory; workflows: dispatched/scheduled "
         "(and how many of the dispatched were not collected)"
     )
-    return tabulate(table, headers=headers, tablefmt="simple", disable_numparse=True) + "\n" + legend
+    return fitted_table(table, headers, width, label=1) + "\n" + "\n".join(wrapped(legend, width, ""))

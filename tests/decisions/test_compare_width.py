@@ -57,3 +57,15 @@ def test_fitted_table_blocks_never_exceed_the_width(cells: list[list[str]], widt
         }
     assert all(row[0] in text for row in cells)
     assert HEADERS[0] == "metric"
+
+
+def test_history_at_80_columns_is_one_block_per_run(tmp_path: Path) -> None:
+    from suite.decisions.history import list_runs, render
+
+    _comparison(tmp_path)  # two run directories under tmp_path
+    rows = list_runs(tmp_path)
+    text = render(rows, 80)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    for r in rows:
+        assert r["test_run_id"] in text.splitlines()  # each run's id heads its block
+    assert render(rows, None).splitlines()[0].startswith("date (UTC)")  # piped: the whole table

@@ -8,9 +8,6 @@ their full width (a log or a file is read with scrolling).
 from __future__ import annotations
 
 import json
-import shutil
-import sys
-import textwrap
 
 from tabulate import tabulate
 
@@ -18,6 +15,7 @@ from suite.decisions.compare import sizing
 from suite.decisions.compare.core import RULE, VERDICT_RULE, Comparison, MetricComparison
 from suite.decisions.compare.stats import MIN_SAMPLES
 from suite.report.fmt import NULL
+from suite.report.terminal_table import fitted_table, output_width, wrapped
 
 HEADERS = [
     "metric",
@@ -103,48 +101,6 @@ def sizing_table(c: Comparison, fmt: str) -> str:
     return tabulate(sizing_rows(c), headers=SIZING_HEADERS, tablefmt=fmt, disable_numparse=True)
 
 
-def output_width() -> int | None:
-    """The terminal's width when stdout is one (COLUMNS, when set, says it); None: no limit (a pipe, a
-    file: COLUMNS alone is not a terminal, and test runners and CI set it)."""
-    if sys.stdout.isatty():
-        return max(40, shutil.get_terminal_size().columns)
-    return None
-
-
-def fitted_table(
-    table: list[list[str]], headers: list[str], width: int | None, short: list[str] | None = None
-) -> str:
-    """`table` as tabulate's simple table; wider than `width`, one block per row instead: the first cell,
-    then the others as `header value` (`short` headers where given; a cell equal to its header alone),
-    never split, as many to a line as fit, indented under it; empty cells left out."""
-    text = tabulate(table, headers=headers, tablefmt="simple", disable_numparse=True)
-    if width is None or max(len(line) for line in text.splitlines()) <= width:
-        return text
-    names = short or headers
-    blocks = []
-    for row in table:
-        blocks.append(row[0])
-        line = ""
-        for name, value in zip(names[1:], row[1:], strict=True):
-            if not value:
-                continue
-            cell = value if not name or value == name else f"{name} {value}"
-            if line and len(line) + 2 + len(cell) > width:
-                blocks.append(line)
-                line = ""
-            line = f"{line}  {cell}" if line else f"    {cell}"
-        if line:
-            blocks.append(line)
-    return "\n".join(blocks)
-
-
-def _wrapped(line: str, width: int | None, indent: str = "    ") -> list[str]:
-    if width is None or len(line) <= width:
-        return [line]
-    lead = line[: len(line) - len(line.lstrip())]
-    return textwrap.wrap(line, width, subsequent_indent=lead + indent, break_on_hyphens=False) or [line]
-
-
 def terminal(c: Comparison, width: int | None = -1) -> str:
     """The comparison for a terminal `width` columns wide (-1: this process's stdout; None: no limit)."""
     width = output_width() if width == -1 else width
@@ -158,7 +114,7 @@ def terminal(c: Comparison, width: int | None = -1) -> str:
     lines.append(f"  verdict: {VERDICT_RULE}")
     lines.extend(f"  - {r}" for r in c.verdict_reasons)
     lines.append(f"verdict: {c.verdict.upper()}")
-    return "\n".join(out for line in lines for part in line.split("\n") for out in _wrapped(part, width))
+    return "\n".join(out for line in lines for part in line.split("\n") for out in wrapped(part, width))
 
 
 def markdown(c: Comparison) -> str:
