@@ -2,7 +2,7 @@
 #   make demo                     deploy the local twin, run the capacity profile, destroy (the quick start)
 #   make test                     lint, type-check and the whole test suite (what CI runs)
 #   make deploy / make destroy    provision / tear down the fleet (ENV=local: the twin)
-#   make test-<profile>           run profiles/<profile>.yaml against the deployed fleet
+#   make test-<profile> [DASHBOARD=1|PORT]  run profiles/<profile>.yaml against the deployed fleet (with the live page)
 #   make plan                     aws: the Terraform plan of the fleet (nothing applied)
 #   make secrets                  aws: store the runners' GitHub credential in Secrets Manager
 #   make profiles                 list the profile catalogue
@@ -118,8 +118,13 @@ doctor: $(STAMP)
 profiles: $(STAMP)
 	$(SUITE) profiles $(SAID)
 
+# DASHBOARD=1: serve the live page on any free port; DASHBOARD=PORT: on that port (digits only: the value
+# reaches a shell, so make checks it with its own functions first)
+DASH_ARG = $(if $(DASHBOARD),$(if $(call _drop_chars,$(DASHBOARD),0 1 2 3 4 5 6 7 8 9),$(error DASHBOARD must be 1 \
+  (any free port) or a port number, e.g. make test-capacity DASHBOARD=8765),$(if $(filter 1,$(DASHBOARD)),--dashboard,--dashboard=$(DASHBOARD))))
+
 $(addprefix test-,$(PROFILES)): test-%: $(STAMP)
-	$(SUITE) run profiles/$*.yaml --env $(ENV) $(SAID)
+	$(SUITE) run profiles/$*.yaml --env $(ENV) $(DASH_ARG) $(SAID)
 
 $(addprefix sim-,$(PROFILES)): sim-%: $(STAMP)
 	$(SUITE) sim profiles/$*.yaml $(SIM_ARGS) $(SAID)

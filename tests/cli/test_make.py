@@ -94,3 +94,18 @@ def test_a_profile_file_name_is_never_run_as_shell(scratch: Path, hostile: str) 
     assert r.returncode == 0 and r.stdout.count("profiles/gate.yaml") == 2, r.stderr
     assert "PWNED" not in r.stdout
     assert not (scratch / "PWNED").exists()
+
+
+@pytest.mark.parametrize(("value", "flag"), [("1", "--dashboard"), ("8765", "--dashboard=8765"), ("", None)])
+def test_dashboard_passes_the_live_page_option(scratch: Path, value: str, flag: str | None) -> None:
+    done = make(scratch, "-n", "test-gate", f"DASHBOARD={value}")
+    assert done.returncode == 0, done.stderr
+    (line,) = [ln for ln in done.stdout.splitlines() if " run profiles/gate.yaml" in ln]
+    assert (flag in line.split()) if flag else "--dashboard" not in line
+
+
+@pytest.mark.parametrize("value", ["yes", "80;rm -rf x", "`id`", "-1"])
+def test_a_dashboard_that_is_not_a_port_stops_make_before_any_shell(scratch: Path, value: str) -> None:
+    done = make(scratch, "-n", "test-gate", f"DASHBOARD={value}")
+    assert done.returncode == 2 and "DASHBOARD must be 1 (any free port) or a port number" in done.stderr
+    assert "profiles/gate.yaml" not in done.stdout
