@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from suite.collect.samples import collect_samples
-from suite.collect.task_events import collect_task_events
+from suite.collect.task_events import TaskEventsTail, collect_task_events
 from suite.collect.task_metrics import SOURCE_PERFORMANCE_LOG, collect_task_metrics, task_windows
 from suite.fleet.clients import aws_client
 from suite.fleet.environments import Target
@@ -79,3 +79,14 @@ def collect_aws(
         events = collect_task_events(aws_client(target, "logs"), target.task_events_log_group, start, end)
         write_jsonl(rd.raw_file("tasks.jsonl"), events)
         progress.done(f"collected {len(events)} task events")
+
+
+LIVE_TASKS_LOOKBACK_S = 900.0  # the live page's first read of task events goes back this far
+
+
+def live_task_events(target: Target, now: float) -> TaskEventsTail | None:
+    """The fleet's task events as the run goes, for the live page; None when the target has none."""
+    if "tasks" in target.not_collected() or not target.task_events_log_group:
+        return None
+    logs = aws_client(target, "logs")
+    return TaskEventsTail(logs, target.task_events_log_group, now - LIVE_TASKS_LOOKBACK_S)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from suite.analyze.result import LATE_AFTER_REAL_S, compute_result, with_thresholds
+from suite.analyze.tasks import tasks_from_events
 from suite.clock import Clock, start_thread, wait_event
 from suite.collect.checkpoint import Checkpoint
 from suite.collect.runs import RunTracker, busy_runners, transient
@@ -103,6 +104,8 @@ class LiveObserver:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.final: dict[str, Any] | None = None  # the finished run: result.json and its rows
+        self.task_tail: Any = None  # suite.collect.task_events.TaskEventsTail, when the page is watched
+        self.task_rows: list[dict[str, Any]] = []  # the ECS task events read so far (the page's lanes)
 
     # ------------------------------------------------------------------ the dispatch window
 
@@ -154,9 +157,20 @@ class LiveObserver:
         self._ledger_rows = len(ledger)
         self.polls += 1
         self.counts, self.runners, self.polled_at = counts, runners, self.clock.now()
+        self._read_tasks()
         self.note_api()
         self._version += 1
         return True
+
+    def _read_tasks(self) -> None:
+        """The fleet's task events since the last read (AWS, not GitHub: no API budget); a failed read is
+        skipped (the collection reads them all after the run)."""
+        if self.task_tail is None:
+            return
+        try:
+            self.task_rows.extend(self.task_tail.read(self.clock.now()))
+        except Exception:  # an observation, never a reason to stop the run
+            log.warning("live task events skipped", exc_info=True)
 
     # ------------------------------------------------------------------ the drain
 
@@ -165,6 +179,7 @@ class LiveObserver:
         jobs (a failure is left to the collection, which reads what the checkpoint lacks)."""
         self.stage = "waiting for runs"
         self.counts, self.polled_at = counts, self.clock.now()
+        self._read_tasks()
         try:
             self._read_completed_jobs()
         except EnvironmentFailure as exc:
@@ -275,15 +290,16 @@ class LiveObserver:
 
     def _jobs(self) -> dict[str, int | None]:
         """Jobs waiting / running from the runs' statuses (exact only when a workflow has one job: a run
-        in progress may hold queued jobs otherwise), done from the jobs read; booting is not read live
-        (the fleet's task events are read after the run): null."""
+        in progress may hold queued jobs otherwise), done from the jobs read; booting: the fleet's tasks
+        whose last event is PROVISIONING, PENDING or ACTIVATING (read live only while the page is
+        watched; null otherwise)."""
         done = sum(len(self.jobs_of(r["id"]) or []) for r in self.tracker.result())
         counts = self.counts
         one = self.jobs_per_workflow == 1 and counts is not None
         return {
             "waiting": counts["queued"] + counts.get("missing", 0) if one and counts else None,
             "running": counts["in_progress"] if one and counts else None,
-            "booting": None,
+            "booting": None if self.task_tail is None else booting(self.task_rows),
             "done": done if counts is not None else None,
         }
 
@@ -293,7 +309,8 @@ class LiveObserver:
 
         if self.final is not None:
             return self.final
-        return page_data(self.partial(), read_ledger(self.rd.file("ledger.jsonl")), (), (), self.status())
+        ledger = read_ledger(self.rd.file("ledger.jsonl"))
+        return page_data(self.partial(), ledger, list(self.task_rows), (), self.status())
 
     def finish(self, result: dict[str, Any], report_path: Path | None, stage: str = "done") -> None:
         """The run ended: the page shows result.json exactly, with the report's path."""
@@ -310,6 +327,14 @@ class LiveObserver:
         rows = {n: _rows(self.rd.raw_file(f"{n}.jsonl"), read_jsonl) for n in ("tasks", "metrics")}
         ledger = read_ledger(self.rd.file("ledger.jsonl"))
         self.final = page_data(result, ledger, rows["tasks"], rows["metrics"], status)
+
+
+BOOTING = ("PROVISIONING", "PENDING", "ACTIVATING")  # ECS task states before RUNNING
+
+
+def booting(events: list[dict[str, Any]]) -> int:
+    """Tasks whose last state is one before RUNNING (and that have not stopped)."""
+    return sum(1 for t in tasks_from_events(events) if t.last_status in BOOTING and t.stopped is None)
 
 
 def _rows(path: Path, read: Any) -> list[dict[str, Any]]:

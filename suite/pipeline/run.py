@@ -37,7 +37,7 @@ from suite.github.client import GitHubClient
 from suite.github.cost import SUMMED, SUMMED_S, api_section, merge_stats
 from suite.pipeline.abort import AbortCheck
 from suite.pipeline.analysis import analyze_run_dir
-from suite.pipeline.aws_collect import collect_aws
+from suite.pipeline.aws_collect import collect_aws, live_task_events
 from suite.pipeline.dashboard import Dashboard
 from suite.pipeline.guard import resumable, writes_run_dir
 from suite.pipeline.live import RunProgress
@@ -145,6 +145,7 @@ def _run_locked(
     write_schedule(rd.path, plan, start)
     live.dispatching([start + o for o in offsets], preflight.progress_poll_s(window, len(offsets)))
     if dashboard is not None:  # from here the page shows this run (before: the preflight's placeholder)
+        observer.task_tail = live_task_events(target, clock.now())  # booting tasks, the runner lanes
         dashboard.attach(observer.page)
     try:
         with JsonlAppender(rd.file("ledger.jsonl")) as ledger:

@@ -77,6 +77,9 @@ def test_the_dashboard_shows_the_run_as_it_goes_and_ends_on_result_json(tmp_path
                         timeout=WAIT_MS,
                     )
                     seen.append(figures(page)["workflows.dispatched"])
+                lanes_seen = page.evaluate(
+                    "() => fetch('/data.json').then(r => r.json()).then(d => d.series.gantt.lanes)"
+                )
                 while run.is_alive():  # the rest of the run: its drain, collection and report
                     twin.clock.sleep(600)
                 code, rd = done[0]
@@ -99,4 +102,8 @@ def test_the_dashboard_shows_the_run_as_it_goes_and_ends_on_result_json(tmp_path
     assert seen[0] != seen[1] and seen[1] is not None and seen[2] is not None
     assert 0 < seen[1] < seen[2] <= result["workflows"]["dispatched"]  # it grew as the run dispatched
     assert status["stage"] == "done" and status["report"] == str(rd / "report.html")
+    # the fleet's task events were read live: the page drew runner lanes mid-run, and the booting count is
+    # observed (an ephemeral fleet's replacements for the last jobs' tasks may still be booting)
+    assert isinstance(status["jobs"]["booting"], int) and 0 <= status["jobs"]["booting"] <= 4
+    assert lanes_seen > 0
     assert all(url.startswith(dashboard.url) for url in asked), asked  # nothing from outside the run
