@@ -43,7 +43,10 @@ ALLOWED: dict[str, set[str]] = {
         "report",
         "twin",
         "fleet",
+        "export",
     },
+    # exporters to other engines (OpenTelemetry, ClickHouse): they read the run directory's tables
+    "export": {"rundir"},
     "decisions": {
         "rundir",
         "gates",
