@@ -72,6 +72,10 @@ class ColumnRows(Sequence[dict[str, Any]]):
             for values in zip(*part, strict=True):
                 yield dict(zip(keys, values, strict=True))
 
+    def column(self, key: str) -> list[Any]:
+        """One key's values for every row, as a list (no row dict is made)."""
+        return list(self._columns[self._keys.index(key)][0 : self._len])
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, ColumnRows | list | tuple):
             return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))

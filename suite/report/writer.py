@@ -1,6 +1,7 @@
 """Write a result's files into its run directory (and the GitHub step summary when set).
 
-result.json, summary.md, jobs.csv, junit.xml and report.html. report.html's charts need series that
+result.json, summary.md, jobs.csv, junit.xml, report.html and the tables (tables/*.parquet:
+suite.report.tables; result.json's `tables` names their files). report.html's charts need series that
 result.json does not hold (task lifecycle, Container Insights samples, dispatch times): they are read
 from the run directory's ledger.jsonl and raw/, so `suite report DIR` regenerates everything. The charts
 are drawn in the page (suite.report.page, uPlot inlined); no image file is written.
@@ -24,7 +25,9 @@ from suite.errors import UsageError
 from suite.report.jobs_csv import failed_steps, write_jobs_csv
 from suite.report.junit import junit_xml
 from suite.report.markdown import summary_markdown
+from suite.report.tables import table_files, write_tables
 from suite.rundir.jsonio import atomic_path, stream_jsonl, write_json
+from suite.rundir.manifest import read_manifest
 from suite.rundir.paths import RunDir
 from suite.rundir.readback import row_check
 
@@ -83,6 +86,9 @@ def write_reports(run_dir: Path, result: dict[str, Any]) -> list[Path]:
     rd = RunDir(Path(run_dir))
     rd.path.mkdir(parents=True, exist_ok=True)
     paths = [rd.file(n) for n in REPORT_FILES]
+    manifest_path = rd.file("manifest.json")
+    write_tables(rd, result, read_manifest(manifest_path) if manifest_path.exists() else {})
+    result = {**result, "tables": table_files()}  # written first: result.json never points to nothing
     write_json(paths[0], result)
     summary = summary_markdown(result)
     _write_text(paths[1], summary)

@@ -34,8 +34,9 @@ def test_writes_result_summary_and_csv(written):
     ]
     assert all(p.exists() for p in paths)
     assert not (run_dir / "charts").exists()  # the charts are drawn in report.html, no image file
+    tables = {t: f"tables/{t}.parquet" for t in ("jobs", "task_usage", "run")}  # written beside it
     assert json.loads((run_dir / "result.json").read_text()) == json.loads(
-        json.dumps(result, default=list)
+        json.dumps({**result, "tables": tables}, default=list)
     )  # per_job is a row view
     assert not list(run_dir.glob("*.tmp"))
 

@@ -1,0 +1,148 @@
+"""The run directory's tables, read with DuckDB, against result.json's own figures (docs/architecture.md
+"Definitions": percentiles interpolate linearly between closest ranks; concurrency over half-open
+intervals, ends before starts at one instant)."""
+
+import json
+import tempfile
+from pathlib import Path
+
+import duckdb
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from suite.analyze.concurrency import concurrency_arrays
+from suite.analyze.samples import one_source_rows
+from suite.report.writer import write_reports
+from suite.rundir.jsonio import read_jsonl
+from suite.rundir.table_io import write_table
+from suite.rundir.tables import JOBS, table_path
+from tests.helpers.synthetic_run import synthetic_run
+
+
+def percentile_sql(column: str, q: float, table: str = "jobs") -> str:
+    """numpy's linear percentile (the suite's definition) in SQL, to the last bit: h = (n - 1) q, a and b
+    the values at ranks floor(h) and floor(h) + 1 (the last one at most), t = h - floor(h), and numpy's
+    lerp: a + (b - a) t, or b - (b - a)(1 - t) when t >= 0.5. DuckDB's quantile_cont interpolates the
+    same ranks but rounds differently (1.4500000000000002 against 1.45 for [1, 1.5] at 0.9)."""
+    return f"""
+    WITH v AS (SELECT {column} AS x FROM {table} WHERE {column} IS NOT NULL),
+    h AS (SELECT count(*) AS n, (count(*) - 1)::DOUBLE * {q!r}::DOUBLE AS h FROM v),
+    r AS (SELECT x, row_number() OVER (ORDER BY x) - 1 AS i FROM v),
+    ab AS (
+        SELECT max(x) FILTER (WHERE i = floor(h)) AS a,
+            max(x) FILTER (WHERE i = least(floor(h) + 1, n - 1)) AS b,
+            h - floor(h) AS t
+        FROM r, h GROUP BY h, n
+    )
+    SELECT CASE WHEN t >= 0.5 THEN b - (b - a) * (1 - t) ELSE a + (b - a) * t END FROM ab
+    """
+
+
+P95 = percentile_sql("queue_s", 0.95)
+# an exact sweep: +1 at each start, -1 at each end, netted per instant (so an end and a start at one
+# instant never overlap and [t, t) adds nothing), the running sum's maximum
+CONCURRENCY_MAX = """
+WITH iv AS (
+    SELECT started_at AS s, greatest(started_at, completed_at) AS e FROM jobs
+    WHERE started_at IS NOT NULL AND completed_at IS NOT NULL AND conclusion IS DISTINCT FROM 'skipped'
+), ev AS (SELECT s AS t, 1 AS d FROM iv UNION ALL SELECT e AS t, -1 AS d FROM iv),
+net AS (SELECT t, sum(d) AS d FROM ev GROUP BY t)
+SELECT coalesce(max(level), 0) FROM (SELECT sum(d) OVER (ORDER BY t) AS level FROM net)
+"""
+
+
+def _views(run_dir: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    for name in ("jobs", "task_usage", "run"):
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{run_dir}/tables/{name}.parquet')")
+    return con
+
+
+def _reported(tmp_path: Path) -> tuple[Path, dict]:
+    run_dir, result = synthetic_run(tmp_path)
+    write_reports(run_dir, result)
+    return run_dir, json.loads((run_dir / "result.json").read_text())
+
+
+def test_job_table_equals_result_figures(tmp_path: Path) -> None:
+    run_dir, result = _reported(tmp_path)
+    con = _views(run_dir)
+    assert result["tables"] == {t: f"tables/{t}.parquet" for t in ("jobs", "task_usage", "run")}
+    assert con.execute("SELECT count(*) FROM jobs").fetchone()[0] == result["jobs"]["count"] == 45
+    assert con.execute(P95).fetchone()[0] == result["queue_time_s"]["p95"]
+    assert con.execute(CONCURRENCY_MAX).fetchone()[0] == result["concurrency"]["max"]
+    per_job = result["per_job"]
+    got = con.execute("SELECT job_id, queue_s, execution_s, cpu_max, failure_cause FROM jobs").fetchall()
+    keys = ("id", "queue_s", "execution_s", "cpu_max", "failure_cause")
+    assert got == [tuple(j[k] for k in keys) for j in per_job]
+
+
+def test_job_table_joins_github_and_ledger(tmp_path: Path) -> None:
+    run_dir, _ = _reported(tmp_path)
+    con = _views(run_dir)
+    row = con.execute(
+        "SELECT labels, epoch_ms(scheduled_at), epoch_ms(sent_at), dispatch_lag_s, task_id = runner_name,"
+        " runner_count, task_cpu, ephemeral FROM jobs WHERE suite_id = 'wf-00002'"
+    ).fetchone()
+    ledger = {r["suite_id"]: r for r in read_jsonl(run_dir / "ledger.jsonl")}["wf-00002"]
+    from suite.isotime import parse_iso
+
+    assert row[:3] == (["self-hosted"], round(parse_iso(ledger["scheduled_at"]) * 1000), row[2])
+    assert row[2] - row[1] == 200 and abs(row[3] - 0.2) < 1e-6
+    assert row[4:] == (True, 4, 1024, True)
+
+
+def test_run_and_usage_tables(tmp_path: Path) -> None:
+    run_dir, result = _reported(tmp_path)
+    con = _views(run_dir)
+    run = con.execute(
+        "SELECT test_run_id, jobs, queue_p95_s, execution_p50_s, concurrency_max, throughput_jobs_per_min,"
+        " job_failure_rate, verdict FROM run"
+    ).fetchall()
+    assert run == [
+        (
+            result["test_run_id"],
+            result["jobs"]["count"],
+            result["queue_time_s"]["p95"],
+            result["execution_time_s"]["p50"],
+            result["concurrency"]["max"],
+            result["throughput"]["jobs_per_min"],
+            1 / 45,  # job 3 of 45 failed
+            result["verdict"],
+        )
+    ]
+    rows = one_source_rows(read_jsonl(run_dir / "raw" / "metrics.jsonl"), ())
+    readings = {(r["task_id"], r["timestamp"]) for r in rows}
+    assert con.execute("SELECT count(*) FROM task_usage").fetchone()[0] == len(readings) > 0
+    assert con.execute("SELECT DISTINCT source FROM task_usage").fetchall() == [("container_insights",)]
+
+
+finite = st.floats(-1e6, 1e6, allow_nan=False)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(finite, min_size=1, max_size=60), st.sampled_from([0.5, 0.9, 0.95, 0.99]))
+def test_percentile_sql_is_numpys_percentile(xs: list[float], q: float) -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT unnest(?::DOUBLE[]) AS x", [xs])
+    got = con.execute(percentile_sql("x", q, "t")).fetchone()[0]
+    assert got == float(np.percentile(np.array(xs), q * 100))
+
+
+interval = st.tuples(st.integers(0, 40), st.integers(0, 10))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(interval, max_size=30))
+def test_concurrency_sql_equals_the_sweep(intervals: list[tuple[int, int]]) -> None:
+    starts = np.array([float(s) for s, _ in intervals])
+    ends = np.array([float(s + d) for s, d in intervals])
+    with tempfile.TemporaryDirectory() as tmp:
+        run_dir = Path(tmp)
+        columns = {"started_at": starts, "completed_at": ends, "conclusion": ["success"] * len(starts)}
+        write_table(run_dir, JOBS, columns)
+        con = duckdb.connect()
+        con.execute(f"CREATE VIEW jobs AS SELECT * FROM read_parquet('{table_path(run_dir, JOBS)}')")
+        got = con.execute(CONCURRENCY_MAX).fetchone()[0]
+    assert got == concurrency_arrays(starts, ends, None, None).max
