@@ -146,3 +146,15 @@ def test_concurrency_sql_equals_the_sweep(intervals: list[tuple[int, int]]) -> N
         con.execute(f"CREATE VIEW jobs AS SELECT * FROM read_parquet('{table_path(run_dir, JOBS)}')")
         got = con.execute(CONCURRENCY_MAX).fetchone()[0]
     assert got == concurrency_arrays(starts, ends, None, None).max
+
+
+def test_per_job_columns_from_the_row_view_equal_those_from_dicts(tmp_path: Path) -> None:
+    """per_job kept as columns (ColumnRows.column: no dict per row) gives what its rows as dicts give."""
+    from suite.analyze.rows import ColumnRows
+    from suite.report.tables import per_job_columns
+
+    _, result = synthetic_run(tmp_path)
+    assert isinstance(result["per_job"], ColumnRows)
+    as_dicts = json.loads(json.dumps(list(result["per_job"])))
+    assert per_job_columns(result["per_job"]) == per_job_columns(as_dicts)
+    assert per_job_columns(result["per_job"])["id"] == [5000 + i for i in range(45)]
