@@ -13,7 +13,9 @@ is the address without them.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,6 +28,7 @@ from suite.errors import EnvironmentFailure, UsageError
 DEFAULT_DATABASE = "runner_suite"
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 HTTP_TIMEOUT_S = 300.0  # one table's rows in one request: minutes at most for a million jobs
+CHUNK_BYTES = 1 << 20
 URL_FORMS = "clickhouse://USER:PASSWORD@HOST:8123/DB, http(s)://HOST:PORT/?database=DB or chdb://PATH"
 
 
@@ -105,7 +108,7 @@ class HttpTransport:
         self.target = target
         self.client = httpx.Client(base_url=target.base_url, headers=target.headers, timeout=HTTP_TIMEOUT_S)
 
-    def _post(self, sql: str, body: bytes | None = None) -> httpx.Response:
+    def _post(self, sql: str, body: Iterator[bytes] | None = None) -> httpx.Response:
         params = {"query": sql, "database": self.target.database}
         try:
             response = self.client.post("/", params=params, content=body)
@@ -126,10 +129,9 @@ class HttpTransport:
         self._post(sql)
 
     def insert_parquet(self, table: str, columns: list[str], parquet: Path) -> None:
-        names = ", ".join(columns)
-        self._post(
-            f"INSERT INTO {self.target.database}.{table} ({names}) FORMAT Parquet", parquet.read_bytes()
-        )
+        insert = f"INSERT INTO {self.target.database}.{table} ({', '.join(columns)}) FORMAT Parquet"
+        with parquet.open("rb") as f:  # sent in chunks as it is read: never the whole file in memory
+            self._post(insert, iter(lambda: f.read(CHUNK_BYTES), b""))
 
     def rows(self, sql: str) -> list[dict[str, Any]]:
         return _json_rows(self._post(f"{sql} FORMAT JSONEachRow").text)
@@ -181,6 +183,4 @@ class ChdbTransport:
 
 
 def _json_rows(text: str) -> list[dict[str, Any]]:
-    import json
-
     return [json.loads(line) for line in text.splitlines() if line.strip()]
