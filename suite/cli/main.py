@@ -9,6 +9,7 @@ output stops quietly, as SIGPIPE would.
     suite.cli.fleet      deploy, destroy, status, doctor, secrets
     suite.cli.profiles   profiles [list|validate]
     suite.cli.decisions  compare, plan, history, validate-sizing
+    suite.cli.exports    export (and --out on run, collect, report)
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from botocore.exceptions import ConnectionError as AwsConnectionError
 from botocore.exceptions import NoCredentialsError, NoRegionError, ProfileNotFound
 
 from suite import __version__
-from suite.cli import decisions, fleet, pipeline
+from suite.cli import decisions, exports, fleet, pipeline
 from suite.cli.args import OneLineParser, profiles_dir
 from suite.errors import (
     EXIT_CLOSED_PIPE,
@@ -41,7 +42,7 @@ from suite.errors import (
 )
 from suite.rundir.io_errors import describe, fix_for, is_io_error
 
-GROUPS = (pipeline, fleet, decisions)
+GROUPS = (pipeline, fleet, decisions, exports)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("file", nargs="?", type=Path)
     pr.add_argument("--dir", type=profiles_dir, default=Path("profiles"))
     decisions.add_commands(sub)  # compare, plan, history, validate-sizing
+    exports.add_commands(sub)  # export
     return p
 
 
