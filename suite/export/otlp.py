@@ -53,12 +53,15 @@ def export_runs(
 ) -> Exported:
     """Send every run directory's spans and metrics to the OTLP/HTTP endpoint at `url` (its base: the
     signal's path is added). `sleep` waits between tries (tests give their own)."""
-    tables = [_tables(Path(d)) for d in run_dirs]  # every table read before anything is sent
-    done = Exported(run_dirs=len(tables))
+    dirs = [Path(d) for d in run_dirs]
+    for d in dirs:  # every directory checked before anything is sent; read one at a time (memory)
+        _check(d)
+    done = Exported(run_dirs=len(dirs))
     base = url.rstrip("/")
     with httpx.Client(timeout=TIMEOUT_S, transport=transport) as client:
         sender = _Sender(client, sleep)
-        for run, jobs in tables:
+        for d in dirs:
+            run, jobs = _tables(d)
             info = run_info(run, jobs)
             for request in trace_requests(info, jobs):
                 sender.post(f"{base}/v1/traces", "/v1/traces", request, ExportTraceServiceResponse())
@@ -77,7 +80,7 @@ def export_runs(
     return done
 
 
-def _tables(run_dir: Path) -> tuple[pa.Table | None, pa.Table]:
+def _check(run_dir: Path) -> None:
     if not (run_dir / "manifest.json").is_file():
         raise UsageError(
             f"{run_dir}: not a run directory (no manifest.json); run directories live under reports/"
@@ -87,6 +90,9 @@ def _tables(run_dir: Path) -> tuple[pa.Table | None, pa.Table]:
             f"{run_dir}: no {TABLES_DIR}/{JOBS}.parquet (the job table): "
             f"write it with `suite report {run_dir}`"
         )
+
+
+def _tables(run_dir: Path) -> tuple[pa.Table | None, pa.Table]:
     try:
         run = read_table(run_dir, RUN) if table_path(run_dir, RUN).exists() else None
         return run, read_table(run_dir, JOBS)

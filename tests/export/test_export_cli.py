@@ -114,3 +114,14 @@ def test_a_failed_export_after_a_report_is_exit_3_and_keeps_the_reports(
     assert (smoke_run / "result.json").exists() and (smoke_run / "report.html").exists()
     assert err.count("\n") == 1 and "HTTP 403" in err and f"suite export {smoke_run}" in err
     assert "s3cretpass" not in err
+
+
+@pytest.mark.parametrize("command", [["run", "smoke"], ["collect"], ["report"]])
+def test_a_bad_out_target_stops_before_any_work(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [*command, str(tmp_path)] if len(command) == 1 else [*command, "--reports", str(tmp_path / "r")]
+    assert cli_main([*args, "--out", "otlp=ftp://user:pw123456@h"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--out" in err and "pw123456" not in err
+    assert list(tmp_path.iterdir()) == []  # no run directory, nothing written
