@@ -68,6 +68,23 @@ def attributes(pairs: Mapping[str, Any]) -> list[KeyValue]:
     return [KeyValue(key=k, value=any_value(v)) for k, v in pairs.items() if v is not None]
 
 
+def add_attributes(target: Any, pairs: Mapping[str, Any]) -> None:
+    """The pairs whose value is known added in place to a repeated KeyValue field (a message's own
+    `attributes`): faster than building each KeyValue apart and copying it in."""
+    for key, value in pairs.items():
+        if value is None:
+            continue
+        kv = target.add(key=key)
+        if isinstance(value, bool):
+            kv.value.bool_value = value
+        elif isinstance(value, int):
+            kv.value.int_value = value
+        elif isinstance(value, float):
+            kv.value.double_value = value
+        else:
+            kv.value.string_value = str(value)
+
+
 def derived_id(size: int, *parts: object) -> bytes:
     """`size` bytes from a hash of the parts: the same GitHub ids give the same trace and span ids at
     every export (a receiver that keys on them sees one span, not two). Never all zero (invalid in OTLP)."""

@@ -9,12 +9,19 @@ from typing import Any
 
 import pyarrow as pa
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-from opentelemetry.proto.common.v1.common_pb2 import InstrumentationScope
 from opentelemetry.proto.resource.v1.resource_pb2 import Resource
-from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span, Status
+from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
 
 from suite import __version__
-from suite.export.otlp_common import RunInfo, attributes, columns, derived_id, run_result, task_result
+from suite.export.otlp_common import (
+    RunInfo,
+    add_attributes,
+    attributes,
+    columns,
+    derived_id,
+    run_result,
+    task_result,
+)
 
 SPAN_COLUMNS = (
     "repository",
@@ -39,6 +46,7 @@ SPAN_COLUMNS = (
     "queue_s",
     "execution_s",
 )
+ERRORS = ("failure", "error", "timeout")  # the results whose span is ERROR
 MAX_SPANS_PER_REQUEST = 3000  # a few hundred KB of protobuf: under a collector's default 4 MiB limit
 
 
@@ -74,82 +82,95 @@ def resource(info: RunInfo) -> Resource:
 
 
 def trace_requests(info: RunInfo, jobs: pa.Table) -> Iterator[ExportTraceServiceRequest]:
-    """The run directory's spans, a request per MAX_SPANS_PER_REQUEST at most (whole traces)."""
-    batch: list[Span] = []
-    for spans in _traces(jobs):
-        if batch and len(batch) + len(spans) > MAX_SPANS_PER_REQUEST:
-            yield _request(info, batch)
-            batch = []
-        batch.extend(spans)
-    if batch:
-        yield _request(info, batch)
-
-
-def _request(info: RunInfo, spans: list[Span]) -> ExportTraceServiceRequest:
-    scope = InstrumentationScope(name="runner-suite", version=__version__)
-    return ExportTraceServiceRequest(
-        resource_spans=[
-            ResourceSpans(resource=resource(info), scope_spans=[ScopeSpans(scope=scope, spans=spans)])
-        ]
-    )
-
-
-def _traces(jobs: pa.Table) -> Iterator[list[Span]]:
-    """Per workflow run (repository, run id, attempt), in the table's order: its spans."""
+    """The run directory's spans, a request per MAX_SPANS_PER_REQUEST at most (whole traces). Spans
+    are added in place into the request (`add`): building each message apart and copying it in takes
+    twice as long."""
     cols = columns(jobs, SPAN_COLUMNS)
     runs: dict[tuple[Any, Any, Any], list[int]] = {}
     for i, run_id in enumerate(cols["run_id"]):
         if run_id is not None:  # a job without its run's id cannot be placed in a trace
             runs.setdefault((cols["repository"][i], run_id, cols["run_attempt"][i]), []).append(i)
+    request, spans = _request(info)
     for (repo, run_id, attempt), rows in runs.items():
-        yield _trace(cols, repo, run_id, attempt, rows)
+        if len(spans) and len(spans) + 1 + 2 * len(rows) > MAX_SPANS_PER_REQUEST:
+            yield request
+            request, spans = _request(info)
+        _trace(spans, cols, repo, run_id, attempt, rows)
+    if len(spans):
+        yield request
 
 
-def _trace(cols: dict[str, list[Any]], repo: Any, run_id: int, attempt: Any, rows: list[int]) -> list[Span]:
+def _request(info: RunInfo) -> tuple[ExportTraceServiceRequest, Any]:
+    """An empty request for this run directory's resource and its spans' container."""
+    request = ExportTraceServiceRequest()
+    resource_spans = request.resource_spans.add()
+    resource_spans.resource.CopyFrom(resource(info))
+    scope_spans = resource_spans.scope_spans.add()
+    scope_spans.scope.name, scope_spans.scope.version = "runner-suite", __version__
+    return request, scope_spans.spans
+
+
+def _add(
+    spans: Any, attrs: dict[str, Any], status: tuple[str | None, str | None] = (None, None), **fields: Any
+) -> None:
+    span = spans.add(**fields)
+    add_attributes(span.attributes, attrs)
+    result, cause = status
+    if result in ERRORS:  # ERROR for a failure, an error or a timeout, with the cause when known
+        span.status.code = Status.STATUS_CODE_ERROR
+        span.status.message = cause or result or ""
+
+
+def _trace(
+    spans: Any, cols: dict[str, list[Any]], repo: Any, run_id: int, attempt: Any, rows: list[int]
+) -> None:
     tid, parent = trace_id(repo, run_id, attempt), run_span_id(repo, run_id, attempt)
     first = rows[0]
     owner, _, name = (repo or "").rpartition("/")
     pipeline = cols["workflow_name"][first] or cols["workflow"][first]
     common = {"cicd.pipeline.name": pipeline, "cicd.pipeline.run.id": str(run_id)}
-    spans = []
-    for i in rows:
-        spans.extend(_job_spans(cols, i, tid, parent, repo, common))
     created = [t for i in rows if (t := cols["created_at"][i]) is not None]
     completed = [t for i in rows if (t := cols["completed_at"][i]) is not None]
     times = created + completed + [t for i in rows if (t := cols["started_at"][i]) is not None]
-    if not times:
-        return spans
-    result = run_result([task_result(cols["conclusion"][i]) for i in rows])
-    run = Span(
-        trace_id=tid,
-        span_id=parent,
-        name=f"RUN {pipeline}",
-        kind=Span.SPAN_KIND_SERVER,
-        start_time_unix_nano=min(created or times),
-        end_time_unix_nano=max(completed or times),
-        attributes=attributes(
-            {
-                **common,
-                "cicd.pipeline.action.name": "RUN",
-                "cicd.pipeline.result": result,
-                "cicd.pipeline.run.attempt": attempt,
-                "vcs.owner.name": owner or None,
-                "vcs.repository.name": name or None,
-                "vcs.ref.head.name": cols["head_branch"][first],
-                "vcs.ref.head.revision": cols["head_sha"][first],
-                "runner_suite.suite_id": cols["suite_id"][first],
-                "runner_suite.workflow.file": cols["workflow"][first],
-                "error.type": result if result in ("failure", "error", "timeout") else None,
-            }
-        ),
-        status=_status(result, None),
-    )
-    return [run, *spans]
+    if times:  # a run none of whose jobs has a time has no span (nor have its jobs)
+        result = run_result([task_result(cols["conclusion"][i]) for i in rows])
+        attrs = {
+            **common,
+            "cicd.pipeline.action.name": "RUN",
+            "cicd.pipeline.result": result,
+            "cicd.pipeline.run.attempt": attempt,
+            "vcs.owner.name": owner or None,
+            "vcs.repository.name": name or None,
+            "vcs.ref.head.name": cols["head_branch"][first],
+            "vcs.ref.head.revision": cols["head_sha"][first],
+            "runner_suite.suite_id": cols["suite_id"][first],
+            "runner_suite.workflow.file": cols["workflow"][first],
+            "error.type": result if result in ERRORS else None,
+        }
+        _add(
+            spans,
+            attrs,
+            (result, None),
+            trace_id=tid,
+            span_id=parent,
+            name=f"RUN {pipeline}",
+            kind=Span.SPAN_KIND_SERVER,
+            start_time_unix_nano=min(created or times),
+            end_time_unix_nano=max(completed or times),
+        )
+    for i in rows:
+        _job_spans(spans, cols, i, tid, parent, repo, common)
 
 
 def _job_spans(
-    cols: dict[str, list[Any]], i: int, tid: bytes, parent: bytes, repo: Any, common: dict[str, Any]
-) -> list[Span]:
+    spans: Any,
+    cols: dict[str, list[Any]],
+    i: int,
+    tid: bytes,
+    parent: bytes,
+    repo: Any,
+    common: dict[str, Any],
+) -> None:
     job_id = cols["job_id"][i]
     created, started, completed = cols["created_at"][i], cols["started_at"][i], cols["completed_at"][i]
     result = task_result(cols["conclusion"][i])
@@ -159,51 +180,40 @@ def _job_spans(
         "cicd.pipeline.task.name": cols["job_name"][i],
         "cicd.pipeline.task.run.id": str(job_id),
     }
-    out = []
     queue_end = started if started is not None else completed
     if created is not None and queue_end is not None:
-        out.append(
-            Span(
-                trace_id=tid,
-                span_id=queue_span_id(repo, job_id),
-                parent_span_id=parent,
-                name=f"queue {cols['job_name'][i]}",
-                kind=Span.SPAN_KIND_INTERNAL,
-                start_time_unix_nano=created,
-                end_time_unix_nano=queue_end,
-                attributes=attributes({**task, "runner_suite.queue_s": cols["queue_s"][i]}),
-            )
+        _add(
+            spans,
+            {**task, "runner_suite.queue_s": cols["queue_s"][i]},
+            trace_id=tid,
+            span_id=queue_span_id(repo, job_id),
+            parent_span_id=parent,
+            name=f"queue {cols['job_name'][i]}",
+            kind=Span.SPAN_KIND_INTERNAL,
+            start_time_unix_nano=created,
+            end_time_unix_nano=queue_end,
         )
     if started is not None and completed is not None:
-        out.append(
-            Span(
-                trace_id=tid,
-                span_id=job_span_id(repo, job_id),
-                parent_span_id=parent,
-                name=str(cols["job_name"][i]),
-                kind=Span.SPAN_KIND_INTERNAL,
-                start_time_unix_nano=started,
-                end_time_unix_nano=completed,
-                attributes=attributes(
-                    {
-                        **task,
-                        "cicd.pipeline.task.run.result": result,
-                        "cicd.worker.name": cols["runner_name"][i],
-                        "cicd.worker.id": None if cols["runner_id"][i] is None else str(cols["runner_id"][i]),
-                        "runner_suite.task_id": cols["task_id"][i],
-                        "runner_suite.execution_s": cols["execution_s"][i],
-                        "runner_suite.failed_step": cols["failed_step"][i],
-                        "error.type": cause if result in ("failure", "error", "timeout") else None,
-                    }
-                ),
-                status=_status(result, cause),
-            )
+        runner_id = cols["runner_id"][i]
+        attrs = {
+            **task,
+            "cicd.pipeline.task.run.result": result,
+            "cicd.worker.name": cols["runner_name"][i],
+            "cicd.worker.id": None if runner_id is None else str(runner_id),
+            "runner_suite.task_id": cols["task_id"][i],
+            "runner_suite.execution_s": cols["execution_s"][i],
+            "runner_suite.failed_step": cols["failed_step"][i],
+            "error.type": cause if result in ERRORS else None,
+        }
+        _add(
+            spans,
+            attrs,
+            (result, cause),
+            trace_id=tid,
+            span_id=job_span_id(repo, job_id),
+            parent_span_id=parent,
+            name=str(cols["job_name"][i]),
+            kind=Span.SPAN_KIND_INTERNAL,
+            start_time_unix_nano=started,
+            end_time_unix_nano=completed,
         )
-    return out
-
-
-def _status(result: str | None, cause: str | None) -> Status:
-    """ERROR for a failure, an error or a timeout (with the cause when known); unset otherwise."""
-    if result in ("failure", "error", "timeout"):
-        return Status(code=Status.STATUS_CODE_ERROR, message=cause or result or "")
-    return Status()
