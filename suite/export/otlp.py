@@ -9,8 +9,7 @@ spans' ids come from GitHub's ids, so exporting a run again sends the same spans
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,10 +19,11 @@ from google.protobuf.message import DecodeError, Message
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceResponse
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
+from suite.clock import Clock, WallClock
 from suite.errors import EnvironmentFailure, UsageError
-from suite.export.otlp_common import run_info
-from suite.export.otlp_metrics import metrics_request
-from suite.export.otlp_spans import trace_requests
+from suite.export.otlp_common import RUN_INFO_COLUMNS, run_info
+from suite.export.otlp_metrics import METRIC_COLUMNS, metrics_request
+from suite.export.otlp_spans import SPAN_COLUMNS, trace_requests
 from suite.rundir.table_io import read_table
 from suite.rundir.tables import JOBS, RUN, TABLES_DIR, table_path
 
@@ -48,18 +48,19 @@ def export_runs(
     url: str,
     run_dirs: Sequence[Path],
     *,
-    sleep: Callable[[float], None] = time.sleep,
+    clock: Clock | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> Exported:
     """Send every run directory's spans and metrics to the OTLP/HTTP endpoint at `url` (its base: the
-    signal's path is added). `sleep` waits between tries (tests give their own)."""
+    signal's path is added). Waits between tries are on `clock` (the wall clock by default; tests give a
+    stepped one)."""
     dirs = [Path(d) for d in run_dirs]
     for d in dirs:  # every directory checked before anything is sent; read one at a time (memory)
         _check(d)
     done = Exported(run_dirs=len(dirs))
     base = url.rstrip("/")
     with httpx.Client(timeout=TIMEOUT_S, transport=transport) as client:
-        sender = _Sender(client, sleep)
+        sender = _Sender(client, clock or WallClock())
         for d in dirs:
             run, jobs = _tables(d)
             info = run_info(run, jobs)
@@ -93,19 +94,30 @@ def _check(run_dir: Path) -> None:
 
 
 def _tables(run_dir: Path) -> tuple[pa.Table | None, pa.Table]:
+    """The run and job tables (the run table optional), each holding the columns the export reads;
+    a damaged or older file is exit 2 (`suite report` writes it again)."""
     try:
-        run = read_table(run_dir, RUN) if table_path(run_dir, RUN).exists() else None
-        return run, read_table(run_dir, JOBS)
-    except (pa.ArrowInvalid, KeyError) as exc:
+        run = read_table(run_dir, RUN) if table_path(run_dir, RUN).is_file() else None
+        jobs = read_table(run_dir, JOBS)
+    except (pa.ArrowException, OSError, ValueError, KeyError) as exc:
         raise UsageError(
             f"{run_dir}: its tables cannot be read ({type(exc).__name__}): write them again with "
             f"`suite report {run_dir}`"
         ) from None
+    missing = [c for c in (*SPAN_COLUMNS, *METRIC_COLUMNS) if c not in jobs.column_names]
+    if run is not None and not set(RUN_INFO_COLUMNS) <= set(run.column_names):
+        run = None  # the run table of another schema: the job table's first row says the same
+    if missing:
+        raise UsageError(
+            f"{run_dir}: {TABLES_DIR}/{JOBS}.parquet lacks {len(missing)} column(s) the export reads "
+            f"(first: {missing[0]}): write it again with `suite report {run_dir}`"
+        )
+    return run, jobs
 
 
 class _Sender:
-    def __init__(self, client: httpx.Client, sleep: Callable[[float], None]) -> None:
-        self.client, self.sleep = client, sleep
+    def __init__(self, client: httpx.Client, clock: Clock) -> None:
+        self.client, self.clock = client, clock
 
     def post(self, url: str, signal: str, request: Message, response: Message) -> None:
         """POST one request, tried again on 429/502/503/504 and connection errors; EnvironmentFailure
@@ -114,7 +126,7 @@ class _Sender:
         said, wait = "", 0.0
         for attempt in range(MAX_TRIES):
             if attempt:
-                self.sleep(wait)
+                self.clock.sleep(wait)
             try:
                 answer = self.client.post(url, content=body, headers={"Content-Type": PROTOBUF})
             except httpx.TransportError as exc:

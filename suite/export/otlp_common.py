@@ -123,6 +123,19 @@ class RunInfo:
     sizing: Sizing
 
 
+RUN_INFO_COLUMNS = (
+    "test_run_id",
+    "profile",
+    "environment",
+    "repository",
+    "runner_count",
+    "ephemeral",
+    "task_cpu",
+    "task_memory",
+    "cpu_architecture",
+)
+
+
 def run_info(run_table: pa.Table | None, jobs: pa.Table) -> RunInfo:
     source = run_table if run_table is not None and run_table.num_rows else jobs
     if source.num_rows == 0:

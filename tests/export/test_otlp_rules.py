@@ -8,9 +8,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
 
+from suite.clock import SteppedClock
 from suite.errors import EXIT_ENVIRONMENT, EXIT_USAGE, EnvironmentFailure, UsageError
 from suite.export.otlp import MAX_TRIES, export_runs, retry_after
 from suite.export.otlp_common import RESULT_BY_CONCLUSION, run_result
@@ -112,11 +115,11 @@ def test_conclusions_map_to_cicd_results() -> None:
 
 
 def test_busy_collector_is_tried_again_after_retry_after(tmp_path: Path) -> None:
-    waits: list[float] = []
+    clock = SteppedClock(0.0)
     with otlp_receiver() as receiver:
         receiver.answers = [(503, {"Retry-After": "7"}), (429, {})]
-        done = export_runs(receiver.url, [hand_made(tmp_path)], sleep=waits.append)
-    assert waits == [7.0, 2.0]  # the collector's 7 s, then the backoff's second step
+        done = export_runs(receiver.url, [hand_made(tmp_path)], clock=clock)
+    assert clock.now() == 7.0 + 2.0  # the collector's 7 s, then the backoff's second step
     assert [r.path for r in receiver.received] == ["/v1/traces"] * 3 + ["/v1/metrics"]
     assert done.spans == 9 and done.requests == 2
 
@@ -128,7 +131,7 @@ def test_a_collector_that_stays_busy_is_one_exit_3_line(tmp_path: Path) -> None:
             export_runs(
                 receiver.url.replace("http://", "http://user:hunter2@"),
                 [hand_made(tmp_path)],
-                sleep=lambda s: None,
+                clock=SteppedClock(0.0),
             )
     assert len(receiver.received) == MAX_TRIES
     said = str(caught.value)
@@ -140,7 +143,7 @@ def test_a_refusal_is_not_tried_again(tmp_path: Path) -> None:
     with otlp_receiver() as receiver:
         receiver.always = 401
         with pytest.raises(EnvironmentFailure, match="HTTP 401"):
-            export_runs(receiver.url, [hand_made(tmp_path)], sleep=lambda s: None)
+            export_runs(receiver.url, [hand_made(tmp_path)], clock=SteppedClock(0.0))
     assert len(receiver.received) == 1
 
 
@@ -148,7 +151,7 @@ def test_no_collector_listening_is_exit_3(tmp_path: Path) -> None:
     with otlp_receiver() as receiver:
         url = receiver.url  # closed when the block ends: nothing listens there after
     with pytest.raises(EnvironmentFailure, match="no answer"):
-        export_runs(url, [hand_made(tmp_path)], sleep=lambda s: None)
+        export_runs(url, [hand_made(tmp_path)], clock=SteppedClock(0.0))
 
 
 def test_a_directory_without_tables_is_exit_2(tmp_path: Path) -> None:
@@ -163,3 +166,19 @@ def test_a_directory_without_tables_is_exit_2(tmp_path: Path) -> None:
 )
 def test_retry_after(header: str | None, attempt: int, wait: float) -> None:
     assert retry_after(header, attempt) == wait
+
+
+@pytest.mark.parametrize("damage", ["garbage", "a directory", "old columns"])
+def test_a_damaged_job_table_is_exit_2(tmp_path: Path, damage: str) -> None:
+    rd = hand_made(tmp_path)
+    path = rd / "tables" / "jobs.parquet"
+    if damage == "garbage":
+        path.write_bytes(b"PAR1 not parquet")
+    elif damage == "a directory":
+        path.unlink()
+        path.mkdir()
+    else:
+        pq.write_table(pa.table({"job_id": [1]}), path)
+    with pytest.raises(UsageError, match="suite report") as caught:
+        export_runs("http://127.0.0.1:9", [rd])
+    assert "\n" not in str(caught.value)
