@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from suite.errors import SuiteError, UsageError, clip
+from suite.errors import EXIT_USAGE, EnvironmentFailure, SuiteError, UsageError, clip
 
 KINDS = ("otlp", "clickhouse")
 SCHEMES = {"otlp": ("http", "https"), "clickhouse": ("clickhouse", "http", "https", "chdb")}
@@ -80,7 +80,13 @@ def _example(kind: str) -> str:
 def export_to(target: ExportTarget, run_dirs: Sequence[Path]) -> object:
     """Send the run directories' tables to one target: `suite.export.<kind>.export_runs(url, run_dirs)`,
     its module imported only when used (ClickHouse's client is not loaded for an OTLP export)."""
-    module = importlib.import_module(f"suite.export.{target.kind}")
+    try:
+        module = importlib.import_module(f"suite.export.{target.kind}")
+    except ModuleNotFoundError as exc:  # the exporter's own dependency (e.g. a ClickHouse client) missing
+        raise EnvironmentFailure(
+            f"the {target.kind} exporter cannot be loaded ({clip(str(exc), 120)}): this installation lacks "
+            "it or a library it needs; install runner-suite with its dependencies (pip install -e .)"
+        ) from None
     return module.export_runs(target.url, list(run_dirs))
 
 
@@ -91,8 +97,9 @@ def export_all(targets: Sequence[ExportTarget], run_dirs: Sequence[Path]) -> lis
     for target in targets:
         try:
             export_to(target, run_dirs)
-        except SuiteError as exc:
-            raise type(exc)(f"export to {target}: {exc}") from None
+        except SuiteError as exc:  # the same exit code, the target named (never its credentials)
+            kind = UsageError if exc.exit_code == EXIT_USAGE else EnvironmentFailure
+            raise kind(f"export to {target}: {exc}") from None
         done.append(
             f"Exported {len(run_dirs)} run director{'y' if len(run_dirs) == 1 else 'ies'} to {target}"
         )
