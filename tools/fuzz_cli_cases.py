@@ -30,7 +30,9 @@ BASELINES: dict[str, list[str]] = {
     "plan": ["plan", "--from", "{RUN}", "--arrival", "5", "--seeds", "2", "--max-runners", "3"],
     "history": ["history", "--reports", "{REPORTS}"],
     "validate-sizing": ["validate-sizing", "--from", "a.tfvars", "--to", "b.tfvars", "--profile", "smoke"],
+    "export": ["export", "{RUN}", "--to", "otlp=http://127.0.0.1:9"],  # nothing listens there: exit 3
 }
+NETWORK = ("doctor", "status", "secrets", "collect", "export")  # may reach GitHub, AWS, a collector: 3 ok
 # commands that do real work (a twin, Terraform, a run) when the call is valid: only elements that
 # make the call invalid whatever the code chooses are drawn for them
 COSTLY = {"deploy", "run", "validate-sizing", "collect"}
@@ -140,7 +142,7 @@ def cli_case(c: Chooser) -> Case:
         argv, label, invalid = list(BASELINES[command]), "$GITHUB_STEP_SUMMARY in a missing directory", False
     uses_run = any("{" in a for a in argv)
     return Case("cli", f"{command}: {label}", argv, dict(CASE_FILES), env=env, must_fail=invalid,
-                rundir=uses_run, network=command in ("doctor", "status", "secrets", "collect"))  # fmt: skip
+                rundir=uses_run, network=command in NETWORK)  # fmt: skip
 
 
 def _without(argv: list[str], flag: str) -> list[str]:
@@ -152,7 +154,7 @@ def _without(argv: list[str], flag: str) -> list[str]:
 
 POSITIONS = {("run", "profile"): 1, ("sim", "profile"): 1, ("collect", "dir"): 1, ("report", "dir"): 1,
              ("profiles", "action"): 1, ("profiles", "file"): 2, ("compare", "base"): 1,
-             ("compare", "candidate"): 2, ("secrets", "action"): 1}  # fmt: skip
+             ("compare", "candidate"): 2, ("secrets", "action"): 1, ("export", "dirs"): 1}  # fmt: skip
 
 
 def _with(argv: list[str], action: argparse.Action, value: str) -> list[str]:

@@ -10,6 +10,7 @@ output stops quietly, as SIGPIPE would.
     suite.cli.profiles   profiles [list|validate]
     suite.cli.decisions  compare, plan, history, validate-sizing
     suite.cli.query      query
+    suite.cli.exports    export (and --out on run, collect, report)
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from botocore.exceptions import ConnectionError as AwsConnectionError
 from botocore.exceptions import NoCredentialsError, NoRegionError, ProfileNotFound
 
 from suite import __version__
-from suite.cli import decisions, fleet, pipeline, query
+from suite.cli import decisions, exports, fleet, pipeline, query
 from suite.cli.args import OneLineParser, profiles_dir
 from suite.errors import (
     EXIT_CLOSED_PIPE,
@@ -42,7 +43,7 @@ from suite.errors import (
 )
 from suite.rundir.io_errors import describe, fix_for, is_io_error
 
-GROUPS = (pipeline, fleet, decisions, query)
+GROUPS = (pipeline, fleet, decisions, query, exports)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--dir", type=profiles_dir, default=Path("profiles"))
     decisions.add_commands(sub)  # compare, plan, history, validate-sizing
     query.add_commands(sub)  # query
+    exports.add_commands(sub)  # export
     return p
 
 

@@ -21,6 +21,7 @@ from suite.cli.args import (
     seed_arg,
     whole,
 )
+from suite.cli.exports import export_after, out_arg
 from suite.errors import UsageError
 from suite.fleet import sizing
 
@@ -39,6 +40,7 @@ def add_commands(sub: Any) -> None:
         "for GitHub's limit to reset)",
     )
     dashboard_arg(r)
+    out_arg(r)
 
     sm = sub.add_parser(
         "sim",
@@ -75,8 +77,10 @@ def add_commands(sub: Any) -> None:
     c = sub.add_parser("collect", help="resume or repeat collection for a run directory, then report")
     c.add_argument("dir", type=run_dir)
     dashboard_arg(c)
+    out_arg(c)
     rp = sub.add_parser("report", help="recompute result.json and the reports from a run directory")
     rp.add_argument("dir", type=run_dir)
+    out_arg(rp)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,16 +90,16 @@ def run(args: argparse.Namespace) -> int:
         from suite.profiles.profile import resolve_profile  # startup time: YAML and the profile grammar
 
         profile = resolve_profile(str(args.profile), environment=args.env)
-        code, _ = pipeline.run_profile(
+        code, rd = pipeline.run_profile(
             profile.path, args.env, args.reports, force=args.force, dashboard=args.dashboard
         )
-        return code
+        return export_after(rd, args.out, code)
     if args.command == "sim":
         return _sim(args)
     if args.command == "collect":
-        return pipeline.collect(args.dir, dashboard=args.dashboard)
+        return export_after(args.dir, args.out, pipeline.collect(args.dir, dashboard=args.dashboard))
     if args.command == "report":
-        return pipeline.report(args.dir)
+        return export_after(args.dir, args.out, pipeline.report(args.dir))
     raise UsageError(f"unknown command {args.command!r}")
 
 
