@@ -38,6 +38,8 @@ HTTP_CALLS = {
 # modules outside suite/github/ that may send HTTP requests, and why: none of them talks to GitHub
 ALLOWED = {
     "suite/twin/aws.py": "resets the twin's own moto server (POST /moto-api/reset), not GitHub",
+    "suite/export/otlp.py": "sends OTLP/HTTP to the user's OpenTelemetry collector, not GitHub",
+    "suite/export/clickhouse_transport.py": "inserts into the user's ClickHouse server, not GitHub",
 }
 
 
