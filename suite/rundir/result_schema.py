@@ -69,6 +69,10 @@ from suite.rundir.result_types import (  # noqa: F401  (re-exported: the catalog
 )
 
 PER_JOB_KEYS: tuple[str, ...] = tuple(PerJob.__annotations__)
+# The analysis's per-job and per-reading columns, held in the in-memory result only: result.json
+# (schema v2) never holds them; they are written as tables/jobs.parquet and tables/task_usage.parquet
+# (suite.rundir.tables), and read back from there.
+IN_MEMORY_KEYS: tuple[str, ...] = ("per_job", "task_usage")
 RESOURCE_FIGURES: tuple[str, ...] = PER_JOB_KEYS[
     PER_JOB_KEYS.index("cpu_max") : PER_JOB_KEYS.index("memory_mean_pct") + 1
 ]
