@@ -16,6 +16,7 @@ remaining slot, and the run drains and reports as usual (``dispatch.aborted`` in
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,32 @@ def read_ledger(path: Path) -> list[dict[str, Any]]:
         if line.endswith("\n") and line.strip():
             rows.append(json.loads(line))
     return rows
+
+
+class LedgerTail:
+    """The ledger so far, read incrementally: each look reads only the bytes appended since the last one
+    (the live observer looks several times per page read; the file only grows while a run dispatches).
+    A line being written right now (no newline yet) is left for the next look. Thread-safe."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._offset = 0
+        self._rows: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every complete row so far (a new list: callers may keep it)."""
+        with self._lock:
+            if self.path.exists():
+                with self.path.open("rb") as f:
+                    f.seek(self._offset)
+                    tail = f.read()
+                end = tail.rfind(b"\n") + 1  # up to the last whole line
+                for line in tail[:end].splitlines():
+                    if line.strip():
+                        self._rows.append(json.loads(line))
+                self._offset += end
+            return list(self._rows)
 
 
 class AbortCheck:

@@ -35,7 +35,7 @@ from suite.dispatch.preflight import DRAIN_POLL_S, MAX_DRAIN_POLL_S, RUNNERS_EVE
 from suite.errors import EnvironmentFailure
 from suite.gates.thresholds import evaluate_all
 from suite.isotime import parse_iso
-from suite.pipeline.abort import AbortCheck, as_it_stands, read_ledger
+from suite.pipeline.abort import AbortCheck, LedgerTail, as_it_stands
 from suite.rundir.paths import RunDir
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,7 @@ class LiveObserver:
         self.api: dict[str, Any] = {}
         self.message: str | None = None
         self.polls = 0
+        self.ledger = LedgerTail(self.rd.file("ledger.jsonl"))  # one incremental read for every look
         self._ledger_rows = -1  # ledger rows at the last poll: a new dispatch means a poll is worth it
         self._version = 0  # bumped by every read that brought something new
         self._lock = threading.Lock()
@@ -142,7 +143,7 @@ class LiveObserver:
         """One poll (module docstring). A read GitHub still fails after the client's tries is skipped:
         the counts keep their age; a 401/403/404 is raised. True when it got its answers."""
         self.tried_at = self.clock.now()
-        ledger = read_ledger(self.rd.file("ledger.jsonl"))
+        ledger = self.ledger.rows()
         if self._ledger_rows == len(ledger) and self.tracker.done():
             return False
         self.tracker.set_ledger(ledger)
@@ -218,7 +219,7 @@ class LiveObserver:
             self.checkpoint.add_runs(runs)
 
     def _ledger_len(self) -> int:
-        return len(read_ledger(self.rd.file("ledger.jsonl")))
+        return len(self.ledger.rows())
 
     def note_api(self) -> None:
         """The API figures as of now (read in the run's threads; the server thread reads this copy)."""
@@ -237,7 +238,7 @@ class LiveObserver:
     def partial(self, force: bool = False) -> dict[str, Any]:
         """result.json over what was read so far (module docstring: when it is recomputed)."""
         with self._lock:
-            ledger = read_ledger(self.rd.file("ledger.jsonl"))
+            ledger = self.ledger.rows()
             key = (self._version, len(ledger))
             due = time.monotonic() - self._computed_at >= RECOMPUTE_S
             if self._partial is None or (key != self._partial_key and (due or force)):
@@ -251,7 +252,7 @@ class LiveObserver:
     def status(self) -> dict[str, Any]:
         """The live status object (docs/architecture.md: Live dashboard); null where not observed."""
         now = self.clock.now()
-        ledger = read_ledger(self.rd.file("ledger.jsonl"))
+        ledger = self.ledger.rows()
         sent = [r for r in ledger if r.get("sent_at") is not None]
         late_s = LATE_AFTER_REAL_S * self.clock.speed  # result.json's dispatch.late rule
         late = sum(1 for r in sent if parse_iso(r["sent_at"]) - parse_iso(r["scheduled_at"]) > late_s)
@@ -309,7 +310,7 @@ class LiveObserver:
 
         if self.final is not None:
             return self.final
-        ledger = read_ledger(self.rd.file("ledger.jsonl"))
+        ledger = self.ledger.rows()
         return page_data(self.partial(), ledger, list(self.task_rows), (), self.status())
 
     def finish(self, result: dict[str, Any], report_path: Path | None, stage: str = "done") -> None:
@@ -325,7 +326,7 @@ class LiveObserver:
         self.note_api()
         status = self.status() | {"report": None if report_path is None else str(report_path)}
         rows = {n: _rows(self.rd.raw_file(f"{n}.jsonl"), read_jsonl) for n in ("tasks", "metrics")}
-        ledger = read_ledger(self.rd.file("ledger.jsonl"))
+        ledger = self.ledger.rows()
         self.final = page_data(result, ledger, rows["tasks"], rows["metrics"], status)
 
 
