@@ -1,10 +1,11 @@
 """`suite plan`: how many runners for this load? Measured service times -> the twin's fleet model.
 
-Inputs, all from one run directory: the measured job execution times (result.json per_job
-execution_s), the measured cold starts of ECS tasks (raw/tasks.jsonl: createdAt -> startedAt) and
-the pickup latency (the smallest measured queue time: a job that found an idle runner). The
-simulation is the twin's discrete-event Fleet (suite.twin.fleet, no HTTP), with every job's
-execution time and every task's cold start drawn (with replacement) from those measurements.
+Inputs, all from one run directory: the measured job execution times (the job table's execution_s,
+tables/jobs.parquet, read by suite.rundir.job_rows), the measured cold starts of ECS tasks
+(raw/tasks.jsonl: createdAt -> startedAt) and the pickup latency (the smallest measured queue time: a
+job that found an idle runner). The simulation is the twin's discrete-event Fleet (suite.twin.fleet, no
+HTTP), with every job's execution time and every task's cold start drawn (with replacement) from those
+measurements.
 
 For each fleet size 1..N, persistent and ephemeral, it runs `seeds` simulations of the arrival
 process (steady or poisson at `rate` jobs per minute, one job per workflow, for `duration_s`) on a
@@ -28,10 +29,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from suite.analyze.stats import percentile
 from suite.analyze.tasks import tasks_from_events
 from suite.errors import UsageError
 from suite.gates.thresholds import evaluate, parse
+from suite.rundir.job_rows import job_rows
 from suite.rundir.jsonio import read_json, read_jsonl
 from suite.schedule.arrivals import PoissonPattern, SteadyPattern, build_schedule
 from suite.twin.fleet import Fleet, FleetConfig
@@ -70,11 +74,12 @@ def measured_from_run(run_dir: Path, cold_start_s: tuple[int, int] | None = None
     if not result_path.exists():
         raise UsageError(f"{run_dir}: no result.json (not a run directory, or run `suite report {run_dir}`)")
     result = read_json(result_path)
-    jobs = result.get("per_job") or []
-    durations = tuple(sorted(round(x) for j in jobs if (x := j.get("execution_s")) is not None))
+    jobs = job_rows(run_dir)
+    execution, queue = jobs.floats("execution_s"), jobs.floats("queue_s")
+    durations = tuple(sorted(round(x) for x in execution[~np.isnan(execution)].tolist()))
     if not durations:
         raise UsageError(f"{run_dir}: no job ran to completion: there is no duration to plan with")
-    queues = [float(x) for j in jobs if (x := j.get("queue_s")) is not None]
+    queues = queue[~np.isnan(queue)].tolist()
     tasks = tasks_from_events(read_jsonl(run_dir / "raw" / "tasks.jsonl"))
     colds = tuple(sorted(round(x) for t in tasks if (x := t.cold_start_s) is not None and x >= 0))
     if not colds and cold_start_s is not None:

@@ -46,6 +46,7 @@ from suite.pipeline.progress import Progress, fmt_eta
 from suite.profiles.profile import Profile, load_profile
 from suite.report import terminal_summary, write_reports
 from suite.report.writer import check_outputs
+from suite.rundir.job_rows import read_run_result
 from suite.rundir.jsonio import JsonlAppender, read_json, read_jsonl, write_json, write_jsonl
 from suite.rundir.ledger import accepted_suite_ids
 from suite.rundir.lock import locked
@@ -193,7 +194,7 @@ def _run_locked(
         write_json(rd.file("truth.json"), client.twin_truth(test_run_id + "-"))
     observer.stage = "analysing"
     code = report(rd.path)
-    observer.finish(read_json(rd.file("result.json")), rd.file("report.html"))
+    observer.finish(read_run_result(rd.path), rd.file("report.html"))
     return code, rd.path
 
 
@@ -331,7 +332,7 @@ def _collect_run_dir(run_dir: Path, target: Target | None, dashboard: Dashboard 
         write_json(rd.raw_file("api.json"), _api_json(rd, stats))
     observer.stage = "analysing"
     code = report(rd.path)
-    observer.finish(read_json(rd.file("result.json")), rd.file("report.html"))
+    observer.finish(read_run_result(rd.path), rd.file("report.html"))
     return code
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -90,6 +91,14 @@ def csv_cell(value: Any) -> Any:
     if text.startswith((*FORMULA_START, CSV_QUOTE)):
         return CSV_QUOTE + text
     return text
+
+
+_CSV_SPECIAL = (*FORMULA_START, CSV_QUOTE)
+
+
+def csv_cells(values: Iterable[Any]) -> list[Any]:
+    """csv_cell of each value, a column at a time (a text that needs nothing is kept as it is)."""
+    return [v if type(v) is str and not v.startswith(_CSV_SPECIAL) else csv_cell(v) for v in values]
 
 
 def terminal_text(value: Any) -> str:

@@ -27,6 +27,8 @@ from suite.report.rightsize import rightsize_html, rightsize_section
 from suite.report.sections import Row, Section, Table, reason_for, sections
 from suite.report.steps import steps_html, steps_section
 from suite.report.verdict_view import banner, other_reasons
+from suite.rundir.column_rows import rows_of
+from suite.rundir.result_schema import PER_JOB_KEYS
 
 __all__ = ["DASH", "MAX_JOB_ROWS", "MAX_ROWS", "report_details", "report_html"]
 
@@ -276,9 +278,9 @@ def _clock(stamp: Any) -> str:
 
 
 def _jobs(r: dict[str, Any]) -> str:
-    per_job = r.get("per_job") or []
+    per_job = rows_of(r.get("per_job"), PER_JOB_KEYS)
     rows, classes = [], []
-    for j in per_job[:MAX_JOB_ROWS]:
+    for j in per_job[:MAX_JOB_ROWS]:  # the first rows only are made (the columns sliced first)
         lacking = j.get("resource_reason")
         runner = j.get("runner_name")
         rows.append(

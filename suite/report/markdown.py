@@ -7,7 +7,7 @@ table or add a link, an image or HTML."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import islice
+from itertools import compress
 from typing import Any
 
 from tabulate import tabulate
@@ -23,6 +23,8 @@ from suite.report.rightsize import rightsize_section
 from suite.report.sections import Cell, Row, Section, Table, sections
 from suite.report.steps import steps_section
 from suite.report.verdict_view import banner, other_reasons, verdict_name
+from suite.rundir.column_rows import rows_of
+from suite.rundir.result_schema import PER_JOB_KEYS, job_field
 
 MAX_LISTED = 50  # rows listed per detail table (missing workflows, jobs without samples)
 TIMINGS = ("queue_time_s", "execution_time_s", "total_time_s", "dispatch_lag_s")
@@ -121,9 +123,10 @@ def _resources(s: Section, r: dict[str, Any]) -> list[str]:
         _render(s.tables["distributions"]),
     ]
     # the first MAX_LISTED such jobs are listed, the others counted (a big run has hundreds of thousands)
-    lacking_all = (j for j in r.get("per_job") or [] if j.get("resource_reason"))
-    lacking = list(islice(lacking_all, MAX_LISTED + 1))
-    more = sum(1 for _ in lacking_all)
+    jobs = rows_of(r.get("per_job"), PER_JOB_KEYS)
+    hits = list(compress(range(len(jobs)), jobs.column(job_field("resource_reason"))))
+    lacking = [jobs[i] for i in hits[: MAX_LISTED + 1]]
+    more = len(hits) - len(lacking)
     if lacking:
         rows = [
             [

@@ -2,7 +2,8 @@
 
 Everything here is derived from what `suite report DIR` has: the result (per_job, concurrency timeline,
 throughput) plus raw/tasks.jsonl (ECS task lifecycle), raw/metrics.jsonl (Container Insights samples)
-and ledger.jsonl (dispatch times). Times are epoch seconds on GitHub's clock.
+and ledger.jsonl (dispatch times). Times are epoch seconds on GitHub's clock. per_job is read as
+columns (suite.rundir.column_rows: numpy over its time and figure columns), never a dict per job.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from suite.analyze.resources import CPU, CPU_RESERVED, MEM, MEM_RESERVED
 from suite.analyze.tasks import tasks_from_events
 from suite.isotime import ts
+from suite.rundir.column_rows import ColumnRows, rows_of
+from suite.rundir.result_schema import PER_JOB_KEYS
 
 Rows = Iterable[dict[str, Any]]  # read once, in order (rows streamed from a JSONL file)
 
@@ -38,9 +43,10 @@ def window_of(result: dict[str, Any], *extra: Iterable[float]) -> Window | None:
     start, end = ts(w.get("start")), ts(w.get("end"))
     if start is not None and end is not None and end > start:
         return Window(start, end)
-    times = [t for seq in extra for t in seq]
-    if len(times) >= 2 and max(times) > min(times):
-        return Window(min(times), max(times))
+    parts = [np.asarray(seq if isinstance(seq, np.ndarray) else list(seq), dtype=float) for seq in extra]
+    times = np.concatenate(parts) if parts else np.empty(0)
+    if times.size >= 2 and times.max() > times.min():
+        return Window(float(times.min()), float(times.max()))
     return None
 
 
@@ -110,32 +116,40 @@ class QueuePoints:
 
 
 def queue_points(result: dict[str, Any], ledger: Rows, max_points: int = MAX_POINTS) -> QueuePoints:
+    """Every stride-th job that has a queue time (in the result's order), at its workflow's dispatch."""
     shift = float(result.get("clock_offset_s") or 0.0)
     sent = {
         str(row["suite_id"]): t + shift
         for row in ledger
         if row.get("suite_id") is not None and (t := ts(row.get("sent_at"))) is not None
     }
-    jobs = [  # only the fields drawn: a million whole rows would not fit in memory comfortably
-        (j.get("suite_id"), j.get("created"), q, j.get("queue_from_schedule_s"))
-        for j in result.get("per_job") or []
-        if (q := j.get("queue_s")) is not None
-    ]
-    stride = max(1, math.ceil(len(jobs) / max_points))
+    jobs = _jobs(result)
+    queued = np.flatnonzero(~np.isnan(jobs.floats("queue_s")))
+    stride = max(1, math.ceil(queued.size / max_points))
+    pick = queued[::stride]  # only these rows' values are made: the columns are never walked as rows
+    suite_ids = jobs.values_at("suite_id", pick)
+    created = jobs.floats("created")[pick].tolist()
+    queue_s = jobs.values_at("queue_s", pick)
+    from_schedule = jobs.values_at("queue_from_schedule_s", pick)
     xs, gh, sched = [], [], []
     from_ledger = 0
-    for suite_id, created, queue_s, from_schedule in jobs[::stride]:
+    for suite_id, made, q, fs in zip(suite_ids, created, queue_s, from_schedule, strict=True):
         x = sent.get(str(suite_id))
         if x is not None:
             from_ledger += 1
-        else:
-            x = ts(created)
-        if x is None:
+        elif math.isnan(made):
             continue
+        else:
+            x = made
         xs.append(x)
-        gh.append(queue_s)
-        sched.append(from_schedule)
+        gh.append(q)
+        sched.append(fs)
     return QueuePoints(xs, gh, sched, x_is_dispatch=bool(xs) and from_ledger == len(xs), stride=stride)
+
+
+def _jobs(result: dict[str, Any]) -> ColumnRows:
+    """The result's per-job columns (none for a result without them)."""
+    return rows_of(result.get("per_job"), PER_JOB_KEYS)
 
 
 # --- throughput per minute -----------------------------------------------------------------------
@@ -153,9 +167,10 @@ class Throughput:
 def throughput_bins(result: dict[str, Any], max_bars: int = MAX_BARS) -> Throughput:
     """Started and completed jobs per minute of the window (merged into wider bins for long runs)."""
     thru = result.get("throughput") or {}
-    per_job = result.get("per_job") or []
-    completed = [t for j in per_job if (t := ts(j.get("completed"))) is not None and j.get("started")]
-    started = [t for j in per_job if (t := ts(j.get("started"))) is not None]
+    jobs = _jobs(result)
+    began, ended = jobs.floats("started"), jobs.floats("completed")
+    completed = ended[~np.isnan(ended) & ~np.isnan(began)]
+    started = began[~np.isnan(began)]
     w = window_of(result, completed, started)
     if w is None:
         return Throughput([], 60.0, [], [], thru.get("jobs_per_min"))
@@ -164,12 +179,11 @@ def throughput_bins(result: dict[str, Any], max_bars: int = MAX_BARS) -> Through
     width = 60.0 * per_bin
     n = math.ceil(minutes / per_bin)
 
-    def count(times: list[float]) -> list[int]:
-        out = [0] * n
-        for t in times:
-            if w.start <= t <= w.end:
-                out[min(n - 1, int((t - w.start) // width))] += 1
-        return out
+    def count(times: np.ndarray) -> list[int]:
+        inside = times[(times >= w.start) & (times <= w.end)]
+        bins = np.minimum(n - 1, np.floor_divide(inside - w.start, width).astype(np.int64))
+        counts: list[int] = np.bincount(bins, minlength=n).tolist()
+        return counts
 
     return Throughput(
         [w.start + i * width for i in range(n)],
@@ -202,15 +216,9 @@ class Gantt:
     cold_starts: int
 
 
-def _outcome(job: dict[str, Any]) -> str:
-    c = job.get("conclusion")
-    if c == "success":
-        return "success"
-    if c in ("failure", "timed_out"):
-        return "failure"
-    if c == "cancelled":
-        return "cancelled"
-    return "other"
+OUTCOMES = ("cancelled", "failure", "other", "success")  # a Gantt bar's outcome; sorted as text sorts
+_OUTCOME_OF = {"success": 3, "failure": 1, "timed_out": 1, "cancelled": 0}  # conclusion -> OUTCOMES index
+_OTHER = OUTCOMES.index("other")
 
 
 def gantt(
@@ -225,28 +233,32 @@ def gantt(
     of the replacement, job... A persistent runner keeps its own lane. Tasks come from the lifecycle
     events (created -> started is the cold start), jobs from per_job (runner_name == task id).
     """
-    jobs = sorted(
-        (
-            (s, e, str(j.get("runner_name")), _outcome(j))
-            for j in result.get("per_job") or []
-            if j.get("runner_name")
-            and (s := ts(j.get("started"))) is not None
-            and (e := ts(j.get("completed"))) is not None
-        ),
+    cols = _jobs(result)
+    runner = cols.column("runner_name")
+    began, ended = cols.floats("started"), cols.floats("completed")
+    drawn = np.fromiter(map(bool, runner), bool, len(runner)) & ~np.isnan(began) & ~np.isnan(ended)
+    rows = np.flatnonzero(drawn)
+    outcome = np.fromiter(
+        (_OUTCOME_OF.get(c, _OTHER) for c in cols.values_at("conclusion", rows)), np.int64, rows.size
     )
-    jobs_total = len(jobs)
+    s_, e_ = began[rows], ended[rows]
+    order = np.lexsort((outcome, e_, s_))  # by start, end, outcome (one runner's jobs in this order)
+    rows, s_, e_, outcome = rows[order], s_[order], e_[order], outcome[order]
+    jobs_total = int(rows.size)
     tasks = {t.task_id: t for t in tasks_from_events(task_events)}
-    w = window_of(result, (j[0] for j in jobs), (j[1] for j in jobs))
+    w = window_of(result, s_, e_)
     if w is None:
         return Gantt([], 0, 0, jobs_total, None, 0)
     pad = 0.03 * (w.end - w.start)
     view = Window(w.start - pad, w.end + pad)
     if jobs_total > max_jobs:  # a time slice: the first max_jobs jobs by start
-        view = Window(view.start, jobs[max_jobs - 1][1])
-        jobs = [j for j in jobs if j[0] < view.end]
+        view = Window(view.start, float(e_[max_jobs - 1]))
+        inside = s_ < view.end
+        rows, s_, e_, outcome = rows[inside], s_[inside], e_[inside], outcome[inside]
     by_runner: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
-    for s, e, runner, outcome in jobs:
-        by_runner[runner].append((s, e, outcome))
+    names = cols.values_at("runner_name", rows)
+    for s, e, name, k in zip(s_.tolist(), e_.tolist(), names, outcome.tolist(), strict=True):
+        by_runner[str(name)].append((s, e, OUTCOMES[k]))
 
     # every runner (task) that was alive inside the view: [begin, end] of its life
     lives: list[tuple[float, float, str]] = []
@@ -286,10 +298,10 @@ def gantt(
             cold_starts += 1
             up = task.started
         cursor = up
-        for s, e, outcome in by_runner.get(name, []):
+        for s, e, kind in by_runner.get(name, []):
             if s > cursor:
                 lane.idle.append((cursor, s))
-            lane.jobs[outcome].append((s, e))
+            lane.jobs[kind].append((s, e))
             cursor = max(cursor, e)
         if end > cursor and task is not None and task.started is not None:
             lane.idle.append((cursor, end))

@@ -1,7 +1,9 @@
 """Write a result's files into its run directory (and the GitHub step summary when set).
 
 result.json, summary.md, jobs.csv, junit.xml, report.html and the tables (tables/*.parquet:
-suite.report.tables; result.json's `tables` names their files). report.html's charts need series that
+suite.report.tables; result.json's `tables` names their files). result.json holds the figures only: the
+in-memory per-job columns (result_schema.IN_MEMORY_KEYS: per_job, task_usage) are the tables, never
+written into it; the other files are written from those columns. report.html's charts need series that
 result.json does not hold (task lifecycle, Container Insights samples, dispatch times): they are read
 from the run directory's ledger.jsonl and raw/, so `suite report DIR` regenerates everything. The charts
 are drawn in the page (suite.report.page, uPlot inlined); no image file is written.
@@ -30,6 +32,7 @@ from suite.rundir.jsonio import atomic_path, stream_jsonl, write_json
 from suite.rundir.manifest import read_manifest
 from suite.rundir.paths import RunDir
 from suite.rundir.readback import row_check
+from suite.rundir.result_schema import IN_MEMORY_KEYS
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
@@ -89,11 +92,11 @@ def write_reports(run_dir: Path, result: dict[str, Any]) -> list[Path]:
     manifest_path = rd.file("manifest.json")
     write_tables(rd, result, read_manifest(manifest_path) if manifest_path.exists() else {})
     result = {**result, "tables": table_files()}  # written first: result.json never points to nothing
-    write_json(paths[0], result)
+    write_json(paths[0], {k: v for k, v in result.items() if k not in IN_MEMORY_KEYS})
     summary = summary_markdown(result)
     _write_text(paths[1], summary)
     with atomic_path(paths[2]) as tmp, tmp.open("w", encoding="utf-8", errors="replace", newline="") as out:
-        write_jobs_csv(out, result.get("per_job") or [], failed_steps(result))
+        write_jobs_csv(out, result.get("per_job"), failed_steps(result))
     _write_text(paths[3], junit_xml(result))
     paths[4:] = write_html(rd, result)
     append_step_summary(summary)

@@ -1,4 +1,4 @@
-"""result.json's Distribution (schema suite.result/v1), one module of its own so that the section
+"""result.json's Distribution (schema suite.result/v2), one module of its own so that the section
 modules (suite.rundir.result_types, suite.rundir.step_types) share it. Imports nothing from the suite."""
 
 from __future__ import annotations

@@ -38,8 +38,9 @@ _ROWS_MARK = re.compile(r'("\\u0000rows:\d+\\u0000")')  # a placeholder as json.
 
 
 def write_json(path: Path, obj: Any) -> None:
-    """Indented JSON, written atomically. A row sequence that is not a list (suite.analyze.rows:
-    result.json's per_job) is written one row per line as it is read, never held as one string."""
+    """Indented JSON, written atomically. A row sequence that is not a list (suite.rundir.column_rows:
+    per-job columns; result.json v2 holds none, the report leaves them to the tables) is written one row
+    per line as it is read, never held as one string."""
     streamed: dict[str, Sequence[Any]] = {}
     text = json.dumps(_placeholders(obj, streamed), indent=2, sort_keys=False)
     with atomic_path(path) as tmp, tmp.open("w") as f:

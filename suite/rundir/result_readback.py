@@ -2,6 +2,9 @@
 checked where the file enters (suite.rundir.readback's rules), so a damaged file is one error line.
 
 The catalogue (result_schema.py) names the fields; the checks here are the types those readers need.
+Both schemas are read: suite.result/v2, and v1 (the same figures with per_job inline, which is dropped on
+read: per-job data is the job table's, suite.rundir.job_rows, and a run without one is told to run
+`suite report DIR`).
 """
 
 from __future__ import annotations
@@ -14,20 +17,16 @@ from suite.rundir.jsonio import read_json
 from suite.rundir.readback import (
     Check,
     IsoStamps,
-    Rule,
     check_fields,
     damaged,
-    is_int,
     opt_dict,
     opt_int,
     opt_number,
     opt_str,
 )
-from suite.rundir.result_schema import field, job_field, value_at
+from suite.rundir.result_schema import field, value_at
 
 RESULT_FIX = "recompute it with `suite report` on the run directory, then run the command again"
-_NUMBERS = ("queue_s", "execution_s", "cpu_mean", "cpu_mean_pct", "memory_max", "memory_max_pct")
-_STAMPS = ("created", "started", "completed")
 # what compare shows of cost and right-size beside the sizing (suite.decisions.compare.sizing.money_of)
 _MONEY: tuple[tuple[str, Check], ...] = (
     *((k, opt_dict) for k in ("cost", "cost.prices", "cost.execution_usd", "rightsize")),
@@ -39,16 +38,6 @@ _MONEY: tuple[tuple[str, Check], ...] = (
     (field("rightsize.all_jobs.recommended.task_cpu"), opt_int),
     (field("rightsize.all_jobs.recommended.task_memory"), opt_int),
 )
-
-
-def _job_rules(stamps: IsoStamps) -> Rule:
-    return (
-        (job_field("id"), opt_int),
-        (job_field("run_id"), is_int),
-        (job_field("conclusion"), opt_str),
-        *((job_field(k), opt_number) for k in _NUMBERS),
-        *((job_field(k), stamps.opt_iso) for k in _STAMPS),
-    )
 
 
 def check_result(path: Path, result: Any) -> dict[str, Any]:
@@ -74,20 +63,8 @@ def check_result(path: Path, result: Any) -> dict[str, Any]:
     ):
         if not ok(value_at(checked, name)):
             raise damaged(path, "", f"`{name}` is not of the type result.json holds", RESULT_FIX)
-    jobs = checked.get("per_job")
-    if jobs is None:
-        return checked
-    if type(jobs) is not list:
-        raise damaged(path, "", "`per_job` is not a list", RESULT_FIX)
-    rules = _job_rules(stamps)
-    for i, job in enumerate(jobs):
-        if type(job) is not dict:
-            raise damaged(path, "", f"`per_job[{i}]` is not an object", RESULT_FIX)
-        for key, ok in rules:
-            if not ok(job.get(key)):
-                raise damaged(
-                    path, "", f"`per_job[{i}].{key}` is not of the type result.json holds", RESULT_FIX
-                )
+    # a v1 result.json's inline per_job is never read: per-job data is the job table's (suite.rundir.job_rows)
+    checked.pop("per_job", None)
     return checked
 
 

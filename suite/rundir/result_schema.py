@@ -1,4 +1,4 @@
-"""result.json (schema suite.result/v1): every section and field, typed, in one place.
+"""result.json (schema suite.result/v2): every section and field, typed, in one place.
 
 suite.analyze.result builds result.json as a Result; the reports, history, compare (and the
 thresholds) read the field names from here. Each TypedDict is one section (they live in

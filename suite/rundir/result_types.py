@@ -1,4 +1,4 @@
-"""result.json's sections as TypedDicts, one per section (schema suite.result/v1); `steps` is in
+"""result.json's sections as TypedDicts, one per section (schema suite.result/v2); `steps` is in
 suite.rundir.step_types, `failures` in suite.rundir.failure_types, `rightsize` and `cost` in
 suite.rundir.cost_types. The catalogue derived from them
 (DISTRIBUTIONS, NUMBERS, field(), ...) is in suite.rundir.result_schema, which re-exports every name
@@ -16,7 +16,8 @@ from suite.rundir.dist_type import Distribution
 from suite.rundir.failure_types import FailureCounts, Failures  # noqa: F401  (re-exported)
 from suite.rundir.step_types import FailedStep, StepFigures, Steps  # noqa: F401 (re-exported)
 
-SCHEMA = "suite.result/v1"
+# v2: per_job left result.json for tables/jobs.parquet (v1 held it inline); the figures are unchanged
+SCHEMA = "suite.result/v2"
 DIST_STATS: tuple[str, ...] = ("count", "min", "mean", "p50", "p90", "p95", "p99", "max")
 
 
@@ -382,6 +383,8 @@ class Result(TypedDict):
     recovery: Recovery | None  # spike profiles only
     resources: Resources
     steps: Steps  # per (job name, step): durations, slowest, failed steps (suite.analyze.steps)
+    # in the in-memory result only (result_schema.IN_MEMORY_KEYS): result.json v2 never holds it, its rows
+    # are tables/jobs.parquet (read back as these keys by suite.rundir.job_rows)
     per_job: Sequence[PerJob]
     by_job_name: dict[str, JobNameFigures]  # keyed by job name, in order of first start
     by_workflow: dict[str, WorkflowFigures]  # keyed by workflow file

@@ -1,4 +1,4 @@
-"""result.json's `steps` section as TypedDicts (schema suite.result/v1), re-exported by
+"""result.json's `steps` section as TypedDicts (schema suite.result/v2), re-exported by
 suite.rundir.result_types. Imports nothing from the suite but the shared Distribution."""
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ def result(tmp_path):
 
 
 def test_identity_and_window(result):
-    assert result["schema"] == "suite.result/v1"
+    assert result["schema"] == "suite.result/v2"
     assert result["test_run_id"] == "capacity-20261115T100000Z-abc123"
     assert result["profile"] == "capacity"
     assert result["environment"] == "local"

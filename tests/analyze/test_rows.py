@@ -65,3 +65,22 @@ def test_lazy_columns_read_a_slice_at_a_time_across_chunk_edges() -> None:
     assert converted == [CHUNK, CHUNK, 3]  # one conversion per slice of rows, never the whole column
     assert rows[CHUNK] == want[CHUNK] and rows[-1] == want[-1] and rows[5:9] == want[5:9]
     assert type(rows[0]["id"]) is int  # Python values, as json and csv want them
+
+
+def test_columns_read_without_a_dict_per_row() -> None:
+    n = CHUNK + 5
+    times = np.where(np.arange(n) % 3 == 0, np.nan, 1_780_000_000.0 + np.arange(n))
+    cpu = np.where(np.arange(n) % 2 == 0, np.nan, np.arange(n) / 8)
+    rows = ColumnRows(
+        ("t", "cpu", "tag"),
+        (Lazy(times, lambda a: ["t"] * a.size), Lazy(cpu, lambda a: a.tolist()), list(range(n))),
+    )
+    assert np.array_equal(rows.floats("t"), times, equal_nan=True)  # as kept: no Python value made
+    assert rows.floats("tag").tolist() == [float(i) for i in range(n)]
+    assert rows.values_at("tag", np.array([3, 0, n - 1])) == [3, 0, n - 1]
+    assert rows.values_at("cpu", np.array([1])) == [1 / 8]
+    parts = list(rows.slices(("tag",), size=CHUNK))
+    assert [len(p[0]) for p in parts] == [CHUNK, 5] and [*parts[0][0], *parts[1][0]] == list(range(n))
+    iso = ColumnRows(("t",), (["2026-05-28T20:00:00Z", None],))  # ISO strings: epoch seconds
+    assert iso.floats("t")[0] == 1_779_998_400.0 and np.isnan(iso.floats("t")[1])
+    assert [r["tag"] for r in rows[2:4]] == [2, 3] and rows[5:5] == []

@@ -26,6 +26,7 @@ from suite.dispatch.dispatcher import INFLIGHT_FILE, SCHEDULE_FILE
 from suite.fleet.environments import local_target
 from suite.pipeline import live as pipeline_live
 from suite.pipeline import run as pipeline_run
+from suite.rundir.job_rows import read_run_result
 from suite.twin.fleet import FleetConfig
 from suite.twin.service import Twin
 from suite.twin.truth_check import mismatches
@@ -92,7 +93,7 @@ def assert_nothing_lost(rd: Path) -> dict[str, Any]:
     rows = ledger_rows(rd)
     assert sorted(r["seq"] for r in rows) == list(range(1, len(schedule["offsets_s"]) + 1))
     assert not (rd / INFLIGHT_FILE).exists()
-    result: dict[str, Any] = json.loads((rd / "result.json").read_text())
+    result: dict[str, Any] = read_run_result(rd)
     truth = json.loads((rd / "truth.json").read_text())
     assert mismatches(result, truth) == []
     assert {j["id"] for j in result["per_job"]} == {t["job_id"] for t in truth["jobs"]}

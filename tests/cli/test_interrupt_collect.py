@@ -29,6 +29,7 @@ from suite.dispatch.preflight import estimate
 from suite.fleet import local as fleet_local
 from suite.fleet.environments import local_target
 from suite.pipeline import run as pipeline_run
+from suite.rundir.job_rows import read_run_result
 from suite.twin.faults import FaultsConfig
 from suite.twin.fleet import FleetConfig
 from suite.twin.limits import LimitsConfig
@@ -102,7 +103,7 @@ def run_dir(cwd: Path) -> Path:
 
 
 def result_of(rd: Path) -> dict[str, Any]:
-    result: dict[str, Any] = json.loads((rd / "result.json").read_text())
+    result: dict[str, Any] = read_run_result(rd)
     return result
 
 

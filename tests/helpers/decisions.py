@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.helpers.job_table import write_job_rows
+
 
 def stamp(t: float) -> str:
     from suite.clock import iso
@@ -27,8 +29,8 @@ def fake_run(
     failed: int = 0,
     fleet: dict[str, Any] | None = None,
 ) -> Path:
-    """A run directory with result.json (+ manifest.json): one job per workflow, one every 30 s; the
-    first `failed` jobs concluded failure, the others success; `fleet`: the manifest's fleet."""
+    """A run directory with result.json, its job table (+ manifest.json): one job per workflow, one every
+    30 s; the first `failed` jobs concluded failure, the others success; `fleet`: the manifest's fleet."""
     queue = queue or [1.0] * len(execution)
     fleet = fleet or {"runner_count": runners, "ephemeral": True, "task_cpu": 1024, "task_memory": 2048}
     jobs = []
@@ -52,7 +54,7 @@ def fake_run(
     prof = {"name": profile, "workflow": "runner_test", "inputs": {"sleep_duration": 30}}
     prof["pattern"] = pattern or {"type": "steady", "rate_per_min": 2}
     result = {
-        "schema": "suite.result/v1",
+        "schema": "suite.result/v2",
         "test_run_id": run_id,
         "profile": profile,
         "environment": "local",
@@ -64,11 +66,11 @@ def fake_run(
         "execution_time_s": {"p50": sorted(execution)[len(execution) // 2]},
         "concurrency": {"max": 2},
         "runners": {"configured": runners, "utilization": 0.5},
-        "per_job": jobs,
         "verdict": verdict,
     }
     d = root / run_id
     (d / "raw").mkdir(parents=True)
-    (d / "result.json").write_text(json.dumps(result, default=list))  # per_job: a row view
+    (d / "result.json").write_text(json.dumps(result))
+    write_job_rows(d, jobs)  # result.json v2: the per-job rows are the job table's
     (d / "manifest.json").write_text(json.dumps({"test_run_id": run_id, "profile": prof, "fleet": fleet}))
     return d

@@ -9,6 +9,7 @@ from typing import Any
 
 from suite.fleet.environments import local_target
 from suite.pipeline.run import run_profile
+from suite.rundir.job_rows import read_run_result
 from suite.twin.service import Twin
 from suite.twin.truth_check import mismatches
 from tests.helpers.twin import start_twin
@@ -29,7 +30,7 @@ def run_on_twin(
     **fleet: Any,
 ) -> tuple[int, dict[str, Any], dict[str, Any], Path]:
     """Run a profile on a fresh in-process twin on a stepped clock (`speed` nominal); returns (exit
-    code, result, truth, run dir)."""
+    code, result (result.json with its per_job read from the job table), truth, run dir)."""
     twin = start_twin(speed=speed, **fleet)
     try:
         if before:
@@ -38,7 +39,7 @@ def run_on_twin(
         code, rd = run_profile(path, "local", tmp_path / "reports", target=local_target(twin.state()))
     finally:
         twin.stop()
-    result = json.loads((rd / "result.json").read_text())
+    result = read_run_result(rd)  # result.json with the job table's rows as its per_job
     truth = json.loads((rd / "truth.json").read_text())
     return code, result, truth, rd
 

@@ -20,6 +20,7 @@ from suite.gates.thresholds import KNOWN_FIELDS, OPEN_FIELDS
 from suite.isotime import parse_iso
 from suite.pipeline.run import run_profile
 from suite.profiles.profile import list_profiles, load_profile
+from suite.rundir.job_rows import read_run_result
 from suite.rundir.jsonio import JsonlAppender, read_jsonl
 from suite.schedule.arrivals import build_schedule, peak_rate_per_min
 from suite.twin.truth_check import mismatches
@@ -104,7 +105,7 @@ def test_catalogue_profile_end_to_end_on_a_stepped_twin(tmp_path: Path, name: st
         code, rd = run_profile(profile.path, "local", tmp_path / "reports", target=local_target(twin.state()))
     finally:
         twin.stop()
-    result = json.loads((rd / "result.json").read_text())
+    result = read_run_result(rd)
     truth = json.loads((rd / "truth.json").read_text())
     assert mismatches(result, truth) == []
     assert {j["id"] for j in result["per_job"]} == {t["job_id"] for t in truth["jobs"]}

@@ -84,6 +84,16 @@ def set_json(name: str, dotted: str, value: Any) -> Damage:
     return damage
 
 
+JOBS_TABLE = "tables/jobs.parquet"
+
+
+def delete(name: str) -> Damage:
+    def damage(rd: Path) -> None:
+        (rd / name).unlink()
+
+    return damage
+
+
 def write_bytes(name: str, data: bytes) -> Damage:
     def damage(rd: Path) -> None:
         (rd / name).write_bytes(data)
@@ -327,20 +337,9 @@ CASES: list[tuple[str, Damage, str, str, int | None]] = [
     # suite compare reads result.json, the manifest and raw/runs.jsonl
     ("compare: truncated result", truncate("result.json"), "compare", "result.json", None),
     ("compare: result an array", write_bytes("result.json", b"[1]"), "compare", "result.json", None),
-    (
-        "compare: per_job queue_s a string",
-        set_json("result.json", "per_job", [{"run_id": 1, "queue_s": "x"}]),
-        "compare",
-        "result.json",
-        None,
-    ),
-    (
-        "compare: per_job run_id null",
-        set_json("result.json", "per_job", [{"run_id": None}]),
-        "compare",
-        "result.json",
-        None,
-    ),
+    # suite plan reads the per-job rows from the job table (result.json v2 has none)
+    ("plan: job table garbage", write_bytes(JOBS_TABLE, b"PAR1 garbage"), "plan", JOBS_TABLE, None),
+    ("plan: job table missing", delete(JOBS_TABLE), "plan", JOBS_TABLE, None),
     (
         "compare: bad window.start",
         set_json("result.json", "window.start", "x"),
@@ -357,6 +356,8 @@ CASES: list[tuple[str, Damage, str, str, int | None]] = [
 def run_command(command: str, rd: Path, intact: Path) -> int:
     if command == "compare":  # the damaged run as the base, an intact one as the candidate
         return main(["compare", str(rd), str(intact)])
+    if command == "plan":
+        return main(["plan", "--from", str(rd), "--arrival", "1", "--max-runners", "2", "--seeds", "1"])
     return main([command, str(rd)])
 
 

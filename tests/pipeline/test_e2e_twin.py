@@ -14,6 +14,7 @@ from suite.isotime import parse_iso
 from suite.twin.job_model import JOB_BASE_MEMORY_MIB, SETUP_CPU_UNITS
 from suite.twin.service import Twin
 from suite.twin.truth_check import mismatches
+from tests.helpers.report_rows import assert_per_job_is_the_job_table
 from tests.helpers.twin_runs import assert_matches_truth, run_on_twin
 
 STEADY = """\
@@ -29,7 +30,8 @@ thresholds: ["workflows.success_rate >= 1", "concurrency.max <= runners.configur
 def test_steady_run_equals_truth_job_by_job(tmp_path: Path):
     code, result, truth, rd = run_on_twin(tmp_path, "steady", STEADY, sampler=False)  # the CI join
     assert code == 0 and result["verdict"] == "pass"
-    assert result["schema"] == "suite.result/v1"
+    assert result["schema"] == "suite.result/v2"
+    assert_per_job_is_the_job_table(rd)
     assert result["workflows"]["dispatched"] == 12 and result["workflows"]["missing"] == []
     assert_matches_truth(result, truth)
     # every figure the run dir promises exists

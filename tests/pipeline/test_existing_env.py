@@ -20,6 +20,7 @@ from suite.fleet.environments import NO_CLUSTER, NO_CLUSTER_TASKS, Target
 from suite.fleet.existing import existing_config
 from suite.fleet.targets import existing_target
 from suite.pipeline.run import collect, report, run_profile
+from suite.rundir.job_rows import job_rows, read_run_result
 from suite.twin.service import Twin
 from suite.twin.truth_check import mismatches
 from tests.helpers.existing_fleet import suite_yaml
@@ -56,7 +57,7 @@ def run_existing(tmp_path: Path, twin: Twin, target: Target) -> tuple[int, dict[
     code, rd = run_profile(
         write_profile(tmp_path, "burst", PROFILE), "existing", tmp_path / "reports", target=target
     )
-    return code, json.loads((rd / "result.json").read_text()), rd
+    return code, read_run_result(rd), rd
 
 
 def truth_of(twin: Twin, rd: Path) -> dict[str, Any]:
@@ -102,7 +103,7 @@ def test_a_fleet_without_a_cluster_is_measured_github_side(tmp_path, monkeypatch
     # so collecting never waits: the wall clock does no harm): the same figures, read again
     before = {k: result[k] for k in ("queue_time_s", "execution_time_s", "per_job", "runners", "reasons")}
     assert main(["collect", str(rd)]) == 0
-    again = json.loads((rd / "result.json").read_text())
+    again = read_run_result(rd)
     assert {k: again[k] for k in before} == before
     assert report(rd) == 0  # and `suite report`, from the run directory alone
 
@@ -147,4 +148,4 @@ def test_with_a_cluster_the_ecs_join_is_done_as_on_local(tmp_path, monkeypatch, 
     assert result["tasks"]["cold_start_s"]["count"] > 0
     assert json.loads((rd / "manifest.json").read_text())["not_collected"] == {}
     assert collect(rd, target=target) == 0
-    assert json.loads((rd / "result.json").read_text())["per_job"] == result["per_job"]
+    assert job_rows(rd) == result["per_job"]

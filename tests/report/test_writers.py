@@ -7,6 +7,8 @@ import pytest
 from suite.pipeline.analysis import analyze_run_dir
 from suite.report import terminal_summary, write_reports
 from suite.report.jobs_csv import COLUMNS
+from suite.rundir.job_rows import job_rows
+from suite.rundir.result_schema import IN_MEMORY_KEYS
 
 try:
     from tests.helpers.hand_made_run import A, write_fixture
@@ -35,9 +37,11 @@ def test_writes_result_summary_and_csv(written):
     assert all(p.exists() for p in paths)
     assert not (run_dir / "charts").exists()  # the charts are drawn in report.html, no image file
     tables = {t: f"tables/{t}.parquet" for t in ("jobs", "task_usage", "run")}  # written beside it
-    assert json.loads((run_dir / "result.json").read_text()) == json.loads(
-        json.dumps({**result, "tables": tables}, default=list)
-    )  # per_job is a row view
+    stored = json.loads((run_dir / "result.json").read_text())
+    figures = {k: v for k, v in result.items() if k not in IN_MEMORY_KEYS}
+    assert stored == json.loads(json.dumps({**figures, "tables": tables}))  # the figures, never per_job
+    assert stored["schema"] == "suite.result/v2" and "per_job" not in stored
+    assert job_rows(run_dir) == result["per_job"]  # read back from the job table: the same rows, exactly
     assert not list(run_dir.glob("*.tmp"))
 
 

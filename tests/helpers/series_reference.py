@@ -1,0 +1,179 @@
+"""The report's per-job series as they were computed one dict per job (suite/report/series.py before the
+columns): the reference the column code is held equal to (tests/report/test_job_columns.py)."""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from typing import Any
+
+from suite.analyze.tasks import tasks_from_events
+from suite.isotime import ts
+from suite.report.series import (
+    MAX_BARS,
+    MAX_GANTT_JOBS,
+    MAX_LANES,
+    MAX_POINTS,
+    Gantt,
+    Lane,
+    QueuePoints,
+    Rows,
+    Throughput,
+    Window,
+    window_of,
+)
+
+
+def queue_points(result: dict[str, Any], ledger: Rows, max_points: int = MAX_POINTS) -> QueuePoints:
+    shift = float(result.get("clock_offset_s") or 0.0)
+    sent = {
+        str(row["suite_id"]): t + shift
+        for row in ledger
+        if row.get("suite_id") is not None and (t := ts(row.get("sent_at"))) is not None
+    }
+    jobs = [  # only the fields drawn: a million whole rows would not fit in memory comfortably
+        (j.get("suite_id"), j.get("created"), q, j.get("queue_from_schedule_s"))
+        for j in result.get("per_job") or []
+        if (q := j.get("queue_s")) is not None
+    ]
+    stride = max(1, math.ceil(len(jobs) / max_points))
+    xs, gh, sched = [], [], []
+    from_ledger = 0
+    for suite_id, created, queue_s, from_schedule in jobs[::stride]:
+        x = sent.get(str(suite_id))
+        if x is not None:
+            from_ledger += 1
+        else:
+            x = ts(created)
+        if x is None:
+            continue
+        xs.append(x)
+        gh.append(queue_s)
+        sched.append(from_schedule)
+    return QueuePoints(xs, gh, sched, x_is_dispatch=bool(xs) and from_ledger == len(xs), stride=stride)
+
+
+def throughput_bins(result: dict[str, Any], max_bars: int = MAX_BARS) -> Throughput:
+    """Started and completed jobs per minute of the window (merged into wider bins for long runs)."""
+    thru = result.get("throughput") or {}
+    per_job = result.get("per_job") or []
+    completed = [t for j in per_job if (t := ts(j.get("completed"))) is not None and j.get("started")]
+    started = [t for j in per_job if (t := ts(j.get("started"))) is not None]
+    w = window_of(result, completed, started)
+    if w is None:
+        return Throughput([], 60.0, [], [], thru.get("jobs_per_min"))
+    minutes = max(1, math.ceil((w.end - w.start) / 60.0))
+    per_bin = max(1, math.ceil(minutes / max_bars))
+    width = 60.0 * per_bin
+    n = math.ceil(minutes / per_bin)
+
+    def count(times: list[float]) -> list[int]:
+        out = [0] * n
+        for t in times:
+            if w.start <= t <= w.end:
+                out[min(n - 1, int((t - w.start) // width))] += 1
+        return out
+
+    return Throughput(
+        [w.start + i * width for i in range(n)],
+        width,
+        count(completed),
+        count(started),
+        thru.get("jobs_per_min"),
+    )
+
+
+def _outcome(job: dict[str, Any]) -> str:
+    c = job.get("conclusion")
+    if c == "success":
+        return "success"
+    if c in ("failure", "timed_out"):
+        return "failure"
+    if c == "cancelled":
+        return "cancelled"
+    return "other"
+
+
+def gantt(
+    result: dict[str, Any],
+    task_events: Rows,
+    max_lanes: int = MAX_LANES,
+    max_jobs: int = MAX_GANTT_JOBS,
+) -> Gantt:
+    """Runners packed into lanes: a lane is a runner slot holding tasks that ran one after another.
+
+    Ephemeral runners are one ECS task (and one job) each, so a lane reads: cold start, job, cold start
+    of the replacement, job... A persistent runner keeps its own lane. Tasks come from the lifecycle
+    events (created -> started is the cold start), jobs from per_job (runner_name == task id).
+    """
+    jobs = sorted(
+        (
+            (s, e, str(j.get("runner_name")), _outcome(j))
+            for j in result.get("per_job") or []
+            if j.get("runner_name")
+            and (s := ts(j.get("started"))) is not None
+            and (e := ts(j.get("completed"))) is not None
+        ),
+    )
+    jobs_total = len(jobs)
+    tasks = {t.task_id: t for t in tasks_from_events(task_events)}
+    w = window_of(result, (j[0] for j in jobs), (j[1] for j in jobs))
+    if w is None:
+        return Gantt([], 0, 0, jobs_total, None, 0)
+    pad = 0.03 * (w.end - w.start)
+    view = Window(w.start - pad, w.end + pad)
+    if jobs_total > max_jobs:  # a time slice: the first max_jobs jobs by start
+        view = Window(view.start, jobs[max_jobs - 1][1])
+        jobs = [j for j in jobs if j[0] < view.end]
+    by_runner: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+    for s, e, runner, outcome in jobs:
+        by_runner[runner].append((s, e, outcome))
+
+    # every runner (task) that was alive inside the view: [begin, end] of its life
+    lives: list[tuple[float, float, str]] = []
+    for name in set(by_runner) | set(tasks):
+        task = tasks.get(name)
+        own = by_runner.get(name, [])
+        begin_c = [x for x in (task.created if task else None, own[0][0] if own else None) if x is not None]
+        if not begin_c:
+            continue
+        begin = min(begin_c)
+        stop = task.stopped if task else None
+        end = stop if stop is not None else max([e for _, e, _ in own] or [view.end if task else begin])
+        if task and stop is None and task.started is not None:
+            end = max(end, view.end)  # still running at the end of the view
+        if end < view.start or begin > view.end:
+            continue
+        lives.append((begin, end, name))
+    lives.sort()
+
+    lanes: list[Lane] = []
+    free: list[tuple[float, int]] = []  # (lane end, lane index)
+    cold_starts = 0
+    for begin, end, name in lives:
+        if free and free[0][0] <= begin:
+            _, idx = heapq.heappop(free)
+        else:
+            idx = len(lanes)
+            lanes.append(Lane())
+        lane = lanes[idx]
+        lane.runners.append(name)
+        lane.end = end
+        heapq.heappush(free, (end, idx))
+        task = tasks.get(name)
+        up = begin
+        if task and task.created is not None and task.started is not None:
+            lane.cold.append((task.created, task.started))
+            cold_starts += 1
+            up = task.started
+        cursor = up
+        for s, e, outcome in by_runner.get(name, []):
+            if s > cursor:
+                lane.idle.append((cursor, s))
+            lane.jobs[outcome].append((s, e))
+            cursor = max(cursor, e)
+        if end > cursor and task is not None and task.started is not None:
+            lane.idle.append((cursor, end))
+    drawn = sum(len(v) for lane in lanes[:max_lanes] for v in lane.jobs.values())
+    return Gantt(lanes[:max_lanes], len(lanes), drawn, jobs_total, view, cold_starts)

@@ -1,0 +1,170 @@
+"""The report writers read the per-job data as columns (never one dict per job) and write exactly what
+they wrote one dict at a time: jobs.csv (docs/architecture.md: a null is an empty cell, text never starts
+like a formula, CRLF rows) and the page's per-job series (queue by dispatch, throughput bins, the runner
+timeline), held equal to the row-by-row reference for any rows; and the job table read back."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from suite.analyze.columns import nullable
+from suite.errors import UsageError
+from suite.isotime import stamp, stamp_column
+from suite.report import series
+from suite.report.escape import csv_cell
+from suite.report.jobs_csv import COLUMNS, PER_JOB_COLUMNS, write_jobs_csv
+from suite.rundir.column_rows import ColumnRows, Lazy
+from suite.rundir.job_rows import job_rows
+from suite.rundir.result_schema import PER_JOB_KEYS
+from suite.rundir.table_io import write_table
+from suite.rundir.tables import JOBS, table_path
+from tests.helpers import series_reference as ref
+from tests.helpers.job_table import write_job_rows
+
+T0 = 1_780_000_000
+TIMES = ("created", "started", "completed")
+FLOATS = ("queue_s", "execution_s", "queue_from_schedule_s", "cost_usd", *PER_JOB_KEYS[17:25])
+hostile = st.sampled_from(["=1+1", "-x", "+", "@a", "\tt", "\rr", "'q", 'a,"b"', "l\nm", "", "ok", "é"])
+odd = st.sampled_from([0, 1, 1.0, -0.0, True, False])  # not text: written as the csv module writes them
+plain = st.one_of(st.none(), hostile, st.text(max_size=4))
+text = st.one_of(plain, odd)
+time = st.one_of(st.none(), st.integers(0, 7_200_000).map(lambda ms: (T0 * 1000 + ms) / 1000))
+figure = st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False), st.integers(0, 5).map(float))
+
+
+@st.composite
+def job(draw: Any, i: int, text: Any = text) -> dict[str, Any]:
+    row: dict[str, Any] = {"id": 1000 + i, "run_id": 50 + i // 2, "run_attempt": 1}
+    row["suite_id"] = draw(st.sampled_from(["s-1", "s-2", "s-3", "=s"]))
+    row["name"], row["runner_name"] = draw(text), draw(st.one_of(text, st.sampled_from(["t-1", "t-2"])))
+    row["status"] = draw(st.sampled_from(["completed", "in_progress", "queued"]))
+    row["conclusion"] = draw(st.sampled_from([None, "success", "failure", "timed_out", "cancelled", "other"]))
+    row["failure_cause"] = draw(text)
+    for k in TIMES:
+        row[k] = draw(time)
+    for k in FLOATS:
+        row[k] = draw(figure)
+    row["samples"] = draw(st.integers(0, 3))
+    row["resource_source"], row["resource_reason"] = draw(text), draw(text)
+    return row
+
+
+@st.composite
+def jobs(draw: Any, text: Any = text) -> list[dict[str, Any]]:
+    n = draw(st.integers(0, 14))
+    return [draw(job(i, text)) for i in range(n)]
+
+
+def as_columns(rows: list[dict[str, Any]]) -> ColumnRows:
+    """The analysis's shape: numpy columns, times as epoch seconds read back as ISO strings."""
+    cols: list[Any] = []
+    for k in PER_JOB_KEYS:
+        values = [r[k] for r in rows]
+        if k in TIMES:
+            cols.append(Lazy(np.array([np.nan if v is None else v for v in values], float), stamp_column))
+        elif k in FLOATS:
+            cols.append(Lazy(np.array([np.nan if v is None else v for v in values], float), nullable))
+        else:
+            cols.append(values)
+    return ColumnRows(PER_JOB_KEYS, cols)
+
+
+def as_dicts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """result.json v1's shape: one dict per job, times as ISO strings."""
+    return [{k: stamp(r[k]) if k in TIMES else r[k] for k in PER_JOB_KEYS} for r in rows]
+
+
+def csv_row_by_row(per_job: list[dict[str, Any]], failed_at: dict[Any, str]) -> str:
+    """jobs.csv as it was written one dict per job (the documented format)."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for j in per_job:
+        failed = csv_cell(failed_at.get(j.get("id")))
+        writer.writerow([*(csv_cell(j.get(c)) for c in PER_JOB_COLUMNS), failed])
+    return out.getvalue()
+
+
+@settings(max_examples=60, deadline=None)
+@given(jobs(), st.dictionaries(st.integers(1000, 1014), hostile, max_size=4))
+def test_jobs_csv_from_columns_is_the_row_by_row_file(rows: list[dict[str, Any]], failed_at: dict[int, str]):
+    dicts = as_dicts(rows)
+    assert as_columns(rows) == dicts  # the two shapes hold the same rows
+    want = csv_row_by_row(dicts, failed_at)
+    for per_job in (as_columns(rows), dicts):
+        out = io.StringIO(newline="")
+        write_jobs_csv(out, per_job, failed_at)
+        assert out.getvalue() == want
+
+
+def test_jobs_csv_of_a_result_without_rows_is_the_header():
+    out = io.StringIO(newline="")
+    write_jobs_csv(out, None)
+    assert out.getvalue() == ",".join(COLUMNS) + "\r\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    jobs(),
+    st.booleans(),
+    st.integers(1, 4),
+    st.lists(st.tuples(st.sampled_from(["s-1", "s-2", "s-3"]), time), max_size=4),
+)
+def test_per_job_series_from_columns_equal_the_row_by_row_series(
+    rows: list[dict[str, Any]], windowed: bool, cap: int, ledger: list[tuple[str, float | None]]
+):
+    base: dict[str, Any] = {"clock_offset_s": 1.5, "throughput": {"jobs_per_min": 2.0}}
+    if windowed:
+        base["window"] = {"start": stamp(T0), "end": stamp(T0 + 3600)}
+    sent = [{"suite_id": s, "sent_at": stamp(t)} for s, t in ledger]
+    old = base | {"per_job": as_dicts(rows)}
+    new = base | {"per_job": as_columns(rows)}
+    assert series.throughput_bins(new, max_bars=cap) == ref.throughput_bins(old, max_bars=cap)
+    assert series.queue_points(new, sent, max_points=cap) == ref.queue_points(old, sent, max_points=cap)
+    assert series.gantt(new, [], max_jobs=cap) == ref.gantt(old, [], max_jobs=cap)
+    assert series.gantt(new, []) == ref.gantt(old, [])
+
+
+@settings(max_examples=25, deadline=None)
+@given(jobs(plain))  # the table's text columns hold text
+def test_the_job_table_reads_back_as_the_rows_it_holds(tmp_path_factory: Any, rows: list[dict[str, Any]]):
+    rd = tmp_path_factory.mktemp("run")
+    # the table keeps times to the millisecond, as the analysis's stamps are (GitHub's: whole seconds)
+    write_job_rows(rd, as_dicts(rows))
+    back = job_rows(rd)
+    assert back == as_dicts(rows)
+    for k in (*TIMES, *FLOATS):  # numpy columns: no Python object per row to read a figure
+        assert np.array_equal(back.floats(k), as_columns(rows).floats(k), equal_nan=True)
+
+
+def test_a_missing_or_damaged_job_table_is_one_line_saying_how_to_write_it(tmp_path: Path):
+    path = table_path(tmp_path, JOBS)
+    with pytest.raises(UsageError, match=r"missing: this run directory .*`suite report DIR`") as missing:
+        job_rows(tmp_path)
+    assert str(path) in str(missing.value)
+    path.parent.mkdir()
+    path.write_bytes(b"PAR1 secret-content")
+    with pytest.raises(UsageError, match="damaged: not Parquet") as damaged:
+        job_rows(tmp_path)
+    assert "secret" not in str(damaged.value) and "\n" not in str(damaged.value)
+    write_table(tmp_path, JOBS, {"job_id": [1]})  # the contract's columns, all null but one
+    assert job_rows(tmp_path)[0]["id"] == 1 and job_rows(tmp_path)[0]["created"] is None
+
+
+def test_a_job_table_of_another_shape_is_refused(tmp_path: Path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = table_path(tmp_path, JOBS)
+    path.parent.mkdir()
+    pq.write_table(pa.table({"job_id": ["1"]}), path)  # not the job table's columns
+    with pytest.raises(UsageError, match="damaged"):
+        job_rows(tmp_path)
