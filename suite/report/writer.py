@@ -89,7 +89,7 @@ def write_reports(run_dir: Path, result: dict[str, Any]) -> list[Path]:
     manifest_path = rd.file("manifest.json")
     write_tables(rd, result, read_manifest(manifest_path) if manifest_path.exists() else {})
     result = {**result, "tables": table_files()}  # written first: result.json never points to nothing
-    write_json(paths[0], result)
+    write_json(paths[0], {k: v for k, v in result.items() if k != "task_usage"})  # in memory only
     summary = summary_markdown(result)
     _write_text(paths[1], summary)
     with atomic_path(paths[2]) as tmp, tmp.open("w", encoding="utf-8", errors="replace", newline="") as out:
