@@ -28,7 +28,9 @@ from typing import Any
 import numpy as np
 
 from suite.analyze.resources import CPU, CPU_RESERVED, MEM, MEM_RESERVED, SampleArrays, sample_arrays
+from suite.rundir.column_chunks import ColumnChunks
 
+METRIC_KEYS = ("task_id", "metric", "timestamp", "value")
 MAX_GAP_S = 15.0  # three periods of the deployed sampler (5 s): a longer gap gives no CPU rate
 MIB = float(1 << 20)
 
@@ -94,6 +96,9 @@ def resource_samples(metrics: Iterable[dict[str, Any]], readings: Iterable[dict[
     Container Insights rows (raw/metrics.jsonl) of the other tasks only."""
     tasks = by_task(readings)
     sampled = frozenset(tasks)  # every reading gives a MemoryUtilized row: a task with one has samples
+    if isinstance(metrics, ColumnChunks):  # the metric rows as columns (suite.rundir.fast_jsonl)
+        own = ColumnChunks.of_rows(_rows(tasks), METRIC_KEYS)
+        return sample_arrays(own.then(metrics.where("task_id", lambda t: t not in sampled)), sampled=sampled)
     insights = (m for m in metrics if m.get("task_id") not in sampled)
     return sample_arrays(chain(_rows(tasks), insights), sampled=sampled)
 

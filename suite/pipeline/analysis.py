@@ -21,6 +21,7 @@ from suite.analyze.samples import resource_samples, task_usage
 from suite.fleet.prices import cost_settings
 from suite.pipeline.background import Background
 from suite.pipeline.job_taps import JobTap, LedgerTap, RunTap, extras
+from suite.rundir.fast_jsonl import column_chunks, fast_kind
 from suite.rundir.jsonio import read_jsonl, stream_jsonl
 from suite.rundir.manifest import MANIFEST_FIX, read_manifest
 from suite.rundir.paths import RunDir
@@ -111,6 +112,8 @@ def load_inputs(path: Path, stream: bool = False) -> dict[str, Any]:
     manifest_path = rd.file("manifest.json")
 
     def rows(p: Path, kind: str) -> Iterable[dict[str, Any]]:
+        if stream and fast_kind(kind):  # the large flat files: as columns (suite.rundir.fast_jsonl)
+            return column_chunks(p, kind)
         return stream_jsonl(p, row_check(kind)) if stream else read_jsonl(p, row_check(kind))
 
     manifest = read_manifest(manifest_path) if manifest_path.exists() else {}

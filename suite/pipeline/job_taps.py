@@ -7,7 +7,8 @@ raw rows as they pass once to the analysis (suite.pipeline.analysis), never read
 - from ledger.jsonl: each suite_id's accepted dispatch (its last 2xx row): scheduled_at and sent_at,
   kept as integer epoch milliseconds so dispatch_lag_s = (sent − scheduled) / 1000 is exact.
 
-Each tap yields the rows it is given, unchanged, a batch at a time; `extras` joins what they took onto
+Each tap yields the rows it is given, unchanged, a batch at a time (or column chunks as they
+are: suite.rundir.fast_jsonl); `extras` joins what they took onto
 the per-job columns (job id, run id, suite_id) as in-memory columns of `per_job`.
 """
 
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from suite.isotime import parse_iso
+from suite.rundir.column_chunks import ColumnChunks
 
 GITHUB_FIELDS = ("workflow_name", "head_branch", "head_sha", "labels", "runner_id", "runner_group_name")
 BATCH = 256
@@ -54,12 +56,19 @@ class RunTap:
     def __init__(self) -> None:
         self.workflow: dict[Any, str | None] = {}
 
-    def rows(self, runs: Iterable[Row]) -> Iterator[Row]:
+    def rows(self, runs: Iterable[Row]) -> Iterable[Row]:
+        if isinstance(runs, ColumnChunks):
+            return runs.tapped(lambda c: self._take(c["id"], c["path"]))
+        return self._rows(runs)
+
+    def _rows(self, runs: Iterable[Row]) -> Iterator[Row]:
         for batch in _batches(runs):
-            for r in batch:
-                path = r.get("path")
-                self.workflow[r.get("id")] = workflow_file(path) if isinstance(path, str) else None
+            self._take([r.get("id") for r in batch], [r.get("path") for r in batch])
             yield from batch
+
+    def _take(self, ids: list[Any], paths: list[Any]) -> None:
+        for run_id, path in zip(ids, paths, strict=True):
+            self.workflow[run_id] = workflow_file(path) if isinstance(path, str) else None
 
 
 def workflow_file(path: str) -> str:
@@ -73,13 +82,24 @@ class LedgerTap:
     def __init__(self) -> None:
         self.accepted: dict[Any, tuple[Any, Any]] = {}
 
-    def rows(self, ledger: Iterable[Row]) -> Iterator[Row]:
+    def rows(self, ledger: Iterable[Row]) -> Iterable[Row]:
+        if isinstance(ledger, ColumnChunks):
+            return ledger.tapped(
+                lambda c: self._take(c["status"], c["suite_id"], c["scheduled_at"], c["sent_at"])
+            )
+        return self._rows(ledger)
+
+    def _rows(self, ledger: Iterable[Row]) -> Iterator[Row]:
         for batch in _batches(ledger):
-            for r in batch:
-                status = r.get("status")
-                if type(status) is int and 200 <= status < 300:
-                    self.accepted[r.get("suite_id")] = (r.get("scheduled_at"), r.get("sent_at"))
+            self._take(
+                *([r.get(k) for r in batch] for k in ("status", "suite_id", "scheduled_at", "sent_at"))
+            )
             yield from batch
+
+    def _take(self, status: list[Any], suite_id: list[Any], scheduled: list[Any], sent: list[Any]) -> None:
+        for i, code in enumerate(status):
+            if type(code) is int and 200 <= code < 300:
+                self.accepted[suite_id[i]] = (scheduled[i], sent[i])
 
 
 def _millis(value: Any) -> float:
