@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from suite.isotime import parse_iso
+from suite.analyze.columns import objects
+from suite.isotime import parse_column
 from suite.rundir.column_chunks import ColumnChunks
 
 GITHUB_FIELDS = ("workflow_name", "head_branch", "head_sha", "labels", "runner_id", "runner_group_name")
@@ -102,14 +103,35 @@ class LedgerTap:
                 self.accepted[suite_id[i]] = (scheduled[i], sent[i])
 
 
-def _millis(value: Any) -> float:
-    """An ISO-8601 stamp as epoch milliseconds (whole, as the ledger writes them), NaN when absent."""
-    if not isinstance(value, str):
-        return np.nan
-    try:
-        return float(round(parse_iso(value) * 1000))
-    except ValueError:
-        return np.nan
+def _millis(stamps: list[Any]) -> np.ndarray:
+    """ISO-8601 stamps (or null) as epoch milliseconds, whole as the ledger writes them (NaN for null)."""
+    return np.round(parse_column(stamps) * 1000)
+
+
+def _labels(values: list[Any]) -> list[list[str] | None]:
+    """Each job's labels as strings (null unless a list); one list per distinct set of labels."""
+    made: dict[tuple[Any, ...], list[str]] = {}
+    out: list[list[str] | None] = []
+    for v in values:
+        if not isinstance(v, list):
+            out.append(None)
+            continue
+        try:
+            key = tuple(v)
+            out.append(made[key] if key in made else made.setdefault(key, [str(x) for x in v]))
+        except TypeError:  # a label that is a list or an object: not hashable
+            out.append([str(x) for x in v])
+    return out
+
+
+def _last_copy(read: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Per wanted id, the index of its last copy among the ids read (len(read) when it is not there)."""
+    reverse_first = np.unique(read[::-1], return_index=True)
+    ids, last = reverse_first[0], read.size - 1 - reverse_first[1]
+    at = np.searchsorted(ids, wanted)
+    found = at < ids.size
+    found[found] = ids[at[found]] == wanted[found]
+    return np.where(found, last[np.minimum(at, max(ids.size - 1, 0))] if ids.size else read.size, read.size)
 
 
 def extras(
@@ -124,19 +146,17 @@ def extras(
     """The job table's columns the taps give, one value per job (per_job's order): GITHUB_FIELDS,
     workflow, scheduled_at and sent_at (epoch seconds on GitHub's clock: + shift, NaN when unknown)
     and dispatch_lag_s (sent − scheduled, from the ledger's milliseconds)."""
-    at = dict(zip(jobs.ids, range(len(jobs.ids)), strict=True))  # the last copy of an id wins
-    rows = [at.get(i) for i in job_ids]
+    rows = _last_copy(np.asarray(jobs.ids, dtype=np.int64), np.asarray(job_ids, dtype=np.int64))
     out: dict[str, Any] = {}
     for f, col in jobs.fields.items():
-        out[f] = [None if k is None else col[k] for k in rows]
-    out["labels"] = [[str(x) for x in v] if isinstance(v, list) else None for v in out["labels"]]
+        values = np.empty(len(col) + 1, dtype=object)  # the last slot: None, for a job not read
+        values[:-1] = objects(col, len(col))  # kept as they are: a list of labels stays one value
+        out[f] = values[rows].tolist()
+    out["labels"] = _labels(out["labels"])
     out["workflow"] = [runs.workflow.get(r) for r in run_ids]
-    millis: dict[Any, tuple[float, float]] = {}
-    nan = (np.nan, np.nan)
-    for s in set(suite_ids):
-        times = ledger.accepted.get(s)
-        millis[s] = nan if times is None else (_millis(times[0]), _millis(times[1]))
-    ms = np.array([millis[s] for s in suite_ids], dtype=float).reshape(-1, 2)
+    nothing = (None, None)
+    accepted = [ledger.accepted.get(s, nothing) for s in suite_ids]
+    ms = np.column_stack([_millis([t[k] for t in accepted]) for k in (0, 1)]).reshape(-1, 2)
     out["scheduled_at"] = ms[:, 0] / 1000 + shift
     out["sent_at"] = ms[:, 1] / 1000 + shift
     out["dispatch_lag_s"] = (ms[:, 1] - ms[:, 0]) / 1000

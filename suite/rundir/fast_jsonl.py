@@ -9,7 +9,8 @@ rows or names the file and line of the damage exactly as before. The fast read o
 (and the block read line by line) when:
 
 - a line starts with anything but `{` (a line that is not an object, a byte-order mark, an object over
-  several lines; pyarrow would take some of these, and crashes on a bare `null`);
+  several lines, a blank line; pyarrow would take some of these, and crashes on a bare `null`), or the
+  block holds a carriage return;
 - the block holds `NaN` or `Infinity` anywhere (Python's decoder refuses them, pyarrow takes them);
 - the block is not UTF-8 (pyarrow does not check fields it skips);
 - pyarrow refuses it (a field of another type: a float or a boolean for an integer, a number for a
