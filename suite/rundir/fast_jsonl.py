@@ -1,7 +1,7 @@
 """The large flat raw files (ledger.jsonl, raw/runs.jsonl, raw/metrics.jsonl) read as columns by pyarrow's
 JSON reader, a block of whole lines at a time: the fields the analysis reads (suite.rundir.readback's
-rules for that file, plus FIELDS), every other field skipped unparsed into Python, so a run's 8 GiB of
-GitHub objects never sit in memory and never become Python dicts.
+rules for that file, plus FIELDS), every other field skipped without becoming a Python object; a file
+never sits in memory whole, and the analysis gets columns, never a dict per row.
 
 Each block is read fast only when the line-by-line reader (suite.rundir.jsonio.iter_jsonl with
 row_check) would give the same rows; otherwise that block alone is read line by line, which gives its
@@ -18,11 +18,16 @@ rows or names the file and line of the damage exactly as before. The fast read o
   starting with `{` (two objects on one line);
 - a field the rules require is null or missing, or a timestamp is not one (suite.rundir.readback).
 
+Lines of GitHub's whole objects (about 13 KB a run) are read line by line: there pyarrow, which still
+parses every skipped field, costs more than Python's decoder (30,000 such runs: 3.9 s of CPU against
+3.0 s), where on the compact rows it costs half or less (CPU: metrics 0.9 s against 1.6 s, the ledger
+0.26 s against 0.76 s, runs 0.27 s against 0.44 s, at 100k jobs). DuckDB's read_json (yyjson) reads
+those 30,000 runs in 0.7 s of CPU on one thread, but casts loosely (a number read as a string, a
+boolean as a null integer) and takes NaN and a bare `null` line, so it could stand in for the row rules
+only with each field's JSON type checked too: not done here.
+
 Known difference: a value nested deeper than Python's recursion limit inside a field the analysis does
-not read is refused line by line ("nested too deeply") but skipped here. Pick by measure (100k jobs,
-raw/metrics.jsonl, 320k lines): json.loads alone 1.8 s, pyarrow with the columns made Python lists 0.5 s;
-DuckDB's read_json casts loosely (a number read as a string, a boolean as a null integer), so it
-cannot stand in for the row rules.
+not read is refused line by line ("nested too deeply") but skipped here.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from suite.rundir.readback import IsoStamps, Rule, row_check, row_rules, valid_d
 FAST_KINDS = ("ledger", "runs", "metrics")
 FIELDS: dict[str, tuple[tuple[str, pa.DataType], ...]] = {"ledger": (("error", pa.string()),)}
 BLOCK = 8 << 20  # bytes read at a time, cut at the last whole line
+LONG_LINE = 2048  # bytes per line on average from which a block is read line by line (see the module)
 _ARROW = {"int": pa.int64(), "str": pa.string(), "number": pa.float64(), "iso": pa.string()}
 _SHAPE = r"^\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{3})?Z$"  # readback's GitHub shape (RE2)
 _NON_JSON = (b"NaN", b"Infinity")
@@ -74,30 +80,19 @@ def _chunks(path: Path, kind: str, fix: str) -> Iterator[Chunk]:
     schema = pa.schema(fields)
     check = row_check(kind)
     number = 1  # the block's first line
-    rest = b""
     with open_jsonl(path, fix, binary=True) as f:
-        while True:
-            data = f.read(BLOCK)
-            if data:
-                data = rest + data
-                cut = data.rfind(b"\n") + 1
-                block, rest = data[:cut], data[cut:]
-            else:
-                block, rest = rest, b""
-            if block:
-                chunk = _fast(block, schema, rules, stamps)
-                if chunk is None:
-                    chunk = _line_by_line(path, block, number, check, schema.names, fix)
-                if chunk and chunk[schema.names[0]]:
-                    yield chunk
-                number += block.count(b"\n")
-            if not data:
-                return
+        while lines := f.readlines(BLOCK):  # whole lines (each ending at LF), about BLOCK bytes
+            fast = sum(map(len, lines)) <= LONG_LINE * len(lines)
+            chunk = _fast(b"".join(lines), len(lines), schema, rules, stamps) if fast else None
+            if chunk is None:
+                chunk = _line_by_line(path, lines, number, check, schema.names, fix)
+            if chunk[schema.names[0]]:
+                yield chunk
+            number += len(lines)
 
 
-def _fast(block: bytes, schema: pa.Schema, rules: Rule, stamps: IsoStamps) -> Chunk | None:
+def _fast(block: bytes, lines: int, schema: pa.Schema, rules: Rule, stamps: IsoStamps) -> Chunk | None:
     """The block's columns, or None when the line-by-line reader must read it (see the module)."""
-    lines = block.count(b"\n") + (not block.endswith(b"\n"))
     objects = block.count(b"\n{") + block.startswith(b"{")
     if objects != lines or b"\r" in block or any(token in block for token in _NON_JSON):
         return None  # a line not starting with `{` (blank ones too: rare), CR line ends, NaN or Infinity
@@ -131,17 +126,12 @@ def _stamps(column: pa.ChunkedArray, required: bool, stamps: IsoStamps) -> bool:
     return all(valid_day(d) for d in days)
 
 
-def _line_by_line(path: Path, block: bytes, first: int, check: Any, keys: list[str], fix: str) -> Chunk:
-    """The block read as iter_jsonl reads a file (its errors name the file and the line)."""
-    lines = enumerate(
-        block.splitlines(keepends=True) if b"\r" not in block else _lf_lines(block), start=first
-    )
-    rows = list(decode_lines(path, ((n, utf8(path, line, n, fix)) for n, line in lines), check, fix))
-    return {k: [r.get(k) for r in rows] for k in keys}
-
-
-def _lf_lines(block: bytes) -> list[bytes]:
-    """The block's lines as a binary file gives them: each ends at LF (a CR is no line end)."""
-    lines = [line + b"\n" for line in block.split(b"\n")]
-    lines[-1] = lines[-1][:-1]
-    return lines if lines[-1] else lines[:-1]
+def _line_by_line(path: Path, lines: list[bytes], first: int, check: Any, keys: list[str], fix: str) -> Chunk:
+    """The lines read as iter_jsonl reads a file (its errors name the file and the line)."""
+    numbered = ((n, utf8(path, line, n, fix)) for n, line in enumerate(lines, start=first))
+    chunk: Chunk = {k: [] for k in keys}
+    columns = list(chunk.items())
+    for row in decode_lines(path, numbered, check, fix):  # each row dropped once its fields are taken
+        for key, column in columns:
+            column.append(row.get(key))
+    return chunk

@@ -103,9 +103,10 @@ def fast(path: Path, kind: str) -> tuple[str, Any]:
 @pytest.mark.parametrize("kind", FAST_KINDS)
 def test_the_fast_reader_equals_the_line_by_line_reader(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
     @settings(max_examples=60, deadline=None)
-    @given(data=jsonl(kind), block=st.sampled_from([64, 300, 1 << 20]))
-    def check(data: bytes, block: int) -> None:
+    @given(data=jsonl(kind), block=st.sampled_from([64, 300, 1 << 20]), long_line=st.sampled_from([2048, 1]))
+    def check(data: bytes, block: int, long_line: int) -> None:
         monkeypatch.setattr(fast_jsonl, "BLOCK", block)
+        monkeypatch.setattr(fast_jsonl, "LONG_LINE", long_line)  # 1: every block read line by line
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"{kind}.jsonl"
             path.write_bytes(data)
