@@ -158,3 +158,13 @@ def test_per_job_columns_from_the_row_view_equal_those_from_dicts(tmp_path: Path
     as_dicts = json.loads(json.dumps(list(result["per_job"])))
     assert per_job_columns(result["per_job"]) == per_job_columns(as_dicts)
     assert per_job_columns(result["per_job"])["id"] == [5000 + i for i in range(45)]
+
+
+def test_the_resources_chart_from_task_usage_equals_the_chart_from_the_metric_rows(tmp_path: Path) -> None:
+    from suite.report.page_series import resources
+
+    run_dir, result = synthetic_run(tmp_path)
+    rows = one_source_rows(read_jsonl(run_dir / "raw" / "metrics.jsonl"), ())
+    from_rows = resources(rows)
+    assert resources((), result["task_usage"]) == from_rows
+    assert from_rows["samples"] > 0 and from_rows["cpu"]["tasks"] and from_rows["memory"]["reserved"] == 2048
