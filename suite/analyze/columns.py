@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from suite.rundir.column_chunks import ColumnChunks
+
 CHUNK = 4096  # rows per yielded chunk: numpy converts a chunk's columns in a few calls
 BATCH = 128  # rows read at a time: a batch of dicts stays in the CPU cache while its keys are pulled
 
@@ -23,7 +25,11 @@ def chunks(
     rows: Iterable[dict[str, Any]], keys: Sequence[str], required: Sequence[str] = (), absent: Any = None
 ) -> Iterator[list[list[Any]]]:
     """Per chunk of rows, one list of values per key: row[key] for `required` keys (a missing one
-    raises KeyError), else row.get(key, absent)."""
+    raises KeyError), else row.get(key, absent). Rows given as columns (a ColumnChunks, read by
+    suite.rundir.fast_jsonl) are passed on a chunk at a time, with the same rules."""
+    if isinstance(rows, ColumnChunks):
+        yield from _column_chunks(rows, keys, required, absent)
+        return
     getters = [(key, itemgetter(key), key in required) for key in keys]
     it = iter(rows)
     more = True
@@ -45,6 +51,19 @@ def chunks(
                     col.extend([row.get(key, absent) for row in batch])
         if cols[0]:
             yield cols
+
+
+def _column_chunks(
+    source: ColumnChunks, keys: Sequence[str], required: Sequence[str], absent: Any
+) -> Iterator[list[list[Any]]]:
+    for chunk in source:
+        n = len(next(iter(chunk.values()))) if chunk else 0
+        if not n:
+            continue
+        for key in required:
+            if key not in chunk:
+                raise KeyError(key)
+        yield [chunk[key] if key in chunk else [absent] * n for key in keys]
 
 
 class Codes(dict[Any, int]):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from suite.analyze.columns import Cat, nullable
@@ -61,3 +63,18 @@ def per_job_rows(
         values(res.reasons),
     )
     return ColumnRows(PER_JOB_KEYS, columns)
+
+
+class JobRows(ColumnRows):
+    """per_job with columns beyond PER_JOB_KEYS (the job table's: GitHub's fields, the dispatch's times),
+    in memory only: its rows and column() hold PER_JOB_KEYS as before; `extra` holds the others, one
+    value per job, as given (lists or numpy arrays)."""
+
+    __slots__ = ("extra",)
+
+    def __init__(self, rows: ColumnRows, extra: dict[str, Any]) -> None:
+        super().__init__(rows._keys, rows._columns)
+        lengths = {len(c) for c in extra.values()}
+        if lengths - {len(rows)}:
+            raise ValueError(f"extra columns of {sorted(lengths)} rows for {len(rows)} jobs")
+        self.extra = extra

@@ -25,8 +25,12 @@ from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
 
-from suite.analyze.resources import CPU, CPU_RESERVED, MEM, MEM_RESERVED, SampleArrays, sample_arrays
+import numpy as np
 
+from suite.analyze.resources import CPU, CPU_RESERVED, MEM, MEM_RESERVED, SampleArrays, sample_arrays
+from suite.rundir.column_chunks import ColumnChunks
+
+METRIC_KEYS = ("task_id", "metric", "timestamp", "value")
 MAX_GAP_S = 15.0  # three periods of the deployed sampler (5 s): a longer gap gives no CPU rate
 MIB = float(1 << 20)
 
@@ -92,5 +96,48 @@ def resource_samples(metrics: Iterable[dict[str, Any]], readings: Iterable[dict[
     Container Insights rows (raw/metrics.jsonl) of the other tasks only."""
     tasks = by_task(readings)
     sampled = frozenset(tasks)  # every reading gives a MemoryUtilized row: a task with one has samples
+    if isinstance(metrics, ColumnChunks):  # the metric rows as columns (suite.rundir.fast_jsonl)
+        own = ColumnChunks.of_rows(_rows(tasks), METRIC_KEYS)
+        return sample_arrays(own.then(metrics.where("task_id", lambda t: t not in sampled)), sampled=sampled)
     insights = (m for m in metrics if m.get("task_id") not in sampled)
     return sample_arrays(chain(_rows(tasks), insights), sampled=sampled)
+
+
+USAGE = (
+    (CPU, "cpu_units"),
+    (MEM, "memory_mib"),
+    (CPU_RESERVED, "cpu_reserved"),
+    (MEM_RESERVED, "memory_reserved"),
+)
+SAMPLER, INSIGHTS = "sampler", "container_insights"
+
+
+def task_usage(arrays: SampleArrays) -> dict[str, Any]:
+    """The task-usage table's columns (suite/rundir/tables.py, less test_run_id) from the samples the
+    analysis joined: one row per (task, instant) that has a figure, ordered by (task id's first sight,
+    time), the four metrics side by side (NaN where that metric has no sample at that instant; two
+    samples of one metric at one instant: the last read). source: sampler for a task with readings,
+    container_insights otherwise. A numpy pivot: no object per reading."""
+    parts = [(k, arrays.columns[m]) for k, (m, _) in enumerate(USAGE) if m in arrays.columns]
+    task = np.concatenate([p[1][0] for p in parts]) if parts else np.empty(0, np.int64)
+    time = np.concatenate([p[1][1] for p in parts]) if parts else np.empty(0)
+    value = np.concatenate([p[1][2] for p in parts]) if parts else np.empty(0)
+    which = np.concatenate([np.full(p[1][0].size, p[0]) for p in parts]) if parts else np.empty(0, np.int64)
+    order = np.lexsort((which, time, task))  # stable: one metric's samples at one instant stay in read order
+    task, time, value, which = task[order], time[order], value[order], which[order]
+    new_pair = np.ones(task.size, bool)
+    new_pair[1:] = (task[1:] != task[:-1]) | (time[1:] != time[:-1])
+    pair = np.cumsum(new_pair) - 1
+    last = np.ones(task.size, bool)  # the last sample of each (pair, metric)
+    last[:-1] = (pair[1:] != pair[:-1]) | (which[1:] != which[:-1])
+    grid = np.full((int(new_pair.sum()), len(USAGE)), np.nan)
+    grid[pair[last], which[last]] = value[last]
+    names = np.empty(len(arrays.task_codes), dtype=object)
+    for name, code in arrays.task_codes.items():
+        names[code] = name
+    source = np.array([SAMPLER if n in arrays.sampled else INSIGHTS for n in names.tolist()], dtype=object)
+    codes = task[new_pair]
+    out: dict[str, Any] = {"task_id": names[codes], "time": time[new_pair], "source": source[codes]}
+    for k, (_, column) in enumerate(USAGE):
+        out[column] = grid[:, k]
+    return out

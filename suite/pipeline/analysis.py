@@ -13,10 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from suite.analyze.completeness import COLLECTION_FILES
+from suite.analyze.per_job import JobRows
+from suite.analyze.resources import SampleArrays
 from suite.analyze.result import Rows, as_json, result_of
-from suite.analyze.samples import resource_samples
+from suite.analyze.rows import ColumnRows
+from suite.analyze.samples import resource_samples, task_usage
 from suite.fleet.prices import cost_settings
 from suite.pipeline.background import Background
+from suite.pipeline.job_taps import JobTap, LedgerTap, RunTap, extras
+from suite.rundir.fast_jsonl import column_chunks, fast_kind
 from suite.rundir.jsonio import read_jsonl, stream_jsonl
 from suite.rundir.manifest import MANIFEST_FIX, read_manifest
 from suite.rundir.paths import RunDir
@@ -47,13 +52,46 @@ def analyze(
         lambda: resource_samples(metrics, readings),
         _worth_a_process(metrics) if parallel is None else parallel,
     )
+    taps = JobTap(), RunTap(), LedgerTap()
+    joined: list[SampleArrays] = []
+
+    def sample_arrays() -> SampleArrays:
+        joined.append(samples.result())
+        return joined[-1]
+
     try:
-        result = result_of(
-            manifest, ledger, runs, jobs, samples.result, tasks, runners_snapshots, api, thresholds, **done
+        result = as_json(
+            result_of(
+                manifest,
+                taps[2].rows(ledger),
+                taps[1].rows(runs),
+                taps[0].rows(jobs),
+                sample_arrays,
+                tasks,
+                runners_snapshots,
+                api,
+                thresholds,
+                **done,
+            )
         )
-        return as_json(result)
     finally:
         samples.close()  # a worker whose answer was never needed (an error here first) is stopped
+    return _in_memory(result, taps, joined[0] if joined else None)
+
+
+def _in_memory(
+    result: dict[str, Any], taps: tuple[JobTap, RunTap, LedgerTap], arrays: SampleArrays | None
+) -> dict[str, Any]:
+    """The result with its in-memory parts (IN_MEMORY_KEYS): per_job carrying the job table's other
+    columns (suite.pipeline.job_taps), and task_usage from the samples the analysis joined."""
+    per_job = result.get("per_job")
+    if isinstance(per_job, ColumnRows):
+        ids, run_ids, suite_ids = (per_job.column(k) for k in ("id", "run_id", "suite_id"))
+        shift = float(result.get("clock_offset_s") or 0.0)
+        result["per_job"] = JobRows(per_job, extras(ids, run_ids, suite_ids, shift, *taps))
+    if arrays is not None:
+        result["task_usage"] = task_usage(arrays)
+    return result
 
 
 def _worth_a_process(rows: Rows) -> bool:
@@ -74,6 +112,8 @@ def load_inputs(path: Path, stream: bool = False) -> dict[str, Any]:
     manifest_path = rd.file("manifest.json")
 
     def rows(p: Path, kind: str) -> Iterable[dict[str, Any]]:
+        if stream and fast_kind(kind):  # the large flat files: as columns (suite.rundir.fast_jsonl)
+            return column_chunks(p, kind)
         return stream_jsonl(p, row_check(kind)) if stream else read_jsonl(p, row_check(kind))
 
     manifest = read_manifest(manifest_path) if manifest_path.exists() else {}

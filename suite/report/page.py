@@ -93,7 +93,7 @@ def page_data(
             "queue": P.queue(result, dispatches),
             "gantt": P.gantt(result, tasks),
             "throughput": P.throughput(result),
-            "resources": P.resources(metrics),
+            "resources": P.resources(metrics, result.get("task_usage")),
         },
         "status": status,
     }

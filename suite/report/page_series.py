@@ -134,9 +134,11 @@ def gantt(result: dict[str, Any], task_events: Rows, max_jobs: int = S.MAX_GANTT
     }
 
 
-def resources(metric_rows: Rows) -> dict[str, Any]:
-    """CPU (units) and memory (MiB) per task: {metric: {"tasks": [...], "t": [[...]], "v": [[...]]}}."""
-    tm = S.task_metrics(metric_rows)
+def resources(metric_rows: Rows, usage: dict[str, Any] | None = None) -> dict[str, Any]:
+    """CPU (units) and memory (MiB) per task: {metric: {"tasks": [...], "t": [[...]], "v": [[...]]}}, from
+    the result's in-memory task-usage columns when it has them (`suite report`: metric_rows then never
+    read), else from the metric rows (the live page)."""
+    tm = S.task_metrics(metric_rows) if usage is None else S.usage_metrics(usage)
     out: dict[str, Any] = {"samples": tm.samples, "stride": tm.stride}
     for key, metric in (("cpu", CPU), ("memory", MEM)):
         per = tm.series[metric]

@@ -1,32 +1,29 @@
 """The run directory's tables (suite/rundir/tables.py: jobs, task usage, run) from what the report has.
 
-The job table is result.json's `per_job` taken column by column (never a dict per row), joined with what
-the analysis does not keep per job: GitHub's fields (workflow_name, head_branch, head_sha, labels,
-runner_id, runner_group_name) from raw/jobs.jsonl, the workflow file from raw/runs.jsonl, the accepted
-dispatch's scheduled and sent times from ledger.jsonl (shifted by clock_offset_s onto GitHub's clock, as
-the analysis compares them), the step a failed job failed at (`steps.failed_at`), the ECS task (the
-runner_name when the fleet's tasks include it) and the fleet's sizing from the manifest. Each of those
-files is read once, line by line. The task-usage table holds the readings the resources chart and the
-per-job figures use: one source per task (suite.analyze.samples.one_source_rows), one row per task and
-instant. The run table is one row of result.json's headline figures.
+Written from memory, no raw file read again. The job table is `per_job` taken column by column (never a
+dict per row) with the columns the analysis kept beside it in memory (suite.pipeline.job_taps, as the
+raw rows passed once): GitHub's fields (workflow_name, head_branch, head_sha, labels, runner_id,
+runner_group_name), the workflow file, the accepted dispatch's scheduled and sent times (shifted by
+clock_offset_s onto GitHub's clock, as the analysis compares them) and dispatch_lag_s from the ledger's
+milliseconds; plus the step a failed job failed at (`steps.failed_at`), the ECS task (the runner_name
+when the fleet's tasks include it) and the fleet's sizing from the manifest. The task-usage table is the
+result's in-memory `task_usage` (suite.analyze.samples.task_usage: the samples the per-job figures
+use, one source per task, one row per task and instant). The run table is one row of result.json's
+headline figures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from pathlib import PurePosixPath
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from suite.analyze.resources import CPU, CPU_RESERVED, MEM, MEM_RESERVED
+from suite.analyze.per_job import JobRows
 from suite.analyze.rows import ColumnRows
-from suite.analyze.samples import one_source_rows
 from suite.isotime import parse_column, ts
 from suite.report.jobs_csv import failed_steps
-from suite.rundir.jsonio import stream_jsonl
 from suite.rundir.paths import RunDir
-from suite.rundir.readback import row_check
 from suite.rundir.result_schema import PER_JOB_KEYS
 from suite.rundir.table_io import write_table
 from suite.rundir.tables import JOBS, RUN, TABLES_DIR, TASK_USAGE
@@ -34,9 +31,7 @@ from suite.rundir.tables import JOBS, RUN, TABLES_DIR, TASK_USAGE
 FAILED = frozenset(("failure", "timed_out", "cancelled", "startup_failure"))  # as compare's failure_rate
 ENDED = FAILED | {"success", "neutral"}
 GITHUB_FIELDS = ("workflow_name", "head_branch", "head_sha", "labels", "runner_id", "runner_group_name")
-SAMPLER, INSIGHTS = "sampler", "container_insights"
-USAGE_METRICS = {CPU: "cpu_units", MEM: "memory_mib", CPU_RESERVED: "cpu_reserved"}
-USAGE_METRICS[MEM_RESERVED] = "memory_reserved"
+JOINED = (*GITHUB_FIELDS, "workflow", "scheduled_at", "sent_at", "dispatch_lag_s")  # per_job's extra columns
 RENAMED = {"id": "job_id", "name": "job_name", "created": "created_at", "started": "started_at"}
 RENAMED |= {"completed": "completed_at"}
 TIMES = ("created_at", "started_at", "completed_at")
@@ -51,7 +46,7 @@ def write_tables(rd: RunDir, result: Mapping[str, Any], manifest: Mapping[str, A
     """tables/jobs.parquet, tables/task_usage.parquet and tables/run.parquet of this result."""
     jobs = job_columns(rd, result, manifest)
     write_table(rd.path, JOBS, jobs)
-    write_table(rd.path, TASK_USAGE, usage_columns(rd, result))
+    write_table(rd.path, TASK_USAGE, usage_columns(result))
     write_table(rd.path, RUN, run_columns(result, manifest, jobs.get("conclusion", [])))
 
 
@@ -69,9 +64,7 @@ def job_columns(rd: RunDir, result: Mapping[str, Any], manifest: Mapping[str, An
     cols: dict[str, Any] = {RENAMED.get(k, k): v for k, v in per_job.items()}
     for name in TIMES:
         cols[name] = parse_column(cols[name])
-    cols.update(_github_fields(rd, per_job["id"], per_job["run_id"]))
-    scheduled, sent = _dispatch_times(rd, per_job["suite_id"], float(result.get("clock_offset_s") or 0.0))
-    cols |= {"scheduled_at": scheduled, "sent_at": sent, "dispatch_lag_s": sent - scheduled}
+    cols.update(_joined(result.get("per_job"), n))
     failed_at = failed_steps(result)
     cols["failed_step"] = [failed_at.get(i) for i in per_job["id"]]
     known = {t.get("task_id") for t in (result.get("tasks") or {}).get("per_task") or ()}
@@ -79,6 +72,13 @@ def job_columns(rd: RunDir, result: Mapping[str, Any], manifest: Mapping[str, An
     for name, value in {**_identity(result, manifest), **_sizing(result)}.items():
         cols[name] = [value] * n
     return cols
+
+
+def _joined(per_job: Any, n: int) -> dict[str, Any]:
+    """GitHub's fields, the workflow file and the dispatch's times, as the analysis kept them in memory
+    (suite.pipeline.job_taps); a result without them (not from suite.pipeline.analysis) leaves them null."""
+    extra = per_job.extra if isinstance(per_job, JobRows) else {}
+    return {name: extra.get(name, [None] * n) for name in JOINED}
 
 
 def _identity(result: Mapping[str, Any], manifest: Mapping[str, Any]) -> dict[str, Any]:
@@ -96,73 +96,17 @@ def _sizing(result: Mapping[str, Any]) -> dict[str, Any]:
     return {k: fleet.get(k) for k in keys}
 
 
-def _github_fields(rd: RunDir, job_ids: Sequence[Any], run_ids: Sequence[Any]) -> dict[str, list[Any]]:
-    """GitHub's fields of each job (raw/jobs.jsonl, read once) and its run's workflow file."""
-    at = {job_id: i for i, job_id in enumerate(job_ids)}
-    out: dict[str, list[Any]] = {f: [None] * len(job_ids) for f in GITHUB_FIELDS}
-    for job in stream_jsonl(rd.raw_file("jobs.jsonl"), row_check("jobs")):
-        i = at.get(job.get("id"))
-        if i is not None:
-            for f in GITHUB_FIELDS:
-                out[f][i] = job.get(f)
-    labels = out["labels"]
-    out["labels"] = [[str(x) for x in v] if isinstance(v, list) else None for v in labels]
-    workflow: dict[Any, str | None] = {}
-    for run in stream_jsonl(rd.raw_file("runs.jsonl"), row_check("runs")):
-        path = run.get("path")
-        workflow[run.get("id")] = PurePosixPath(path.split("@")[0]).name if isinstance(path, str) else None
-    out["workflow"] = [workflow.get(r) for r in run_ids]
-    return out
-
-
-def _dispatch_times(rd: RunDir, suite_ids: Sequence[Any], shift: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per job, its suite_id's accepted dispatch (the last 2xx row) scheduled and sent times, epoch
-    seconds on GitHub's clock (NaN when unknown)."""
-    accepted: dict[Any, tuple[float, float]] = {}
-    for row in stream_jsonl(rd.file("ledger.jsonl"), row_check("ledger")):
-        status = row.get("status")
-        if isinstance(status, int) and 200 <= status < 300:
-            times = (_epoch(row.get("scheduled_at")), _epoch(row.get("sent_at")))
-            accepted[row.get("suite_id")] = times
-    nan = (np.nan, np.nan)
-    pairs = np.array([accepted.get(s, nan) for s in suite_ids], dtype=float).reshape(-1, 2)
-    return pairs[:, 0] + shift, pairs[:, 1] + shift
-
-
 def _epoch(value: Any) -> float:
     t = ts(value) if isinstance(value, str) else None
     return np.nan if t is None else t
 
 
-def usage_columns(rd: RunDir, result: Mapping[str, Any]) -> dict[str, list[Any]]:
-    """One row per task and instant of the one-source metric rows (the sampler's for a task with
-    readings, Container Insights' otherwise), the four figures side by side."""
-    sampled: set[Any] = set()
-    samples = rd.raw_file("samples.jsonl")
-    readings = _noting(stream_jsonl(samples, row_check("samples")), sampled) if samples.exists() else ()
-    at: dict[tuple[Any, Any], dict[str, Any]] = {}
-    for row in one_source_rows(stream_jsonl(rd.raw_file("metrics.jsonl")), readings):
-        name = USAGE_METRICS.get(str(row.get("metric")))
-        if name is not None:
-            at.setdefault((row.get("task_id"), row.get("timestamp")), {})[name] = row.get("value")
-    keys = list(at)
-    cols: dict[str, list[Any]] = {
-        "test_run_id": [result.get("test_run_id")] * len(keys),
-        "task_id": [k[0] for k in keys],
-        "time": parse_column([k[1] for k in keys]).tolist(),
-        "source": [SAMPLER if k[0] in sampled else INSIGHTS for k in keys],
-    }
-    for name in USAGE_METRICS.values():
-        cols[name] = [at[k].get(name) for k in keys]
-    return cols
-
-
-def _noting(rows: Iterable[dict[str, Any]], tasks: set[Any]) -> Iterator[dict[str, Any]]:
-    """The rows, each one's task id added to `tasks` as it is read (one_source_rows reads every
-    reading before it yields a row, so the set is whole by the first row)."""
-    for row in rows:
-        tasks.add(row.get("task_id"))
-        yield row
+def usage_columns(result: Mapping[str, Any]) -> dict[str, Any]:
+    """The task-usage table: result's in-memory `task_usage` (suite.analyze.samples.task_usage: one row
+    per task and instant of the one-source samples, the four figures side by side); none without it."""
+    usage = result.get("task_usage") or {}
+    n = len(usage.get("task_id", ()))
+    return {"test_run_id": [result.get("test_run_id")] * n, **usage}
 
 
 def run_columns(

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from suite.errors import SuiteError, UsageError
 from suite.rundir.io_errors import write_error
@@ -114,48 +114,61 @@ def iter_jsonl(
     object, or a row `check` finds wrong (suite.rundir.readback.row_check: what is wrong, or None), is a
     UsageError naming the file and the line. torn_tail: a last line that is not JSON and has no
     newline (a process killed mid-append) ends the rows quietly, for the caller that repairs it."""
+    with open_jsonl(
+        path, fix, binary=True
+    ) as f:  # lines end at LF; each decoded alone: damage found in order
+        yield from decode_lines(
+            path, ((n, utf8(path, line, n, fix)) for n, line in enumerate(f, start=1)), check, fix, torn_tail
+        )
+
+
+def utf8(path: Path, line: bytes, number: int, fix: str = FIX_REPORT) -> str:
+    """Line `number` of `path` as text; not UTF-8: a UsageError naming the file and the line."""
     try:
-        f = path.open(encoding="utf-8")
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}:{number}: damaged: not UTF-8 text; {fix}") from None
+
+
+def open_jsonl(path: Path, fix: str = FIX_REPORT, binary: bool = False) -> IO[Any]:
+    """The JSON lines file at `path` opened to read (text, UTF-8; or bytes); one that cannot be is a
+    UsageError naming it."""
+    try:
+        return path.open("rb") if binary else path.open(encoding="utf-8")
     except IsADirectoryError:
         raise UsageError(f"{path}: is a directory, not a JSON lines file (move it away); {fix}") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot be read ({exc.strerror}); {fix}") from None
+
+
+def decode_lines(
+    path: Path,
+    lines: Iterable[tuple[int, str]],
+    check: RowCheck | None = None,
+    fix: str = FIX_REPORT,
+    torn_tail: bool = False,
+) -> Iterator[dict[str, Any]]:
+    """The rows of numbered JSON lines of `path` (iter_jsonl's rules and error lines; also the fallback of
+    suite.rundir.fast_jsonl for a block its reader refuses)."""
     decode = _DECODER.decode
-    number = 0
-    with f:
+    for number, line in lines:
         try:
-            for number, line in enumerate(f, start=1):
-                try:
-                    row = decode(line)
-                except json.JSONDecodeError as exc:
-                    if not line.strip():
-                        continue
-                    if torn_tail and not line.endswith("\n"):
-                        return
-                    raise UsageError(
-                        f"{path}:{number}: damaged: not a JSON line ({exc.msg}, column {exc.colno}); {fix}"
-                    ) from None
-                except (ValueError, RecursionError):
-                    raise UsageError(
-                        f"{path}:{number}: damaged: not a JSON value the suite writes; {fix}"
-                    ) from None
-                if type(row) is not dict:
-                    raise UsageError(f"{path}:{number}: damaged: not a JSON object; {fix}")
-                if check is not None and (wrong := check(row)) is not None:
-                    raise UsageError(f"{path}:{number}: damaged: {wrong}; {fix}")
-                yield row
-        except UnicodeDecodeError:  # decoded a block at a time: the line is found again byte by byte
-            raise UsageError(f"{path}:{_first_non_utf8_line(path)}: damaged: not UTF-8 text; {fix}") from None
-
-
-def _first_non_utf8_line(path: Path) -> int:
-    with path.open("rb") as f:
-        for number, line in enumerate(f, start=1):
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError:
-                return number
-    return number
+            row = decode(line)
+        except json.JSONDecodeError as exc:
+            if not line.strip():
+                continue
+            if torn_tail and not line.endswith("\n"):
+                return
+            raise UsageError(
+                f"{path}:{number}: damaged: not a JSON line ({exc.msg}, column {exc.colno}); {fix}"
+            ) from None
+        except (ValueError, RecursionError):
+            raise UsageError(f"{path}:{number}: damaged: not a JSON value the suite writes; {fix}") from None
+        if type(row) is not dict:
+            raise UsageError(f"{path}:{number}: damaged: not a JSON object; {fix}")
+        if check is not None and (wrong := check(row)) is not None:
+            raise UsageError(f"{path}:{number}: damaged: {wrong}; {fix}")
+        yield row
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:

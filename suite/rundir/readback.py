@@ -68,7 +68,7 @@ _GITHUB_SHAPE = re.compile(r"\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?
 
 
 @lru_cache(maxsize=1 << 12)
-def _valid_day(day: str) -> bool:
+def valid_day(day: str) -> bool:
     try:
         date.fromisoformat(day)
     except ValueError:
@@ -92,7 +92,7 @@ class IsoStamps:
             return False
         if v in self.good:
             return True
-        if not (_GITHUB_SHAPE.fullmatch(v) and _valid_day(v[:10])):  # the shapes the suite writes, fast
+        if not (_GITHUB_SHAPE.fullmatch(v) and valid_day(v[:10])):  # the shapes the suite writes, fast
             try:
                 if not math.isfinite(parse_iso(v)):
                     return False

@@ -91,7 +91,7 @@ def test_job_table_joins_github_and_ledger(tmp_path: Path) -> None:
     from suite.isotime import parse_iso
 
     assert row[:3] == (["self-hosted"], round(parse_iso(ledger["scheduled_at"]) * 1000), row[2])
-    assert row[2] - row[1] == 200 and abs(row[3] - 0.2) < 1e-6
+    assert row[2] - row[1] == 200 and row[3] == 0.2  # from the ledger's milliseconds: no float noise
     assert row[4:] == (True, 4, 1024, True)
 
 
@@ -160,3 +160,13 @@ def test_per_job_columns_from_the_row_view_equal_those_from_dicts(tmp_path: Path
     as_dicts = json.loads(json.dumps(list(result["per_job"])))
     assert per_job_columns(result["per_job"]) == per_job_columns(as_dicts)
     assert per_job_columns(result["per_job"])["id"] == [5000 + i for i in range(45)]
+
+
+def test_the_resources_chart_from_task_usage_equals_the_chart_from_the_metric_rows(tmp_path: Path) -> None:
+    from suite.report.page_series import resources
+
+    run_dir, result = synthetic_run(tmp_path)
+    rows = one_source_rows(read_jsonl(run_dir / "raw" / "metrics.jsonl"), ())
+    from_rows = resources(rows)
+    assert resources((), result["task_usage"]) == from_rows
+    assert from_rows["samples"] > 0 and from_rows["cpu"]["tasks"] and from_rows["memory"]["reserved"] == 2048

@@ -1,0 +1,163 @@
+"""What the job table (suite/rundir/tables.py) needs per job beyond the analysis's figures, taken from the
+raw rows as they pass once to the analysis (suite.pipeline.analysis), never read again:
+
+- from raw/jobs.jsonl: GitHub's workflow_name, head_branch, head_sha, labels, runner_id and
+  runner_group_name (the last copy of a job id wins, as in the analysis);
+- from raw/runs.jsonl: the run's workflow file (the file name of its `path`, before any `@ref`);
+- from ledger.jsonl: each suite_id's accepted dispatch (its last 2xx row): scheduled_at and sent_at,
+  kept as integer epoch milliseconds so dispatch_lag_s = (sent − scheduled) / 1000 is exact.
+
+Each tap yields the rows it is given, unchanged, a batch at a time (or column chunks as they
+are: suite.rundir.fast_jsonl); `extras` joins what they took onto
+the per-job columns (job id, run id, suite_id) as in-memory columns of `per_job`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from pathlib import PurePosixPath
+from typing import Any
+
+import numpy as np
+
+from suite.analyze.columns import objects
+from suite.isotime import parse_column
+from suite.rundir.column_chunks import ColumnChunks
+
+GITHUB_FIELDS = ("workflow_name", "head_branch", "head_sha", "labels", "runner_id", "runner_group_name")
+BATCH = 256
+Row = dict[str, Any]
+
+
+def _batches(rows: Iterable[Row]) -> Iterator[list[Row]]:
+    it = iter(rows)
+    while batch := list(islice(it, BATCH)):
+        yield batch
+
+
+class JobTap:
+    """Per job row read: its id and GitHub's fields (GITHUB_FIELDS)."""
+
+    def __init__(self) -> None:
+        self.ids: list[Any] = []
+        self.fields: dict[str, list[Any]] = {f: [] for f in GITHUB_FIELDS}
+
+    def rows(self, jobs: Iterable[Row]) -> Iterator[Row]:
+        for batch in _batches(jobs):
+            self.ids.extend([r.get("id") for r in batch])
+            for f, col in self.fields.items():
+                col.extend([r.get(f) for r in batch])
+            yield from batch
+
+
+class RunTap:
+    """Per run id: its workflow file (the last copy read)."""
+
+    def __init__(self) -> None:
+        self.workflow: dict[Any, str | None] = {}
+
+    def rows(self, runs: Iterable[Row]) -> Iterable[Row]:
+        if isinstance(runs, ColumnChunks):
+            return runs.tapped(lambda c: self._take(c["id"], c["path"]))
+        return self._rows(runs)
+
+    def _rows(self, runs: Iterable[Row]) -> Iterator[Row]:
+        for batch in _batches(runs):
+            self._take([r.get("id") for r in batch], [r.get("path") for r in batch])
+            yield from batch
+
+    def _take(self, ids: list[Any], paths: list[Any]) -> None:
+        for run_id, path in zip(ids, paths, strict=True):
+            self.workflow[run_id] = workflow_file(path) if isinstance(path, str) else None
+
+
+def workflow_file(path: str) -> str:
+    """.github/workflows/runner_test.yml@refs/heads/main -> runner_test.yml"""
+    return PurePosixPath(path.split("@")[0]).name
+
+
+class LedgerTap:
+    """Per suite_id: its accepted dispatch's scheduled_at and sent_at as read (the last 2xx row)."""
+
+    def __init__(self) -> None:
+        self.accepted: dict[Any, tuple[Any, Any]] = {}
+
+    def rows(self, ledger: Iterable[Row]) -> Iterable[Row]:
+        if isinstance(ledger, ColumnChunks):
+            return ledger.tapped(
+                lambda c: self._take(c["status"], c["suite_id"], c["scheduled_at"], c["sent_at"])
+            )
+        return self._rows(ledger)
+
+    def _rows(self, ledger: Iterable[Row]) -> Iterator[Row]:
+        for batch in _batches(ledger):
+            self._take(
+                *([r.get(k) for r in batch] for k in ("status", "suite_id", "scheduled_at", "sent_at"))
+            )
+            yield from batch
+
+    def _take(self, status: list[Any], suite_id: list[Any], scheduled: list[Any], sent: list[Any]) -> None:
+        for i, code in enumerate(status):
+            if type(code) is int and 200 <= code < 300:
+                self.accepted[suite_id[i]] = (scheduled[i], sent[i])
+
+
+def _millis(stamps: list[Any]) -> np.ndarray:
+    """ISO-8601 stamps (or null) as epoch milliseconds, whole as the ledger writes them (NaN for null)."""
+    return np.round(parse_column(stamps) * 1000)
+
+
+def _labels(values: list[Any]) -> list[list[str] | None]:
+    """Each job's labels as strings (null unless a list); one list per distinct set of labels."""
+    made: dict[tuple[Any, ...], list[str]] = {}
+    out: list[list[str] | None] = []
+    for v in values:
+        if not isinstance(v, list):
+            out.append(None)
+            continue
+        try:
+            key = tuple(v)
+            out.append(made[key] if key in made else made.setdefault(key, [str(x) for x in v]))
+        except TypeError:  # a label that is a list or an object: not hashable
+            out.append([str(x) for x in v])
+    return out
+
+
+def _last_copy(read: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Per wanted id, the index of its last copy among the ids read (len(read) when it is not there)."""
+    reverse_first = np.unique(read[::-1], return_index=True)
+    ids, last = reverse_first[0], read.size - 1 - reverse_first[1]
+    at = np.searchsorted(ids, wanted)
+    found = at < ids.size
+    found[found] = ids[at[found]] == wanted[found]
+    return np.where(found, last[np.minimum(at, max(ids.size - 1, 0))] if ids.size else read.size, read.size)
+
+
+def extras(
+    job_ids: Sequence[Any],
+    run_ids: Sequence[Any],
+    suite_ids: Sequence[Any],
+    shift: float,
+    jobs: JobTap,
+    runs: RunTap,
+    ledger: LedgerTap,
+) -> dict[str, Any]:
+    """The job table's columns the taps give, one value per job (per_job's order): GITHUB_FIELDS,
+    workflow, scheduled_at and sent_at (epoch seconds on GitHub's clock: + shift, NaN when unknown)
+    and dispatch_lag_s (sent − scheduled, from the ledger's milliseconds)."""
+    rows = _last_copy(np.asarray(jobs.ids, dtype=np.int64), np.asarray(job_ids, dtype=np.int64))
+    out: dict[str, Any] = {}
+    for f, col in jobs.fields.items():
+        values = np.empty(len(col) + 1, dtype=object)  # the last slot: None, for a job not read
+        values[:-1] = objects(col, len(col))  # kept as they are: a list of labels stays one value
+        out[f] = values[rows].tolist()
+    out["labels"] = _labels(out["labels"])
+    out["workflow"] = [runs.workflow.get(r) for r in run_ids]
+    nothing = (None, None)
+    accepted = [ledger.accepted.get(s, nothing) for s in suite_ids]
+    ms = np.column_stack([_millis([t[k] for t in accepted]) for k in (0, 1)]).reshape(-1, 2)
+    out["scheduled_at"] = ms[:, 0] / 1000 + shift
+    out["sent_at"] = ms[:, 1] / 1000 + shift
+    out["dispatch_lag_s"] = (ms[:, 1] - ms[:, 0]) / 1000
+    return out

@@ -1,0 +1,44 @@
+"""`suite report` parses each raw file the analysis reads exactly once: the tables and the resources
+chart are written from what the analysis kept in memory (docs/architecture.md, "Reading raw files").
+Every open is counted by an audit hook, in this process and in the child that reads the metric rows."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+from suite.pipeline.run import report
+from tests.helpers.synthetic_run import synthetic_run
+
+_LOG: list[int] = []  # the log's file descriptor while a test counts opens
+
+
+def _count_opens(event: str, args: tuple) -> None:
+    if event == "open" and _LOG and isinstance(args[0], str | bytes | os.PathLike):
+        os.write(_LOG[0], os.fsencode(args[0]) + b"\n")  # os.write: no open event, and a forked child's too
+
+
+sys.addaudithook(_count_opens)  # a hook cannot be removed: it records only while _LOG holds a descriptor
+
+ONCE = ("raw/jobs.jsonl", "raw/runs.jsonl", "raw/metrics.jsonl", "raw/runners.jsonl")
+
+
+def test_report_opens_each_raw_file_the_analysis_reads_once(tmp_path: Path) -> None:
+    run_dir, _ = synthetic_run(tmp_path)
+    log = tmp_path / "opens.log"
+    _LOG.append(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND))
+    try:
+        assert report(run_dir) == 0
+    finally:
+        os.close(_LOG.pop())
+    opened = Counter(
+        Path(p).relative_to(run_dir).as_posix()
+        for p in log.read_text().splitlines()
+        if p.startswith(str(run_dir))
+    )
+    assert {f: opened[f] for f in ONCE} == dict.fromkeys(ONCE, 1), opened
+    assert all((run_dir / f).exists() for f in ONCE)
+    # read again, by the page's writers (not this test's subject): ledger.jsonl (its torn-tail repair,
+    # the dispatch and queue charts) and raw/tasks.jsonl (the runner timeline)
