@@ -11,22 +11,34 @@ an ATTACH, an INSERT, a SET, an INSTALL never reach the engine. (2) Once the vie
 may touch no file but the tables it reads (`allowed_paths`, then `enable_external_access = false`, the
 configuration locked, no extension auto-installed or auto-loaded): a query cannot read or write any
 other file, attach a database or fetch an extension.
+
+`open_views` is the one place that opens the runs' tables: `suite query`, `suite history` (and its
+`--baseline` and trends page) read through it. A table file that is not a Parquet file pyarrow can read
+(its footer and schema; the run table whole, one row) is left out with one note naming it and the fix,
+and the other runs are still read. The `runs` view adds `run_dir`, the run directory each row was read
+from (a run table does not hold its own path: a copied directory keeps its test_run_id). Times are read
+in UTC.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from suite.errors import UsageError, clip
-from suite.rundir.tables import JOBS, RUN, TASK_USAGE, table_path
+from suite.rundir.tables import JOBS, RUN, TABLES_DIR, TASK_USAGE, table_path
 
 VIEWS = {"jobs": JOBS, "task_usage": TASK_USAGE, "runs": RUN}
 HINT = 'the views are jobs, task_usage and runs (their columns: `suite query "DESCRIBE jobs"`)'
 MESSAGE_CHARS = 300
+# the run directory of a run table's file: <run dir>/tables/run.parquet
+_RUN_DIR = f"regexp_replace(run_file, '/{TABLES_DIR}/{RUN}\\.parquet$', '')"
 
 
 @dataclass(frozen=True)
@@ -36,40 +48,89 @@ class Answer:
 
 
 def table_files(reports: Path, table: str) -> list[Path]:
-    """The table's file in every run directory directly under `reports`, in name order."""
-    return sorted(p for p in (table_path(d, table) for d in reports.iterdir() if d.is_dir()) if p.is_file())
+    """The table's file in every run directory directly under `reports`, in name order (a path there
+    that is not a file is left to `readable_files` to name)."""
+    if not reports.is_dir():
+        return []
+    return sorted(p for p in (table_path(d, table) for d in reports.iterdir() if d.is_dir()) if p.exists())
+
+
+def damaged_why(path: Path, table: str) -> str | None:
+    """None when `path` reads as a Parquet file (the run table: whole; the others: footer and schema);
+    else what is wrong with it, in a few words (never its content)."""
+    if not path.is_file():
+        return "not a file"
+    try:
+        if table == RUN:
+            pq.read_table(path)
+        else:
+            pq.read_schema(path)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        return f"not a readable Parquet file ({type(exc).__name__})"
+    return None
+
+
+def readable_files(reports: Path, table: str, notes: list[str]) -> list[Path]:
+    """The table's files that read; one note per damaged one (its path, what is wrong, the fix)."""
+    kept = []
+    for path in table_files(reports, table):
+        why = damaged_why(path, table)
+        if why is None:
+            kept.append(path)
+        else:
+            run_dir = path.parent.parent
+            notes.append(f"note: {path}: {why}; `suite report {run_dir}` rewrites it; its rows are left out")
+    return kept
 
 
 def _literal(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def connect(reports: Path) -> duckdb.DuckDBPyConnection:
-    """A connection holding the three views, locked as the module says. A reports folder with no run
-    directory that has tables is a UsageError saying how to make them."""
-    files = {view: table_files(reports, table) for view, table in VIEWS.items()}
-    if not files["jobs"]:
-        raise UsageError(
-            f"{reports}: no run directory here has tables (tables/jobs.parquet); `suite report DIR` "
-            "rewrites a run directory's reports and tables, or pass --reports with the folder that holds "
-            "the run directories"
-        )
+def open_views(
+    reports: Path, notes: list[str] | None = None
+) -> tuple[duckdb.DuckDBPyConnection, dict[str, int]]:
+    """A connection holding the three views, locked as the module says, and how many files each view
+    reads. The notes on damaged files are added to `notes` (printed on stderr when it is None)."""
+    said: list[str] = [] if notes is None else notes
+    files = {view: readable_files(reports, table, said) for view, table in VIEWS.items()}
+    if notes is None:
+        for line in said:
+            print(line, file=sys.stderr, flush=True)
     config: dict[str, str | bool | int | float | list[str]] = {
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
     }
     con = duckdb.connect(config=config)
+    con.execute("SET TimeZone = 'UTC'")
     for view, paths in files.items():
-        if paths:
-            listed = ", ".join(_literal(p) for p in paths)
-            source = f"read_parquet([{listed}], union_by_name = true)"
-        else:  # every run directory before this table existed: an empty view with no columns refused
+        listed = ", ".join(_literal(p) for p in paths)
+        if not paths:  # every run directory before this table existed: an empty view with no columns refused
             source = "(SELECT NULL AS test_run_id WHERE false)"
+        elif view == "runs":
+            where = f"read_parquet([{listed}], union_by_name = true, filename = 'run_file')"
+            source = f"(SELECT * EXCLUDE (run_file), {_RUN_DIR} AS run_dir FROM {where})"
+        else:
+            source = f"read_parquet([{listed}], union_by_name = true)"
         con.execute(f"CREATE VIEW {view} AS SELECT * FROM {source}")
     allowed = [str(p) for paths in files.values() for p in paths]
     con.execute("SET allowed_paths = ?", [allowed])
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
+    return con, {view: len(paths) for view, paths in files.items()}
+
+
+def connect(reports: Path) -> duckdb.DuckDBPyConnection:
+    """`suite query`'s connection (open_views). A reports folder with no run directory that has a
+    readable job table is a UsageError saying how to make them."""
+    con, counts = open_views(reports)
+    if not counts["jobs"]:
+        con.close()
+        raise UsageError(
+            f"{reports}: no run directory here has tables (tables/jobs.parquet); `suite report DIR` "
+            "rewrites a run directory's reports and tables, or pass --reports with the folder that holds "
+            "the run directories"
+        )
     return con
 
 
