@@ -164,3 +164,15 @@ def test_a_run_table_from_before_a_column_reads_it_as_null(tmp_path: Path):
         pq.write_table(pq.read_table(path).drop_columns(["utilization", "currency"]), path)
     rows = list_runs(reports)
     assert [r["utilization"] for r in rows] == [None] * 3 and rows[0]["verdict"] == "pass"
+
+
+def test_a_run_id_without_a_stamp_starts_at_its_window(tmp_path: Path):
+    reports = tmp_path / "reports"
+    fake_run(reports, "base", [60.0] * 6, start=1_700_000_000.0)
+    odd = fake_run(reports, "odd", [60.0] * 6, start=1_700_000_000.0)
+    _with(odd, window__start="2023-11-14T22:13:21.250Z")  # as result.json holds it, to the millisecond
+    rows = list_runs(reports)
+    assert [(r["test_run_id"], r["started"]) for r in rows] == [
+        ("odd", "2023-11-14T22:13:21.250Z"),
+        ("base", "2023-11-14T22:13:20Z"),
+    ]
