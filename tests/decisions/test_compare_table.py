@@ -4,6 +4,7 @@ the samples equal those of the same rows in memory; a missing or damaged table i
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from suite.analyze.fleet import clipped
 from suite.cli.main import main
 from suite.decisions.compare.core import compare_dirs
 from suite.decisions.compare.job_table import job_table_columns
-from suite.decisions.compare.samples import samples_from_result, samples_of
+from suite.decisions.compare.samples import (
+    _minutes,
+    _per_minute_throughput,
+    _per_minute_utilization,
+    samples_from_result,
+    samples_of,
+)
 from suite.rundir.tables import JOBS, table_path
 from tests.helpers.decisions import fake_run, stamp, write_job_table
 
@@ -122,3 +130,44 @@ def test_the_tables_samples_are_the_in_memory_results(tmp_path_factory: pytest.T
     run_created = {1: float(t0), 3: float(t0 + 10)}
     from_table = samples_of(job_table_columns(run_dir), result, run_created)
     assert from_table == samples_from_result(result | {"per_job": jobs}, run_created)
+
+
+def _throughput_by_definition(completions: list[float], start: float, end: float) -> list[float]:
+    """Each completion tested against each full minute (docs: [start + 60 i, start + 60 (i+1)))."""
+    minutes = _minutes(start, end)
+    full = [m for m in minutes if m[1] - m[0] >= 60.0] or minutes
+    return [
+        sum(lo <= t < hi or (hi == end and t == end) for t in completions) * 60.0 / (hi - lo)
+        for lo, hi in full
+    ]
+
+
+def _utilization_by_definition(intervals: list[tuple[float, float]], start: float, end: float, n: int):
+    """Every job's time clipped to every minute, summed exactly, over configured runners x the minute."""
+    return [
+        math.fsum(clipped(iv, (lo, hi)) for iv in intervals) / (n * (hi - lo))
+        for lo, hi in _minutes(start, end)
+    ]
+
+
+SECONDS = st.floats(-200.0, 2000.0, allow_nan=False).map(lambda x: round(x, 3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(SECONDS, SECONDS), max_size=40),
+    st.sampled_from([0.0, 0.5, 1_790_000_000.0]),
+    st.floats(0.001, 1900.0, allow_nan=False),
+    st.integers(1, 5),
+)
+def test_per_minute_series_are_their_definitions(
+    spans: list[tuple[float, float]], t0: float, length: float, runners: int
+):
+    start, end = t0, t0 + length
+    intervals = [(t0 + a, t0 + b) for a, b in spans]
+    completions = [c for _, c in intervals] + [end] * (len(spans) % 3)  # some exactly at the end
+    assert _per_minute_throughput(completions, start, end) == _throughput_by_definition(
+        completions, start, end
+    )
+    got = _per_minute_utilization(intervals, start, end, runners)
+    assert got == _utilization_by_definition(intervals, start, end, runners)

@@ -29,6 +29,7 @@ either from the job table (`job_table_columns`) or from an in-memory result's pe
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
@@ -176,12 +177,15 @@ def _minutes(start: float | None, end: float | None) -> list[tuple[float, float]
 
 def _per_minute_throughput(completions: list[float], start: float | None, end: float | None) -> list[float]:
     """Completions per full minute [start + 60 i, start + 60 (i+1)); a partial last minute is left out
-    (unless it is the only one: then its count is scaled to a minute)."""
+    (unless it is the only one: then its count is scaled to a minute). Counted by bisection over the
+    sorted completions (the same counts as testing each completion against each minute)."""
     minutes = _minutes(start, end)
     full = [m for m in minutes if m[1] - m[0] >= 60.0] or minutes
+    ordered = sorted(completions)
+    at_end = bisect_right(ordered, end) - bisect_left(ordered, end) if end is not None else 0
     out = []
     for lo, hi in full:
-        count = sum(lo <= t < hi or (hi == end and t == end) for t in completions)
+        count = bisect_left(ordered, hi) - bisect_left(ordered, lo) + (at_end if hi == end else 0)
         out.append(count * 60.0 / (hi - lo))
     return out
 
@@ -189,9 +193,21 @@ def _per_minute_throughput(completions: list[float], start: float | None, end: f
 def _per_minute_utilization(
     intervals: list[tuple[float, float]], start: float | None, end: float | None, configured: Any
 ) -> list[float]:
+    """Busy runner-seconds per minute / (configured runners x its length): each minute's exact sum
+    (math.fsum) of the jobs' time clipped to it. A job adds to the minutes it can overlap (its own,
+    one either side for rounding), never zero terms to the others: the same exactly rounded sums."""
     if not isinstance(configured, int) or configured <= 0:
         return []
-    return [
-        math.fsum(clipped(iv, (lo, hi)) for iv in intervals) / (configured * (hi - lo))
-        for lo, hi in _minutes(start, end)
-    ]
+    minutes = _minutes(start, end)
+    if not minutes or start is None:
+        return []
+    parts: list[list[float]] = [[] for _ in minutes]
+    last = len(minutes) - 1
+    for iv in intervals:
+        if not iv[1] > iv[0]:
+            continue  # clipped to any minute: 0
+        first = max(0, min(last, math.floor((iv[0] - start) / 60.0) - 1))
+        final = max(0, min(last, math.floor((iv[1] - start) / 60.0) + 1))
+        for k in range(first, final + 1):
+            parts[k].append(clipped(iv, minutes[k]))
+    return [math.fsum(p) / (configured * (hi - lo)) for p, (lo, hi) in zip(parts, minutes, strict=True)]
