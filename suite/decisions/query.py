@@ -61,8 +61,8 @@ def damaged_why(path: Path, table: str) -> str | None:
     if not path.is_file():
         return "not a file"
     try:
-        if table == RUN:
-            pq.read_table(path)
+        if table == RUN:  # one row: read whole (pq.read_table's thread pool costs more than the read)
+            pq.ParquetFile(path).read(use_threads=False)
         else:
             pq.read_schema(path)
     except (OSError, ValueError, pa.ArrowException) as exc:
@@ -88,12 +88,14 @@ def _literal(path: Path) -> str:
 
 
 def open_views(
-    reports: Path, notes: list[str] | None = None
+    reports: Path, notes: list[str] | None = None, views: tuple[str, ...] = tuple(VIEWS)
 ) -> tuple[duckdb.DuckDBPyConnection, dict[str, int]]:
-    """A connection holding the three views, locked as the module says, and how many files each view
-    reads. The notes on damaged files are added to `notes` (printed on stderr when it is None)."""
+    """A connection holding the views (all three unless `views` names fewer: history needs `runs`
+    alone, and every view made reads every file's footer), locked as the module says, and how many
+    files each view reads. The notes on damaged files are added to `notes` (printed on stderr when it is
+    None)."""
     said: list[str] = [] if notes is None else notes
-    files = {view: readable_files(reports, table, said) for view, table in VIEWS.items()}
+    files = {view: readable_files(reports, VIEWS[view], said) for view in views}
     if notes is None:
         for line in said:
             print(line, file=sys.stderr, flush=True)
