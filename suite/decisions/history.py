@@ -107,7 +107,7 @@ def list_runs(
             file=sys.stderr,
             flush=True,
         )
-    con, counts = open_views(reports_root, views=("runs",))
+    con, counts = open_views(reports_root, views=("runs",), threads=1)
     try:
         if not counts["runs"]:
             return []

@@ -13,7 +13,7 @@ configuration locked, no extension auto-installed or auto-loaded): a query canno
 other file, attach a database or fetch an extension.
 
 `open_views` is the one place that opens the runs' tables: `suite query`, `suite history` (and its
-`--baseline` and trends page) read through it. A table file that is not a Parquet file pyarrow can read
+`--baseline` and trends page) read through it. A table file that is not a Parquet file DuckDB can read
 (its footer and schema; the run table whole, one row) is left out with one note naming it and the fix,
 and the other runs are still read. The `runs` view adds `run_dir`, the run directory each row was read
 from (a run table does not hold its own path: a copied directory keeps its test_run_id). Times are read
@@ -28,8 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from suite.errors import UsageError, clip
 from suite.rundir.tables import JOBS, RUN, TABLES_DIR, TASK_USAGE, table_path
@@ -55,26 +53,27 @@ def table_files(reports: Path, table: str) -> list[Path]:
     return sorted(p for p in (table_path(d, table) for d in reports.iterdir() if d.is_dir()) if p.exists())
 
 
-def damaged_why(path: Path, table: str) -> str | None:
-    """None when `path` reads as a Parquet file (the run table: whole; the others: footer and schema);
-    else what is wrong with it, in a few words (never its content)."""
+def damaged_why(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> str | None:
+    """None when DuckDB (the engine that will read it) reads `path` as a Parquet file: the run table
+    whole (one row), the others' footer and schema; else what is wrong, in a few words (never the
+    file's content)."""
     if not path.is_file():
         return "not a file"
     try:
-        if table == RUN:  # one row: read whole (pq.read_table's thread pool costs more than the read)
-            pq.ParquetFile(path).read(use_threads=False)
+        if table == RUN:
+            con.execute("SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
         else:
-            pq.read_schema(path)
-    except (OSError, ValueError, pa.ArrowException) as exc:
+            con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
+    except duckdb.Error as exc:
         return f"not a readable Parquet file ({type(exc).__name__})"
     return None
 
 
-def readable_files(reports: Path, table: str, notes: list[str]) -> list[Path]:
+def readable_files(con: duckdb.DuckDBPyConnection, reports: Path, table: str, notes: list[str]) -> list[Path]:
     """The table's files that read; one note per damaged one (its path, what is wrong, the fix)."""
     kept = []
     for path in table_files(reports, table):
-        why = damaged_why(path, table)
+        why = damaged_why(con, path, table)
         if why is None:
             kept.append(path)
         else:
@@ -88,22 +87,28 @@ def _literal(path: Path) -> str:
 
 
 def open_views(
-    reports: Path, notes: list[str] | None = None, views: tuple[str, ...] = tuple(VIEWS)
+    reports: Path,
+    notes: list[str] | None = None,
+    views: tuple[str, ...] = tuple(VIEWS),
+    threads: int | None = None,
 ) -> tuple[duckdb.DuckDBPyConnection, dict[str, int]]:
     """A connection holding the views (all three unless `views` names fewer: history needs `runs`
     alone, and every view made reads every file's footer), locked as the module says, and how many
     files each view reads. The notes on damaged files are added to `notes` (printed on stderr when it is
-    None)."""
-    said: list[str] = [] if notes is None else notes
-    files = {view: readable_files(reports, VIEWS[view], said) for view in views}
-    if notes is None:
-        for line in said:
-            print(line, file=sys.stderr, flush=True)
+    None). `threads`: DuckDB's worker threads (default: one per core; history's one-row tables need one,
+    and each thread maps its own memory arenas)."""
     config: dict[str, str | bool | int | float | list[str]] = {
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
     }
+    if threads is not None:
+        config["threads"] = threads
     con = duckdb.connect(config=config)
+    said: list[str] = [] if notes is None else notes
+    files = {view: readable_files(con, reports, VIEWS[view], said) for view in views}
+    if notes is None:
+        for line in said:
+            print(line, file=sys.stderr, flush=True)
     con.execute("SET TimeZone = 'UTC'")
     for view, paths in files.items():
         listed = ", ".join(_literal(p) for p in paths)
