@@ -15,14 +15,16 @@ other file, attach a database or fetch an extension.
 `open_views` is the one place that opens the runs' tables: `suite query`, `suite history` (and its
 `--baseline` and trends page) read through it. A table file that is not a Parquet file DuckDB can read
 (its footer and schema; the run table whole, one row) is left out with one note naming it and the fix,
-and the other runs are still read. The `runs` view adds `run_dir`, the run directory each row was read
-from (a run table does not hold its own path: a copied directory keeps its test_run_id). Times are read
-in UTC.
+and the other runs are still read: the files are read all together first and one by one only when that
+fails. `runs` is a table in memory (one row a run, read once: that read is its files' check), with
+`run_dir`, the run directory each row was read from (a run table does not hold its own path: a copied
+directory keeps its test_run_id). Times are read in UTC.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,10 @@ from suite.rundir.tables import JOBS, RUN, TABLES_DIR, TASK_USAGE, table_path
 VIEWS = {"jobs": JOBS, "task_usage": TASK_USAGE, "runs": RUN}
 HINT = 'the views are jobs, task_usage and runs (their columns: `suite query "DESCRIBE jobs"`)'
 MESSAGE_CHARS = 300
+RUN_TOGETHER = (
+    "the run tables each read but not together (a column of two types); `suite report DIR` rewrites a run "
+    "directory's tables"
+)
 # the run directory of a run table's file: <run dir>/tables/run.parquet
 _RUN_DIR = f"regexp_replace(run_file, '/{TABLES_DIR}/{RUN}\\.parquet$', '')"
 
@@ -53,33 +59,60 @@ def table_files(reports: Path, table: str) -> list[Path]:
     return sorted(p for p in (table_path(d, table) for d in reports.iterdir() if d.is_dir()) if p.exists())
 
 
-def damaged_why(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> str | None:
-    """None when DuckDB (the engine that will read it) reads `path` as a Parquet file: the run table
-    whole (one row), the others' footer and schema; else what is wrong, in a few words (never the
-    file's content)."""
-    if not path.is_file():
-        return "not a file"
+def _reads(con: duckdb.DuckDBPyConnection, paths: list[Path], table: str) -> bool:
+    """Whether DuckDB (the engine that will read them) reads `paths` together as Parquet files: the run
+    tables whole (one row each), the others' footers and schemas."""
+    if not paths:
+        return True
+    listed = f"read_parquet([{', '.join(_literal(p) for p in paths)}], union_by_name = true)"
     try:
-        if table == RUN:
-            con.execute("SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
-        else:
-            con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
-    except duckdb.Error as exc:
-        return f"not a readable Parquet file ({type(exc).__name__})"
-    return None
+        con.execute(f"{'' if table == RUN else 'DESCRIBE '}SELECT * FROM {listed}").fetchall()
+    except duckdb.Error:
+        return False
+    return True
 
 
-def readable_files(con: duckdb.DuckDBPyConnection, reports: Path, table: str, notes: list[str]) -> list[Path]:
-    """The table's files that read; one note per damaged one (its path, what is wrong, the fix)."""
+def readable_files(
+    con: duckdb.DuckDBPyConnection,
+    reports: Path,
+    table: str,
+    notes: list[str],
+    together: Callable[[list[Path]], bool] | None = None,
+) -> list[Path]:
+    """The table's files that read; one note per damaged one (its path, what is wrong, the fix). All
+    are read at once first (`together`, default a read of their footers, or of the run tables whole);
+    only when that fails is each file read alone, to name the damaged ones."""
     kept = []
     for path in table_files(reports, table):
-        why = damaged_why(con, path, table)
-        if why is None:
+        if path.is_file():
             kept.append(path)
         else:
-            run_dir = path.parent.parent
-            notes.append(f"note: {path}: {why}; `suite report {run_dir}` rewrites it; its rows are left out")
-    return kept
+            notes.append(_note(path, "not a file"))
+    if (together or (lambda paths: _reads(con, paths, table)))(kept):
+        return kept
+    damaged = [p for p in kept if not _reads(con, [p], table)]
+    notes += [_note(p, "not a readable Parquet file") for p in damaged]
+    return [p for p in kept if p not in damaged]
+
+
+def _note(path: Path, why: str) -> str:
+    run_dir = path.parent.parent
+    return f"note: {path}: {why}; `suite report {run_dir}` rewrites it; its rows are left out"
+
+
+def _load_runs(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> bool:
+    """`runs`: the run tables in memory, with each row's run directory (False: they do not all read)."""
+    con.execute("DROP TABLE IF EXISTS runs")
+    if not paths:  # every run directory before the tables existed: an empty table with no columns refused
+        con.execute("CREATE TABLE runs AS SELECT NULL AS test_run_id WHERE false")
+        return True
+    listed = ", ".join(_literal(p) for p in paths)
+    where = f"read_parquet([{listed}], union_by_name = true, filename = 'run_file')"
+    try:
+        con.execute(f"CREATE TABLE runs AS SELECT * EXCLUDE (run_file), {_RUN_DIR} AS run_dir FROM {where}")
+    except duckdb.Error:
+        return False
+    return True
 
 
 def _literal(path: Path) -> str:
@@ -104,19 +137,29 @@ def open_views(
     if threads is not None:
         config["threads"] = threads
     con = duckdb.connect(config=config)
+    con.execute("SET TimeZone = 'UTC'")
     said: list[str] = [] if notes is None else notes
-    files = {view: readable_files(con, reports, VIEWS[view], said) for view in views}
+    files = {view: readable_files(con, reports, VIEWS[view], said) for view in views if view != "runs"}
+    if "runs" in views:  # one row a run: read into memory once, that read checking the files too
+        loaded: list[list[Path]] = []  # the files the table holds, once loaded
+
+        def load(paths: list[Path]) -> bool:
+            ok = _load_runs(con, paths)
+            loaded.extend([paths] if ok else [])
+            return ok
+
+        files["runs"] = readable_files(con, reports, RUN, said, load)
+        if files["runs"] not in loaded[-1:] and not load(files["runs"]):
+            raise UsageError(f"{reports}: {RUN_TOGETHER}")
     if notes is None:
         for line in said:
             print(line, file=sys.stderr, flush=True)
-    con.execute("SET TimeZone = 'UTC'")
     for view, paths in files.items():
+        if view == "runs":
+            continue
         listed = ", ".join(_literal(p) for p in paths)
         if not paths:  # every run directory before this table existed: an empty view with no columns refused
             source = "(SELECT NULL AS test_run_id WHERE false)"
-        elif view == "runs":
-            where = f"read_parquet([{listed}], union_by_name = true, filename = 'run_file')"
-            source = f"(SELECT * EXCLUDE (run_file), {_RUN_DIR} AS run_dir FROM {where})"
         else:
             source = f"read_parquet([{listed}], union_by_name = true)"
         con.execute(f"CREATE VIEW {view} AS SELECT * FROM {source}")
