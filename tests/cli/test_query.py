@@ -147,7 +147,7 @@ def test_a_damaged_table_is_one_note_and_the_other_runs_are_read(
     assert code == 0 and json.loads(out) == [{"n": 45}]  # the intact run's jobs
     run_dir = damaged.parent.parent
     assert err.splitlines() == [
-        f"note: {damaged}: not a readable Parquet file (InvalidInputException); "
+        f"note: {damaged}: not a readable Parquet file; "
         f"`suite report {run_dir}` rewrites it; its rows are left out"
     ]
 
