@@ -7,7 +7,7 @@
 #   make secrets                  aws: store the runners' GitHub credential in Secrets Manager
 #   make profiles                 list the profile catalogue
 #   make validate-sizing FROM=a.tfvars TO=b.tfvars PROFILE=name [REVERT=1] [VS_ARGS=...]   before/after a sizing change
-#   make history [PROFILE=name]   the indexed runs in reports/ with their verdicts
+#   make history [PROFILE=name]   the runs in reports/ (their run tables) with their verdicts
 #   make trends [PROFILE=name]    the trends page across runs: reports/trends.html (suite history --html)
 #   make bench                    analyse 1,000,000 synthetic jobs: time and peak memory
 #   make bench-dispatch           dispatch lag in real time at the catalogue's peak rate (p99 < 0.25 s)

@@ -2,7 +2,7 @@
 
 Placeholders in argv and file names, filled in by the harness (tools/fuzz_harness.py): {RUN} the
 (damaged) copy of a real twin run directory, {BASE} an intact copy, {REPORTS} the damaged copy's
-reports directory (with its history.sqlite).
+reports directory.
 """
 
 from __future__ import annotations
@@ -168,6 +168,7 @@ def _with(argv: list[str], action: argparse.Action, value: str) -> list[str]:
 
 
 # damaged run directories: what is done to which file
+RUN_TABLE = "tables/run.parquet"
 RUN_FILES = [
     "manifest.json", "schedule.json", "ledger.jsonl", "inflight.json", "truth.json", "result.json",
     "raw/runs.jsonl", "raw/jobs.jsonl", "raw/runners.jsonl", "raw/tasks.jsonl", "raw/metrics.jsonl",
@@ -200,12 +201,12 @@ COMMANDS = {
 
 def rundir_case(c: Chooser) -> Case:
     """One damage to one file of a real twin run directory, read back by report/compare/history/plan."""
-    target = c.choice([*RUN_FILES, "history.sqlite"])
+    target = c.choice([*RUN_FILES, RUN_TABLE])
     op = c.choice(DAMAGE)
-    where = "{REPORTS}/history.sqlite" if target == "history.sqlite" else "{RUN}/" + target
+    where = "{RUN}/" + target
     spec = f"{op}:{c.integer(0, 10**6)}:{c.integer(0, 10**6)}:{c.integer(0, len(HOSTILE_JSON) - 1)}"
     command = c.choice(sorted(COMMANDS))
-    if target == "history.sqlite":
+    if target == RUN_TABLE:  # what `suite history` reads
         command = "history"
     return Case("rundir", f"{command}: {target} {op}", list(COMMANDS[command]),
                 files={where: "damage:" + spec}, must_fail=False, rundir=True)  # fmt: skip

@@ -64,7 +64,7 @@ def preload() -> None:
 class Places:
     """Where a case's placeholders point: {RUN}, {BASE}, {REPORTS} (None: no base run directory)."""
 
-    reports: Path | None  # the base run's reports directory (history.sqlite and the run directory)
+    reports: Path | None  # the base run's reports directory (the run directory)
     run_name: str
 
 
@@ -295,7 +295,7 @@ def stop_leftovers(where: Path) -> None:
 
 def make_base_run(where: Path, timeout: float = 600.0) -> Places:
     """A real run directory, made once: the smoke profile on an in-process twin (stepped clock), in a
-    forked child so the parent starts no threads. `where`/reports holds it and its history.sqlite."""
+    forked child so the parent starts no threads. `where`/reports holds it."""
     reports = where / "reports"
     where.mkdir(parents=True, exist_ok=True)
     pid = os.fork()
@@ -319,9 +319,6 @@ def make_base_run(where: Path, timeout: float = 600.0) -> Places:
                 )
             finally:
                 twin.stop()
-            from suite.decisions.history import list_runs
-
-            list_runs(reports, None, None)  # indexes the run: reports/history.sqlite
             code = 0
         except BaseException:
             traceback.print_exc()

@@ -140,7 +140,10 @@ def add_commands(sub: Any) -> None:
     )
     pl.add_argument("--json", dest="plan_json", action="store_true", help="capacity: print JSON")
 
-    hi = sub.add_parser("history", help="list indexed runs (reports/history.sqlite) with headline figures")
+    hi = sub.add_parser(
+        "history",
+        help="list the runs under --reports (their tables/run.parquet, via DuckDB) with headline figures",
+    )
     hi.add_argument("--profile", default=None)
     hi.add_argument("--reports", type=reports_dir, default="reports")
     hi.add_argument("--limit", type=whole("--limit", 1, 1_000_000), default=None)

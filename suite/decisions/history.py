@@ -1,244 +1,135 @@
-"""Run history: every run directory under reports/ indexed in reports/history.sqlite.
+"""Run history: every run directory under reports/, read from its run table (tables/run.parquet).
 
-`suite history [--profile X]` scans reports/ first (a directory whose result.json is new or changed
-since it was indexed is (re)read; rows of directories that are gone are dropped), so the index is
-never stale, whoever wrote the run. `index_run(dir)` indexes one directory straight after its report.
-The index holds headline figures only (those the trends page draws included: suite.decisions.trends);
-result.json stays the source of truth: so a damaged index (not a database, a malformed image) is
-deleted and rebuilt from the run directories, with a note on stderr; one that cannot be opened at all
-(a directory in its place) is one error line saying to delete it.
+`suite history [--profile X]` is one SELECT over the `runs` view of suite.decisions.query (DuckDB in the
+process over every run directory's tables: the one place that opens them), so there is no index to keep:
+a run directory written, re-reported or deleted is in, changed in or gone from the next listing. The rows
+hold the headline figures (those the trends page draws included: suite.decisions.trends) under the
+names below. A run directory with a result.json but no run table (written before the tables existed) is
+left out with a note to run `suite report DIR`, which builds them; a damaged table file is left out with
+one note naming it (suite.decisions.query). An old reports/history.sqlite (the index this replaced) is
+ignored: nothing reads or writes it.
 """
 
 from __future__ import annotations
 
-import re
-import sqlite3
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from suite.errors import UsageError
-from suite.rundir.result_readback import readable_result
-from suite.rundir.result_schema import field, value_at
+import duckdb
 
-T = TypeVar("T")
-_DAMAGED = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB: the file is not an index we can read
+from suite.decisions.query import open_views
+from suite.errors import UsageError, clip
+from suite.rundir.tables import RUN, RUN_COLUMNS, table_path
 
-DB_NAME = "history.sqlite"
-_RUN_STAMP = re.compile(r"-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[0-9a-f]{6}$")
-COLUMNS = (  # (name, SQL type, the result.json field it holds; None: made here)
-    ("test_run_id", "TEXT PRIMARY KEY", None),
-    ("path", "TEXT NOT NULL", None),
-    ("profile", "TEXT", field("profile")),
-    ("environment", "TEXT", field("environment")),
-    ("started", "TEXT", None),
-    ("runners", "INTEGER", field("fleet.runner_count")),
-    ("ephemeral", "INTEGER", None),
-    ("task_cpu", "INTEGER", field("fleet.task_cpu")),
-    ("task_memory", "INTEGER", field("fleet.task_memory")),
-    ("scheduled", "INTEGER", field("completeness.scheduled")),
-    ("workflows", "INTEGER", field("workflows.dispatched")),
-    ("collected", "INTEGER", field("workflows.collected")),
-    ("jobs", "INTEGER", field("jobs.count")),
-    ("queue_p95", "REAL", field("queue_time_s.p95")),
-    ("exec_p50", "REAL", field("execution_time_s.p50")),
-    ("exec_p95", "REAL", field("execution_time_s.p95")),
-    ("failure_rate", "REAL", None),
-    ("cost_per_job", "REAL", field("cost.per_job_usd")),
-    ("currency", "TEXT", field("cost.prices.currency")),
-    ("cpu_architecture", "TEXT", None),
-    ("concurrency_max", "INTEGER", field("concurrency.max")),
-    ("utilization", "REAL", field("runners.utilization")),
-    ("verdict", "TEXT", field("verdict")),
-    ("result_mtime_ns", "INTEGER NOT NULL", None),
+# a run's start (UTC): its id's stamp (the wall clock; a twin's window is in virtual time), else window_start
+_STAMP = r"-(\d{8}T\d{6})Z-[0-9a-f]{6}$"
+STARTED = (
+    f"coalesce(strftime(try_strptime(regexp_extract(test_run_id, '{_STAMP}', 1), '%Y%m%dT%H%M%S'), "
+    "'%Y-%m-%dT%H:%M:%SZ'), strftime(window_start, CASE WHEN millisecond(window_start) % 1000 = 0 "
+    "THEN '%Y-%m-%dT%H:%M:%SZ' ELSE '%Y-%m-%dT%H:%M:%S.%gZ' END))"
 )
-NAMES = tuple(c for c, _, _ in COLUMNS)
+EPHEMERAL = "CAST(ephemeral AS INTEGER)"  # 1 or 0, as the trends' sizing compares it
+_NEEDS = {STARTED: {"test_run_id", "window_start"}, EPHEMERAL: {"ephemeral"}}
+COLUMNS = (  # (history name, the runs view's column it holds; or the SQL that makes it, from `_NEEDS`)
+    ("test_run_id", "test_run_id"),
+    ("path", "run_dir"),
+    ("profile", "profile"),
+    ("environment", "environment"),
+    ("started", STARTED),
+    ("runners", "runner_count"),
+    ("ephemeral", EPHEMERAL),
+    ("task_cpu", "task_cpu"),
+    ("task_memory", "task_memory"),
+    ("scheduled", "workflows_scheduled"),
+    ("workflows", "workflows_dispatched"),
+    ("collected", "workflows_collected"),
+    ("jobs", "jobs"),
+    ("queue_p95", "queue_p95_s"),
+    ("exec_p50", "execution_p50_s"),
+    ("exec_p95", "execution_p95_s"),
+    ("failure_rate", "job_failure_rate"),
+    ("cost_per_job", "cost_per_job_usd"),
+    ("currency", "currency"),
+    ("cpu_architecture", "cpu_architecture"),
+    ("concurrency_max", "concurrency_max"),
+    ("utilization", "utilization"),
+    ("verdict", "verdict"),
+)
+NAMES = tuple(name for name, _ in COLUMNS)
+_TABLE_NAMES = frozenset(c.name for c in RUN_COLUMNS) | {"run_dir"}
+assert all(sql in _TABLE_NAMES for _, sql in COLUMNS if sql not in _NEEDS)  # the contract names them
 
 
-def db_path(reports_root: Path) -> Path:
-    return reports_root / DB_NAME
-
-
-def _rebuilt_if_damaged(reports_root: Path, work: Callable[[], T]) -> T:
-    """``work()``; if the index file is damaged, delete it and do the work again on a fresh index."""
-    path = db_path(reports_root)
-    try:
-        return work()
-    except sqlite3.DatabaseError as exc:
-        if getattr(exc, "sqlite_errorcode", None) not in _DAMAGED or not path.is_file():
-            raise _unusable(path, exc) from None
-    print(f"suite: {path} was damaged; rebuilding it from the run directories", file=sys.stderr)
-    for stale in (path, path.with_name(path.name + "-journal"), path.with_name(path.name + "-wal")):
-        stale.unlink(missing_ok=True)
-    try:
-        return work()
-    except sqlite3.DatabaseError as exc:
-        raise _unusable(path, exc) from None
-
-
-def _unusable(path: Path, exc: sqlite3.DatabaseError) -> UsageError:
-    return UsageError(
-        f"{path}: cannot use the run index ({' '.join(str(exc).split())[:100]}); it only indexes the run "
-        "directories: delete it and `suite history` rebuilds it"
-    )
-
-
-@contextmanager
-def _db(reports_root: Path) -> Iterator[sqlite3.Connection]:
-    reports_root.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(db_path(reports_root), timeout=30)
-    try:
-        held = [row[1] for row in conn.execute("PRAGMA table_info(runs)").fetchall()]
-        if held and tuple(held) != NAMES:  # an index of another layout: rebuilt from result.json files
-            conn.execute("DROP TABLE runs")
-        conn.execute(f"CREATE TABLE IF NOT EXISTS runs ({', '.join(f'{c} {t}' for c, t, _ in COLUMNS)})")
-        conn.execute("CREATE INDEX IF NOT EXISTS runs_profile ON runs (profile, started)")
-        with conn:
-            yield conn
-    finally:
-        conn.close()
-
-
-def headline(run_dir: Path) -> dict[str, Any] | None:
-    """The indexed row of one run directory; None if it has no result.json, or a damaged one (checked
-    as input: suite.rundir.result_readback; named on stderr and left out of the index)."""
-    path = run_dir / "result.json"
-    try:
-        mtime = path.stat().st_mtime_ns
-    except OSError:
-        return None
-    result, why = readable_result(path)
-    if result is None:
-        print(f"note: {why}; it is left out of the history", file=sys.stderr, flush=True)
-        return None
-    for _, _, at in COLUMNS:
-        if at and not isinstance(value_at(result, at), str | int | float | None):
-            print(
-                f"note: {path}: damaged: `{at}` is not a value; it is left out of the history",
-                file=sys.stderr,
-            )
-            return None
-    architecture = value_at(result, "fleet.cpu_architecture")  # the manifest's, when the target gave it
-    if not isinstance(architecture, str | None):
-        print(f"note: {path}: damaged: `fleet.cpu_architecture` is not text; it is left out", file=sys.stderr)
-        return None
-    test_run_id = str(result.get("test_run_id") or run_dir.name)
-    ephemeral = value_at(result, field("fleet.ephemeral"))
-    return {name: value_at(result, path) for name, _, path in COLUMNS if path} | {
-        "test_run_id": test_run_id,
-        "path": str(run_dir),
-        "started": _started(test_run_id, value_at(result, field("window.start"))),
-        "ephemeral": None if ephemeral is None else int(bool(ephemeral)),
-        "failure_rate": failure_rate(result.get("per_job")),
-        "cpu_architecture": architecture,
-        "result_mtime_ns": mtime,
-    }
-
-
-def failure_rate(per_job: Any) -> float | None:
-    """`suite compare`'s job failure rate (suite.decisions.compare.samples): of the jobs that ended
-    (conclusion failure, timed_out, cancelled, startup_failure, success or neutral), the share of the
-    first four; null when no job ended (or the jobs were never collected): never 0 by default."""
-    from suite.decisions.compare.samples import CONCLUSION, FAILED, NOT_FAILED
-
-    ended = [job.get(CONCLUSION) for job in per_job or () if job.get(CONCLUSION) in FAILED | NOT_FAILED]
-    return sum(c in FAILED for c in ended) / len(ended) if ended else None
-
-
-def _started(test_run_id: str, window_start: Any) -> str | None:
-    """When the run began (UTC, from its id: the wall clock; a twin's window is in virtual time)."""
-    m = _RUN_STAMP.search(test_run_id)
-    if m:
-        y, mo, d, h, mi, s = m.groups()
-        return f"{y}-{mo}-{d}T{h}:{mi}:{s}Z"
-    return str(window_start) if window_start else None
-
-
-def _upsert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
-    conn.execute(
-        f"INSERT OR REPLACE INTO runs ({', '.join(NAMES)}) VALUES ({', '.join('?' for _ in NAMES)})",
-        [row[c] for c in NAMES],
-    )
-
-
-def index_run(run_dir: Path, reports_root: Path | None = None) -> bool:
-    """Index one run directory (in its parent's history unless reports_root is given)."""
-    row = headline(run_dir)
-    if row is None:
-        return False
-    root = reports_root or run_dir.parent
-
-    def upsert() -> None:
-        with _db(root) as conn:
-            _upsert(conn, row)
-
-    _rebuilt_if_damaged(root, upsert)
-    return True
-
-
-def scan(reports_root: Path) -> int:
-    """Bring the index up to date with reports/; returns how many directories were (re)indexed."""
+def untabled(reports_root: Path) -> list[Path]:
+    """Run directories (a result.json) with no run table: written before the tables existed."""
     if not reports_root.is_dir():
-        return 0
-    return _rebuilt_if_damaged(reports_root, lambda: _scan(reports_root))
-
-
-def _scan(reports_root: Path) -> int:
-    with _db(reports_root) as conn:
-        known = {
-            path: mtime for path, mtime in conn.execute("SELECT path, result_mtime_ns FROM runs").fetchall()
-        }
-        changed = 0
-        seen = set()
-        for result in sorted(reports_root.glob("*/result.json")):
-            run_dir = result.parent
-            seen.add(str(run_dir))
-            try:
-                mtime = result.stat().st_mtime_ns
-            except OSError:
-                continue
-            if known.get(str(run_dir)) == mtime:
-                continue
-            row = headline(run_dir)
-            if row is not None:
-                conn.execute("DELETE FROM runs WHERE path = ?", (str(run_dir),))
-                _upsert(conn, row)
-                changed += 1
-        for path in set(known) - seen:
-            conn.execute("DELETE FROM runs WHERE path = ?", (path,))
-    return changed
-
-
-def list_runs(
-    reports_root: Path, profile: str | None = None, limit: int | None = None
-) -> list[dict[str, Any]]:
-    """Runs, newest first (by window start, then id), after a scan of reports/."""
-    scan(reports_root)
-    if not db_path(reports_root).exists():
         return []
-    sql = f"SELECT {', '.join(NAMES)} FROM runs"
+    return sorted(
+        d
+        for d in reports_root.iterdir()
+        if d.is_dir() and (d / "result.json").is_file() and not table_path(d, RUN).exists()
+    )
+
+
+def _select(held: set[str], profile: str | None, passing: bool, limit: int | None) -> tuple[str, list[Any]]:
+    """The history's SELECT over the runs view; a column no run table holds yet (every run directory
+    written before it existed) is null."""
+    exprs = []
+    for name, sql in COLUMNS:
+        needs = _NEEDS.get(sql, {sql})
+        exprs.append(f"{sql if needs <= held else 'NULL'} AS {name}")
+    where: list[str] = []
     args: list[Any] = []
     if profile:
-        sql += " WHERE profile = ?"
+        where.append("profile = ?")
         args.append(profile)
-    sql += " ORDER BY started DESC, test_run_id DESC"
+    if passing:
+        where.append("verdict = 'pass'")
+    sql = f"SELECT {', '.join(exprs)} FROM runs"
+    sql += f" WHERE {' AND '.join(where)}" if where else ""
+    sql = f"SELECT * FROM ({sql}) ORDER BY started DESC NULLS LAST, test_run_id DESC"
     if limit:
         sql += " LIMIT ?"
         args.append(int(limit))
+    return sql, args
 
-    def select() -> list[dict[str, Any]]:
-        with _db(reports_root) as conn:
-            return [dict(zip(NAMES, r, strict=True)) for r in conn.execute(sql, args).fetchall()]
 
-    return _rebuilt_if_damaged(reports_root, select)
+def list_runs(
+    reports_root: Path, profile: str | None = None, limit: int | None = None, passing: bool = False
+) -> list[dict[str, Any]]:
+    """Runs, newest first (by start, then id), read from their run tables (`passing`: verdict pass only).
+    The notes (no tables, a damaged table) go to stderr."""
+    for run_dir in untabled(reports_root):
+        print(
+            f"note: {run_dir}: no tables/run.parquet (written before the run tables); `suite report "
+            f"{run_dir}` builds them; it is left out of the history",
+            file=sys.stderr,
+            flush=True,
+        )
+    con, counts = open_views(reports_root, views=("runs",), threads=1)
+    try:
+        if not counts["runs"]:
+            return []
+        held = {d[0] for d in con.execute("SELECT * FROM runs LIMIT 0").description or ()}
+        sql, args = _select(held, profile, passing, limit)
+        try:
+            return [dict(zip(NAMES, r, strict=True)) for r in con.execute(sql, args).fetchall()]
+        except duckdb.Error as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise UsageError(
+                f"{reports_root}: the run tables cannot be read together ({clip(first, 200)}); "
+                "`suite report DIR` rewrites a run directory's tables"
+            ) from None
+    finally:
+        con.close()
 
 
 def last_passing(reports_root: Path, profile: str) -> dict[str, Any] | None:
     """The newest run of `profile` whose verdict is pass: the natural baseline for `suite compare`
     (never a failed, inconclusive or incomplete one)."""
-    return next((r for r in list_runs(reports_root, profile) if r["verdict"] == "pass"), None)
+    rows = list_runs(reports_root, profile, limit=1, passing=True)
+    return rows[0] if rows else None
 
 
 def _workflows(r: dict[str, Any]) -> str:
@@ -264,7 +155,7 @@ def render(rows: list[dict[str, Any]], width: int | None = -1) -> str:
         return "null" if x is None else fmt.format(x)
 
     if not rows:
-        return "No runs indexed (run directories live under reports/)."
+        return "No runs (run directories with tables/run.parquet live under reports/)."
     table = [
         [
             (r["started"] or "")[:19].replace("T", " "),

@@ -30,7 +30,6 @@ import hcl2
 
 from suite.decisions.compare.core import compare_dirs
 from suite.decisions.compare.render import markdown, terminal
-from suite.decisions.history import index_run
 from suite.errors import EXIT_FAILED, EXIT_PASS, UsageError
 from suite.fleet import local as fleet_local
 from suite.fleet import sizing as fargate
@@ -244,7 +243,6 @@ def validate_sizing(
     for label, sizing in (("base (FROM)", base_sizing), ("candidate (TO)", cand_sizing)):
         say(f"== {label}: apply {sizing.describe()}, run {loaded.name}")
         code, run_dir = fleet.run(sizing, loaded.path, reports_root)
-        index_run(run_dir, reports_root)
         codes.append(code)
         dirs.append(run_dir)
     comparison = compare_dirs(dirs[0], dirs[1], gates)

@@ -94,7 +94,9 @@ CREATE TABLE IF NOT EXISTS ${database}.runs
     task_cpu Nullable(Int64),
     task_memory Nullable(Int64),
     cpu_architecture LowCardinality(Nullable(String)),
+    workflows_scheduled Nullable(Int64),
     workflows_dispatched Nullable(Int64),
+    workflows_collected Nullable(Int64),
     jobs Nullable(Int64),
     queue_p50_s Nullable(Float64),
     queue_p95_s Nullable(Float64),
@@ -104,8 +106,17 @@ CREATE TABLE IF NOT EXISTS ${database}.runs
     throughput_jobs_per_min Nullable(Float64),
     job_failure_rate Nullable(Float64),
     cost_per_job_usd Nullable(Float64),
+    currency LowCardinality(Nullable(String)),
+    utilization Nullable(Float64),
     verdict LowCardinality(Nullable(String)),
     exported_at DateTime64(3, 'UTC') DEFAULT now64(3)
 )
 ENGINE = ReplacingMergeTree(exported_at)
 ORDER BY test_run_id;
+
+-- the run table's columns added after the first release of this DDL (a database made before them)
+ALTER TABLE ${database}.runs
+    ADD COLUMN IF NOT EXISTS workflows_scheduled Nullable(Int64) AFTER cpu_architecture,
+    ADD COLUMN IF NOT EXISTS workflows_collected Nullable(Int64) AFTER workflows_dispatched,
+    ADD COLUMN IF NOT EXISTS currency LowCardinality(Nullable(String)) AFTER cost_per_job_usd,
+    ADD COLUMN IF NOT EXISTS utilization Nullable(Float64) AFTER currency;

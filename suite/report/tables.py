@@ -128,7 +128,9 @@ def run_columns(
         "result_schema": result.get("schema"),
         "window_start": _epoch(window[0]),
         "window_end": _epoch(window[1]),
+        "workflows_scheduled": at("completeness.scheduled"),
         "workflows_dispatched": at("workflows.dispatched"),
+        "workflows_collected": at("workflows.collected"),
         "jobs": at("jobs.count"),
         "queue_p50_s": at("queue_time_s.p50"),
         "queue_p95_s": at("queue_time_s.p95"),
@@ -138,6 +140,8 @@ def run_columns(
         "throughput_jobs_per_min": at("throughput.jobs_per_min"),
         "job_failure_rate": sum(c in FAILED for c in ended) / len(ended) if ended else None,
         "cost_per_job_usd": at("cost.per_job_usd"),
+        "currency": at("cost.prices.currency"),
+        "utilization": at("runners.utilization"),
         "verdict": result.get("verdict"),
     }
     return {k: [v] for k, v in row.items()}

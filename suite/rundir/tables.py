@@ -104,7 +104,9 @@ RUN_COLUMNS: tuple[Column, ...] = (
     Column("task_cpu", "int64", "CPU units per task"),
     Column("task_memory", "int64", "MiB per task"),
     Column("cpu_architecture", "string", "X86_64 or ARM64"),
+    Column("workflows_scheduled", "int64", "completeness.scheduled"),
     Column("workflows_dispatched", "int64", "workflows.dispatched"),
+    Column("workflows_collected", "int64", "workflows.collected (null: not collected)"),
     Column("jobs", "int64", "jobs.count"),
     Column("queue_p50_s", "float64", "queue_time_s.p50"),
     Column("queue_p95_s", "float64", "queue_time_s.p95"),
@@ -114,6 +116,8 @@ RUN_COLUMNS: tuple[Column, ...] = (
     Column("throughput_jobs_per_min", "float64", "throughput.jobs_per_min"),
     Column("job_failure_rate", "float64", "jobs that did not succeed / jobs that ended"),
     Column("cost_per_job_usd", "float64", "cost.per_job_usd"),
+    Column("currency", "string", "cost.prices.currency"),
+    Column("utilization", "float64", "runners.utilization (busy runner time / configured runner time)"),
     Column("verdict", "string", "pass, fail, inconclusive or incomplete"),
 )
 

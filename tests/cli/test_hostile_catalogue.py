@@ -38,7 +38,7 @@ def suite_yaml(label: str, body: bytes | str) -> Case:
 def damaged(
     label: str, target: str, spec: str, argv: list[str] | None = None, must_fail: bool = True
 ) -> Case:
-    where = "{REPORTS}/history.sqlite" if target == "history.sqlite" else "{RUN}/" + target
+    where = "{RUN}/" + target
     return Case("rundir", label, argv or ["report", "{RUN}"], {where: spec}, rundir=True, must_fail=must_fail)
 
 
@@ -63,11 +63,11 @@ CATALOGUE = [
         must_fail=False,  # one warning line; the reports are written and the exit code is the verdict's
     ),
     damaged(
-        "a damaged history.sqlite",
-        "history.sqlite",
+        "a damaged run table",
+        "tables/run.parquet",
         "damage:garbage:0:0:0",
         ["history", "--reports", "reports"],
-        must_fail=False,  # history.sqlite is an index of the run directories: rebuilding it is an answer too
+        must_fail=False,  # history lists the other runs, with one note naming the file and the fix
     ),
     profile("a 250-character profile name", smoke_with("name: " + "n" * 250)),
     profile("an integer over 4,300 digits", smoke_with("max_workflows: " + "9" * 4301)),

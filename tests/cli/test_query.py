@@ -134,3 +134,29 @@ def test_no_tables_says_how_to_make_them(tmp_path: Path, capsys: pytest.CaptureF
     code, out, err = _query(capsys, tmp_path, "SELECT 1")
     assert code == 2 and out == ""
     assert "no run directory here has tables" in err and "`suite report DIR`" in err
+
+
+def test_a_damaged_table_is_one_note_and_the_other_runs_are_read(
+    reports: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "reports"
+    shutil.copytree(reports, copy)
+    damaged = next(copy.glob("*old000/tables/jobs.parquet"))
+    damaged.write_bytes(damaged.read_bytes()[: damaged.stat().st_size // 2])
+    code, out, err = _query(capsys, copy, "SELECT count(*) AS n FROM jobs", "--json")
+    assert code == 0 and json.loads(out) == [{"n": 45}]  # the intact run's jobs
+    run_dir = damaged.parent.parent
+    assert err.splitlines() == [
+        f"note: {damaged}: not a readable Parquet file; "
+        f"`suite report {run_dir}` rewrites it; its rows are left out"
+    ]
+
+
+def test_the_runs_view_names_each_runs_directory(reports: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _query(capsys, reports, "SELECT test_run_id, run_dir FROM runs ORDER BY run_dir", "--json")
+    rows = json.loads(out)
+    assert code == 0 and [r["run_dir"] for r in rows] == sorted(
+        str(p.parent.parent) for p in reports.glob("*/tables/run.parquet")
+    )
+    # the copy kept its id: only run_dir tells them apart
+    assert rows[0]["test_run_id"] == rows[1]["test_run_id"]

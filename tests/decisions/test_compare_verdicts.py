@@ -17,7 +17,7 @@ from suite.decisions.compare.stats import fisher_p, rate_ci
 from suite.errors import UsageError
 from suite.gates.compare import parse_gate
 from suite.gates.metrics import GATED_BY_DEFAULT, METRICS
-from tests.helpers.decisions import fake_run
+from tests.helpers.decisions import fake_run, set_job_columns
 
 BASE = [60.0 + i % 5 for i in range(20)]
 SMALL = {"runner_count": 4, "ephemeral": True, "task_cpu": 1024, "task_memory": 2048}
@@ -82,10 +82,10 @@ def test_headroom_is_compared_as_a_share_of_the_task(tmp_path: Path):
     a = fake_run(tmp_path, "p-a", BASE, fleet=SMALL)
     b = fake_run(tmp_path, "p-b", BASE, fleet=BIG)
     for d, pct in ((a, 60.0), (b, 30.0)):  # the same CPU units: half the share of a task twice the size
-        doc = json.loads((d / "result.json").read_text())
-        for i, job in enumerate(doc["per_job"]):
-            job["cpu_mean"], job["cpu_mean_pct"] = 614.4 + i, pct + i / 10
-        (d / "result.json").write_text(json.dumps(doc))
+        n = len(BASE)  # in the job table, where compare reads them (result.json's per_job left as it was)
+        set_job_columns(
+            d, cpu_mean=[614.4 + i for i in range(n)], cpu_mean_pct=[pct + i / 10 for i in range(n)]
+        )
     c = compare_dirs(a, b)
     assert c.metric("cpu_mean").verdict == "~"
     share = c.metric("cpu_mean_pct")

@@ -1,6 +1,6 @@
 """The trends across runs (suite.decisions.trends), a pure function of history rows: order, sizing
 changes, baselines, the regression rule and nulls as gaps, held to docs/architecture.md's definitions;
-and the history columns they read, from result.json."""
+and the history columns they read, from each run's run table (written from result.json)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from suite.decisions.history import failure_rate, list_runs
+from suite.decisions.compare.samples import samples_from_result
+from suite.decisions.history import list_runs
 from suite.decisions.trends import FIGURES, profile_trend, sizing_changes, started_epoch, trends, worse
+from suite.report.tables import run_columns
 from tests.decisions.trend_runs import LARGE, SMALL, five_runs
 
 FIG = {f.key: f for f in FIGURES}
@@ -172,9 +174,14 @@ def test_profiles_apart_and_runs_without_a_start_time_unplaced():
 
 
 def test_failure_rate_is_compares_rate():
-    jobs = [{"conclusion": c} for c in ("success", "neutral", "failure", "timed_out", "skipped", None)]
-    assert failure_rate(jobs) == 2 / 4  # skipped and unfinished give no sample
-    assert failure_rate([{"conclusion": "skipped"}]) is None and failure_rate(None) is None
+    """The run table's job_failure_rate (what history and the trends read) is `suite compare`'s rate."""
+    ends = ("success", "neutral", "failure", "timed_out", "skipped", None)
+    rate = samples_from_result({"per_job": [{"conclusion": c, "run_id": 1} for c in ends]}, {})[
+        "failure_rate"
+    ]
+    assert run_columns({}, {}, ends)["job_failure_rate"] == [2 / 4] == [sum(rate) / len(rate)]
+    assert run_columns({}, {}, ["skipped"])["job_failure_rate"] == [None]  # no job ended: null, never 0
+    assert run_columns({}, {}, [])["job_failure_rate"] == [None]
 
 
 def test_history_indexes_what_the_trends_draw(tmp_path: Path):
@@ -192,17 +199,3 @@ def test_history_indexes_what_the_trends_draw(tmp_path: Path):
     assert SMALL["task_cpu"] != LARGE["task_cpu"]
     trend = trends(list(rows.values()))["profiles"][0]
     assert [bool(r["changes"]) for r in trend["runs"]] == [False, False, True, False, False]
-
-
-def test_a_cpu_architecture_that_is_not_text_leaves_the_run_out_with_a_note(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-):
-    reports = tmp_path / "reports"
-    dirs = five_runs(reports)
-    path = dirs[0] / "result.json"
-    result = json.loads(path.read_text())
-    result["fleet"]["cpu_architecture"] = {"not": "text"}
-    path.write_text(json.dumps(result))
-    assert [r["test_run_id"] for r in list_runs(reports)] == [d.name for d in reversed(dirs[1:])]
-    (note,) = capsys.readouterr().err.splitlines()
-    assert note == f"note: {path}: damaged: `fleet.cpu_architecture` is not text; it is left out"

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.helpers.decisions import fake_run
+from tests.helpers.decisions import fake_run, write_run_table
 
 SMALL = {
     "runner_count": 4,
@@ -39,6 +39,7 @@ def trend_run(
     result["execution_time_s"] |= {"p95": execution + 5.0}
     result["cost"] = None if cost is None else {"per_job_usd": cost, "prices": {"currency": "USD"}}
     path.write_text(json.dumps(result))
+    write_run_table(d)
     return d
 
 

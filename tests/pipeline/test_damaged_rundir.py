@@ -2,7 +2,7 @@
 
 One real run directory is made per test session by a twin run on the stepped clock; each case copies
 it, damages one file and runs the command that reads it (`suite report`, `suite collect`, `suite
-compare`, `suite history`). The optional files (truth.json, raw/api.json; a damaged result.json in the
+compare`, `suite history`). The optional files (truth.json, raw/api.json; a damaged run table in the
 history) are named in one note line and skipped: the command still reports what is intact
 (docs/architecture.md: the run-directory contract).
 """
@@ -428,17 +428,18 @@ def test_an_intact_copy_reports_as_the_run_did(run_copy: Path, capsys: pytest.Ca
     assert out.err == "" and "report equals truth.json job by job" in out.out
 
 
-def test_history_leaves_out_a_damaged_result_and_lists_the_rest(
+def test_history_leaves_out_a_damaged_run_table_and_lists_the_rest(
     twin_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
     reports = tmp_path / "reports"
     good, bad = reports / twin_run.name, reports / (twin_run.name[:-6] + "000000")
     shutil.copytree(twin_run, good)
     shutil.copytree(twin_run, bad)
-    truncate("result.json")(bad)
+    truncate("tables/run.parquet")(bad)  # what history reads (result.json: compare's, not history's)
     code = main(["history", "--reports", str(reports)])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     lines = captured.err.strip("\n").split("\n")
-    assert len(lines) == 1 and lines[0].startswith(f"note: {bad / 'result.json'}:") and "damaged" in lines[0]
+    note = f"note: {bad / 'tables' / 'run.parquet'}: not a readable Parquet file"
+    assert len(lines) == 1 and lines[0].startswith(note) and f"`suite report {bad}`" in lines[0]
     assert good.name in captured.out and bad.name not in captured.out
