@@ -363,9 +363,7 @@ def _steps(jobs: JobArrays, tap: StepTap, reasons: dict[str, str], uncollected: 
     """result.json `steps` over this test's jobs (suite.analyze.steps)."""
     if "raw/jobs.jsonl" in uncollected:  # no step read, rather than none observed
         reasons["steps"] = "raw/jobs.jsonl absent: the jobs were never collected (suite collect)"
-    names = [jobs.name.values[c] for c in jobs.name.codes.tolist()]
-    conclusions = [jobs.conclusion.values[c] for c in jobs.conclusion.codes.tolist()]
-    return step_figures(jobs.id.tolist(), names, conclusions, tap.by_job, reasons)
+    return step_figures(jobs.id, jobs.name.objects(), jobs.conclusion.objects(), tap.by_job, reasons)
 
 
 def _empty_distribution_reasons(result: Result, reasons: dict[str, str]) -> None:

@@ -16,7 +16,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
+
+import numpy as np
 
 from suite.analyze.stats import distribution
 from suite.isotime import ts
@@ -67,37 +70,63 @@ def _stamp(value: Any) -> float | None:
         return None
 
 
+BATCH = 128  # rows looked at together: most batches have steps in every row, or in none
+
+
 @dataclass
 class StepTap:
     """Records each job row's steps by job id (the last copy of an id wins, as in jobs_table) while the
-    rows pass through `rows` once."""
+    rows pass through `rows` once. A row without steps records nothing (an id absent from by_job has
+    no steps), so rows without steps cost one look each."""
 
     by_job: dict[int, list[Step]] = field(default_factory=dict)
 
     def rows(self, jobs: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        for row in jobs:
-            job_id = row.get("id") if isinstance(row, dict) else None
-            if type(job_id) is int:
-                self.by_job[job_id] = parse_steps(row.get("steps"))
-            yield row
+        by_job = self.by_job
+        it = iter(jobs)
+        while batch := list(islice(it, BATCH)):
+            stepped = [r for r in batch if isinstance(r, dict) and r.get("steps")]
+            if len(stepped) == len(batch) or (not stepped and not by_job):
+                for row in stepped:  # every row has steps (or none has, and no earlier row had)
+                    if type(job_id := row.get("id")) is int:
+                        by_job[job_id] = parse_steps(row["steps"])
+            else:  # a mix: row by row, in order (a later copy without steps clears an earlier one)
+                for row in batch:
+                    job_id = row.get("id") if isinstance(row, dict) else None
+                    if type(job_id) is not int:
+                        continue
+                    if row.get("steps"):
+                        by_job[job_id] = parse_steps(row["steps"])
+                    else:
+                        by_job.pop(job_id, None)
+            yield from batch
 
 
 def step_figures(
-    job_ids: Sequence[int],
-    job_names: Sequence[str],
-    conclusions: Sequence[str | None],
+    job_ids: Sequence[int] | np.ndarray,
+    job_names: Sequence[str] | np.ndarray,
+    conclusions: Sequence[str | None] | np.ndarray,
     by_job: dict[int, list[Step]],
     reasons: dict[str, str],
 ) -> Steps:
-    """The `steps` section over these jobs (in their order); reasons gets why a figure is null."""
+    """The `steps` section over these jobs (in their order); reasons gets why a figure is null. Only
+    the jobs with steps or a failed conclusion are visited (a job with neither adds nothing)."""
     groups: dict[tuple[str, int | None, str], list[Step]] = {}
     failed_at: list[FailedStep] = []
-    for job_id, job, conclusion in zip(job_ids, job_names, conclusions, strict=True):
-        steps = by_job.get(int(job_id), [])
+    ids = np.asarray(job_ids, dtype=np.int64).reshape(-1)
+    concluded = np.asarray(conclusions, dtype=object).reshape(-1)
+    failed = np.zeros(ids.size, bool)
+    for c in FAILED_JOB:
+        failed |= concluded == c
+    with_steps = np.fromiter((k for k, v in by_job.items() if v), np.int64)
+    visit = np.flatnonzero(np.isin(ids, with_steps) | failed) if ids.size else ids
+    for i in visit.tolist():
+        job_id, job = int(ids[i]), job_names[i]
+        steps = by_job.get(job_id, [])
         for st in steps:
             groups.setdefault((str(job), st.number, st.name), []).append(st)
-        if conclusion in FAILED_JOB:
-            failed_at.append(_failed_at(int(job_id), str(job), steps))
+        if failed[i]:
+            failed_at.append(_failed_at(job_id, str(job), steps))
     by_step = [_figures(key, steps, reasons) for key, steps in _ordered(groups)]
     timed = [f for f in by_step if f["timed"]]
     slowest = sorted(timed, key=lambda f: -(f["duration_s"]["p95"] or 0.0))[:SLOWEST]
