@@ -154,11 +154,9 @@ def result_of(
     scheduled_of_job = first_scheduled(dispatches, dispatches.suite_id[sc.accepted])[owner] + shift
     every_scheduled = dispatches.scheduled[~np.isnan(dispatches.scheduled)] + shift
     pattern = (manifest.get("profile") or {}).get("pattern")
-    job_names = [arr.name.values[c] for c in arr.name.codes.tolist()]
-    runner_names = [arr.runner.values[c] for c in arr.runner.codes.tolist()]
     tasks_read = None if "raw/tasks.jsonl" in uncollected else task_list
     cost, job_cost = cost_section(
-        Jobs(job_names, runner_names, arr.busy, arr.start, arr.end),
+        Jobs(arr.name, arr.runner, arr.busy, arr.start, arr.end),
         tasks_read,
         window,
         dict(fleet),
@@ -235,11 +233,11 @@ def result_of(
         "by_workflow": by_workflow(arr, job_run, run_table, sc.run[sc.found], last_done, reasons),
         "failures": failures_section(arr, causes, unknown),
         "rightsize": rightsize_section(
-            job_names,
+            arr.name,
             arr.busy,
             arr.end - arr.start,
             per_job_res.values,
-            causes.tolist(),
+            causes,
             fleet_size(fleet),
             headroom_pct,
         ),

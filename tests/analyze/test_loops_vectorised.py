@@ -6,12 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from suite.analyze import steps as steps_mod
+from suite.analyze.columns import Cat
+from suite.analyze.cost import Jobs, task_seconds
+from suite.analyze.segmented import running_max_before, sequential_sums
 from suite.analyze.steps import StepTap, step_figures
-from tests.helpers.loops_reference import step_groups, tap_by_job
+from suite.analyze.tasks import Task
+from tests.helpers.loops_reference import (
+    running_max_before_loop,
+    sequential_sums_loop,
+    step_groups,
+    tap_by_job,
+    task_seconds_loop,
+)
 
 STAMPS = [None, "2027-01-15T08:00:00Z", "2027-01-15T08:00:07Z", "2027-01-15T08:01:00Z"]
 step_dicts = st.fixed_dictionaries(
@@ -70,3 +81,54 @@ def test_step_figures_visiting_only_jobs_with_steps_or_failed_equals_the_loop_ov
         ((k[0], k[1], k[2], len(v)) for k, v in groups.items()),
         key=lambda e: ([k[0] for k in groups].index(e[0]), e[1] is None, e[1] or 0, e[2]),
     )
+
+
+finite = st.floats(-1e3, 1e3, allow_nan=False).map(lambda x: round(x, 3))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(finite, max_size=40), max_size=8))
+def test_the_segmented_running_max_and_sums_equal_the_loops(segments):
+    values = np.asarray([v for s in segments for v in s], float)
+    starts = np.asarray(np.cumsum([0] + [len(s) for s in segments])[:-1], np.int64)
+    floor = np.asarray([float(len(s)) for s in segments])
+    assert running_max_before(values, starts, floor).tolist() == running_max_before_loop(
+        values.tolist(), starts.tolist(), floor.tolist()
+    )
+    assert sequential_sums(values, starts).tolist() == sequential_sums_loop(values.tolist(), starts.tolist())
+
+
+@st.composite
+def task_fleets(draw):
+    """Tasks (one id possibly twice, one never seen on a job) and jobs on runners named after them (or
+    none, or ""), up to 80 on one runner so a task's intervals are summed both ways (segmented.LONG)."""
+    names = [f"t{k}" for k in range(draw(st.integers(1, 4)))]
+    tasks = []
+    for name in names + draw(st.lists(st.sampled_from(names), max_size=1)):
+        created = draw(finite)
+        started = draw(st.one_of(st.none(), finite))
+        stopped = draw(st.one_of(st.none(), finite))
+        tasks.append(Task(name, None if draw(st.integers(0, 9)) == 0 else created, started, stopped, None))
+    jobs = draw(
+        st.lists(
+            st.tuples(st.sampled_from([*names, "", None, "other"]), finite, st.floats(0, 200), st.booleans()),
+            max_size=80,
+        )
+    )
+    w0 = draw(finite)
+    return tasks, jobs, (w0, w0 + draw(st.floats(0.5, 2000)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(task_fleets())
+def test_task_seconds_over_every_task_at_once_equals_the_loop_per_task(case):
+    tasks, rows, window = case
+    busy = np.asarray([r[3] for r in rows], bool)
+    start = np.asarray([r[1] if r[3] else np.nan for r in rows], float)
+    end = np.asarray([r[1] + round(r[2], 3) if r[3] else np.nan for r in rows], float)
+    runners = [r[0] for r in rows]
+    listed = Jobs(["j"] * len(rows), runners, busy, start, end)
+    expected = task_seconds_loop(tasks, listed, window)
+    assert task_seconds(tasks, listed, window) == expected
+    as_columns = Jobs(Cat.of(["j"] * len(rows)), Cat.of(runners), busy, start, end)
+    assert task_seconds(tasks, as_columns, window) == expected

@@ -7,7 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
+
+from suite.analyze.cost import Jobs, _union_within
 from suite.analyze.steps import FAILED_JOB, Step, _failed_at, parse_steps
+from suite.analyze.tasks import Task
 
 
 def tap_by_job(rows: Iterable[dict[str, Any]]) -> dict[int, list[Step]]:
@@ -36,3 +40,53 @@ def step_groups(
         if conclusion in FAILED_JOB:
             failed_at.append(_failed_at(int(job_id), str(job), steps))
     return groups, failed_at
+
+
+def task_seconds_loop(
+    tasks: Sequence[Task], jobs: Jobs, window: tuple[float, float]
+) -> list[tuple[str, float, float, float]]:
+    """cost.task_seconds' former loop: each busy job's interval gathered per runner name as tuples,
+    then per task the union of its intervals by _union_within."""
+    w0, w1 = window
+    on: dict[str, list[tuple[float, float]]] = {}
+    for i in np.flatnonzero(jobs.busy).tolist():
+        runner = jobs.runners[i]
+        if runner:
+            on.setdefault(runner, []).append((float(jobs.start[i]), float(jobs.end[i])))
+    out = []
+    for t in tasks:
+        if t.created is None:
+            continue
+        lo = max(t.created, w0)
+        hi = min(t.stopped if t.stopped is not None else w1, w1)
+        if hi <= lo:
+            continue
+        up = hi if t.started is None else min(max(t.started, lo), hi)
+        cold = up - lo
+        busy = _union_within(on.get(t.task_id, []), up, hi)
+        out.append((t.task_id, cold, busy, (hi - lo) - cold - busy))
+    return out
+
+
+def running_max_before_loop(
+    values: Sequence[float], starts: Sequence[int], floor: Sequence[float]
+) -> list[float]:
+    out = []
+    bounds = [*starts, len(values)]
+    for k in range(len(starts)):
+        reach = floor[k]
+        for v in values[bounds[k] : bounds[k + 1]]:
+            out.append(reach)
+            reach = max(reach, v)
+    return out
+
+
+def sequential_sums_loop(values: Sequence[float], starts: Sequence[int]) -> list[float]:
+    bounds = [*starts, len(values)]
+    out = []
+    for k in range(len(starts)):
+        total = 0.0
+        for v in values[bounds[k] : bounds[k + 1]]:
+            total += v
+        out.append(total)
+    return out
