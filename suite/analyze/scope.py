@@ -126,6 +126,11 @@ def not_dispatched(ledger: DispatchTable, sc: Scope) -> list[dict[str, Any]]:
 def first_scheduled(ledger: DispatchTable, suite_ids: np.ndarray) -> np.ndarray:
     """Per suite_id: the scheduled_at of its first ledger row that has one (NaN when none)."""
     rows = np.flatnonzero(~np.isnan(ledger.scheduled))
-    first = dict(zip(ledger.suite_id[rows[::-1]].tolist(), rows[::-1].tolist(), strict=True))
+    ids = ledger.suite_id[rows]
+    if suite_ids.size * 8 < rows.size:  # a few wanted (the dropped ones): only their rows are keyed
+        wanted = set(suite_ids.tolist())
+        keep = np.fromiter(map(wanted.__contains__, ids.tolist()), bool, rows.size)
+        rows, ids = rows[keep], ids[keep]
+    first = dict(zip(ids[::-1].tolist(), rows[::-1].tolist(), strict=True))
     at = np.fromiter(map(first.get, suite_ids.tolist(), repeat(-1)), np.int64, suite_ids.size)
     return np.where(at >= 0, np.append(ledger.scheduled, np.nan)[at], np.nan)
