@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import methodcaller
 from typing import Any
 
 import numpy as np
@@ -71,6 +72,7 @@ def _stamp(value: Any) -> float | None:
 
 
 BATCH = 128  # rows looked at together: most batches have steps in every row, or in none
+_STEPS = methodcaller("get", "steps")
 
 
 @dataclass
@@ -85,9 +87,16 @@ class StepTap:
         by_job = self.by_job
         it = iter(jobs)
         while batch := list(islice(it, BATCH)):
-            stepped = [r for r in batch if isinstance(r, dict) and r.get("steps")]
-            if len(stepped) == len(batch) or (not stepped and not by_job):
-                for row in stepped:  # every row has steps (or none has, and no earlier row had)
+            try:
+                flags = list(map(_STEPS, batch))  # each row's steps, read at C speed
+            except (AttributeError, TypeError):  # a row that is not a dict among them
+                flags = [r.get("steps") if isinstance(r, dict) else None for r in batch]
+            if not any(flags) and not by_job:  # no steps here, and none recorded to clear
+                yield from batch
+                continue
+            stepped = [r for r, f in zip(batch, flags, strict=True) if f and isinstance(r, dict)]
+            if len(stepped) == len(batch):
+                for row in stepped:  # every row has steps
                     if type(job_id := row.get("id")) is int:
                         by_job[job_id] = parse_steps(row["steps"])
             else:  # a mix: row by row, in order (a later copy without steps clears an earlier one)
