@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from operator import methodcaller
 from typing import Any
 
@@ -84,6 +84,10 @@ class StepTap:
     by_job: dict[int, list[Step]] = field(default_factory=dict)
 
     def rows(self, jobs: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """The rows, unchanged and in order (chained a batch at a time: no Python step per row)."""
+        return chain.from_iterable(self._batches(jobs))
+
+    def _batches(self, jobs: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         by_job = self.by_job
         it = iter(jobs)
         while batch := list(islice(it, BATCH)):
@@ -92,7 +96,7 @@ class StepTap:
             except (AttributeError, TypeError):  # a row that is not a dict among them
                 flags = [r.get("steps") if isinstance(r, dict) else None for r in batch]
             if not any(flags) and not by_job:  # no steps here, and none recorded to clear
-                yield from batch
+                yield batch
                 continue
             stepped = [r for r, f in zip(batch, flags, strict=True) if f and isinstance(r, dict)]
             if len(stepped) == len(batch):
@@ -108,7 +112,7 @@ class StepTap:
                         by_job[job_id] = parse_steps(row["steps"])
                     else:
                         by_job.pop(job_id, None)
-            yield from batch
+            yield batch
 
 
 def step_figures(
