@@ -151,7 +151,7 @@ def result_of(
     last_done = _last_completed(arr, job_run, len(run_table))
     dropped = not_dispatched(dispatches, sc)
     fleet_use = runners(arr, configured, window, list(runners_snapshots), reasons, fleet.get("labels") or ())
-    accepted_first = first_scheduled(dispatches, dispatches.suite_id[sc.accepted]) + shift  # once: 3 users
+    accepted_first = sc.first_scheduled(dispatches) + shift  # found once for its three users
     scheduled_of_job = accepted_first[owner]
     every_scheduled = dispatches.scheduled[~np.isnan(dispatches.scheduled)] + shift
     pattern = (manifest.get("profile") or {}).get("pattern")

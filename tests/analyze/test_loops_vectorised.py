@@ -13,10 +13,14 @@ from hypothesis import strategies as st
 from suite.analyze import steps as steps_mod
 from suite.analyze.columns import Cat
 from suite.analyze.cost import Jobs, task_seconds
+from suite.analyze.scope import first_scheduled, not_dispatched, scope
 from suite.analyze.segmented import running_max_before, sequential_sums
 from suite.analyze.steps import StepTap, step_figures
+from suite.analyze.tables import DispatchTable, runs_table
 from suite.analyze.tasks import Task
 from tests.helpers.loops_reference import (
+    accepted_rows_loop,
+    not_dispatched_loop,
     running_max_before_loop,
     sequential_sums_loop,
     step_groups,
@@ -132,3 +136,34 @@ def test_task_seconds_over_every_task_at_once_equals_the_loop_per_task(case):
     assert task_seconds(tasks, listed, window) == expected
     as_columns = Jobs(Cat.of(["j"] * len(rows)), Cat.of(runners), busy, start, end)
     assert task_seconds(tasks, as_columns, window) == expected
+
+
+@st.composite
+def ledgers(draw):
+    """Ledger tables: suite_ids repeated (retries), statuses 2xx, refused or none, stamps or none."""
+    n = draw(st.integers(0, 40))
+    ids = [draw(st.sampled_from(["a", "b", "c", "d", "e"])) for _ in range(n)]
+    status = [draw(st.sampled_from([200.0, 204.0, 500.0, 422.0, np.nan])) for _ in range(n)]
+    scheduled = [draw(st.sampled_from([np.nan, 10.0, 20.5, 30.0])) for _ in range(n)]
+    return DispatchTable(
+        np.asarray(ids, dtype=object).reshape(-1),
+        np.asarray(scheduled, float),
+        np.asarray(scheduled, float) + 0.5,
+        np.asarray(status, float),
+        np.full(n, -1, np.int64),
+        np.zeros(n, bool),
+        np.full(n, None, dtype=object),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(ledgers())
+def test_scope_over_suite_id_codes_equals_the_dicts_keyed_by_suite_id(ledger):
+    sc = scope(ledger, runs_table([]))
+    assert sc.accepted.tolist() == accepted_rows_loop(ledger)
+    expected = first_scheduled(ledger, ledger.suite_id[sc.accepted])  # the dict form, keyed by suite_id
+    assert np.array_equal(sc.first_scheduled(ledger), expected, equal_nan=True)
+    dropped = [(d["suite_id"], d["status"]) for d in not_dispatched(ledger, sc)]
+    expected_dropped = not_dispatched_loop(ledger, sc.accepted.tolist())
+    status = [None if np.isnan(ledger.status[r]) else int(ledger.status[r]) for _, r in expected_dropped]
+    assert dropped == [(s, code) for (s, _), code in zip(expected_dropped, status, strict=True)]

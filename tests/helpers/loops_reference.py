@@ -11,7 +11,9 @@ import numpy as np
 
 from suite.analyze.cost import Jobs, _union_within
 from suite.analyze.steps import FAILED_JOB, Step, _failed_at, parse_steps
+from suite.analyze.tables import DispatchTable
 from suite.analyze.tasks import Task
+from suite.rundir.ledger import accepted_mask
 
 
 def tap_by_job(rows: Iterable[dict[str, Any]]) -> dict[int, list[Step]]:
@@ -90,3 +92,21 @@ def sequential_sums_loop(values: Sequence[float], starts: Sequence[int]) -> list
             total += v
         out.append(total)
     return out
+
+
+def accepted_rows_loop(ledger: DispatchTable) -> list[int]:
+    """scope's former dict: per suite_id its last 2xx row, in order of the suite_id's first 2xx row."""
+    rows = np.flatnonzero(accepted_mask(ledger.status))
+    last = dict(zip(ledger.suite_id[rows].tolist(), rows.tolist(), strict=True))
+    return list(last.values())
+
+
+def not_dispatched_loop(ledger: DispatchTable, accepted_rows: Sequence[int]) -> list[tuple[str, int]]:
+    """not_dispatched's former set: (suite_id, its last row) of the suite_ids never accepted."""
+    accepted = set(ledger.suite_id[np.asarray(accepted_rows, np.int64)].tolist())
+    rows = np.flatnonzero(~accepted_mask(ledger.status))
+    last: dict[str, int] = {}
+    for suite_id, row in zip(ledger.suite_id[rows].tolist(), rows.tolist(), strict=True):
+        if suite_id not in accepted:
+            last[suite_id] = row
+    return list(last.items())
