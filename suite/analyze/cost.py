@@ -118,6 +118,17 @@ def _runner_cat(runners: Sequence[str | None] | Cat) -> Cat:
     return runners if isinstance(runners, Cat) else Cat.of(list(runners))
 
 
+def _by_runner_then_interval(code: np.ndarray, a: np.ndarray, b: np.ndarray, codes: int) -> np.ndarray:
+    """The order of np.lexsort((b, a, code)) (per runner, its intervals as sorted() orders the tuples):
+    a stable sort of the runner codes alone when that already leaves each runner's (a, b) in order
+    (jobs come ordered by their start), else the lexsort."""
+    small = code.astype(np.uint16) if codes <= np.iinfo(np.uint16).max else code
+    order = np.argsort(small, kind="stable")  # 16-bit codes: numpy sorts them by radix
+    c, x, y = code[order], a[order], b[order]
+    step = (c[1:] != c[:-1]) | (x[1:] > x[:-1]) | ((x[1:] == x[:-1]) & (y[1:] >= y[:-1]))
+    return order if bool(step.all()) else np.lexsort((b, a, code))
+
+
 def task_seconds(
     tasks: Sequence[Task], jobs: Jobs, window: tuple[float, float]
 ) -> list[tuple[str, float, float, float]]:
@@ -145,7 +156,7 @@ def task_seconds(
     code_of = {v: c for c, v in enumerate(runners.values) if v}
     use = np.flatnonzero(jobs.busy & (np.isin(runners.codes, list(code_of.values()))))
     code, a, b = runners.codes[use], jobs.start[use], jobs.end[use]
-    order = np.lexsort((b, a, code))  # per runner, its intervals as sorted() orders the tuples
+    order = _by_runner_then_interval(code, a, b, len(runners.values))
     code, a, b = code[order], a[order], b[order]
     bounds = np.searchsorted(code, np.arange(len(runners.values) + 2))  # one spare: no runner at all
     task_code = np.fromiter((code_of.get(k[0], -1) for k in kept), np.int64, len(kept))

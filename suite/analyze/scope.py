@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from suite.analyze.columns import Codes
 from suite.analyze.tables import DispatchTable, RunTable
 from suite.rundir.ledger import accepted_mask
 
@@ -60,8 +59,7 @@ def _find(ids: np.ndarray, order: np.ndarray, wanted: np.ndarray) -> np.ndarray:
 
 
 def scope(ledger: DispatchTable, runs: RunTable) -> Scope:
-    codes = Codes()
-    code = codes.column(ledger.suite_id.tolist())
+    code, codes = _codes(ledger.suite_id.tolist())
     rows = np.flatnonzero(accepted_mask(ledger.status))
     # per suite_id its last 2xx row, the suite_ids in order of their first 2xx row
     c = code[rows]
@@ -88,7 +86,14 @@ def scope(ledger: DispatchTable, runs: RunTable) -> Scope:
     if found.size:
         last_finder = found.size - 1 - np.unique(run[found][::-1], return_index=True)[1]
         owner[run[found][last_finder]] = found[last_finder]
-    return Scope(accepted, run, missing, owner, run_order, code, len(codes))
+    return Scope(accepted, run, missing, owner, run_order, code, codes)
+
+
+def _codes(values: list[Any]) -> tuple[np.ndarray, int]:
+    """Each value as a small integer (in order of first sight), and how many distinct values: the
+    distinct ones found by dict.fromkeys (no Python call per new value)."""
+    index = {v: i for i, v in enumerate(dict.fromkeys(values))}
+    return np.fromiter(map(index.__getitem__, values), np.int64, len(values)), len(index)
 
 
 def _missing(ledger: DispatchTable, row: int, has_id: bool) -> dict[str, str]:

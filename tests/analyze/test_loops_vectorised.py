@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from suite.analyze import steps as steps_mod
 from suite.analyze.columns import Cat
-from suite.analyze.cost import Jobs, task_seconds
+from suite.analyze.cost import Jobs, _by_runner_then_interval, task_seconds
 from suite.analyze.scope import first_scheduled, not_dispatched, scope
 from suite.analyze.segmented import running_max_before, sequential_sums
 from suite.analyze.steps import StepTap, step_figures
@@ -167,3 +167,17 @@ def test_scope_over_suite_id_codes_equals_the_dicts_keyed_by_suite_id(ledger):
     expected_dropped = not_dispatched_loop(ledger, sc.accepted.tolist())
     status = [None if np.isnan(ledger.status[r]) else int(ledger.status[r]) for _, r in expected_dropped]
     assert dropped == [(s, code) for (s, _), code in zip(expected_dropped, status, strict=True)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5), st.integers(0, 3)), max_size=30), st.booleans()
+)
+def test_the_runner_order_equals_the_lexsort(rows, presorted):
+    if presorted:  # as the jobs come: by start, so a stable sort by runner is often enough
+        rows = sorted(rows, key=lambda r: r[1])
+    code = np.asarray([r[0] for r in rows], np.int64)
+    a = np.asarray([float(r[1]) for r in rows])
+    b = a + np.asarray([float(r[2]) for r in rows])
+    got = _by_runner_then_interval(code, a, b, 4)
+    assert got.tolist() == np.lexsort((b, a, code)).tolist()
