@@ -185,9 +185,9 @@ def rightsize_section(
             g["recommended_note"] = "the fleet's size lacks this headroom"
         return g
 
-    def group(mask: np.ndarray) -> JobNameRightsize:
-        done = mask & busy
-        oom_jobs = int(np.count_nonzero(mask & oom))
+    def group(idx: np.ndarray) -> JobNameRightsize:  # idx: the group's jobs, ascending
+        done = idx[busy[idx]]
+        oom_jobs = int(np.count_nonzero(oom[idx]))
         cpu_max, cpu_max_pct, cpu_mean_pct, memory_max, memory_max_pct = (figures[k][done] for k in keys)
         figures_done = (cpu_max, cpu_max_pct, cpu_mean_pct, memory_max, memory_max_pct)
         return against_current(judge(execution_s[done], *figures_done, oom_jobs, headroom_pct))
@@ -195,11 +195,14 @@ def rightsize_section(
     cat = names if isinstance(names, Cat) else Cat.of(list(names))
     present, first_row = np.unique(cat.codes, return_index=True)
     order = present[np.argsort(first_row)].tolist()  # in order of each name's first job
+    small = cat.codes.astype(np.uint16) if len(cat.values) <= np.iinfo(np.uint16).max else cat.codes
+    by_name = np.argsort(small, kind="stable")  # each name's jobs together, ascending within
+    bounds = np.searchsorted(cat.codes[by_name], np.arange(len(cat.values) + 1))
     return Rightsize(
         definition=DEFINITION,
         headroom_pct=float(headroom_pct),
         rules=rules(),
         current=current,
-        all_jobs=group(np.ones(len(cat), bool)),
-        by_job_name={str(cat.values[c]): group(cat.codes == c) for c in order},
+        all_jobs=group(np.arange(len(cat))),
+        by_job_name={str(cat.values[c]): group(by_name[bounds[c] : bounds[c + 1]]) for c in order},
     )
