@@ -5,8 +5,9 @@ Definitions (docs/architecture.md, Definitions): a step's duration = its complet
 over the steps with both stamps (a skipped step has none); steps are grouped by (job name, step
 number, step name): what a user reads as `build / npm` step 3 `Run tests`; the number tells apart
 two steps of one name in one job. Only the jobs the headline counts (this test's runs, a job id's
-last copy, the run's latest attempt) are read: StepTap records every row's steps as the rows pass
-once through suite.analyze.tables.jobs_table, and step_figures keeps those of the kept job ids.
+last copy, the run's latest attempt) are read: StepTap records the steps of every row carrying any
+as the rows pass once through suite.analyze.tables.jobs_table, and step_figures keeps those of the
+kept job ids.
 A failed job (conclusion failure or timed_out) failed at its first step, by number, whose
 conclusion is failure, timed_out or cancelled; none such: null, with the reason.
 """
