@@ -32,8 +32,10 @@ def completeness(
 ) -> Completeness:
     """`uncollected`: the COLLECTION_FILES absent from the run directory (the I/O edge knows)."""
     ids = dispatches.suite_id
-    sent = len(set(ids[~np.isnan(dispatches.sent)].tolist()))
-    scheduled = max(len(set(ids.tolist())), schedule_size or 0)
+    distinct = len(set(ids.tolist()))
+    unsent = np.isnan(dispatches.sent)
+    sent = len(set(ids[~unsent].tolist())) if unsent.any() else distinct  # every row sent: one set
+    scheduled = max(distinct, schedule_size or 0)
     never_sent = scheduled - sent
     stopped_by = None
     if never_sent > 0:

@@ -9,8 +9,11 @@ zero-length interval [t, t) contributes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+from suite.isotime import stamp_column
 
 Step = tuple[float, int]  # (t, level): the level holds from t until the next step
 
@@ -57,9 +60,21 @@ def weighted_mean_arrays(
 
 @dataclass(frozen=True)
 class Concurrency:
-    timeline: list[Step]
+    """The step function as arrays (times, levels: sweep_arrays), its max and its time-weighted mean."""
+
+    times: np.ndarray
+    levels: np.ndarray
     max: int
     mean: float | None
+
+    @property
+    def timeline(self) -> list[Step]:
+        """The steps as (t, level) pairs, t an int when whole."""
+        return [(_num(t), int(v)) for t, v in zip(self.times.tolist(), self.levels.tolist(), strict=True)]
+
+    def stamped(self) -> list[list[Any]]:
+        """The steps as result.json holds them: [ISO time, level], made from the arrays at once."""
+        return [[t, v] for t, v in zip(stamp_column(self.times), self.levels.tolist(), strict=True)]
 
 
 def concurrency_arrays(
@@ -69,5 +84,4 @@ def concurrency_arrays(
     mean = None
     if window_start is not None and window_end is not None:
         mean = weighted_mean_arrays(times, levels, window_start, window_end)
-    steps = [(_num(t), int(v)) for t, v in zip(times.tolist(), levels.tolist(), strict=True)]
-    return Concurrency(timeline=steps, max=int(levels.max()) if levels.size else 0, mean=mean)
+    return Concurrency(times, levels, int(levels.max()) if levels.size else 0, mean)

@@ -25,6 +25,8 @@ from typing import Any, TypeGuard
 
 import numpy as np
 
+from suite.analyze.columns import Cat
+from suite.analyze.segmented import running_max_before, sequential_sums
 from suite.analyze.stats import distribution, exact_sum
 from suite.analyze.tasks import Task
 from suite.rundir.cost_types import Cost, FleetCost, JobNameCost, PricesUsed, PriceTable
@@ -44,10 +46,10 @@ DEFINITION = (
 @dataclass(frozen=True)
 class Jobs:
     """Per job, in the jobs' order: name, runner name (None: none), busy (ran to completion), start and
-    end of its interval (NaN unless busy)."""
+    end of its interval (NaN unless busy). Names and runners as lists, or as categorical columns."""
 
-    names: Sequence[str]
-    runners: Sequence[str | None]
+    names: Sequence[str] | Cat
+    runners: Sequence[str | None] | Cat
     busy: np.ndarray
     start: np.ndarray
     end: np.ndarray
@@ -101,7 +103,8 @@ def _positive(x: object) -> TypeGuard[float]:
 
 
 def _union_within(intervals: list[tuple[float, float]], lo: float, hi: float) -> float:
-    """Seconds of [lo, hi) covered by the union of the half-open intervals."""
+    """Seconds of [lo, hi) covered by the union of the half-open intervals (one task's, the loop that
+    task_seconds computes for every task at once)."""
     total, reach = 0.0, lo
     for a, b in sorted(intervals):
         a, b = max(a, reach), min(b, hi)
@@ -111,17 +114,33 @@ def _union_within(intervals: list[tuple[float, float]], lo: float, hi: float) ->
     return total
 
 
+def _runner_cat(runners: Sequence[str | None] | Cat) -> Cat:
+    return runners if isinstance(runners, Cat) else Cat.of(list(runners))
+
+
+def _by_runner_then_interval(code: np.ndarray, a: np.ndarray, b: np.ndarray, codes: int) -> np.ndarray:
+    """The order of np.lexsort((b, a, code)) (per runner, its intervals as sorted() orders the tuples):
+    a stable sort of the runner codes alone when that already leaves each runner's (a, b) in order
+    (jobs come ordered by their start), else the lexsort."""
+    small = code.astype(np.uint16) if codes <= np.iinfo(np.uint16).max else code
+    order = np.argsort(small, kind="stable")  # 16-bit codes: numpy sorts them by radix
+    c, x, y = code[order], a[order], b[order]
+    step = (c[1:] != c[:-1]) | (x[1:] > x[:-1]) | ((x[1:] == x[:-1]) & (y[1:] >= y[:-1]))
+    return order if bool(step.all()) else np.lexsort((b, a, code))
+
+
 def task_seconds(
     tasks: Sequence[Task], jobs: Jobs, window: tuple[float, float]
 ) -> list[tuple[str, float, float, float]]:
-    """Per task with a createdAt overlapping the window: (task id, cold start s, busy s, idle s)."""
+    """Per task with a createdAt overlapping the window: (task id, cold start s, busy s, idle s).
+
+    busy = _union_within(the task's jobs' intervals, end of its cold start, its end) for every task at
+    once: its jobs sorted by (start, end), each clipped to [the reach so far, the task's end), the
+    reach being the running max of the clipped ends before it (a running max that also counts the
+    intervals adding nothing is the same: theirs are at or before their own start), the pieces summed
+    in order as the loop adds them."""
     w0, w1 = window
-    on: dict[str, list[tuple[float, float]]] = {}
-    for i in np.flatnonzero(jobs.busy).tolist():
-        runner = jobs.runners[i]
-        if runner:
-            on.setdefault(runner, []).append((float(jobs.start[i]), float(jobs.end[i])))
-    out = []
+    kept: list[tuple[str, float, float, float]] = []  # (task id, lo, up, hi)
     for t in tasks:
         if t.created is None:
             continue
@@ -130,9 +149,32 @@ def task_seconds(
         if hi <= lo:
             continue
         up = hi if t.started is None else min(max(t.started, lo), hi)  # cold start ends here
-        cold = up - lo
-        busy = _union_within(on.get(t.task_id, []), up, hi)
-        out.append((t.task_id, cold, busy, (hi - lo) - cold - busy))
+        kept.append((t.task_id, lo, up, hi))
+    if not kept:
+        return []
+    runners = _runner_cat(jobs.runners)
+    code_of = {v: c for c, v in enumerate(runners.values) if v}
+    use = np.flatnonzero(jobs.busy & (np.isin(runners.codes, list(code_of.values()))))
+    code, a, b = runners.codes[use], jobs.start[use], jobs.end[use]
+    order = _by_runner_then_interval(code, a, b, len(runners.values))
+    code, a, b = code[order], a[order], b[order]
+    bounds = np.searchsorted(code, np.arange(len(runners.values) + 2))  # one spare: no runner at all
+    task_code = np.fromiter((code_of.get(k[0], -1) for k in kept), np.int64, len(kept))
+    first = np.where(task_code >= 0, bounds[np.maximum(task_code, 0)], 0)
+    size = np.where(task_code >= 0, bounds[np.maximum(task_code, 0) + 1] - first, 0)
+    starts = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64)
+    # every task's intervals side by side (a task id twice: its runner's intervals twice)
+    at = np.repeat(first - starts, size) + np.arange(int(size.sum()))
+    seg = np.repeat(np.arange(len(kept)), size)
+    task_up = np.asarray([k[2] for k in kept], float)
+    task_hi = np.asarray([k[3] for k in kept], float)
+    end = np.minimum(b[at], task_hi[seg])
+    begin = np.maximum(a[at], running_max_before(end, starts, task_up))
+    busy = sequential_sums(np.where(end > begin, end - begin, 0.0), starts)
+    out = []
+    for (task_id, lo, up_, hi_), busy_s in zip(kept, busy.tolist(), strict=True):
+        cold = up_ - lo
+        out.append((task_id, cold, busy_s, (hi_ - lo) - cold - busy_s))
     return out
 
 
@@ -200,10 +242,13 @@ def cost_section(
     if per_job_usd is None and run["usd"] is not None:
         reasons.setdefault("cost.per_job_usd", "no job of this test ran to completion")
     by_name: dict[str, JobNameCost] = {}
-    names = np.asarray(jobs.names, dtype=object)
-    for name in dict.fromkeys(jobs.names):
-        mine = per_job[(names == name) & ~np.isnan(per_job)]
+    names = jobs.names if isinstance(jobs.names, Cat) else Cat.of(list(jobs.names))
+    present, first_row = np.unique(names.codes, return_index=True)
+    known_cost = ~np.isnan(per_job)
+    for code in present[np.argsort(first_row)].tolist():  # in order of each name's first job
+        mine = per_job[(names.codes == code) & known_cost]
         total = exact_sum(mine) if mine.size else None
+        name = names.values[code]
         by_name[str(name)] = JobNameCost(
             jobs=int(mine.size),
             execution_usd=total,

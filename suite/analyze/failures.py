@@ -118,7 +118,9 @@ def failures_section(jobs: JobArrays, causes: np.ndarray, unknown: dict[str, int
     by_name: dict[str, FailureCounts] = {}
     for name in dict.fromkeys(names.tolist()):  # every job name, those without a failure too
         by_name[str(name)] = _counts(failed_causes[failed_names == name])
-    return Failures(total=_counts(causes), by_job_name=by_name, unknown_reasons=dict(unknown))
+    # the total over the failed jobs only: a job that did not fail (None) has no cause to count
+    total = _counts(failed_causes)
+    return Failures(total=total, by_job_name=by_name, unknown_reasons=dict(unknown))
 
 
 def _counts(causes: np.ndarray) -> FailureCounts:

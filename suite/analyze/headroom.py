@@ -30,7 +30,6 @@ import numpy as np
 from suite.analyze.concurrency import concurrency_arrays, sweep_arrays
 from suite.analyze.tasks import Task
 from suite.analyze.timeline import JobArrays
-from suite.isotime import stamp_column
 from suite.rundir.result_types import JobsWaiting, Occupancy
 
 OCCUPANCY_DEFINITION = (
@@ -66,12 +65,11 @@ def jobs_waiting(jobs: JobArrays, window: tuple[float, float] | None, reasons: d
     conc = concurrency_arrays(starts, ends, *(window or (None, None)))
     if conc.mean is None:
         reasons["jobs_waiting.mean"] = "no window (no job completed)"
-    times = np.asarray([t for t, _ in conc.timeline], dtype=float)
     return {
         "max": conc.max,
         "mean": conc.mean,
         "definition": WAITING_DEFINITION,
-        "timeline": [[t, lv] for t, (_, lv) in zip(stamp_column(times), conc.timeline, strict=True)],
+        "timeline": conc.stamped(),
     }
 
 

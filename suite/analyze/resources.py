@@ -181,12 +181,17 @@ def join_resources(jobs: JobArrays, index: SampleArrays, not_collected: str | No
     counts: dict[str, np.ndarray] = {}
     maxs: dict[str, np.ndarray] = {}
     means: dict[str, np.ndarray] = {}
+    found: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None  # the last (task, t, lo, hi)
     for metric in (CPU, MEM, CPU_RESERVED, MEM_RESERVED):
         task, t, v = index.columns.get(metric, (np.empty(0, np.int64), np.empty(0), np.empty(0)))
-        keys = task * span + np.searchsorted(times, t)
-        lo = np.searchsorted(keys, k_start_sorted, side="left")
-        hi = np.searchsorted(keys, k_end_sorted, side="left")
-        hi[~joined_sorted] = lo[~joined_sorted]  # no task to join: no samples
+        if found is not None and np.array_equal(found[0], task) and np.array_equal(found[1], t):
+            lo, hi = found[2], found[3]  # sampled at the same (task, time)s as the last: the same slices
+        else:
+            keys = task * span + np.searchsorted(times, t)
+            lo = np.searchsorted(keys, k_start_sorted, side="left")
+            hi = np.searchsorted(keys, k_end_sorted, side="left")
+            hi[~joined_sorted] = lo[~joined_sorted]  # no task to join: no samples
+            found = (task, t, lo, hi)
         count = hi - lo
         mx, sm = _segments(v, lo, hi)
         counts[metric] = unsorted(count)

@@ -34,7 +34,7 @@ from suite.analyze.tasks import task_summary, tasks_from_events
 from suite.analyze.timeline import JobArrays
 from suite.analyze.unobserved import blank_unobserved
 from suite.gates.verdict import judge_thresholds, verdict
-from suite.isotime import stamp, stamp_column
+from suite.isotime import stamp
 from suite.rundir.cost_types import PriceTable
 from suite.rundir.result_schema import (
     SCHEMA,
@@ -151,14 +151,13 @@ def result_of(
     last_done = _last_completed(arr, job_run, len(run_table))
     dropped = not_dispatched(dispatches, sc)
     fleet_use = runners(arr, configured, window, list(runners_snapshots), reasons, fleet.get("labels") or ())
-    scheduled_of_job = first_scheduled(dispatches, dispatches.suite_id[sc.accepted])[owner] + shift
+    accepted_first = sc.first_scheduled(dispatches) + shift  # found once for its three users
+    scheduled_of_job = accepted_first[owner]
     every_scheduled = dispatches.scheduled[~np.isnan(dispatches.scheduled)] + shift
     pattern = (manifest.get("profile") or {}).get("pattern")
-    job_names = [arr.name.values[c] for c in arr.name.codes.tolist()]
-    runner_names = [arr.runner.values[c] for c in arr.runner.codes.tolist()]
     tasks_read = None if "raw/tasks.jsonl" in uncollected else task_list
     cost, job_cost = cost_section(
-        Jobs(job_names, runner_names, arr.busy, arr.start, arr.end),
+        Jobs(arr.name, arr.runner, arr.busy, arr.start, arr.end),
         tasks_read,
         window,
         dict(fleet),
@@ -198,12 +197,7 @@ def result_of(
         "concurrency": Concurrency(
             max=conc.max,
             mean=conc.mean,
-            timeline=[
-                [t, level]
-                for t, (_, level) in zip(
-                    stamp_column(np.asarray([t for t, _ in conc.timeline], float)), conc.timeline, strict=True
-                )
-            ],
+            timeline=conc.stamped(),
         ),
         "throughput": thru,
         "runners": fleet_use,
@@ -214,7 +208,18 @@ def result_of(
         ),
         "tasks": task_summary(task_list, arr),
         "saturation": _saturation(
-            manifest, dispatches, sc, run_table, last_done, arr, owner, shift, configured, reasons
+            manifest,
+            dispatches,
+            sc,
+            run_table,
+            last_done,
+            arr,
+            owner,
+            shift,
+            configured,
+            reasons,
+            accepted_first,
+            dropped,
         ),
         "jobs_waiting": jobs_waiting(arr, window, reasons),
         "occupancy": occupancy(
@@ -235,11 +240,11 @@ def result_of(
         "by_workflow": by_workflow(arr, job_run, run_table, sc.run[sc.found], last_done, reasons),
         "failures": failures_section(arr, causes, unknown),
         "rightsize": rightsize_section(
-            job_names,
+            arr.name,
             arr.busy,
             arr.end - arr.start,
             per_job_res.values,
-            causes.tolist(),
+            causes,
             fleet_size(fleet),
             headroom_pct,
         ),
@@ -315,16 +320,18 @@ def _saturation(
     shift: float,
     configured: int | None,
     reasons: dict[str, str],
+    scheduled: np.ndarray,
+    dropped: list[dict[str, Any]],
 ) -> Saturation | None:
-    """saturation.py's inputs: per accepted workflow its first scheduled_at and (run completed) its last
-    job's completed_at; the never-accepted workflows' scheduled_at; all on GitHub's clock."""
-    scheduled = first_scheduled(dispatches, dispatches.suite_id[sc.accepted]) + shift
+    """saturation.py's inputs: per accepted workflow its first scheduled_at (`scheduled`, shifted) and
+    (run completed) its last job's completed_at; the never-accepted workflows' (`dropped`:
+    not_dispatched) scheduled_at; all on GitHub's clock."""
     done = np.full(sc.accepted.size, np.nan)
     found = sc.found
     run = sc.run[found]
     completed = runs.status.isin("completed")[run]
     done[found[completed]] = last_done[run[completed]]
-    never = np.asarray([d["suite_id"] for d in not_dispatched(dispatches, sc)], dtype=object)
+    never = np.asarray([d["suite_id"] for d in dropped], dtype=object)
     every = dispatches.scheduled[~np.isnan(dispatches.scheduled)] + shift
     offered = Offered(scheduled, done, first_scheduled(dispatches, never) + shift, every)
     pattern = (manifest.get("profile") or {}).get("pattern")
@@ -363,9 +370,7 @@ def _steps(jobs: JobArrays, tap: StepTap, reasons: dict[str, str], uncollected: 
     """result.json `steps` over this test's jobs (suite.analyze.steps)."""
     if "raw/jobs.jsonl" in uncollected:  # no step read, rather than none observed
         reasons["steps"] = "raw/jobs.jsonl absent: the jobs were never collected (suite collect)"
-    names = [jobs.name.values[c] for c in jobs.name.codes.tolist()]
-    conclusions = [jobs.conclusion.values[c] for c in jobs.conclusion.codes.tolist()]
-    return step_figures(jobs.id.tolist(), names, conclusions, tap.by_job, reasons)
+    return step_figures(jobs.id, jobs.name.objects(), jobs.conclusion.objects(), tap.by_job, reasons)
 
 
 def _empty_distribution_reasons(result: Result, reasons: dict[str, str]) -> None:

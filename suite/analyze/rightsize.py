@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from suite.analyze.columns import Cat
 from suite.rundir.cost_types import JobNameRightsize, Rightsize, RightsizeRules, TaskSize
 from suite.rundir.fargate_sizes import all_sizes
 
@@ -158,18 +159,18 @@ def judge(
 
 
 def rightsize_section(
-    names: Sequence[str],
+    names: Sequence[str] | Cat,
     busy: np.ndarray,
     execution_s: np.ndarray,
     figures: dict[str, np.ndarray],
-    causes: Sequence[str | None],
+    causes: Sequence[str | None] | np.ndarray,
     current: TaskSize | None,
     headroom_pct: float = DEFAULT_HEADROOM_PCT,
 ) -> Rightsize:
     """The section over every job (in the jobs' order): names, busy (ran to completion), execution_s,
     figures (suite.analyze.resources' per-job columns: cpu_max, cpu_max_pct, cpu_mean_pct, memory_max,
     memory_max_pct; NaN when unknown) and each job's failure cause (suite.analyze.failures)."""
-    oom = np.fromiter((c == "out_of_memory" for c in causes), bool, len(causes))
+    oom = np.asarray(causes, dtype=object).reshape(-1) == "out_of_memory"
     keys = ("cpu_max", "cpu_max_pct", "cpu_mean_pct", "memory_max", "memory_max_pct")
 
     def against_current(g: JobNameRightsize) -> JobNameRightsize:
@@ -184,20 +185,24 @@ def rightsize_section(
             g["recommended_note"] = "the fleet's size lacks this headroom"
         return g
 
-    def group(mask: np.ndarray) -> JobNameRightsize:
-        done = mask & busy
-        oom_jobs = int(np.count_nonzero(mask & oom))
+    def group(idx: np.ndarray) -> JobNameRightsize:  # idx: the group's jobs, ascending
+        done = idx[busy[idx]]
+        oom_jobs = int(np.count_nonzero(oom[idx]))
         cpu_max, cpu_max_pct, cpu_mean_pct, memory_max, memory_max_pct = (figures[k][done] for k in keys)
         figures_done = (cpu_max, cpu_max_pct, cpu_mean_pct, memory_max, memory_max_pct)
         return against_current(judge(execution_s[done], *figures_done, oom_jobs, headroom_pct))
 
-    order = list(dict.fromkeys(names))
-    name_arr = np.asarray(names, dtype=object)
+    cat = names if isinstance(names, Cat) else Cat.of(list(names))
+    present, first_row = np.unique(cat.codes, return_index=True)
+    order = present[np.argsort(first_row)].tolist()  # in order of each name's first job
+    small = cat.codes.astype(np.uint16) if len(cat.values) <= np.iinfo(np.uint16).max else cat.codes
+    by_name = np.argsort(small, kind="stable")  # each name's jobs together, ascending within
+    bounds = np.searchsorted(cat.codes[by_name], np.arange(len(cat.values) + 1))
     return Rightsize(
         definition=DEFINITION,
         headroom_pct=float(headroom_pct),
         rules=rules(),
         current=current,
-        all_jobs=group(np.ones(len(names), bool)),
-        by_job_name={str(n): group(name_arr == n) for n in order},
+        all_jobs=group(np.arange(len(cat))),
+        by_job_name={str(cat.values[c]): group(by_name[bounds[c] : bounds[c + 1]]) for c in order},
     )

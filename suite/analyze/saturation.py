@@ -38,6 +38,7 @@ reason) when no stage has any.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,7 +119,7 @@ def stage_index(xs: np.ndarray, origin: float, ends: np.ndarray) -> np.ndarray:
     return idx
 
 
-def queue_rising(xs: list[float], ys: list[float]) -> QueueTrend | None:
+def queue_rising(xs: Sequence[float] | np.ndarray, ys: Sequence[float] | np.ndarray) -> QueueTrend | None:
     """The 'keeps rising' test over (scheduled time, queue time) pairs sorted by x; None if too few."""
     n = len(xs)
     if n < MIN_RISING_JOBS:
@@ -182,19 +183,25 @@ def saturation_arrays(
     iv_start, iv_end = a_.start[a_.busy][by_start], a_.end[a_.busy][by_start]
     longest = float((iv_end - iv_start).max()) if iv_start.size else 0.0
 
+    # per stage: workflows offered, and those done by the stage's `by` (counted at once, by stage index)
+    by_of = np.asarray([origin + st.start_s + st.duration_s + lag + jitter for st in stages], dtype=float)
+    stage_by = np.append(by_of, np.nan)[np.clip(offered_stage - 1, 0, len(stages))]  # NaN: no stage
+    done_in_time = completed_wf & (offered.done <= stage_by + TOLERANCE_S)
+    offered_count = np.bincount(offered_stage, minlength=len(stages) + 2)
+    done_count = np.bincount(offered_stage[done_in_time], minlength=len(stages) + 2)
+    cohort_bounds = np.searchsorted(cohort_stage, np.arange(len(stages) + 2), side="left")
     rows: list[StageRow] = []
     point: SaturationPoint | None = None
     for st in stages:
         a, b = origin + st.start_s, origin + st.start_s + st.duration_s
         minutes = st.duration_s / 60.0
-        in_stage = offered_stage == st.index
         by = b + lag + jitter
-        offered_n = int(np.count_nonzero(in_stage))
-        done_n = int(np.count_nonzero(in_stage & completed_wf & (offered.done <= by + TOLERANCE_S)))
-        lo, hi = np.searchsorted(cohort_stage, [st.index, st.index + 1], side="left")
+        offered_n = int(offered_count[st.index])
+        done_n = int(done_count[st.index])
+        lo, hi = int(cohort_bounds[st.index]), int(cohort_bounds[st.index + 1])
         q = cohort_q[lo:hi]
         has_q = ~np.isnan(q)
-        rising = queue_rising(cohort_x[lo:hi][has_q].tolist(), q[has_q].tolist())
+        rising = queue_rising(cohort_x[lo:hi][has_q], q[has_q])
         # only intervals starting in [a - longest, b) can overlap [a, b)
         i0, i1 = np.searchsorted(iv_start, [a - longest, b], side="left")
         clipped = np.minimum(iv_end[i0:i1], b) - np.maximum(iv_start[i0:i1], a)

@@ -27,6 +27,17 @@ class Scope:
         np.ndarray
     )  # per run (RunTable row): the accepted suite_id it counts for (index into accepted), or -1
     run_order: np.ndarray  # RunTable rows ordered by run id (to find a run by id)
+    code: np.ndarray  # per ledger row: its suite_id as a small integer (one per distinct suite_id)
+    codes: int  # how many distinct suite_ids the ledger has
+
+    def first_scheduled(self, ledger: DispatchTable) -> np.ndarray:
+        """first_scheduled of the accepted suite_ids, over their integer codes (no dict of the ledger)."""
+        rows = np.flatnonzero(~np.isnan(ledger.scheduled))
+        first = np.full(self.codes, -1, np.int64)
+        present, at = np.unique(self.code[rows], return_index=True)  # each code's first such row
+        first[present] = rows[at]
+        row = first[self.code[self.accepted]]
+        return np.where(row >= 0, np.append(ledger.scheduled, np.nan)[row], np.nan)
 
     @property
     def found(self) -> np.ndarray:
@@ -48,9 +59,13 @@ def _find(ids: np.ndarray, order: np.ndarray, wanted: np.ndarray) -> np.ndarray:
 
 
 def scope(ledger: DispatchTable, runs: RunTable) -> Scope:
+    code, codes = _codes(ledger.suite_id.tolist())
     rows = np.flatnonzero(accepted_mask(ledger.status))
-    last = dict(zip(ledger.suite_id[rows].tolist(), rows.tolist(), strict=True))  # key order: first 2xx
-    accepted = np.fromiter(last.values(), np.int64, len(last))
+    # per suite_id its last 2xx row, the suite_ids in order of their first 2xx row
+    c = code[rows]
+    _, first = np.unique(c, return_index=True)
+    _, from_end = np.unique(c[::-1], return_index=True)
+    accepted = rows[c.size - 1 - from_end][np.argsort(first, kind="stable")]
     run_order = np.argsort(runs.id, kind="stable")
     has_id = ledger.has_run_id[accepted]
     run = np.full(accepted.size, -1, np.int64)
@@ -71,7 +86,14 @@ def scope(ledger: DispatchTable, runs: RunTable) -> Scope:
     if found.size:
         last_finder = found.size - 1 - np.unique(run[found][::-1], return_index=True)[1]
         owner[run[found][last_finder]] = found[last_finder]
-    return Scope(accepted, run, missing, owner, run_order)
+    return Scope(accepted, run, missing, owner, run_order, code, codes)
+
+
+def _codes(values: list[Any]) -> tuple[np.ndarray, int]:
+    """Each value as a small integer (in order of first sight), and how many distinct values: the
+    distinct ones found by dict.fromkeys (no Python call per new value)."""
+    index = {v: i for i, v in enumerate(dict.fromkeys(values))}
+    return np.fromiter(map(index.__getitem__, values), np.int64, len(values)), len(index)
 
 
 def _missing(ledger: DispatchTable, row: int, has_id: bool) -> dict[str, str]:
@@ -107,12 +129,13 @@ def workflow_counts(sc: Scope, runs: RunTable) -> dict[str, Any]:
 
 def not_dispatched(ledger: DispatchTable, sc: Scope) -> list[dict[str, Any]]:
     """Scheduled suite_ids that GitHub never accepted (dropped), with the last attempt's status/error."""
-    accepted = set(ledger.suite_id[sc.accepted].tolist())
+    accepted = np.zeros(sc.codes, bool)
+    accepted[sc.code[sc.accepted]] = True
     rows = np.flatnonzero(~accepted_mask(ledger.status))
+    rows = rows[~accepted[sc.code[rows]]]
     last: dict[str, int] = {}
     for suite_id, row in zip(ledger.suite_id[rows].tolist(), rows.tolist(), strict=True):
-        if suite_id not in accepted:
-            last[suite_id] = row
+        last[suite_id] = row
     return [
         {
             "suite_id": s,
@@ -126,6 +149,11 @@ def not_dispatched(ledger: DispatchTable, sc: Scope) -> list[dict[str, Any]]:
 def first_scheduled(ledger: DispatchTable, suite_ids: np.ndarray) -> np.ndarray:
     """Per suite_id: the scheduled_at of its first ledger row that has one (NaN when none)."""
     rows = np.flatnonzero(~np.isnan(ledger.scheduled))
-    first = dict(zip(ledger.suite_id[rows[::-1]].tolist(), rows[::-1].tolist(), strict=True))
+    ids = ledger.suite_id[rows]
+    if suite_ids.size * 8 < rows.size:  # a few wanted (the dropped ones): only their rows are keyed
+        wanted = set(suite_ids.tolist())
+        keep = np.fromiter(map(wanted.__contains__, ids.tolist()), bool, rows.size)
+        rows, ids = rows[keep], ids[keep]
+    first = dict(zip(ids[::-1].tolist(), rows[::-1].tolist(), strict=True))
     at = np.fromiter(map(first.get, suite_ids.tolist(), repeat(-1)), np.int64, suite_ids.size)
     return np.where(at >= 0, np.append(ledger.scheduled, np.nan)[at], np.nan)

@@ -5,8 +5,9 @@ Definitions (docs/architecture.md, Definitions): a step's duration = its complet
 over the steps with both stamps (a skipped step has none); steps are grouped by (job name, step
 number, step name): what a user reads as `build / npm` step 3 `Run tests`; the number tells apart
 two steps of one name in one job. Only the jobs the headline counts (this test's runs, a job id's
-last copy, the run's latest attempt) are read: StepTap records every row's steps as the rows pass
-once through suite.analyze.tables.jobs_table, and step_figures keeps those of the kept job ids.
+last copy, the run's latest attempt) are read: StepTap records the steps of every row carrying any
+as the rows pass once through suite.analyze.tables.jobs_table, and step_figures keeps those of the
+kept job ids.
 A failed job (conclusion failure or timed_out) failed at its first step, by number, whose
 conclusion is failure, timed_out or cancelled; none such: null, with the reason.
 """
@@ -16,7 +17,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, islice
+from operator import methodcaller
 from typing import Any
+
+import numpy as np
 
 from suite.analyze.stats import distribution
 from suite.isotime import ts
@@ -67,37 +72,75 @@ def _stamp(value: Any) -> float | None:
         return None
 
 
+BATCH = 128  # rows looked at together: most batches have steps in every row, or in none
+_STEPS = methodcaller("get", "steps")
+
+
 @dataclass
 class StepTap:
     """Records each job row's steps by job id (the last copy of an id wins, as in jobs_table) while the
-    rows pass through `rows` once."""
+    rows pass through `rows` once. A row without steps records nothing (an id absent from by_job has
+    no steps), so rows without steps cost one look each."""
 
     by_job: dict[int, list[Step]] = field(default_factory=dict)
 
     def rows(self, jobs: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        for row in jobs:
-            job_id = row.get("id") if isinstance(row, dict) else None
-            if type(job_id) is int:
-                self.by_job[job_id] = parse_steps(row.get("steps"))
-            yield row
+        """The rows, unchanged and in order (chained a batch at a time: no Python step per row)."""
+        return chain.from_iterable(self._batches(jobs))
+
+    def _batches(self, jobs: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+        by_job = self.by_job
+        it = iter(jobs)
+        while batch := list(islice(it, BATCH)):
+            try:
+                flags = list(map(_STEPS, batch))  # each row's steps, read at C speed
+            except (AttributeError, TypeError):  # a row that is not a dict among them
+                flags = [r.get("steps") if isinstance(r, dict) else None for r in batch]
+            if not any(flags) and not by_job:  # no steps here, and none recorded to clear
+                yield batch
+                continue
+            stepped = [r for r, f in zip(batch, flags, strict=True) if f and isinstance(r, dict)]
+            if len(stepped) == len(batch):
+                for row in stepped:  # every row has steps
+                    if type(job_id := row.get("id")) is int:
+                        by_job[job_id] = parse_steps(row["steps"])
+            else:  # a mix: row by row, in order (a later copy without steps clears an earlier one)
+                for row in batch:
+                    job_id = row.get("id") if isinstance(row, dict) else None
+                    if type(job_id) is not int:
+                        continue
+                    if row.get("steps"):
+                        by_job[job_id] = parse_steps(row["steps"])
+                    else:
+                        by_job.pop(job_id, None)
+            yield batch
 
 
 def step_figures(
-    job_ids: Sequence[int],
-    job_names: Sequence[str],
-    conclusions: Sequence[str | None],
+    job_ids: Sequence[int] | np.ndarray,
+    job_names: Sequence[str] | np.ndarray,
+    conclusions: Sequence[str | None] | np.ndarray,
     by_job: dict[int, list[Step]],
     reasons: dict[str, str],
 ) -> Steps:
-    """The `steps` section over these jobs (in their order); reasons gets why a figure is null."""
+    """The `steps` section over these jobs (in their order); reasons gets why a figure is null. Only
+    the jobs with steps or a failed conclusion are visited (a job with neither adds nothing)."""
     groups: dict[tuple[str, int | None, str], list[Step]] = {}
     failed_at: list[FailedStep] = []
-    for job_id, job, conclusion in zip(job_ids, job_names, conclusions, strict=True):
-        steps = by_job.get(int(job_id), [])
+    ids = np.asarray(job_ids, dtype=np.int64).reshape(-1)
+    concluded = np.asarray(conclusions, dtype=object).reshape(-1)
+    failed = np.zeros(ids.size, bool)
+    for c in FAILED_JOB:
+        failed |= concluded == c
+    with_steps = np.fromiter((k for k, v in by_job.items() if v), np.int64)
+    visit = np.flatnonzero(np.isin(ids, with_steps) | failed) if ids.size else ids
+    for i in visit.tolist():
+        job_id, job = int(ids[i]), job_names[i]
+        steps = by_job.get(job_id, [])
         for st in steps:
             groups.setdefault((str(job), st.number, st.name), []).append(st)
-        if conclusion in FAILED_JOB:
-            failed_at.append(_failed_at(int(job_id), str(job), steps))
+        if failed[i]:
+            failed_at.append(_failed_at(job_id, str(job), steps))
     by_step = [_figures(key, steps, reasons) for key, steps in _ordered(groups)]
     timed = [f for f in by_step if f["timed"]]
     slowest = sorted(timed, key=lambda f: -(f["duration_s"]["p95"] or 0.0))[:SLOWEST]

@@ -1,0 +1,183 @@
+"""Each per-row loop the analysis replaced by a vectorised or batched form (issue 18: the analysis at a
+million jobs) against the loop itself (tests/helpers/loops_reference.py): equal, bit for bit, over
+generated inputs (hypothesis)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from suite.analyze import steps as steps_mod
+from suite.analyze.columns import Cat
+from suite.analyze.cost import Jobs, _by_runner_then_interval, task_seconds
+from suite.analyze.scope import first_scheduled, not_dispatched, scope
+from suite.analyze.segmented import running_max_before, sequential_sums
+from suite.analyze.steps import StepTap, step_figures
+from suite.analyze.tables import DispatchTable, runs_table
+from suite.analyze.tasks import Task
+from tests.helpers.loops_reference import (
+    accepted_rows_loop,
+    not_dispatched_loop,
+    running_max_before_loop,
+    sequential_sums_loop,
+    step_groups,
+    tap_by_job,
+    task_seconds_loop,
+)
+
+STAMPS = [None, "2027-01-15T08:00:00Z", "2027-01-15T08:00:07Z", "2027-01-15T08:01:00Z"]
+step_dicts = st.fixed_dictionaries(
+    {
+        "number": st.one_of(st.none(), st.integers(1, 4)),
+        "name": st.sampled_from(["Set up job", "Run tests", ""]),
+        "conclusion": st.sampled_from([None, "success", "failure", "cancelled", "skipped"]),
+        "started_at": st.sampled_from(STAMPS),
+        "completed_at": st.sampled_from(STAMPS),
+    }
+)
+job_rows = st.lists(
+    st.fixed_dictionaries(
+        {
+            "id": st.one_of(st.integers(1, 6), st.just("7")),  # a repeated id, and one not an int
+            "name": st.sampled_from(["build", "lint"]),
+            "conclusion": st.sampled_from([None, "success", "failure", "timed_out", "skipped"]),
+        },
+        optional={"steps": st.one_of(st.none(), st.lists(step_dicts, max_size=3))},
+    ),
+    max_size=300,  # more than a batch of StepTap's, so batches mix rows with and without steps
+)
+
+
+def _visible(by_job: dict[int, list[Any]]) -> dict[int, list[Any]]:
+    return {k: v for k, v in by_job.items() if v}  # an id without steps is as good as absent
+
+
+@settings(max_examples=150, deadline=None)
+@given(job_rows, st.sampled_from([1, 3, 128]))
+def test_the_batched_step_tap_records_what_the_row_by_row_loop_did(rows, batch):
+    old = steps_mod.BATCH
+    steps_mod.BATCH = batch
+    try:
+        tap = StepTap()
+        assert list(tap.rows(rows)) == rows  # every row passes, in order, unchanged
+    finally:
+        steps_mod.BATCH = old
+    assert _visible(tap.by_job) == _visible(tap_by_job(rows))
+
+
+@settings(max_examples=150, deadline=None)
+@given(job_rows)
+def test_step_figures_visiting_only_jobs_with_steps_or_failed_equals_the_loop_over_every_job(rows):
+    kept = [r for r in rows if type(r["id"]) is int]
+    ids, names, conclusions = (
+        [r["id"] for r in kept],
+        [r["name"] for r in kept],
+        [r["conclusion"] for r in kept],
+    )
+    by_job = tap_by_job(rows)
+    out = step_figures(ids, names, conclusions, by_job, {})
+    groups, failed_at = step_groups(ids, names, conclusions, by_job)
+    assert out["failed_at"] == failed_at
+    assert [(f["job_name"], f["number"], f["name"], f["steps"]) for f in out["by_step"]] == sorted(
+        ((k[0], k[1], k[2], len(v)) for k, v in groups.items()),
+        key=lambda e: ([k[0] for k in groups].index(e[0]), e[1] is None, e[1] or 0, e[2]),
+    )
+
+
+finite = st.floats(-1e3, 1e3, allow_nan=False).map(lambda x: round(x, 3))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(finite, max_size=40), max_size=8))
+def test_the_segmented_running_max_and_sums_equal_the_loops(segments):
+    values = np.asarray([v for s in segments for v in s], float)
+    starts = np.asarray(np.cumsum([0] + [len(s) for s in segments])[:-1], np.int64)
+    floor = np.asarray([float(len(s)) for s in segments])
+    assert running_max_before(values, starts, floor).tolist() == running_max_before_loop(
+        values.tolist(), starts.tolist(), floor.tolist()
+    )
+    assert sequential_sums(values, starts).tolist() == sequential_sums_loop(values.tolist(), starts.tolist())
+
+
+@st.composite
+def task_fleets(draw):
+    """Tasks (one id possibly twice, one never seen on a job) and jobs on runners named after them (or
+    none, or ""), up to 80 on one runner so a task's intervals are summed both ways (segmented.LONG)."""
+    names = [f"t{k}" for k in range(draw(st.integers(1, 4)))]
+    tasks = []
+    for name in names + draw(st.lists(st.sampled_from(names), max_size=1)):
+        created = draw(finite)
+        started = draw(st.one_of(st.none(), finite))
+        stopped = draw(st.one_of(st.none(), finite))
+        tasks.append(Task(name, None if draw(st.integers(0, 9)) == 0 else created, started, stopped, None))
+    jobs = draw(
+        st.lists(
+            st.tuples(st.sampled_from([*names, "", None, "other"]), finite, st.floats(0, 200), st.booleans()),
+            max_size=80,
+        )
+    )
+    w0 = draw(finite)
+    return tasks, jobs, (w0, w0 + draw(st.floats(0.5, 2000)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(task_fleets())
+def test_task_seconds_over_every_task_at_once_equals_the_loop_per_task(case):
+    tasks, rows, window = case
+    busy = np.asarray([r[3] for r in rows], bool)
+    start = np.asarray([r[1] if r[3] else np.nan for r in rows], float)
+    end = np.asarray([r[1] + round(r[2], 3) if r[3] else np.nan for r in rows], float)
+    runners = [r[0] for r in rows]
+    listed = Jobs(["j"] * len(rows), runners, busy, start, end)
+    expected = task_seconds_loop(tasks, listed, window)
+    assert task_seconds(tasks, listed, window) == expected
+    as_columns = Jobs(Cat.of(["j"] * len(rows)), Cat.of(runners), busy, start, end)
+    assert task_seconds(tasks, as_columns, window) == expected
+
+
+@st.composite
+def ledgers(draw):
+    """Ledger tables: suite_ids repeated (retries), statuses 2xx, refused or none, stamps or none."""
+    n = draw(st.integers(0, 40))
+    ids = [draw(st.sampled_from(["a", "b", "c", "d", "e"])) for _ in range(n)]
+    status = [draw(st.sampled_from([200.0, 204.0, 500.0, 422.0, np.nan])) for _ in range(n)]
+    scheduled = [draw(st.sampled_from([np.nan, 10.0, 20.5, 30.0])) for _ in range(n)]
+    return DispatchTable(
+        np.asarray(ids, dtype=object).reshape(-1),
+        np.asarray(scheduled, float),
+        np.asarray(scheduled, float) + 0.5,
+        np.asarray(status, float),
+        np.full(n, -1, np.int64),
+        np.zeros(n, bool),
+        np.full(n, None, dtype=object),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(ledgers())
+def test_scope_over_suite_id_codes_equals_the_dicts_keyed_by_suite_id(ledger):
+    sc = scope(ledger, runs_table([]))
+    assert sc.accepted.tolist() == accepted_rows_loop(ledger)
+    expected = first_scheduled(ledger, ledger.suite_id[sc.accepted])  # the dict form, keyed by suite_id
+    assert np.array_equal(sc.first_scheduled(ledger), expected, equal_nan=True)
+    dropped = [(d["suite_id"], d["status"]) for d in not_dispatched(ledger, sc)]
+    expected_dropped = not_dispatched_loop(ledger, sc.accepted.tolist())
+    status = [None if np.isnan(ledger.status[r]) else int(ledger.status[r]) for _, r in expected_dropped]
+    assert dropped == [(s, code) for (s, _), code in zip(expected_dropped, status, strict=True)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5), st.integers(0, 3)), max_size=30), st.booleans()
+)
+def test_the_runner_order_equals_the_lexsort(rows, presorted):
+    if presorted:  # as the jobs come: by start, so a stable sort by runner is often enough
+        rows = sorted(rows, key=lambda r: r[1])
+    code = np.asarray([r[0] for r in rows], np.int64)
+    a = np.asarray([float(r[1]) for r in rows])
+    b = a + np.asarray([float(r[2]) for r in rows])
+    got = _by_runner_then_interval(code, a, b, 4)
+    assert got.tolist() == np.lexsort((b, a, code)).tolist()
