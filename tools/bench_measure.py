@@ -10,7 +10,9 @@ Two peaks, both reported:
   peak RSS of any one process of the tree (the child, or a descendant it waited for). Exact, never
   summed.
 
-The target compares max(tree_peak, single_peak).
+The target compares max(tree_peak, single_peak). Beside the wall time, the CPU time (user + system, of
+the process and the descendants it waited for, from wait4): on cores shared with other work, wall time
+grows with the load and CPU time much less.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ POLL_S = 0.05
 @dataclass(frozen=True)
 class Measured:
     wall_s: float
+    cpu_s: float  # user + system CPU of the process and the descendants it waited for (wait4)
     tree_peak_mib: float
     single_peak_mib: float
     exit_code: int
@@ -98,4 +101,5 @@ def run_measured(argv: list[str], env: dict[str, str] | None = None, cwd: Path |
     finally:
         out_path.unlink(missing_ok=True)
         err_path.unlink(missing_ok=True)
-    return Measured(wall, peak[0] / 1024.0, usage.ru_maxrss / 1024.0, proc.returncode, stdout, stderr)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measured(wall, cpu, peak[0] / 1024.0, usage.ru_maxrss / 1024.0, proc.returncode, stdout, stderr)

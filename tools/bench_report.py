@@ -172,11 +172,15 @@ def shape_line(r: ShapeResult, max_ratio: float) -> str:
 
 
 def detail_lines(r: ShapeResult) -> list[str]:
+    cpu_ratio = r.suite.cpu_s / r.reference.cpu_s if r.reference.cpu_s > 0 else math.inf
     lines = [
+        f"bench-report {r.shape}: CPU time (user + system, the waited-for children included): suite report "
+        f"{r.suite.cpu_s:.2f} s, reference {r.reference.cpu_s:.2f} s, ratio {cpu_ratio:.2f}x (informational: "
+        "the target is on wall time)",
         f"bench-report {r.shape}: peaks: suite report tree {r.suite.tree_peak_mib:,.0f} MiB (sum of the RSS "
         f"of the process and its children, polled) / largest process {r.suite.single_peak_mib:,.0f} MiB "
         f"(ru_maxrss); reference tree {r.reference.tree_peak_mib:,.0f} / "
-        f"{r.reference.single_peak_mib:,.0f} MiB"
+        f"{r.reference.single_peak_mib:,.0f} MiB",
     ]
     if r.mismatches:
         lines.append(
