@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--shapes", default=",".join(SHAPES), help="comma-separated: compact, real")
     ap.add_argument("--dir", type=Path, help="where to write the run directories (default: a temporary one)")
-    ap.add_argument("--keep", action="store_true", help="keep the run directories")
+    ap.add_argument("--keep", action="store_true", help="keep the run directories (DIR/compact, DIR/real)")
     ap.add_argument("--max-ratio", type=float, default=2.0)
     ap.add_argument("--max-mib", type=float, default=2048.0)
     ap.add_argument("--max-result-mib", type=float, default=1.0)
@@ -223,11 +223,15 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--jobs and --runners must be >= 1 and --shapes a list of {', '.join(SHAPES)}")
     base = args.dir or Path(tempfile.mkdtemp(prefix="suite-bench-report-"))
     base.mkdir(parents=True, exist_ok=True)
+    made = [base / s for s in ("compact", "real")]
+    if any(p.exists() for p in made):
+        ap.error(f"{base} already holds compact/ or real/: name an empty or new --dir")
     try:
         return _run(args, shapes, base)
     finally:
-        if not args.keep:
-            shutil.rmtree(base, ignore_errors=True)
+        if not args.keep:  # only what this run made: a --dir named by the user stays
+            for p in made if args.dir else [base]:
+                shutil.rmtree(p, ignore_errors=True)
 
 
 def _run(args: argparse.Namespace, shapes: list[str], base: Path) -> int:

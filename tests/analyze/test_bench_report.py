@@ -117,3 +117,13 @@ def test_real_shape_keeps_every_compact_field_and_githubs_sizes():
                 compact["started_at"],
                 compact["completed_at"],
             )
+
+
+def test_a_dir_already_holding_a_run_is_refused_and_left_alone(tmp_path, capsys):
+    (tmp_path / "compact").mkdir()
+    (tmp_path / "compact" / "mine").write_text("kept")
+    with pytest.raises(SystemExit) as exit_:
+        main(["--jobs", "10", "--dir", str(tmp_path)])
+    assert exit_.value.code == 2
+    assert "name an empty or new --dir" in capsys.readouterr().err
+    assert (tmp_path / "compact" / "mine").read_text() == "kept"
