@@ -6,9 +6,11 @@ Two peaks, both reported:
   all of its descendants, polled every POLL_S. It sees a forked worker beside its parent (the way
   `suite report` reads the metric rows), counts pages they share once in each (an upper bound), and
   can miss a peak shorter than the poll.
-- `single_peak`: the kernel's own high-water mark, ru_maxrss of os.wait4 on the child: the largest
-  peak RSS of any one process of the tree (the child, or a descendant it waited for). Exact, never
-  summed.
+- `single_peak`: the largest high-water mark (VmHWM, /proc/PID/status) of any one process of the tree,
+  as last polled: the kernel's own peak of that process, never summed; it misses only growth in the
+  last poll interval of a process's life. (Not ru_maxrss from wait4: Linux copies the parent's
+  high-water mark into a forked child, so a child of this harness, whose own peak is in the GiB after
+  reading a large result.json, would report the harness's peak as its own.)
 
 The target compares max(tree_peak, single_peak). Beside the wall time, the CPU time (user + system, of
 the process and the descendants it waited for, from wait4): on cores shared with other work, wall time
@@ -53,24 +55,29 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _rss_kib(pid: int) -> int:
+def _memory_kib(pid: int) -> tuple[int, int]:
+    """(VmRSS, VmHWM) of a process in KiB; (0, 0) once it has ended."""
+    rss = hwm = 0
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
-                return int(line.split()[1])
+                rss = int(line.split()[1])
+            elif line.startswith("VmHWM:"):
+                hwm = int(line.split()[1])
     except OSError:
         pass
-    return 0
+    return rss, hwm
 
 
-def tree_rss_kib(root: int) -> int:
-    """The RSS of `root` and every descendant now (KiB)."""
-    total, todo = 0, [root]
+def tree_memory_kib(root: int) -> tuple[int, int]:
+    """The RSS of `root` and every descendant now, summed, and the largest VmHWM among them (KiB)."""
+    total, largest, todo = 0, 0, [root]
     while todo:
         pid = todo.pop()
-        total += _rss_kib(pid)
+        rss, hwm = _memory_kib(pid)
+        total, largest = total + rss, max(largest, hwm)
         todo.extend(_children(pid))
-    return total
+    return total, largest
 
 
 def run_measured(argv: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Measured:
@@ -78,7 +85,7 @@ def run_measured(argv: list[str], env: dict[str, str] | None = None, cwd: Path |
     out_dir = Path(os.environ.get("TMPDIR", "/tmp"))
     stamp = f"{os.getpid()}-{time.monotonic_ns()}"
     out_path, err_path = out_dir / f"bench-{stamp}.out", out_dir / f"bench-{stamp}.err"
-    peak = [0]
+    peak = [0, 0]  # tree RSS sum, largest VmHWM
     done = threading.Event()
     with out_path.open("wb") as out, err_path.open("wb") as err:
         t0 = time.perf_counter()
@@ -86,7 +93,8 @@ def run_measured(argv: list[str], env: dict[str, str] | None = None, cwd: Path |
 
         def poll() -> None:
             while not done.is_set():
-                peak[0] = max(peak[0], tree_rss_kib(proc.pid))
+                rss, hwm = tree_memory_kib(proc.pid)
+                peak[0], peak[1] = max(peak[0], rss), max(peak[1], hwm)
                 done.wait(POLL_S)
 
         poller = threading.Thread(target=poll, daemon=True)
@@ -102,4 +110,4 @@ def run_measured(argv: list[str], env: dict[str, str] | None = None, cwd: Path |
         out_path.unlink(missing_ok=True)
         err_path.unlink(missing_ok=True)
     cpu = usage.ru_utime + usage.ru_stime
-    return Measured(wall, cpu, peak[0] / 1024.0, usage.ru_maxrss / 1024.0, proc.returncode, stdout, stderr)
+    return Measured(wall, cpu, peak[0] / 1024.0, peak[1] / 1024.0, proc.returncode, stdout, stderr)

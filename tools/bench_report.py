@@ -7,8 +7,8 @@ For each shape of the same synthetic run (tools/bench_shapes.py: COMPACT, the ro
 Synthetic yields them; REAL, raw/runs.jsonl and raw/jobs.jsonl holding GitHub's full objects):
 
 1. `python -m suite report DIR` runs as a subprocess: wall time and peak memory of its process tree
-   (tools/bench_measure.py: the polled sum of the tree's RSS and the kernel's ru_maxrss of its largest
-   process; the target takes the larger), the size of result.json and of the raw files;
+   (tools/bench_measure.py: the polled sum of the tree's RSS and the kernel's high-water mark (VmHWM) of
+   its largest process; the target takes the larger), the size of result.json and of the raw files;
 2. tools/bench_reference.py runs as a subprocess on the same directory: the same figures in DuckDB
    (percentiles, the accepted-dispatch join, exact max concurrency, the per-job CloudWatch join,
    throughput), the per-job rows written to Parquet; the same measurement;
@@ -179,7 +179,7 @@ def detail_lines(r: ShapeResult) -> list[str]:
         "the target is on wall time)",
         f"bench-report {r.shape}: peaks: suite report tree {r.suite.tree_peak_mib:,.0f} MiB (sum of the RSS "
         f"of the process and its children, polled) / largest process {r.suite.single_peak_mib:,.0f} MiB "
-        f"(ru_maxrss); reference tree {r.reference.tree_peak_mib:,.0f} / "
+        f"(VmHWM); reference tree {r.reference.tree_peak_mib:,.0f} / "
         f"{r.reference.single_peak_mib:,.0f} MiB",
     ]
     if r.mismatches:
