@@ -10,6 +10,7 @@
 #   make history [PROFILE=name]   the runs in reports/ (their run tables) with their verdicts
 #   make trends [PROFILE=name]    the trends page across runs: reports/trends.html (suite history --html)
 #   make bench                    analyse 1,000,000 synthetic jobs: time and peak memory
+#   make bench-report [BENCH_ARGS=...]  suite report on 1,000,000 jobs beside a DuckDB reference, two data shapes
 #   make bench-dispatch           dispatch lag in real time at the catalogue's peak rate (p99 < 0.25 s)
 #   make fuzz [SEED=N] [CASES=N]  hostile inputs through the real CLI (tools/fuzz.py): 0 tracebacks, hangs, wrong exits
 
@@ -52,10 +53,10 @@ SAID = || { status=$$?; echo "make: suite exited $$status (1 a gate failed or in
 
 .DEFAULT_GOAL := help
 .PHONY: help venv demo test lint typecheck pytest browser deploy destroy status doctor plan secrets profiles \
-        validate-sizing history trends bench bench-dispatch clean $(addprefix test-,$(PROFILES)) $(addprefix sim-,$(PROFILES))
+        validate-sizing history trends bench bench-report bench-dispatch clean $(addprefix test-,$(PROFILES)) $(addprefix sim-,$(PROFILES))
 
 help:
-	@echo "make demo | test | deploy | destroy | status | doctor | test-<profile> | sim-<profile> | plan | secrets | profiles | bench | bench-dispatch | clean"
+	@echo "make demo | test | deploy | destroy | status | doctor | test-<profile> | sim-<profile> | plan | secrets | profiles | bench | bench-report | bench-dispatch | clean"
 	@echo "make validate-sizing FROM=<tfvars> TO=<tfvars> PROFILE=<name> [REVERT=1] | history [PROFILE=<name>] | trends [PROFILE=<name>]"
 	@echo "make test-<profile>, one per file in profiles/: $(PROFILES)"
 	@echo "ENV=$(ENV) (local = the twin)"
@@ -143,6 +144,9 @@ trends: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py
+
+bench-report: $(STAMP)
+	$(BIN)/python tools/bench_report.py $(BENCH_ARGS)
 
 bench-dispatch: $(STAMP)
 	$(BIN)/python tools/bench_dispatch.py

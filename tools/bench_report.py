@@ -1,0 +1,268 @@
+"""`suite report` on N jobs (default 1,000,000) beside a DuckDB reference on the same raw files.
+
+    python tools/bench_report.py [--jobs N] [--runners R] [--seed S] [--shapes compact,real]
+                                 [--dir DIR] [--keep]
+
+For each shape of the same synthetic run (tools/bench_shapes.py: COMPACT, the rows as tools/bench.py's
+Synthetic yields them; REAL, raw/runs.jsonl and raw/jobs.jsonl holding GitHub's full objects):
+
+1. `python -m suite report DIR` runs as a subprocess: wall time and peak memory of its process tree
+   (tools/bench_measure.py: the polled sum of the tree's RSS and the kernel's high-water mark (VmHWM) of
+   its largest process; the target takes the larger), the size of result.json and of the raw files;
+2. tools/bench_reference.py runs as a subprocess on the same directory: the same figures in DuckDB
+   (percentiles, the accepted-dispatch join, exact max concurrency, the per-job CloudWatch join,
+   throughput), the per-job rows written to Parquet; the same measurement;
+3. the reference's figures are checked against result.json's aggregates (never its per_job): a
+   mismatch is printed loudly and fails the run: a reference that computes something else proves
+   nothing;
+4. one line per shape: both times and peaks, the ratio, result.json's size, PASS/FAIL against the
+   targets (`suite report` within --max-ratio (2) of the reference, under --max-mib (2048), result.json
+   under --max-result-mib (1)).
+
+Exit 0 when every target holds and every figure matches, 1 otherwise, 3 when `suite report` or the
+reference could not run (its exit code and last stderr line are printed). The raw files are read warm
+(just written, in the page cache) by both. Timings share the machine's cores: the load average is
+printed beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as `python tools/bench_report.py`
+    sys.path.insert(0, str(ROOT))
+
+from tools.bench import Synthetic  # noqa: E402
+from tools.bench_measure import Measured, run_measured  # noqa: E402
+from tools.bench_shapes import (  # noqa: E402
+    GITHUB_RUN_OBJECT_BYTES,
+    mean_line_bytes,
+    raw_bytes,
+    write_compact,
+    write_real,
+)
+
+SHAPES = ("compact", "real")
+MIB = 2**20
+REL_TOL = 1e-9  # two engines summing in different orders; the figures compared are order statistics
+
+# (label, path in result.json, key in the reference's figures): what must be equal
+CHECKED: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("jobs", ("jobs", "count"), ("jobs",)),
+    ("jobs ran", ("jobs", "ran"), ("ran",)),
+    ("queue p50", ("queue_time_s", "p50"), ("queue_time_s", "p50")),
+    ("queue p95", ("queue_time_s", "p95"), ("queue_time_s", "p95")),
+    ("queue p99", ("queue_time_s", "p99"), ("queue_time_s", "p99")),
+    ("queue max", ("queue_time_s", "max"), ("queue_time_s", "max")),
+    ("execution p95", ("execution_time_s", "p95"), ("execution_time_s", "p95")),
+    ("max concurrency", ("concurrency", "max"), ("concurrency_max",)),
+    ("jobs/min", ("throughput", "jobs_per_min"), ("jobs_per_min",)),
+    ("jobs with samples", ("resources", "jobs_with_samples"), ("jobs_with_samples",)),
+    ("cpu max p95", ("resources", "cpu", "max", "p95"), ("cpu_max", "p95")),
+    ("memory max p95", ("resources", "memory", "max", "p95"), ("memory_max", "p95")),
+)
+
+
+@dataclass(frozen=True)
+class ShapeResult:
+    shape: str
+    jobs: int
+    suite: Measured
+    reference: Measured
+    result_bytes: int
+    raw_bytes: int
+    mismatches: list[str]
+    failures: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches and not self.failures
+
+
+def _get(doc: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        doc = doc.get(key) if isinstance(doc, dict) else None
+    return doc
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return math.isclose(float(a), float(b), rel_tol=REL_TOL, abs_tol=1e-9)
+    return bool(a == b)
+
+
+def compare(result: dict[str, Any], figures: dict[str, Any]) -> list[str]:
+    """The figures that differ, each as `label: result.json X, reference Y` (empty: all equal)."""
+    out = []
+    if figures.get("accepted_without_run_id"):
+        out.append(f"{figures['accepted_without_run_id']} accepted dispatch(es) without a run id")
+    for label, ours, theirs in CHECKED:
+        a, b = _get(result, ours), _get(figures, theirs)
+        if not _same(a, b):
+            out.append(f"{label}: result.json {a!r}, reference {b!r}")
+    return out
+
+
+def _fmt(x: Any) -> str:
+    if isinstance(x, float):
+        return f"{x:,.6g}"
+    if isinstance(x, int):
+        return f"{x:,}"
+    return repr(x)
+
+
+def _failed_to_run(what: str, m: Measured) -> str:
+    last = (m.stderr.strip().splitlines() or ["(no stderr)"])[-1][:300]
+    return f"bench-report: {what} exited {m.exit_code} after {m.wall_s:.1f} s: {last}"
+
+
+def measure_shape(shape: str, path: Path, jobs: int, args: argparse.Namespace) -> ShapeResult | str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    suite = run_measured([sys.executable, "-m", "suite", "report", str(path)], env=env, cwd=ROOT)
+    if suite.exit_code not in (0, 1):  # 0 pass, 1 the run's verdict: both wrote a report
+        return _failed_to_run(f"`suite report` ({shape})", suite)
+    ref_out = path / "reference_jobs.parquet"
+    reference = run_measured(
+        [sys.executable, str(ROOT / "tools" / "bench_reference.py"), str(path), str(ref_out)], env=env
+    )
+    if reference.exit_code != 0:
+        return _failed_to_run(f"the DuckDB reference ({shape})", reference)
+    result_path = path / "result.json"
+    with result_path.open("rb") as f:
+        result = json.load(f)
+    figures = json.loads(reference.stdout.strip().splitlines()[-1])
+    mismatches = compare(result, figures)
+    del result
+    ratio = suite.wall_s / reference.wall_s
+    size = result_path.stat().st_size
+    failures = []
+    if ratio > args.max_ratio:
+        failures.append(f"time {ratio:.2f}x the reference's > {args.max_ratio:g}x")
+    if suite.peak_mib >= args.max_mib:
+        failures.append(f"peak {suite.peak_mib:,.0f} MiB >= {args.max_mib:,.0f} MiB")
+    if size >= args.max_result_mib * MIB:
+        failures.append(f"result.json {size / MIB:,.2f} MiB >= {args.max_result_mib:g} MiB")
+    return ShapeResult(shape, jobs, suite, reference, size, raw_bytes(path), mismatches, failures)
+
+
+def shape_line(r: ShapeResult, max_ratio: float) -> str:
+    """The one line per shape (tests/analyze/test_bench_report.py holds its format)."""
+    verdict = "PASS" if r.ok else "FAIL"
+    why = "; ".join(r.failures + (["FIGURES DIFFER"] if r.mismatches else []))
+    return (
+        f"bench-report {r.shape}: {r.jobs:,} jobs | suite report {r.suite.wall_s:.2f} s, "
+        f"peak {r.suite.peak_mib:,.0f} MiB | reference {r.reference.wall_s:.2f} s, "
+        f"peak {r.reference.peak_mib:,.0f} MiB | ratio {r.suite.wall_s / r.reference.wall_s:.2f}x "
+        f"(target <= {max_ratio:g}x) | result.json {r.result_bytes / MIB:,.2f} MiB | "
+        f"raw {r.raw_bytes / MIB:,.0f} MiB | {verdict}" + (f" ({why})" if why else "")
+    )
+
+
+def detail_lines(r: ShapeResult) -> list[str]:
+    cpu_ratio = r.suite.cpu_s / r.reference.cpu_s if r.reference.cpu_s > 0 else math.inf
+    lines = [
+        f"bench-report {r.shape}: CPU time (user + system, the waited-for children included): suite report "
+        f"{r.suite.cpu_s:.2f} s, reference {r.reference.cpu_s:.2f} s, ratio {cpu_ratio:.2f}x (informational: "
+        "the target is on wall time)",
+        f"bench-report {r.shape}: peaks: suite report tree {r.suite.tree_peak_mib:,.0f} MiB (sum of the RSS "
+        f"of the process and its children, polled) / largest process {r.suite.single_peak_mib:,.0f} MiB "
+        f"(VmHWM); reference tree {r.reference.tree_peak_mib:,.0f} / "
+        f"{r.reference.single_peak_mib:,.0f} MiB",
+    ]
+    if r.mismatches:
+        lines.append(
+            f"bench-report {r.shape}: *** FIGURES MISMATCH: one of the two computes something else ***"
+        )
+        lines += [f"bench-report {r.shape}: *** {m}" for m in r.mismatches]
+    else:
+        lines.append(f"bench-report {r.shape}: figures equal: {', '.join(label for label, _, _ in CHECKED)}")
+    return lines
+
+
+def raw_line(shape: str, path: Path) -> str:
+    files = [path / "ledger.jsonl", *sorted((path / "raw").glob("*.jsonl"))]
+    sizes = ", ".join(f"{p.name} {p.stat().st_size / MIB:,.1f} MiB" for p in files)
+    run = mean_line_bytes(path / "raw" / "runs.jsonl")
+    job = mean_line_bytes(path / "raw" / "jobs.jsonl")
+    run_note = f"{run:,.0f} B per run object"
+    if shape == "real":
+        off = abs(run / GITHUB_RUN_OBJECT_BYTES - 1)
+        run_note += (
+            f" (GitHub's ~{GITHUB_RUN_OBJECT_BYTES:,} B: {'within' if off <= 0.1 else 'NOT within'} 10%)"
+        )
+    return f"bench-report {shape}: raw files: {sizes}; {run_note}, {job:,.0f} B per job object"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--jobs", type=int, default=1_000_000)
+    ap.add_argument("--runners", type=int, default=500)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--shapes", default=",".join(SHAPES), help="comma-separated: compact, real")
+    ap.add_argument("--dir", type=Path, help="where to write the run directories (default: a temporary one)")
+    ap.add_argument("--keep", action="store_true", help="keep the run directories (DIR/compact, DIR/real)")
+    ap.add_argument("--max-ratio", type=float, default=2.0)
+    ap.add_argument("--max-mib", type=float, default=2048.0)
+    ap.add_argument("--max-result-mib", type=float, default=1.0)
+    args = ap.parse_args(argv)
+    shapes = [s.strip() for s in args.shapes.split(",") if s.strip()]
+    if args.jobs < 1 or args.runners < 1 or not shapes or set(shapes) - set(SHAPES):
+        ap.error(f"--jobs and --runners must be >= 1 and --shapes a list of {', '.join(SHAPES)}")
+    base = args.dir or Path(tempfile.mkdtemp(prefix="suite-bench-report-"))
+    base.mkdir(parents=True, exist_ok=True)
+    made = [base / s for s in ("compact", "real")]
+    if any(p.exists() for p in made):
+        ap.error(f"{base} already holds compact/ or real/: name an empty or new --dir")
+    try:
+        return _run(args, shapes, base)
+    finally:
+        if not args.keep:  # only what this run made: a --dir named by the user stays
+            for p in made if args.dir else [base]:
+                shutil.rmtree(p, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, shapes: list[str], base: Path) -> int:
+    t = time.perf_counter()
+    syn = Synthetic(args.jobs, args.runners, args.seed)
+    compact = write_compact(syn, base / "compact")
+    dirs = {"compact": compact}
+    if "real" in shapes:
+        dirs["real"] = write_real(syn, compact, base / "real")
+    print(f"bench-report: wrote {', '.join(str(dirs[s]) for s in shapes)} in {time.perf_counter() - t:.1f} s")
+    results: list[ShapeResult] = []
+    for shape in shapes:
+        print(raw_line(shape, dirs[shape]))
+        load = os.getloadavg()[0]
+        r = measure_shape(shape, dirs[shape], args.jobs, args)
+        if isinstance(r, str):
+            print(r)
+            return 3
+        results.append(r)
+        for line in detail_lines(r):
+            print(line)
+        after = os.getloadavg()[0]
+        print(f"bench-report {shape}: load average {load:.1f} before, {after:.1f} after ({_cores()} cores)")
+    for r in results:
+        print(shape_line(r, args.max_ratio))
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
