@@ -56,6 +56,7 @@ class RunTap:
 
     def __init__(self) -> None:
         self.workflow: dict[Any, str | None] = {}
+        self._files: dict[str, str] = {}
 
     def rows(self, runs: Iterable[Row]) -> Iterable[Row]:
         if isinstance(runs, ColumnChunks):
@@ -68,8 +69,14 @@ class RunTap:
             yield from batch
 
     def _take(self, ids: list[Any], paths: list[Any]) -> None:
+        files = self._files  # each distinct path's file name made once (a run's path repeats)
         for run_id, path in zip(ids, paths, strict=True):
-            self.workflow[run_id] = workflow_file(path) if isinstance(path, str) else None
+            if isinstance(path, str):
+                self.workflow[run_id] = (
+                    files[path] if path in files else files.setdefault(path, workflow_file(path))
+                )
+            else:
+                self.workflow[run_id] = None
 
 
 def workflow_file(path: str) -> str:
