@@ -31,6 +31,7 @@ BASELINES: dict[str, list[str]] = {
     "history": ["history", "--reports", "{REPORTS}"],
     "validate-sizing": ["validate-sizing", "--from", "a.tfvars", "--to", "b.tfvars", "--profile", "smoke"],
     "export": ["export", "{RUN}", "--to", "otlp=http://127.0.0.1:9"],  # nothing listens there: exit 3
+    "query": ["query", "SELECT count(*) FROM jobs", "--reports", "{REPORTS}"],
 }
 NETWORK = ("doctor", "status", "secrets", "collect", "export")  # may reach GitHub, AWS, a collector: 3 ok
 # commands that do real work (a twin, Terraform, a run) when the call is valid: only elements that

@@ -271,21 +271,8 @@ def _api_json(rd: RunDir, stats: dict[str, Any]) -> dict[str, Any]:
 def collect(run_dir: Path, target: Target | None = None, dashboard: int | None = None) -> int:
     """Resume or repeat collection for a run directory from its ledger (idempotent); `target`: the
     fleet to collect from (default: the manifest's environment, resolved as `suite run` does);
-    `dashboard`: a port to serve the live page on while it collects (0: any free port)."""
-    with ExitStack() as stack:
-        server = None
-        if dashboard is not None:
-            server = stack.enter_context(Dashboard(dashboard))
-            print(
-                f"Live dashboard: {server.url} (served until the collection ends)",
-                file=sys.stderr,
-                flush=True,
-            )
-        return _collect_run_dir(run_dir, target, server)
-    raise AssertionError("unreachable")
-
-
-def _collect_run_dir(run_dir: Path, target: Target | None, dashboard: Dashboard | None) -> int:
+    `dashboard`: a port to serve the live page on while it collects (0: any free port), started once
+    the run directory and its fleet are found (a bad one is one error line, never after a URL)."""
     rd = _existing(run_dir)
     manifest = read_json(rd.file("manifest.json"))
     unsent = record_unsent(rd.path)  # a run killed mid-schedule: what it never sent, in the ledger
@@ -297,6 +284,22 @@ def _collect_run_dir(run_dir: Path, target: Target | None, dashboard: Dashboard 
             f"{run_dir}: its runs live in a local twin that is no longer running; deploy one and run again, "
             "or `suite report` what was already collected"
         )
+    with ExitStack() as stack:
+        server = None
+        if dashboard is not None:
+            server = stack.enter_context(Dashboard(dashboard))
+            print(
+                f"Live dashboard: {server.url} (served until the collection ends)",
+                file=sys.stderr,
+                flush=True,
+            )
+        return _collect_run_dir(rd, manifest, target, server)
+    raise AssertionError("unreachable")
+
+
+def _collect_run_dir(
+    rd: RunDir, manifest: dict[str, Any], target: Target, dashboard: Dashboard | None
+) -> int:
     with github_client(target) as client:
         client.read_tries(COLLECT_GET_TRIES)  # every read of a collection: its reconciliations too
         recovered = recover_inflight(rd.path, client, target.clock)

@@ -33,10 +33,11 @@ FAST = [60.0 + i % 5 for i in range(20)]
 SLOW = [90.0 + i % 5 for i in range(20)]
 
 
-def _drop_per_job(run_dir: Path) -> None:
+def _plant_stale_per_job(run_dir: Path) -> None:
     path = run_dir / "result.json"
     result = json.loads(path.read_text())
-    del result["per_job"]
+    assert "per_job" not in result  # result.json v2 never holds per-job rows
+    result["per_job"] = [{"id": 1, "queue_s": 10**6}]  # disagrees with the table, which decides
     path.write_text(json.dumps(result))
 
 
@@ -44,8 +45,8 @@ def test_compare_reads_the_job_table_not_result_json(tmp_path: Path):
     base, cand = fake_run(tmp_path, "p-a", FAST), fake_run(tmp_path, "p-b", SLOW)
     before = compare_dirs(base, cand).to_dict()
     assert before["verdict"] == "regression"
-    for d in (base, cand):  # result.json as v2 writes it: no per_job
-        _drop_per_job(d)
+    for d in (base, cand):  # v1-shaped per_job rows planted in result.json: never read
+        _plant_stale_per_job(d)
     assert compare_dirs(base, cand).to_dict() == before
     # per_job in result.json that disagrees with the table is not read: the table decides
     path = cand / "result.json"

@@ -16,6 +16,7 @@ from suite.cli.main import main
 from suite.fleet.environments import local_target
 from suite.pipeline import run as pipeline_run
 from suite.pipeline.run import run_profile
+from suite.rundir.job_rows import read_run_result
 from suite.twin.service import Twin
 from tests.helpers.twin import twin_config
 from tests.helpers.twin_runs import assert_matches_truth
@@ -35,7 +36,7 @@ def byo_twin() -> Iterator[Twin]:
 
 def test_a_custom_workflow_runs_end_to_end_and_equals_truth(byo_twin: Twin, tmp_path: Path) -> None:
     code, rd = run_profile(FIXTURE / "byo.yaml", "local", tmp_path, target=local_target(byo_twin.state()))
-    result = json.loads((rd / "result.json").read_text())
+    result = read_run_result(rd)  # result.json + the job table's rows
     truth = json.loads((rd / "truth.json").read_text())
     assert code == 0 and result["verdict"] == "pass"
     assert result["workflows"]["dispatched"] == result["workflows"]["collected"] == 6

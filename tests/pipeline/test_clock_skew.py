@@ -17,6 +17,7 @@ import pytest
 
 from suite.fleet.environments import local_target
 from suite.pipeline.run import collect, run_profile
+from suite.rundir.job_rows import read_run_result
 from suite.twin.faults import FaultsConfig
 from suite.twin.fleet import FleetConfig
 from suite.twin.limits import LimitsConfig
@@ -61,7 +62,7 @@ def run_skewed(tmp_path: Path, skew_s: float, faults: FaultsConfig) -> tuple[Twi
 
 
 def read_run(rd: Path) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
-    result = json.loads((rd / "result.json").read_text())
+    result = read_run_result(rd)  # result.json + the job table's rows
     ledger = [json.loads(line) for line in (rd / "ledger.jsonl").read_text().splitlines()]
     return result, ledger, json.loads((rd / "manifest.json").read_text())
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from suite.fleet.environments import local_target
 from suite.pipeline.run import run_profile
+from suite.rundir.job_rows import read_run_result
 from suite.twin.faults import FaultsConfig
 from suite.twin.fleet import FleetConfig
 from suite.twin.limits import LimitsConfig
@@ -48,7 +49,7 @@ def run_300(tmp_path: Path, faults: FaultsConfig) -> tuple[dict[str, Any], list[
         _, rd = run_profile(path, "local", tmp_path / "reports", target=local_target(twin.state()))
     finally:
         twin.stop()
-    result = json.loads((rd / "result.json").read_text())
+    result = read_run_result(rd)  # result.json + the job table's rows
     ledger = [json.loads(line) for line in (rd / "ledger.jsonl").read_text().splitlines()]
     # the report equals the twin's own record job by job, and every job has its CloudWatch samples
     assert mismatches(result, json.loads((rd / "truth.json").read_text())) == []

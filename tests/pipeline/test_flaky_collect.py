@@ -26,6 +26,7 @@ from suite.pipeline.live import RunProgress
 from suite.pipeline.observer import LiveObserver
 from suite.pipeline.progress import Progress
 from suite.pipeline.run import collect, run_profile
+from suite.rundir.job_rows import read_run_result
 from suite.rundir.paths import RunDir
 from suite.twin.faults import FaultsConfig
 from suite.twin.fleet import FleetConfig
@@ -89,7 +90,7 @@ def _rows(path: Path) -> list[dict[str, Any]]:
 
 
 def _assert_report_is_truth(rd: Path, twin: Twin) -> dict[str, Any]:
-    result = json.loads((rd / "result.json").read_text())
+    result = read_run_result(rd)  # result.json + the job table's rows
     assert mismatches(result, json.loads((rd / "truth.json").read_text())) == []
     ledger = _rows(rd / "ledger.jsonl")
     accepted = {row["suite_id"] for row in ledger if row["workflow_run_id"]}
