@@ -4,9 +4,11 @@ Both are the same HTML and the same script (suite/report/assets/page.js) drawing
 figures a user watched live are, at the end, exactly the report's:
 
 - ``page_data(result, ledger, tasks, metrics, status)``: what the page draws, as JSON. Pure. ``result`` is
-  result.json's shape: the final result for the report, a partial one (the analysis over what the run has
-  read so far) for the live page. ``status`` is the live run's state (stage, dispatches, runs, runners, API
-  budget, ETA); absent in the report.
+  the in-memory result (result.json's figures with the per-item columns, result_schema.IN_MEMORY_KEYS):
+  the final result for the report, a partial one (the analysis over what the run has read so far) for
+  the live page, which also gives the task events it has read (``tasks``; the report: None, the
+  lifecycles are the result's ``per_task``). ``status`` is the live run's state (stage, dispatches,
+  runs, runners, API budget, ETA); absent in the report.
 - ``page_html(data, live_url)``: the self-contained page. With ``live_url`` the script re-reads the data
   from that URL every few seconds and redraws; without it the data is embedded and frozen.
 
@@ -61,13 +63,14 @@ def thresholds(result: dict[str, Any]) -> list[dict[str, Any]]:
 def page_data(
     result: dict[str, Any],
     ledger: Rows = (),
-    tasks: Rows = (),
+    tasks: Rows | None = None,
     metrics: Rows = (),
     status: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the page draws (JSON-serialisable). Times are epoch seconds on GitHub's clock.
 
-    `ledger`, `tasks` and `metrics` are read once each (rows streamed from the run directory)."""
+    `ledger`, `tasks` and `metrics` are read once each (rows streamed from the run directory); tasks None:
+    the result's per_task; metrics are read only without the result's task_usage."""
     window = S.window_of(result)
     # the ledger feeds two charts: kept once, only the fields they read
     keep = ("suite_id", "scheduled_at", "sent_at")

@@ -97,8 +97,11 @@ def throughput(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def gantt(result: dict[str, Any], task_events: Rows, max_jobs: int = S.MAX_GANTT_JOBS) -> dict[str, Any]:
-    """Lanes of bars: bar i is lane[i], from s[i] to e[i], of kind BAR_KINDS[k[i]]."""
+def gantt(
+    result: dict[str, Any], task_events: Rows | None = None, max_jobs: int = S.MAX_GANTT_JOBS
+) -> dict[str, Any]:
+    """Lanes of bars: bar i is lane[i], from s[i] to e[i], of kind BAR_KINDS[k[i]] (task_events None: the
+    tasks' lifecycles from the result's in-memory per_task)."""
     g = S.gantt(result, task_events, max_jobs=max_jobs)
     lane: list[int] = []
     s: list[float] = []

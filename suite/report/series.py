@@ -1,8 +1,9 @@
 """The series behind report.html's charts, from result.json and the run directory's raw records. Pure.
 
-Everything here is derived from what `suite report DIR` has: the result (per_job, concurrency timeline,
-throughput) plus raw/tasks.jsonl (ECS task lifecycle), raw/metrics.jsonl (Container Insights samples)
-and ledger.jsonl (dispatch times). Times are epoch seconds on GitHub's clock. per_job is read as
+Everything here is derived from what `suite report DIR` has: the result (per_job, the in-memory
+`timeline` and `per_task` columns, throughput) plus ledger.jsonl (dispatch times); the live page gives
+raw/tasks.jsonl's events (ECS task lifecycle) and raw/metrics.jsonl's rows (Container Insights samples)
+instead of the result's columns. Times are epoch seconds on GitHub's clock. per_job is read as
 columns (suite.rundir.column_rows: numpy over its time and figure columns), never a dict per job.
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from suite.analyze.resources import CPU, CPU_RESERVED, MEM, MEM_RESERVED
-from suite.analyze.tasks import tasks_from_events
+from suite.analyze.tasks import Task, tasks_from_events
 from suite.isotime import ts
 from suite.rundir.column_rows import ColumnRows, rows_of
 from suite.rundir.result_schema import PER_JOB_KEYS
@@ -62,12 +63,19 @@ class Steps:
     binned: bool = False
 
 
+LEVELS = {"concurrency": "running", "jobs_waiting": "waiting"}  # result key -> its `timeline` column
+
+
 def concurrency_steps(
     result: dict[str, Any], max_points: int = MAX_POINTS, key: str = "concurrency"
 ) -> Steps:
-    """result[key]'s step timeline over the window (key: concurrency, or jobs_waiting)."""
-    timeline = (result.get(key) or {}).get("timeline") or []
-    points = [(t, float(level)) for stamp_, level in timeline if (t := ts(stamp_)) is not None]
+    """result[key]'s step function over the window (key: concurrency, or jobs_waiting), from the
+    in-memory `timeline` columns: the instants where that level changes (from 0 before the first)."""
+    cols = result.get("timeline") or {}
+    times = np.asarray(cols.get("time", ()), dtype=np.float64)
+    levels = np.asarray(cols.get(LEVELS[key], ()), dtype=np.float64)
+    changed = levels != np.concatenate([[0.0], levels[:-1]]) if levels.size else np.zeros(0, bool)
+    points = list(zip(times[changed].tolist(), levels[changed].tolist(), strict=True))
     w = window_of(result, (p[0] for p in points))
     if w is not None:
         # the level at the window start is 0 unless a change point says otherwise; hold to the end
@@ -221,9 +229,25 @@ _OUTCOME_OF = {"success": 3, "failure": 1, "timed_out": 1, "cancelled": 0}  # co
 _OTHER = OUTCOMES.index("other")
 
 
+def lifecycles(result: dict[str, Any], task_events: Rows | None = None) -> list[Task]:
+    """The ECS tasks' lifecycles: from `task_events` (raw/tasks.jsonl's rows, the live page), else from
+    the result's in-memory `per_task` columns (the analysis read the events once: suite.analyze.tasks)."""
+    if task_events is not None:
+        return tasks_from_events(task_events)
+    cols = result.get("per_task") or {}
+
+    def times(key: str) -> list[float | None]:
+        return [None if v != v else v for v in np.asarray(cols.get(key, ()), dtype=np.float64).tolist()]
+
+    ids = list(cols.get("task_id") or ())
+    made, up, down = times("created_at"), times("started_at"), times("stopped_at")
+    status = list(cols.get("last_status") or [None] * len(ids))
+    return [Task(*row) for row in zip(ids, made, up, down, status, strict=True)]
+
+
 def gantt(
     result: dict[str, Any],
-    task_events: Rows,
+    task_events: Rows | None = None,
     max_lanes: int = MAX_LANES,
     max_jobs: int = MAX_GANTT_JOBS,
 ) -> Gantt:
@@ -231,7 +255,7 @@ def gantt(
 
     Ephemeral runners are one ECS task (and one job) each, so a lane reads: cold start, job, cold start
     of the replacement, job... A persistent runner keeps its own lane. Tasks come from the lifecycle
-    events (created -> started is the cold start), jobs from per_job (runner_name == task id).
+    events (created -> started is the cold start; `lifecycles`), jobs from per_job (runner_name == task id).
     """
     cols = _jobs(result)
     runner = cols.column("runner_name")
@@ -245,7 +269,7 @@ def gantt(
     order = np.lexsort((outcome, e_, s_))  # by start, end, outcome (one runner's jobs in this order)
     rows, s_, e_, outcome = rows[order], s_[order], e_[order], outcome[order]
     jobs_total = int(rows.size)
-    tasks = {t.task_id: t for t in tasks_from_events(task_events)}
+    tasks = {t.task_id: t for t in lifecycles(result, task_events)}
     w = window_of(result, s_, e_)
     if w is None:
         return Gantt([], 0, 0, jobs_total, None, 0)

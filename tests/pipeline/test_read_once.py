@@ -22,7 +22,7 @@ def _count_opens(event: str, args: tuple) -> None:
 
 sys.addaudithook(_count_opens)  # a hook cannot be removed: it records only while _LOG holds a descriptor
 
-ONCE = ("raw/jobs.jsonl", "raw/runs.jsonl", "raw/metrics.jsonl", "raw/runners.jsonl")
+ONCE = ("raw/jobs.jsonl", "raw/runs.jsonl", "raw/metrics.jsonl", "raw/runners.jsonl", "raw/tasks.jsonl")
 
 
 def test_report_opens_each_raw_file_the_analysis_reads_once(tmp_path: Path) -> None:
@@ -40,5 +40,6 @@ def test_report_opens_each_raw_file_the_analysis_reads_once(tmp_path: Path) -> N
     )
     assert {f: opened[f] for f in ONCE} == dict.fromkeys(ONCE, 1), opened
     assert all((run_dir / f).exists() for f in ONCE)
+    # raw/tasks.jsonl: the runner timeline draws the task lifecycles the analysis kept (per_task).
     # read again, by the page's writers (not this test's subject): ledger.jsonl (its torn-tail repair,
-    # the dispatch and queue charts) and raw/tasks.jsonl (the runner timeline)
+    # the dispatch and queue charts)
