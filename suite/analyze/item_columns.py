@@ -5,7 +5,10 @@
   every instant where either level changes, each level as it holds from there;
 - per_job's `failed_step` and the bounded `steps.failed_by_step`, from step_figures' one entry per
   failed job (`failed_at`, which result.json no longer holds);
-- `per_task` and `per_runner` (suite.analyze.tasks, suite.analyze.fleet) are made as columns there.
+- `per_task` and `per_runner` (suite.analyze.tasks, suite.analyze.fleet) are made as columns there;
+- `dispatches`: per suite_id its first scheduled_at and first and last sent_at (the ledger's clock), what
+  the page's dispatch and queue charts draw, so the report never reads ledger.jsonl a second time (in
+  memory only: no table; the ledger is the record).
 """
 
 from __future__ import annotations
@@ -31,6 +34,32 @@ def timeline_columns(
         return np.where(i >= 0, np.asarray(levels, dtype=np.int64)[np.maximum(i, 0)], 0)
 
     return {"time": times, "running": level(*running), "waiting": level(*waiting)}
+
+
+def dispatch_columns(suite_ids: np.ndarray, scheduled: np.ndarray, sent: np.ndarray) -> dict[str, Any]:
+    """Per suite_id (in order of its first ledger row): `scheduled`, its first row's scheduled_at (a row
+    sent later fills one missing), `sent`, its first send (NaN: never sent), and `last_sent`, its last
+    send; epoch seconds on the ledger's clock."""
+    first: dict[str, list[float]] = {}
+    for sid, at, out in zip(suite_ids.tolist(), scheduled.tolist(), sent.tolist(), strict=True):
+        if sid is None:
+            continue
+        old = first.get(str(sid))
+        if old is None:
+            first[str(sid)] = [at, out, out]
+            continue
+        if old[1] != old[1] and out == out:  # a retry that was sent: the first send counts
+            old[0] = old[0] if old[0] == old[0] else at
+            old[1] = out
+        if out == out:
+            old[2] = out
+    values = np.array(list(first.values()), dtype=np.float64).reshape(-1, 3)
+    return {
+        "suite_id": list(first),
+        "scheduled": values[:, 0],
+        "sent": values[:, 1],
+        "last_sent": values[:, 2],
+    }
 
 
 def failed_steps(steps: Steps, job_ids: np.ndarray) -> tuple[StepsSection, np.ndarray]:

@@ -15,7 +15,7 @@ from suite.analyze.cost import Jobs, cost_section
 from suite.analyze.failures import failure_causes, failures_section, task_stops
 from suite.analyze.fleet import little_law, runners, throughput
 from suite.analyze.headroom import jobs_waiting, occupancy
-from suite.analyze.item_columns import failed_steps, timeline_columns
+from suite.analyze.item_columns import dispatch_columns, failed_steps, timeline_columns
 from suite.analyze.per_job import per_job_rows
 from suite.analyze.recovery import recovery
 from suite.analyze.resources import (
@@ -242,6 +242,7 @@ def result_of(
         "timeline": timeline_columns((conc.times, conc.levels), (waiting_steps[0], waiting_steps[1])),
         "per_task": per_task,
         "per_runner": per_runner,
+        "dispatches": dispatch_columns(dispatches.suite_id, dispatches.scheduled, dispatches.sent),
         "by_job_name": by_job_name(arr, run_table.created[job_run], reasons),
         "by_workflow": by_workflow(arr, job_run, run_table, sc.run[sc.found], last_done, reasons),
         "failures": failures_section(arr, causes, unknown),

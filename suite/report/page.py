@@ -62,19 +62,19 @@ def thresholds(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 def page_data(
     result: dict[str, Any],
-    ledger: Rows = (),
+    ledger: Rows | None = None,
     tasks: Rows | None = None,
     metrics: Rows = (),
     status: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the page draws (JSON-serialisable). Times are epoch seconds on GitHub's clock.
 
-    `ledger`, `tasks` and `metrics` are read once each (rows streamed from the run directory); tasks None:
-    the result's per_task; metrics are read only without the result's task_usage."""
+    `ledger`, `tasks` and `metrics` are read once each (rows streamed from the run directory); ledger and
+    tasks None: the result's dispatches and per_task; metrics are read only without its task_usage."""
     window = S.window_of(result)
-    # the ledger feeds two charts: kept once, only the fields they read
+    # the ledger feeds two charts: kept once, only the fields they read (None: the result's `dispatches`)
     keep = ("suite_id", "scheduled_at", "sent_at")
-    dispatches = [{k: row.get(k) for k in keep} for row in ledger]
+    dispatches = None if ledger is None else [{k: row.get(k) for k in keep} for row in ledger]
     return {
         "schema": PAGE_SCHEMA,
         "test_run_id": result.get("test_run_id"),

@@ -5,8 +5,8 @@ suite.report.tables; result.json's `tables` names their files). result.json hold
 in-memory per-item columns (result_schema.IN_MEMORY_KEYS: per_job, task_usage, timeline, per_task,
 per_runner) are the tables, never
 written into it; the other files are written from those columns. report.html's charts draw the task
-lifecycles (per_task) and samples (task_usage) from those columns and the dispatch times from the run
-directory's ledger.jsonl, so `suite report DIR` regenerates everything. The charts
+lifecycles (per_task), samples (task_usage) and dispatch times (dispatches) from those columns, so
+`suite report DIR` regenerates everything. The charts
 are drawn in the page (suite.report.page, uPlot inlined); no image file is written.
 
 Text is written as UTF-8; a lone surrogate a name may carry (JSON allows `\ud800`) is written as `?`
@@ -110,13 +110,13 @@ def write_html(rd: RunDir, result: dict[str, Any]) -> list[Path]:
     from suite.report.html import report_html
     from suite.report.page import page_data
 
-    ledger, metrics = rd.file("ledger.jsonl"), rd.raw_file("metrics.jsonl")
-    samples = rd.raw_file("samples.jsonl")
+    metrics, samples = rd.raw_file("metrics.jsonl"), rd.raw_file("samples.jsonl")
     # each series reads its rows once, line by line (the metric rows only for a result without its
-    # task_usage); a task's CPU and memory from one source, as per job; the task lifecycles are per_task's
+    # task_usage); a task's CPU and memory from one source, as per job; the task lifecycles and dispatch
+    # times are the result's per_task and dispatches (no raw file the analysis read is opened again)
     readings = stream_jsonl(samples, row_check("samples")) if samples.exists() else ()
     rows = one_source_rows(stream_jsonl(metrics), readings)
-    data = page_data(result, stream_jsonl(ledger), None, rows)
+    data = page_data(result, None, None, rows)
     path = rd.file("report.html")
     _write_text(path, report_html(result, data))
     return [path]

@@ -73,7 +73,16 @@ PER_JOB_KEYS: tuple[str, ...] = tuple(PerJob.__annotations__)
 # in-memory result only: result.json (schema v2) never holds them, so its size does not grow with the
 # jobs; they are written as tables/jobs.parquet, task_usage.parquet, timeline.parquet, tasks.parquet and
 # runners.parquet (suite.rundir.tables), and read back from there (suite.rundir.job_rows).
-IN_MEMORY_KEYS: tuple[str, ...] = ("per_job", "task_usage", "timeline", "per_task", "per_runner")
+# `dispatches` (per suite_id its scheduled and sent times, for the page's charts) is in memory only: the
+# ledger is its record.
+IN_MEMORY_KEYS: tuple[str, ...] = (
+    "per_job",
+    "task_usage",
+    "timeline",
+    "per_task",
+    "per_runner",
+    "dispatches",
+)
 RESOURCE_FIGURES: tuple[str, ...] = PER_JOB_KEYS[
     PER_JOB_KEYS.index("cpu_max") : PER_JOB_KEYS.index("memory_mean_pct") + 1
 ]

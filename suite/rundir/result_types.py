@@ -375,6 +375,7 @@ class Result(TypedDict):
     timeline: dict[str, Any]  # time (epoch s), running, waiting: the two step functions
     per_task: dict[str, Any]  # suite.rundir.tables TASK_COLUMNS' names, times as epoch seconds
     per_runner: dict[str, Any]  # RUNNER_COLUMNS' names
+    dispatches: dict[str, Any]  # per suite_id: scheduled, sent, last_sent (the page's; no table)
     task_usage: NotRequired[dict[str, Any]]  # TASK_USAGE_COLUMNS' names (suite.pipeline.analysis adds it)
     by_job_name: dict[str, JobNameFigures]  # keyed by job name, in order of first start
     by_workflow: dict[str, WorkflowFigures]  # keyed by workflow file

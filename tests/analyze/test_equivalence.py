@@ -173,7 +173,12 @@ def test_compute_result_equals_the_record_by_record_oracle(case):
     want = reference_result(*args)
     # the rows as one-shot iterators, as `suite report` streams them
     got = compute_result(manifest, *(iter(rows) for rows in args[1:6]), snapshots)
-    for key in ("timeline", "per_task", "per_runner"):  # in-memory columns: numpy arrays, compared as rows
+    for key in (
+        "timeline",
+        "per_task",
+        "per_runner",
+        "dispatches",
+    ):  # in-memory columns: numpy arrays, compared as rows
         got[key], want[key] = item_rows(got[key]), item_rows(want[key])
     same(got, want)
     assert all(tuple(row) == PER_JOB_KEYS for row in got["per_job"])

@@ -193,6 +193,7 @@ def reference_result(
         "timeline": _timeline(conc.timeline, list(zip(*waiting_steps, strict=True))),
         "per_task": per_task,
         "per_runner": per_runner,
+        "dispatches": _sends(dispatches),
         "by_job_name": by_name_reference.by_job_name(scoped, run_of, reasons),
         "by_workflow": by_name_reference.by_workflow(scoped, run_of, matched.runs.values(), reasons),
         "failures": failures_reference.failures(
@@ -371,6 +372,20 @@ def _per_job(
     )
     keys = PER_JOB_KEYS
     return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def _sends(dispatches: list[Dispatch]) -> dict[str, list[Any]]:
+    """Per suite_id (first row's order): scheduled (a later sent row fills a gap), first and last sent."""
+    first: dict[str, list[float | None]] = {}
+    for d in dispatches:
+        old = first.setdefault(d.suite_id, [d.scheduled, d.sent, d.sent])
+        if old[1] is None and d.sent is not None:
+            old[0], old[1] = (old[0] if old[0] is not None else d.scheduled), d.sent
+        if d.sent is not None:
+            old[2] = d.sent
+    rows = list(first.values())
+    cols = {k: [r[i] for r in rows] for i, k in enumerate(("scheduled", "sent", "last_sent"))}
+    return {"suite_id": list(first), **cols}
 
 
 def _failed_by_step(failed_at: list[dict[str, Any]]) -> list[dict[str, Any]]:
