@@ -360,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         f"concurrency max {result['concurrency']['max']}, "
         f"utilization {result['runners']['utilization']:.3f}, "
         f"{len(result['saturation']['stages'])} saturation stages, "
-        f"{len(result['per_job']):,} per_job rows, {len(result['concurrency']['timeline']):,} timeline steps"
+        f"{len(result['per_job']):,} per_job rows, {len(result['timeline']['time']):,} timeline steps"
     )
     built = ", ".join(f"{k} {gen_wall[k]:.2f} s" for k in counts)
     print(
@@ -387,8 +387,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     write_s, write_mib = write_result(result)
     print(
-        f"bench: informational, not part of the target: writing result.json ({write_mib:,.1f} MiB; per_job "
-        f"goes to tables/jobs.parquet) takes {write_s:.2f} s"
+        f"bench: informational, not part of the target: writing result.json ({write_mib:,.3f} MiB, the "
+        f"per-item columns left to the tables) takes {write_s:.2f} s"
     )
     if not args.no_jsonl:
         del result, inputs

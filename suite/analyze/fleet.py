@@ -15,14 +15,16 @@ import numpy as np
 
 from suite.analyze.timeline import JobArrays
 from suite.isotime import stamp
-from suite.rundir.result_schema import LittleLaw, MinuteCounts, RunnerRow, Runners, Throughput
+from suite.rundir.result_schema import LittleLaw, MinuteCounts, Runners, Throughput
 
 
 def clipped(interval: tuple[float, float], window: tuple[float, float]) -> float:
     return max(0.0, min(interval[1], window[1]) - max(interval[0], window[0]))
 
 
-def per_runner(jobs: JobArrays, window: tuple[float, float] | None) -> list[RunnerRow]:
+def per_runner(jobs: JobArrays, window: tuple[float, float] | None) -> dict[str, Any]:
+    """Per runner name that ran a busy job, by name: the runner table's columns (suite.rundir.tables
+    RUNNER_COLUMNS less test_run_id): runner_name, jobs, busy_s, utilization (NaN without a window)."""
     a = jobs
     names = {name: c for c, name in enumerate(a.runner.values) if name}
     code = a.runner.codes
@@ -34,17 +36,15 @@ def per_runner(jobs: JobArrays, window: tuple[float, float] | None) -> list[Runn
     counts = np.bincount(code[use], minlength=len(a.runner.values))
     sums = np.bincount(code[use], weights=busy, minlength=len(a.runner.values))
     span = window[1] - window[0] if window else 0.0
-    rows = [
-        RunnerRow(
-            runner_name=name,
-            jobs=int(counts[c]),
-            busy_s=float(sums[c]),
-            utilization=float(sums[c]) / span if span > 0 else None,
-        )
-        for name, c in names.items()
-        if counts[c] > 0
-    ]
-    return sorted(rows, key=lambda r: r["runner_name"])
+    kept = sorted((name, c) for name, c in names.items() if counts[c] > 0)
+    codes = np.array([c for _, c in kept], dtype=np.int64)
+    busy_s = sums[codes].astype(np.float64)
+    return {
+        "runner_name": [name for name, _ in kept],
+        "jobs": counts[codes].astype(np.int64),
+        "busy_s": busy_s,
+        "utilization": busy_s / span if span > 0 else np.full(codes.size, np.nan),
+    }
 
 
 def registered_runner_names(snapshots: Iterable[dict[str, Any]], labels: Iterable[str] = ()) -> set[str]:
@@ -70,9 +70,10 @@ def runners(
     snapshots: list[dict[str, Any]],
     reasons: dict[str, str],
     labels: Iterable[str] = (),
-) -> Runners:
+) -> tuple[Runners, dict[str, Any]]:
+    """The `runners` section, and per runner its columns (per_runner: the runner table)."""
     rows = per_runner(jobs, window)
-    busy = math.fsum(r["busy_s"] for r in rows)
+    busy = math.fsum(rows["busy_s"].tolist())
     utilization = None
     if configured is None:
         reasons["runners.configured"] = (
@@ -88,14 +89,14 @@ def runners(
         reasons["runners.utilization"] = f"configured runner count is {configured}"
     else:
         utilization = busy / (configured * (window[1] - window[0]))
-    return {
+    section: Runners = {
         "configured": configured,
-        "observed": len(rows),
+        "observed": len(rows["runner_name"]),
         "registered_seen": len(registered_runner_names(snapshots, labels)) if snapshots else None,
         "busy_runner_s": busy,
         "utilization": utilization,
-        "per_runner": rows,
     }
+    return section, rows
 
 
 def throughput(jobs: JobArrays, window: tuple[float, float] | None, reasons: dict[str, str]) -> Throughput:

@@ -56,21 +56,21 @@ def waiting_intervals(jobs: JobArrays, horizon: float | None) -> tuple[np.ndarra
     return created, np.fmax(created, end)
 
 
-def jobs_waiting(jobs: JobArrays, window: tuple[float, float] | None, reasons: dict[str, str]) -> JobsWaiting:
+def jobs_waiting(
+    jobs: JobArrays, window: tuple[float, float] | None, reasons: dict[str, str]
+) -> tuple[JobsWaiting, np.ndarray, np.ndarray]:
+    """The `jobs_waiting` section, and its step function as (times, levels) arrays (sweep_arrays)."""
     starts, ends = waiting_intervals(jobs, window[1] if window else None)
     if not starts.size:
         reasons["jobs_waiting.max"] = "no job of this test with a created_at"
         reasons["jobs_waiting.mean"] = reasons["jobs_waiting.max"]
-        return {"max": None, "mean": None, "definition": WAITING_DEFINITION, "timeline": []}
+        none: JobsWaiting = {"max": None, "mean": None, "definition": WAITING_DEFINITION}
+        return none, np.empty(0), np.empty(0, dtype=np.int64)
     conc = concurrency_arrays(starts, ends, *(window or (None, None)))
     if conc.mean is None:
         reasons["jobs_waiting.mean"] = "no window (no job completed)"
-    return {
-        "max": conc.max,
-        "mean": conc.mean,
-        "definition": WAITING_DEFINITION,
-        "timeline": conc.stamped(),
-    }
+    section: JobsWaiting = {"max": conc.max, "mean": conc.mean, "definition": WAITING_DEFINITION}
+    return section, conc.times, conc.levels
 
 
 def positive_time(times: np.ndarray, levels: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

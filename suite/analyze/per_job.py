@@ -21,11 +21,12 @@ def per_job_rows(
     res: ResourceColumns,
     causes: np.ndarray,
     cost: np.ndarray,
+    failed_step: np.ndarray,
 ) -> ColumnRows:
     """One row per job (PER_JOB_KEYS): numpy columns, read as rows (a row's Python values and its
     dict are made when it is read, a slice of the columns at a time). causes: per job its failure
     cause or None (suite.analyze.failures); cost: per job its execution cost, NaN when unknown
-    (suite.analyze.cost)."""
+    (suite.analyze.cost); failed_step: per job the step it failed at or None (suite.analyze.item_columns)."""
 
     def values(a: np.ndarray) -> Lazy:
         return Lazy(a, np.ndarray.tolist)
@@ -61,6 +62,7 @@ def per_job_rows(
         *(optional(res.values[k]) for k in FIGURES),
         values(res.sources),
         values(res.reasons),
+        Lazy(failed_step, np.ndarray.tolist),
     )
     return ColumnRows(PER_JOB_KEYS, columns)
 

@@ -15,14 +15,14 @@ from suite.analyze.cost import Jobs, cost_section
 from suite.analyze.failures import failure_causes, failures_section, task_stops
 from suite.analyze.fleet import little_law, runners, throughput
 from suite.analyze.headroom import jobs_waiting, occupancy
+from suite.analyze.item_columns import dispatch_columns, failed_steps, timeline_columns
 from suite.analyze.per_job import per_job_rows
 from suite.analyze.recovery import recovery
 from suite.analyze.resources import (
-    ResourceColumns,
     SampleArrays,
-    join_resources,
     not_collected_reasons,
 )
+from suite.analyze.result_parts import last_completed, resources_of, totals, window_of
 from suite.analyze.rightsize import DEFAULT_HEADROOM_PCT, fleet_size, rightsize_section
 from suite.analyze.samples import resource_samples
 from suite.analyze.saturation import Offered, saturation_arrays
@@ -40,11 +40,8 @@ from suite.rundir.result_schema import (
     SCHEMA,
     Api,
     Concurrency,
-    Distribution,
     Fleet,
     PerJob,
-    ResourceFigures,
-    Resources,
     Result,
     Saturation,
     Steps,
@@ -126,7 +123,7 @@ def result_of(
     shift = float(offset or 0.0)  # clock_offset_s = GitHub clock − local clock
 
     # window = first dispatch's scheduled_at (shifted to GitHub's clock) .. last job's completed_at
-    window = _window(dispatches, arr, shift, reasons)
+    window = window_of(dispatches, arr, shift, reasons)
     notes.append("window = first dispatch scheduled_at (clock-offset corrected) .. last job completed_at")
 
     conc = concurrency_arrays(arr.start[arr.busy], arr.end[arr.busy], *(window or (None, None)))
@@ -141,16 +138,20 @@ def result_of(
     configured = fleet.get("runner_count")
     skipped = manifest.get("not_collected") or {}  # what the run could not collect, and why
     reasons.update(not_collected_reasons(skipped))
-    resources, per_job_res = _resources(arr, samples(), skipped.get("metrics"))
+    resources, per_job_res = resources_of(arr, samples(), skipped.get("metrics"))
     task_events = list(tasks)  # read twice: the lifecycle, then the stops (a few rows per task)
     task_list = tasks_from_events(task_events)
     causes, unknown = failure_causes(arr, task_stops(task_events), skipped.get("tasks"))
     speed = float((manifest.get("clock") or {}).get("speed") or 1.0)
     lag_all = dispatches.sent[sc.accepted] - accepted_scheduled
     lags = lag_all[~np.isnan(lag_all)]
-    last_done = _last_completed(arr, job_run, len(run_table))
+    last_done = last_completed(arr, job_run, len(run_table))
     dropped = not_dispatched(dispatches, sc)
-    fleet_use = runners(arr, configured, window, list(runners_snapshots), reasons, fleet.get("labels") or ())
+    labels = fleet.get("labels") or ()
+    fleet_use, per_runner = runners(arr, configured, window, list(runners_snapshots), reasons, labels)
+    tasks_seen, per_task = task_summary(task_list, arr)
+    waiting, *waiting_steps = jobs_waiting(arr, window, reasons)
+    steps_seen, failed_step = failed_steps(_steps(arr, steps, reasons, uncollected), arr.id)
     accepted_first = sc.first_scheduled(dispatches) + shift  # found once for its three users
     scheduled_of_job = accepted_first[owner]
     every_scheduled = dispatches.scheduled[~np.isnan(dispatches.scheduled)] + shift
@@ -183,7 +184,7 @@ def result_of(
         "jobs": job_counts(arr),
         "queue_time_s": distribution(arr.queue[~np.isnan(arr.queue)]),
         "execution_time_s": distribution(executions),
-        "total_time_s": distribution(_totals(sc, run_table, last_done)),
+        "total_time_s": distribution(totals(sc, run_table, last_done)),
         "dispatch_lag_s": distribution(lags),
         "dispatch_lag_real_s": distribution(lags / speed),  # twin: virtual / clock speed
         "dispatch": {
@@ -194,11 +195,7 @@ def result_of(
             "aborted": manifest.get("aborted"),  # {at, reason, threshold, value, ...} or None
         },
         "queue_from_schedule_s": distribution(from_schedule[~np.isnan(from_schedule)]),
-        "concurrency": Concurrency(
-            max=conc.max,
-            mean=conc.mean,
-            timeline=conc.stamped(),
-        ),
+        "concurrency": Concurrency(max=conc.max, mean=conc.mean),
         "throughput": thru,
         "runners": fleet_use,
         "little_law": little_law(
@@ -206,7 +203,7 @@ def result_of(
             thru["jobs_per_min"],
             exact_sum(executions) / executions.size if executions.size else None,
         ),
-        "tasks": task_summary(task_list, arr),
+        "tasks": tasks_seen,
         "saturation": _saturation(
             manifest,
             dispatches,
@@ -221,7 +218,7 @@ def result_of(
             accepted_first,
             dropped,
         ),
-        "jobs_waiting": jobs_waiting(arr, window, reasons),
+        "jobs_waiting": waiting,
         "occupancy": occupancy(
             task_list, arr, configured, window, fleet_use["busy_runner_s"], fleet_use["utilization"], reasons
         ),
@@ -229,13 +226,23 @@ def result_of(
             pattern, every_scheduled, scheduled_of_job, arr, window[1] if window else None, reasons
         ),
         "resources": resources,
-        "steps": _steps(arr, steps, reasons, uncollected),
+        "steps": steps_seen,
         "per_job": cast(
             Sequence[PerJob],
             per_job_rows(
-                arr, dispatches.suite_id[sc.accepted[owner]], from_schedule, per_job_res, causes, job_cost
+                arr,
+                dispatches.suite_id[sc.accepted[owner]],
+                from_schedule,
+                per_job_res,
+                causes,
+                job_cost,
+                failed_step,
             ),
         ),
+        "timeline": timeline_columns((conc.times, conc.levels), (waiting_steps[0], waiting_steps[1])),
+        "per_task": per_task,
+        "per_runner": per_runner,
+        "dispatches": dispatch_columns(dispatches.suite_id, dispatches.scheduled, dispatches.sent),
         "by_job_name": by_job_name(arr, run_table.created[job_run], reasons),
         "by_workflow": by_workflow(arr, job_run, run_table, sc.run[sc.found], last_done, reasons),
         "failures": failures_section(arr, causes, unknown),
@@ -278,37 +285,6 @@ def with_thresholds(
     return result | {"thresholds": judged, "verdict": decided, "verdict_reasons": why}
 
 
-def _window(
-    dispatches: DispatchTable, jobs: JobArrays, shift: float, reasons: dict[str, str]
-) -> tuple[float, float] | None:
-    starts = dispatches.scheduled[~np.isnan(dispatches.scheduled)]
-    ends = jobs.end[jobs.busy]
-    if not starts.size:
-        reasons["window"] = "the ledger has no scheduled dispatch"
-    elif not ends.size:
-        reasons["window"] = "no job of this test completed"
-    elif float(ends.max()) <= float(starts.min()) + shift:
-        reasons["window"] = "the last job completed before the first scheduled dispatch"
-    else:
-        return (float(starts.min()) + shift, float(ends.max()))
-    return None
-
-
-def _last_completed(jobs: JobArrays, job_run: np.ndarray, n_runs: int) -> np.ndarray:
-    """Per run (RunTable row): its last job's completed_at among this test's jobs (NaN when none)."""
-    last = np.full(n_runs, -np.inf)
-    done = ~np.isnan(jobs.completed)
-    np.maximum.at(last, job_run[done], jobs.completed[done])
-    return np.where(last == -np.inf, np.nan, last)
-
-
-def _totals(sc: Scope, runs: RunTable, last_done: np.ndarray) -> np.ndarray:
-    """Per collected workflow whose run completed: its last job's completed_at − the run's created_at."""
-    run = sc.run[sc.found]
-    total = last_done[run] - runs.created[run]
-    return total[runs.status.isin("completed")[run] & ~np.isnan(total)]
-
-
 def _saturation(
     manifest: dict[str, Any],
     dispatches: DispatchTable,
@@ -336,34 +312,6 @@ def _saturation(
     offered = Offered(scheduled, done, first_scheduled(dispatches, never) + shift, every)
     pattern = (manifest.get("profile") or {}).get("pattern")
     return saturation_arrays(pattern, offered, scheduled[owner], jobs, configured, reasons)
-
-
-def _resources(
-    jobs: JobArrays, index: SampleArrays, not_collected: str | None
-) -> tuple[Resources, ResourceColumns]:
-    cols = join_resources(jobs, index, not_collected)
-    ran = jobs.busy
-    samples = cols.samples
-
-    def dist(name: str) -> Distribution:
-        values = cols.values[name][ran]
-        return distribution(values[~np.isnan(values)])
-
-    def figures(kind: str, unit: str) -> ResourceFigures:
-        return ResourceFigures(
-            unit=unit,
-            max=dist(f"{kind}_max"),
-            mean=dist(f"{kind}_mean"),
-            max_pct=dist(f"{kind}_max_pct"),
-            mean_pct=dist(f"{kind}_mean_pct"),
-        )
-
-    return Resources(
-        cpu=figures("cpu", "CPU units (1024 = 1 vCPU)"),
-        memory=figures("memory", "MiB"),
-        jobs_with_samples=int(np.count_nonzero(ran & (samples > 0))),
-        jobs_without_samples=int(np.count_nonzero(ran & (samples == 0))),
-    ), cols
 
 
 def _steps(jobs: JobArrays, tap: StepTap, reasons: dict[str, str], uncollected: Sequence[str]) -> Steps:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from suite.analyze.stats import distribution
 from suite.analyze.timeline import JobArrays
-from suite.isotime import stamp, ts
-from suite.rundir.result_schema import Distribution, TaskRow, Tasks
+from suite.isotime import ts
+from suite.rundir.result_schema import Distribution, Tasks
 
 
 @dataclass(frozen=True)
@@ -55,12 +55,13 @@ def tasks_from_events(events: Iterable[dict[str, Any]]) -> list[Task]:
     ]
 
 
-def task_summary(tasks: list[Task], jobs: JobArrays) -> Tasks:
+def task_summary(tasks: list[Task], jobs: JobArrays) -> tuple[Tasks, dict[str, Any]]:
     """Per task: created -> started (cold start) -> its first job of this test (runner_name == task id).
 
     Times are as AWS and GitHub stamped them (both are server clocks; no local clock offset applies).
     A task that ran none of this test's jobs has first_job null; a job on a task with no lifecycle
-    event is not in this list.
+    event is not in this list. Returns the `tasks` section and per task its columns (the task table's,
+    suite.rundir.tables TASK_COLUMNS less test_run_id; times as epoch seconds, NaN for null).
     """
     a = jobs
     use = a.ran & ~a.runner.isin(None)
@@ -69,33 +70,34 @@ def task_summary(tasks: list[Task], jobs: JobArrays) -> Tasks:
     first_job = {
         name: t for name, t in zip(a.runner.values, earliest.tolist(), strict=True) if name and t != np.inf
     }
-    rows: list[TaskRow] = []
-    for t in tasks:
-        first = first_job.get(t.task_id)
-        rows.append(
-            {
-                "task_id": t.task_id,
-                "created": stamp(t.created),
-                "started": stamp(t.started),
-                "first_job": stamp(first),
-                "stopped": stamp(t.stopped),
-                "last_status": t.last_status,
-                "cold_start_s": t.cold_start_s,
-                "started_to_first_job_s": None if first is None or t.started is None else first - t.started,
-                "created_to_first_job_s": None if first is None or t.created is None else first - t.created,
-            }
-        )
 
-    def dist(
-        key: Literal["cold_start_s", "started_to_first_job_s", "created_to_first_job_s"],
-    ) -> Distribution:
-        return distribution(float(x) for r in rows if (x := r[key]) is not None)
+    def times(values: Iterable[float | None]) -> np.ndarray:
+        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
-    return {
+    created = times(t.created for t in tasks)
+    started = times(t.started for t in tasks)
+    first = times(first_job.get(t.task_id) for t in tasks)
+    cols: dict[str, Any] = {
+        "task_id": [t.task_id for t in tasks],
+        "created_at": created,
+        "started_at": started,
+        "first_job_at": first,
+        "stopped_at": times(t.stopped for t in tasks),
+        "last_status": [t.last_status for t in tasks],
+        "cold_start_s": started - created,
+        "started_to_first_job_s": first - started,
+        "created_to_first_job_s": first - created,
+    }
+
+    def dist(key: str) -> Distribution:
+        values = cols[key]
+        return distribution(values[~np.isnan(values)])
+
+    section: Tasks = {
         "count": len(tasks),
-        "with_jobs": sum(r["first_job"] is not None for r in rows),
+        "with_jobs": int(np.count_nonzero(~np.isnan(first))),
         "cold_start_s": dist("cold_start_s"),
         "started_to_first_job_s": dist("started_to_first_job_s"),
         "created_to_first_job_s": dist("created_to_first_job_s"),
-        "per_task": rows,
     }
+    return section, cols

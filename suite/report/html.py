@@ -256,7 +256,7 @@ def _runners(s: Section) -> str:
         "Observed runners are distinct runner names that ran a job (an ephemeral runner is one task).</p>"
         + _table(s.tables["counts"], left=0)
         + _table(per, per.rows[:MAX_ROWS], ["runner", "jobs", "busy s", "utilization of the window"])
-        + _capped(len(per.rows), MAX_ROWS, "runners", "result.json")
+        + _capped(s.facts["runners_listed"], min(MAX_ROWS, len(per.rows)), "runners", s.facts["where"])
     )
 
 

@@ -5,9 +5,9 @@ csv_cell gives them a leading `'` (OWASP's CSV-injection guidance); numbers stay
 with CRLF (RFC 4180): with `\n` alone the csv module would leave a name holding a bare CR unquoted,
 and readers would split the row there.
 
-failed_step (the last column, not in per_job): for a failed job, the name of the step it failed at
-(result.json `steps.failed_at`); empty for every other job, and for a failed job no step of which
-concluded failure, timed_out or cancelled (result.json says why).
+failed_step (per_job's last column): for a failed job, the name of the step it failed at; empty for
+every other job, and for a failed job no step of which concluded failure, timed_out or cancelled
+(result.json `steps.failed_by_step` counts those with the reason).
 
 The per-job sample count is left out (it is the job table's `samples`): a bare 0 beside the resource
 columns reads like a measured 0, and the resource_reason column already says why a job has no figures.
@@ -22,7 +22,6 @@ equal for any rows).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any, TextIO, get_type_hints
 
 from suite.report.escape import csv_cell
@@ -32,7 +31,7 @@ from suite.rundir.result_schema import PER_JOB_KEYS, PerJob, job_field
 PER_JOB_COLUMNS = tuple(
     k for k in PER_JOB_KEYS if k != job_field("samples")
 )  # result.json per_job, less the sample count
-COLUMNS = (*PER_JOB_COLUMNS, "failed_step")
+COLUMNS = PER_JOB_COLUMNS  # failed_step last, as in per_job
 _TYPES = frozenset((int, float, type(None)))
 _TEXTS = frozenset((str, type(None)))
 _ABSENT = object()
@@ -41,12 +40,6 @@ _NUMERIC = frozenset(  # the PerJob fields typed int or float (null allowed)
 )
 SLICE = 65_536  # rows formatted and written at a time
 _QUOTED = re.compile('[",\r\n]')  # what the csv module quotes, with lineterminator CRLF
-
-
-def failed_steps(result: Mapping[str, Any]) -> dict[Any, str]:
-    """Per failed job id, the name of the step it failed at (result.json `steps.failed_at`)."""
-    rows = (result.get("steps") or {}).get("failed_at") or []
-    return {f.get("job_id"): f["step_name"] for f in rows if f.get("step_name") is not None}
 
 
 def _number_fields(values: list[Any]) -> list[str]:
@@ -84,17 +77,14 @@ def _text_fields(values: list[Any]) -> list[str]:
     return list(map(fields.__getitem__, values))
 
 
-def write_jobs_csv(out: TextIO, per_job: Any, failed_at: Mapping[Any, str] | None = None) -> None:
-    """The CSV, written to `out`; per_job: the result's (ColumnRows, or dicts); failed_at: failed_steps."""
+def write_jobs_csv(out: TextIO, per_job: Any) -> None:
+    """The CSV, written to `out`; per_job: the result's (ColumnRows, or dicts)."""
     out.write(",".join(COLUMNS) + "\r\n")
     rows = rows_of(per_job, PER_JOB_KEYS)
-    failed_at = failed_at or {}
-    keys = (*PER_JOB_COLUMNS, job_field("id"))
+    keys = PER_JOB_COLUMNS
     for part in rows.slices(keys, SLICE):
         cols = [
             _number_fields(v) if k in _NUMERIC else _text_fields(v)
-            for k, v in zip(PER_JOB_COLUMNS, part, strict=False)
+            for k, v in zip(PER_JOB_COLUMNS, part, strict=True)
         ]
-        ids = part[-1]
-        cols.append(_text_fields(list(map(failed_at.get, ids))) if failed_at else [""] * len(ids))
         out.write("\r\n".join(map(",".join, zip(*cols, strict=True))) + "\r\n")

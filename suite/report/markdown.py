@@ -56,12 +56,14 @@ def _render(t: Table) -> str:
     return _table(_cells(t.rows), t.headers)
 
 
-def _listed(rows: list[list[str]], headers: Sequence[str], what: str, unlisted: int = 0) -> list[str]:
-    """The first MAX_LISTED rows; the rest (and `unlisted` rows not passed) counted."""
+def _listed(
+    rows: list[list[str]], headers: Sequence[str], what: str, unlisted: int = 0, where: str = "result.json"
+) -> list[str]:
+    """The first MAX_LISTED rows; the rest (and `unlisted` rows not passed) counted, and where they are."""
     out = [_table(rows[:MAX_LISTED], headers)]
     more = max(0, len(rows) - MAX_LISTED) + unlisted
     if more:
-        out.append(f"\n… and {more} more {what} (see result.json).")
+        out.append(f"\n… and {more} more {what} (see {where}).")
     return out
 
 
@@ -100,6 +102,11 @@ def _timings(s: Section) -> list[str]:
     return [f"## {s.title}", "", _table(rows, t.headers), "", f"Percentiles: {PERCENTILE_METHOD}."]
 
 
+def _unlisted(s: Section, per: Any) -> int:
+    """Rows of a capped table the section counted but did not hold."""
+    return int(s.facts.get("runners_listed", 0)) - len(per.rows)
+
+
 def _runners(s: Section) -> list[str]:
     per = s.tables["per_runner"]
     return [
@@ -109,7 +116,7 @@ def _runners(s: Section) -> list[str]:
         "",
         _render(s.tables["counts"]),
         "",
-        *_listed(_cells(per.rows), per.headers, "runners"),
+        *_listed(_cells(per.rows), per.headers, "runners", _unlisted(s, per), s.facts["where"]),
     ]
 
 

@@ -4,9 +4,11 @@ Both are the same HTML and the same script (suite/report/assets/page.js) drawing
 figures a user watched live are, at the end, exactly the report's:
 
 - ``page_data(result, ledger, tasks, metrics, status)``: what the page draws, as JSON. Pure. ``result`` is
-  result.json's shape: the final result for the report, a partial one (the analysis over what the run has
-  read so far) for the live page. ``status`` is the live run's state (stage, dispatches, runs, runners, API
-  budget, ETA); absent in the report.
+  the in-memory result (result.json's figures with the per-item columns, result_schema.IN_MEMORY_KEYS):
+  the final result for the report, a partial one (the analysis over what the run has read so far) for
+  the live page, which also gives the task events it has read (``tasks``; the report: None, the
+  lifecycles are the result's ``per_task``). ``status`` is the live run's state (stage, dispatches,
+  runs, runners, API budget, ETA); absent in the report.
 - ``page_html(data, live_url)``: the self-contained page. With ``live_url`` the script re-reads the data
   from that URL every few seconds and redraws; without it the data is embedded and frozen.
 
@@ -60,18 +62,19 @@ def thresholds(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 def page_data(
     result: dict[str, Any],
-    ledger: Rows = (),
-    tasks: Rows = (),
+    ledger: Rows | None = None,
+    tasks: Rows | None = None,
     metrics: Rows = (),
     status: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the page draws (JSON-serialisable). Times are epoch seconds on GitHub's clock.
 
-    `ledger`, `tasks` and `metrics` are read once each (rows streamed from the run directory)."""
+    `ledger`, `tasks` and `metrics` are read once each (rows streamed from the run directory); ledger and
+    tasks None: the result's dispatches and per_task; metrics are read only without its task_usage."""
     window = S.window_of(result)
-    # the ledger feeds two charts: kept once, only the fields they read
+    # the ledger feeds two charts: kept once, only the fields they read (None: the result's `dispatches`)
     keep = ("suite_id", "scheduled_at", "sent_at")
-    dispatches = [{k: row.get(k) for k in keep} for row in ledger]
+    dispatches = None if ledger is None else [{k: row.get(k) for k in keep} for row in ledger]
     return {
         "schema": PAGE_SCHEMA,
         "test_run_id": result.get("test_run_id"),

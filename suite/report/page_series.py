@@ -41,7 +41,10 @@ def _cumulative(times: list[float], max_points: int) -> dict[str, list[float] | 
 
 
 def dispatch(
-    result: dict[str, Any], ledger: Rows, max_points: int = S.MAX_POINTS, max_curve: int = MAX_CURVE
+    result: dict[str, Any],
+    ledger: Rows | None = None,
+    max_points: int = S.MAX_POINTS,
+    max_curve: int = MAX_CURVE,
 ) -> dict[str, Any]:
     """Dispatch progress against the schedule, from each scheduled dispatch's first send.
 
@@ -50,17 +53,7 @@ def dispatch(
     scheduled, so a late dispatch stands out (every `stride`-th beyond `max_points`).
     """
     shift = float(result.get("clock_offset_s") or 0.0)
-    first: dict[str, tuple[float | None, float | None]] = {}
-    for row in ledger:
-        sid = row.get("suite_id")
-        if sid is None:
-            continue
-        sched, sent = ts(row.get("scheduled_at")), ts(row.get("sent_at"))
-        old = first.get(str(sid))
-        if old is None:
-            first[str(sid)] = (sched, sent)
-        elif old[1] is None and sent is not None:  # a retry that was sent: the first send counts
-            first[str(sid)] = (old[0] if old[0] is not None else sched, sent)
+    first = {sid: (a, b) for sid, (a, b, _) in S.sends(result, ledger).items()}  # ledger None: the result's
     on_time = sorted(a + shift for a, _ in first.values() if a is not None)
     sends = sorted(b + shift for _, b in first.values() if b is not None)
     lag = sorted((a + shift, b - a) for a, b in first.values() if a is not None and b is not None)
@@ -75,7 +68,7 @@ def dispatch(
     }
 
 
-def queue(result: dict[str, Any], ledger: Rows) -> dict[str, Any]:
+def queue(result: dict[str, Any], ledger: Rows | None = None) -> dict[str, Any]:
     q = S.queue_points(result, ledger)
     return {
         "x": q.dispatched,
@@ -97,8 +90,11 @@ def throughput(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def gantt(result: dict[str, Any], task_events: Rows, max_jobs: int = S.MAX_GANTT_JOBS) -> dict[str, Any]:
-    """Lanes of bars: bar i is lane[i], from s[i] to e[i], of kind BAR_KINDS[k[i]]."""
+def gantt(
+    result: dict[str, Any], task_events: Rows | None = None, max_jobs: int = S.MAX_GANTT_JOBS
+) -> dict[str, Any]:
+    """Lanes of bars: bar i is lane[i], from s[i] to e[i], of kind BAR_KINDS[k[i]] (task_events None: the
+    tasks' lifecycles from the result's in-memory per_task)."""
     g = S.gantt(result, task_events, max_jobs=max_jobs)
     lane: list[int] = []
     s: list[float] = []

@@ -182,15 +182,18 @@ def runners(r: Mapping[str, Any]) -> Section:
         Cell(run.get("observed"), reason=reason_for(r, "runners.observed")),
         Cell(run.get("utilization"), "pct", reason_for(r, "runners.utilization")),
     ]
+    cols = r.get("per_runner") or {}
+    total = len(cols.get("runner_name") or ())
+    shown = [[_python(v) for v in cols[k][:MAX_RUNNERS]] for k in RUNNER_KEYS] if total else [[]] * 4
     per = [
         _row(
-            str(p.get("runner_name")),
-            Cell(p.get("runner_name"), "code"),
-            Cell(p.get("jobs")),
-            Cell(p.get("busy_s"), digits=1),
-            Cell(p.get("utilization"), "pct"),
+            str(name),
+            Cell(name, "code"),
+            Cell(jobs),
+            Cell(busy, digits=1),
+            Cell(use, "pct"),
         )
-        for p in run.get("per_runner") or []
+        for name, jobs, busy, use in zip(*shown, strict=True)
     ]
     return Section(
         "runners",
@@ -199,7 +202,19 @@ def runners(r: Mapping[str, Any]) -> Section:
             "counts": _table(["configured", "observed", "utilization"], [_row("", *counts)]),
             "per_runner": _table(["runner", "jobs", "busy s", "utilization"], per),
         },
+        {"runners_listed": total, "where": RUNNERS_TABLE},
     )
+
+
+MAX_RUNNERS = 100  # runner rows a section holds (the views show at most this many): the rest are counted
+RUNNER_KEYS = ("runner_name", "jobs", "busy_s", "utilization")
+RUNNERS_TABLE = "tables/runners.parquet"
+
+
+def _python(value: Any) -> Any:
+    """A column value as a plain Python value (a NaN figure: None)."""
+    value = value.item() if hasattr(value, "item") else value
+    return None if isinstance(value, float) and value != value else value
 
 
 RESOURCES = {  # path -> label

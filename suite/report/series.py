@@ -1,8 +1,9 @@
 """The series behind report.html's charts, from result.json and the run directory's raw records. Pure.
 
-Everything here is derived from what `suite report DIR` has: the result (per_job, concurrency timeline,
-throughput) plus raw/tasks.jsonl (ECS task lifecycle), raw/metrics.jsonl (Container Insights samples)
-and ledger.jsonl (dispatch times). Times are epoch seconds on GitHub's clock. per_job is read as
+Everything here is derived from what `suite report DIR` has: the result (per_job, the in-memory
+`timeline` and `per_task` columns, throughput) plus ledger.jsonl (dispatch times); the live page gives
+raw/tasks.jsonl's events (ECS task lifecycle) and raw/metrics.jsonl's rows (Container Insights samples)
+instead of the result's columns. Times are epoch seconds on GitHub's clock. per_job is read as
 columns (suite.rundir.column_rows: numpy over its time and figure columns), never a dict per job.
 """
 
@@ -17,15 +18,19 @@ from typing import Any
 
 import numpy as np
 
-from suite.analyze.resources import CPU, CPU_RESERVED, MEM, MEM_RESERVED
-from suite.analyze.tasks import tasks_from_events
+from suite.analyze.tasks import Task, tasks_from_events
 from suite.isotime import ts
+from suite.report.task_series import (  # noqa: F401 (TaskSeries, task_metrics, usage_metrics: re-exported)
+    MAX_POINTS,
+    TaskSeries,
+    task_metrics,
+    usage_metrics,
+)
 from suite.rundir.column_rows import ColumnRows, rows_of
 from suite.rundir.result_schema import PER_JOB_KEYS
 
 Rows = Iterable[dict[str, Any]]  # read once, in order (rows streamed from a JSONL file)
 
-MAX_POINTS = 20_000  # points per scatter/step series before downsampling
 MAX_BARS = 600  # throughput bars before minutes are merged into wider bins
 MAX_LANES = 40  # Gantt lanes drawn
 MAX_GANTT_JOBS = 20_000  # Gantt bars drawn (a time slice from the start of the window beyond this)
@@ -62,12 +67,19 @@ class Steps:
     binned: bool = False
 
 
+LEVELS = {"concurrency": "running", "jobs_waiting": "waiting"}  # result key -> its `timeline` column
+
+
 def concurrency_steps(
     result: dict[str, Any], max_points: int = MAX_POINTS, key: str = "concurrency"
 ) -> Steps:
-    """result[key]'s step timeline over the window (key: concurrency, or jobs_waiting)."""
-    timeline = (result.get(key) or {}).get("timeline") or []
-    points = [(t, float(level)) for stamp_, level in timeline if (t := ts(stamp_)) is not None]
+    """result[key]'s step function over the window (key: concurrency, or jobs_waiting), from the
+    in-memory `timeline` columns: the instants where that level changes (from 0 before the first)."""
+    cols = result.get("timeline") or {}
+    times = np.asarray(cols.get("time", ()), dtype=np.float64)
+    levels = np.asarray(cols.get(LEVELS[key], ()), dtype=np.float64)
+    changed = levels != np.concatenate([[0.0], levels[:-1]]) if levels.size else np.zeros(0, bool)
+    points = list(zip(times[changed].tolist(), levels[changed].tolist(), strict=True))
     w = window_of(result, (p[0] for p in points))
     if w is not None:
         # the level at the window start is 0 unless a change point says otherwise; hold to the end
@@ -115,14 +127,46 @@ class QueuePoints:
     stride: int = 1  # every stride-th job is plotted (1 = all)
 
 
-def queue_points(result: dict[str, Any], ledger: Rows, max_points: int = MAX_POINTS) -> QueuePoints:
-    """Every stride-th job that has a queue time (in the result's order), at its workflow's dispatch."""
+Send = tuple[float | None, float | None, float | None]  # scheduled, first sent, last sent (ledger clock)
+
+
+def sends(result: dict[str, Any], ledger: Rows | None = None) -> dict[str, Send]:
+    """Per suite_id: its first scheduled_at (a later sent row fills a missing one), first and last
+    sent_at, from the ledger's rows when given (the live page), else from the result's in-memory
+    `dispatches` (suite.analyze.item_columns: the analysis read the ledger once)."""
+    if ledger is None:
+        cols = result.get("dispatches") or {}
+        values = [
+            np.asarray(cols.get(k, ()), dtype=np.float64).tolist() for k in ("scheduled", "sent", "last_sent")
+        ]
+        return {
+            str(sid): (a if a == a else None, b if b == b else None, c if c == c else None)
+            for sid, a, b, c in zip(cols.get("suite_id") or (), *values, strict=True)
+        }
+    first: dict[str, Send] = {}
+    for row in ledger:
+        sid = row.get("suite_id")
+        if sid is None:
+            continue
+        sched, sent = ts(row.get("scheduled_at")), ts(row.get("sent_at"))
+        old = first.get(str(sid))
+        if old is None:
+            first[str(sid)] = (sched, sent, sent)
+            continue
+        a, b, c = old
+        if b is None and sent is not None:  # a retry that was sent: the first send counts
+            a, b = (a if a is not None else sched), sent
+        first[str(sid)] = (a, b, sent if sent is not None else c)
+    return first
+
+
+def queue_points(
+    result: dict[str, Any], ledger: Rows | None = None, max_points: int = MAX_POINTS
+) -> QueuePoints:
+    """Every stride-th job that has a queue time (in the result's order), at its workflow's dispatch
+    (its suite_id's last send)."""
     shift = float(result.get("clock_offset_s") or 0.0)
-    sent = {
-        str(row["suite_id"]): t + shift
-        for row in ledger
-        if row.get("suite_id") is not None and (t := ts(row.get("sent_at"))) is not None
-    }
+    sent = {sid: c + shift for sid, (_, _, c) in sends(result, ledger).items() if c is not None}
     jobs = _jobs(result)
     queued = np.flatnonzero(~np.isnan(jobs.floats("queue_s")))
     stride = max(1, math.ceil(queued.size / max_points))
@@ -221,9 +265,25 @@ _OUTCOME_OF = {"success": 3, "failure": 1, "timed_out": 1, "cancelled": 0}  # co
 _OTHER = OUTCOMES.index("other")
 
 
+def lifecycles(result: dict[str, Any], task_events: Rows | None = None) -> list[Task]:
+    """The ECS tasks' lifecycles: from `task_events` (raw/tasks.jsonl's rows, the live page), else from
+    the result's in-memory `per_task` columns (the analysis read the events once: suite.analyze.tasks)."""
+    if task_events is not None:
+        return tasks_from_events(task_events)
+    cols = result.get("per_task") or {}
+
+    def times(key: str) -> list[float | None]:
+        return [None if v != v else v for v in np.asarray(cols.get(key, ()), dtype=np.float64).tolist()]
+
+    ids = list(cols.get("task_id") or ())
+    made, up, down = times("created_at"), times("started_at"), times("stopped_at")
+    status = list(cols.get("last_status") or [None] * len(ids))
+    return [Task(*row) for row in zip(ids, made, up, down, status, strict=True)]
+
+
 def gantt(
     result: dict[str, Any],
-    task_events: Rows,
+    task_events: Rows | None = None,
     max_lanes: int = MAX_LANES,
     max_jobs: int = MAX_GANTT_JOBS,
 ) -> Gantt:
@@ -231,7 +291,7 @@ def gantt(
 
     Ephemeral runners are one ECS task (and one job) each, so a lane reads: cold start, job, cold start
     of the replacement, job... A persistent runner keeps its own lane. Tasks come from the lifecycle
-    events (created -> started is the cold start), jobs from per_job (runner_name == task id).
+    events (created -> started is the cold start; `lifecycles`), jobs from per_job (runner_name == task id).
     """
     cols = _jobs(result)
     runner = cols.column("runner_name")
@@ -245,7 +305,7 @@ def gantt(
     order = np.lexsort((outcome, e_, s_))  # by start, end, outcome (one runner's jobs in this order)
     rows, s_, e_, outcome = rows[order], s_[order], e_[order], outcome[order]
     jobs_total = int(rows.size)
-    tasks = {t.task_id: t for t in tasks_from_events(task_events)}
+    tasks = {t.task_id: t for t in lifecycles(result, task_events)}
     w = window_of(result, s_, e_)
     if w is None:
         return Gantt([], 0, 0, jobs_total, None, 0)
@@ -307,65 +367,3 @@ def gantt(
             lane.idle.append((cursor, end))
     drawn = sum(len(v) for lane in lanes[:max_lanes] for v in lane.jobs.values())
     return Gantt(lanes[:max_lanes], len(lanes), drawn, jobs_total, view, cold_starts)
-
-
-# --- CPU and memory per task ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TaskSeries:
-    """metric -> task id -> [(t, value)] sorted by time, plus the largest reservation seen."""
-
-    series: dict[str, dict[str, list[tuple[float, float]]]]
-    reserved: dict[str, float | None]
-    samples: int
-    stride: int = 1
-
-
-def task_metrics(metric_rows: Rows, max_points: int = MAX_POINTS) -> TaskSeries:
-    series: dict[str, dict[str, list[tuple[float, float]]]] = {CPU: defaultdict(list), MEM: defaultdict(list)}
-    reserved: dict[str, float | None] = {CPU: None, MEM: None}
-    of = {CPU_RESERVED: CPU, MEM_RESERVED: MEM}
-    n = 0
-    for row in metric_rows:
-        name = row.get("metric")
-        t, value = ts(row.get("timestamp")), row.get("value")
-        if t is None or value is None:
-            continue
-        if name in series:
-            series[str(name)][str(row.get("task_id"))].append((t, float(value)))
-            n += 1
-        elif name in of:
-            key = of[str(name)]
-            reserved[key] = max(float(value), reserved[key] or 0.0)
-    stride = max(1, math.ceil(n / max_points))
-    out = {m: {task: sorted(v)[::stride] for task, v in per.items()} for m, per in series.items()}
-    return TaskSeries(out, reserved, n, stride)
-
-
-def usage_metrics(usage: dict[str, Any], max_points: int = MAX_POINTS) -> TaskSeries:
-    """task_metrics of the task-usage columns (the result's in-memory `task_usage`, suite.analyze.samples:
-    one row per task and instant, ordered by task then time), with no metric row read again."""
-    task_ids = np.asarray(usage.get("task_id", ()), dtype=object)
-    times = np.asarray(usage.get("time", ()), dtype=float)
-    picked = {CPU: "cpu_units", MEM: "memory_mib"}
-    kept = {m: ~np.isnan(np.asarray(usage.get(c, ()), dtype=float)) for m, c in picked.items()}
-    n = sum(int(np.count_nonzero(k)) for k in kept.values())
-    stride = max(1, math.ceil(n / max_points))
-    series: dict[str, dict[str, list[tuple[float, float]]]] = {}
-    for metric, column in picked.items():
-        sel = np.flatnonzero(kept[metric])
-        tasks, t = task_ids[sel], times[sel]
-        v = np.asarray(usage.get(column, ()), dtype=float)[sel]
-        per: dict[str, list[tuple[float, float]]] = {}
-        cuts = (np.flatnonzero(tasks[1:] != tasks[:-1]) + 1).tolist()  # the rows: one run per task
-        for lo, hi in zip([0, *cuts], [*cuts, sel.size], strict=True):
-            if hi > lo:
-                per[str(tasks[lo])] = sorted(zip(t[lo:hi].tolist(), v[lo:hi].tolist(), strict=True))[::stride]
-        series[metric] = per
-    reserved: dict[str, float | None] = {}
-    for metric, column in ((CPU, "cpu_reserved"), (MEM, "memory_reserved")):
-        values = np.asarray(usage.get(column, ()), dtype=float)
-        values = values[~np.isnan(values)]
-        reserved[metric] = max(float(values.max()), 0.0) if values.size else None
-    return TaskSeries(series, reserved, n, stride)

@@ -47,22 +47,23 @@ def _step_rows(r: Mapping[str, Any], entries: list[dict[str, Any]]) -> tuple[Row
 
 
 def steps_section(r: Mapping[str, Any]) -> Section:
-    """Tables `slowest`, `steps` (every entry) and `failed` (per failed job, the step it failed at)."""
+    """Tables `slowest`, `steps` (every entry) and `failed` (the failed jobs per job name and the step
+    they failed at: result.json `steps.failed_by_step`; per job, the job table's failed_step)."""
     s = r.get("steps") or {}
     headers = ("job name", "#", "step", "steps", "timed", "failed", "p50", "p95", "max")
     failed = tuple(
         Row(
-            str(f.get("job_id")),
+            f"{f.get('job_name')}#{f.get('step_number')}#{f.get('step_name')}#{f.get('reason')}",
             (
-                Cell(f.get("job_id"), digits=0),
                 Cell(f.get("job_name"), "code"),
                 Cell(f.get("step_number"), digits=0, reason=f.get("reason")),
                 Cell(f.get("step_name") or "", "code"),
                 Cell(f.get("step_conclusion") or "", "text"),
+                Cell(f.get("jobs"), digits=0),
                 Cell(f.get("reason") or "", "why"),
             ),
         )
-        for f in s.get("failed_at") or []
+        for f in s.get("failed_by_step") or []
     )
     return Section(
         "steps",
@@ -70,7 +71,7 @@ def steps_section(r: Mapping[str, Any]) -> Section:
         {
             "slowest": Table(headers, _step_rows(r, list(s.get("slowest") or []))),
             "steps": Table(headers, _step_rows(r, list(s.get("by_step") or []))),
-            "failed": Table(("job id", "job name", "#", "failed at step", "conclusion", "why null"), failed),
+            "failed": Table(("job name", "#", "failed at step", "conclusion", "jobs", "why null"), failed),
         },
         {"note": NOTE, "why": reason_for(r, "steps")},
     )
@@ -92,7 +93,7 @@ def steps_html(s: Section) -> str:
                 if len(t.rows) > MAX_ROWS
                 else ""
             )
-            parts.append(f"<h3>{what}</h3>" + table(t.headers, rows, left=4 if key == "failed" else 3) + more)
+            parts.append(f"<h3>{what}</h3>" + table(t.headers, rows, left=1 if key == "failed" else 3) + more)
     if not parts:
         return ""
     return f'<h2>{TITLE}</h2><p class="note">{escape(NOTE)}</p>' + "".join(parts)
@@ -114,12 +115,11 @@ def terminal_lines(r: Mapping[str, Any]) -> list[str]:
         lines.append(
             f"  {shown:<{STEP_WIDTH}} {f.get('timed'):>6} {num(d.get('p50'), 1):>9} {num(d.get('p95'), 1):>9}"
         )
-    failed = list(s.get("failed_at") or [])
     at: dict[str, int] = {}
-    for f in failed:
+    for f in s.get("failed_by_step") or []:
         name = f.get("step_name")
         key = f"#{f.get('step_number')} {name}" if name is not None else "(no failing step)"
-        at[key] = at.get(key, 0) + 1
+        at[key] = at.get(key, 0) + int(f.get("jobs") or 0)
     if at:
         top = sorted(at.items(), key=lambda kv: -kv[1])[:3]
         text = ", ".join(f"{k} ×{n}" for k, n in top)

@@ -5,11 +5,13 @@ dict per row) with the columns the analysis kept beside it in memory (suite.pipe
 raw rows passed once): GitHub's fields (workflow_name, head_branch, head_sha, labels, runner_id,
 runner_group_name), the workflow file, the accepted dispatch's scheduled and sent times (shifted by
 clock_offset_s onto GitHub's clock, as the analysis compares them) and dispatch_lag_s from the ledger's
-milliseconds; plus the step a failed job failed at (`steps.failed_at`), the ECS task (the runner_name
-when the fleet's tasks include it) and the fleet's sizing from the manifest. The task-usage table is the
+milliseconds; plus the ECS task (the runner_name when the result's in-memory `per_task` holds it) and
+the fleet's sizing from the manifest. The task-usage table is the
 result's in-memory `task_usage` (suite.analyze.samples.task_usage: the samples the per-job figures
 use, one source per task, one row per task and instant). The run table is one row of result.json's
-headline figures.
+headline figures. The timeline, task and runner tables are the result's in-memory `timeline`,
+`per_task` and `per_runner` columns (suite.analyze.item_columns: the per-item lists result.json leaves
+out), with the run's test_run_id.
 """
 
 from __future__ import annotations
@@ -22,11 +24,10 @@ import numpy as np
 from suite.analyze.per_job import JobRows
 from suite.analyze.rows import ColumnRows
 from suite.isotime import parse_column, ts
-from suite.report.jobs_csv import failed_steps
 from suite.rundir.paths import RunDir
 from suite.rundir.result_schema import PER_JOB_KEYS
 from suite.rundir.table_io import write_table
-from suite.rundir.tables import JOBS, RUN, TABLES_DIR, TASK_USAGE
+from suite.rundir.tables import JOBS, RUN, RUNNERS, TABLES_DIR, TASK_USAGE, TASKS, TIMELINE
 
 FAILED = frozenset(("failure", "timed_out", "cancelled", "startup_failure"))  # as compare's failure_rate
 ENDED = FAILED | {"success", "neutral"}
@@ -39,14 +40,19 @@ TIMES = ("created_at", "started_at", "completed_at")
 
 def table_files() -> dict[str, str]:
     """result.json's `tables`: each table's file, relative to the run directory."""
-    return {t: f"{TABLES_DIR}/{t}.parquet" for t in (JOBS, TASK_USAGE, RUN)}
+    return {t: f"{TABLES_DIR}/{t}.parquet" for t in (*WRITTEN, RUN)}
+
+
+WRITTEN = (JOBS, TASK_USAGE, TIMELINE, TASKS, RUNNERS)  # then RUN, from the job table's conclusions
+IN_MEMORY = {TASK_USAGE: "task_usage", TIMELINE: "timeline", TASKS: "per_task", RUNNERS: "per_runner"}
 
 
 def write_tables(rd: RunDir, result: Mapping[str, Any], manifest: Mapping[str, Any]) -> None:
-    """tables/jobs.parquet, tables/task_usage.parquet and tables/run.parquet of this result."""
+    """tables/*.parquet of this result (suite.rundir.tables)."""
     jobs = job_columns(rd, result, manifest)
     write_table(rd.path, JOBS, jobs)
-    write_table(rd.path, TASK_USAGE, usage_columns(result))
+    for table, key in IN_MEMORY.items():
+        write_table(rd.path, table, item_columns(result, key))
     write_table(rd.path, RUN, run_columns(result, manifest, jobs.get("conclusion", [])))
 
 
@@ -65,9 +71,7 @@ def job_columns(rd: RunDir, result: Mapping[str, Any], manifest: Mapping[str, An
     for name in TIMES:
         cols[name] = parse_column(cols[name])
     cols.update(_joined(result.get("per_job"), n))
-    failed_at = failed_steps(result)
-    cols["failed_step"] = [failed_at.get(i) for i in per_job["id"]]
-    known = {t.get("task_id") for t in (result.get("tasks") or {}).get("per_task") or ()}
+    known = set((result.get("per_task") or {}).get("task_id") or ())
     cols["task_id"] = [r if r in known else None for r in per_job["runner_name"]]
     for name, value in {**_identity(result, manifest), **_sizing(result)}.items():
         cols[name] = [value] * n
@@ -101,12 +105,13 @@ def _epoch(value: Any) -> float:
     return np.nan if t is None else t
 
 
-def usage_columns(result: Mapping[str, Any]) -> dict[str, Any]:
-    """The task-usage table: result's in-memory `task_usage` (suite.analyze.samples.task_usage: one row
-    per task and instant of the one-source samples, the four figures side by side); none without it."""
-    usage = result.get("task_usage") or {}
-    n = len(usage.get("task_id", ()))
-    return {"test_run_id": [result.get("test_run_id")] * n, **usage}
+def item_columns(result: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """A table of the result's in-memory columns `key` with the run's test_run_id (none without them):
+    task_usage (suite.analyze.samples.task_usage: one row per task and instant of the one-source samples,
+    the four figures side by side), timeline, per_task, per_runner (suite.analyze.item_columns)."""
+    cols = result.get(key) or {}
+    n = len(next(iter(cols.values()))) if cols else 0
+    return {"test_run_id": [result.get("test_run_id")] * n, **cols}
 
 
 def run_columns(

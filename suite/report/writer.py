@@ -2,10 +2,11 @@
 
 result.json, summary.md, jobs.csv, junit.xml, report.html and the tables (tables/*.parquet:
 suite.report.tables; result.json's `tables` names their files). result.json holds the figures only: the
-in-memory per-job columns (result_schema.IN_MEMORY_KEYS: per_job, task_usage) are the tables, never
-written into it; the other files are written from those columns. report.html's charts need series that
-result.json does not hold (task lifecycle, Container Insights samples, dispatch times): they are read
-from the run directory's ledger.jsonl and raw/, so `suite report DIR` regenerates everything. The charts
+in-memory per-item columns (result_schema.IN_MEMORY_KEYS: per_job, task_usage, timeline, per_task,
+per_runner) are the tables, never
+written into it; the other files are written from those columns. report.html's charts draw the task
+lifecycles (per_task), samples (task_usage) and dispatch times (dispatches) from those columns, so
+`suite report DIR` regenerates everything. The charts
 are drawn in the page (suite.report.page, uPlot inlined); no image file is written.
 
 Text is written as UTF-8; a lone surrogate a name may carry (JSON allows `\ud800`) is written as `?`
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from suite.errors import UsageError
-from suite.report.jobs_csv import failed_steps, write_jobs_csv
+from suite.report.jobs_csv import write_jobs_csv
 from suite.report.junit import junit_xml
 from suite.report.markdown import summary_markdown
 from suite.report.tables import table_files, write_tables
@@ -96,7 +97,7 @@ def write_reports(run_dir: Path, result: dict[str, Any]) -> list[Path]:
     summary = summary_markdown(result)
     _write_text(paths[1], summary)
     with atomic_path(paths[2]) as tmp, tmp.open("w", encoding="utf-8", errors="replace", newline="") as out:
-        write_jobs_csv(out, result.get("per_job"), failed_steps(result))
+        write_jobs_csv(out, result.get("per_job"))
     _write_text(paths[3], junit_xml(result))
     paths[4:] = write_html(rd, result)
     append_step_summary(summary)
@@ -109,12 +110,13 @@ def write_html(rd: RunDir, result: dict[str, Any]) -> list[Path]:
     from suite.report.html import report_html
     from suite.report.page import page_data
 
-    ledger, tasks, metrics = rd.file("ledger.jsonl"), rd.raw_file("tasks.jsonl"), rd.raw_file("metrics.jsonl")
-    samples = rd.raw_file("samples.jsonl")
-    # each series reads its rows once, line by line; a task's CPU and memory from one source, as per job
+    metrics, samples = rd.raw_file("metrics.jsonl"), rd.raw_file("samples.jsonl")
+    # each series reads its rows once, line by line (the metric rows only for a result without its
+    # task_usage); a task's CPU and memory from one source, as per job; the task lifecycles and dispatch
+    # times are the result's per_task and dispatches (no raw file the analysis read is opened again)
     readings = stream_jsonl(samples, row_check("samples")) if samples.exists() else ()
     rows = one_source_rows(stream_jsonl(metrics), readings)
-    data = page_data(result, stream_jsonl(ledger), stream_jsonl(tasks), rows)
+    data = page_data(result, None, None, rows)
     path = rd.file("report.html")
     _write_text(path, report_html(result, data))
     return [path]

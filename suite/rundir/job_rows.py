@@ -6,8 +6,10 @@ exactly as the analysis made them: `job_id` as `id`, `job_name` as `name`, `crea
 `completed_at` as `created`, `started`, `completed` (ISO strings again, suite.isotime.stamp_column: whole
 seconds like GitHub, else milliseconds), a null figure as None. The columns stay numpy arrays (times as
 epoch seconds, figures with NaN for null; text dictionary-coded), their Python values made a slice of rows
-at a time. `read_run_result(run_dir)` is result.json with those rows as its `per_job`, for the readers
-that want the in-memory shape (the live page's last frame, the capacity plan).
+at a time. `read_run_result(run_dir)` is result.json with those rows as its `per_job`, and the timeline,
+task and runner tables as its `timeline`, `per_task` and `per_runner` columns (`item_columns`: times as
+epoch seconds, NaN for null; a run reported before those tables existed has none), for the readers that
+want the in-memory shape (the live page's last frame, the capacity plan).
 
 A run directory reported before the job table existed (a v1 result.json, per_job inline) has no table:
 that is one error line saying to run `suite report DIR`, which recomputes result.json (v2) and writes
@@ -30,7 +32,7 @@ from suite.rundir.column_rows import ColumnRows, Lazy
 from suite.rundir.jsonio import read_json
 from suite.rundir.result_schema import PER_JOB_KEYS
 from suite.rundir.table_io import schema
-from suite.rundir.tables import JOBS, table_path
+from suite.rundir.tables import JOBS, RUNNERS, TASKS, TIMELINE, table_path
 
 # the job table's name for each per_job key (the others are named alike)
 TABLE_NAME = {"id": "job_id", "name": "job_name", "created": "created_at", "started": "started_at"}
@@ -81,7 +83,36 @@ def job_rows(run_dir: Path) -> ColumnRows:
     return ColumnRows(PER_JOB_KEYS, [_column(table.column(n)) for n in names])
 
 
+def item_columns(run_dir: Path, table: str) -> dict[str, Any] | None:
+    """A timeline, task or runner table as the in-memory result's columns (test_run_id left out; times
+    as epoch seconds and figures as float arrays, NaN for null; text as lists); None when it is absent,
+    one error line when it is damaged."""
+    path = table_path(Path(run_dir), table)
+    if not path.is_file():
+        return None
+    try:
+        read = pq.read_table(path)
+    except (pa.ArrowException, OSError, ValueError):
+        raise UsageError(f"{path}: damaged: not a Parquet table; {JOBS_FIX}") from None
+    out: dict[str, Any] = {}
+    for name in read.column_names[1:] if read.column_names[:1] == ["test_run_id"] else read.column_names:
+        arr = read.column(name)
+        if pa.types.is_timestamp(arr.type):
+            millis = arr.cast(pa.int64()).to_numpy(zero_copy_only=False)
+            out[name] = np.asarray(millis, dtype=np.float64) / 1000.0
+        elif pa.types.is_floating(arr.type) or pa.types.is_integer(arr.type):
+            out[name] = arr.to_numpy(zero_copy_only=False)
+        else:
+            out[name] = arr.to_pylist()
+    return out
+
+
+ITEM_KEYS = {TIMELINE: "timeline", TASKS: "per_task", RUNNERS: "per_runner"}  # table -> in-memory key
+
+
 def read_run_result(run_dir: Path) -> dict[str, Any]:
-    """result.json with the job table's rows as its `per_job` (the in-memory result's shape)."""
+    """result.json with the job table's rows as its `per_job`, and the other per-item tables as theirs
+    (the in-memory result's shape)."""
     result: dict[str, Any] = read_json(Path(run_dir) / "result.json", JOBS_FIX)
-    return {**result, "per_job": job_rows(run_dir)}
+    items = {key: item_columns(run_dir, table) for table, key in ITEM_KEYS.items()}
+    return {**result, "per_job": job_rows(run_dir), **{k: v for k, v in items.items() if v is not None}}

@@ -2,9 +2,9 @@
 checked where the file enters (suite.rundir.readback's rules), so a damaged file is one error line.
 
 The catalogue (result_schema.py) names the fields; the checks here are the types those readers need.
-Both schemas are read: suite.result/v2, and v1 (the same figures with per_job inline, which is dropped on
-read: per-job data is the job table's, suite.rundir.job_rows, and a run without one is told to run
-`suite report DIR`).
+Both schemas are read: suite.result/v2, and v1 (the same figures with the per-item lists inline: per_job,
+the timelines, per_task, per_runner and failed_at, which are dropped on read: per-item data is the
+tables', suite.rundir.job_rows, and a run without them is told to run `suite report DIR`).
 """
 
 from __future__ import annotations
@@ -63,9 +63,22 @@ def check_result(path: Path, result: Any) -> dict[str, Any]:
     ):
         if not ok(value_at(checked, name)):
             raise damaged(path, "", f"`{name}` is not of the type result.json holds", RESULT_FIX)
-    # a v1 result.json's inline per_job is never read: per-job data is the job table's (suite.rundir.job_rows)
+    # a v1 result.json's inline lists are never read: per-item data is the tables' (suite.rundir.job_rows)
     checked.pop("per_job", None)
+    for section, key in V1_LISTS:
+        if isinstance(checked.get(section), dict):
+            checked[section].pop(key, None)
     return checked
+
+
+# the per-item lists a v1 result.json held inline (v2: tables/timeline, tasks, runners and jobs.parquet)
+V1_LISTS = (
+    ("concurrency", "timeline"),
+    ("jobs_waiting", "timeline"),
+    ("tasks", "per_task"),
+    ("runners", "per_runner"),
+    ("steps", "failed_at"),
+)
 
 
 def read_result(path: Path) -> dict[str, Any]:

@@ -11,7 +11,7 @@ never written out by hand:
 - OPEN_FIELDS: maps keyed by data (API endpoints, workflow files, job names) whose values hold numbers;
 - JOB_NAME_FIELDS, WORKFLOW_FIELDS: the numeric fields of one entry of by_job_name / by_workflow.
 
-Lists (per_job, per_runner, stages, ...) and configuration (fleet, dispatch.aborted) are not
+Lists (stages, by_step, ...) and configuration (fleet, dispatch.aborted) are not
 figures a threshold can name; field() checks any path, configuration included, and job_field() a
 per_job column. Units are in the names: _s seconds, _pct percent, _per_min per minute. Imports
 nothing from the suite: the analysis, the reports, the decisions and the gates import it.
@@ -34,6 +34,7 @@ from suite.rundir.result_types import (  # noqa: F401  (re-exported: the catalog
     Distribution,
     EndpointCounts,
     FailedStep,
+    FailedStepCount,
     FailureCounts,
     Failures,
     Fleet,
@@ -52,14 +53,13 @@ from suite.rundir.result_types import (  # noqa: F401  (re-exported: the catalog
     Resources,
     Result,
     Rightsize,
-    RunnerRow,
     Runners,
     Saturation,
     SaturationPoint,
     Stage,
     StepFigures,
     Steps,
-    TaskRow,
+    StepsSection,
     Tasks,
     ThresholdResult,
     Throughput,
@@ -69,10 +69,20 @@ from suite.rundir.result_types import (  # noqa: F401  (re-exported: the catalog
 )
 
 PER_JOB_KEYS: tuple[str, ...] = tuple(PerJob.__annotations__)
-# The analysis's per-job and per-reading columns, held in the in-memory result only: result.json
-# (schema v2) never holds them; they are written as tables/jobs.parquet and tables/task_usage.parquet
-# (suite.rundir.tables), and read back from there.
-IN_MEMORY_KEYS: tuple[str, ...] = ("per_job", "task_usage")
+# The analysis's per-item columns (one value per job, reading, step change, task or runner), held in the
+# in-memory result only: result.json (schema v2) never holds them, so its size does not grow with the
+# jobs; they are written as tables/jobs.parquet, task_usage.parquet, timeline.parquet, tasks.parquet and
+# runners.parquet (suite.rundir.tables), and read back from there (suite.rundir.job_rows).
+# `dispatches` (per suite_id its scheduled and sent times, for the page's charts) is in memory only: the
+# ledger is its record.
+IN_MEMORY_KEYS: tuple[str, ...] = (
+    "per_job",
+    "task_usage",
+    "timeline",
+    "per_task",
+    "per_runner",
+    "dispatches",
+)
 RESOURCE_FIGURES: tuple[str, ...] = PER_JOB_KEYS[
     PER_JOB_KEYS.index("cpu_max") : PER_JOB_KEYS.index("memory_mean_pct") + 1
 ]

@@ -9,14 +9,21 @@ the suite.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from suite.rundir.cost_types import Cost, Rightsize
 from suite.rundir.dist_type import Distribution
 from suite.rundir.failure_types import FailureCounts, Failures  # noqa: F401  (re-exported)
-from suite.rundir.step_types import FailedStep, StepFigures, Steps  # noqa: F401 (re-exported)
+from suite.rundir.step_types import (  # noqa: F401 (re-exported)
+    FailedStep,
+    FailedStepCount,
+    StepFigures,
+    Steps,
+    StepsSection,
+)
 
-# v2: per_job left result.json for tables/jobs.parquet (v1 held it inline); the figures are unchanged
+# v2: no per-item list: per_job, the timelines, per_task and per_runner are tables/*.parquet (v1 held them
+# inline; the figures are unchanged)
 SCHEMA = "suite.result/v2"
 DIST_STATS: tuple[str, ...] = ("count", "min", "mean", "p50", "p90", "p95", "p99", "max")
 
@@ -85,8 +92,7 @@ class Dispatch(TypedDict):
 
 class Concurrency(TypedDict):
     max: int | None  # null when no job of this test ran
-    mean: float | None  # time-weighted over the window
-    timeline: list[list[Any]]  # [stamp, level]: the level holds until the next step
+    mean: float | None  # time-weighted over the window (the step function: tables/timeline.parquet)
 
 
 class MinuteCounts(TypedDict):
@@ -101,20 +107,12 @@ class Throughput(TypedDict):
     per_minute: list[MinuteCounts]
 
 
-class RunnerRow(TypedDict):
-    runner_name: str
-    jobs: int
-    busy_s: float
-    utilization: float | None
-
-
 class Runners(TypedDict):
     configured: int | None  # from the manifest: a target, never an observation
     observed: int | None  # null when no job of this test ran
     registered_seen: int | None
     busy_runner_s: float | None  # null when no job of this test ran
-    utilization: float | None
-    per_runner: list[RunnerRow]
+    utilization: float | None  # per runner: tables/runners.parquet
 
 
 class LittleLaw(TypedDict):
@@ -125,25 +123,12 @@ class LittleLaw(TypedDict):
     relative_error: float | None
 
 
-class TaskRow(TypedDict):
-    task_id: str
-    created: str | None
-    started: str | None
-    first_job: str | None
-    stopped: str | None
-    last_status: str | None
-    cold_start_s: float | None
-    started_to_first_job_s: float | None
-    created_to_first_job_s: float | None
-
-
 class Tasks(TypedDict):
     count: int
     with_jobs: int | None  # null when raw/jobs.jsonl is absent
     cold_start_s: Distribution
     started_to_first_job_s: Distribution
-    created_to_first_job_s: Distribution
-    per_task: list[TaskRow]
+    created_to_first_job_s: Distribution  # per task: tables/tasks.parquet
 
 
 class QueueTrend(TypedDict):
@@ -204,8 +189,7 @@ class JobsWaiting(TypedDict):
 
     max: int | None
     mean: float | None  # time-weighted over the window
-    definition: str
-    timeline: list[list[Any]]  # [stamp, level]: the level holds until the next step
+    definition: str  # the step function: tables/timeline.parquet `waiting`
 
 
 class Occupancy(TypedDict):
@@ -331,6 +315,7 @@ class PerJob(TypedDict):
     memory_mean_pct: float | None
     resource_source: str | None  # "sampler" | "container_insights": its task's; null when no figure
     resource_reason: str | None
+    failed_step: str | None  # a failed job's first failing step (suite.analyze.steps); null otherwise
 
 
 class JobNameFigures(TypedDict):
@@ -382,10 +367,16 @@ class Result(TypedDict):
     occupancy: Occupancy
     recovery: Recovery | None  # spike profiles only
     resources: Resources
-    steps: Steps  # per (job name, step): durations, slowest, failed steps (suite.analyze.steps)
-    # in the in-memory result only (result_schema.IN_MEMORY_KEYS): result.json v2 never holds it, its rows
-    # are tables/jobs.parquet (read back as these keys by suite.rundir.job_rows)
+    steps: StepsSection  # per (job name, step): durations, slowest, failed steps (suite.analyze.steps)
+    # in the in-memory result only (result_schema.IN_MEMORY_KEYS): result.json v2 never holds them; they
+    # are tables/jobs.parquet (read back as these keys by suite.rundir.job_rows), tables/timeline.parquet,
+    # tables/tasks.parquet and tables/runners.parquet (columns: suite.analyze.item_columns)
     per_job: Sequence[PerJob]
+    timeline: dict[str, Any]  # time (epoch s), running, waiting: the two step functions
+    per_task: dict[str, Any]  # suite.rundir.tables TASK_COLUMNS' names, times as epoch seconds
+    per_runner: dict[str, Any]  # RUNNER_COLUMNS' names
+    dispatches: dict[str, Any]  # per suite_id: scheduled, sent, last_sent (the page's; no table)
+    task_usage: NotRequired[dict[str, Any]]  # TASK_USAGE_COLUMNS' names (suite.pipeline.analysis adds it)
     by_job_name: dict[str, JobNameFigures]  # keyed by job name, in order of first start
     by_workflow: dict[str, WorkflowFigures]  # keyed by workflow file
     failures: Failures | None  # null when raw/jobs.jsonl was never collected

@@ -14,6 +14,7 @@ from pathlib import Path
 
 TABLES_DIR = "tables"
 JOBS, TASK_USAGE, RUN = "jobs", "task_usage", "run"
+TIMELINE, TASKS, RUNNERS = "timeline", "tasks", "runners"  # the per-item lists result.json v2 leaves out
 TIMESTAMP = "timestamp[ms, tz=UTC]"
 
 
@@ -121,4 +122,47 @@ RUN_COLUMNS: tuple[Column, ...] = (
     Column("verdict", "string", "pass, fail, inconclusive or incomplete"),
 )
 
-COLUMNS = {JOBS: JOB_COLUMNS, TASK_USAGE: TASK_USAGE_COLUMNS, RUN: RUN_COLUMNS}
+# one row per instant where the number of running or waiting jobs changes (two exact step functions on
+# one time axis: each level holds from its row's time until the next row's)
+TIMELINE_COLUMNS: tuple[Column, ...] = (
+    Column("test_run_id", "string", "the suite's run"),
+    Column("time", TIMESTAMP, "an instant where either level changes"),
+    Column(
+        "running", "int64", "jobs running from this instant (result.json concurrency: [started, completed))"
+    ),
+    Column(
+        "waiting", "int64", "jobs waiting from this instant (result.json jobs_waiting: [created, started))"
+    ),
+)
+
+# one row per ECS task with a lifecycle event (result.json tasks' figures are over these rows)
+TASK_COLUMNS: tuple[Column, ...] = (
+    Column("test_run_id", "string", "the suite's run"),
+    Column("task_id", "string", "the ECS task (the runner name on this fleet)"),
+    Column("created_at", TIMESTAMP, "the task's createdAt (first event that carries it)"),
+    Column("started_at", TIMESTAMP, "the task's startedAt"),
+    Column("first_job_at", TIMESTAMP, "started_at of its first job of this test (null: it ran none)"),
+    Column("stopped_at", TIMESTAMP, "the task's stoppedAt"),
+    Column("last_status", "string", "the task's last lastStatus"),
+    Column("cold_start_s", "float64", "started_at - created_at"),
+    Column("started_to_first_job_s", "float64", "first_job_at - started_at"),
+    Column("created_to_first_job_s", "float64", "first_job_at - created_at"),
+)
+
+# one row per runner name that ran a job of this test (result.json runners' figures are over these rows)
+RUNNER_COLUMNS: tuple[Column, ...] = (
+    Column("test_run_id", "string", "the suite's run"),
+    Column("runner_name", "string", "GitHub's runner_name"),
+    Column("jobs", "int64", "jobs of this test it ran"),
+    Column("busy_s", "float64", "seconds of its jobs' [started, completed) inside the window"),
+    Column("utilization", "float64", "busy_s / the window's seconds (null without a window)"),
+)
+
+COLUMNS = {
+    JOBS: JOB_COLUMNS,
+    TASK_USAGE: TASK_USAGE_COLUMNS,
+    RUN: RUN_COLUMNS,
+    TIMELINE: TIMELINE_COLUMNS,
+    TASKS: TASK_COLUMNS,
+    RUNNERS: RUNNER_COLUMNS,
+}

@@ -2,6 +2,7 @@ import pytest
 
 from suite.analyze.fleet import little_law, per_runner, runners, throughput
 from tests.helpers.analyze_records import Job, job_arrays
+from tests.helpers.item_rows import item_rows
 
 
 def mkjob(id, runner, start, end):
@@ -13,12 +14,12 @@ JOBS = job_arrays([mkjob(1, "r1", 0, 50), mkjob(2, "r1", 50, 100), mkjob(3, "r2"
 
 def test_utilization_uses_configured_count_not_observed():
     reasons: dict[str, str] = {}
-    r = runners(JOBS, 4, (0.0, 100.0), [], reasons)
+    r, per = runners(JOBS, 4, (0.0, 100.0), [], reasons)
     assert r["configured"] == 4
     assert r["observed"] == 2
     assert r["busy_runner_s"] == 150.0
     assert r["utilization"] == 150.0 / (4 * 100.0)  # 0.375, not 150 / (2 * 100)
-    assert r["per_runner"] == [
+    assert item_rows(per) == [
         {"runner_name": "r1", "jobs": 2, "busy_s": 100.0, "utilization": 1.0},
         {"runner_name": "r2", "jobs": 1, "busy_s": 50.0, "utilization": 0.5},
     ]
@@ -27,19 +28,19 @@ def test_utilization_uses_configured_count_not_observed():
 
 def test_unknown_configured_count_is_null_with_reason_not_observed():
     reasons: dict[str, str] = {}
-    r = runners(JOBS, None, (0.0, 100.0), [], reasons)
+    r, _ = runners(JOBS, None, (0.0, 100.0), [], reasons)
     assert r["configured"] is None and r["utilization"] is None and r["observed"] == 2
     assert "runners.configured" in reasons and "runners.utilization" in reasons
 
 
 def test_busy_time_clipped_to_window():
-    rows = per_runner(job_arrays([mkjob(1, "r1", -10, 10)]), (0.0, 20.0))
+    rows = item_rows(per_runner(job_arrays([mkjob(1, "r1", -10, 10)]), (0.0, 20.0)))
     assert rows[0]["busy_s"] == 10.0 and rows[0]["utilization"] == 0.5
 
 
 def test_registered_runners_from_snapshots():
     snaps = [{"time": "x", "runners": [{"name": "r1"}, {"name": "r9"}]}, {"name": "r1", "status": "online"}]
-    assert runners(JOBS, 4, (0.0, 100.0), snaps, {})["registered_seen"] == 2
+    assert runners(JOBS, 4, (0.0, 100.0), snaps, {})[0]["registered_seen"] == 2
 
 
 def test_registered_runners_are_the_fleets_by_label():
@@ -58,7 +59,7 @@ def test_registered_runners_are_the_fleets_by_label():
             ]
         },
     ]
-    count = lambda labels: runners(JOBS, 4, (0.0, 100.0), snaps, {}, labels)["registered_seen"]  # noqa: E731
+    count = lambda labels: runners(JOBS, 4, (0.0, 100.0), snaps, {}, labels)[0]["registered_seen"]  # noqa: E731
     assert count(["self-hosted", "openshift"]) == 2  # a and d
     assert count(["self-hosted"]) == 3
     assert count([]) == 4  # no labels configured: every runner listed

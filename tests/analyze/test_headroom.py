@@ -46,17 +46,17 @@ def test_the_max_of_jobs_waiting_equals_brute_force(specs):
         jobs.append(job(i + 1, c, s, None if s is None else s + run, f"r{i % 3}" if s is not None else None))
     ends = [j.completed for j in jobs if j.completed is not None]
     window = (T0, max(ends) if ends else T0 + 300)
-    got = jobs_waiting(job_arrays(jobs), window, {})
+    got, _, levels = jobs_waiting(job_arrays(jobs), window, {})
     # every change happens at an event instant: the max over them is the max over all t
     instants = {x for j in jobs for x in (j.created, j.started, j.completed) if x is not None} | {window[1]}
     assert got["max"] == max(brute_waiting(jobs, window[1], t) for t in instants)
-    assert all(level >= 0 for _, level in got["timeline"])
+    assert all(level >= 0 for level in levels.tolist())
 
 
 def test_jobs_waiting_without_jobs_is_null_with_a_reason():
     reasons: dict[str, str] = {}
-    got = jobs_waiting(job_arrays([]), None, reasons)
-    assert got["max"] is None and got["timeline"] == []
+    got, times, levels = jobs_waiting(job_arrays([]), None, reasons)
+    assert got["max"] is None and times.size == levels.size == 0
     assert "created_at" in reasons["jobs_waiting.max"]
 
 
@@ -67,8 +67,8 @@ def test_jobs_waiting_series_and_time_weighted_mean():
         job(2, T0 + 5, T0 + 20, T0 + 40, "b"),
         job(3, T0 + 5, None, T0 + 5, None, "skipped"),
     ]
-    got = jobs_waiting(job_arrays(jobs), (T0, T0 + 40), {})
-    assert [lv for _, lv in got["timeline"]] == [1, 2, 1, 0]
+    got, _, levels = jobs_waiting(job_arrays(jobs), (T0, T0 + 40), {})
+    assert levels.tolist() == [1, 2, 1, 0]
     assert got["max"] == 2 and got["mean"] == pytest.approx((10 + 5 + 10) / 40)
 
 
@@ -121,7 +121,7 @@ def test_occupancy_is_at_least_utilization_and_booting_is_brute_force(task_specs
     window = (T0, max([T0 + 1, *ends]))
     arr = job_arrays(jobs)
     reasons: dict[str, str] = {}
-    use = runners(arr, configured, window, [], reasons)
+    use, _ = runners(arr, configured, window, [], reasons)
     got = occupancy(tasks, arr, configured, window, use["busy_runner_s"], use["utilization"], reasons)
     assert got["booting_runner_s"] == brute_booting(tasks, jobs, window)
     assert got["slot_occupancy"] is not None and use["utilization"] is not None
@@ -134,7 +134,7 @@ def test_occupancy_is_at_least_utilization_and_booting_is_brute_force(task_specs
 def test_occupancy_is_null_with_a_reason_when_nothing_was_observed_booting():
     jobs = [job(1, T0, T0 + 1, T0 + 61, "a")]
     arr, reasons = job_arrays(jobs), {}
-    use = runners(arr, 4, (T0, T0 + 61), [], reasons)
+    use, _ = runners(arr, 4, (T0, T0 + 61), [], reasons)
     got = occupancy([], arr, 4, (T0, T0 + 61), use["busy_runner_s"], use["utilization"], reasons)
     assert got["slot_occupancy"] is None and got["utilization"] == use["utilization"] > 0
     assert "nothing observed booting" in reasons["occupancy.slot_occupancy"]
@@ -147,7 +147,7 @@ def test_an_ephemeral_slot_booting_between_jobs_is_occupied():
     jobs = [job(1, T0 + 9, T0 + 10, T0 + 70, "a"), job(2, T0 + 60, T0 + 133, T0 + 193, "b")]
     arr, reasons = job_arrays(jobs), {}
     window = (T0, T0 + 193)
-    use = runners(arr, 1, window, [], reasons)
+    use, _ = runners(arr, 1, window, [], reasons)
     got = occupancy(tasks, arr, 1, window, use["busy_runner_s"], use["utilization"], reasons)
     # busy 60 + 60; booting: a RUNNING with job 1 waiting 9..10 (its pickup, 1 s), b's cold start 72..132
     # (60 s), b RUNNING with job 2 waiting 132..133 (1 s); a idle 0..9 with no job waiting is headroom,

@@ -12,6 +12,7 @@ from tests.helpers.hand_made_run import (
     t,
     write_fixture,
 )
+from tests.helpers.item_rows import TASK_TIMES, item_rows
 
 
 def dist(values):
@@ -87,19 +88,20 @@ def test_time_distributions(result):
 
 
 def test_cold_start_per_task_created_started_first_job(result):
-    rows = {r["task_id"]: r for r in result["tasks"]["per_task"]}
+    rows = {r["task_id"]: r for r in item_rows(result["per_task"], TASK_TIMES)}  # in memory: the task table
+    assert "per_task" not in result["tasks"]
     assert rows[A] == {
         "task_id": A,
-        "created": t(-60),
-        "started": t(-5),
-        "first_job": t(5),  # job 3 (superseded attempt) and job 9 (another run) do not count
-        "stopped": None,
+        "created_at": t(-60),
+        "started_at": t(-5),
+        "first_job_at": t(5),  # job 3 (superseded attempt) and job 9 (another run) do not count
+        "stopped_at": None,
         "last_status": "RUNNING",
         "cold_start_s": 55.0,
         "started_to_first_job_s": 10.0,
         "created_to_first_job_s": 65.0,
     }
-    assert rows[C]["started"] is None and rows[C]["first_job"] is None
+    assert rows[C]["started_at"] is None and rows[C]["first_job_at"] is None
     assert rows[C]["cold_start_s"] is None and rows[C]["created_to_first_job_s"] is None
 
 
@@ -112,7 +114,14 @@ def test_concurrency_throughput_little_law(result):
     c = result["concurrency"]
     assert c["max"] == 2
     assert c["mean"] == 215 / 128  # 1×5 + 2×90 + 1×30 over the 128 s window
-    assert c["timeline"] == [[t(5), 1], [t(10), 2], [t(100), 1], [t(130), 0]]
+    assert "timeline" not in c  # in memory: the timeline table's running column
+    steps = [[row["time"], row["running"]] for row in item_rows(result["timeline"], ("time",))]
+    assert [s for i, s in enumerate(steps) if s[1] != (steps[i - 1][1] if i else 0)] == [
+        [t(5), 1],
+        [t(10), 2],
+        [t(100), 1],
+        [t(130), 0],
+    ]
     th = result["throughput"]
     assert th["completed"] == 3
     assert th["jobs_per_min"] == 3 / (128 / 60)
@@ -134,7 +143,8 @@ def test_runners_against_configured_count(result):
     assert r["configured"] == 4 and r["observed"] == 2 and r["registered_seen"] == 3
     assert r["busy_runner_s"] == 215.0
     assert r["utilization"] == 215 / (4 * 128)
-    assert r["per_runner"] == [
+    assert "per_runner" not in r
+    assert item_rows(result["per_runner"]) == [
         {"runner_name": A, "jobs": 2, "busy_s": 95.0, "utilization": 95 / 128},
         {"runner_name": B, "jobs": 1, "busy_s": 120.0, "utilization": 120 / 128},
     ]

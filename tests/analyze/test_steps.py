@@ -140,7 +140,13 @@ def test_result_json_counts_only_this_tests_jobs_and_a_job_ids_last_copy():
     ]
     assert by_key[("diagnostic", "Run")]["duration_s"]["max"] == 7.0
     assert by_key[("build", "Run")]["duration_s"]["max"] == 4.0
-    assert [f["job_id"] for f in result["steps"]["failed_at"]] == [4]
+    assert "failed_at" not in result["steps"]  # per job: per_job's failed_step; counted: failed_by_step
+    failed = [
+        (r["id"], r["failed_step"]) for r in result["per_job"] if r["conclusion"] in ("failure", "timed_out")
+    ]
+    assert [job_id for job_id, _ in failed] == [4]
+    assert [f["jobs"] for f in result["steps"]["failed_by_step"]] == [1]
+    assert result["steps"]["failed_by_step"][0]["step_name"] == failed[0][1]
 
 
 stamps = st.one_of(st.none(), st.integers(0, 100))
@@ -172,6 +178,6 @@ def test_per_key_counts_add_up_to_the_steps_with_both_stamps(jobs):
 
 def test_jobs_never_collected_is_the_reason_for_no_steps():
     result = compute_result(MANIFEST, LEDGER, RUNS, [], [], [], [], uncollected=["raw/jobs.jsonl"])
-    assert result["steps"]["by_step"] == [] and result["steps"]["failed_at"] == []
+    assert result["steps"]["by_step"] == [] and result["steps"]["failed_by_step"] == []
     why = "raw/jobs.jsonl absent: the jobs were never collected (suite collect)"
     assert result["reasons"]["steps"] == why

@@ -37,4 +37,4 @@ def test_smoke_step_durations_equal_the_twins_record(tmp_path: Path):
         assert got[key]["job_name"] == done[0]["name"]
         assert (got[key]["steps"], got[key]["timed"], got[key]["failed"]) == (3, 3, 0)
         assert got[key]["duration_s"] == pytest.approx(distribution(np.asarray(values, float))), key
-    assert steps["slowest"][0]["name"] == "Sleep" and steps["failed_at"] == []
+    assert steps["slowest"][0]["name"] == "Sleep" and steps["failed_by_step"] == []

@@ -20,6 +20,7 @@ from tests.helpers.analyze_records import (
     sweep,
     time_weighted_mean,
 )
+from tests.helpers.item_rows import item_rows
 
 T0 = 1_800_000_000
 TASKS = ["a" * 32, "b" * 32, "c" * 32]
@@ -121,7 +122,7 @@ def test_per_runner_and_throughput_equal_their_loops(specs, w0, wlen):
         if j.runner_name and j.interval:
             busy = max(0.0, min(j.interval[1], window[1]) - max(j.interval[0], window[0]))
             want.setdefault(j.runner_name, []).append(busy)
-    rows = per_runner(job_arrays(jobs), window)
+    rows = item_rows(per_runner(job_arrays(jobs), window))
     assert [r["runner_name"] for r in rows] == sorted(want)
     for r in rows:
         assert r["jobs"] == len(want[r["runner_name"]])

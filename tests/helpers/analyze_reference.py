@@ -99,7 +99,11 @@ def reference_result(
     causes = [failures_reference.cause(j, ends, not_collected) for j in scoped]
     speed = float((manifest.get("clock") or {}).get("speed") or 1.0)
     lags = [x for d in accepted.values() if (x := d.lag_s) is not None]
-    fleet_use = runners(arr, configured, window, list(runners_snapshots), reasons)
+    fleet_use, per_runner = runners(arr, configured, window, list(runners_snapshots), reasons)
+    tasks_seen, per_task = task_summary(task_list, arr)
+    waiting, *waiting_steps = jobs_waiting(arr, window, reasons)
+    steps = steps_reference(jobs, scoped, reasons)
+    failed_at = steps.pop("failed_at")
     sched_of: dict[str, float] = {}
     for d in dispatches:
         if d.scheduled is not None:
@@ -151,7 +155,6 @@ def reference_result(
         "concurrency": {
             "max": conc.max,
             "mean": conc.mean,
-            "timeline": [[stamp(t), level] for t, level in conc.timeline],
         },
         "throughput": thru,
         "runners": fleet_use,
@@ -160,7 +163,7 @@ def reference_result(
             thru["jobs_per_min"],
             math.fsum(executions.tolist()) / executions.size if executions.size else None,
         ),
-        "tasks": task_summary(task_list, arr),
+        "tasks": tasks_seen,
         "saturation": saturation(
             (manifest.get("profile") or {}).get("pattern"),
             dispatches,
@@ -170,14 +173,27 @@ def reference_result(
             configured,
             reasons,
         ),
-        "jobs_waiting": jobs_waiting(arr, window, reasons),
+        "jobs_waiting": waiting,
         "occupancy": occupancy(
             task_list, arr, configured, window, fleet_use["busy_runner_s"], fleet_use["utilization"], reasons
         ),
         "recovery": recovery(pattern, every, job_sched, arr, window[1] if window else None, reasons),
         "resources": resources,
-        "steps": steps_reference(jobs, scoped, reasons),
-        "per_job": _per_job(scoped, suite_of_run, from_schedule, per_job_res, arr, causes, job_cost),
+        "steps": steps | {"failed_by_step": _failed_by_step(failed_at)},
+        "per_job": _per_job(
+            scoped,
+            suite_of_run,
+            from_schedule,
+            per_job_res,
+            arr,
+            causes,
+            job_cost,
+            _failed_step(scoped, failed_at),
+        ),
+        "timeline": _timeline(conc.timeline, list(zip(*waiting_steps, strict=True))),
+        "per_task": per_task,
+        "per_runner": per_runner,
+        "dispatches": _sends(dispatches),
         "by_job_name": by_name_reference.by_job_name(scoped, run_of, reasons),
         "by_workflow": by_name_reference.by_workflow(scoped, run_of, matched.runs.values(), reasons),
         "failures": failures_reference.failures(
@@ -308,6 +324,7 @@ PER_JOB_KEYS = (
     *FIGURES,
     "resource_source",
     "resource_reason",
+    "failed_step",
 )
 
 
@@ -327,6 +344,7 @@ def _per_job(
     arr: JobArrays,
     causes: list[str | None],
     cost: np.ndarray,
+    failed_step: list[str | None],
 ) -> list[dict[str, Any]]:
     """One row per job (PER_JOB_KEYS), built column by column."""
     columns = (
@@ -350,9 +368,55 @@ def _per_job(
         *([getattr(r, k) for r in res] for k in FIGURES),
         [("container_insights" if r.samples else None) for r in res],  # its rows: Container Insights'
         [r.reason for r in res],
+        failed_step,
     )
     keys = PER_JOB_KEYS
     return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def _sends(dispatches: list[Dispatch]) -> dict[str, list[Any]]:
+    """Per suite_id (first row's order): scheduled (a later sent row fills a gap), first and last sent."""
+    first: dict[str, list[float | None]] = {}
+    for d in dispatches:
+        old = first.setdefault(d.suite_id, [d.scheduled, d.sent, d.sent])
+        if old[1] is None and d.sent is not None:
+            old[0], old[1] = (old[0] if old[0] is not None else d.scheduled), d.sent
+        if d.sent is not None:
+            old[2] = d.sent
+    rows = list(first.values())
+    cols = {k: [r[i] for r in rows] for i, k in enumerate(("scheduled", "sent", "last_sent"))}
+    return {"suite_id": list(first), **cols}
+
+
+def _failed_by_step(failed_at: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The failed jobs counted per (job name, step number, name, conclusion, reason), first job's order."""
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for f in failed_at:
+        keys = ("job_name", "step_number", "step_name", "step_conclusion", "reason")
+        entry = out.setdefault(tuple(f[k] for k in keys), {k: f[k] for k in keys} | {"jobs": 0})
+        entry["jobs"] += 1
+    return list(out.values())
+
+
+def _failed_step(jobs: list[Job], failed_at: list[dict[str, Any]]) -> list[str | None]:
+    """Per job, the step name its failed_at entry names (by job id; None for the others)."""
+    at = {f["job_id"]: f["step_name"] for f in failed_at if f["step_name"] is not None}
+    return [at.get(j.id) for j in jobs]
+
+
+def _timeline(running: list[tuple[float, int]], waiting: list[tuple[float, int]]) -> dict[str, list[Any]]:
+    """Both step functions on the union of their change instants, each level as it holds there."""
+    times = sorted({float(t) for t, _ in running} | {float(t) for t, _ in waiting})
+
+    def at(steps: list[tuple[float, int]], t: float) -> int:
+        held = [level for u, level in steps if u <= t]
+        return int(held[-1]) if held else 0
+
+    return {
+        "time": times,
+        "running": [at(running, t) for t in times],
+        "waiting": [at(waiting, t) for t in times],
+    }
 
 
 def _empty_distribution_reasons(result: dict[str, Any], reasons: dict[str, str]) -> None:

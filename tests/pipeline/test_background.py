@@ -63,10 +63,14 @@ FORKED = textwrap.dedent(
 
     syn = Synthetic(jobs=3000, runners=8, seed=5)
     forked, here = analyze(**syn.inputs(), parallel=True), analyze(**syn.inputs(), parallel=False)
-    usage, usage_here = forked.pop("task_usage"), here.pop("task_usage")  # numpy columns: compared apart
-    out["same_result"] = forked == here and usage.keys() == usage_here.keys() and all(
-        np.array_equal(usage[k], usage_here[k], equal_nan=usage[k].dtype.kind == "f") for k in usage
-    )
+    same = True
+    for key in ("task_usage", "timeline", "per_task", "per_runner", "dispatches"):  # columns: compared apart
+        cols, cols_here = forked.pop(key), here.pop(key)
+        same = same and cols.keys() == cols_here.keys() and all(
+            np.array_equal(np.asarray(cols[k]), np.asarray(cols_here[k]),
+                           equal_nan=np.asarray(cols[k]).dtype.kind == "f") for k in cols
+        )  # fmt: skip
+    out["same_result"] = same and forked == here
     out["children_ran"] = os.times().children_user + os.times().children_system > 0
     print(json.dumps(out))
     """

@@ -84,9 +84,8 @@ def test_memory_heavy_is_killed_on_two_gib_and_fits_on_four(runs, capsys) -> Non
     assert jobs == 8 and small["failures"]["total"]["out_of_memory"] == jobs
     assert small["failures"]["total"]["did_not_succeed"] == jobs
     assert all(j["failure_cause"] == "out_of_memory" for j in small["per_job"])
-    assert small["steps"]["failed_at"] and {f["step_name"] for f in small["steps"]["failed_at"]} == {
-        "Memory work"
-    }
+    assert {j["failed_step"] for j in small["per_job"]} == {"Memory work"}  # the job table's column
+    assert [(f["step_name"], f["jobs"]) for f in small["steps"]["failed_by_step"]] == [("Memory work", jobs)]
     summary = " ".join((small_rd / "summary.md").read_text().split())  # table padding collapsed
     assert "## Failures attributed" in summary and "| 8 | 0 | 0 | 8 | 0 | 0 | 0 |" in summary
     assert big["failures"]["total"]["did_not_succeed"] == 0 and big["workflows"]["succeeded"] == 8

@@ -135,13 +135,18 @@ def test_gantt_lanes_show_cold_starts_per_slot(tmp_path):
     assert "failure" in {k for lane in g.lanes for k, v in lane.jobs.items() if v}
 
 
+def running(steps: list[tuple[float, int]]) -> dict[str, list]:
+    """The in-memory `timeline` columns with these running levels (none waiting)."""
+    return {"time": [s[0] for s in steps], "running": [s[1] for s in steps], "waiting": [0] * len(steps)}
+
+
 def test_concurrency_downsampling_keeps_the_peaks():
-    timeline = [[iso(T0 + s), 1 + (s % 7 == 0) * 5] for s in range(0, 50_000)]
-    result = {"window": {"start": t(0), "end": t(50_000)}, "concurrency": {"timeline": timeline}}
+    timeline = [(T0 + s, 1 + (s % 7 == 0) * 5) for s in range(0, 50_000)]
+    result = {"window": {"start": t(0), "end": t(50_000)}, "timeline": running(timeline)}
     steps = series.concurrency_steps(result, max_points=1000)
     assert steps.binned and len(steps.t) == 1001
     assert max(steps.v) == 6 and min(steps.v) == 6  # every bin holds a peak of 6
-    small = series.concurrency_steps(result | {"concurrency": {"timeline": timeline[:50]}})
+    small = series.concurrency_steps(result | {"timeline": running(timeline[:50])})
     assert not small.binned and small.t[0] == T0 and small.t[-1] == T0 + 50_000
 
 
@@ -163,10 +168,10 @@ def test_big_run_renders_downsampled_and_fast(tmp_path):
                 "queue_from_schedule_s": 2.0,
             }
         )
-    timeline = [[iso(T0 + 2 * i + 1), min(46, i + 1)] for i in range(n)]
+    timeline = [(T0 + 2 * i + 1, min(46, i + 1)) for i in range(n)]
     result = {
         "window": {"start": t(0), "end": t(2 * n + 91)},
-        "concurrency": {"timeline": timeline},
+        "timeline": running(timeline),
         "runners": {"configured": 50},
         "throughput": {"jobs_per_min": 30.0},
         "per_job": per,

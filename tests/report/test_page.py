@@ -3,9 +3,11 @@
 import json
 import re
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from suite.isotime import stamp
 from suite.report.page import FIGURES, page_data, page_html
 from suite.rundir.result_schema import value_at
 from tests.helpers.synthetic_run import synthetic_run
@@ -190,3 +192,32 @@ def test_the_page_never_carries_nan(tmp_path) -> None:
     assert "NaN" not in text and "Infinity" not in text
     with pytest.raises(ValueError):
         page_html(data | {"status": {"eta_real_s": math.nan}})  # a NaN is refused, not written
+
+
+def test_the_dispatch_and_queue_charts_from_the_analysis_equal_those_from_the_ledger(tmp_path):
+    """The report draws them from the result's in-memory `dispatches` (the ledger read once, by the
+    analysis); the live page from the ledger's rows: the same series, exactly, retries and refusals too."""
+    from suite.report import page_series as P
+    from suite.rundir.jsonio import read_jsonl
+
+    run_dir, result = synthetic_run(tmp_path)
+    ledger = read_jsonl(run_dir / "ledger.jsonl")
+    assert ledger and len(result["dispatches"]["suite_id"]) == len({r["suite_id"] for r in ledger})
+    assert P.dispatch(result) == P.dispatch(result, ledger)
+    assert P.queue(result) == P.queue(result, ledger)
+    assert P.queue(result)["x_is_dispatch"] and P.dispatch(result)["counts"]["sent"] > 0
+
+
+def test_retries_keep_the_first_send_and_the_queue_takes_the_last():
+    from suite.analyze.item_columns import dispatch_columns
+    from suite.report import series as S
+
+    nan = float("nan")
+    ids = np.array(["a", "a", "a", "b"], dtype=object)
+    cols = dispatch_columns(ids, np.array([10.0, 11.0, 12.0, nan]), np.array([nan, 20.0, 30.0, 40.0]))
+    rows = [
+        {"suite_id": s, "scheduled_at": stamp(a), "sent_at": stamp(b)}
+        for s, a, b in (("a", 10, None), ("a", 11, 20), ("a", 12, 30), ("b", None, 40))
+    ]
+    want = {"a": (10.0, 20.0, 30.0), "b": (None, 40.0, 40.0)}
+    assert S.sends({"dispatches": cols}) == want == S.sends({}, rows)

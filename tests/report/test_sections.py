@@ -2,6 +2,8 @@
 
 from html import escape
 
+import numpy as np
+
 from suite.pipeline.analysis import analyze_run_dir
 from suite.report.html import report_html
 from suite.report.markdown import summary_markdown
@@ -37,3 +39,26 @@ def test_a_null_distribution_carries_its_reason_in_every_cell(tmp_path):
     assert row.reason == "raw/jobs.jsonl absent: the jobs were never collected (suite collect)"
     assert all(c.value is None and c.reason == row.reason for c in row.cells[2:])
     assert row.cells[1].value == 0  # the count: 0 samples
+
+
+def test_the_runner_listing_is_capped_and_says_where_the_rest_are(tmp_path):
+    """per_runner (in memory; result.json holds none): summary.md lists the first 50, report.html the first
+    100, and both say how many more there are and that tables/runners.parquet holds them all."""
+    write_fixture(tmp_path)
+    result = analyze_run_dir(tmp_path)
+    n = 150
+    names = [f"runner-{i:03d}" for i in range(n)]
+    result["per_runner"] = {
+        "runner_name": names,
+        "jobs": np.ones(n, np.int64),
+        "busy_s": np.full(n, 2.0),
+        "utilization": np.full(n, np.nan),
+    }
+    md, html = summary_markdown(result), report_html(result)
+    assert "runner-049" in md and "runner-050" not in md
+    assert "… and 100 more runners (see tables/runners.parquet)." in md
+    assert "runner-099" in html and "runner-100" not in html
+    assert "Showing the first 100 of 150 runners; all of them are in tables/runners.parquet." in html
+    section = sections(result)["runners"]
+    assert len(section.tables["per_runner"].rows) == 100 and section.facts["runners_listed"] == n
+    assert section.tables["per_runner"].rows[0].cells[3].value is None  # a NaN utilization: null

@@ -13,10 +13,13 @@ from hypothesis import strategies as st
 
 from suite.analyze.concurrency import concurrency_arrays
 from suite.analyze.samples import one_source_rows
+from suite.isotime import stamp
 from suite.report.writer import write_reports
+from suite.rundir.job_rows import read_run_result
 from suite.rundir.jsonio import read_jsonl
 from suite.rundir.table_io import write_table
 from suite.rundir.tables import JOBS, table_path
+from tests.helpers.item_rows import item_rows
 from tests.helpers.synthetic_run import synthetic_run
 
 
@@ -52,9 +55,12 @@ SELECT coalesce(max(level), 0) FROM (SELECT sum(d) OVER (ORDER BY t) AS level FR
 """
 
 
+TABLES = ("jobs", "task_usage", "timeline", "tasks", "runners", "run")
+
+
 def _views(run_dir: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    for name in ("jobs", "task_usage", "run"):
+    for name in TABLES:
         con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{run_dir}/tables/{name}.parquet')")
     return con
 
@@ -67,10 +73,40 @@ def _reported(tmp_path: Path) -> tuple[Path, dict]:
     return run_dir, {**stored, "per_job": result["per_job"]}  # the analysis's rows, to hold the table to
 
 
+def test_the_per_item_lists_result_json_left_are_the_tables_rows_exactly(tmp_path: Path) -> None:
+    """timeline, per_task and per_runner (in memory) are the timeline, task and runner tables' rows, in
+    order; read back (suite.rundir.job_rows.read_run_result) they are the same columns; the table
+    figures agree with result.json's (max concurrency and jobs waiting, tasks and runners counted)."""
+    run_dir, result = synthetic_run(tmp_path)
+    write_reports(run_dir, result)
+    stored = json.loads((run_dir / "result.json").read_text())
+    con = _views(run_dir)
+    run_id = result["test_run_id"]
+    for table, key in (("timeline", "timeline"), ("tasks", "per_task"), ("runners", "per_runner")):
+        assert key not in stored and result[key]
+        names = list(result[key])
+        got = con.execute(f"SELECT test_run_id, {', '.join(names)} FROM {table}").fetchall()
+        assert {row[0] for row in got} <= {run_id}
+        times = tuple(n for n in names if n == "time" or n.endswith("_at"))
+        want = item_rows(result[key], times)
+        as_rows = [
+            {n: (stamp(v.timestamp()) if n in times and v is not None else v) for n, v in pairs}
+            for pairs in (zip(names, row[1:], strict=True) for row in got)
+        ]
+        assert want and as_rows == want, table
+        back = read_run_result(run_dir)[key]
+        assert item_rows(back, times) == want, table
+    assert stored["concurrency"]["max"] == con.execute("SELECT max(running) FROM timeline").fetchone()[0]
+    assert stored["jobs_waiting"]["max"] == con.execute("SELECT max(waiting) FROM timeline").fetchone()[0]
+    assert stored["tasks"]["count"] == con.execute("SELECT count(*) FROM tasks").fetchone()[0]
+    assert stored["runners"]["observed"] == con.execute("SELECT count(*) FROM runners").fetchone()[0]
+    assert "timeline" not in stored["concurrency"] and "failed_at" not in stored["steps"]
+
+
 def test_job_table_equals_result_figures(tmp_path: Path) -> None:
     run_dir, result = _reported(tmp_path)
     con = _views(run_dir)
-    assert result["tables"] == {t: f"tables/{t}.parquet" for t in ("jobs", "task_usage", "run")}
+    assert result["tables"] == {t: f"tables/{t}.parquet" for t in TABLES}
     assert con.execute("SELECT count(*) FROM jobs").fetchone()[0] == result["jobs"]["count"] == 45
     assert con.execute(P95).fetchone()[0] == result["queue_time_s"]["p95"]
     assert con.execute(CONCURRENCY_MAX).fetchone()[0] == result["concurrency"]["max"]

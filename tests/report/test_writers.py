@@ -36,7 +36,7 @@ def test_writes_result_summary_and_csv(written):
     ]
     assert all(p.exists() for p in paths)
     assert not (run_dir / "charts").exists()  # the charts are drawn in report.html, no image file
-    tables = {t: f"tables/{t}.parquet" for t in ("jobs", "task_usage", "run")}  # written beside it
+    tables = {t: f"tables/{t}.parquet" for t in ("jobs", "task_usage", "timeline", "tasks", "runners", "run")}
     stored = json.loads((run_dir / "result.json").read_text())
     figures = {k: v for k, v in result.items() if k not in IN_MEMORY_KEYS}
     assert stored == json.loads(json.dumps({**figures, "tables": tables}))  # the figures, never per_job
