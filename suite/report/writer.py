@@ -34,6 +34,7 @@ from suite.rundir.manifest import read_manifest
 from suite.rundir.paths import RunDir
 from suite.rundir.readback import row_check
 from suite.rundir.result_schema import IN_MEMORY_KEYS
+from suite.rundir.tables import TABLES_DIR
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
@@ -72,11 +73,16 @@ REPORT_FILES = ("result.json", "summary.md", "jobs.csv", "junit.xml", "report.ht
 
 
 def check_outputs(run_dir: Path) -> None:
-    """Refuse, before anything is computed or written, a run directory where a report file is a
-    directory (or something else that is not a file)."""
+    """Refuse, before anything is computed or written, a run directory where a report file or a table
+    file is a directory (or something else that is not a file), or where `tables` is not a directory."""
     rd = RunDir(Path(run_dir))
-    for name in REPORT_FILES:
-        path = rd.file(name)
+    tables = rd.path / TABLES_DIR
+    if tables.exists() and not tables.is_dir():
+        raise UsageError(
+            f"{tables}: is not a directory where the report writes its tables; remove or rename it, then "
+            "run `suite report` on the run directory again"
+        )
+    for path in [*(rd.file(n) for n in REPORT_FILES), *(rd.path / f for f in table_files().values())]:
         if path.is_dir() or (path.exists() and not path.is_file()):
             raise UsageError(
                 f"{path}: is a directory (or not a regular file) where the report writes a file; remove or "

@@ -115,6 +115,8 @@ CATALOGUE = [
     damaged("garbage in raw/api.json", "raw/api.json", "damage:garbage:0:0:0", must_fail=False),
     damaged("report.html that is a directory", "report.html", "damage:to-dir:0:0:0"),
     damaged("junit.xml that is a directory", "junit.xml", "damage:to-dir:0:0:0"),
+    damaged("tables/jobs.parquet that is a directory", "tables/jobs.parquet", "damage:to-dir:0:0:0"),
+    damaged("tables/timeline.parquet that is a directory", "tables/timeline.parquet", "damage:to-dir:0:0:0"),
     Case(
         "cli",
         "suite run ../../etc/passwd",
