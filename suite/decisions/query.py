@@ -1,6 +1,7 @@
 """`suite query "SQL"`: DuckDB, in this process, over every run directory's tables under a reports folder.
 
-Three views: `jobs`, `task_usage` and `runs`, each over its table's Parquet files in every run directory
+Six views: `jobs`, `task_usage`, `timeline`, `tasks`, `runners` and `runs`, each over its table's Parquet
+files in every run directory
 (`<reports>/*/tables/<table>.parquet`, suite/rundir/tables.py for the columns) read together by column
 name (`union_by_name`), so a run directory written before a column existed still reads (that column
 null in its rows).
@@ -32,10 +33,14 @@ from typing import Any
 import duckdb
 
 from suite.errors import UsageError, clip
-from suite.rundir.tables import JOBS, RUN, TABLES_DIR, TASK_USAGE, table_path
+from suite.rundir.tables import JOBS, RUN, RUNNERS, TABLES_DIR, TASK_USAGE, TASKS, TIMELINE, table_path
 
-VIEWS = {"jobs": JOBS, "task_usage": TASK_USAGE, "runs": RUN}
-HINT = 'the views are jobs, task_usage and runs (their columns: `suite query "DESCRIBE jobs"`)'
+VIEWS = {"jobs": JOBS, "task_usage": TASK_USAGE, "timeline": TIMELINE, "tasks": TASKS, "runners": RUNNERS}
+VIEWS["runs"] = RUN
+HINT = (
+    "the views are jobs, task_usage, timeline, tasks, runners and runs (their columns: "
+    '`suite query "DESCRIBE jobs"`)'
+)
 MESSAGE_CHARS = 300
 RUN_TOGETHER = (
     "the run tables each read but not together (a column of two types); `suite report DIR` rewrites a run "
@@ -125,7 +130,7 @@ def open_views(
     views: tuple[str, ...] = tuple(VIEWS),
     threads: int | None = None,
 ) -> tuple[duckdb.DuckDBPyConnection, dict[str, int]]:
-    """A connection holding the views (all three unless `views` names fewer: history needs `runs`
+    """A connection holding the views (all of them unless `views` names fewer: history needs `runs`
     alone, and every view made reads every file's footer), locked as the module says, and how many
     files each view reads. The notes on damaged files are added to `notes` (printed on stderr when it is
     None). `threads`: DuckDB's worker threads (default: one per core; history's one-row tables need one,

@@ -60,6 +60,16 @@ def test_views_span_every_run_directory_by_column_name(
     assert json.loads(out) == [{"tasks": 45}]
 
 
+def test_the_per_item_tables_are_views_too(reports: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """timeline, tasks and runners (the lists result.json v2 leaves out) read as their tables hold them."""
+    from suite.rundir.tables import RUNNERS, TASKS, TIMELINE, table_path
+
+    for view, table in (("timeline", TIMELINE), ("tasks", TASKS), ("runners", RUNNERS)):
+        rows = sum(pq.read_table(table_path(d, table)).num_rows for d in sorted(reports.iterdir()))
+        code, out, _ = _query(capsys, reports, f"SELECT count(*) AS n FROM {view}", "--json")
+        assert code == 0 and json.loads(out) == [{"n": rows}] and rows > 0, view
+
+
 def test_table_json_and_csv(reports: Path, capsys: Capture) -> None:
     sql = "SELECT job_id, started_at, '=1+1' AS f, queue_s FROM jobs WHERE job_id = 5000 LIMIT 1"
     code, out, _ = _query(capsys, reports, sql)
@@ -124,7 +134,7 @@ def test_bad_sql_is_one_bounded_line_naming_the_views(
 ) -> None:
     code, _, err = _query(capsys, reports, "SELECT nope FROM jobs")
     assert code == 2 and len(err.splitlines()) == 1
-    assert "Binder Error" in err and "jobs, task_usage and runs" in err
+    assert "Binder Error" in err and "jobs, task_usage, timeline, tasks, runners and runs" in err
     code, _, err = _query(capsys, reports, "SELEC " + "x" * 5000)
     assert code == 2 and len(err.splitlines()) == 1 and len(err) < 600 and "Parser Error" in err
 
