@@ -320,6 +320,19 @@ def gantt(
     for s, e, name, k in zip(s_.tolist(), e_.tolist(), names, outcome.tolist(), strict=True):
         by_runner[str(name)].append((s, e, OUTCOMES[k]))
 
+    return packed(by_runner, tasks, view, max_lanes, jobs_total)
+
+
+def packed(
+    by_runner: dict[str, list[tuple[float, float, str]]],
+    tasks: dict[str, Any],
+    view: Window,
+    max_lanes: int,
+    jobs_total: int,
+) -> Gantt:
+    """The runners alive inside `view` packed into lanes (the first that is free when one begins), each
+    lane's cold starts, idle spans and jobs by outcome. by_runner: per runner its (start, end, outcome)
+    jobs in start order; tasks: the lifecycles by task id."""
     # every runner (task) that was alive inside the view: [begin, end] of its life
     lives: list[tuple[float, float, str]] = []
     for name in set(by_runner) | set(tasks):

@@ -3,7 +3,6 @@ columns): the reference the column code is held equal to (tests/report/test_job_
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import defaultdict
 from typing import Any
@@ -16,11 +15,11 @@ from suite.report.series import (
     MAX_LANES,
     MAX_POINTS,
     Gantt,
-    Lane,
     QueuePoints,
     Rows,
     Throughput,
     Window,
+    packed,
     window_of,
 )
 
@@ -130,50 +129,4 @@ def gantt(
     for s, e, runner, outcome in jobs:
         by_runner[runner].append((s, e, outcome))
 
-    # every runner (task) that was alive inside the view: [begin, end] of its life
-    lives: list[tuple[float, float, str]] = []
-    for name in set(by_runner) | set(tasks):
-        task = tasks.get(name)
-        own = by_runner.get(name, [])
-        begin_c = [x for x in (task.created if task else None, own[0][0] if own else None) if x is not None]
-        if not begin_c:
-            continue
-        begin = min(begin_c)
-        stop = task.stopped if task else None
-        end = stop if stop is not None else max([e for _, e, _ in own] or [view.end if task else begin])
-        if task and stop is None and task.started is not None:
-            end = max(end, view.end)  # still running at the end of the view
-        if end < view.start or begin > view.end:
-            continue
-        lives.append((begin, end, name))
-    lives.sort()
-
-    lanes: list[Lane] = []
-    free: list[tuple[float, int]] = []  # (lane end, lane index)
-    cold_starts = 0
-    for begin, end, name in lives:
-        if free and free[0][0] <= begin:
-            _, idx = heapq.heappop(free)
-        else:
-            idx = len(lanes)
-            lanes.append(Lane())
-        lane = lanes[idx]
-        lane.runners.append(name)
-        lane.end = end
-        heapq.heappush(free, (end, idx))
-        task = tasks.get(name)
-        up = begin
-        if task and task.created is not None and task.started is not None:
-            lane.cold.append((task.created, task.started))
-            cold_starts += 1
-            up = task.started
-        cursor = up
-        for s, e, outcome in by_runner.get(name, []):
-            if s > cursor:
-                lane.idle.append((cursor, s))
-            lane.jobs[outcome].append((s, e))
-            cursor = max(cursor, e)
-        if end > cursor and task is not None and task.started is not None:
-            lane.idle.append((cursor, end))
-    drawn = sum(len(v) for lane in lanes[:max_lanes] for v in lane.jobs.values())
-    return Gantt(lanes[:max_lanes], len(lanes), drawn, jobs_total, view, cold_starts)
+    return packed(by_runner, tasks, view, max_lanes, jobs_total)  # the lane packing is shared
