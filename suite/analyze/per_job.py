@@ -32,8 +32,7 @@ def per_job_rows(
         return Lazy(a, np.ndarray.tolist)
 
     def category(c: Cat) -> Lazy:
-        table = c.objects_table()
-        return Lazy(c.codes, lambda codes: table[codes].tolist())
+        return Lazy(c.objects(), np.ndarray.tolist)  # each row's value (an object array of shared values)
 
     def optional(a: np.ndarray) -> Lazy:
         return Lazy(a, nullable)

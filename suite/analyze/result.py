@@ -318,7 +318,7 @@ def _steps(jobs: JobArrays, tap: StepTap, reasons: dict[str, str], uncollected: 
     """result.json `steps` over this test's jobs (suite.analyze.steps)."""
     if "raw/jobs.jsonl" in uncollected:  # no step read, rather than none observed
         reasons["steps"] = "raw/jobs.jsonl absent: the jobs were never collected (suite collect)"
-    return step_figures(jobs.id, jobs.name.objects(), jobs.conclusion.objects(), tap.by_job, reasons)
+    return step_figures(jobs.id, jobs.name.objects(), jobs.conclusion.objects(), tap.columns(), reasons)
 
 
 def _empty_distribution_reasons(result: Result, reasons: dict[str, str]) -> None:

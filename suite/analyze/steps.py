@@ -25,6 +25,7 @@ import numpy as np
 
 from suite.analyze.stats import distribution
 from suite.isotime import _parse, ts
+from suite.rundir.column_chunks import ColumnChunks, StepColumns
 from suite.rundir.result_schema import FailedStep, StepFigures, Steps
 
 DEFINITION = (
@@ -98,13 +99,22 @@ _STEPS = methodcaller("get", "steps")
 class StepTap:
     """Records each job row's steps by job id (the last copy of an id wins, as in jobs_table) while the
     rows pass through `rows` once. A row without steps records nothing (an id absent from by_job has
-    no steps), so rows without steps cost one look each."""
+    no steps), so rows without steps cost one look each. Rows given as columns whose reader took the
+    steps apart (ColumnChunks.steps) are passed on as they are, their steps kept as given."""
 
     by_job: dict[int, list[Step]] = field(default_factory=dict)
+    flat: StepColumns | None = None
 
-    def rows(self, jobs: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    def rows(self, jobs: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
         """The rows, unchanged and in order (chained a batch at a time: no Python step per row)."""
+        if isinstance(jobs, ColumnChunks) and jobs.steps is not None:
+            self.flat = jobs.steps
+            return jobs
         return chain.from_iterable(self._batches(jobs))
+
+    def columns(self) -> StepColumns:
+        """The recorded steps as flat columns."""
+        return self.flat if self.flat is not None else step_columns(self.by_job)
 
     def _batches(self, jobs: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         by_job = self.by_job
@@ -138,28 +148,30 @@ def step_figures(
     job_ids: Sequence[int] | np.ndarray,
     job_names: Sequence[str] | np.ndarray,
     conclusions: Sequence[str | None] | np.ndarray,
-    by_job: dict[int, list[Step]],
+    steps: StepColumns,
     reasons: dict[str, str],
 ) -> Steps:
-    """The `steps` section over these jobs (in their order); reasons gets why a figure is null. Only
-    the jobs with steps or a failed conclusion are visited (a job with neither adds nothing)."""
-    groups: dict[tuple[str, int | None, str], list[Step]] = {}
-    failed_at: list[FailedStep] = []
+    """The `steps` section over these jobs (in their order; each id once) from their steps as flat
+    columns (StepTap.columns()); reasons gets why a figure is null. Computed over the columns: no
+    Python object per step."""
     ids = np.asarray(job_ids, dtype=np.int64).reshape(-1)
+    names = np.asarray(job_names, dtype=object).reshape(-1)
     concluded = np.asarray(conclusions, dtype=object).reshape(-1)
     failed = np.zeros(ids.size, bool)
     for c in FAILED_JOB:
         failed |= concluded == c
-    with_steps = np.fromiter((k for k, v in by_job.items() if v), np.int64)
-    visit = np.flatnonzero(np.isin(ids, with_steps) | failed) if ids.size else ids
-    for i in visit.tolist():
-        job_id, job = int(ids[i]), job_names[i]
-        steps = by_job.get(job_id, [])
-        for st in steps:
-            groups.setdefault((str(job), st.number, st.name), []).append(st)
-        if failed[i]:
-            failed_at.append(_failed_at(job_id, str(job), steps))
-    by_step = [_figures(key, steps, reasons) for key, steps in _ordered(groups)]
+    pos = _positions(ids, steps.job_id)  # each step's job, as its index in ids (-1: not one of them)
+    keep = np.flatnonzero(pos >= 0)
+    order = keep[np.argsort(pos[keep], kind="stable")]  # by job (ids' order), each job's steps in order
+    pos = pos[order]
+    number, has_number = steps.number[order], steps.has_number[order]
+    step_name, duration = steps.name[order], steps.duration[order]
+    failing_codes = [i for i, c in enumerate(steps.conclusion_values) if c in FAILING]
+    failing = np.isin(steps.conclusion[order], failing_codes)
+    by_step = _groups(
+        names, pos, number, has_number, step_name, steps.name_values, duration, failing, reasons
+    )
+    failed_at = _failed_steps(ids, names, failed, pos, number, has_number, step_name, failing, steps, order)
     timed = [f for f in by_step if f["timed"]]
     slowest = sorted(timed, key=lambda f: -(f["duration_s"]["p95"] or 0.0))[:SLOWEST]
     if not timed:
@@ -167,43 +179,139 @@ def step_figures(
     return Steps(definition=DEFINITION, by_step=by_step, slowest=slowest, failed_at=failed_at)
 
 
-def _ordered(
-    groups: dict[tuple[str, int | None, str], list[Step]],
-) -> list[tuple[tuple[str, int | None, str], list[Step]]]:
-    """By job name (in order of its first job), then step number (unnumbered last), then name."""
-    first = {job: i for i, (job, _, _) in reversed(list(enumerate(groups)))}
-    return sorted(groups.items(), key=lambda kv: (first[kv[0][0]], kv[0][1] is None, kv[0][1] or 0, kv[0][2]))
+def _positions(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Per wanted id, its index in ids (-1 when it is not there)."""
+    if not ids.size or not wanted.size:
+        return np.full(wanted.size, -1, np.int64)
+    by_id = np.argsort(ids, kind="stable")
+    at = np.minimum(np.searchsorted(ids[by_id], wanted), ids.size - 1)
+    return np.where(ids[by_id][at] == wanted, by_id[at], -1)
 
 
-def _figures(key: tuple[str, int | None, str], steps: list[Step], reasons: dict[str, str]) -> StepFigures:
-    job, number, name = key
-    durations = [st.duration for st in steps if st.duration is not None]
-    if not durations:
-        address = f"steps[{json.dumps(job)}][{json.dumps(number)}].duration_s"
-        reasons.setdefault(address, "no step of this key had both started_at and completed_at (skipped)")
-    return StepFigures(
-        job_name=job,
-        number=number,
-        name=name,
-        steps=len(steps),
-        timed=len(durations),
-        failed=sum(st.conclusion in FAILING for st in steps),
-        duration_s=distribution(durations),
+def _groups(
+    names: np.ndarray,
+    pos: np.ndarray,
+    number: np.ndarray,
+    has_number: np.ndarray,
+    step_name: np.ndarray,
+    name_values: tuple[str, ...],
+    duration: np.ndarray,
+    failing: np.ndarray,
+    reasons: dict[str, str],
+) -> list[StepFigures]:
+    """One entry per (job name, step number, step name): by job name (in order of its first job with
+    steps), then step number (unnumbered last), then step name."""
+    if not pos.size:
+        return []
+    codes: dict[str, int] = {}
+    per_job = np.fromiter(
+        (codes.setdefault(str(n), len(codes)) for n in names.tolist()), np.int64, names.size
     )
+    job_codes, job_of = list(codes), per_job[pos]
+    first_seen = np.full(len(job_codes), pos.size, np.int64)
+    np.minimum.at(first_seen, job_of, np.arange(pos.size))
+    keys = (step_name, np.where(has_number, number, 0), ~has_number, job_of)
+    by_key = np.lexsort(keys)
+    cuts = np.flatnonzero(np.any([k[by_key][1:] != k[by_key][:-1] for k in keys], axis=0)) + 1
+    out: list[tuple[tuple[int, bool, int, str], StepFigures]] = []
+    for part in np.split(by_key, cuts):
+        i = int(part[0])
+        job = job_codes[int(job_of[i])]
+        num = int(number[i]) if has_number[i] else None
+        name = name_values[int(step_name[i])]
+        timed = duration[part]
+        timed = timed[~np.isnan(timed)]
+        figures = StepFigures(
+            job_name=job,
+            number=num,
+            name=name,
+            steps=int(part.size),
+            timed=int(timed.size),
+            failed=int(np.count_nonzero(failing[part])),
+            duration_s=distribution(timed),
+        )
+        out.append(((int(first_seen[job_of[i]]), num is None, num or 0, name), figures))
+    out.sort(key=lambda kv: kv[0])
+    for _, f in out:  # in the entries' order
+        if not f["timed"]:
+            address = f"steps[{json.dumps(f['job_name'])}][{json.dumps(f['number'])}].duration_s"
+            reasons.setdefault(address, "no step of this key had both started_at and completed_at (skipped)")
+    return [f for _, f in out]
 
 
-def _failed_at(job_id: int, job: str, steps: list[Step]) -> FailedStep:
-    for st in steps:
-        if st.conclusion in FAILING:
-            return FailedStep(
+def _failed_steps(
+    ids: np.ndarray,
+    names: np.ndarray,
+    failed: np.ndarray,
+    pos: np.ndarray,
+    number: np.ndarray,
+    has_number: np.ndarray,
+    step_name: np.ndarray,
+    failing: np.ndarray,
+    steps: StepColumns,
+    order: np.ndarray,
+) -> list[FailedStep]:
+    """Per failed job (in ids' order), the first of its steps (in order) that concluded failure,
+    timed_out or cancelled, else null step fields with the reason."""
+    count = np.bincount(pos, minlength=ids.size) if pos.size else np.zeros(ids.size, np.int64)
+    first = np.full(ids.size, -1, np.int64)
+    at = np.flatnonzero(failing)
+    hit, index = np.unique(pos[at], return_index=True)
+    first[hit] = at[index]
+    conclusion = steps.conclusion[order]
+    out: list[FailedStep] = []
+    for i in np.flatnonzero(failed).tolist():
+        job_id, job, k = int(ids[i]), str(names[i]), int(first[i])
+        if k >= 0:
+            out.append(
+                FailedStep(
+                    job_id=job_id,
+                    job_name=job,
+                    step_number=int(number[k]) if has_number[k] else None,
+                    step_name=steps.name_values[int(step_name[k])],
+                    step_conclusion=steps.conclusion_values[int(conclusion[k])],
+                    reason=None,
+                )
+            )
+            continue
+        why = (
+            "the job carried no steps"
+            if not count[i]
+            else "no step concluded failure, timed_out or cancelled"
+        )
+        out.append(
+            FailedStep(
                 job_id=job_id,
                 job_name=job,
-                step_number=st.number,
-                step_name=st.name,
-                step_conclusion=st.conclusion,
-                reason=None,
+                step_number=None,
+                step_name=None,
+                step_conclusion=None,
+                reason=why,
             )
-    why = "the job carried no steps" if not steps else "no step concluded failure, timed_out or cancelled"
-    return FailedStep(
-        job_id=job_id, job_name=job, step_number=None, step_name=None, step_conclusion=None, reason=why
+        )
+    return out
+
+
+def step_columns(by_job: dict[int, list[Step]]) -> StepColumns:
+    """Parsed steps by job id (StepTap's rows) as flat columns, each job's steps in order."""
+    flat = [(job_id, st) for job_id, steps in by_job.items() for st in steps]
+    if not flat:
+        return StepColumns.empty()
+    names: dict[str, int] = {}
+    verdicts: dict[str | None, int] = {}
+    return StepColumns(
+        job_id=np.fromiter((j for j, _ in flat), np.int64, len(flat)),
+        number=np.fromiter(
+            (st.number if st.number is not None else -1 for _, st in flat), np.int64, len(flat)
+        ),
+        has_number=np.fromiter((st.number is not None for _, st in flat), bool, len(flat)),
+        name=np.fromiter((names.setdefault(st.name, len(names)) for _, st in flat), np.int64, len(flat)),
+        name_values=tuple(names),
+        conclusion=np.fromiter(
+            (verdicts.setdefault(st.conclusion, len(verdicts)) for _, st in flat), np.int64, len(flat)
+        ),
+        conclusion_values=tuple(verdicts),
+        duration=np.fromiter(
+            (np.nan if st.duration is None else st.duration for _, st in flat), float, len(flat)
+        ),
     )

@@ -23,6 +23,7 @@ from suite.analyze.samples import resource_samples, task_usage
 from suite.fleet.prices import cost_settings
 from suite.pipeline.background import Background
 from suite.pipeline.job_taps import JobTap, LedgerTap, RunTap, extras
+from suite.rundir.duck_jsonl import duck_chunks, duck_kind
 from suite.rundir.fast_jsonl import column_chunks, fast_kind
 from suite.rundir.jsonio import read_jsonl, stream_jsonl
 from suite.rundir.manifest import MANIFEST_FIX, read_manifest
@@ -84,7 +85,7 @@ def _analyze(
     thresholds: list[dict[str, Any]] | None,
     done: dict[str, Any],
 ) -> dict[str, Any]:
-    ledger, runs, jobs, tasks, runners_snapshots = rows
+    ledger, runs, jobs, tasks, runners_snapshots = (r.read() if isinstance(r, Deferred) else r for r in rows)
     taps = JobTap(), RunTap(), LedgerTap()
     joined: list[SampleArrays] = []
 
@@ -145,6 +146,8 @@ def load_inputs(path: Path, stream: bool = False) -> dict[str, Any]:
     manifest_path = rd.file("manifest.json")
 
     def rows(p: Path, kind: str) -> Iterable[dict[str, Any]]:
+        if stream and duck_kind(kind):  # the jobs and runs: read whole by DuckDB, when it can
+            return Deferred(p, kind)
         if stream and fast_kind(kind):  # the large flat files: as columns (suite.rundir.fast_jsonl)
             return column_chunks(p, kind)
         return stream_jsonl(p, row_check(kind)) if stream else read_jsonl(p, row_check(kind))
@@ -163,6 +166,26 @@ def load_inputs(path: Path, stream: bool = False) -> dict[str, Any]:
         "schedule_size": _schedule_size(rd),
         "uncollected": [f for f in COLLECTION_FILES if not (rd.path / f).exists()],
     }
+
+
+class Deferred(Iterable[dict[str, Any]]):
+    """A row file read when the analysis reaches it (after the metric rows' child process is forked, so
+    that process never holds a copy): by DuckDB (suite.rundir.duck_jsonl) as columns when it can, else
+    line by line as before (runs: suite.rundir.fast_jsonl)."""
+
+    def __init__(self, path: Path, kind: str) -> None:
+        self.path, self.kind = path, kind
+
+    def read(self) -> Iterable[dict[str, Any]]:
+        columns = duck_chunks(self.path, self.kind)
+        if columns is not None:
+            return columns
+        if fast_kind(self.kind):
+            return column_chunks(self.path, self.kind)
+        return stream_jsonl(self.path, row_check(self.kind))
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.read())
 
 
 def _check_pattern(path: Path, manifest: dict[str, Any]) -> None:

@@ -43,7 +43,18 @@ class JobTap:
         self.ids: list[Any] = []
         self.fields: dict[str, list[Any]] = {f: [] for f in GITHUB_FIELDS}
 
-    def rows(self, jobs: Iterable[Row]) -> Iterator[Row]:
+    def rows(self, jobs: Iterable[Row]) -> Iterable[Row]:
+        if isinstance(jobs, ColumnChunks):
+            return jobs.tapped(self._take)
+        return self._rows(jobs)
+
+    def _take(self, chunk: dict[str, list[Any]]) -> None:
+        self.ids.extend(chunk["id"])
+        n = len(chunk["id"])
+        for f, col in self.fields.items():
+            col.extend(chunk[f] if f in chunk else [None] * n)
+
+    def _rows(self, jobs: Iterable[Row]) -> Iterator[Row]:
         for batch in _batches(jobs):
             self.ids.extend([r.get("id") for r in batch])
             for f, col in self.fields.items():

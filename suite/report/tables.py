@@ -64,15 +64,31 @@ def per_job_columns(per_job: Iterable[Mapping[str, Any]]) -> dict[str, list[Any]
     return {k: [r.get(k) for r in rows] for k in PER_JOB_KEYS}
 
 
+def per_job_arrays(per_job: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """per_job's columns for the table: each numpy array as the analysis keeps it (floats with NaN for
+    null, a time column as epoch seconds), no Python value per job; a column kept as a list (a result
+    not from the analysis) as per_job_columns gives it, its times as epoch seconds."""
+    arrays: dict[str, Any] = (
+        {k: per_job.array(k) for k in PER_JOB_KEYS} if isinstance(per_job, ColumnRows) else {}
+    )
+    missing = [k for k in PER_JOB_KEYS if arrays.get(k) is None]
+    if missing:
+        listed = per_job_columns(per_job)
+        for k in missing:
+            arrays[k] = parse_column(listed[k]) if RENAMED.get(k, k) in TIMES else listed[k]
+    return arrays
+
+
 def job_columns(rd: RunDir, result: Mapping[str, Any], manifest: Mapping[str, Any]) -> dict[str, Any]:
-    per_job = per_job_columns(result.get("per_job") or ())
+    per_job = per_job_arrays(result.get("per_job") or ())
     n = len(per_job["id"])
     cols: dict[str, Any] = {RENAMED.get(k, k): v for k, v in per_job.items()}
-    for name in TIMES:
-        cols[name] = parse_column(cols[name])
     cols.update(_joined(result.get("per_job"), n))
     known = set((result.get("per_task") or {}).get("task_id") or ())
-    cols["task_id"] = [r if r in known else None for r in per_job["runner_name"]]
+    runners = per_job["runner_name"]
+    cols["task_id"] = [
+        r if r in known else None for r in (runners.tolist() if isinstance(runners, np.ndarray) else runners)
+    ]
     for name, value in {**_identity(result, manifest), **_sizing(result)}.items():
         cols[name] = [value] * n
     return cols
@@ -125,7 +141,11 @@ def run_columns(
             node = node.get(part) if isinstance(node, Mapping) else None
         return node
 
-    ended = [c for c in conclusions if c in ENDED]
+    ended = [
+        c
+        for c in (conclusions.tolist() if isinstance(conclusions, np.ndarray) else conclusions)
+        if c in ENDED
+    ]
     window = (at("window.start"), at("window.end"))
     row = {
         **_identity(result, manifest),

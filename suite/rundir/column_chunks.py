@@ -10,18 +10,51 @@ rows check for it with isinstance and read it by chunk.)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
+
+import numpy as np
 
 Chunk = dict[str, list[Any]]
 ROWS_PER_CHUNK = 4096
 
 
-class ColumnChunks(Iterable[dict[str, Any]]):
-    __slots__ = ("_chunks",)
+@dataclass(frozen=True)
+class StepColumns:
+    """The steps of raw/jobs.jsonl's jobs, one entry per step, flat: those of each job id's last copy,
+    a job's steps together and in order of number (unnumbered last, the file's order on a tie), as
+    suite.analyze.steps.parse_steps orders them. number: -1 where has_number is False (not an
+    integer); name and conclusion: codes into their `*_values` (conclusion None when not a string);
+    duration: completed_at − started_at in seconds, NaN without both (or completed first)."""
 
-    def __init__(self, chunks: Iterable[Chunk]) -> None:
+    job_id: np.ndarray  # int64
+    number: np.ndarray  # int64
+    has_number: np.ndarray  # bool
+    name: np.ndarray  # int64 codes into name_values
+    name_values: tuple[str, ...]
+    conclusion: np.ndarray  # int64 codes into conclusion_values
+    conclusion_values: tuple[str | None, ...]
+    duration: np.ndarray  # float64
+
+    def __len__(self) -> int:
+        return int(self.job_id.size)
+
+    @staticmethod
+    def empty() -> StepColumns:
+        none = np.empty(0, np.int64)
+        return StepColumns(none, none, np.empty(0, bool), none, (), none, (), np.empty(0))
+
+
+class ColumnChunks(Iterable[dict[str, Any]]):
+    """steps: raw/jobs.jsonl's steps as flat columns, when the reader took them apart (None: the steps,
+    if any, are in the rows)."""
+
+    __slots__ = ("_chunks", "steps")
+
+    def __init__(self, chunks: Iterable[Chunk], steps: StepColumns | None = None) -> None:
         self._chunks = chunks
+        self.steps = steps
 
     def __iter__(self) -> Iterator[Chunk]:
         return iter(self._chunks)
@@ -58,7 +91,7 @@ class ColumnChunks(Iterable[dict[str, Any]]):
                 tap(chunk)
                 yield chunk
 
-        return ColumnChunks(chunks())
+        return ColumnChunks(chunks(), self.steps)
 
     def then(self, other: ColumnChunks) -> ColumnChunks:
         """These chunks, then other's."""

@@ -111,6 +111,12 @@ class ColumnRows(Sequence[dict[str, Any]]):
             return col.convert(col.array[index])
         return [col[i] for i in index.tolist()]
 
+    def array(self, key: str) -> np.ndarray | None:
+        """One key's column as the numpy array it is kept as (a Lazy column: floats with NaN for null,
+        epoch seconds for a time column, integers, or objects), None for a column kept as a list."""
+        col = self._columns[self._keys.index(key)]
+        return col.array if isinstance(col, Lazy) else None
+
     def floats(self, key: str) -> np.ndarray:
         """One key's values as float64, NaN for null: a Lazy float column as it is kept (no Python value
         made), any other from its values (numbers as they are, ISO time strings as epoch seconds)."""

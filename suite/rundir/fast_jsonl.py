@@ -23,13 +23,9 @@ parses every skipped field, costs more than Python's decoder (30,000 such runs: 
 3.0 s), where on the compact rows it costs half or less (CPU: metrics 0.9 s against 1.6 s, the ledger
 0.26 s against 0.76 s, runs 0.27 s against 0.44 s, at 100k jobs). DuckDB's read_json (yyjson) reads
 those 30,000 runs in 0.7 s of CPU on one thread, but casts loosely (a number read as a string, a
-boolean as a null integer) and takes NaN and a bare `null` line, so it could stand in for the row rules
-only with each field's JSON type checked too: not done here.
-
-raw/jobs.jsonl is not one of them: read here with its steps as list<struct<...>> and the job table's
-fields typed, 100k jobs cost 1.7 s of CPU against 1.2 s line by line (compact rows) and 5.1 s against
-2.3 s (GitHub's full objects with steps): the steps and labels become Python objects again for the step
-tap, on top of pyarrow's parse.
+boolean as a null integer) and takes NaN and a bare `null` line, so it stands in for the row rules
+only with each field's JSON type checked too: suite.rundir.duck_jsonl does that for raw/jobs.jsonl and
+raw/runs.jsonl, read whole by DuckDB first; raw/runs.jsonl comes here when DuckDB does not read it.
 
 Known difference: a value nested deeper than Python's recursion limit inside a field the analysis does
 not read is refused line by line ("nested too deeply") but skipped here.

@@ -15,7 +15,7 @@ from suite.analyze.columns import Cat
 from suite.analyze.cost import Jobs, _by_runner_then_interval, task_seconds
 from suite.analyze.scope import first_scheduled, not_dispatched, scope
 from suite.analyze.segmented import running_max_before, sequential_sums
-from suite.analyze.steps import StepTap, step_figures
+from suite.analyze.steps import StepTap, step_columns, step_figures
 from suite.analyze.tables import DispatchTable, runs_table
 from suite.analyze.tasks import Task
 from tests.helpers.loops_reference import (
@@ -23,7 +23,7 @@ from tests.helpers.loops_reference import (
     not_dispatched_loop,
     running_max_before_loop,
     sequential_sums_loop,
-    step_groups,
+    step_figures_loop,
     tap_by_job,
     task_seconds_loop,
 )
@@ -70,21 +70,20 @@ def test_the_batched_step_tap_records_what_the_row_by_row_loop_did(rows, batch):
 
 @settings(max_examples=150, deadline=None)
 @given(job_rows)
-def test_step_figures_visiting_only_jobs_with_steps_or_failed_equals_the_loop_over_every_job(rows):
-    kept = [r for r in rows if type(r["id"]) is int]
+def test_step_figures_over_flat_columns_equal_the_loop_over_every_jobs_steps(rows):
+    # each job id once, its last copy (as jobs_table keeps it)
+    kept = list({r["id"]: r for r in rows if type(r["id"]) is int}.values())
     ids, names, conclusions = (
         [r["id"] for r in kept],
         [r["name"] for r in kept],
         [r["conclusion"] for r in kept],
     )
     by_job = tap_by_job(rows)
-    out = step_figures(ids, names, conclusions, by_job, {})
-    groups, failed_at = step_groups(ids, names, conclusions, by_job)
-    assert out["failed_at"] == failed_at
-    assert [(f["job_name"], f["number"], f["name"], f["steps"]) for f in out["by_step"]] == sorted(
-        ((k[0], k[1], k[2], len(v)) for k, v in groups.items()),
-        key=lambda e: ([k[0] for k in groups].index(e[0]), e[1] is None, e[1] or 0, e[2]),
-    )
+    reasons: dict[str, str] = {}
+    out = step_figures(ids, names, conclusions, step_columns(by_job), reasons)
+    loop_reasons: dict[str, str] = {}
+    assert out == step_figures_loop(ids, names, conclusions, by_job, loop_reasons)
+    assert list(reasons.items()) == list(loop_reasons.items())  # the same reasons, in the same order
 
 
 finite = st.floats(-1e3, 1e3, allow_nan=False).map(lambda x: round(x, 3))

@@ -33,7 +33,7 @@ def figures(rows: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, str]]
         [r["id"] for r in rows],
         [r["name"] for r in rows],
         [r["conclusion"] for r in rows],
-        tap.by_job,
+        tap.columns(),
         reasons,
     )
     return dict(out), reasons

@@ -4,13 +4,15 @@ values, bit for bit) over generated inputs."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
 from suite.analyze.cost import Jobs, _union_within
-from suite.analyze.steps import FAILED_JOB, Step, _failed_at, parse_steps
+from suite.analyze.stats import distribution
+from suite.analyze.steps import DEFINITION, FAILED_JOB, FAILING, SLOWEST, Step, parse_steps
 from suite.analyze.tables import DispatchTable
 from suite.analyze.tasks import Task
 from suite.rundir.ledger import accepted_mask
@@ -42,6 +44,65 @@ def step_groups(
         if conclusion in FAILED_JOB:
             failed_at.append(_failed_at(int(job_id), str(job), steps))
     return groups, failed_at
+
+
+def step_figures_loop(
+    job_ids: Sequence[int],
+    job_names: Sequence[str],
+    conclusions: Sequence[str | None],
+    by_job: dict[int, list[Step]],
+    reasons: dict[str, str],
+) -> dict[str, Any]:
+    """step_figures' former form, a list of Steps per group: by_step, slowest and failed_at."""
+    groups, failed_at = step_groups(job_ids, job_names, conclusions, by_job)
+    first = {job: i for i, (job, _, _) in reversed(list(enumerate(groups)))}
+    ordered = sorted(
+        groups.items(), key=lambda kv: (first[kv[0][0]], kv[0][1] is None, kv[0][1] or 0, kv[0][2])
+    )
+    by_step = []
+    for (job, number, name), steps in ordered:
+        durations = [st.duration for st in steps if st.duration is not None]
+        if not durations:
+            address = f"steps[{json.dumps(job)}][{json.dumps(number)}].duration_s"
+            reasons.setdefault(address, "no step of this key had both started_at and completed_at (skipped)")
+        by_step.append(
+            {
+                "job_name": job,
+                "number": number,
+                "name": name,
+                "steps": len(steps),
+                "timed": len(durations),
+                "failed": sum(st.conclusion in FAILING for st in steps),
+                "duration_s": distribution(durations),
+            }
+        )
+    timed = [f for f in by_step if f["timed"]]
+    slowest = sorted(timed, key=lambda f: -(f["duration_s"]["p95"] or 0.0))[:SLOWEST]
+    if not timed:
+        reasons.setdefault("steps", "no job of this test carried a step with started_at and completed_at")
+    return {"definition": DEFINITION, "by_step": by_step, "slowest": slowest, "failed_at": failed_at}
+
+
+def _failed_at(job_id: int, job: str, steps: list[Step]) -> dict[str, Any]:
+    for st in steps:
+        if st.conclusion in FAILING:
+            return {
+                "job_id": job_id,
+                "job_name": job,
+                "step_number": st.number,
+                "step_name": st.name,
+                "step_conclusion": st.conclusion,
+                "reason": None,
+            }
+    why = "the job carried no steps" if not steps else "no step concluded failure, timed_out or cancelled"
+    return {
+        "job_id": job_id,
+        "job_name": job,
+        "step_number": None,
+        "step_name": None,
+        "step_conclusion": None,
+        "reason": why,
+    }
 
 
 def task_seconds_loop(

@@ -1,0 +1,224 @@
+"""DuckDB's whole-file read of raw/jobs.jsonl and raw/runs.jsonl (suite.rundir.duck_jsonl), with the
+line-by-line reader as its fallback (suite.pipeline.analysis.Deferred), gives exactly what the
+line-by-line reader gives: the same values of the rules' fields and GitHub's kept fields for every
+row, the same steps per job id (its last copy's), or the same error line, over generated files with
+missing, null and odd fields, odd steps and damaged lines."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from suite.analyze.steps import StepTap, step_columns
+from suite.errors import UsageError
+from suite.pipeline.analysis import Deferred
+from suite.rundir.column_chunks import ColumnChunks, StepColumns
+from suite.rundir.duck_jsonl import DUCK_KINDS, EXTRA, duck_chunks
+from suite.rundir.jsonio import iter_jsonl
+from suite.rundir.readback import IsoStamps, row_check, row_rules
+
+STAMPS = [
+    "2027-01-15T08:00:05Z",
+    "2027-01-15T08:00:00.177Z",
+    "2027-02-30T08:00:00Z",
+    "2027-01-15 08:00:05",
+    "",
+]
+ODD = st.sampled_from([True, 1.5, 1.0, -0, 2**63, "7", [], {"k": [1]}, "", None, 1e300, ["a", 1]])
+TEXT = st.text(max_size=6) | st.sampled_from(["run", "é\u2028x", "\ud800", "a\x00b", 'q"\\'])
+
+
+def fields(kind: str) -> list[str]:
+    return [k for k, _ in row_rules(kind, IsoStamps())] + [k for k, _ in EXTRA.get(kind, ())]
+
+
+def _kind(rule: Any) -> str:
+    name = rule if isinstance(rule, str) else getattr(rule, "__name__", "")
+    return name.partition("_")[2]
+
+
+def value(kind: str) -> st.SearchStrategy[Any]:
+    return {
+        "int": st.integers(1, 6) | st.integers(-(2**40), 2**40),
+        "str": TEXT,
+        "iso": st.sampled_from(STAMPS),
+        "labels": st.lists(TEXT, max_size=3),
+    }[kind]
+
+
+@st.composite
+def step(draw: st.DrawFn) -> Any:
+    if draw(st.integers(0, 40)) == 0:
+        return draw(ODD)  # not an object
+    out: dict[str, Any] = {}
+    for key, kind in (("number", "int"), ("name", "str"), ("conclusion", "str")):
+        how = draw(st.sampled_from(["good"] * 15 + ["null", "missing", "odd"]))
+        if how == "good":
+            out[key] = draw(value(kind) if key != "conclusion" else st.sampled_from(["success", "failure"]))
+        elif how != "missing":
+            out[key] = None if how == "null" else draw(ODD)
+    for key in ("started_at", "completed_at"):
+        if draw(st.integers(0, 5)):
+            out[key] = draw(st.sampled_from([*STAMPS[:3], None, "", "2027-01-15T08:00:09Z"]))
+    return out
+
+
+@st.composite
+def row(draw: st.DrawFn, kind: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    rules = [(k, _kind(ok)) for k, ok in row_rules(kind, IsoStamps())] + [
+        (k, _kind(r)) for k, r in EXTRA.get(kind, ())
+    ]
+    for key, rule in rules:
+        how = draw(st.sampled_from(["good"] * 30 + ["null", "missing", "odd"]))
+        if how == "good":
+            out[key] = draw(value(rule))
+        elif how == "null":
+            out[key] = None
+        elif how == "odd":
+            out[key] = draw(ODD)
+    if kind == "jobs" and draw(st.integers(0, 3)):
+        out["steps"] = draw(st.none() | st.lists(step(), max_size=4) | st.sampled_from([[], "x"]))
+    if draw(st.booleans()):
+        out["extra"] = draw(st.recursive(st.integers() | st.text(max_size=3), st.lists, max_leaves=5))
+    return out
+
+
+RAW = [b"", b"   ", b"null", b"[1]", b'{"id": NaN}', b"\xef\xbb\xbf{}", b"{} {}", b'{"a":\n1}', b"\xff", b"{"]
+RAW += [b'{"id": 1, "id": 2}', b'{"id": 1, "run_id": 2.0}']
+
+
+@st.composite
+def jsonl(draw: st.DrawFn, kind: str) -> bytes:
+    lines = []
+    for _ in range(draw(st.integers(0, 10))):
+        if draw(st.integers(0, 30)) == 0:
+            lines.append(draw(st.sampled_from(RAW)))
+        else:
+            text = json.dumps(draw(row(kind)), ensure_ascii=draw(st.booleans()))
+            lines.append(text.encode("utf-8", "surrogatepass"))
+    end = draw(st.sampled_from([b"\n", b"\n", b"\r\n", b""]))
+    return b"\n".join(lines) + (end if lines else b"")
+
+
+def steps_by_job(steps: StepColumns) -> dict[int, list[tuple[Any, ...]]]:
+    out: dict[int, list[tuple[Any, ...]]] = {}
+    for i in range(len(steps)):
+        out.setdefault(int(steps.job_id[i]), []).append(
+            (
+                int(steps.number[i]) if steps.has_number[i] else None,
+                steps.name_values[steps.name[i]],
+                steps.conclusion_values[steps.conclusion[i]],
+                None if np.isnan(steps.duration[i]) else float(steps.duration[i]),
+            )
+        )
+    return out
+
+
+def line_by_line(path: Path, kind: str) -> tuple[str, Any]:
+    try:
+        rows = list(iter_jsonl(path, row_check(kind)))
+    except UsageError as exc:
+        return "error", str(exc)
+    columns = {k: [r.get(k) for r in rows] for k in fields(kind)}
+    if kind == "jobs":
+        tap = StepTap()
+        list(tap.rows(rows))
+        return "rows", (columns, steps_by_job(step_columns(tap.by_job)))
+    return "rows", columns
+
+
+def deferred(path: Path, kind: str, taken: list[int] | None = None) -> tuple[str, Any]:
+    try:
+        read = Deferred(path, kind).read()
+        if isinstance(read, ColumnChunks):
+            if taken is not None:
+                taken.append(1)
+            chunks = list(read)
+            columns = {k: [v for c in chunks for v in c[k]] for k in fields(kind)}
+            if kind == "jobs":
+                assert read.steps is not None
+                return "rows", (columns, steps_by_job(read.steps))
+            return "rows", columns
+    except UsageError as exc:
+        return "error", str(exc)
+    return line_by_line(path, kind)  # the fallback: the line-by-line reader itself
+
+
+@pytest.mark.parametrize("kind", DUCK_KINDS)
+def test_the_duckdb_reader_with_its_fallback_equals_the_line_by_line_reader(kind: str) -> None:
+    taken: list[int] = []  # the examples DuckDB read (the others went line by line)
+
+    @settings(max_examples=120, deadline=None)
+    @given(data=jsonl(kind))
+    def check(data: bytes) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"{kind}.jsonl"
+            path.write_bytes(data)
+            assert deferred(path, kind, taken) == line_by_line(path, kind)
+
+    check()
+    assert len(taken) >= 12  # both paths were compared, not only the fallback with itself
+
+
+GOOD_JOB = {
+    "id": 1,
+    "run_id": 7,
+    "name": "build",
+    "status": "completed",
+    "conclusion": "failure",
+    "started_at": "2027-01-15T08:00:05Z",
+    "labels": ["self-hosted"],
+    "steps": [
+        {
+            "number": 2,
+            "name": "test",
+            "conclusion": "failure",
+            "started_at": "2027-01-15T08:00:06Z",
+            "completed_at": "2027-01-15T08:00:09.500Z",
+        },
+        {
+            "number": 1,
+            "name": "Set up job",
+            "conclusion": "success",
+            "started_at": "2027-01-15T08:00:05Z",
+            "completed_at": "2027-01-15T08:00:06Z",
+        },
+    ],
+}
+
+
+def test_good_jobs_are_read_by_duckdb_with_their_steps_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.jsonl"
+    path.write_text("".join(json.dumps({**GOOD_JOB, "id": i}) + "\n" for i in range(1, 301)))
+    read = duck_chunks(path, "jobs")
+    assert read is not None and read.steps is not None
+    assert sum(len(c["id"]) for c in read) == 300
+    assert steps_by_job(read.steps)[5] == [(1, "Set up job", "success", 1.0), (2, "test", "failure", 3.5)]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"run_id": 7.0},  # a float for an integer
+        {"id": "1"},  # a string for an integer
+        {"started_at": "2027-02-30T08:00:05Z"},  # no such day
+        {"labels": ["a", 1]},  # a label that is not a string
+        {"steps": [{"number": 1.5}]},  # a step number that is not an integer
+        {"steps": [{"started_at": "2027-02-30T08:00:05Z"}]},  # no such day in a step
+    ],
+)
+def test_a_damaged_field_sends_the_file_to_the_line_by_line_reader(
+    tmp_path: Path, damage: dict[str, Any]
+) -> None:
+    path = tmp_path / "jobs.jsonl"
+    path.write_text(json.dumps(GOOD_JOB) + "\n" + json.dumps({**GOOD_JOB, **damage}) + "\n")
+    assert duck_chunks(path, "jobs") is None
+    assert deferred(path, "jobs") == line_by_line(path, "jobs")
