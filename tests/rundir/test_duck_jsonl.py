@@ -44,48 +44,60 @@ def _kind(rule: Any) -> str:
     return name.partition("_")[2]
 
 
-def value(kind: str) -> st.SearchStrategy[Any]:
+CLEAN_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=6) | st.sampled_from(
+    ["run", "a\x00b"]
+)
+
+
+def value(kind: str, odd: bool = True) -> st.SearchStrategy[Any]:
+    """A value of the rule's type; odd=False: one DuckDB reads too (no lone surrogate, no stamp the
+    rules refuse)."""
+    text = TEXT if odd else CLEAN_TEXT
     return {
         "int": st.integers(1, 6) | st.integers(-(2**40), 2**40),
-        "str": TEXT,
-        "iso": st.sampled_from(STAMPS),
-        "labels": st.lists(TEXT, max_size=3),
+        "str": text,
+        "iso": st.sampled_from(STAMPS if odd else [STAMPS[0], STAMPS[1], ""]),
+        "labels": st.lists(text, max_size=3),
     }[kind]
 
 
 @st.composite
-def step(draw: st.DrawFn) -> Any:
-    if draw(st.integers(0, 40)) == 0:
+def step(draw: st.DrawFn, odd: bool = True) -> Any:
+    if odd and draw(st.integers(0, 40)) == 0:
         return draw(ODD)  # not an object
     out: dict[str, Any] = {}
     for key, kind in (("number", "int"), ("name", "str"), ("conclusion", "str")):
-        how = draw(st.sampled_from(["good"] * 15 + ["null", "missing", "odd"]))
+        how = draw(st.sampled_from(["good"] * 15 + ["null", "missing"] + ["odd"] * odd))
         if how == "good":
-            out[key] = draw(value(kind) if key != "conclusion" else st.sampled_from(["success", "failure"]))
+            out[key] = draw(
+                value(kind, odd) if key != "conclusion" else st.sampled_from(["success", "failure"])
+            )
         elif how != "missing":
             out[key] = None if how == "null" else draw(ODD)
     for key in ("started_at", "completed_at"):
         if draw(st.integers(0, 5)):
-            out[key] = draw(st.sampled_from([*STAMPS[:3], None, "", "2027-01-15T08:00:09Z"]))
+            out[key] = draw(st.sampled_from([*STAMPS[: 3 if odd else 2], None, "", "2027-01-15T08:00:09Z"]))
     return out
 
 
 @st.composite
-def row(draw: st.DrawFn, kind: str) -> dict[str, Any]:
+def row(draw: st.DrawFn, kind: str, odd: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {}
     rules = [(k, _kind(ok)) for k, ok in row_rules(kind, IsoStamps())] + [
         (k, _kind(r)) for k, r in EXTRA.get(kind, ())
     ]
     for key, rule in rules:
-        how = draw(st.sampled_from(["good"] * 30 + ["null", "missing", "odd"]))
+        how = draw(st.sampled_from(["good"] * 30 + ["null", "missing"] + ["odd"] * odd))
         if how == "good":
-            out[key] = draw(value(rule))
+            out[key] = draw(value(rule, odd))
         elif how == "null":
             out[key] = None
         elif how == "odd":
             out[key] = draw(ODD)
     if kind == "jobs" and draw(st.integers(0, 3)):
-        out["steps"] = draw(st.none() | st.lists(step(), max_size=4) | st.sampled_from([[], "x"]))
+        out["steps"] = draw(
+            st.none() | st.lists(step(odd), max_size=4) | st.sampled_from([[], "x" if odd else []])
+        )
     if draw(st.booleans()):
         out["extra"] = draw(st.recursive(st.integers() | st.text(max_size=3), st.lists, max_leaves=5))
     return out
@@ -97,12 +109,13 @@ RAW += [b'{"id": 1, "id": 2}', b'{"id": 1, "run_id": 2.0}']
 
 @st.composite
 def jsonl(draw: st.DrawFn, kind: str) -> bytes:
+    odd = draw(st.booleans())  # False: no odd value and no damaged line (most such files DuckDB reads)
     lines = []
     for _ in range(draw(st.integers(0, 10))):
-        if draw(st.integers(0, 30)) == 0:
+        if odd and draw(st.integers(0, 30)) == 0:
             lines.append(draw(st.sampled_from(RAW)))
         else:
-            text = json.dumps(draw(row(kind)), ensure_ascii=draw(st.booleans()))
+            text = json.dumps(draw(row(kind, odd)), ensure_ascii=draw(st.booleans()))
             lines.append(text.encode("utf-8", "surrogatepass"))
     end = draw(st.sampled_from([b"\n", b"\n", b"\r\n", b""]))
     return b"\n".join(lines) + (end if lines else b"")
@@ -165,7 +178,7 @@ def test_the_duckdb_reader_with_its_fallback_equals_the_line_by_line_reader(kind
             assert deferred(path, kind, taken) == line_by_line(path, kind)
 
     check()
-    assert len(taken) >= 12  # both paths were compared, not only the fallback with itself
+    assert len(taken) >= 30  # both paths were compared, not only the fallback with itself
 
 
 GOOD_JOB = {
