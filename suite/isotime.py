@@ -85,6 +85,20 @@ def _day_prefix(day: int) -> str:
     return iso(day * 86400)[:10]
 
 
+def observed_ts(value: Any) -> float | None:
+    """ts(), with a damaged stamp read as one not observed (None) rather than an error: how a job's
+    steps' stamps are read (suite.analyze.steps)."""
+    if type(value) is str and value:
+        try:
+            return _parse(value)  # ts() of a non-empty string, without its two calls
+        except (TypeError, ValueError):
+            return None
+    try:
+        return ts(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def ts_nan(value: object) -> float:
     """ts() with NaN for a missing time, parsed without filling the module's caches."""
     if value is None or value == "":

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from suite.analyze.stats import distribution
-from suite.isotime import _parse, ts
+from suite.isotime import observed_ts
 from suite.rundir.column_chunks import ColumnChunks, StepColumns
 from suite.rundir.result_schema import FailedStep, StepFigures, Steps
 
@@ -79,16 +79,7 @@ def _by_number(st: Step) -> tuple[bool, int]:
     return st.number is None, st.number or 0
 
 
-def _stamp(value: Any) -> float | None:
-    if type(value) is str and value:
-        try:
-            return _parse(value)  # ts() of a non-empty string, without its two calls
-        except (TypeError, ValueError):
-            return None
-    try:
-        return ts(value)
-    except (TypeError, ValueError):  # a damaged stamp is one not observed
-        return None
+_stamp = observed_ts  # a damaged stamp is one not observed
 
 
 BATCH = 128  # rows looked at together: most batches have steps in every row, or in none

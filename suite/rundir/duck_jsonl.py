@@ -2,29 +2,33 @@
 fields the analysis reads as columns, a job's steps taken apart into flat columns (StepColumns), and
 none of GitHub's other fields (a run object is about 13 KB, of which the analysis reads eight fields)
 ever made a Python object. Python's decoder, line by line, spent about 21 s on the runs and 28 s on the
-jobs (with their steps) of a million jobs shaped like a real collection; DuckDB reads each in a few.
+jobs (with their steps) of a million jobs shaped like a real collection; here they take about 3.4 s and
+9 s (the jobs in two scans: the rows, then one row per step, when the job ids are distinct; a file with
+a job id twice has each row's steps read as its list, each id's last copy kept).
 
 The read is taken only when it gives what the line-by-line reader (suite.rundir.jsonio.iter_jsonl
 with row_check) would give; otherwise `duck_chunks` returns None and the caller reads the file line by
 line, which gives its rows or names the file and line of the damage exactly as before. Every field read
-is typed and checked in SQL by the same rules (suite.rundir.readback), and refused (None) when:
+is typed and checked in SQL by the same rules (suite.rundir.readback; a timestamp's value by the rule
+itself in Python, each distinct value once), and the file is refused (None) when:
 
-- DuckDB refuses the file: a line that is not JSON (torn, two objects on one line, a comment, bad
-  UTF-8, a lone surrogate), an object with a duplicate key, a line over 64 MiB;
+- DuckDB refuses it: a line that is not JSON (torn, two objects on one line, a comment, bad UTF-8, a
+  lone surrogate), an object with a duplicate key, a line over 64 MiB, a `steps` that is not a list of
+  objects or `labels` not a list;
 - a field read is of another JSON type than its rule says (a float or a string for an integer, an
   integer beyond int64, NaN or Infinity in a field read), a required one is missing or null, or a
   line is not an object (its required `id` is then missing);
-- a timestamp read is not in the shape the suite and GitHub write (YYYY-MM-DDTHH:MM:SS[.mmm]Z) or not
-  a real day; or the file starts with a byte-order mark;
+- a timestamp read is not one by the rules (IsoStamps), or the file starts with a byte-order mark;
 - jobs: GitHub's fields the job table keeps (workflow_name, head_branch, head_sha, runner_group_name
   as strings, runner_id an integer, labels a list of strings; each may be null) are of another type,
-  or `steps` is neither null nor a list of objects whose number is an integer, name and conclusion
-  strings and started_at/completed_at timestamps (each may be null or absent).
+  or a step's number is not an integer, its name, conclusion or started_at/completed_at not strings
+  (each may be null or absent). A step's stamps are read as parse_steps reads them
+  (suite.isotime.observed_ts: one that is no time is one not observed), each distinct value once.
 
 Known differences, in fields the analysis does not read: yyjson takes a trailing comma before `}` or
-`]` and the literals NaN and Infinity there, which Python's decoder refuses, and a value nested
-deeper than Python's recursion limit (refused line by line). The figures are the same; such a line is
-read rather than named as damaged.
+`]` and the literals NaN and Infinity there, which Python's decoder refuses, and a key repeated inside
+a nested object, and a value nested deeper than Python's recursion limit (refused line by line). The
+figures are the same; such a line is read rather than named as damaged.
 """
 
 from __future__ import annotations
@@ -38,8 +42,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from suite.isotime import observed_ts
 from suite.rundir.column_chunks import ROWS_PER_CHUNK, Chunk, ColumnChunks, StepColumns
-from suite.rundir.readback import IsoStamps, row_rules, valid_day
+from suite.rundir.readback import IsoStamps, row_rules
 
 DUCK_KINDS = ("jobs", "runs")
 MAX_OBJECT = 64 << 20  # bytes of one line DuckDB reads (its default, 16 MiB, refuses a larger one)
@@ -76,8 +81,8 @@ def _is_int(f: str) -> str:
     )
 
 
-def _is_iso(f: str) -> str:
-    return f"(json_type({f}) = 'VARCHAR' AND regexp_full_match({f} ->> '$', '{SHAPE}'))"
+def _is_text(f: str) -> str:
+    return f"json_type({f}) = 'VARCHAR'"
 
 
 def _ok(f: str, rule: str) -> str:
@@ -89,7 +94,7 @@ def _ok(f: str, rule: str) -> str:
     test = {
         "int": _is_int(f),
         "str": f"json_type({f}) = 'VARCHAR'",
-        "iso": _is_iso(f) if required == "is" else f"({_is_iso(f)} OR ({f} ->> '$') = '')",
+        "iso": _is_text(f),  # the value itself: checked in Python, each distinct one once (_stamps_ok)
     }[kind]
     return test if required == "is" else f"({_absent(f)} OR {test})"
 
@@ -111,24 +116,13 @@ def _type(rule: str) -> str:
 STEPS_TYPE = "STRUCT(" + ", ".join(f"{k} JSON" for k in STEP_FIELDS) + ")[]"
 
 
-def _micros(f: str) -> str:
-    """A timestamp of the suite's shape (checked first) as epoch microseconds; NULL when it is no
-    real time (an impossible day, or year 0, which Python refuses)."""
-    text = f"({f} ->> '$')"
-    when = f"TRY_CAST(rtrim({text}, 'Z') AS TIMESTAMP)"
-    return f"CASE WHEN NOT starts_with({text}, '0000') THEN epoch_us({when}) END"
-
-
 def _step_ok() -> str:
     number, name, conclusion, started, completed = (f"s.{k}" for k in STEP_FIELDS)
     return (
         f"({_absent(number)} OR {_is_int(number)}) "
         f"AND ({_absent(name)} OR json_type({name}) = 'VARCHAR') "
         f"AND ({_absent(conclusion)} OR json_type({conclusion}) = 'VARCHAR') "
-        + " ".join(
-            f"AND ({_absent(t)} OR ({t} ->> '$') = '' OR ({_is_iso(t)} AND {_micros(t)} IS NOT NULL))"
-            for t in (started, completed)
-        )
+        + " ".join(f"AND ({_absent(t)} OR {_is_text(t)})" for t in (started, completed))
     )
 
 
@@ -144,8 +138,8 @@ def _steps_value() -> str:
             "'number': TRY_CAST(s.number AS BIGINT)",
             "'name': coalesce(s.name ->> '$', '')",
             "'conclusion': s.conclusion ->> '$'",
-            f"'started': {_micros('s.started_at')}",
-            f"'completed': {_micros('s.completed_at')}",
+            "'started': s.started_at ->> '$'",
+            "'completed': s.completed_at ->> '$'",
         ]
     )
     return f"list_transform(raw.steps, lambda s: {{{fields}}})"
@@ -156,22 +150,40 @@ def _rules(kind: str) -> list[tuple[str, str]]:
     return rules + list(EXTRA.get(kind, ()))
 
 
-def _query(kind: str) -> tuple[str, list[str]]:
+def _read_json(columns: list[tuple[str, str]]) -> str:
+    spec = "{" + ", ".join(f"{_q(k)}: '{t}'" for k, t in columns) + "}"
+    options = f"format = 'newline_delimited', columns = {spec}, maximum_object_size = {MAX_OBJECT}"
+    return f"read_json(?, {options}) AS raw"
+
+
+def _query(kind: str, steps_inline: bool) -> tuple[str, list[str]]:
+    """The rows' fields, typed, with row_ok (every check in SQL; the stamps' values are checked in
+    Python: _stamps_ok); steps_inline: each job's steps too, as a list (checked in row_ok)."""
     rules = _rules(kind)
-    read = [(key, _type(rule)) for key, rule in rules] + ([("steps", STEPS_TYPE)] if kind == "jobs" else [])
-    columns = "{" + ", ".join(f"{_q(k)}: '{t}'" for k, t in read) + "}"
+    inline = kind == "jobs" and steps_inline
+    read = [(key, _type(rule)) for key, rule in rules] + ([("steps", STEPS_TYPE)] if inline else [])
     values = [f"{_value(f'raw.{_q(k)}', rule)} AS {_q(k)}" for k, rule in rules]
-    checks = [_ok(f"raw.{_q(k)}", rule) for k, rule in rules] + ([_steps_ok()] if kind == "jobs" else [])
+    checks = [_ok(f"raw.{_q(k)}", rule) for k, rule in rules] + ([_steps_ok()] if inline else [])
     ok = " AND ".join(f"coalesce({c}, false)" for c in checks)
-    stamps = [k for k, rule in rules if rule.endswith("iso")]
-    days = ", ".join(f"nullif(left(raw.{_q(k)} ->> '$', 10), '')" for k in stamps) or "NULL"
-    steps = f", {_steps_value()} AS steps" if kind == "jobs" else ""
-    sql = (
-        f"SELECT {', '.join(values)}{steps}, ({ok}) AS row_ok, [{days}] AS days "
-        f"FROM read_json(?, format = 'newline_delimited', columns = {columns}, "
-        f"maximum_object_size = {MAX_OBJECT}) AS raw"
-    )
+    steps = f", {_steps_value()} AS steps" if inline else ""
+    sql = f"SELECT {', '.join(values)}{steps}, ({ok}) AS row_ok FROM {_read_json(read)}"
     return sql, [k for k, _ in rules]
+
+
+def _steps_query() -> str:
+    """Every job's steps, one row each (the file's jobs having distinct ids), checked (ok) and typed,
+    in the file's order (DuckDB keeps it: preserve_insertion_order), each job's in its list's order."""
+    inner = (
+        "SELECT TRY_CAST(raw.id AS BIGINT) AS id, generate_subscripts(raw.steps, 1) AS k, "
+        "unnest(raw.steps) AS s "
+        f"FROM {_read_json([('id', 'JSON'), ('steps', STEPS_TYPE)])}"
+    )
+    return (
+        "SELECT id, TRY_CAST(s.number AS BIGINT) AS number, coalesce(s.name ->> '$', '') AS name, "
+        "s.conclusion ->> '$' AS conclusion, s.started_at ->> '$' AS started, "
+        f"s.completed_at ->> '$' AS completed, coalesce({_step_ok()}, false) AS ok "
+        f"FROM ({inner})"
+    )
 
 
 def _q(key: str) -> str:
@@ -190,22 +202,81 @@ def duck_chunks(path: Path, kind: str) -> ColumnChunks | None:
                 return None
     except OSError:
         return None  # read line by line: its error names the file
-    sql, keys = _query(kind)
     con = duckdb.connect(config=CONFIG)
     con.execute("SET enable_progress_bar = false")  # DuckDB draws one on the terminal for a long query
     try:
-        table = con.sql(sql, params=[str(path)]).to_arrow_table()
+        return _read(con, path, kind)
     except duckdb.Error:
         return None
     finally:
         con.close()
+
+
+def _read(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> ColumnChunks | None:
+    """The file's rows (and the jobs' steps), or None when a check fails. A jobs file whose ids are
+    distinct (GitHub's jobs, each read once) has its steps read by a second scan, one row per step
+    (vectorised); one with a job id twice, the steps read as each row's list (each id's last copy wins)."""
+    sql, keys = _query(kind, steps_inline=False)
+    table = con.sql(sql, params=[str(path)]).to_arrow_table()
+    if not _checked(table, kind):
+        return None
+    if kind != "jobs":
+        return ColumnChunks(_chunks(table.select(keys)))
+    if pc.count_distinct(table.column("id")).as_py() == table.num_rows:
+        steps = _flat_steps(con.sql(_steps_query(), params=[str(path)]).to_arrow_table())
+    else:
+        sql, keys = _query(kind, steps_inline=True)
+        table = con.sql(sql, params=[str(path)]).to_arrow_table()
+        steps = _step_columns(table) if _checked(table, kind) else None
+    return None if steps is None else ColumnChunks(_chunks(table.select(keys)), steps)
+
+
+def _checked(table: pa.Table, kind: str) -> bool:
+    """Whether every row passed its checks in SQL and every stamp is one by the row rules (each
+    distinct value checked once, by the rule itself: suite.rundir.readback.IsoStamps)."""
     if table.num_rows and not pc.all(table.column("row_ok")).as_py():
+        return False
+    stamps = IsoStamps()
+    for key, rule in _rules(kind):
+        if rule.endswith("iso"):
+            check = stamps.is_iso if rule.startswith("is_") else stamps.opt_iso
+            if not all(map(check, pc.unique(table.column(key)).to_pylist())):
+                return False
+    return True
+
+
+def _flat_steps(flat: pa.Table) -> StepColumns | None:
+    """The second scan's steps (one row each, in order) as StepColumns; None when one fails a check."""
+    if flat.num_rows and not pc.all(flat.column("ok")).as_py():
         return None
-    days = pc.unique(pc.drop_null(pc.list_flatten(table.column("days")))).to_pylist()
-    if not all(valid_day(d) for d in days):
-        return None
-    steps = _step_columns(table) if kind == "jobs" else None
-    return ColumnChunks(_chunks(table.select(keys)), steps)
+    number = flat.column("number")
+    has_number = number.is_valid().to_numpy()
+    name = flat.column("name").combine_chunks().dictionary_encode()
+    conclusion = flat.column("conclusion").combine_chunks().dictionary_encode()
+    started, completed = (_seconds(flat.column(k)) for k in ("started", "completed"))
+    job_id = np.asarray(flat.column("id").to_numpy(), dtype=np.int64)
+    numbers = np.asarray(number.fill_null(-1).to_numpy(), dtype=np.int64)
+    has_number = np.asarray(has_number, dtype=bool)
+    order = _by_number(job_id, has_number, numbers)
+    return StepColumns(
+        job_id=job_id[order],
+        number=numbers[order],
+        has_number=has_number[order],
+        name=_codes(name)[order],
+        name_values=tuple(name.dictionary.to_pylist()),
+        conclusion=_codes(conclusion, len(conclusion.dictionary))[order],
+        conclusion_values=(*conclusion.dictionary.to_pylist(), None),
+        duration=np.where(completed >= started, completed - started, np.nan)[order],  # NaN: one missing
+    )
+
+
+def _seconds(stamps: Any) -> np.ndarray:
+    """Each step stamp as the steps' figures read it (suite.isotime.observed_ts: NaN for one missing
+    or damaged), each distinct value parsed once."""
+    encoded = (stamps.combine_chunks() if isinstance(stamps, pa.ChunkedArray) else stamps).dictionary_encode()
+    parsed = [observed_ts(v) for v in encoded.dictionary.to_pylist()]
+    lut = np.array([np.nan if t is None else t for t in parsed] + [np.nan], dtype=float)
+    return lut[_codes(encoded, len(parsed))]
 
 
 def _chunks(table: pa.Table) -> Iterator[Chunk]:
@@ -236,11 +307,7 @@ def _step_columns(table: pa.Table) -> StepColumns:
     order = _by_number(parent, has_number, numbers)
     name = flat.field("name").dictionary_encode()
     conclusion = flat.field("conclusion").dictionary_encode()
-    # epoch microseconds / 10**6, correctly rounded, as suite.isotime.parse_column reads a stamp
-    started, completed = (
-        flat.field(k).cast(pa.float64()).fill_null(np.nan).to_numpy() / 1_000_000
-        for k in ("started", "completed")
-    )
+    started, completed = (_seconds(flat.field(k)) for k in ("started", "completed"))
     duration = np.where(completed >= started, completed - started, np.nan)  # NaN: either missing too
     return StepColumns(
         job_id=ids[parent][order],
@@ -254,17 +321,15 @@ def _step_columns(table: pa.Table) -> StepColumns:
     )
 
 
-def _by_number(parent: np.ndarray, has_number: np.ndarray, numbers: np.ndarray) -> np.ndarray:
-    """The steps' order: by job, then number (unnumbered last), the file's order on a tie; the steps
-    as they are when they already are in it (GitHub's are)."""
-    same = parent[1:] == parent[:-1]
-    later = ~has_number[1:] & has_number[:-1]
-    rank_up = (has_number[1:] == has_number[:-1]) & (numbers[1:] >= numbers[:-1])
-    if bool(
-        np.all((parent[1:] > parent[:-1]) | (same & (later | rank_up | ~has_number[1:] & ~has_number[:-1])))
-    ):
-        return np.arange(parent.size)
-    return np.lexsort((np.arange(parent.size), numbers, ~has_number, parent))  # stable
+def _by_number(job: np.ndarray, has_number: np.ndarray, numbers: np.ndarray) -> np.ndarray:
+    """The steps' order: each job's steps (consecutive, as read) by number, unnumbered last, their
+    order as read on a tie; the steps as they are when they already are in it (GitHub's are)."""
+    new_job = job[1:] != job[:-1]
+    in_order = (has_number[1:] & has_number[:-1] & (numbers[1:] >= numbers[:-1])) | ~has_number[1:]
+    if bool(np.all(new_job | in_order)):
+        return np.arange(job.size)
+    run = np.concatenate(([0], np.cumsum(new_job)))  # each job's place among the jobs read
+    return np.lexsort((np.arange(job.size), numbers, ~has_number, run))  # stable
 
 
 def _codes(encoded: Any, null_code: int = -1) -> np.ndarray:

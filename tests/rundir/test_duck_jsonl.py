@@ -208,6 +208,21 @@ GOOD_JOB = {
 }
 
 
+def test_a_step_stamp_that_is_no_time_is_read_as_not_observed_as_line_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.jsonl"
+    odd = {
+        "number": 3,
+        "name": "x",
+        "started_at": "2027-02-30T08:00:05Z",
+        "completed_at": "2027-01-15T08:00:09Z",
+    }
+    path.write_text(json.dumps({**GOOD_JOB, "steps": [*GOOD_JOB["steps"], odd]}) + "\n")
+    read = duck_chunks(path, "jobs")
+    assert read is not None and read.steps is not None  # read by DuckDB: the stamp parsed as Python does
+    assert steps_by_job(read.steps)[1][2] == (3, "x", None, None)
+    assert deferred(path, "jobs") == line_by_line(path, "jobs")
+
+
 def test_good_jobs_are_read_by_duckdb_with_their_steps_in_order(tmp_path: Path) -> None:
     path = tmp_path / "jobs.jsonl"
     path.write_text("".join(json.dumps({**GOOD_JOB, "id": i}) + "\n" for i in range(1, 301)))
@@ -225,7 +240,7 @@ def test_good_jobs_are_read_by_duckdb_with_their_steps_in_order(tmp_path: Path) 
         {"started_at": "2027-02-30T08:00:05Z"},  # no such day
         {"labels": ["a", 1]},  # a label that is not a string
         {"steps": [{"number": 1.5}]},  # a step number that is not an integer
-        {"steps": [{"started_at": "2027-02-30T08:00:05Z"}]},  # no such day in a step
+        {"steps": [{"started_at": 5}]},  # a step stamp that is not a string
     ],
 )
 def test_a_damaged_field_sends_the_file_to_the_line_by_line_reader(
