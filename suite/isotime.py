@@ -120,6 +120,9 @@ class Stamps(dict[Any, float]):
         return _UNSEEN  # parsed in column(), with the chunk's other new values
 
     def column(self, values: Sequence[Any]) -> np.ndarray:
+        distinct = getattr(values, "distinct", None)  # an encoded column (suite.rundir.column_chunks)
+        if isinstance(distinct, list):
+            return self.column(distinct)[values.codes]  # type: ignore[attr-defined]
         n = len(values)
         out = np.fromiter(map(self.__getitem__, values), float, n)
         unseen = np.flatnonzero(out == _UNSEEN)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from suite.rundir.column_chunks import ColumnChunks
+from suite.rundir.column_chunks import ColumnChunks, Encoded
 
 CHUNK = 4096  # rows per yielded chunk: numpy converts a chunk's columns in a few calls
 BATCH = 128  # rows read at a time: a batch of dicts stays in the CPU cache while its keys are pulled
@@ -74,6 +74,10 @@ class Codes(dict[Any, int]):
         return code
 
     def column(self, values: Sequence[Any]) -> np.ndarray:
+        if isinstance(values, Encoded):  # each distinct value looked up once, in order of first sight
+            return np.fromiter(map(self.__getitem__, values.distinct), np.int64, len(values.distinct))[
+                values.codes
+            ]
         return np.fromiter(map(self.__getitem__, values), np.int64, len(values))
 
 
@@ -145,6 +149,9 @@ def nullable(a: np.ndarray) -> list[float | None]:
 def ints(values: Sequence[Any], default: int | None = None) -> np.ndarray:
     """int(v) for each value (`int(v or default)` when a default is given), as an int64 column."""
     n = len(values)
+    if isinstance(values, np.ndarray):  # a column read without null (suite.rundir.duck_jsonl)
+        out = values.astype(np.int64)
+        return out if default is None else np.where(out == 0, default, out)
     if default is None:
         return np.fromiter(values, np.int64, n)
     try:

@@ -23,7 +23,7 @@ import numpy as np
 
 from suite.analyze.columns import objects
 from suite.isotime import parse_column
-from suite.rundir.column_chunks import ColumnChunks
+from suite.rundir.column_chunks import ColumnChunks, as_list
 
 GITHUB_FIELDS = ("workflow_name", "head_branch", "head_sha", "labels", "runner_id", "runner_group_name")
 BATCH = 256
@@ -48,11 +48,11 @@ class JobTap:
             return jobs.tapped(self._take)
         return self._rows(jobs)
 
-    def _take(self, chunk: dict[str, list[Any]]) -> None:
-        self.ids.extend(chunk["id"])
+    def _take(self, chunk: dict[str, Any]) -> None:
+        self.ids.extend(as_list(chunk["id"]))
         n = len(chunk["id"])
         for f, col in self.fields.items():
-            col.extend(chunk[f] if f in chunk else [None] * n)
+            col.extend(as_list(chunk[f]) if f in chunk else [None] * n)
 
     def _rows(self, jobs: Iterable[Row]) -> Iterator[Row]:
         for batch in _batches(jobs):
@@ -71,7 +71,7 @@ class RunTap:
 
     def rows(self, runs: Iterable[Row]) -> Iterable[Row]:
         if isinstance(runs, ColumnChunks):
-            return runs.tapped(lambda c: self._take(c["id"], c["path"]))
+            return runs.tapped(lambda c: self._take(as_list(c["id"]), as_list(c["path"])))
         return self._rows(runs)
 
     def _rows(self, runs: Iterable[Row]) -> Iterator[Row]:

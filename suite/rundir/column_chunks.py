@@ -1,10 +1,13 @@
 """Rows given as columns, a chunk at a time: what suite.rundir.fast_jsonl reads and suite.analyze.columns
 takes besides dict rows. Pure data, no I/O.
 
-A ColumnChunks is an iterable of chunks; each chunk is a dict {key: list of values, one per row} whose
-lists have one length. A key absent from a chunk is absent from each of its rows. (Each chunk is itself
-a dict, so a ColumnChunks passes where rows are typed `Iterable[dict[str, Any]]`; the readers that take
-rows check for it with isinstance and read it by chunk.)
+A ColumnChunks is an iterable of chunks; each chunk is a dict {key: the values, one per row} whose
+columns have one length: a list, or (from suite.rundir.duck_jsonl) an int64 numpy array (a column
+without null) or an `Encoded` column (repeating values as distinct values and a code per row), which
+the analysis's column builders take without a Python object per row. A key absent from a chunk is
+absent from each of its rows. (Each chunk is itself a dict, so a ColumnChunks passes where rows are
+typed `Iterable[dict[str, Any]]`; the readers that take rows check for it with isinstance and read it
+by chunk.)
 """
 
 from __future__ import annotations
@@ -18,6 +21,43 @@ import numpy as np
 
 Chunk = dict[str, list[Any]]
 ROWS_PER_CHUNK = 4096
+
+
+@dataclass(frozen=True)
+class Encoded(Sequence[Any]):
+    """A column of repeating values: `distinct` (each value once, in order of first sight, None
+    among them when the column has a null) and `codes`, per row its value's index in `distinct`."""
+
+    distinct: list[Any]
+    codes: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.codes.size)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return self.tolist()[index]
+        return self.distinct[int(self.codes[index])]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.tolist())
+
+    def tolist(self) -> list[Any]:
+        table = np.empty(len(self.distinct), dtype=object)
+        for i, v in enumerate(self.distinct):  # one by one: a list value stays one value
+            table[i] = v
+        out: list[Any] = table[self.codes].tolist()
+        return out
+
+
+def as_list(values: Sequence[Any]) -> list[Any]:
+    """A chunk's column as a list of Python values."""
+    if isinstance(values, list):
+        return values
+    if isinstance(values, Encoded | np.ndarray):
+        out: list[Any] = values.tolist()
+        return out
+    return list(values)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from suite.isotime import observed_ts
-from suite.rundir.column_chunks import ROWS_PER_CHUNK, Chunk, ColumnChunks, StepColumns
+from suite.rundir.column_chunks import ROWS_PER_CHUNK, Chunk, ColumnChunks, Encoded, StepColumns
 from suite.rundir.readback import IsoStamps, row_rules
 
 DUCK_KINDS = ("jobs", "runs")
@@ -280,10 +280,32 @@ def _seconds(stamps: Any) -> np.ndarray:
 
 
 def _chunks(table: pa.Table) -> Iterator[Chunk]:
-    for batch in table.to_batches(max_chunksize=ROWS_PER_CHUNK * 4):
-        yield {
-            name: column.to_pylist() for name, column in zip(batch.schema.names, batch.columns, strict=True)
-        }
+    """The table a batch at a time: strings as Encoded columns, integers without null as numpy
+    arrays, the others as lists."""
+    for batch in table.to_batches(max_chunksize=ROWS_PER_CHUNK * 16):
+        yield {name: _column(column) for name, column in zip(batch.schema.names, batch.columns, strict=True)}
+
+
+def _column(column: pa.Array) -> Any:
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return _encoded(column)
+    if pa.types.is_integer(column.type) and not column.null_count:
+        return np.asarray(column.to_numpy(), dtype=np.int64)
+    return column.to_pylist()
+
+
+def _encoded(column: pa.Array) -> Encoded:
+    """A string column as its distinct values in order of first sight (None where the first null is)
+    and a code per row."""
+    encoded = column.dictionary_encode()
+    distinct = encoded.dictionary.to_pylist()
+    codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(), dtype=np.int64)
+    if column.null_count:
+        first = int(np.argmax(codes < 0))
+        at = int(codes[:first].max()) + 1 if first else 0  # the distinct values seen before the first null
+        distinct.insert(at, None)
+        codes = np.where(codes < 0, at, codes + (codes >= at))
+    return Encoded(distinct, codes)
 
 
 def _step_columns(table: pa.Table) -> StepColumns:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,7 +21,7 @@ from suite.analyze.steps import StepTap, step_columns
 from suite.errors import UsageError
 from suite.pipeline.analysis import Deferred
 from suite.rundir.column_chunks import ColumnChunks, StepColumns
-from suite.rundir.duck_jsonl import DUCK_KINDS, EXTRA, duck_chunks
+from suite.rundir.duck_jsonl import DUCK_KINDS, EXTRA, _encoded, duck_chunks
 from suite.rundir.jsonio import iter_jsonl
 from suite.rundir.readback import IsoStamps, row_check, row_rules
 
@@ -250,3 +251,11 @@ def test_a_damaged_field_sends_the_file_to_the_line_by_line_reader(
     path.write_text(json.dumps(GOOD_JOB) + "\n" + json.dumps({**GOOD_JOB, **damage}) + "\n")
     assert duck_chunks(path, "jobs") is None
     assert deferred(path, "jobs") == line_by_line(path, "jobs")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.none() | st.sampled_from(["a", "b", "", "é"]), max_size=12))
+def test_an_encoded_column_keeps_its_values_and_their_order_of_first_sight(values: list[str | None]) -> None:
+    enc = _encoded(pa.array(values, pa.string()))
+    assert enc.tolist() == values and list(enc) == values
+    assert enc.distinct == list(dict.fromkeys(values))  # as Codes numbers them, in order of first sight
