@@ -33,7 +33,7 @@ figures are the same; such a line is read rather than named as damaged.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,7 @@ from suite.rundir.column_chunks import ROWS_PER_CHUNK, Chunk, ColumnChunks, Enco
 from suite.rundir.readback import IsoStamps, row_rules
 
 DUCK_KINDS = ("jobs", "runs")
-MAX_OBJECT = 64 << 20  # bytes of one line DuckDB reads (its default, 16 MiB, refuses a larger one)
+MAX_OBJECT = 16 << 20  # bytes of one line DuckDB reads (its default; a larger one: read line by line)
 SHAPE = r"\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{3})?Z"  # readback's GitHub shape
 # GitHub's fields the job table keeps beside the analysis's (suite.pipeline.job_taps): their rule
 EXTRA = {
@@ -223,7 +223,7 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> ColumnChunks
     if kind != "jobs":
         return ColumnChunks(_chunks(table.select(keys)))
     if pc.count_distinct(table.column("id")).as_py() == table.num_rows:
-        steps = _flat_steps(con.sql(_steps_query(), params=[str(path)]).to_arrow_table())
+        steps = _flat_steps(con.sql(_steps_query(), params=[str(path)]).to_arrow_reader(1 << 17))
     else:
         sql, keys = _query(kind, steps_inline=True)
         table = con.sql(sql, params=[str(path)]).to_arrow_table()
@@ -245,38 +245,67 @@ def _checked(table: pa.Table, kind: str) -> bool:
     return True
 
 
-def _flat_steps(flat: pa.Table) -> StepColumns | None:
-    """The second scan's steps (one row each, in order) as StepColumns; None when one fails a check."""
-    if flat.num_rows and not pc.all(flat.column("ok")).as_py():
-        return None
-    number = flat.column("number")
-    has_number = number.is_valid().to_numpy()
-    name = flat.column("name").combine_chunks().dictionary_encode()
-    conclusion = flat.column("conclusion").combine_chunks().dictionary_encode()
-    started, completed = (_seconds(flat.column(k)) for k in ("started", "completed"))
-    job_id = np.asarray(flat.column("id").to_numpy(), dtype=np.int64)
-    numbers = np.asarray(number.fill_null(-1).to_numpy(), dtype=np.int64)
-    has_number = np.asarray(has_number, dtype=bool)
+def _flat_steps(batches: Iterable[pa.RecordBatch]) -> StepColumns | None:
+    """The second scan's steps (one row each, in order), a batch at a time (only the numpy columns
+    stay), as StepColumns; None when one fails a check."""
+    names: dict[str, int] = {}
+    verdicts: dict[str | None, int] = {}
+    seconds: dict[Any, float] = {}  # each distinct stamp parsed once
+    parts: list[tuple[np.ndarray, ...]] = []
+    for batch in batches:
+        if batch.num_rows and not pc.all(batch.column("ok")).as_py():
+            return None
+        number = batch.column("number")
+        started, completed = (_seconds(batch.column(k), seconds) for k in ("started", "completed"))
+        parts.append(
+            (
+                np.asarray(batch.column("id").to_numpy(), dtype=np.int64),
+                np.asarray(number.fill_null(-1).to_numpy(), dtype=np.int64),
+                np.asarray(number.is_valid().to_numpy(zero_copy_only=False), dtype=bool),
+                _recoded(batch.column("name"), names),
+                _recoded(batch.column("conclusion"), verdicts),
+                np.where(completed >= started, completed - started, np.nan),  # NaN: one missing
+            )
+        )
+    if not parts:
+        return StepColumns.empty()
+    job_id, numbers, has_number, name, conclusion, duration = (
+        np.concatenate(c) for c in zip(*parts, strict=True)
+    )
     order = _by_number(job_id, has_number, numbers)
     return StepColumns(
         job_id=job_id[order],
         number=numbers[order],
         has_number=has_number[order],
-        name=_codes(name)[order],
-        name_values=tuple(name.dictionary.to_pylist()),
-        conclusion=_codes(conclusion, len(conclusion.dictionary))[order],
-        conclusion_values=(*conclusion.dictionary.to_pylist(), None),
-        duration=np.where(completed >= started, completed - started, np.nan)[order],  # NaN: one missing
+        name=name[order],
+        name_values=tuple(names),
+        conclusion=conclusion[order],
+        conclusion_values=tuple(verdicts),
+        duration=duration[order],
     )
 
 
-def _seconds(stamps: Any) -> np.ndarray:
+def _recoded(column: pa.Array, codes: dict[Any, int]) -> np.ndarray:
+    """A string column's codes in `codes` (a new value: the next code; a null: None's)."""
+    encoded = column.dictionary_encode()
+    lut = [codes.setdefault(v, len(codes)) for v in encoded.dictionary.to_pylist()]
+    if column.null_count:
+        lut.append(codes.setdefault(None, len(codes)))
+    return np.asarray(lut, dtype=np.int64)[_codes(encoded, len(encoded.dictionary))]
+
+
+def _seconds(stamps: Any, memo: dict[Any, float] | None = None) -> np.ndarray:
     """Each step stamp as the steps' figures read it (suite.isotime.observed_ts: NaN for one missing
     or damaged), each distinct value parsed once."""
+    memo = {} if memo is None else memo
     encoded = (stamps.combine_chunks() if isinstance(stamps, pa.ChunkedArray) else stamps).dictionary_encode()
-    parsed = [observed_ts(v) for v in encoded.dictionary.to_pylist()]
-    lut = np.array([np.nan if t is None else t for t in parsed] + [np.nan], dtype=float)
-    return lut[_codes(encoded, len(parsed))]
+    distinct = encoded.dictionary.to_pylist()
+    for v in distinct:
+        if v not in memo:
+            t = observed_ts(v)
+            memo[v] = np.nan if t is None else t
+    lut = np.array([memo[v] for v in distinct] + [np.nan], dtype=float)
+    return lut[_codes(encoded, len(distinct))]
 
 
 def _chunks(table: pa.Table) -> Iterator[Chunk]:
@@ -343,13 +372,13 @@ def _step_columns(table: pa.Table) -> StepColumns:
     )
 
 
-def _by_number(job: np.ndarray, has_number: np.ndarray, numbers: np.ndarray) -> np.ndarray:
+def _by_number(job: np.ndarray, has_number: np.ndarray, numbers: np.ndarray) -> np.ndarray | slice:
     """The steps' order: each job's steps (consecutive, as read) by number, unnumbered last, their
     order as read on a tie; the steps as they are when they already are in it (GitHub's are)."""
     new_job = job[1:] != job[:-1]
     in_order = (has_number[1:] & has_number[:-1] & (numbers[1:] >= numbers[:-1])) | ~has_number[1:]
     if bool(np.all(new_job | in_order)):
-        return np.arange(job.size)
+        return slice(None)  # as they are: no copy
     run = np.concatenate(([0], np.cumsum(new_job)))  # each job's place among the jobs read
     return np.lexsort((np.arange(job.size), numbers, ~has_number, run))  # stable
 
