@@ -13,7 +13,7 @@ is typed and checked in SQL by the same rules (suite.rundir.readback; a timestam
 itself in Python, each distinct value once), and the file is refused (None) when:
 
 - DuckDB refuses it: a line that is not JSON (torn, two objects on one line, a comment, bad UTF-8, a
-  lone surrogate), an object with a duplicate key, a line over 64 MiB, a `steps` that is not a list of
+  lone surrogate), an object with a duplicate key, a line over 16 MiB, a `steps` that is not a list of
   objects or `labels` not a list;
 - a field read is of another JSON type than its rule says (a float or a string for an integer, an
   integer beyond int64, NaN or Infinity in a field read), a required one is missing or null, or a
