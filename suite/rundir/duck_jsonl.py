@@ -247,42 +247,45 @@ def _checked(table: pa.Table, kind: str) -> bool:
 
 def _flat_steps(batches: Iterable[pa.RecordBatch]) -> StepColumns | None:
     """The second scan's steps (one row each, in order), a batch at a time (only the numpy columns
-    stay), as StepColumns; None when one fails a check."""
+    stay; each joined into one as the batches' parts are let go), as StepColumns; None when one fails a
+    check."""
     names: dict[str, int] = {}
     verdicts: dict[str | None, int] = {}
-    seconds: dict[Any, float] = {}  # each distinct stamp parsed once
-    parts: list[tuple[np.ndarray, ...]] = []
+    parts: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("job_id", "number", "has", "name", "verdict", "took")
+    }
     for batch in batches:
         if batch.num_rows and not pc.all(batch.column("ok")).as_py():
             return None
         number = batch.column("number")
-        started, completed = (_seconds(batch.column(k), seconds) for k in ("started", "completed"))
-        parts.append(
-            (
-                np.asarray(batch.column("id").to_numpy(), dtype=np.int64),
-                np.asarray(number.fill_null(-1).to_numpy(), dtype=np.int64),
-                np.asarray(number.is_valid().to_numpy(zero_copy_only=False), dtype=bool),
-                _recoded(batch.column("name"), names),
-                _recoded(batch.column("conclusion"), verdicts),
-                np.where(completed >= started, completed - started, np.nan),  # NaN: one missing
-            )
-        )
-    if not parts:
+        started, completed = (_seconds(batch.column(k)) for k in ("started", "completed"))
+        parts["job_id"].append(np.asarray(batch.column("id").to_numpy(), dtype=np.int64))
+        parts["number"].append(np.asarray(number.fill_null(-1).to_numpy(), dtype=np.int64))
+        parts["has"].append(np.asarray(number.is_valid().to_numpy(zero_copy_only=False), dtype=bool))
+        parts["name"].append(_recoded(batch.column("name"), names))
+        parts["verdict"].append(_recoded(batch.column("conclusion"), verdicts))
+        parts["took"].append(np.where(completed >= started, completed - started, np.nan))  # NaN: one missing
+    if not parts["job_id"]:
         return StepColumns.empty()
-    job_id, numbers, has_number, name, conclusion, duration = (
-        np.concatenate(c) for c in zip(*parts, strict=True)
-    )
-    order = _by_number(job_id, has_number, numbers)
+    joined = {k: _joined(parts, k) for k in list(parts)}
+    order = _by_number(joined["job_id"], joined["has"], joined["number"])
     return StepColumns(
-        job_id=job_id[order],
-        number=numbers[order],
-        has_number=has_number[order],
-        name=name[order],
+        job_id=joined["job_id"][order],
+        number=joined["number"][order],
+        has_number=joined["has"][order],
+        name=joined["name"][order],
         name_values=tuple(names),
-        conclusion=conclusion[order],
+        conclusion=joined["verdict"][order],
         conclusion_values=tuple(verdicts),
-        duration=duration[order],
+        duration=joined["took"][order],
     )
+
+
+def _joined(parts: dict[str, list[np.ndarray]], key: str) -> np.ndarray:
+    """One column's parts joined, the parts let go (a column at a time: memory holds one copy more)."""
+    out = np.concatenate(parts[key])
+    del parts[key]
+    return out
 
 
 def _recoded(column: pa.Array, codes: dict[Any, int]) -> np.ndarray:
@@ -294,18 +297,13 @@ def _recoded(column: pa.Array, codes: dict[Any, int]) -> np.ndarray:
     return np.asarray(lut, dtype=np.int64)[_codes(encoded, len(encoded.dictionary))]
 
 
-def _seconds(stamps: Any, memo: dict[Any, float] | None = None) -> np.ndarray:
+def _seconds(stamps: Any) -> np.ndarray:
     """Each step stamp as the steps' figures read it (suite.isotime.observed_ts: NaN for one missing
-    or damaged), each distinct value parsed once."""
-    memo = {} if memo is None else memo
+    or damaged), each distinct value of the column (or batch) parsed once."""
     encoded = (stamps.combine_chunks() if isinstance(stamps, pa.ChunkedArray) else stamps).dictionary_encode()
-    distinct = encoded.dictionary.to_pylist()
-    for v in distinct:
-        if v not in memo:
-            t = observed_ts(v)
-            memo[v] = np.nan if t is None else t
-    lut = np.array([memo[v] for v in distinct] + [np.nan], dtype=float)
-    return lut[_codes(encoded, len(distinct))]
+    parsed = [observed_ts(v) for v in encoded.dictionary.to_pylist()]
+    lut = np.array([np.nan if t is None else t for t in parsed] + [np.nan], dtype=float)
+    return lut[_codes(encoded, len(parsed))]
 
 
 def _chunks(table: pa.Table) -> Iterator[Chunk]:
