@@ -203,7 +203,12 @@ def _groups(
     np.minimum.at(first_seen, job_of, np.arange(pos.size))
     keys = (step_name, np.where(has_number, number, 0), ~has_number, job_of)
     by_key = np.lexsort(keys)
-    cuts = np.flatnonzero(np.any([k[by_key][1:] != k[by_key][:-1] for k in keys], axis=0)) + 1
+    new_key = np.zeros(max(by_key.size - 1, 0), bool)
+    for k in keys:  # one key at a time: a single 5M-long temporary, not four
+        ordered = k[by_key]
+        new_key |= ordered[1:] != ordered[:-1]
+        del ordered
+    cuts = np.flatnonzero(new_key) + 1
     out: list[tuple[tuple[int, bool, int, str], StepFigures]] = []
     for part in np.split(by_key, cuts):
         i = int(part[0])

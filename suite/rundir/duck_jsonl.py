@@ -33,6 +33,7 @@ figures are the same; such a line is read rather than named as damaged.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -103,8 +104,8 @@ def _value(f: str, rule: str) -> str:
     kind = rule.partition("_")[2]
     if kind == "int":
         return f"TRY_CAST({f} AS BIGINT)"
-    if kind == "labels":
-        return f"list_transform({f}, lambda x: x ->> '$')"
+    if kind == "labels":  # as JSON text: a set of labels repeats, each distinct one made a list once
+        return f"CAST({f} AS JSON)"
     return f"({f} ->> '$')"
 
 
@@ -307,10 +308,18 @@ def _seconds(stamps: Any) -> np.ndarray:
 
 
 def _chunks(table: pa.Table) -> Iterator[Chunk]:
-    """The table a batch at a time: strings as Encoded columns, integers without null as numpy
-    arrays, the others as lists."""
+    """The table a batch at a time: strings as Encoded columns (labels, read as JSON text: each
+    distinct set made a list once), integers without null as numpy arrays, the others as lists."""
     for batch in table.to_batches(max_chunksize=ROWS_PER_CHUNK * 16):
-        yield {name: _column(column) for name, column in zip(batch.schema.names, batch.columns, strict=True)}
+        chunk = {
+            name: _column(column) for name, column in zip(batch.schema.names, batch.columns, strict=True)
+        }
+        labels = chunk.get("labels")
+        if isinstance(labels, Encoded):
+            chunk["labels"] = Encoded(
+                [None if v is None else json.loads(v) for v in labels.distinct], labels.codes
+            )
+        yield chunk
 
 
 def _column(column: pa.Array) -> Any:
