@@ -58,7 +58,7 @@ def parse_steps(raw: Any) -> list[Step]:
             continue
         get = s.get
         number, name, conclusion = get("number"), get("name"), get("conclusion")
-        started, completed = _stamp(get("started_at")), _stamp(get("completed_at"))
+        started, completed = observed_ts(get("started_at")), observed_ts(get("completed_at"))
         out.append(
             Step(
                 number if type(number) is int else None,
@@ -77,9 +77,6 @@ def parse_steps(raw: Any) -> list[Step]:
 
 def _by_number(st: Step) -> tuple[bool, int]:
     return st.number is None, st.number or 0
-
-
-_stamp = observed_ts  # a damaged stamp is one not observed
 
 
 BATCH = 128  # rows looked at together: most batches have steps in every row, or in none

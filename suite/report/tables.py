@@ -24,6 +24,7 @@ import numpy as np
 from suite.analyze.per_job import JobRows
 from suite.analyze.rows import ColumnRows
 from suite.isotime import parse_column, ts
+from suite.rundir.column_chunks import as_list
 from suite.rundir.paths import RunDir
 from suite.rundir.result_schema import PER_JOB_KEYS
 from suite.rundir.table_io import write_table
@@ -86,9 +87,7 @@ def job_columns(rd: RunDir, result: Mapping[str, Any], manifest: Mapping[str, An
     cols.update(_joined(result.get("per_job"), n))
     known = set((result.get("per_task") or {}).get("task_id") or ())
     runners = per_job["runner_name"]
-    cols["task_id"] = [
-        r if r in known else None for r in (runners.tolist() if isinstance(runners, np.ndarray) else runners)
-    ]
+    cols["task_id"] = [r if r in known else None for r in as_list(runners)]
     for name, value in {**_identity(result, manifest), **_sizing(result)}.items():
         cols[name] = [value] * n
     return cols
@@ -141,11 +140,7 @@ def run_columns(
             node = node.get(part) if isinstance(node, Mapping) else None
         return node
 
-    ended = [
-        c
-        for c in (conclusions.tolist() if isinstance(conclusions, np.ndarray) else conclusions)
-        if c in ENDED
-    ]
+    ended = [c for c in as_list(conclusions) if c in ENDED]
     window = (at("window.start"), at("window.end"))
     row = {
         **_identity(result, manifest),

@@ -3,8 +3,8 @@ fields the analysis reads as columns, a job's steps taken apart into flat column
 none of GitHub's other fields (a run object is about 13 KB, of which the analysis reads eight fields)
 ever made a Python object. Python's decoder, line by line, spent about 21 s on the runs and 28 s on the
 jobs (with their steps) of a million jobs shaped like a real collection; here they take about 3.4 s and
-9 s (the jobs in two scans: the rows, then one row per step, when the job ids are distinct; a file with
-a job id twice has each row's steps read as its list, each id's last copy kept).
+9 s (the jobs in two scans: the rows, then one row per step; in a file with a job id twice, each id's
+last copy's steps are kept).
 
 The read is taken only when it gives what the line-by-line reader (suite.rundir.jsonio.iter_jsonl
 with row_check) would give; otherwise `duck_chunks` returns None and the caller reads the file line by
@@ -49,7 +49,6 @@ from suite.rundir.readback import IsoStamps, row_rules
 
 DUCK_KINDS = ("jobs", "runs")
 MAX_OBJECT = 16 << 20  # bytes of one line DuckDB reads (its default; a larger one: read line by line)
-SHAPE = r"\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{3})?Z"  # readback's GitHub shape
 # GitHub's fields the job table keeps beside the analysis's (suite.pipeline.job_taps): their rule
 EXTRA = {
     "jobs": (
@@ -94,8 +93,8 @@ def _ok(f: str, rule: str) -> str:
         return f"({f} IS NULL OR coalesce(list_bool_and({each}), true))"
     test = {
         "int": _is_int(f),
-        "str": f"json_type({f}) = 'VARCHAR'",
-        "iso": _is_text(f),  # the value itself: checked in Python, each distinct one once (_stamps_ok)
+        "str": _is_text(f),
+        "iso": _is_text(f),  # the value itself: checked in Python, each distinct one once (_checked)
     }[kind]
     return test if required == "is" else f"({_absent(f)} OR {test})"
 
@@ -119,31 +118,9 @@ STEPS_TYPE = "STRUCT(" + ", ".join(f"{k} JSON" for k in STEP_FIELDS) + ")[]"
 
 def _step_ok() -> str:
     number, name, conclusion, started, completed = (f"s.{k}" for k in STEP_FIELDS)
-    return (
-        f"({_absent(number)} OR {_is_int(number)}) "
-        f"AND ({_absent(name)} OR json_type({name}) = 'VARCHAR') "
-        f"AND ({_absent(conclusion)} OR json_type({conclusion}) = 'VARCHAR') "
-        + " ".join(f"AND ({_absent(t)} OR {_is_text(t)})" for t in (started, completed))
+    return f"({_absent(number)} OR {_is_int(number)}) " + " ".join(
+        f"AND ({_absent(t)} OR {_is_text(t)})" for t in (name, conclusion, started, completed)
     )
-
-
-def _steps_ok() -> str:
-    """Steps read as a list of objects (anything else: DuckDB refuses the file), each field checked."""
-    each = f"list_transform(raw.steps, lambda s: {_step_ok()})"
-    return f"(raw.steps IS NULL OR coalesce(list_bool_and({each}), true))"
-
-
-def _steps_value() -> str:
-    fields = ", ".join(
-        [
-            "'number': TRY_CAST(s.number AS BIGINT)",
-            "'name': coalesce(s.name ->> '$', '')",
-            "'conclusion': s.conclusion ->> '$'",
-            "'started': s.started_at ->> '$'",
-            "'completed': s.completed_at ->> '$'",
-        ]
-    )
-    return f"list_transform(raw.steps, lambda s: {{{fields}}})"
 
 
 def _rules(kind: str) -> list[tuple[str, str]]:
@@ -157,33 +134,32 @@ def _read_json(columns: list[tuple[str, str]]) -> str:
     return f"read_json(?, {options}) AS raw"
 
 
-def _query(kind: str, steps_inline: bool) -> tuple[str, list[str]]:
+def _query(kind: str) -> tuple[str, list[str]]:
     """The rows' fields, typed, with row_ok (every check in SQL; the stamps' values are checked in
-    Python: _stamps_ok); steps_inline: each job's steps too, as a list (checked in row_ok)."""
+    Python: _checked)."""
     rules = _rules(kind)
-    inline = kind == "jobs" and steps_inline
-    read = [(key, _type(rule)) for key, rule in rules] + ([("steps", STEPS_TYPE)] if inline else [])
+    read = [(key, _type(rule)) for key, rule in rules]
     values = [f"{_value(f'raw.{_q(k)}', rule)} AS {_q(k)}" for k, rule in rules]
-    checks = [_ok(f"raw.{_q(k)}", rule) for k, rule in rules] + ([_steps_ok()] if inline else [])
-    ok = " AND ".join(f"coalesce({c}, false)" for c in checks)
-    steps = f", {_steps_value()} AS steps" if inline else ""
-    sql = f"SELECT {', '.join(values)}{steps}, ({ok}) AS row_ok FROM {_read_json(read)}"
+    ok = " AND ".join(f"coalesce({_ok(f'raw.{_q(k)}', rule)}, false)" for k, rule in rules)
+    sql = f"SELECT {', '.join(values)}, ({ok}) AS row_ok FROM {_read_json(read)}"
     return sql, [k for k, _ in rules]
 
 
-def _steps_query() -> str:
-    """Every job's steps, one row each (the file's jobs having distinct ids), checked (ok) and typed,
-    in the file's order (DuckDB keeps it: preserve_insertion_order), each job's in its list's order."""
+def _steps_query(every_job: bool) -> str:
+    """Every job's steps, one row each, checked (ok) and typed, in the file's order (DuckDB keeps it:
+    preserve_insertion_order), each job's in its list's order (k, from 1). every_job: a job without
+    steps gives one row too (`present` false), so that each row of the file is seen (k = 1 starts one)."""
+    steps = "CASE WHEN len(raw.steps) > 0 THEN raw.steps ELSE [NULL] END" if every_job else "raw.steps"
     inner = (
-        "SELECT TRY_CAST(raw.id AS BIGINT) AS id, generate_subscripts(raw.steps, 1) AS k, "
-        "unnest(raw.steps) AS s "
+        f"SELECT TRY_CAST(raw.id AS BIGINT) AS id, generate_subscripts({steps}, 1) AS k, "
+        f"unnest({steps}) AS s "
         f"FROM {_read_json([('id', 'JSON'), ('steps', STEPS_TYPE)])}"
     )
     return (
-        "SELECT id, TRY_CAST(s.number AS BIGINT) AS number, coalesce(s.name ->> '$', '') AS name, "
-        "s.conclusion ->> '$' AS conclusion, s.started_at ->> '$' AS started, "
-        f"s.completed_at ->> '$' AS completed, coalesce({_step_ok()}, false) AS ok "
-        f"FROM ({inner})"
+        "SELECT id, k, s IS NOT NULL AS present, TRY_CAST(s.number AS BIGINT) AS number, "
+        "coalesce(s.name ->> '$', '') AS name, s.conclusion ->> '$' AS conclusion, "
+        "s.started_at ->> '$' AS started, s.completed_at ->> '$' AS completed, "
+        f"coalesce({_step_ok()}, false) AS ok FROM ({inner})"
     )
 
 
@@ -214,21 +190,17 @@ def duck_chunks(path: Path, kind: str) -> ColumnChunks | None:
 
 
 def _read(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> ColumnChunks | None:
-    """The file's rows (and the jobs' steps), or None when a check fails. A jobs file whose ids are
-    distinct (GitHub's jobs, each read once) has its steps read by a second scan, one row per step
-    (vectorised); one with a job id twice, the steps read as each row's list (each id's last copy wins)."""
-    sql, keys = _query(kind, steps_inline=False)
+    """The file's rows (and the jobs' steps, by a second scan: one row per step), or None when a check
+    fails. A jobs file with a job id twice keeps each id's last copy's steps (StepTap's rule): its
+    second scan also gives a row for each job without steps, so every copy is seen."""
+    sql, keys = _query(kind)
     table = con.sql(sql, params=[str(path)]).to_arrow_table()
     if not _checked(table, kind):
         return None
     if kind != "jobs":
         return ColumnChunks(_chunks(table.select(keys)))
-    if pc.count_distinct(table.column("id")).as_py() == table.num_rows:
-        steps = _flat_steps(con.sql(_steps_query(), params=[str(path)]).to_arrow_reader(1 << 17))
-    else:
-        sql, keys = _query(kind, steps_inline=True)
-        table = con.sql(sql, params=[str(path)]).to_arrow_table()
-        steps = _step_columns(table) if _checked(table, kind) else None
+    every_job = pc.count_distinct(table.column("id")).as_py() != table.num_rows
+    steps = _flat_steps(con.sql(_steps_query(every_job), params=[str(path)]).to_arrow_reader(1 << 17))
     return None if steps is None else ColumnChunks(_chunks(table.select(keys)), steps)
 
 
@@ -253,7 +225,7 @@ def _flat_steps(batches: Iterable[pa.RecordBatch]) -> StepColumns | None:
     names: dict[str, int] = {}
     verdicts: dict[str | None, int] = {}
     parts: dict[str, list[np.ndarray]] = {
-        k: [] for k in ("job_id", "number", "has", "name", "verdict", "took")
+        k: [] for k in ("job_id", "k", "present", "number", "has", "name", "verdict", "took")
     }
     for batch in batches:
         if batch.num_rows and not pc.all(batch.column("ok")).as_py():
@@ -261,6 +233,10 @@ def _flat_steps(batches: Iterable[pa.RecordBatch]) -> StepColumns | None:
         number = batch.column("number")
         started, completed = (_seconds(batch.column(k)) for k in ("started", "completed"))
         parts["job_id"].append(np.asarray(batch.column("id").to_numpy(), dtype=np.int64))
+        parts["k"].append(np.asarray(batch.column("k").to_numpy(), dtype=np.int64))
+        parts["present"].append(
+            np.asarray(batch.column("present").to_numpy(zero_copy_only=False), dtype=bool)
+        )
         parts["number"].append(np.asarray(number.fill_null(-1).to_numpy(), dtype=np.int64))
         parts["has"].append(np.asarray(number.is_valid().to_numpy(zero_copy_only=False), dtype=bool))
         parts["name"].append(_recoded(batch.column("name"), names))
@@ -269,6 +245,9 @@ def _flat_steps(batches: Iterable[pa.RecordBatch]) -> StepColumns | None:
     if not parts["job_id"]:
         return StepColumns.empty()
     joined = {k: _joined(parts, k) for k in list(parts)}
+    kept = _last_copies(joined["job_id"], joined.pop("k"), joined.pop("present"))
+    if kept is not None:
+        joined = {k: v[kept] for k, v in joined.items()}
     order = _by_number(joined["job_id"], joined["has"], joined["number"])
     return StepColumns(
         job_id=joined["job_id"][order],
@@ -280,6 +259,20 @@ def _flat_steps(batches: Iterable[pa.RecordBatch]) -> StepColumns | None:
         conclusion_values=tuple(verdicts),
         duration=joined["took"][order],
     )
+
+
+def _last_copies(job_id: np.ndarray, k: np.ndarray, present: np.ndarray) -> np.ndarray | None:
+    """Which step rows to keep: the steps of each job id's last row in the file (a row starts where k is
+    1; a job without steps gives one row, not present); None: every row, when each is a step of a
+    job id read once."""
+    if bool(present.all()) and np.unique(job_id[k == 1]).size == np.count_nonzero(k == 1):
+        return None
+    row = np.cumsum(k == 1) - 1  # each step row's row of the file
+    starts = job_id[k == 1]  # each row's job id
+    reverse_first = np.unique(starts[::-1], return_index=True)[1]
+    last = np.zeros(starts.size, bool)
+    last[starts.size - 1 - reverse_first] = True  # each id's last row
+    return np.flatnonzero(last[row] & present)
 
 
 def _joined(parts: dict[str, list[np.ndarray]], key: str) -> np.ndarray:
@@ -342,41 +335,6 @@ def _encoded(column: pa.Array) -> Encoded:
         distinct.insert(at, None)
         codes = np.where(codes < 0, at, codes + (codes >= at))
     return Encoded(distinct, codes)
-
-
-def _step_columns(table: pa.Table) -> StepColumns:
-    """The steps of each job id's last copy (suite.analyze.steps.StepTap's rule), flat, each job's steps
-    in order of number (unnumbered last, the file's order on a tie)."""
-    ids = table.column("id").to_numpy()
-    lists = table.column("steps").combine_chunks()
-    if not len(lists) or lists.null_count == len(lists):
-        return StepColumns.empty()
-    reverse_first = np.unique(ids[::-1], return_index=True)[1]
-    last = np.zeros(ids.size, bool)
-    last[ids.size - 1 - reverse_first] = True  # each id's last copy
-    parent = pc.list_parent_indices(lists).to_numpy()
-    flat = pc.list_flatten(lists)
-    keep = last[parent]
-    parent = parent[keep]
-    flat = flat.filter(pa.array(keep))
-    number = flat.field("number")
-    has_number = number.is_valid().to_numpy(zero_copy_only=False)
-    numbers = number.fill_null(-1).to_numpy()
-    order = _by_number(parent, has_number, numbers)
-    name = flat.field("name").dictionary_encode()
-    conclusion = flat.field("conclusion").dictionary_encode()
-    started, completed = (_seconds(flat.field(k)) for k in ("started", "completed"))
-    duration = np.where(completed >= started, completed - started, np.nan)  # NaN: either missing too
-    return StepColumns(
-        job_id=ids[parent][order],
-        number=numbers[order],
-        has_number=has_number[order],
-        name=_codes(name)[order],
-        name_values=tuple(name.dictionary.to_pylist()),
-        conclusion=_codes(conclusion, len(conclusion.dictionary))[order],
-        conclusion_values=(*conclusion.dictionary.to_pylist(), None),
-        duration=duration[order],
-    )
 
 
 def _by_number(job: np.ndarray, has_number: np.ndarray, numbers: np.ndarray) -> np.ndarray | slice:
