@@ -155,7 +155,8 @@ def _without(argv: list[str], flag: str) -> list[str]:
 
 POSITIONS = {("run", "profile"): 1, ("sim", "profile"): 1, ("collect", "dir"): 1, ("report", "dir"): 1,
              ("profiles", "action"): 1, ("profiles", "file"): 2, ("compare", "base"): 1,
-             ("compare", "candidate"): 2, ("secrets", "action"): 1, ("export", "dirs"): 1}  # fmt: skip
+             ("compare", "candidate"): 2, ("secrets", "action"): 1, ("export", "dirs"): 1,
+             ("query", "sql"): 1}  # fmt: skip
 
 
 def _with(argv: list[str], action: argparse.Action, value: str) -> list[str]:
