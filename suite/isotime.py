@@ -186,20 +186,31 @@ def parse_column(values: Sequence[Any]) -> np.ndarray:
 
 def stamp_column(times: np.ndarray) -> list[str | None]:
     """stamp() for every time (None for NaN), formatting each distinct time once."""
+    words, codes = stamp_codes(times)
+    values: list[str | None] = words[codes].tolist()
+    return values
+
+
+def stamp_codes(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stamps of `times` as distinct words and a code per time: `words[codes]` is stamp() of each
+    (words: an object array whose last item is None, the code of a NaN), each distinct time formatted once."""
     times = np.asarray(times, dtype=float)
     known = ~np.isnan(times)
-    out = np.full(times.size, None, dtype=object)
+    codes = np.zeros(times.size, dtype=np.int64)
     if not known.any():
-        return out.tolist()
+        return np.array([None], dtype=object), codes
     t = times[known]
     lo, hi = float(t.min()), float(t.max())
     if hi - lo <= 4 * t.size + 64 and bool((t == np.floor(t)).all()):
         # whole seconds over a bounded span: one string per second of the span, picked by offset
-        out[known] = _stamps(np.arange(lo, hi + 1.0))[(t - lo).astype(np.int64)]
+        words = _stamps(np.arange(lo, hi + 1.0))
+        codes[known] = (t - lo).astype(np.int64)
     else:
         uniq, inverse = np.unique(t, return_inverse=True)
-        out[known] = _stamps(uniq)[inverse.ravel()]
-    return out.tolist()
+        words = _stamps(uniq)
+        codes[known] = inverse.ravel()
+    codes[~known] = words.size
+    return np.append(words, None), codes
 
 
 _YEAR_10000 = 253402300800.0  # numpy and strftime agree on whole seconds from 1970 to year 9999

@@ -100,6 +100,11 @@ class ColumnRows(Sequence[dict[str, Any]]):
         for lo in range(0, self._len, size):
             yield [list(c[lo : lo + size]) for c in columns]
 
+    def columns(self, keys: Sequence[str]) -> list[Column]:
+        """The columns of `keys` as they are kept (lists, or Lazy numpy columns): for a writer that
+        formats a column's values without making them (suite.report.jobs_csv)."""
+        return [self._columns[self._keys.index(k)] for k in keys]
+
     def column(self, key: str) -> list[Any]:
         """One key's values for every row, as a list (no row dict is made)."""
         return list(self._columns[self._keys.index(key)][0 : self._len])

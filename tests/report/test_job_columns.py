@@ -9,6 +9,7 @@ import csv
 import io
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from suite.analyze.columns import nullable
 from suite.errors import UsageError
 from suite.isotime import stamp, stamp_column
-from suite.report import series
+from suite.report import jobs_csv, series
 from suite.report.escape import csv_cell
 from suite.report.jobs_csv import COLUMNS, PER_JOB_COLUMNS, write_jobs_csv
 from suite.rundir.column_rows import ColumnRows, Lazy
@@ -37,7 +38,7 @@ odd = st.sampled_from([0, 1, 1.0, -0.0, True, False])  # not text: written as th
 plain = st.one_of(st.none(), hostile, st.text(max_size=4))
 text = st.one_of(plain, odd)
 time = st.one_of(st.none(), st.integers(0, 7_200_000).map(lambda ms: (T0 * 1000 + ms) / 1000))
-figure = st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False), st.integers(0, 5).map(float))
+figure = st.one_of(st.none(), st.floats(allow_nan=False), st.integers(0, 5).map(float))
 
 
 @st.composite
@@ -99,10 +100,51 @@ def test_jobs_csv_from_columns_is_the_row_by_row_file(rows: list[dict[str, Any]]
     dicts = as_dicts(rows)
     assert as_columns(rows) == dicts  # the two shapes hold the same rows
     want = csv_row_by_row(dicts)
-    for per_job in (as_columns(rows), dicts):
+    for per_job, size in ((as_columns(rows), 4), (as_columns(rows), jobs_csv.SLICE), (dicts, 3)):
         out = io.StringIO(newline="")
-        write_jobs_csv(out, per_job)
+        with patch.object(jobs_csv, "SLICE", size):  # slices of a few rows: their joins hold too
+            write_jobs_csv(out, per_job)
         assert out.getvalue() == want
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.floats(), st.floats(-1e6, 1e6).map(lambda v: round(v, 3))), min_size=1, max_size=300
+    )
+)
+def test_a_figure_is_written_as_pythons_repr_of_it(values: list[float]):
+    """A float column's fields come from DuckDB's cast to VARCHAR: it must be Python's repr of every float
+    (the csv module's), whole numbers keep `.0`, -0.0 its sign, NaN (null) is empty."""
+    rows = [{k: None for k in PER_JOB_KEYS} | {"id": i, "queue_s": v} for i, v in enumerate(values)]
+    for row in rows:
+        row["samples"] = 0
+    per_job = ColumnRows.of(rows, PER_JOB_KEYS)
+    cols = [
+        Lazy(np.array(values, float), nullable) if k == "queue_s" else per_job.column(k) for k in PER_JOB_KEYS
+    ]
+    out = io.StringIO(newline="")
+    write_jobs_csv(out, ColumnRows(PER_JOB_KEYS, cols))
+    at = PER_JOB_COLUMNS.index("queue_s")
+    got = [line.split(",")[at] for line in out.getvalue().split("\r\n")[1:-1]]
+    assert got == ["" if v != v else repr(v) for v in values]
+
+
+def test_a_text_utf8_cannot_hold_is_written_with_a_question_mark(tmp_path: Path):
+    """A lone surrogate (JSON's "\\ud800" reads back as one) is written as the report's files are opened:
+    errors="replace", `?` in its place, the same bytes as the csv module's writer into the same file."""
+    rows = [
+        {k: None for k in PER_JOB_KEYS}
+        | {"id": 1, "samples": 0, "name": "a\ud800b", "runner_name": "=\udfff"}
+    ]
+    for at, write in (
+        ("new", lambda out: write_jobs_csv(out, ColumnRows.of(rows, PER_JOB_KEYS))),
+        ("old", lambda out: out.write(csv_row_by_row(rows))),
+    ):
+        with (tmp_path / at).open("w", encoding="utf-8", errors="replace", newline="") as out:
+            write(out)
+    assert (tmp_path / "new").read_bytes() == (tmp_path / "old").read_bytes()
+    assert b",a?b,'=?," in (tmp_path / "new").read_bytes()
 
 
 def test_jobs_csv_of_a_result_without_rows_is_the_header():
