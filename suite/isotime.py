@@ -210,7 +210,9 @@ def stamp_codes(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         words = _stamps(uniq)
         codes[known] = inverse.ravel()
     codes[~known] = words.size
-    return np.append(words, None), codes
+    with_null = np.empty(words.size + 1, dtype=object)  # the last: None, a NaN's code
+    with_null[:-1] = words
+    return with_null, codes
 
 
 _YEAR_10000 = 253402300800.0  # numpy and strftime agree on whole seconds from 1970 to year 9999

@@ -116,6 +116,12 @@ def result_of(
         notes.append(
             f"{len(parsed) - len(arr)} job(s) in raw/jobs.jsonl belong to no run of this test: ignored"
         )
+    # the steps first, while little else is held: their flat columns (five million entries at a million
+    # jobs) and the section's temporaries are freed before the CPU/memory join builds its own; their
+    # reasons join `reasons` below, where they always stood (no other figure writes a steps key)
+    step_reasons: dict[str, str] = {}
+    steps_seen, failed_step = failed_steps(_steps(arr, steps, step_reasons, uncollected), arr.id)
+    del steps
 
     offset = manifest.get("clock_offset_s")
     if offset is None:
@@ -151,7 +157,7 @@ def result_of(
     fleet_use, per_runner = runners(arr, configured, window, list(runners_snapshots), reasons, labels)
     tasks_seen, per_task = task_summary(task_list, arr)
     waiting, *waiting_steps = jobs_waiting(arr, window, reasons)
-    steps_seen, failed_step = failed_steps(_steps(arr, steps, reasons, uncollected), arr.id)
+    reasons.update(step_reasons)
     accepted_first = sc.first_scheduled(dispatches) + shift  # found once for its three users
     scheduled_of_job = accepted_first[owner]
     every_scheduled = dispatches.scheduled[~np.isnan(dispatches.scheduled)] + shift

@@ -15,6 +15,7 @@ conclusion is failure, timed_out or cancelled; none such: null, with the reason.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice, pairwise
@@ -88,7 +89,8 @@ class StepTap:
     """Records each job row's steps by job id (the last copy of an id wins, as in jobs_table) while the
     rows pass through `rows` once. A row without steps records nothing (an id absent from by_job has
     no steps), so rows without steps cost one look each. Rows given as columns whose reader took the
-    steps apart (ColumnChunks.steps) are passed on as they are, their steps kept as given."""
+    steps apart (ColumnChunks.steps) are passed on as they are, their steps taken over as given (the
+    chunks no longer hold them, so they are freed with the tap)."""
 
     by_job: dict[int, list[Step]] = field(default_factory=dict)
     flat: StepColumns | None = None
@@ -96,7 +98,7 @@ class StepTap:
     def rows(self, jobs: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
         """The rows, unchanged and in order (chained a batch at a time: no Python step per row)."""
         if isinstance(jobs, ColumnChunks) and jobs.steps is not None:
-            self.flat = jobs.steps
+            self.flat, jobs.steps = jobs.steps, None  # held here only: freed with the tap
             return jobs
         return chain.from_iterable(self._batches(jobs))
 
@@ -149,17 +151,24 @@ def step_figures(
     for c in FAILED_JOB:
         failed |= concluded == c
     pos = _positions(ids, steps.job_id)  # each step's job, as its index in ids (-1: not one of them)
-    keep = np.flatnonzero(pos >= 0)
-    order = keep[np.argsort(pos[keep], kind="stable")]  # by job (ids' order), each job's steps in order
-    pos = pos[order]
-    number, has_number = steps.number[order], steps.has_number[order]
-    step_name, duration = steps.name[order], steps.duration[order]
+    # the steps are never put in jobs' order nor copied (every column is 5M long at a million jobs):
+    # each figure reads them where they are, the steps of other jobs (pos -1) left out, ordered by
+    # (job position, place in the file) where order matters, which within a job is its steps' order
+    # (StepColumns keeps each job's steps together and in order)
     failing_codes = [i for i, c in enumerate(steps.conclusion_values) if c in FAILING]
-    failing = np.isin(steps.conclusion[order], failing_codes)
+    failing = np.isin(steps.conclusion, failing_codes)
     by_step = _groups(
-        names, pos, number, has_number, step_name, steps.name_values, duration, failing, reasons
+        names,
+        pos,
+        steps.number,
+        steps.has_number,
+        steps.name,
+        steps.name_values,
+        steps.duration,
+        failing,
+        reasons,
     )
-    failed_at = _failed_steps(ids, names, failed, pos, number, has_number, step_name, failing, steps, order)
+    failed_at = _failed_steps(ids, names, failed, pos, failing, steps)
     timed = [f for f in by_step if f["timed"]]
     slowest = sorted(timed, key=lambda f: -(f["duration_s"]["p95"] or 0.0))[:SLOWEST]
     if not timed:
@@ -168,12 +177,20 @@ def step_figures(
 
 
 def _positions(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Per wanted id, its index in ids (-1 when it is not there)."""
+    """Per wanted id, its index in ids (-1 when it is not there); int32 while ids fit (half the memory
+    of a position per step)."""
+    kind = np.int32 if ids.size < 2**31 else np.int64
     if not ids.size or not wanted.size:
-        return np.full(wanted.size, -1, np.int64)
-    by_id = np.argsort(ids, kind="stable")
-    at = np.minimum(np.searchsorted(ids[by_id], wanted), ids.size - 1)
-    return np.where(ids[by_id][at] == wanted, by_id[at], -1)
+        return np.full(wanted.size, -1, kind)
+    by_id = np.argsort(ids, kind="stable").astype(kind)
+    sorted_ids = ids[by_id]
+    at = np.searchsorted(sorted_ids, wanted)
+    np.minimum(at, ids.size - 1, out=at)
+    missing = sorted_ids[at] != wanted
+    pos = by_id[at]
+    del at
+    pos[missing] = -1
+    return pos
 
 
 def _groups(
@@ -189,23 +206,23 @@ def _groups(
 ) -> list[StepFigures]:
     """One entry per (job name, step number, step name): by job name (in order of its first job with
     steps), then step number (unnumbered last), then step name."""
-    if not pos.size:
+    inside = int(np.count_nonzero(pos >= 0))
+    if not inside:
         return []
     codes: dict[str, int] = {}
     per_job = np.fromiter(
         (codes.setdefault(str(n), len(codes)) for n in names.tolist()), np.int64, names.size
     )
-    job_codes, job_of = list(codes), per_job[pos]
-    first_seen = np.full(len(job_codes), pos.size, np.int64)
-    np.minimum.at(first_seen, job_of, np.arange(pos.size))
-    keys = (step_name, np.where(has_number, number, 0), ~has_number, job_of)
-    by_key = np.lexsort(keys)
-    new_key = np.zeros(max(by_key.size - 1, 0), bool)
-    for k in keys:  # one key at a time: a single 5M-long temporary, not four
-        ordered = k[by_key]
-        new_key |= ordered[1:] != ordered[:-1]
-        del ordered
-    cuts = np.flatnonzero(new_key) + 1
+    job_codes = list(codes)
+    # a step of another job (pos -1) gets the job name code past every real one: sorted last, left out
+    job_of = np.append(per_job, len(job_codes))[pos]
+    first_seen = np.full(len(job_codes) + 1, names.size, np.int64)  # each job name's first job with steps
+    np.minimum.at(first_seen, job_of, pos)
+    # stable, with the step's job last: within a key, the steps in jobs' order, each job's in order
+    by_key, new_key = _sorted_keys(job_of, ~has_number, np.where(has_number, number, 0), step_name, pos)
+    by_key = by_key[:inside]
+    cuts = np.flatnonzero(new_key[: inside - 1]) + 1
+    del new_key
     out: list[tuple[tuple[int, bool, int, str], StepFigures]] = []
     for part in np.split(by_key, cuts):
         i = int(part[0])
@@ -232,26 +249,54 @@ def _groups(
     return [f for _, f in out]
 
 
+def _sorted_keys(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stable order of the steps by `keys` (the first the most significant, as np.lexsort of them
+    reversed) and, between neighbours in that order, whether any key but the last changes (the last
+    only orders the steps within a group). The keys (integers, or booleans) are packed into one int64
+    per step when their ranges' product fits: one argsort of one key, a fraction of lexsort's memory at
+    five million steps; else lexsort, one key at a time."""
+    if not keys[0].size:
+        return np.empty(0, np.int64), np.empty(0, bool)
+    lows = [int(k.min()) for k in keys]
+    spans = [int(k.max()) - lo + 1 for k, lo in zip(keys, lows, strict=True)]
+    if math.prod(spans) < 2**63:
+        packed = np.zeros(keys[0].size, np.int64)
+        for k, lo, span in zip(keys, lows, spans, strict=True):
+            packed *= span
+            packed += k.astype(np.int64) - lo
+        by_key = np.argsort(packed, kind="stable")
+        ordered = packed[by_key]
+        del packed
+        ordered //= spans[-1]  # the group's part: every key but the last
+        return by_key, ordered[1:] != ordered[:-1]
+    by_key = np.lexsort(keys[::-1])
+    new_key = np.zeros(max(by_key.size - 1, 0), bool)
+    for k in keys[:-1]:  # one key at a time: a single 5M-long temporary, not four
+        ordered = k[by_key]
+        new_key |= ordered[1:] != ordered[:-1]
+        del ordered
+    return by_key, new_key
+
+
 def _failed_steps(
     ids: np.ndarray,
     names: np.ndarray,
     failed: np.ndarray,
     pos: np.ndarray,
-    number: np.ndarray,
-    has_number: np.ndarray,
-    step_name: np.ndarray,
     failing: np.ndarray,
     steps: StepColumns,
-    order: np.ndarray,
 ) -> list[FailedStep]:
     """Per failed job (in ids' order), the first of its steps (in order) that concluded failure,
-    timed_out or cancelled, else null step fields with the reason."""
-    count = np.bincount(pos, minlength=ids.size) if pos.size else np.zeros(ids.size, np.int64)
+    timed_out or cancelled, else null step fields with the reason. pos: each step's job (its index in
+    ids, -1 for another job's step)."""
+    inside = pos >= 0
+    count = np.bincount(pos[inside], minlength=ids.size) if pos.size else np.zeros(ids.size, np.int64)
     first = np.full(ids.size, -1, np.int64)
-    at = np.flatnonzero(failing)
-    hit, index = np.unique(pos[at], return_index=True)
+    at = np.flatnonzero(failing & inside)
+    del inside
+    hit, index = np.unique(pos[at], return_index=True)  # each job's first failing step in the file
     first[hit] = at[index]
-    conclusion = steps.conclusion[order]
+    number, has_number, step_name, conclusion = steps.number, steps.has_number, steps.name, steps.conclusion
     out: list[FailedStep] = []
     for i in np.flatnonzero(failed).tolist():
         job_id, job, k = int(ids[i]), str(names[i]), int(first[i])

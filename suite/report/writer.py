@@ -21,6 +21,7 @@ import errno
 import os
 import sys
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -97,17 +98,26 @@ def write_reports(run_dir: Path, result: dict[str, Any]) -> list[Path]:
     rd.path.mkdir(parents=True, exist_ok=True)
     paths = [rd.file(n) for n in REPORT_FILES]
     manifest_path = rd.file("manifest.json")
-    write_tables(rd, result, read_manifest(manifest_path) if manifest_path.exists() else {})
-    result = {**result, "tables": table_files()}  # written first: result.json never points to nothing
-    write_json(paths[0], {k: v for k, v in result.items() if k not in IN_MEMORY_KEYS})
-    summary = summary_markdown(result)
-    _write_text(paths[1], summary)
-    with atomic_path(paths[2]) as tmp, tmp.open("w", encoding="utf-8", errors="replace", newline="") as out:
-        write_jobs_csv(out, result.get("per_job"))
-    _write_text(paths[3], junit_xml(result))
-    paths[4:] = write_html(rd, result)
+    # jobs.csv is formatted by Arrow and DuckDB, which let go of the GIL: a thread writes it beside the
+    # tables and pages (on a second core) and every file is written before this returns; its error, if
+    # any, is raised here as it would have been written in turn
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobs-csv") as pool:
+        csv_done = pool.submit(_write_csv, paths[2], result.get("per_job"))
+        write_tables(rd, result, read_manifest(manifest_path) if manifest_path.exists() else {})
+        result = {**result, "tables": table_files()}  # written first: result.json never points to nothing
+        write_json(paths[0], {k: v for k, v in result.items() if k not in IN_MEMORY_KEYS})
+        summary = summary_markdown(result)
+        _write_text(paths[1], summary)
+        _write_text(paths[3], junit_xml(result))
+        paths[4:] = write_html(rd, result)
+        csv_done.result()
     append_step_summary(summary)
     return paths
+
+
+def _write_csv(path: Path, per_job: Any) -> None:
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", errors="replace", newline="") as out:
+        write_jobs_csv(out, per_job)
 
 
 def write_html(rd: RunDir, result: dict[str, Any]) -> list[Path]:

@@ -124,14 +124,15 @@ class ColumnChunks(Iterable[dict[str, Any]]):
         return ColumnChunks(chunks())
 
     def tapped(self, tap: Callable[[Chunk], None]) -> ColumnChunks:
-        """The same chunks, each given to tap() as it is read."""
+        """The same chunks, each given to tap() as it is read; the steps move to the new chunks."""
 
         def chunks() -> Iterator[Chunk]:
             for chunk in self:
                 tap(chunk)
                 yield chunk
 
-        return ColumnChunks(chunks(), self.steps)
+        steps, self.steps = self.steps, None  # handed on: one holder of the steps (freed with it)
+        return ColumnChunks(chunks(), steps)
 
     def then(self, other: ColumnChunks) -> ColumnChunks:
         """These chunks, then other's."""

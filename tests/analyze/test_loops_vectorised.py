@@ -4,6 +4,7 @@ generated inputs (hypothesis)."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ from suite.analyze.columns import Cat
 from suite.analyze.cost import Jobs, _by_runner_then_interval, task_seconds
 from suite.analyze.scope import first_scheduled, not_dispatched, scope
 from suite.analyze.segmented import running_max_before, sequential_sums
-from suite.analyze.steps import StepTap, step_columns, step_figures
+from suite.analyze.steps import StepTap, _sorted_keys, step_columns, step_figures
 from suite.analyze.tables import DispatchTable, runs_table
 from suite.analyze.tasks import Task
 from tests.helpers.loops_reference import (
@@ -84,6 +85,18 @@ def test_step_figures_over_flat_columns_equal_the_loop_over_every_jobs_steps(row
     loop_reasons: dict[str, str] = {}
     assert out == step_figures_loop(ids, names, conclusions, by_job, loop_reasons)
     assert list(reasons.items()) == list(loop_reasons.items())  # the same reasons, in the same order
+    # the steps of these jobs only, by job in ids' order rather than the file's: the same section and
+    # reasons (the figures read the steps where they are, ordered by job where order matters)
+    in_order = step_columns({i: by_job[i] for i in ids if i in by_job})
+    again: dict[str, str] = {}
+    assert step_figures(ids, names, conclusions, in_order, again) == out
+    assert list(again.items()) == list(reasons.items())
+    # the steps of a job not among these (99, before and after theirs) are left out of every figure
+    some = next(iter(by_job.values()), [])
+    others = step_columns({99: some, **by_job, 98: some})
+    besides: dict[str, str] = {}
+    assert step_figures(ids, names, conclusions, others, besides) == out
+    assert list(besides.items()) == list(reasons.items())
 
 
 finite = st.floats(-1e3, 1e3, allow_nan=False).map(lambda x: round(x, 3))
@@ -180,3 +193,31 @@ def test_the_runner_order_equals_the_lexsort(rows, presorted):
     b = a + np.asarray([float(r[2]) for r in rows])
     got = _by_runner_then_interval(code, a, b, 4)
     assert got.tolist() == np.lexsort((b, a, code)).tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(0, 40).flatmap(
+        lambda n: st.tuples(
+            *(
+                st.lists(st.integers(lo, hi), min_size=n, max_size=n)
+                for lo, hi in ((0, 3), (0, 1), (-(2**62), 2**62), (0, 5), (0, 9))
+            ),
+            st.booleans(),
+        )
+    )
+)
+def test_steps_sorted_by_one_packed_key_as_by_lexsort(columns):
+    """_sorted_keys packs the keys into one int64 when their ranges allow, else lexsorts: the same stable
+    order, and the same group changes (every key but the last, which only orders within a group),
+    either way (the third key's range decides which path is taken)."""
+    *lists, narrow = columns
+    keys = [np.asarray(v, np.int64) for v in lists]
+    if narrow:  # small numbers: the packed path
+        keys[2] = keys[2] % 7 - 3
+    keys[1] = keys[1].astype(bool)
+    by_key, changed = _sorted_keys(*keys)
+    want = np.lexsort(keys[::-1]) if keys[0].size else np.empty(0, np.int64)
+    assert by_key.tolist() == want.tolist()
+    groups = list(zip(*(k[want].tolist() for k in keys[:-1]), strict=True))
+    assert changed.tolist() == [a != b for a, b in pairwise(groups)]
