@@ -41,7 +41,9 @@ HINT = (
     "the views are jobs, task_usage, timeline, tasks, runners and runs (their columns: "
     '`suite query "DESCRIBE jobs"`)'
 )
-MESSAGE_CHARS = 300
+# DuckDB's message, clipped so that the whole error line (`suite: error: suite query: `, the message,
+# `; ` and HINT) stays within 300 characters, the bound every error line keeps (tools/fuzz_cases.py)
+MESSAGE_CHARS = 300 - len("suite: error: suite query: ; ") - len(HINT)
 RUN_TOGETHER = (
     "the run tables each read but not together (a column of two types); `suite report DIR` rewrites a run "
     "directory's tables"
