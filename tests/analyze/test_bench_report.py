@@ -15,7 +15,8 @@ import duckdb
 import pytest
 
 from tools.bench import Synthetic
-from tools.bench_report import CHECKED, compare, main
+from tools.bench_measure import Measured
+from tools.bench_report import CHECKED, compare, main, typical
 from tools.bench_shapes import GITHUB_RUN_OBJECT_BYTES, real_jobs, real_runs
 
 LINE = re.compile(
@@ -32,7 +33,9 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, Path]
 
     out = StringIO()
     with redirect_stdout(out):
-        code = main(["--jobs", "2000", "--runners", "20", "--dir", str(base), "--keep", *loose])
+        code = main(
+            ["--jobs", "2000", "--runners", "20", "--dir", str(base), "--keep", "--repeat", "2", *loose]
+        )
     return code, out.getvalue(), base
 
 
@@ -129,3 +132,19 @@ def test_a_dir_already_holding_a_run_is_refused_and_left_alone(tmp_path, capsys)
     assert exit_.value.code == 2
     assert "name an empty or new --dir" in capsys.readouterr().err
     assert (tmp_path / "compact" / "mine").read_text() == "kept"
+
+
+def test_repeated_runs_are_each_printed_and_their_median_compared(bench_run):
+    _, out, _ = bench_run
+    for shape in ("compact", "real"):
+        runs = re.findall(rf"^bench-report {shape}: run (\d) of 2: suite report ", out, re.M)
+        assert runs == ["1", "2"]
+
+
+def test_typical_is_the_median_wall_time_with_the_largest_peaks():
+    def m(wall: float, tree: float, single: float) -> Measured:
+        return Measured(wall, 1.0, tree, single, 0, "", "")
+
+    got = typical([m(3.0, 10, 50), m(1.0, 70, 20), m(2.0, 30, 30)])
+    assert (got.wall_s, got.tree_peak_mib, got.single_peak_mib, got.peak_mib) == (2.0, 70, 50, 70)
+    assert typical([m(4.0, 1, 1), m(2.0, 1, 1)]).wall_s == 2.0  # an even count: the lower middle
