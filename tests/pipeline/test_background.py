@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from suite.pipeline.background import Background, can_fork
+from suite.pipeline.background import CHILD_NICE, Background, can_fork
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,6 +33,7 @@ FORKED = textwrap.dedent(
     out = {"can_fork": can_fork()}
     job = Background(os.getpid, fork=True)
     out["forked"], out["child_pid_differs"] = job.forked, job.result() != parent
+    out["child_nicer_by"] = Background(lambda: os.nice(0), fork=True).result() - os.nice(0)
 
     rows = iter(range(10))  # one-shot: read by the child only
     out["child_sum"] = Background(lambda: sum(rows), fork=True).result()
@@ -87,6 +88,7 @@ def test_forked_child_answers_raises_and_falls_back() -> None:
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["can_fork"] and out["forked"] and out["child_pid_differs"]
+    assert out["child_nicer_by"] == min(CHILD_NICE, 19 - os.nice(0))  # yields to the parent's readers
     assert out["child_sum"] == 45 and out["parent_rows_left"] == list(range(10))
     assert out["raised"] == ["KeyError", "'task_id'"]
     assert out["unpicklable"] == "Local: no sample"
