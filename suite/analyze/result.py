@@ -111,7 +111,10 @@ def result_of(
     job_run = sc.run_rows(run_table, parsed.run_id)  # each job's run (RunTable row), -1 if none
     job_owner = np.append(sc.owner, -1)[job_run]  # the accepted suite_id its run counts for, or -1
     in_scope = np.flatnonzero(job_owner >= 0)  # this test's runs only, known by run id
-    arr, owner, job_run = parsed.take(in_scope), job_owner[in_scope], job_run[in_scope]
+    if in_scope.size < len(parsed):
+        arr, owner, job_run = parsed.take(in_scope), job_owner[in_scope], job_run[in_scope]
+    else:  # every job is this test's (the usual case): the columns as they are, not a copy of each
+        arr, owner = parsed, job_owner
     if len(arr) < len(parsed):
         notes.append(
             f"{len(parsed) - len(arr)} job(s) in raw/jobs.jsonl belong to no run of this test: ignored"

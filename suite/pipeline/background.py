@@ -4,8 +4,10 @@ The analysis reads two independent sides of a run: GitHub's (ledger, runs, jobs)
 (the Container Insights rows and the in-task sampler's readings). With two cores, those rows are
 turned into sample columns in a child process while the parent builds the job tables. The child is
 forked with the one-shot row iterators not yet read, reads them alone, and sends its result back
-pickled through a pipe; the parent never touches those iterators (unless the child fails without an
-answer, in which case the parent does the work itself).
+pickled through a pipe, which a thread of the parent reads as it is written (so the child ends, and
+gives its memory back, as soon as it is done, not when the parent asks for the result); the parent
+never touches those iterators (unless the child fails without an answer, in which case the parent
+does the work itself).
 
 It runs inline instead (the same result, one core) when fork is not available or not safe: not
 Linux, a single usable core, or other Python threads alive (fork copies only the calling thread, so a
@@ -66,15 +68,27 @@ class Background(Generic[T]):
                 os._exit(code)
         os.close(write_end)
         self._pid, self._pipe = pid, read_end
+        # the answer is read as soon as it is written, so the child ends then and its memory (its own
+        # interpreter, the rows it read) is given back while this process works on, not when result()
+        # is called; a thread of this process only: it forks nothing
+        self._answer: list[bytes] = []
+        self._reader = threading.Thread(target=self._read, args=(read_end,), daemon=True)
+        self._reader.start()
+
+    def _read(self, fd: int) -> None:
+        chunks = []
+        with contextlib.suppress(OSError):
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+        self._answer.append(b"".join(chunks))
 
     def result(self) -> T:
         """build()'s value, or the exception it raised (raised here again)."""
         if not self.forked:
             return self._build()
         try:
-            with open(self._pipe, "rb") as answer:
-                data = answer.read()
-            self._pipe = -1
+            self._reader.join()
+            data = self._answer.pop() if self._answer else b""
         finally:
             self._reap()
         if not data:  # the child died without answering (killed, out of memory): do the work here
@@ -91,10 +105,12 @@ class Background(Generic[T]):
             self._reap()
 
     def _reap(self) -> None:
+        if self._pid and self._reader.is_alive():  # the answer not all read: the child is stopped
+            os.kill(self._pid, signal.SIGKILL)
+            self._reader.join()  # the pipe's end reached (the child is gone)
         if self._pipe >= 0:
             os.close(self._pipe)
             self._pipe = -1
-            os.kill(self._pid, signal.SIGKILL)
         if self._pid:
             os.waitpid(self._pid, 0)
             self._pid = 0

@@ -111,7 +111,7 @@ def _escaped(texts: pa.Array) -> pa.Array:
     if pc.any(special).as_py():
         quoted = pc.binary_join_element_wise('"', pc.replace_substring(texts, '"', '""'), '"', "")
         texts = pc.if_else(special, quoted, texts)
-    return texts.fill_null("")
+    return texts  # a null stays null: the join writes it as an empty field
 
 
 def _as_text(values: Any) -> pa.Array | None:
@@ -152,8 +152,8 @@ def _float_batches(floats: dict[int, np.ndarray], size: int) -> Iterator[dict[in
 
 
 def _field_arrays(columns: list[Any], lo: int, hi: int, floats: dict[int, pa.Array]) -> list[pa.Array]:
-    """Every written column's fields for rows lo..hi, as Arrow string arrays (no null); `floats`: the
-    float columns' fields for these rows, already made."""
+    """Every written column's fields for rows lo..hi, as Arrow string arrays (a null: an empty field);
+    `floats`: the float columns' fields for these rows, already made."""
     out: dict[int, pa.Array] = dict(floats)
     for i, col in enumerate(columns):
         if i in out:
@@ -211,7 +211,7 @@ def write_jobs_csv(out: TextIO, per_job: Any) -> None:
     raw = out.buffer if isinstance(out, io.TextIOWrapper) else None
     for lo, hi, floats in _slices(columns, len(rows)):
         fields = _field_arrays(columns, lo, hi, floats)
-        lines = pc.binary_join_element_wise(*fields, ",")
+        lines = pc.binary_join_element_wise(*fields, ",", null_handling="replace", null_replacement="")
         text = pc.binary_join_element_wise(lines, "", "\r\n").cast(pa.large_string())
         offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset : text.offset + len(text) + 1]
         data = memoryview(text.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
