@@ -12,6 +12,8 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 from suite.analyze.resources import CPU, MEM
 from suite.isotime import ts
 from suite.report import series as S
@@ -53,19 +55,44 @@ def dispatch(
     scheduled, so a late dispatch stands out (every `stride`-th beyond `max_points`).
     """
     shift = float(result.get("clock_offset_s") or 0.0)
-    first = {sid: (a, b) for sid, (a, b, _) in S.sends(result, ledger).items()}  # ledger None: the result's
-    on_time = sorted(a + shift for a, _ in first.values() if a is not None)
-    sends = sorted(b + shift for _, b in first.values() if b is not None)
-    lag = sorted((a + shift, b - a) for a, b in first.values() if a is not None and b is not None)
-    stride = max(1, math.ceil(len(lag) / max_points))
+    scheduled, sent = _first_sends(result, ledger)  # per suite_id (NaN: none)
+    known_a, known_b = ~np.isnan(scheduled), ~np.isnan(sent)
+    on_time = np.sort(scheduled[known_a] + shift)
+    sends = np.sort(sent[known_b] + shift)
+    both = known_a & known_b
+    lag_t, lag_s = scheduled[both] + shift, sent[both] - scheduled[both]
+    by_time = np.lexsort((lag_s, lag_t))  # as sorted() orders the (t, lag) pairs: by t, then lag
+    stride = max(1, math.ceil(by_time.size / max_points))
+    picked = by_time[::stride]
     return {
-        "scheduled": _cumulative(on_time, max_curve),
-        "sent": _cumulative(sends, max_curve),
-        "lag_t": [p[0] for p in lag[::stride]],
-        "lag_s": [p[1] for p in lag[::stride]],
-        "counts": {"scheduled": len(on_time), "sent": len(sends), "not_sent": len(first) - len(sends)},
+        "scheduled": _cumulative(on_time.tolist(), max_curve),
+        "sent": _cumulative(sends.tolist(), max_curve),
+        "lag_t": lag_t[picked].tolist(),
+        "lag_s": lag_s[picked].tolist(),
+        "counts": {
+            "scheduled": int(on_time.size),
+            "sent": int(sends.size),
+            "not_sent": int((~known_b).sum()),
+        },
         "stride": stride,
     }
+
+
+def _first_sends(result: dict[str, Any], ledger: Rows | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per suite_id, its first scheduled_at and first sent_at (series.sends), as float arrays with NaN
+    for none: the result's in-memory `dispatches` columns as they are when each suite_id is there once
+    (the analysis keeps them so), else through series.sends' dict (a suite_id repeated: its last entry)."""
+    cols = result.get("dispatches") or {}
+    ids = cols.get("suite_id")
+    if ledger is None and ids is not None and len(set(map(str, ids))) == len(ids):
+        return (
+            np.asarray(cols.get("scheduled", ()), dtype=np.float64).reshape(-1),
+            np.asarray(cols.get("sent", ()), dtype=np.float64).reshape(-1),
+        )
+    first = S.sends(result, ledger)
+    scheduled = np.array([np.nan if a is None else a for a, _, _ in first.values()], dtype=np.float64)
+    sent = np.array([np.nan if b is None else b for _, b, _ in first.values()], dtype=np.float64)
+    return scheduled, sent
 
 
 def queue(result: dict[str, Any], ledger: Rows | None = None) -> dict[str, Any]:

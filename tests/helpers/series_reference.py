@@ -130,3 +130,24 @@ def gantt(
         by_runner[runner].append((s, e, outcome))
 
     return packed(by_runner, tasks, view, max_lanes, jobs_total)  # the lane packing is shared
+
+
+def dispatch(result: dict[str, Any], ledger: Rows | None, max_points: int, max_curve: int) -> dict[str, Any]:
+    """suite.report.page_series.dispatch as it was, over series.sends' dict and sorted lists."""
+    from suite.report import series as S
+    from suite.report.page_series import _cumulative
+
+    shift = float(result.get("clock_offset_s") or 0.0)
+    first = {sid: (a, b) for sid, (a, b, _) in S.sends(result, ledger).items()}
+    on_time = sorted(a + shift for a, _ in first.values() if a is not None)
+    sends = sorted(b + shift for _, b in first.values() if b is not None)
+    lag = sorted((a + shift, b - a) for a, b in first.values() if a is not None and b is not None)
+    stride = max(1, math.ceil(len(lag) / max_points))
+    return {
+        "scheduled": _cumulative(on_time, max_curve),
+        "sent": _cumulative(sends, max_curve),
+        "lag_t": [p[0] for p in lag[::stride]],
+        "lag_s": [p[1] for p in lag[::stride]],
+        "counts": {"scheduled": len(on_time), "sent": len(sends), "not_sent": len(first) - len(sends)},
+        "stride": stride,
+    }

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from suite.analyze.columns import nullable
 from suite.errors import UsageError
 from suite.isotime import stamp, stamp_column
-from suite.report import jobs_csv, series
+from suite.report import jobs_csv, page_series, series
 from suite.report.escape import csv_cell
 from suite.report.jobs_csv import COLUMNS, PER_JOB_COLUMNS, write_jobs_csv
 from suite.rundir.column_rows import ColumnRows, Lazy
@@ -210,3 +210,36 @@ def test_a_job_table_of_another_shape_is_refused(tmp_path: Path):
     pq.write_table(pa.table({"job_id": ["1"]}), path)  # not the job table's columns
     with pytest.raises(UsageError, match="damaged"):
         job_rows(tmp_path)
+
+
+moment = st.one_of(st.none(), st.integers(0, 40).map(lambda k: T0 + k / 4), st.just(T0 - 0.0))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(["s-1", "s-2", "s-3", "s-4", "s-5"]), moment, moment), max_size=12),
+    st.booleans(),
+    st.sampled_from([0.0, 1.5, -2.25]),
+    st.integers(1, 4),
+    st.integers(1, 4),
+)
+def test_dispatch_series_from_columns_equal_the_dict_reference(
+    sends: list[tuple[str, float | None, float | None]], unique: bool, shift: float, cap: int, curve: int
+):
+    """The page's dispatch series (page_series.dispatch) from the result's `dispatches` columns equals the
+    former dict-and-sorted-lists code, for unique suite_ids (the analysis's shape: the columns as they
+    are), repeated ones (through series.sends), and a ledger given (the live page)."""
+    if unique:
+        sends = list({sid: (sid, a, b) for sid, a, b in sends}.values())
+    nan = float("nan")
+    cols = {
+        "suite_id": [sid for sid, _, _ in sends],
+        "scheduled": [nan if a is None else a for _, a, _ in sends],
+        "sent": [nan if b is None else b for _, _, b in sends],
+        "last_sent": [nan if b is None else b for _, _, b in sends],
+    }
+    result = {"clock_offset_s": shift, "dispatches": cols}
+    ledger = [{"suite_id": sid, "scheduled_at": stamp(a), "sent_at": stamp(b)} for sid, a, b in sends]
+    for rows in (None, ledger):
+        got = page_series.dispatch(result, rows, max_points=cap, max_curve=curve)
+        assert got == ref.dispatch(result, rows, cap, curve)
