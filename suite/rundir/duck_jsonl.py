@@ -71,41 +71,16 @@ def duck_kind(kind: str) -> bool:
     return kind in DUCK_KINDS
 
 
-def _absent(f: str) -> str:
-    return f"({f} IS NULL OR json_type({f}) = 'NULL')"
+def _labels_ok(f: str) -> str:
+    """`labels` (read as JSON[]: a value that is not a list makes DuckDB refuse the file): null, or a
+    list of strings."""
+    each = f"list_transform({f}, lambda x: json_type(x) = 'VARCHAR')"
+    return f"({f} IS NULL OR coalesce(list_bool_and({each}), true))"
 
 
-def _is_int(f: str) -> str:
-    return (
-        f"(json_type({f}) = 'BIGINT' OR (json_type({f}) = 'UBIGINT' AND TRY_CAST({f} AS BIGINT) IS NOT NULL))"
-    )
-
-
-def _is_text(f: str) -> str:
-    return f"json_type({f}) = 'VARCHAR'"
-
-
-def _ok(f: str, rule: str) -> str:
-    """The SQL test of a JSON value `f` (SQL NULL when the key is absent) by a readback rule's name."""
-    required, _, kind = rule.partition("_")
-    if kind == "labels":  # read as JSON[] (a value that is not a list: DuckDB refuses the file)
-        each = f"list_transform({f}, lambda x: json_type(x) = 'VARCHAR')"
-        return f"({f} IS NULL OR coalesce(list_bool_and({each}), true))"
-    test = {
-        "int": _is_int(f),
-        "str": _is_text(f),
-        "iso": _is_text(f),  # the value itself: checked in Python, each distinct one once (_checked)
-    }[kind]
-    return test if required == "is" else f"({_absent(f)} OR {test})"
-
-
-def _value(f: str, rule: str) -> str:
-    kind = rule.partition("_")[2]
-    if kind == "int":
-        return f"TRY_CAST({f} AS BIGINT)"
-    if kind == "labels":  # as JSON text: a set of labels repeats, each distinct one made a list once
-        return f"CAST({f} AS JSON)"
-    return f"({f} ->> '$')"
+def _labels_value(f: str) -> str:
+    """`labels` as JSON text: a set of labels repeats, each distinct one made a list once."""
+    return f"CAST({f} AS JSON)"
 
 
 def _type(rule: str) -> str:
@@ -114,13 +89,6 @@ def _type(rule: str) -> str:
 
 
 STEPS_TYPE = "STRUCT(" + ", ".join(f"{k} JSON" for k in STEP_FIELDS) + ")[]"
-
-
-def _step_ok() -> str:
-    number, name, conclusion, started, completed = (f"s.{k}" for k in STEP_FIELDS)
-    return f"({_absent(number)} OR {_is_int(number)}) " + " ".join(
-        f"AND ({_absent(t)} OR {_is_text(t)})" for t in (name, conclusion, started, completed)
-    )
 
 
 def _rules(kind: str) -> list[tuple[str, str]]:
@@ -147,7 +115,7 @@ def _text_ok(f: str, rule: str) -> str:
     """The SQL test of a field's JSON text `f` (SQL NULL when the key is absent) by a rule's name."""
     required, _, kind = rule.partition("_")
     if kind == "labels":
-        return _ok(f, rule)  # read as JSON[], not as text
+        return _labels_ok(f)  # read as JSON[], not as text
     test = {
         "int": f"(regexp_full_match({f}, {_DIGITS}) AND TRY_CAST({f} AS BIGINT) IS NOT NULL)",
         "str": f"starts_with({f}, '\"')",
@@ -161,7 +129,7 @@ def _text_value(f: str, rule: str) -> str:
     if kind == "int":
         return f"TRY_CAST({f} AS BIGINT)"
     if kind == "labels":
-        return _value(f, rule)
+        return _labels_value(f)
     unescaped = f"(CAST({f} AS JSON) ->> '$')"
     plain = f"{f}[2:-2]"
     text = f"starts_with({f}, '\"')"
@@ -193,11 +161,15 @@ def _steps_query(every_job: bool) -> str:
         f"unnest({steps}) AS s "
         f"FROM {_read_json([('id', 'JSON'), ('steps', STEPS_TYPE)])}"
     )
+    texts = ", ".join(f"CAST(s.{k} AS VARCHAR) AS {k}" for k in STEP_FIELDS)  # each field's JSON text
+    rules = {k: "opt_int" if k == "number" else "opt_str" for k in STEP_FIELDS}
+    ok = " AND ".join(f"coalesce({_text_ok(f't.{k}', rule)}, false)" for k, rule in rules.items())
+    name, conclusion, started, completed = (_text_value(f"t.{k}", "opt_str") for k in STEP_FIELDS[1:])
     return (
-        "SELECT id, k, s IS NOT NULL AS present, TRY_CAST(s.number AS BIGINT) AS number, "
-        "coalesce(s.name ->> '$', '') AS name, s.conclusion ->> '$' AS conclusion, "
-        "s.started_at ->> '$' AS started, s.completed_at ->> '$' AS completed, "
-        f"coalesce({_step_ok()}, false) AS ok FROM ({inner})"
+        f"SELECT id, k, present, {_text_value('t.number', 'opt_int')} AS number, "
+        f"coalesce({name}, '') AS name, {conclusion} AS conclusion, "
+        f"{started} AS started, {completed} AS completed, ({ok}) AS ok "
+        f"FROM (SELECT id, k, s IS NOT NULL AS present, {texts} FROM ({inner})) AS t"
     )
 
 
