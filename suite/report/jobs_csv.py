@@ -167,10 +167,9 @@ def _field_arrays(columns: list[Any], lo: int, hi: int, floats: dict[int, pa.Arr
             out[i] = _stamp_fields(a)
         elif numeric and a.dtype.kind in "iu" and col.convert is np.ndarray.tolist:
             out[i] = pa.array(a, pa.int64()).cast(pa.string())
-        elif a.dtype == object and col.convert is np.ndarray.tolist:
-            out[i] = _python_fields(a, numeric)
-        else:
-            out[i] = _python_fields(col.convert(a), numeric)
+        else:  # an object array's values are its items: no list made of them
+            as_is = a.dtype == object and col.convert is np.ndarray.tolist
+            out[i] = _python_fields(a if as_is else col.convert(a), numeric)
     return [out[i] for i in range(len(columns))]
 
 

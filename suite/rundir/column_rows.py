@@ -96,7 +96,7 @@ class ColumnRows(Sequence[dict[str, Any]]):
 
     def slices(self, keys: Sequence[str], size: int = CHUNK) -> Iterator[list[list[Any]]]:
         """The Python values of `keys`, `size` rows at a time: per slice, one list per key."""
-        columns = [self._columns[self._keys.index(k)] for k in keys]
+        columns = self.columns(keys)
         for lo in range(0, self._len, size):
             yield [list(c[lo : lo + size]) for c in columns]
 
