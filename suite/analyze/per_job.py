@@ -66,6 +66,19 @@ def per_job_rows(
     return ColumnRows(PER_JOB_KEYS, columns)
 
 
+def dispatch_times(scheduled: np.ndarray, sent: np.ndarray, rows: np.ndarray, shift: float) -> dict[str, Any]:
+    """The job table's dispatch columns, per job (its accepted dispatch's ledger row in `rows`):
+    scheduled_at and sent_at (epoch seconds on GitHub's clock: + shift; NaN when unknown) and
+    dispatch_lag_s = sent − scheduled from the ledger's whole milliseconds (the ledger writes its stamps
+    to the millisecond), so the lag is exact and not a difference of two shifted floats."""
+    scheduled_ms, sent_ms = (np.round(column[rows] * 1000) for column in (scheduled, sent))
+    return {
+        "scheduled_at": scheduled_ms / 1000 + shift,
+        "sent_at": sent_ms / 1000 + shift,
+        "dispatch_lag_s": (sent_ms - scheduled_ms) / 1000,
+    }
+
+
 class JobRows(ColumnRows):
     """per_job with columns beyond PER_JOB_KEYS (the job table's: GitHub's fields, the dispatch's times),
     in memory only: its rows and column() hold PER_JOB_KEYS as before; `extra` holds the others, one

@@ -16,7 +16,7 @@ from suite.analyze.failures import failure_causes, failures_section, task_stops
 from suite.analyze.fleet import little_law, runners, throughput
 from suite.analyze.headroom import jobs_waiting, occupancy
 from suite.analyze.item_columns import dispatch_columns, failed_steps, timeline_columns
-from suite.analyze.per_job import per_job_rows
+from suite.analyze.per_job import JobRows, dispatch_times, per_job_rows
 from suite.analyze.recovery import recovery
 from suite.analyze.resources import (
     SampleArrays,
@@ -238,14 +238,17 @@ def result_of(
         "steps": steps_seen,
         "per_job": cast(
             Sequence[PerJob],
-            per_job_rows(
-                arr,
-                dispatches.suite_id[sc.accepted[owner]],
-                from_schedule,
-                per_job_res,
-                causes,
-                job_cost,
-                failed_step,
+            JobRows(
+                per_job_rows(
+                    arr,
+                    dispatches.suite_id[sc.accepted[owner]],
+                    from_schedule,
+                    per_job_res,
+                    causes,
+                    job_cost,
+                    failed_step,
+                ),
+                dispatch_times(dispatches.scheduled, dispatches.sent, sc.accepted[owner], shift),
             ),
         ),
         "timeline": timeline_columns((conc.times, conc.levels), (waiting_steps[0], waiting_steps[1])),

@@ -22,7 +22,7 @@ from suite.analyze.rows import ColumnRows
 from suite.analyze.samples import resource_samples, task_usage
 from suite.fleet.prices import cost_settings
 from suite.pipeline.background import Background
-from suite.pipeline.job_taps import JobTap, LedgerTap, RunTap, extras
+from suite.pipeline.job_taps import JobTap, RunTap, extras
 from suite.rundir.duck_jsonl import duck_chunks, duck_kind
 from suite.rundir.fast_jsonl import column_chunks, fast_kind
 from suite.rundir.jsonio import read_jsonl, stream_jsonl
@@ -86,7 +86,7 @@ def _analyze(
     done: dict[str, Any],
 ) -> dict[str, Any]:
     ledger, runs, jobs, tasks, runners_snapshots = (r.read() if isinstance(r, Deferred) else r for r in rows)
-    taps = JobTap(), RunTap(), LedgerTap()
+    taps = JobTap(), RunTap()
     joined: list[SampleArrays] = []
 
     def sample_arrays() -> SampleArrays:
@@ -97,7 +97,7 @@ def _analyze(
         result = as_json(
             result_of(
                 manifest,
-                taps[2].rows(ledger),
+                ledger,
                 taps[1].rows(runs),
                 taps[0].rows(jobs),
                 sample_arrays,
@@ -114,15 +114,15 @@ def _analyze(
 
 
 def _in_memory(
-    result: dict[str, Any], taps: tuple[JobTap, RunTap, LedgerTap], arrays: SampleArrays | None
+    result: dict[str, Any], taps: tuple[JobTap, RunTap], arrays: SampleArrays | None
 ) -> dict[str, Any]:
     """The result with its in-memory parts (IN_MEMORY_KEYS): per_job carrying the job table's other
     columns (suite.pipeline.job_taps), and task_usage from the samples the analysis joined."""
     per_job = result.get("per_job")
     if isinstance(per_job, ColumnRows):
-        ids, run_ids, suite_ids = (per_job.column(k) for k in ("id", "run_id", "suite_id"))
-        shift = float(result.get("clock_offset_s") or 0.0)
-        result["per_job"] = JobRows(per_job, extras(ids, run_ids, suite_ids, shift, *taps))
+        ids, run_ids = (per_job.column(k) for k in ("id", "run_id"))
+        known = per_job.extra if isinstance(per_job, JobRows) else {}
+        result["per_job"] = JobRows(per_job, known | extras(ids, run_ids, *taps))
     if arrays is not None:
         result["task_usage"] = task_usage(arrays)
     return result

@@ -4,12 +4,11 @@ raw rows as they pass once to the analysis (suite.pipeline.analysis), never read
 - from raw/jobs.jsonl: GitHub's workflow_name, head_branch, head_sha, labels, runner_id and
   runner_group_name (the last copy of a job id wins, as in the analysis);
 - from raw/runs.jsonl: the run's workflow file (the file name of its `path`, before any `@ref`);
-- from ledger.jsonl: each suite_id's accepted dispatch (its last 2xx row): scheduled_at and sent_at,
-  kept as integer epoch milliseconds so dispatch_lag_s = (sent − scheduled) / 1000 is exact.
 
 Each tap yields the rows it is given, unchanged, a batch at a time (or column chunks as they
 are: suite.rundir.fast_jsonl); `extras` joins what they took onto
-the per-job columns (job id, run id, suite_id) as in-memory columns of `per_job`.
+the per-job columns (job id, run id) as in-memory columns of `per_job`. (The accepted dispatch's
+scheduled_at, sent_at and dispatch_lag_s are the analysis's own: suite.analyze.per_job.dispatch_times.)
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from typing import Any
 import numpy as np
 
 from suite.analyze.columns import objects
-from suite.isotime import parse_column
 from suite.rundir.column_chunks import ColumnChunks, as_list
 
 GITHUB_FIELDS = ("workflow_name", "head_branch", "head_sha", "labels", "runner_id", "runner_group_name")
@@ -95,37 +93,6 @@ def workflow_file(path: str) -> str:
     return PurePosixPath(path.split("@")[0]).name
 
 
-class LedgerTap:
-    """Per suite_id: its accepted dispatch's scheduled_at and sent_at as read (the last 2xx row)."""
-
-    def __init__(self) -> None:
-        self.accepted: dict[Any, tuple[Any, Any]] = {}
-
-    def rows(self, ledger: Iterable[Row]) -> Iterable[Row]:
-        if isinstance(ledger, ColumnChunks):
-            return ledger.tapped(
-                lambda c: self._take(c["status"], c["suite_id"], c["scheduled_at"], c["sent_at"])
-            )
-        return self._rows(ledger)
-
-    def _rows(self, ledger: Iterable[Row]) -> Iterator[Row]:
-        for batch in _batches(ledger):
-            self._take(
-                *([r.get(k) for r in batch] for k in ("status", "suite_id", "scheduled_at", "sent_at"))
-            )
-            yield from batch
-
-    def _take(self, status: list[Any], suite_id: list[Any], scheduled: list[Any], sent: list[Any]) -> None:
-        for i, code in enumerate(status):
-            if type(code) is int and 200 <= code < 300:
-                self.accepted[suite_id[i]] = (scheduled[i], sent[i])
-
-
-def _millis(stamps: list[Any]) -> np.ndarray:
-    """ISO-8601 stamps (or null) as epoch milliseconds, whole as the ledger writes them (NaN for null)."""
-    return np.round(parse_column(stamps) * 1000)
-
-
 def _labels(values: list[Any]) -> list[list[str] | None]:
     """Each job's labels as strings (null unless a list); one list per distinct set of labels."""
     made: dict[tuple[Any, ...], list[str]] = {}
@@ -152,18 +119,9 @@ def _last_copy(read: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return np.where(found, last[np.minimum(at, max(ids.size - 1, 0))] if ids.size else read.size, read.size)
 
 
-def extras(
-    job_ids: Sequence[Any],
-    run_ids: Sequence[Any],
-    suite_ids: Sequence[Any],
-    shift: float,
-    jobs: JobTap,
-    runs: RunTap,
-    ledger: LedgerTap,
-) -> dict[str, Any]:
-    """The job table's columns the taps give, one value per job (per_job's order): GITHUB_FIELDS,
-    workflow, scheduled_at and sent_at (epoch seconds on GitHub's clock: + shift, NaN when unknown)
-    and dispatch_lag_s (sent − scheduled, from the ledger's milliseconds)."""
+def extras(job_ids: Sequence[Any], run_ids: Sequence[Any], jobs: JobTap, runs: RunTap) -> dict[str, Any]:
+    """The job table's columns the taps give, one value per job (per_job's order): GITHUB_FIELDS and
+    workflow."""
     rows = _last_copy(np.asarray(jobs.ids, dtype=np.int64), np.asarray(job_ids, dtype=np.int64))
     out: dict[str, Any] = {}
     for f, col in jobs.fields.items():
@@ -172,10 +130,4 @@ def extras(
         out[f] = values[rows].tolist()
     out["labels"] = _labels(out["labels"])
     out["workflow"] = [runs.workflow.get(r) for r in run_ids]
-    nothing = (None, None)
-    accepted = [ledger.accepted.get(s, nothing) for s in suite_ids]
-    ms = np.column_stack([_millis([t[k] for t in accepted]) for k in (0, 1)]).reshape(-1, 2)
-    out["scheduled_at"] = ms[:, 0] / 1000 + shift
-    out["sent_at"] = ms[:, 1] / 1000 + shift
-    out["dispatch_lag_s"] = (ms[:, 1] - ms[:, 0]) / 1000
     return out
