@@ -18,6 +18,7 @@ import numpy as np
 from suite.analyze.columns import Cat, Codes, chunks, ints, objects, sorted_by
 from suite.analyze.timeline import JobArrays
 from suite.isotime import Stamps, parse_column
+from suite.rundir.column_chunks import Encoded
 
 Rows = Iterable[dict[str, Any]]
 
@@ -183,31 +184,49 @@ class DispatchTable:
         return int(self.scheduled.size)
 
 
-def _optional_ints(values: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+def _optional_ints(values: Any) -> tuple[np.ndarray, np.ndarray]:
     """(int(v) or -1, v is not None) per value."""
+    if isinstance(values, np.ndarray):  # a column read without null (suite.rundir.duck_jsonl)
+        return values.astype(np.int64), np.ones(values.size, bool)
     if None not in values:
         return ints(values), np.ones(len(values), bool)
     has = np.fromiter((v is not None for v in values), bool, len(values))
     return np.fromiter((-1 if v is None else int(v) for v in values), np.int64, len(values)), has
 
 
+def _suite_id(v: Any) -> str:
+    return v if type(v) is str else str(v)
+
+
+def _objects(values: Any, each: Any = None) -> np.ndarray:
+    """A chunk's column as an object array (each(v) per value when given); an Encoded column's
+    distinct values converted once."""
+    if isinstance(values, Encoded):
+        distinct = values.distinct if each is None else [each(v) for v in values.distinct]
+        return objects(distinct, len(distinct))[values.codes]
+    return objects(values if each is None else map(each, values), len(values))
+
+
+def _stamps(values: Any) -> np.ndarray:
+    """parse_column of a chunk's column; an Encoded column's distinct values parsed once."""
+    if isinstance(values, Encoded):
+        return parse_column(values.distinct)[values.codes]
+    return parse_column(values)
+
+
 def dispatch_table(rows: Rows) -> DispatchTable:
     keys = ("suite_id", "scheduled_at", "sent_at", "status", "workflow_run_id", "error")
-    suite_ids: list[str] = []
-    errors: list[Any] = []
-    parts: list[list[np.ndarray]] = [[], [], [], [], []]
+    parts: list[list[np.ndarray]] = [[], [], [], [], [], [], []]
     for c_suite, c_scheduled, c_sent, c_status, c_run, c_error in chunks(rows, keys, required=("suite_id",)):
-        suite_ids.extend(v if type(v) is str else str(v) for v in c_suite)
-        errors.extend(c_error)
-        parts[0].append(parse_column(c_scheduled))
-        parts[1].append(parse_column(c_sent))
+        parts[0].append(_objects(c_suite, _suite_id))
+        parts[1].append(_stamps(c_scheduled))
+        parts[2].append(_stamps(c_sent))
         status, has_status = _optional_ints(c_status)
-        parts[2].append(np.where(has_status, status, np.nan))
+        parts[3].append(np.where(has_status, status, np.nan))
         run_id, has_run = _optional_ints(c_run)
-        parts[3].append(run_id)
-        parts[4].append(has_run)
-    empty = (np.empty(0), np.empty(0), np.empty(0), np.empty(0, np.int64), np.empty(0, bool))
-    cols = [np.concatenate(p) if p else e for p, e in zip(parts, empty, strict=True)]
-    sid = objects(suite_ids, len(suite_ids))
-    err = objects(errors, len(errors))
-    return DispatchTable(sid, cols[0], cols[1], cols[2], cols[3], cols[4], err)
+        parts[4].append(run_id)
+        parts[5].append(has_run)
+        parts[6].append(_objects(c_error))
+    kinds = (object, float, float, float, np.int64, bool, object)
+    cols = [np.concatenate(p) if p else np.empty(0, k) for p, k in zip(parts, kinds, strict=True)]
+    return DispatchTable(*cols)

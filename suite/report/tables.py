@@ -5,13 +5,13 @@ dict per row) with the columns the analysis kept beside it in memory (suite.pipe
 raw rows passed once): GitHub's fields (workflow_name, head_branch, head_sha, labels, runner_id,
 runner_group_name), the workflow file; and from the analysis (suite.analyze.per_job.dispatch_times) the
 accepted dispatch's scheduled and sent times (shifted by clock_offset_s onto GitHub's clock, as the
-analysis compares them) and dispatch_lag_s from the ledger's milliseconds; plus the ECS task (the runner_name when the result's in-memory `per_task` holds it) and
-the fleet's sizing from the manifest. The task-usage table is the
-result's in-memory `task_usage` (suite.analyze.samples.task_usage: the samples the per-job figures
-use, one source per task, one row per task and instant). The run table is one row of result.json's
-headline figures. The timeline, task and runner tables are the result's in-memory `timeline`,
-`per_task` and `per_runner` columns (suite.analyze.item_columns: the per-item lists result.json leaves
-out), with the run's test_run_id.
+analysis compares them) and dispatch_lag_s from the ledger's milliseconds; plus the ECS task (the
+runner_name when the result's in-memory `per_task` holds it) and the fleet's sizing from the manifest.
+The task-usage table is the result's in-memory `task_usage` (suite.analyze.samples.task_usage: the
+samples the per-job figures use, one source per task, one row per task and instant). The run table is
+one row of result.json's headline figures. The timeline, task and runner tables are the result's
+in-memory `timeline`, `per_task` and `per_runner` columns (suite.analyze.item_columns: the per-item
+lists result.json leaves out), with the run's test_run_id.
 """
 
 from __future__ import annotations

@@ -1,16 +1,16 @@
-"""raw/jobs.jsonl and raw/runs.jsonl read whole by DuckDB's JSON reader (yyjson, on every core): the
-fields the analysis reads as columns, a job's steps taken apart into flat columns (StepColumns), and
-none of GitHub's other fields (a run object is about 13 KB, of which the analysis reads eight fields)
-ever made a Python object. Python's decoder, line by line, spent about 21 s on the runs and 28 s on the
-jobs (with their steps) of a million jobs shaped like a real collection; here they take about 3.4 s and
-9 s (the jobs in two scans: the rows, then one row per step; in a file with a job id twice, each id's
-last copy's steps are kept).
+"""raw/jobs.jsonl, raw/runs.jsonl and ledger.jsonl read whole by DuckDB's JSON reader (yyjson, on
+every core): the fields the analysis reads as columns, a job's steps taken apart into flat columns
+(StepColumns), and none of GitHub's other fields (a run object is about 13 KB, of which the analysis
+reads eight fields) ever made a Python object. Python's decoder, line by line, spent about 21 s on the
+runs and 28 s on the jobs (with their steps) of a million jobs shaped like a real collection; here they
+take about 3.4 s and 9 s (the jobs in two scans: the rows, then one row per step; in a file with a job
+id twice, each id's last copy's steps are kept).
 
 The read is taken only when it gives what the line-by-line reader (suite.rundir.jsonio.iter_jsonl
 with row_check) would give; otherwise `duck_chunks` returns None and the caller reads the file line by
 line, which gives its rows or names the file and line of the damage exactly as before. Every field read
-is typed and checked in SQL by the same rules (suite.rundir.readback; a timestamp's value by the rule
-itself in Python, each distinct value once), and the file is refused (None) when:
+is typed and checked in SQL by the same rules (suite.rundir.readback; a timestamp's value by
+suite.rundir.arrow_stamps), and the file is refused (None) when:
 
 - DuckDB refuses it: a line that is not JSON (torn, two objects on one line, a comment, bad UTF-8, a
   lone surrogate), an object with a duplicate key, a line over 16 MiB, a `steps` that is not a list of
@@ -44,10 +44,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from suite.isotime import observed_ts
+from suite.rundir.arrow_stamps import stamps_ok
 from suite.rundir.column_chunks import ROWS_PER_CHUNK, Chunk, ColumnChunks, Encoded, StepColumns
 from suite.rundir.readback import IsoStamps, row_rules
 
-DUCK_KINDS = ("jobs", "runs")
+DUCK_KINDS = ("jobs", "runs", "ledger")
 MAX_OBJECT = 16 << 20  # bytes of one line DuckDB reads (its default; a larger one: read line by line)
 # GitHub's fields the job table keeps beside the analysis's (suite.pipeline.job_taps): their rule
 EXTRA = {
@@ -59,6 +60,7 @@ EXTRA = {
         ("runner_id", "opt_int"),
         ("labels", "opt_labels"),
     ),
+    "ledger": (("error", "opt_str"),),  # what suite.analyze.tables.dispatch_table reads beyond the rules
 }
 CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "autoinstall_known_extensions": False,
@@ -221,17 +223,16 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> ColumnChunks
 
 
 def _checked(table: pa.Table, kind: str) -> bool:
-    """Whether every row passed its checks in SQL and every stamp is one by the row rules (each
-    distinct value checked once, by the rule itself: suite.rundir.readback.IsoStamps)."""
+    """Whether every row passed its checks in SQL and every stamp is one by the row rules
+    (suite.rundir.arrow_stamps: the rule itself, IsoStamps, on a value of another shape)."""
     if table.num_rows and not pc.all(table.column("row_ok")).as_py():
         return False
     stamps = IsoStamps()
-    for key, rule in _rules(kind):
-        if rule.endswith("iso"):
-            check = stamps.is_iso if rule.startswith("is_") else stamps.opt_iso
-            if not all(map(check, pc.unique(table.column(key)).to_pylist())):
-                return False
-    return True
+    return all(
+        stamps_ok(table.column(key), rule.startswith("is_"), stamps)
+        for key, rule in _rules(kind)
+        if rule.endswith("iso")
+    )
 
 
 def _flat_steps(batches: Iterable[pa.RecordBatch]) -> StepColumns | None:
@@ -333,10 +334,18 @@ def _chunks(table: pa.Table) -> Iterator[Chunk]:
 
 def _column(column: pa.Array) -> Any:
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        return _encoded(column)
+        return column.to_pylist() if _mostly_distinct(column) else _encoded(column)
     if pa.types.is_integer(column.type) and not column.null_count:
         return np.asarray(column.to_numpy(), dtype=np.int64)
     return column.to_pylist()
+
+
+def _mostly_distinct(column: pa.Array, probe: int = 1024) -> bool:
+    """Whether a string column's values are mostly distinct (the ledger's suite_ids and millisecond
+    stamps), judged on its first `probe` values: such a column is given as a list, since encoding it
+    (a hash table as large as the column) costs several times more than making its values."""
+    head = column.slice(0, probe)
+    return len(head) >= 64 and pc.count_distinct(head).as_py() > len(head) // 2
 
 
 def _encoded(column: pa.Array) -> Encoded:

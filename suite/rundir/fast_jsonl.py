@@ -1,4 +1,5 @@
-"""The large flat raw files (ledger.jsonl, raw/runs.jsonl, raw/metrics.jsonl) read as columns by pyarrow's
+"""The large flat raw files (raw/metrics.jsonl; ledger.jsonl and raw/runs.jsonl when suite.rundir.duck_jsonl
+does not read them) read as columns by pyarrow's
 JSON reader, a block of whole lines at a time: the fields the analysis reads (suite.rundir.readback's
 rules for that file, plus FIELDS), every other field skipped without becoming a Python object; a file
 never sits in memory whole, and the analysis gets columns, never a dict per row.
@@ -39,19 +40,18 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.json as pj
 
+from suite.rundir.arrow_stamps import stamps_ok
 from suite.rundir.column_chunks import Chunk, ColumnChunks
 from suite.rundir.jsonio import FIX_REPORT, decode_lines, open_jsonl, utf8
-from suite.rundir.readback import IsoStamps, Rule, row_check, row_rules, valid_day
+from suite.rundir.readback import IsoStamps, Rule, row_check, row_rules
 
 FAST_KINDS = ("ledger", "runs", "metrics")
 FIELDS: dict[str, tuple[tuple[str, pa.DataType], ...]] = {"ledger": (("error", pa.string()),)}
 BLOCK = 8 << 20  # bytes read at a time, cut at the last whole line
 LONG_LINE = 2048  # bytes per line on average from which a block is read line by line (see the module)
 _ARROW = {"int": pa.int64(), "str": pa.string(), "number": pa.float64(), "iso": pa.string()}
-_SHAPE = r"^\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{3})?Z$"  # readback's GitHub shape (RE2)
 _NON_JSON = (b"NaN", b"Infinity")
 
 
@@ -111,20 +111,9 @@ def _fast(block: bytes, lines: int, schema: pa.Schema, rules: Rule, stamps: IsoS
     for key, ok in rules:
         required, kind = _rule_type(ok)
         column = table.column(key)
-        if (required and column.null_count) or (kind == "iso" and not _stamps(column, required, stamps)):
+        if (required and column.null_count) or (kind == "iso" and not stamps_ok(column, required, stamps)):
             return None
     return {name: table.column(name).to_pylist() for name in schema.names}
-
-
-def _stamps(column: pa.ChunkedArray, required: bool, stamps: IsoStamps) -> bool:
-    """Whether every value is a timestamp as IsoStamps.is_iso says (or null or "" when optional): the
-    shape the suite writes matched by pyarrow at once, its distinct days checked; other values one by one."""
-    shaped = pc.fill_null(pc.match_substring_regex(column, _SHAPE), False)
-    others = pc.unique(pc.filter(column, pc.invert(shaped))).to_pylist()
-    if not all(v is None or (v == "" and not required) or stamps.is_iso(v) for v in others):
-        return False
-    days = pc.unique(pc.utf8_slice_codeunits(pc.filter(column, shaped), 0, 10)).to_pylist()
-    return all(valid_day(d) for d in days)
 
 
 def _line_by_line(path: Path, lines: list[bytes], first: int, check: Any, keys: list[str], fix: str) -> Chunk:
