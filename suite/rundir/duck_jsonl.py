@@ -3,8 +3,8 @@ every core): the fields the analysis reads as columns, a job's steps taken apart
 (StepColumns), and none of GitHub's other fields (a run object is about 13 KB, of which the analysis
 reads eight fields) ever made a Python object. Python's decoder, line by line, spent about 21 s on the
 runs and 28 s on the jobs (with their steps) of a million jobs shaped like a real collection; here they
-take about 3.4 s and 9 s (the jobs in two scans: the rows, then one row per step; in a file with a job
-id twice, each id's last copy's steps are kept).
+take about 3.4 s and 6 s (the jobs' steps typed and checked in the same scan as their rows; in a file
+with a job id twice, each id's last copy's steps are kept).
 
 The read is taken only when it gives what the line-by-line reader (suite.rundir.jsonio.iter_jsonl
 with row_check) would give; otherwise `duck_chunks` returns None and the caller reads the file line by
@@ -34,7 +34,6 @@ figures are the same; such a line is read rather than named as damaged.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +48,7 @@ from suite.rundir.column_chunks import ROWS_PER_CHUNK, Chunk, ColumnChunks, Enco
 from suite.rundir.readback import IsoStamps, row_rules
 
 DUCK_KINDS = ("jobs", "runs", "ledger")
+BATCH_ROWS = ROWS_PER_CHUNK * 16  # rows per batch read (and per chunk given on)
 MAX_OBJECT = 16 << 20  # bytes of one line DuckDB reads (its default; a larger one: read line by line)
 # GitHub's fields the job table keeps beside the analysis's (suite.pipeline.job_taps): their rule
 EXTRA = {
@@ -126,7 +126,7 @@ def _text_ok(f: str, rule: str) -> str:
     test = {
         "int": f"(regexp_full_match({f}, {_DIGITS}) AND TRY_CAST({f} AS BIGINT) IS NOT NULL)",
         "str": _quoted(f),
-        "iso": _quoted(f),  # the value itself: checked in Python (_checked)
+        "iso": _quoted(f),  # the value itself: checked in Arrow (_checked)
     }[kind]
     return test if required == "is" else f"({f} IS NULL OR {f} = 'null' OR {test})"
 
@@ -146,7 +146,7 @@ def _text_value(f: str, rule: str) -> str:
 
 def _query(kind: str) -> tuple[str, list[str]]:
     """The rows' fields, typed, with row_ok (every check in SQL, on each field's JSON text; the stamps'
-    values are checked in Python: _checked)."""
+    values are checked in Arrow: _checked); jobs: and `steps`, each row's list of its steps (_steps)."""
     rules = _rules(kind)
     read = [(key, _type(rule)) for key, rule in rules]
     texts = ", ".join(
@@ -155,30 +155,33 @@ def _query(kind: str) -> tuple[str, list[str]]:
     )
     values = [f"{_text_value(f'f.{_q(k)}', rule)} AS {_q(k)}" for k, rule in rules]
     ok = " AND ".join(f"coalesce({_text_ok(f'f.{_q(k)}', rule)}, false)" for k, rule in rules)
+    if kind == "jobs":
+        read.append(("steps", STEPS_TYPE))
+        texts += f", {_step_texts('raw.steps')} AS steps"
+        values.append(f"{_steps('f.steps')} AS steps")
     sql = f"SELECT {', '.join(values)}, ({ok}) AS row_ok FROM (SELECT {texts} FROM {_read_json(read)}) AS f"
     return sql, [k for k, _ in rules]
 
 
-def _steps_query(every_job: bool) -> str:
-    """Every job's steps, one row each, checked (ok) and typed, in the file's order (DuckDB keeps it:
-    preserve_insertion_order), each job's in its list's order (k, from 1). every_job: a job without
-    steps gives one row too (`present` false), so that each row of the file is seen (k = 1 starts one)."""
-    steps = "CASE WHEN len(raw.steps) > 0 THEN raw.steps ELSE [NULL] END" if every_job else "raw.steps"
-    inner = (
-        f"SELECT TRY_CAST(raw.id AS BIGINT) AS id, generate_subscripts({steps}, 1) AS k, "
-        f"unnest({steps}) AS s "
-        f"FROM {_read_json([('id', 'JSON'), ('steps', STEPS_TYPE)])}"
-    )
-    texts = ", ".join(f"CAST(s.{k} AS VARCHAR) AS {k}" for k in STEP_FIELDS)  # each field's JSON text
+def _step_texts(steps: str) -> str:
+    """A row's steps as the JSON text of each step's fields (null for a step that is JSON null)."""
+    fields = ", ".join(f"{k} := CAST(s.{k} AS VARCHAR)" for k in STEP_FIELDS)
+    return f"list_transform({steps}, lambda s: struct_pack(present := s IS NOT NULL, {fields}))"
+
+
+def _steps(texts: str) -> str:
+    """A row's steps (from _step_texts), each checked (ok) and typed, in its list's order: taken apart
+    in the same scan as the rows (one parse of the file; a second scan with one row per step took about
+    as long again as the rows' at a million jobs of GitHub's objects)."""
     rules = {k: "opt_int" if k == "number" else "opt_str" for k in STEP_FIELDS}
     ok = " AND ".join(f"coalesce({_text_ok(f't.{k}', rule)}, false)" for k, rule in rules.items())
     name, conclusion, started, completed = (_text_value(f"t.{k}", "opt_str") for k in STEP_FIELDS[1:])
-    return (
-        f"SELECT id, k, present, {_text_value('t.number', 'opt_int')} AS number, "
-        f"coalesce({name}, '') AS name, {conclusion} AS conclusion, "
-        f"{started} AS started, {completed} AS completed, ({ok}) AS ok "
-        f"FROM (SELECT id, k, s IS NOT NULL AS present, {texts} FROM ({inner})) AS t"
+    step = (
+        f"struct_pack(present := t.present, number := {_text_value('t.number', 'opt_int')}, "
+        f"name := coalesce({name}, ''), conclusion := {conclusion}, started := {started}, "
+        f"completed := {completed}, ok := ({ok}))"
     )
+    return f"list_transform({texts}, lambda t: {step})"
 
 
 def _q(key: str) -> str:
@@ -208,88 +211,108 @@ def duck_chunks(path: Path, kind: str) -> ColumnChunks | None:
 
 
 def _read(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> ColumnChunks | None:
-    """The file's rows (and the jobs' steps, by a second scan: one row per step), or None when a check
-    fails. A jobs file with a job id twice keeps each id's last copy's steps (StepTap's rule): its
-    second scan also gives a row for each job without steps, so every copy is seen."""
+    """The file's rows as chunks (and the jobs' steps), or None when a check fails. Read a batch at a
+    time: each batch checked, its columns made the chunk's (numpy, Encoded, lists: _chunk) and its steps
+    numpy columns (_StepParts), and the batch let go whole (its columns share one allocation: a column
+    kept as Arrow would keep its steps' strings, about 0.5 GiB at a million of GitHub's jobs)."""
     sql, keys = _query(kind)
-    table = con.sql(sql, params=[str(path)]).to_arrow_table()
-    if not _checked(table, kind):
-        return None
-    if kind != "jobs":
-        return ColumnChunks(_chunks(table.select(keys)))
-    every_job = pc.count_distinct(table.column("id")).as_py() != table.num_rows
-    steps = _flat_steps(con.sql(_steps_query(every_job), params=[str(path)]).to_arrow_reader(1 << 17))
-    return None if steps is None else ColumnChunks(_chunks(table.select(keys)), steps)
+    stamps = IsoStamps()
+    parts = _StepParts() if kind == "jobs" else None
+    chunks: list[Chunk] = []
+    for batch in con.sql(sql, params=[str(path)]).to_arrow_reader(BATCH_ROWS):
+        if not _checked(batch, kind, stamps):
+            return None
+        if parts is not None and not parts.add(batch.column("id"), batch.column("steps")):
+            return None
+        chunks.append(_chunk(batch.select(keys)))
+    if parts is None:
+        return ColumnChunks(chunks)
+    row_ids = np.concatenate([c["id"] for c in chunks]) if chunks else np.empty(0, np.int64)
+    return ColumnChunks(chunks, parts.columns(row_ids))
 
 
-def _checked(table: pa.Table, kind: str) -> bool:
+def _checked(batch: pa.RecordBatch, kind: str, stamps: IsoStamps) -> bool:
     """Whether every row passed its checks in SQL and every stamp is one by the row rules
     (suite.rundir.arrow_stamps: the rule itself, IsoStamps, on a value of another shape)."""
-    if table.num_rows and not pc.all(table.column("row_ok")).as_py():
+    if batch.num_rows and not pc.all(batch.column("row_ok")).as_py():
         return False
-    stamps = IsoStamps()
     return all(
-        stamps_ok(table.column(key), rule.startswith("is_"), stamps)
+        stamps_ok(batch.column(key), rule.startswith("is_"), stamps)
         for key, rule in _rules(kind)
         if rule.endswith("iso")
     )
 
 
-def _flat_steps(batches: Iterable[pa.RecordBatch]) -> StepColumns | None:
-    """The second scan's steps (one row each, in order), a batch at a time (only the numpy columns
-    stay; each joined into one as the batches' parts are let go), as StepColumns; None when one fails a
-    check."""
-    names: dict[str, int] = {}
-    verdicts: dict[str | None, int] = {}
-    parts: dict[str, list[np.ndarray]] = {
-        k: [] for k in ("job_id", "k", "present", "number", "has", "name", "verdict", "took")
-    }
-    for batch in batches:
-        if batch.num_rows and not pc.all(batch.column("ok")).as_py():
-            return None
-        number = batch.column("number")
-        started, completed = (_seconds(batch.column(k)) for k in ("started", "completed"))
-        parts["job_id"].append(np.asarray(batch.column("id").to_numpy(), dtype=np.int64))
-        parts["k"].append(np.asarray(batch.column("k").to_numpy(), dtype=np.int64))
-        parts["present"].append(
-            np.asarray(batch.column("present").to_numpy(zero_copy_only=False), dtype=bool)
-        )
-        parts["number"].append(np.asarray(number.fill_null(-1).to_numpy(), dtype=np.int64))
+class _StepParts:
+    """The steps of the rows read so far, a batch of rows at a time, as numpy columns only (each
+    batch's Arrow strings let go): per step its job id, its row in the file, number, name and
+    conclusion codes, duration."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, int] = {}
+        self.verdicts: dict[str | None, int] = {}
+        self.parts: dict[str, list[np.ndarray]] = {
+            k: [] for k in ("job_id", "row", "number", "has", "name", "verdict", "took")
+        }
+        self.rows = 0
+
+    def add(self, ids: pa.Array, steps: pa.ListArray) -> bool:
+        """A batch's rows' job ids and steps lists; False when a step fails a check."""
+        first, self.rows = self.rows, self.rows + len(ids)
+        flat = steps.flatten()  # the steps of every row, in order (a null list: none)
+        if not len(flat):
+            return True
+        if not pc.all(flat.field("ok")).as_py():
+            return False
+        row = np.asarray(pc.list_parent_indices(steps).to_numpy(), dtype=np.int64)
+        present = np.asarray(flat.field("present").to_numpy(zero_copy_only=False), dtype=bool)
+        if not present.all():  # a step that is JSON null: no step (StepTap's rule)
+            keep = np.flatnonzero(present)
+            flat, row = flat.take(pa.array(keep)), row[keep]
+        number = flat.field("number")
+        started, completed = (_seconds(flat.field(k)) for k in ("started", "completed"))
+        parts = self.parts
+        parts["job_id"].append(np.asarray(ids.to_numpy(), dtype=np.int64)[row])
+        parts["row"].append(row + first)
+        parts["number"].append(np.array(number.fill_null(-1).to_numpy(), dtype=np.int64))  # a copy
         parts["has"].append(np.asarray(number.is_valid().to_numpy(zero_copy_only=False), dtype=bool))
-        parts["name"].append(_recoded(batch.column("name"), names))
-        parts["verdict"].append(_recoded(batch.column("conclusion"), verdicts))
+        parts["name"].append(_recoded(flat.field("name"), self.names))
+        parts["verdict"].append(_recoded(flat.field("conclusion"), self.verdicts))
         parts["took"].append(np.where(completed >= started, completed - started, np.nan))  # NaN: one missing
-    if not parts["job_id"]:
-        return StepColumns.empty()
-    joined = {k: _joined(parts, k) for k in list(parts)}
-    kept = _last_copies(joined["job_id"], joined.pop("k"), joined.pop("present"))
-    if kept is not None:
-        joined = {k: v[kept] for k, v in joined.items()}
-    order = _by_number(joined["job_id"], joined["has"], joined["number"])
-    return StepColumns(
-        job_id=joined["job_id"][order],
-        number=joined["number"][order],
-        has_number=joined["has"][order],
-        name=joined["name"][order],
-        name_values=tuple(names),
-        conclusion=joined["verdict"][order],
-        conclusion_values=tuple(verdicts),
-        duration=joined["took"][order],
-    )
+        return True
+
+    def columns(self, row_ids: np.ndarray) -> StepColumns:
+        """The steps as StepColumns: those of each job id's last row in the file (row_ids: each row's
+        job id), each job's in order of number."""
+        if not self.parts["job_id"]:
+            return StepColumns.empty()
+        joined = {k: _joined(self.parts, k) for k in list(self.parts)}
+        row = joined.pop("row")
+        if not _distinct(row_ids):  # a job id twice: its last copy's steps only
+            reverse_first = np.unique(row_ids[::-1], return_index=True)[1]
+            last = np.zeros(row_ids.size, bool)
+            last[row_ids.size - 1 - reverse_first] = True
+            kept = np.flatnonzero(last[row])
+            joined = {k: v[kept] for k, v in joined.items()}
+        order = _by_number(joined["job_id"], joined["has"], joined["number"])
+        return StepColumns(
+            job_id=joined["job_id"][order],
+            number=joined["number"][order],
+            has_number=joined["has"][order],
+            name=joined["name"][order],
+            name_values=tuple(self.names),
+            conclusion=joined["verdict"][order],
+            conclusion_values=tuple(self.verdicts),
+            duration=joined["took"][order],
+        )
 
 
-def _last_copies(job_id: np.ndarray, k: np.ndarray, present: np.ndarray) -> np.ndarray | None:
-    """Which step rows to keep: the steps of each job id's last row in the file (a row starts where k is
-    1; a job without steps gives one row, not present); None: every row, when each is a step of a
-    job id read once."""
-    if bool(present.all()) and np.unique(job_id[k == 1]).size == np.count_nonzero(k == 1):
-        return None
-    row = np.cumsum(k == 1) - 1  # each step row's row of the file
-    starts = job_id[k == 1]  # each row's job id
-    reverse_first = np.unique(starts[::-1], return_index=True)[1]
-    last = np.zeros(starts.size, bool)
-    last[starts.size - 1 - reverse_first] = True  # each id's last row
-    return np.flatnonzero(last[row] & present)
+def _distinct(ids: np.ndarray) -> bool:
+    """Whether no id repeats (by sorting: numpy's hashed unique took 0.5 s at a million ids)."""
+    if ids.size < 2 or bool(np.all(ids[1:] > ids[:-1])):
+        return True
+    ordered = np.sort(ids)
+    return bool(np.all(ordered[1:] != ordered[:-1]))
 
 
 def _joined(parts: dict[str, list[np.ndarray]], key: str) -> np.ndarray:
@@ -317,26 +340,26 @@ def _seconds(stamps: Any) -> np.ndarray:
     return lut[_codes(encoded, len(parsed))]
 
 
-def _chunks(table: pa.Table) -> Iterator[Chunk]:
-    """The table a batch at a time: strings as Encoded columns (labels, read as JSON text: each
-    distinct set made a list once), integers without null as numpy arrays, the others as lists."""
-    for batch in table.to_batches(max_chunksize=ROWS_PER_CHUNK * 16):
-        chunk = {
-            name: _column(column) for name, column in zip(batch.schema.names, batch.columns, strict=True)
-        }
-        labels = chunk.get("labels")
-        if isinstance(labels, Encoded):
-            chunk["labels"] = Encoded(
-                [None if v is None else json.loads(v) for v in labels.distinct], labels.codes
-            )
-        yield chunk
+def _chunk(batch: pa.RecordBatch) -> Chunk:
+    """A batch's columns as the analysis takes them: strings as Encoded columns (or lists, when mostly
+    distinct), labels as lists (read as JSON text: each distinct set made a list once), integers
+    without null as numpy arrays (copies: no view keeps the batch), the others as lists."""
+    chunk = {name: _column(column) for name, column in zip(batch.schema.names, batch.columns, strict=True)}
+    labels = chunk.get("labels")
+    if isinstance(labels, Encoded):
+        chunk["labels"] = Encoded(
+            [None if v is None else json.loads(v) for v in labels.distinct], labels.codes
+        )
+    elif labels is not None:
+        chunk["labels"] = [None if v is None else json.loads(v) for v in labels]
+    return chunk
 
 
 def _column(column: pa.Array) -> Any:
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
         return column.to_pylist() if _mostly_distinct(column) else _encoded(column)
     if pa.types.is_integer(column.type) and not column.null_count:
-        return np.asarray(column.to_numpy(), dtype=np.int64)
+        return np.array(column.to_numpy(), dtype=np.int64)  # a copy
     return column.to_pylist()
 
 

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from suite.analyze.steps import StepTap, step_columns
 from suite.errors import UsageError
 from suite.pipeline.analysis import Deferred
+from suite.rundir import duck_jsonl
 from suite.rundir.column_chunks import ColumnChunks, StepColumns
 from suite.rundir.duck_jsonl import DUCK_KINDS, EXTRA, _encoded, duck_chunks
 from suite.rundir.jsonio import iter_jsonl
@@ -174,8 +175,13 @@ def deferred(path: Path, kind: str, taken: list[int] | None = None) -> tuple[str
     return line_by_line(path, kind)  # the fallback: the line-by-line reader itself
 
 
+@pytest.mark.parametrize("batch_rows", [duck_jsonl.BATCH_ROWS, 3])
 @pytest.mark.parametrize("kind", DUCK_KINDS)
-def test_the_duckdb_reader_with_its_fallback_equals_the_line_by_line_reader(kind: str) -> None:
+def test_the_duckdb_reader_with_its_fallback_equals_the_line_by_line_reader(
+    kind: str, batch_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read in one batch and in batches of 3 rows (a job id's copies and their steps in several)."""
+    monkeypatch.setattr(duck_jsonl, "BATCH_ROWS", batch_rows)
     taken: list[int] = []  # the examples DuckDB read (the others went line by line)
 
     @settings(max_examples=120, deadline=None)
