@@ -124,3 +124,23 @@ def test_profile_gates_are_read_from_the_manifest(tmp_path: Path):
     (b / "manifest.json").write_text(json.dumps(manifest))
     c = compare_dirs(a, b)
     assert [g.expr for g in c.gates] == ["execution_time_s.p50 +10%"] and not c.regression
+
+
+def test_profiles_that_differ_everywhere_give_one_short_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """Four fields that differ once made a 314-character line; the differences are clipped."""
+    base = [60.0 + i % 5 for i in range(20)]
+    a, b = _runs(tmp_path, base, base)
+    manifest = json.loads((b / "manifest.json").read_text())
+    manifest["profile"] |= {
+        "workflow": "runner_test_with_a_long_name",
+        "inputs": {"sleep_duration": 10, "job_count": 1, "payload": "x" * 80},
+        "pattern": {"count": 3, "repeat": 1, "every_s": 30, "shape": "y" * 80},
+        "seed": 12345,
+    }
+    (b / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["compare", str(a), str(b)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and len(err) <= 300, err
+    assert "different profiles (workflow: " in err and err.rstrip().endswith("or pass --force")

@@ -189,9 +189,11 @@ def compare_dirs(
     notes = []
     if diffs:
         if not force:
+            # the differences clipped: the error stays one line a terminal shows whole (four fields that
+            # differ made it 314 characters)
             raise UsageError(
-                f"{base_dir.name} and {cand_dir.name} ran different profiles ({'; '.join(diffs)}); "
-                "compare runs of one profile, or pass --force"
+                f"{clip(base_dir.name, 60)} and {clip(cand_dir.name, 60)} ran different profiles "
+                f"({clip('; '.join(diffs), 110)}); compare runs of one profile, or pass --force"
             )
         notes.append("forced: the runs' profiles differ: " + "; ".join(diffs))
     for label, run, path in (("base", base, base_dir), ("candidate", cand, cand_dir)):
