@@ -20,6 +20,7 @@ import numpy as np
 from suite.analyze.columns import Cat, Codes, chunks, nullable, objects, sorted_by
 from suite.analyze.timeline import JobArrays
 from suite.isotime import Stamps
+from suite.rundir.column_chunks import Encoded
 from suite.rundir.result_schema import RESOURCE_FIGURES
 
 CPU, CPU_RESERVED, MEM, MEM_RESERVED = "CpuUtilized", "CpuReserved", "MemoryUtilized", "MemoryReserved"
@@ -57,7 +58,7 @@ def sample_arrays(rows: Iterable[dict[str, Any]], sampled: frozenset[str] = froz
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     keys = ("task_id", "metric", "timestamp", "value")
     for tasks, metrics, when, values in chunks(rows, keys, absent=_ABSENT):
-        if None in values or not all(when):
+        if None in values or not all(when.distinct if isinstance(when, Encoded) else when):
             keep = [i for i, (w, v) in enumerate(zip(when, values, strict=True)) if v is not None and w]
             tasks, metrics = [tasks[i] for i in keep], [metrics[i] for i in keep]
             when, values = [when[i] for i in keep], [values[i] for i in keep]

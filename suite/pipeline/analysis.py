@@ -53,7 +53,7 @@ def analyze(
     done: schedule_size and uncollected (result_of's keywords)."""
     with no_cyclic_gc():  # in the forked child too
         samples = Background(
-            lambda: resource_samples(metrics, readings),
+            lambda: resource_samples(_opened(metrics), readings),
             _worth_a_process(metrics) if parallel is None else parallel,
         )
         side = (ledger, runs, jobs, tasks, runners_snapshots)
@@ -85,7 +85,7 @@ def _analyze(
     thresholds: list[dict[str, Any]] | None,
     done: dict[str, Any],
 ) -> dict[str, Any]:
-    ledger, runs, jobs, tasks, runners_snapshots = (r.read() if isinstance(r, Deferred) else r for r in rows)
+    ledger, runs, jobs, tasks, runners_snapshots = (_opened(r) for r in rows)
     taps = JobTap(), RunTap()
     joined: list[SampleArrays] = []
 
@@ -166,6 +166,11 @@ def load_inputs(path: Path, stream: bool = False) -> dict[str, Any]:
         "schedule_size": _schedule_size(rd),
         "uncollected": [f for f in COLLECTION_FILES if not (rd.path / f).exists()],
     }
+
+
+def _opened(rows: Rows) -> Rows:
+    """The rows, a Deferred file read now (in the process that uses them)."""
+    return rows.read() if isinstance(rows, Deferred) else rows
 
 
 class Deferred(Iterable[dict[str, Any]]):

@@ -2,8 +2,8 @@
 takes besides dict rows. Pure data, no I/O.
 
 A ColumnChunks is an iterable of chunks; each chunk is a dict {key: the values, one per row} whose
-columns have one length: a list, or (from suite.rundir.duck_jsonl) an int64 numpy array (a column
-without null) or an `Encoded` column (repeating values as distinct values and a code per row), which
+columns have one length: a list, or (from suite.rundir.duck_jsonl) an int64 or float64 numpy array (a
+column without null) or an `Encoded` column (repeating values as distinct values and a code per row), which
 the analysis's column builders take without a Python object per row. A key absent from a chunk is
 absent from each of its rows. (Each chunk is itself a dict, so a ColumnChunks passes where rows are
 typed `Iterable[dict[str, Any]]`; the readers that take rows check for it with isinstance and read it
@@ -58,6 +58,20 @@ def as_list(values: Sequence[Any]) -> list[Any]:
         out: list[Any] = values.tolist()
         return out
     return list(values)
+
+
+def _taken(values: Sequence[Any], kept: np.ndarray) -> Any:
+    """A chunk's column, the rows where `kept` is True."""
+    if isinstance(values, Encoded):  # its distinct values: those left, in their new order of first sight
+        codes = values.codes[kept]
+        used, first = np.unique(codes, return_index=True)
+        seen = used[np.argsort(first, kind="stable")]
+        lut = np.empty(len(values.distinct), np.int64)
+        lut[seen] = np.arange(seen.size)
+        return Encoded([values.distinct[int(c)] for c in seen], lut[codes])
+    if isinstance(values, np.ndarray):
+        return values[kept]
+    return [v for v, k in zip(values, kept.tolist(), strict=True) if k]
 
 
 @dataclass(frozen=True)
@@ -115,7 +129,15 @@ class ColumnChunks(Iterable[dict[str, Any]]):
 
         def chunks() -> Iterator[Chunk]:
             for chunk in self:
-                mask = [keep(v) for v in chunk[key]]
+                values = chunk[key]
+                if isinstance(values, Encoded):  # keep() once per distinct value
+                    kept = np.fromiter(map(keep, values.distinct), bool, len(values.distinct))[values.codes]
+                    if kept.all():
+                        yield chunk
+                    elif kept.any():
+                        yield {k: _taken(col, kept) for k, col in chunk.items()}
+                    continue
+                mask = [keep(v) for v in values]
                 if all(mask):
                     yield chunk
                 elif any(mask):

@@ -1,10 +1,10 @@
-"""raw/jobs.jsonl, raw/runs.jsonl and ledger.jsonl read whole by DuckDB's JSON reader (yyjson, on
-every core): the fields the analysis reads as columns, a job's steps taken apart into flat columns
-(StepColumns), and none of GitHub's other fields (a run object is about 13 KB, of which the analysis
-reads eight fields) ever made a Python object. Python's decoder, line by line, spent about 21 s on the
-runs and 28 s on the jobs (with their steps) of a million jobs shaped like a real collection; here they
-take about 3.4 s and 6 s (the jobs' steps typed and checked in the same scan as their rows; in a file
-with a job id twice, each id's last copy's steps are kept).
+"""raw/jobs.jsonl, raw/runs.jsonl, ledger.jsonl and raw/metrics.jsonl read whole by DuckDB's JSON
+reader (yyjson, on every core): the fields the analysis reads as columns, a job's steps taken apart
+into flat columns (StepColumns), and none of GitHub's other fields (a run object is about 13 KB, of
+which the analysis reads eight fields) ever made a Python object. Python's decoder, line by line, spent
+about 21 s on the runs and 28 s on the jobs (with their steps) of a million jobs shaped like a real
+collection; here they take about 3.4 s and 6 s (the jobs' steps typed and checked in the same scan as
+their rows; in a file with a job id twice, each id's last copy's steps are kept).
 
 The read is taken only when it gives what the line-by-line reader (suite.rundir.jsonio.iter_jsonl
 with row_check) would give; otherwise `duck_chunks` returns None and the caller reads the file line by
@@ -16,7 +16,8 @@ suite.rundir.arrow_stamps), and the file is refused (None) when:
   lone surrogate), an object with a duplicate key, a line over 16 MiB, a `steps` that is not a list of
   objects or `labels` not a list;
 - a field read is of another JSON type than its rule says (a float or a string for an integer, an
-  integer beyond int64, NaN or Infinity in a field read), a required one is missing or null, or a
+  integer beyond int64, NaN or Infinity in a field read, a number beyond a double's range; a number is
+  read as a double, as the analysis takes it), a required one is missing or null, or a
   line is not an object (its required `id` is then missing);
 - a timestamp read is not one by the rules (IsoStamps), or the file starts with a byte-order mark;
 - jobs: GitHub's fields the job table keeps (workflow_name, head_branch, head_sha, runner_group_name
@@ -47,7 +48,7 @@ from suite.rundir.arrow_stamps import stamps_ok
 from suite.rundir.column_chunks import ROWS_PER_CHUNK, Chunk, ColumnChunks, Encoded, StepColumns
 from suite.rundir.readback import IsoStamps, row_rules
 
-DUCK_KINDS = ("jobs", "runs", "ledger")
+DUCK_KINDS = ("jobs", "runs", "ledger", "metrics")
 BATCH_ROWS = ROWS_PER_CHUNK * 16  # rows per batch read (and per chunk given on)
 MAX_OBJECT = 16 << 20  # bytes of one line DuckDB reads (its default; a larger one: read line by line)
 # GitHub's fields the job table keeps beside the analysis's (suite.pipeline.job_taps): their rule
@@ -111,6 +112,7 @@ def _read_json(columns: list[tuple[str, str]]) -> str:
 # integer's is digits with an optional minus (a float is rendered with `.` or an exponent) that fits
 # 64 bits; null's is `null`. tests/rundir/test_duck_jsonl.py holds the result equal to the line reader.
 _DIGITS = "'-?[0-9]+'"
+_NUMBER = "'-?[0-9]+([.][0-9]+)?([eE][-+]?[0-9]+)?'"  # JSON's number, as yyjson renders it
 
 
 def _quoted(f: str) -> str:
@@ -125,6 +127,8 @@ def _text_ok(f: str, rule: str) -> str:
         return _labels_ok(f)  # read as JSON[], not as text
     test = {
         "int": f"(regexp_full_match({f}, {_DIGITS}) AND TRY_CAST({f} AS BIGINT) IS NOT NULL)",
+        # a finite number (an integer beyond a double's range is refused: read line by line)
+        "number": f"(regexp_full_match({f}, {_NUMBER}) AND isfinite(TRY_CAST({f} AS DOUBLE)))",
         "str": _quoted(f),
         "iso": _quoted(f),  # the value itself: checked in Arrow (_checked)
     }[kind]
@@ -135,6 +139,8 @@ def _text_value(f: str, rule: str) -> str:
     kind = rule.partition("_")[2]
     if kind == "int":
         return f"TRY_CAST({f} AS BIGINT)"
+    if kind == "number":  # as a float, as the analysis takes it (an integer's too)
+        return f"TRY_CAST({f} AS DOUBLE)"
     if kind == "labels":
         return _labels_value(f)
     unescaped = f"(CAST({f} AS JSON) ->> '$')"
@@ -360,6 +366,8 @@ def _column(column: pa.Array) -> Any:
         return column.to_pylist() if _mostly_distinct(column) else _encoded(column)
     if pa.types.is_integer(column.type) and not column.null_count:
         return np.array(column.to_numpy(), dtype=np.int64)  # a copy
+    if pa.types.is_floating(column.type) and not column.null_count:
+        return np.array(column.to_numpy(), dtype=np.float64)  # a copy
     return column.to_pylist()
 
 

@@ -41,6 +41,13 @@ def fields(kind: str) -> list[str]:
     return [k for k, _ in row_rules(kind, IsoStamps())] + [k for k, _ in EXTRA.get(kind, ())]
 
 
+def numbers(kind: str, columns: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """The columns with a number field's values as floats (None kept): what the analysis takes of them
+    (DuckDB reads an integer as a float too)."""
+    floats = {k for k, ok in row_rules(kind, IsoStamps()) if _kind(ok) == "number"}
+    return {k: [v if v is None or k not in floats else float(v) for v in col] for k, col in columns.items()}
+
+
 def _rule_name(rule: Any) -> str:
     return str(getattr(rule, "__name__", ""))
 
@@ -64,6 +71,9 @@ def value(kind: str, odd: bool = True) -> st.SearchStrategy[Any]:
         "str": text,
         "iso": st.sampled_from(STAMPS if odd else [STAMPS[0], STAMPS[1], ""]),
         "labels": st.lists(text, max_size=3),
+        "number": st.floats(allow_nan=False, allow_infinity=False)
+        | st.integers(-(2**70), 2**70)
+        | st.sampled_from([0.1, -0.0, 1e300, 5]),
     }[kind]
 
 
@@ -150,7 +160,7 @@ def line_by_line(path: Path, kind: str) -> tuple[str, Any]:
         rows = list(iter_jsonl(path, row_check(kind)))
     except UsageError as exc:
         return "error", str(exc)
-    columns = {k: [r.get(k) for r in rows] for k in fields(kind)}
+    columns = numbers(kind, {k: [r.get(k) for r in rows] for k in fields(kind)})
     if kind == "jobs":
         tap = StepTap()
         list(tap.rows(rows))
@@ -165,7 +175,7 @@ def deferred(path: Path, kind: str, taken: list[int] | None = None) -> tuple[str
         read = Deferred(path, kind).read()
         if isinstance(read, ColumnChunks):
             chunks = list(read)
-            columns = {k: [v for c in chunks for v in c[k]] for k in fields(kind)}
+            columns = numbers(kind, {k: [v for c in chunks for v in c[k]] for k in fields(kind)})
             if kind == "jobs":
                 assert read.steps is not None
                 return "rows", (columns, steps_by_job(read.steps))
