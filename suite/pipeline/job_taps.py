@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from suite.analyze.columns import objects
-from suite.rundir.column_chunks import ColumnChunks, as_list
+from suite.rundir.column_chunks import ColumnChunks, Encoded, as_list
 
 GITHUB_FIELDS = ("workflow_name", "head_branch", "head_sha", "labels", "runner_id", "runner_group_name")
 BATCH = 256
@@ -35,11 +35,13 @@ def _batches(rows: Iterable[Row]) -> Iterator[list[Row]]:
 
 
 class JobTap:
-    """Per job row read: its id and GitHub's fields (GITHUB_FIELDS)."""
+    """Per job row read: its id and GitHub's fields (GITHUB_FIELDS), a chunk at a time as read (a
+    numpy array, an Encoded column or a list; None: the field absent from the chunk)."""
 
     def __init__(self) -> None:
         self.ids: list[Any] = []
         self.fields: dict[str, list[Any]] = {f: [] for f in GITHUB_FIELDS}
+        self.sizes: list[int] = []
 
     def rows(self, jobs: Iterable[Row]) -> Iterable[Row]:
         if isinstance(jobs, ColumnChunks):
@@ -47,17 +49,43 @@ class JobTap:
         return self._rows(jobs)
 
     def _take(self, chunk: dict[str, Any]) -> None:
-        self.ids.extend(as_list(chunk["id"]))
-        n = len(chunk["id"])
-        for f, col in self.fields.items():
-            col.extend(as_list(chunk[f]) if f in chunk else [None] * n)
+        self.sizes.append(len(chunk["id"]))
+        self.ids.append(chunk["id"])
+        for f, parts in self.fields.items():
+            parts.append(chunk.get(f))
 
     def _rows(self, jobs: Iterable[Row]) -> Iterator[Row]:
         for batch in _batches(jobs):
-            self.ids.extend([r.get("id") for r in batch])
-            for f, col in self.fields.items():
-                col.extend([r.get(f) for r in batch])
+            self.sizes.append(len(batch))
+            self.ids.append([r.get("id") for r in batch])
+            for f, parts in self.fields.items():
+                parts.append([r.get(f) for r in batch])
             yield from batch
+
+    def read_ids(self) -> np.ndarray:
+        parts = [np.asarray(p, dtype=np.int64) for p in self.ids]
+        return np.concatenate(parts) if parts else np.empty(0, np.int64)
+
+    def column(self, field: str) -> np.ndarray:
+        """One field's values, one per row read, plus a last None (for a job not read): an object
+        array (a list of labels stays one value; each chunk's distinct values converted once)."""
+        out = np.empty(sum(self.sizes) + 1, dtype=object)
+        at = 0
+        for part, n in zip(self.fields[field], self.sizes, strict=True):
+            if part is not None:
+                out[at : at + n] = _objects(part, n, field == "labels")
+            at += n
+        return out
+
+
+def _objects(part: Any, n: int, labels: bool) -> np.ndarray:
+    """A chunk's column as n objects (labels: as _labels makes them)."""
+    if isinstance(part, Encoded):
+        distinct = _labels(part.distinct) if labels else part.distinct
+        return objects(distinct, len(distinct))[part.codes]
+    if isinstance(part, np.ndarray):
+        return part.astype(object)
+    return objects(_labels(part) if labels else part, n)
 
 
 class RunTap:
@@ -120,14 +148,9 @@ def _last_copy(read: np.ndarray, wanted: np.ndarray) -> np.ndarray:
 
 
 def extras(job_ids: Sequence[Any], run_ids: Sequence[Any], jobs: JobTap, runs: RunTap) -> dict[str, Any]:
-    """The job table's columns the taps give, one value per job (per_job's order): GITHUB_FIELDS and
-    workflow."""
-    rows = _last_copy(np.asarray(jobs.ids, dtype=np.int64), np.asarray(job_ids, dtype=np.int64))
-    out: dict[str, Any] = {}
-    for f, col in jobs.fields.items():
-        values = np.empty(len(col) + 1, dtype=object)  # the last slot: None, for a job not read
-        values[:-1] = objects(col, len(col))  # kept as they are: a list of labels stays one value
-        out[f] = values[rows].tolist()
-    out["labels"] = _labels(out["labels"])
+    """The job table's columns the taps give, one value per job (per_job's order): GITHUB_FIELDS (object
+    arrays) and workflow."""
+    rows = _last_copy(jobs.read_ids(), np.asarray(job_ids, dtype=np.int64))
+    out: dict[str, Any] = {f: jobs.column(f)[rows] for f in GITHUB_FIELDS}
     out["workflow"] = [runs.workflow.get(r) for r in run_ids]
     return out
