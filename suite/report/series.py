@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,8 +165,7 @@ def queue_points(
 ) -> QueuePoints:
     """Every stride-th job that has a queue time (in the result's order), at its workflow's dispatch
     (its suite_id's last send)."""
-    shift = float(result.get("clock_offset_s") or 0.0)
-    sent = {sid: c + shift for sid, (_, _, c) in sends(result, ledger).items() if c is not None}
+    sent = _last_sent(result, ledger, float(result.get("clock_offset_s") or 0.0))
     jobs = _jobs(result)
     queued = np.flatnonzero(~np.isnan(jobs.floats("queue_s")))
     stride = max(1, math.ceil(queued.size / max_points))
@@ -178,7 +177,7 @@ def queue_points(
     xs, gh, sched = [], [], []
     from_ledger = 0
     for suite_id, made, q, fs in zip(suite_ids, created, queue_s, from_schedule, strict=True):
-        x = sent.get(str(suite_id))
+        x = sent(str(suite_id))
         if x is not None:
             from_ledger += 1
         elif math.isnan(made):
@@ -189,6 +188,24 @@ def queue_points(
         gh.append(q)
         sched.append(fs)
     return QueuePoints(xs, gh, sched, x_is_dispatch=bool(xs) and from_ledger == len(xs), stride=stride)
+
+
+def _last_sent(result: dict[str, Any], ledger: Rows | None, shift: float) -> Callable[[str], float | None]:
+    """A suite_id's last send + shift (None: never sent), as sends() gives it; from the in-memory
+    `dispatches`, a suite_id's row found when asked (only the plotted jobs' are: no tuple per suite_id)."""
+    if ledger is not None:
+        sent = {sid: c + shift for sid, (_, _, c) in sends(result, ledger).items() if c is not None}
+        return sent.get
+    cols = result.get("dispatches") or {}
+    last = np.asarray(cols.get("last_sent", ()), dtype=np.float64)
+    at = dict(zip(map(str, cols.get("suite_id") or ()), range(last.size), strict=True))  # a repeat: its last
+
+    def sent_at(suite_id: str) -> float | None:
+        i = at.get(suite_id)
+        value = None if i is None else float(last[i])
+        return None if value is None or value != value else value + shift
+
+    return sent_at
 
 
 def _jobs(result: dict[str, Any]) -> ColumnRows:

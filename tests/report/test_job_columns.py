@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from suite.analyze.columns import nullable
+from suite.analyze.item_columns import dispatch_columns
 from suite.errors import UsageError
-from suite.isotime import stamp, stamp_column
+from suite.isotime import stamp, stamp_column, ts
 from suite.report import jobs_csv, page_series, series
 from suite.report.escape import csv_cell
 from suite.report.jobs_csv import COLUMNS, PER_JOB_COLUMNS, write_jobs_csv
@@ -171,6 +172,12 @@ def test_per_job_series_from_columns_equal_the_row_by_row_series(
     new = base | {"per_job": as_columns(rows)}
     assert series.throughput_bins(new, max_bars=cap) == ref.throughput_bins(old, max_bars=cap)
     assert series.queue_points(new, sent, max_points=cap) == ref.queue_points(old, sent, max_points=cap)
+    # the same sends as the analysis keeps them in memory (`dispatches`), no ledger rows given
+    ids = np.asarray([s for s, _ in ledger] or [], dtype=object)
+    parsed = [ts(r["sent_at"]) if r["sent_at"] is not None else None for r in sent]  # as the ledger reads
+    times = np.asarray([np.nan if t is None else t for t in parsed], dtype=np.float64)
+    kept = new | {"dispatches": dispatch_columns(ids, np.full(times.size, np.nan), times)}
+    assert series.queue_points(kept, max_points=cap) == ref.queue_points(old, sent, max_points=cap)
     assert series.gantt(new, [], max_jobs=cap) == ref.gantt(old, [], max_jobs=cap)
     assert series.gantt(new, []) == ref.gantt(old, [])
 
