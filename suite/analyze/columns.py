@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from suite.rundir.column_chunks import ColumnChunks, Encoded
+from suite.rundir.column_chunks import ColumnChunks, Encoded, as_list
 
 CHUNK = 4096  # rows per yielded chunk: numpy converts a chunk's columns in a few calls
 BATCH = 128  # rows read at a time: a batch of dicts stays in the CPU cache while its keys are pulled
@@ -128,6 +128,21 @@ class Cat:
 def objects(values: Iterable[Any], n: int) -> np.ndarray:
     """An object column of n values (kept as they are: no nesting into a deeper array)."""
     return np.fromiter(values, np.dtype(object), n)
+
+
+def column_objects(
+    values: Sequence[Any], convert: Callable[[list[Any]], list[Any]] | None = None
+) -> np.ndarray:
+    """A chunk's column (a list, a numpy array or an Encoded column) as an object array of its values,
+    convert()ed when given (a list of values to as many); an Encoded column's distinct values converted
+    once and shared by their rows."""
+    if isinstance(values, Encoded):
+        distinct = values.distinct if convert is None else convert(values.distinct)
+        return objects(distinct, len(distinct))[values.codes]
+    if isinstance(values, np.ndarray) and convert is None:
+        return values.astype(object)
+    listed = as_list(values)
+    return objects(listed if convert is None else convert(listed), len(listed))
 
 
 def sorted_by(major: np.ndarray, minor: np.ndarray) -> bool:

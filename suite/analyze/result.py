@@ -138,6 +138,7 @@ def result_of(
     conc = concurrency_arrays(arr.start[arr.busy], arr.end[arr.busy], *(window or (None, None)))
     # started_at − its workflow's scheduled_at (the suite_id's last accepted dispatch), on GitHub's clock
     accepted_scheduled = dispatches.scheduled[sc.accepted]
+    job_dispatch = sc.accepted[owner]  # each job's accepted dispatch (its ledger row)
     from_schedule = np.where(arr.ran, arr.started - (accepted_scheduled[owner] + shift), np.nan)
     if conc.mean is None:
         reasons["concurrency.mean"] = reasons.get("window", "empty window")
@@ -241,14 +242,14 @@ def result_of(
             JobRows(
                 per_job_rows(
                     arr,
-                    dispatches.suite_id[sc.accepted[owner]],
+                    dispatches.suite_id[job_dispatch],
                     from_schedule,
                     per_job_res,
                     causes,
                     job_cost,
                     failed_step,
                 ),
-                dispatch_times(dispatches.scheduled, dispatches.sent, sc.accepted[owner], shift),
+                dispatch_times(dispatches.scheduled, dispatches.sent, job_dispatch, shift),
             ),
         ),
         "timeline": timeline_columns((conc.times, conc.levels), (waiting_steps[0], waiting_steps[1])),

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from suite.analyze.columns import Cat, Codes, chunks, ints, objects, sorted_by
+from suite.analyze.columns import Cat, Codes, chunks, column_objects, ints, objects, sorted_by
 from suite.analyze.timeline import JobArrays
 from suite.isotime import Stamps, parse_column
 from suite.rundir.column_chunks import Encoded
@@ -194,17 +194,8 @@ def _optional_ints(values: Any) -> tuple[np.ndarray, np.ndarray]:
     return np.fromiter((-1 if v is None else int(v) for v in values), np.int64, len(values)), has
 
 
-def _suite_id(v: Any) -> str:
-    return v if type(v) is str else str(v)
-
-
-def _objects(values: Any, each: Any = None) -> np.ndarray:
-    """A chunk's column as an object array (each(v) per value when given); an Encoded column's
-    distinct values converted once."""
-    if isinstance(values, Encoded):
-        distinct = values.distinct if each is None else [each(v) for v in values.distinct]
-        return objects(distinct, len(distinct))[values.codes]
-    return objects(values if each is None else map(each, values), len(values))
+def _suite_ids(values: list[Any]) -> list[str]:
+    return [v if type(v) is str else str(v) for v in values]
 
 
 def _stamps(values: Any) -> np.ndarray:
@@ -218,7 +209,7 @@ def dispatch_table(rows: Rows) -> DispatchTable:
     keys = ("suite_id", "scheduled_at", "sent_at", "status", "workflow_run_id", "error")
     parts: list[list[np.ndarray]] = [[], [], [], [], [], [], []]
     for c_suite, c_scheduled, c_sent, c_status, c_run, c_error in chunks(rows, keys, required=("suite_id",)):
-        parts[0].append(_objects(c_suite, _suite_id))
+        parts[0].append(column_objects(c_suite, _suite_ids))
         parts[1].append(_stamps(c_scheduled))
         parts[2].append(_stamps(c_sent))
         status, has_status = _optional_ints(c_status)
@@ -226,7 +217,7 @@ def dispatch_table(rows: Rows) -> DispatchTable:
         run_id, has_run = _optional_ints(c_run)
         parts[4].append(run_id)
         parts[5].append(has_run)
-        parts[6].append(_objects(c_error))
+        parts[6].append(column_objects(c_error))
     kinds = (object, float, float, float, np.int64, bool, object)
     cols = [np.concatenate(p) if p else np.empty(0, k) for p, k in zip(parts, kinds, strict=True)]
     return DispatchTable(*cols)

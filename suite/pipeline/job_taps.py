@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from suite.analyze.columns import objects
-from suite.rundir.column_chunks import ColumnChunks, Encoded, as_list
+from suite.analyze.columns import column_objects
+from suite.rundir.column_chunks import ColumnChunks, as_list
 
 GITHUB_FIELDS = ("workflow_name", "head_branch", "head_sha", "labels", "runner_id", "runner_group_name")
 BATCH = 256
@@ -41,7 +41,6 @@ class JobTap:
     def __init__(self) -> None:
         self.ids: list[Any] = []
         self.fields: dict[str, list[Any]] = {f: [] for f in GITHUB_FIELDS}
-        self.sizes: list[int] = []
 
     def rows(self, jobs: Iterable[Row]) -> Iterable[Row]:
         if isinstance(jobs, ColumnChunks):
@@ -49,14 +48,12 @@ class JobTap:
         return self._rows(jobs)
 
     def _take(self, chunk: dict[str, Any]) -> None:
-        self.sizes.append(len(chunk["id"]))
         self.ids.append(chunk["id"])
         for f, parts in self.fields.items():
             parts.append(chunk.get(f))
 
     def _rows(self, jobs: Iterable[Row]) -> Iterator[Row]:
         for batch in _batches(jobs):
-            self.sizes.append(len(batch))
             self.ids.append([r.get("id") for r in batch])
             for f, parts in self.fields.items():
                 parts.append([r.get(f) for r in batch])
@@ -69,23 +66,14 @@ class JobTap:
     def column(self, field: str) -> np.ndarray:
         """One field's values, one per row read, plus a last None (for a job not read): an object
         array (a list of labels stays one value; each chunk's distinct values converted once)."""
-        out = np.empty(sum(self.sizes) + 1, dtype=object)
+        sizes = [len(p) for p in self.ids]
+        out = np.empty(sum(sizes) + 1, dtype=object)
         at = 0
-        for part, n in zip(self.fields[field], self.sizes, strict=True):
+        for part, n in zip(self.fields[field], sizes, strict=True):
             if part is not None:
-                out[at : at + n] = _objects(part, n, field == "labels")
+                out[at : at + n] = column_objects(part, _labels if field == "labels" else None)
             at += n
         return out
-
-
-def _objects(part: Any, n: int, labels: bool) -> np.ndarray:
-    """A chunk's column as n objects (labels: as _labels makes them)."""
-    if isinstance(part, Encoded):
-        distinct = _labels(part.distinct) if labels else part.distinct
-        return objects(distinct, len(distinct))[part.codes]
-    if isinstance(part, np.ndarray):
-        return part.astype(object)
-    return objects(_labels(part) if labels else part, n)
 
 
 class RunTap:

@@ -132,16 +132,12 @@ class ColumnChunks(Iterable[dict[str, Any]]):
                 values = chunk[key]
                 if isinstance(values, Encoded):  # keep() once per distinct value
                     kept = np.fromiter(map(keep, values.distinct), bool, len(values.distinct))[values.codes]
-                    if kept.all():
-                        yield chunk
-                    elif kept.any():
-                        yield {k: _taken(col, kept) for k, col in chunk.items()}
-                    continue
-                mask = [keep(v) for v in values]
-                if all(mask):
+                else:
+                    kept = np.fromiter(map(keep, values), bool, len(values))
+                if kept.all():
                     yield chunk
-                elif any(mask):
-                    yield {k: [v for v, m in zip(col, mask, strict=True) if m] for k, col in chunk.items()}
+                elif kept.any():
+                    yield {k: _taken(col, kept) for k, col in chunk.items()}
 
         return ColumnChunks(chunks())
 
