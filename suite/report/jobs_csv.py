@@ -12,22 +12,26 @@ every other job, and for a failed job no step of which concluded failure, timed_
 The per-job sample count is left out (it is the job table's `samples`): a bare 0 beside the resource
 columns reads like a measured 0, and the resource_reason column already says why a job has no figures.
 
-Written from the per-job columns a slice of rows at a time (suite.rundir.column_rows: no dict per
-job), each field formatted as Python's csv module writes it (a number as its repr, QUOTE_MINIMAL
-quoting: `"`, `,`, CR or LF quoted, `"` doubled), the lines joined by Arrow: the csv module's writer
-costs about 2 µs a cell, 27 s for a million jobs (tests/report/test_job_columns.py holds the two
-equal for any rows). Each distinct text or time is formatted once; a float column is formatted by
+Written by DuckDB's CSV writer (COPY, on every core) from the per-job columns, given to it as Arrow
+batches of SLICE rows (suite.rundir.column_rows: no dict per job): the bytes the csv module's writer
+makes (QUOTE_MINIMAL: a field holding `"`, `,`, CR or LF quoted, `"` doubled; tests/report/
+test_job_columns.py holds the two equal for any rows), at about a tenth of its cost (the csv module
+spends about 2 µs a cell, 27 s at a million jobs). Each cell is made as csv_cell makes it: a float as
 DuckDB's cast to VARCHAR, the shortest text that reads back as the same float, which is Python's repr
-(tests/report/test_job_columns.py holds the two equal for any float); an integer column by Arrow's
-cast. A text no UTF-8 can hold (a lone surrogate) is written with `?` in its place, as the report's
-files are opened (errors="replace").
+(held equal for any float by the same tests); an integer as itself; a text as itself with the formula
+guard (by Arrow); an empty text and a null as an empty field (DuckDB would quote an empty text); a
+value of another type (a hand-built result's) formatted by Python, as the csv module does. A text no
+UTF-8 can hold (a lone surrogate) is written with `?` in its place, as the report's files are opened
+(errors="replace").
 """
 
 from __future__ import annotations
 
-import io
-import re
+import errno
+import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, TextIO, get_type_hints
 
 import duckdb
@@ -38,184 +42,156 @@ import pyarrow.compute as pc
 from suite.isotime import stamp_codes, stamp_column
 from suite.report.escape import CSV_QUOTE, FORMULA_START, csv_cell
 from suite.rundir.column_rows import Lazy, rows_of
+from suite.rundir.io_errors import IO_ERRNOS
 from suite.rundir.result_schema import PER_JOB_KEYS, PerJob, job_field
 
 PER_JOB_COLUMNS = tuple(
     k for k in PER_JOB_KEYS if k != job_field("samples")
 )  # result.json per_job, less the sample count
 COLUMNS = PER_JOB_COLUMNS  # failed_step last, as in per_job
-_TYPES = frozenset((int, float, type(None)))
-_TEXTS = frozenset((str, type(None)))
-_ABSENT = object()
 _NUMERIC = frozenset(  # the PerJob fields typed int or float (null allowed)
     k for k, tp in get_type_hints(PerJob).items() if tp in (int, float, int | None, float | None)
 )
-SLICE = 131_072  # rows formatted and written at a time
-_QUOTED = re.compile('[",\r\n]')  # what the csv module quotes, with lineterminator CRLF
-
-
-def _number_fields(values: list[Any]) -> list[str]:
-    """A numeric column's fields: a number as the csv module writes it (its repr), a null empty; each
-    distinct number formatted once in a column of one type (whole seconds and sizes repeat)."""
-    kinds = set(map(type, values))
-    if not kinds <= _TYPES:
-        return _text_fields(values)
-    if len(kinds - {type(None)}) > 1:  # ints and floats: 1 and 1.0 would be one key
-        return ["" if v is None else repr(v) for v in values]
-    fields: dict[Any, str] = dict.fromkeys(values, "")
-    zero = fields.pop(0, _ABSENT) is not _ABSENT  # 0.0 and -0.0 are one key: each zero by itself
-    for v in fields:
-        fields[v] = "" if v is None else repr(v)
-    if not zero:
-        return list(map(fields.__getitem__, values))
-    get = fields.get
-    return [repr(v) if (f := get(v)) is None else f for v in values]
-
-
-def _field(value: Any) -> str:
-    """One cell as the csv module writes it (QUOTE_MINIMAL: quoted when it holds `"`, `,`, CR or LF)."""
-    cell = csv_cell(value)
-    text = repr(cell) if isinstance(cell, float) else str(cell)
-    return '"' + text.replace('"', '""') + '"' if _QUOTED.search(text) else text
-
-
-def _text_fields(values: list[Any]) -> list[str]:
-    """A column's fields, each distinct text formatted once (names, stamps and reasons repeat)."""
-    if not set(map(type, values)) <= _TEXTS:  # not per_job's shape (1 == 1.0 == True as keys): one by one
-        return [_field(v) for v in values]
-    fields: dict[Any, str] = dict.fromkeys(values, "")
-    for v in fields:
-        fields[v] = _field(v)
-    return list(map(fields.__getitem__, values))
-
-
-def _strings(fields: list[str]) -> pa.Array:
-    """Field texts as an Arrow string array; a text no UTF-8 holds gets `?` where it cannot be encoded."""
-    try:
-        return pa.array(fields, pa.string())
-    except (UnicodeEncodeError, pa.ArrowException):
-        return pa.array([f.encode("utf-8", "replace").decode("utf-8") for f in fields], pa.string())
-
-
+SLICE = 131_072  # rows given to DuckDB at a time
 _FORMULA = "^[" + "".join(FORMULA_START).replace("-", "\\-") + CSV_QUOTE + "]"  # csv_cell's test, as RE2
+# how a column's cells are made: INT and FLOAT by DuckDB from numbers, STAMP from epoch seconds, TEXT by
+# Arrow (with the formula guard), CELLS by Python (csv_cell) for values of any other type
+INT, FLOAT, STAMP, TEXT, CELLS = "int", "float", "stamp", "text", "cells"
+_ARROW = {INT: pa.int64(), FLOAT: pa.float64()}
 
 
-def _escaped(texts: pa.Array) -> pa.Array:
-    """Text cells (an Arrow string array, null for None) as their fields, what _field makes of each:
-    a leading `'` before a formula's start (csv_cell), quoted when holding `"`, `,`, CR or LF (each
-    rewrite made only when some text needs it: most columns need neither)."""
-    formula = pc.match_substring_regex(texts, _FORMULA)
-    if pc.any(formula).as_py():
-        texts = pc.if_else(formula, pc.binary_join_element_wise(CSV_QUOTE, texts, ""), texts)
-    special = pc.match_substring_regex(texts, '[",\r\n]')
-    if pc.any(special).as_py():
-        quoted = pc.binary_join_element_wise('"', pc.replace_substring(texts, '"', '""'), '"', "")
-        texts = pc.if_else(special, quoted, texts)
-    return texts  # a null stays null: the join writes it as an empty field
+def _kind(key: str, col: Any) -> str:
+    """How the column's cells are made (one way for the whole column: the batches' schema is fixed)."""
+    if isinstance(col, Lazy):
+        if col.convert is stamp_column:
+            return STAMP
+        if key in _NUMERIC and col.array.dtype.kind == "f":
+            return FLOAT  # the figure itself, NaN for null (Lazy's contract)
+        if key in _NUMERIC and col.array.dtype.kind in "iu" and col.convert is np.ndarray.tolist:
+            return INT
+        if col.array.dtype != object or col.convert is not np.ndarray.tolist:
+            return _kind(key, col.convert(col.array))  # its Python values decide
+        values: Any = col.array
+    else:
+        values = col
+    types = set(map(type, values))
+    if key in _NUMERIC and types <= {int, type(None)}:
+        return INT
+    if key in _NUMERIC and types <= {float, type(None)}:
+        return FLOAT
+    return TEXT if types <= {str, type(None)} else CELLS
 
 
-def _as_text(values: Any) -> pa.Array | None:
-    """Values (a list or an object array) as an Arrow string array when every one is text or None; None
-    otherwise (a number, or a text no UTF-8 holds: those take the value-by-value path)."""
+def _values(col: Any, lo: int, hi: int) -> Any:
+    """Rows lo..hi of a column as Python values (an object array's items as they are)."""
+    if not isinstance(col, Lazy):
+        return col[lo:hi]
+    part = col.array[lo:hi]
+    return part if part.dtype == object and col.convert is np.ndarray.tolist else col.convert(part)
+
+
+def _strings(texts: list[str | None]) -> pa.Array:
+    """Texts as an Arrow string array; a text no UTF-8 holds gets `?` where it cannot be encoded."""
     try:
-        return pa.array(values, pa.string())
-    except (pa.ArrowException, TypeError, ValueError, UnicodeError):
-        return None
+        return pa.array(texts, pa.string())
+    except (UnicodeEncodeError, pa.ArrowException):
+        fixed = [None if t is None else t.encode("utf-8", "replace").decode("utf-8") for t in texts]
+        return pa.array(fixed, pa.string())
 
 
-def _python_fields(values: Any, numeric: bool) -> pa.Array:
-    """A column's fields from its Python values (a list or an object array): all text or null, escaped by
-    Arrow; anything else formatted by Python (each distinct value once)."""
-    texts = None if numeric else _as_text(values)
-    if texts is not None:
-        return _escaped(texts)
-    fields = _number_fields(list(values)) if numeric else _text_fields(list(values))
-    return _strings(fields)
+def _guarded(texts: pa.Array) -> pa.Array:
+    """csv_cell's formula guard on text cells: a leading `'` before a formula's start."""
+    formula = pc.match_substring_regex(texts, _FORMULA)
+    if not pc.any(formula).as_py():
+        return texts
+    return pc.if_else(formula, pc.binary_join_element_wise(CSV_QUOTE, texts, ""), texts)
 
 
-def _stamp_fields(times: np.ndarray) -> pa.Array:
-    """A time column's fields (epoch seconds, NaN for null): each distinct stamp made once."""
-    words, codes = stamp_codes(times)
-    return _python_fields(words, False).take(codes)
+def _cell_text(value: Any) -> str | None:
+    """A cell's text as the csv module writes csv_cell(value) (a float as its repr); None when empty."""
+    cell = csv_cell(value)
+    return repr(cell) if isinstance(cell, float) else str(cell) or None
 
 
-def _float_batches(floats: dict[int, np.ndarray], size: int) -> Iterator[dict[int, pa.Array]]:
-    """The float columns (NaN: null) as their fields, `size` rows at a time or fewer, in row order: DuckDB's
-    cast to VARCHAR (Python's repr of each float) over all rows at once, on every core; null empty."""
-    table = pa.table({f"c{i}": pa.array(a, pa.float64(), from_pandas=True) for i, a in floats.items()})
-    sql = ", ".join(f"coalesce(CAST(c{i} AS VARCHAR), '') AS c{i}" for i in floats)
+def _cells(kind: str, col: Any, lo: int, hi: int) -> pa.Array:
+    """A column's rows lo..hi as the Arrow array DuckDB writes (a text's quoting is DuckDB's)."""
+    if kind == STAMP:
+        words, codes = stamp_codes(col.array[lo:hi])
+        return pa.array(words, pa.string()).take(pa.array(codes))
+    if kind == FLOAT and isinstance(col, Lazy):
+        return pa.array(col.array[lo:hi], pa.float64(), from_pandas=True)  # NaN: null
+    values = _values(col, lo, hi)
+    if kind in _ARROW:
+        return pa.array(values, _ARROW[kind])  # a float NaN of a list stays NaN: the csv module's `nan`
+    if kind == TEXT:
+        try:
+            return _guarded(pa.array(values, pa.string()))
+        except (pa.ArrowException, UnicodeError):
+            pass  # a lone surrogate: made one by one, below
+    return _strings([_cell_text(v) for v in values])
+
+
+def _batches(columns: list[Any], kinds: list[str], n: int) -> Iterator[pa.RecordBatch]:
+    names = [f"c{i}" for i in range(len(columns))]
+    for lo in range(0, n, SLICE):
+        hi = min(lo + SLICE, n)
+        cells = [_cells(kind, col, lo, hi) for kind, col in zip(kinds, columns, strict=True)]
+        yield pa.RecordBatch.from_arrays(cells, names=names)
+
+
+def _select(kinds: list[str]) -> str:
+    """Each column's cell as text, named as jobs.csv's header names it (an empty text: null)."""
+    cells = []
+    for i, (key, kind) in enumerate(zip(PER_JOB_COLUMNS, kinds, strict=True)):
+        if kind == FLOAT:
+            cells.append(f'CAST(c{i} AS VARCHAR) AS "{key}"')
+        elif kind == INT:
+            cells.append(f'c{i} AS "{key}"')
+        else:
+            cells.append(f"nullif(c{i}, '') AS \"{key}\"")
+    return ", ".join(cells)
+
+
+def write_jobs_csv_file(path: Path, per_job: Any) -> None:
+    """jobs.csv written to `path` (created or replaced); per_job: the result's (ColumnRows, or dicts)."""
+    rows = rows_of(per_job, PER_JOB_KEYS)
+    n = len(rows)
+    if not n:
+        Path(path).write_bytes((",".join(COLUMNS) + "\r\n").encode())
+        return
+    columns = rows.columns(PER_JOB_COLUMNS)
+    kinds = [_kind(key, col) for key, col in zip(PER_JOB_COLUMNS, columns, strict=True)]
+    schema = pa.schema([(f"c{i}", _ARROW.get(kind, pa.string())) for i, kind in enumerate(kinds)])
+    reader = pa.RecordBatchReader.from_batches(schema, _batches(columns, kinds, n))
+    target = str(path).replace("'", "''")
     with duckdb.connect() as con:
         con.execute("SET enable_progress_bar = false")  # insertion order is kept (DuckDB's default)
-        con.register("figures", table)
-        for batch in con.sql(f"SELECT {sql} FROM figures").to_arrow_reader(size):
-            yield {i: batch.column(f"c{i}").cast(pa.string()) for i in floats}
+        con.register("job_cells", reader)
+        try:
+            con.execute(
+                f"COPY (SELECT {_select(kinds)} FROM job_cells) TO '{target}' "
+                "(FORMAT csv, HEADER true, NEW_LINE '\r\n')"
+            )
+        except duckdb.IOException as exc:
+            raise _os_error(exc) from None
 
 
-def _field_arrays(columns: list[Any], lo: int, hi: int, floats: dict[int, pa.Array]) -> list[pa.Array]:
-    """Every written column's fields for rows lo..hi, as Arrow string arrays (a null: an empty field);
-    `floats`: the float columns' fields for these rows, already made."""
-    out: dict[int, pa.Array] = dict(floats)
-    for i, col in enumerate(columns):
-        if i in out:
-            continue
-        numeric = PER_JOB_COLUMNS[i] in _NUMERIC
-        if not isinstance(col, Lazy):
-            out[i] = _python_fields(col[lo:hi], numeric)
-            continue
-        a = col.array[lo:hi]
-        if col.convert is stamp_column:
-            out[i] = _stamp_fields(a)
-        elif numeric and a.dtype.kind in "iu" and col.convert is np.ndarray.tolist:
-            out[i] = pa.array(a, pa.int64()).cast(pa.string())
-        else:  # an object array's values are its items: no list made of them
-            as_is = a.dtype == object and col.convert is np.ndarray.tolist
-            out[i] = _python_fields(a if as_is else col.convert(a), numeric)
-    return [out[i] for i in range(len(columns))]
-
-
-def _is_figure(key: str, col: Any) -> bool:
-    """A numeric column kept as a float array that is the figure itself, NaN for null (Lazy's contract)."""
-    return (
-        key in _NUMERIC
-        and isinstance(col, Lazy)
-        and col.convert is not stamp_column
-        and col.array.dtype.kind == "f"
-    )
-
-
-def _slices(columns: list[Any], n: int) -> Iterator[tuple[int, int, dict[int, pa.Array]]]:
-    """(lo, hi, the float columns' fields for rows lo..hi) covering every row in order."""
-    floats = {
-        i: c.array for i, (k, c) in enumerate(zip(PER_JOB_COLUMNS, columns, strict=True)) if _is_figure(k, c)
-    }
-    if not floats:
-        yield from ((lo, min(lo + SLICE, n), {}) for lo in range(0, n, SLICE))
-        return
-    lo = 0
-    for batch in _float_batches(floats, SLICE):
-        size = len(next(iter(batch.values())))
-        yield lo, lo + size, batch
-        lo += size
-    if lo != n:  # DuckDB gave fewer or more rows than it was given: never a file with rows missing
-        raise RuntimeError(f"jobs.csv: {lo} rows of figures for {n} jobs")
+def _os_error(exc: duckdb.IOException) -> OSError:
+    """DuckDB's failure to write the file as the OSError it reports in words (a full disk, a read-only
+    or unwritable directory), for the run directory's write error (suite.rundir.io_errors); EIO when it
+    names none of those."""
+    text = str(exc)
+    code = next((e for e in IO_ERRNOS if os.strerror(e) in text), errno.EIO)
+    return OSError(code, os.strerror(code))
 
 
 def write_jobs_csv(out: TextIO, per_job: Any) -> None:
-    """The CSV, written to `out`; per_job: the result's (ColumnRows, or dicts)."""
-    out.write(",".join(COLUMNS) + "\r\n")
-    rows = rows_of(per_job, PER_JOB_KEYS)
-    if not len(rows):
-        return
-    columns = rows.columns(PER_JOB_COLUMNS)
-    raw = out.buffer if isinstance(out, io.TextIOWrapper) else None
-    for lo, hi, floats in _slices(columns, len(rows)):
-        fields = _field_arrays(columns, lo, hi, floats)
-        lines = pc.binary_join_element_wise(*fields, ",", null_handling="replace", null_replacement="")
-        text = pc.binary_join_element_wise(lines, "", "\r\n").cast(pa.large_string())
-        offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset : text.offset + len(text) + 1]
-        data = memoryview(text.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
-        if raw is not None:
-            out.flush()
-            raw.write(data)
-        else:
-            out.write(bytes(data).decode("utf-8"))
+    """The CSV, written to a text stream (a small result's, or a test's): made as write_jobs_csv_file
+    makes the file."""
+    fd, name = tempfile.mkstemp(suffix=".csv")
+    os.close(fd)
+    try:
+        write_jobs_csv_file(Path(name), per_job)
+        out.write(Path(name).read_bytes().decode("utf-8"))
+    finally:
+        os.unlink(name)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from suite.errors import UsageError
-from suite.report.jobs_csv import write_jobs_csv
+from suite.report.jobs_csv import write_jobs_csv_file
 from suite.report.junit import junit_xml
 from suite.report.markdown import summary_markdown
 from suite.report.tables import table_files, write_tables
@@ -98,7 +98,7 @@ def write_reports(run_dir: Path, result: dict[str, Any]) -> list[Path]:
     rd.path.mkdir(parents=True, exist_ok=True)
     paths = [rd.file(n) for n in REPORT_FILES]
     manifest_path = rd.file("manifest.json")
-    # jobs.csv is formatted by Arrow and DuckDB, which let go of the GIL: a thread writes it beside the
+    # jobs.csv is written by DuckDB, which lets go of the GIL: a thread writes it beside the
     # tables and pages (on a second core) and every file is written before this returns; its error, if
     # any, is raised here as it would have been written in turn
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobs-csv") as pool:
@@ -116,8 +116,8 @@ def write_reports(run_dir: Path, result: dict[str, Any]) -> list[Path]:
 
 
 def _write_csv(path: Path, per_job: Any) -> None:
-    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", errors="replace", newline="") as out:
-        write_jobs_csv(out, per_job)
+    with atomic_path(path) as tmp:
+        write_jobs_csv_file(tmp, per_job)
 
 
 def write_html(rd: RunDir, result: dict[str, Any]) -> list[Path]:
