@@ -11,9 +11,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from suite.errors import EXIT_ENVIRONMENT
+from suite.report import jobs_csv
+from suite.report.writer import _write_csv
 from suite.rundir import jsonio
 from suite.rundir.io_errors import RunDirWriteError
 from suite.rundir.jsonio import JsonlAppender, write_json, write_jsonl
@@ -155,3 +158,38 @@ def test_the_resume_command_is_added_once_by_the_innermost_command(tmp_path: Pat
     error = RunDirWriteError("x: cannot write", tmp_path / "x")
     inner = error.resumable_by("suite report DIR")
     assert str(inner.resumable_by("suite collect DIR")) == "x: cannot write, then: suite report DIR"
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])
+def test_jobs_csv_that_duckdb_cannot_write_is_the_one_error_of_its_errno(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    """jobs.csv is written by DuckDB (suite.report.jobs_csv): its IOException, which names the system's
+    error in words, becomes that OSError, and the run directory's one error (exit 3), the file as before."""
+    path = tmp_path / "jobs.csv"
+    path.write_bytes(b"before\r\n")
+    real_connect = duckdb.connect
+
+    class Failing:
+        def __init__(self) -> None:
+            self.con = real_connect()
+
+        def __enter__(self) -> Failing:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.con.close()
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.con, name)
+
+        def execute(self, sql: str) -> Any:
+            if sql.startswith("COPY"):
+                raise duckdb.IOException(f'Could not write file "{path}.tmp": {os.strerror(code)}')
+            return self.con.execute(sql)
+
+    monkeypatch.setattr(jobs_csv.duckdb, "connect", Failing)
+    with pytest.raises(RunDirWriteError) as exc:
+        _write_csv(path, [{"id": 1, "name": "build"}])
+    assert_one_clear_error(exc, path, f"{os.strerror(code).lower()} ({errno.errorcode[code]})")
+    assert path.read_bytes() == b"before\r\n" and sorted(p.name for p in tmp_path.iterdir()) == ["jobs.csv"]
