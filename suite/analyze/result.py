@@ -148,7 +148,6 @@ def result_of(
     configured = fleet.get("runner_count")
     skipped = manifest.get("not_collected") or {}  # what the run could not collect, and why
     reasons.update(not_collected_reasons(skipped))
-    resources, per_job_res = resources_of(arr, samples(), skipped.get("metrics"))
     task_events = list(tasks)  # read twice: the lifecycle, then the stops (a few rows per task)
     task_list = tasks_from_events(task_events)
     causes, unknown = failure_causes(arr, task_stops(task_events), skipped.get("tasks"))
@@ -176,6 +175,15 @@ def result_of(
         reasons,
         skipped.get("tasks"),
     )
+    # what needs no CPU/memory figure, before them: the samples are read meanwhile (by a child process);
+    # the per-name reasons join `reasons` below, in the place they always had
+    timeline = timeline_columns((conc.times, conc.levels), (waiting_steps[0], waiting_steps[1]))
+    dispatch_cols = dispatch_columns(dispatches.suite_id, dispatches.scheduled, dispatches.sent)
+    name_reasons: dict[str, str] = {}
+    names = by_job_name(arr, run_table.created[job_run], name_reasons)
+    workflows = by_workflow(arr, job_run, run_table, sc.run[sc.found], last_done, name_reasons)
+    failures = failures_section(arr, causes, unknown)
+    resources, per_job_res = resources_of(arr, samples(), skipped.get("metrics"))
 
     result: Result = {
         "schema": SCHEMA,
@@ -252,13 +260,13 @@ def result_of(
                 dispatch_times(dispatches.scheduled, dispatches.sent, job_dispatch, shift),
             ),
         ),
-        "timeline": timeline_columns((conc.times, conc.levels), (waiting_steps[0], waiting_steps[1])),
+        "timeline": timeline,
         "per_task": per_task,
         "per_runner": per_runner,
-        "dispatches": dispatch_columns(dispatches.suite_id, dispatches.scheduled, dispatches.sent),
-        "by_job_name": by_job_name(arr, run_table.created[job_run], reasons),
-        "by_workflow": by_workflow(arr, job_run, run_table, sc.run[sc.found], last_done, reasons),
-        "failures": failures_section(arr, causes, unknown),
+        "dispatches": dispatch_cols,
+        "by_job_name": names,
+        "by_workflow": workflows,
+        "failures": failures,
         "rightsize": rightsize_section(
             arr.name,
             arr.busy,
@@ -277,6 +285,7 @@ def result_of(
         "notes": notes,
         "reasons": reasons,
     }
+    reasons.update(name_reasons)
     blank_unobserved(result, reasons, uncollected)
     if "raw/jobs.jsonl" in uncollected:  # no job read: no verdict, and no job to divide the cost by
         result["rightsize"] = result["cost"] = None
