@@ -19,7 +19,8 @@ test_job_columns.py holds the two equal for any rows), at about a tenth of its c
 spends about 2 µs a cell, 27 s at a million jobs). Each cell is made as csv_cell makes it: a float as
 DuckDB's cast to VARCHAR, the shortest text that reads back as the same float, which is Python's repr
 (held equal for any float by the same tests); an integer as itself; a text as itself with the formula
-guard (by Arrow); an empty text and a null as an empty field (DuckDB would quote an empty text); a
+guard (by Arrow); an empty text and a null as an empty field (DuckDB would quote an empty text; and,
+unless told it has no comment character, a text holding `#`); a
 value of another type (a hand-built result's) formatted by Python, as the csv module does. A text no
 UTF-8 can hold (a lone surrogate) is written with `?` in its place, as the report's files are opened
 (errors="replace").
@@ -170,7 +171,7 @@ def write_jobs_csv_file(path: Path, per_job: Any) -> None:
         try:
             con.execute(
                 f"COPY (SELECT {_select(kinds)} FROM job_cells) TO '{target}' "
-                "(FORMAT csv, HEADER true, NEW_LINE '\r\n')"
+                "(FORMAT csv, HEADER true, NEW_LINE '\r\n', COMMENT '')"
             )
         except duckdb.IOException as exc:
             raise _os_error(exc) from None
