@@ -145,6 +145,13 @@ def column_objects(
     return objects(listed if convert is None else convert(listed), len(listed))
 
 
+def first_sight_codes(values: list[Any]) -> tuple[np.ndarray, int]:
+    """Each value as a small integer (in order of first sight), and how many distinct values: the
+    distinct ones found by dict.fromkeys (no Python call per new value)."""
+    index = {v: i for i, v in enumerate(dict.fromkeys(values))}
+    return np.fromiter(map(index.__getitem__, values), np.int64, len(values)), len(index)
+
+
 def sorted_by(major: np.ndarray, minor: np.ndarray) -> bool:
     """Whether rows are already in (major, minor) order."""
     if major.size < 2:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from suite.analyze.columns import first_sight_codes
 from suite.rundir.result_schema import FailedStepCount, Steps, StepsSection
 
 
@@ -36,29 +37,35 @@ def timeline_columns(
     return {"time": times, "running": level(*running), "waiting": level(*waiting)}
 
 
-def dispatch_columns(suite_ids: np.ndarray, scheduled: np.ndarray, sent: np.ndarray) -> dict[str, Any]:
-    """Per suite_id (in order of its first ledger row): `scheduled`, its first row's scheduled_at (a row
-    sent later fills one missing), `sent`, its first send (NaN: never sent), and `last_sent`, its last
-    send; epoch seconds on the ledger's clock."""
-    first: dict[str, list[float]] = {}
-    for sid, at, out in zip(suite_ids.tolist(), scheduled.tolist(), sent.tolist(), strict=True):
-        if sid is None:
-            continue
-        old = first.get(str(sid))
-        if old is None:
-            first[str(sid)] = [at, out, out]
-            continue
-        if old[1] != old[1] and out == out:  # a retry that was sent: the first send counts
-            old[0] = old[0] if old[0] == old[0] else at
-            old[1] = out
-        if out == out:
-            old[2] = out
-    values = np.array(list(first.values()), dtype=np.float64).reshape(-1, 3)
+def dispatch_columns(
+    suite_ids: np.ndarray, scheduled: np.ndarray, sent: np.ndarray, code: np.ndarray | None = None
+) -> dict[str, Any]:
+    """Per suite_id (in order of its first ledger row): `scheduled`, its first row's scheduled_at (when
+    that is missing and the first row was not sent, the scheduled_at of its first sent row), `sent`, its
+    first send (NaN: never sent), and `last_sent`, its last send; epoch seconds on the ledger's clock.
+    code: each row's suite_id as a small integer (suite.analyze.scope's), made here when not given."""
+    if code is None:
+        code = first_sight_codes(suite_ids.tolist())[0]
+    rows = np.arange(code.size)
+    n = int(code.max()) + 1 if code.size else 0
+    first = np.full(n, code.size, np.int64)
+    np.minimum.at(first, code, rows)
+    was_sent = ~np.isnan(sent)
+    first_sent = np.full(n, code.size, np.int64)
+    np.minimum.at(first_sent, code[was_sent], rows[was_sent])
+    last_sent = np.full(n, -1, np.int64)
+    np.maximum.at(last_sent, code[was_sent], rows[was_sent])
+    order = np.argsort(first, kind="stable")  # the suite_ids in order of their first row
+    first, first_sent, last_sent = first[order], first_sent[order], last_sent[order]
+    keep = np.array([s is not None for s in suite_ids[first].tolist()], dtype=bool)  # no suite_id: none
+    first, first_sent, last_sent = first[keep], first_sent[keep], last_sent[keep]
+    at, out = np.append(scheduled, np.nan), np.append(sent, np.nan)
+    fill = np.isnan(at[first]) & (first_sent < code.size)  # a retry that was sent fills one missing
     return {
-        "suite_id": list(first),
-        "scheduled": values[:, 0],
-        "sent": values[:, 1],
-        "last_sent": values[:, 2],
+        "suite_id": [str(s) for s in suite_ids[first].tolist()],
+        "scheduled": np.where(fill, at[first_sent], at[first]),
+        "sent": out[first_sent],
+        "last_sent": out[np.where(last_sent >= 0, last_sent, code.size)],
     }
 
 

@@ -178,7 +178,7 @@ def result_of(
     # what needs no CPU/memory figure, before them: the samples are read meanwhile (by a child process);
     # the per-name reasons join `reasons` below, in the place they always had
     timeline = timeline_columns((conc.times, conc.levels), (waiting_steps[0], waiting_steps[1]))
-    dispatch_cols = dispatch_columns(dispatches.suite_id, dispatches.scheduled, dispatches.sent)
+    dispatch_cols = dispatch_columns(dispatches.suite_id, dispatches.scheduled, dispatches.sent, sc.code)
     name_reasons: dict[str, str] = {}
     names = by_job_name(arr, run_table.created[job_run], name_reasons)
     workflows = by_workflow(arr, job_run, run_table, sc.run[sc.found], last_done, name_reasons)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from suite.analyze.columns import first_sight_codes
 from suite.analyze.tables import DispatchTable, RunTable
 from suite.rundir.ledger import accepted_mask
 
@@ -59,7 +60,7 @@ def _find(ids: np.ndarray, order: np.ndarray, wanted: np.ndarray) -> np.ndarray:
 
 
 def scope(ledger: DispatchTable, runs: RunTable) -> Scope:
-    code, codes = _codes(ledger.suite_id.tolist())
+    code, codes = first_sight_codes(ledger.suite_id.tolist())
     rows = np.flatnonzero(accepted_mask(ledger.status))
     # per suite_id its last 2xx row, the suite_ids in order of their first 2xx row
     c = code[rows]
@@ -87,13 +88,6 @@ def scope(ledger: DispatchTable, runs: RunTable) -> Scope:
         last_finder = found.size - 1 - np.unique(run[found][::-1], return_index=True)[1]
         owner[run[found][last_finder]] = found[last_finder]
     return Scope(accepted, run, missing, owner, run_order, code, codes)
-
-
-def _codes(values: list[Any]) -> tuple[np.ndarray, int]:
-    """Each value as a small integer (in order of first sight), and how many distinct values: the
-    distinct ones found by dict.fromkeys (no Python call per new value)."""
-    index = {v: i for i, v in enumerate(dict.fromkeys(values))}
-    return np.fromiter(map(index.__getitem__, values), np.int64, len(values)), len(index)
 
 
 def _missing(ledger: DispatchTable, row: int, has_id: bool) -> dict[str, str]:

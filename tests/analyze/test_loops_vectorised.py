@@ -4,6 +4,7 @@ generated inputs (hypothesis)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import pairwise
 from typing import Any
 
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from suite.analyze import steps as steps_mod
 from suite.analyze.columns import Cat
 from suite.analyze.cost import Jobs, _by_runner_then_interval, task_seconds
+from suite.analyze.item_columns import dispatch_columns
 from suite.analyze.scope import first_scheduled, not_dispatched, scope
 from suite.analyze.segmented import running_max_before, sequential_sums
 from suite.analyze.steps import StepTap, _sorted_keys, step_columns, step_figures
@@ -21,6 +23,7 @@ from suite.analyze.tables import DispatchTable, runs_table
 from suite.analyze.tasks import Task
 from tests.helpers.loops_reference import (
     accepted_rows_loop,
+    dispatch_columns_loop,
     not_dispatched_loop,
     running_max_before_loop,
     sequential_sums_loop,
@@ -221,3 +224,20 @@ def test_steps_sorted_by_one_packed_key_as_by_lexsort(columns):
     assert by_key.tolist() == want.tolist()
     groups = list(zip(*(k[want].tolist() for k in keys[:-1]), strict=True))
     assert changed.tolist() == [a != b for a, b in pairwise(groups)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    ledgers(), st.lists(st.sampled_from([np.nan, 11.0, 21.0, 31.0]), min_size=40, max_size=40), st.booleans()
+)
+def test_dispatch_columns_over_codes_equal_the_loop_per_ledger_row(ledger, sent, with_none):
+    ids = ledger.suite_id.copy()
+    if with_none and ids.size:
+        ids[::3] = None  # a row without a suite_id belongs to none
+    sends = np.asarray(sent[: ids.size], float)
+    want = dispatch_columns_loop(ids.tolist(), ledger.scheduled.tolist(), sends.tolist())
+    for code in (None, scope(replace(ledger, suite_id=ids), runs_table([])).code):
+        got = dispatch_columns(ids, ledger.scheduled, sends, code)
+        assert got["suite_id"] == want["suite_id"]
+        cols = np.column_stack([got["scheduled"], got["sent"], got["last_sent"]]).reshape(-1, 3)
+        assert np.array_equal(cols, np.asarray(want["columns"], float).reshape(-1, 3), equal_nan=True)

@@ -171,3 +171,21 @@ def not_dispatched_loop(ledger: DispatchTable, accepted_rows: Sequence[int]) -> 
         if suite_id not in accepted:
             last[suite_id] = row
     return list(last.items())
+
+
+def dispatch_columns_loop(suite_ids: list[Any], scheduled: list[float], sent: list[float]) -> dict[str, Any]:
+    """suite.analyze.item_columns.dispatch_columns as it was written, one ledger row at a time."""
+    first: dict[str, list[float]] = {}
+    for sid, at, out in zip(suite_ids, scheduled, sent, strict=True):
+        if sid is None:
+            continue
+        old = first.get(str(sid))
+        if old is None:
+            first[str(sid)] = [at, out, out]
+            continue
+        if old[1] != old[1] and out == out:  # a retry that was sent: the first send counts
+            old[0] = old[0] if old[0] == old[0] else at
+            old[1] = out
+        if out == out:
+            old[2] = out
+    return {"suite_id": list(first), "columns": [tuple(v) for v in first.values()]}
