@@ -119,6 +119,17 @@ def task_usage(arrays: SampleArrays) -> dict[str, Any]:
     samples of one metric at one instant: the last read). source: sampler for a task with readings,
     container_insights otherwise. A numpy pivot: no object per reading."""
     parts = [(k, arrays.columns[m]) for k, (m, _) in enumerate(USAGE) if m in arrays.columns]
+    names = np.empty(len(arrays.task_codes), dtype=object)
+    for name, code in arrays.task_codes.items():
+        names[code] = name
+    source = np.array([SAMPLER if n in arrays.sampled else INSIGHTS for n in names.tolist()], dtype=object)
+    if parts and _one_grid(parts):  # Container Insights' usual rows: every metric at the same instants
+        task, time = parts[0][1][0], parts[0][1][1]
+        out: dict[str, Any] = {"task_id": names[task], "time": time.copy(), "source": source[task]}
+        given = {k: cols[2] for k, cols in parts}
+        for k, (_, column) in enumerate(USAGE):
+            out[column] = given[k].copy() if k in given else np.full(task.size, np.nan)
+        return out
     task = np.concatenate([p[1][0] for p in parts]) if parts else np.empty(0, np.int64)
     time = np.concatenate([p[1][1] for p in parts]) if parts else np.empty(0)
     value = np.concatenate([p[1][2] for p in parts]) if parts else np.empty(0)
@@ -132,12 +143,18 @@ def task_usage(arrays: SampleArrays) -> dict[str, Any]:
     last[:-1] = (pair[1:] != pair[:-1]) | (which[1:] != which[:-1])
     grid = np.full((int(new_pair.sum()), len(USAGE)), np.nan)
     grid[pair[last], which[last]] = value[last]
-    names = np.empty(len(arrays.task_codes), dtype=object)
-    for name, code in arrays.task_codes.items():
-        names[code] = name
-    source = np.array([SAMPLER if n in arrays.sampled else INSIGHTS for n in names.tolist()], dtype=object)
     codes = task[new_pair]
-    out: dict[str, Any] = {"task_id": names[codes], "time": time[new_pair], "source": source[codes]}
+    out = {"task_id": names[codes], "time": time[new_pair], "source": source[codes]}
     for k, (_, column) in enumerate(USAGE):
         out[column] = grid[:, k]
     return out
+
+
+def _one_grid(parts: list[tuple[int, tuple[np.ndarray, np.ndarray, np.ndarray]]]) -> bool:
+    """Whether every metric has one sample at each of the same (task, instant)s, in order: the pivot is
+    then the metrics' value columns side by side (no sort of all the samples together)."""
+    task, time = parts[0][1][0], parts[0][1][1]
+    if any(not (np.array_equal(t, task) and np.array_equal(at, time)) for _, (t, at, _v) in parts[1:]):
+        return False
+    same_task = task[1:] == task[:-1]
+    return bool(np.all((task[1:] > task[:-1]) | (same_task & (time[1:] > time[:-1]))))

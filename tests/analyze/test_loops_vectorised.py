@@ -7,15 +7,18 @@ from __future__ import annotations
 from dataclasses import replace
 from itertools import pairwise
 from typing import Any
+from unittest.mock import patch
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from suite.analyze import samples as samples_mod
 from suite.analyze import steps as steps_mod
 from suite.analyze.columns import Cat
 from suite.analyze.cost import Jobs, _by_runner_then_interval, task_seconds
 from suite.analyze.item_columns import dispatch_columns
+from suite.analyze.resources import SampleArrays
 from suite.analyze.scope import first_scheduled, not_dispatched, scope
 from suite.analyze.segmented import running_max_before, sequential_sums
 from suite.analyze.steps import StepTap, _sorted_keys, step_columns, step_figures
@@ -241,3 +244,41 @@ def test_dispatch_columns_over_codes_equal_the_loop_per_ledger_row(ledger, sent,
         assert got["suite_id"] == want["suite_id"]
         cols = np.column_stack([got["scheduled"], got["sent"], got["last_sent"]]).reshape(-1, 3)
         assert np.array_equal(cols, np.asarray(want["columns"], float).reshape(-1, 3), equal_nan=True)
+
+
+@st.composite
+def sample_grids(draw):
+    """SampleArrays whose metrics are sampled at the same (task, instant)s, or not (a metric missing an
+    instant, one instant twice, an absent metric)."""
+    pairs = sorted(set(draw(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 6)), max_size=12))))
+    metrics = draw(
+        st.lists(st.sampled_from([m for m, _ in samples_mod.USAGE]), min_size=1, max_size=4, unique=True)
+    )
+    columns = {}
+    for m in metrics:
+        rows = list(pairs)
+        if rows and draw(st.booleans()):
+            rows = sorted([*rows, rows[draw(st.integers(0, len(rows) - 1))]])  # one instant twice
+        if rows and draw(st.booleans()):
+            rows.pop(draw(st.integers(0, len(rows) - 1)))
+        values = [float(draw(st.integers(0, 9))) for _ in rows]
+        columns[m] = (
+            np.asarray([r[0] for r in rows], np.int64),
+            np.asarray([float(r[1]) for r in rows]),
+            np.asarray(values, float),
+        )
+    times = np.unique(np.asarray([float(t) for _, t in pairs]))
+    return SampleArrays({"t-0": 0, "t-1": 1, "t-2": 2}, columns, times, frozenset({"t-1"}))
+
+
+@settings(max_examples=300, deadline=None)
+@given(sample_grids())
+def test_task_usage_of_metrics_on_one_grid_equals_the_sorted_pivot(arrays):
+    got = samples_mod.task_usage(arrays)
+    with patch.object(samples_mod, "_one_grid", lambda parts: False):
+        want = samples_mod.task_usage(arrays)
+    assert list(got) == list(want)
+    for key in want:
+        assert np.array_equal(
+            np.asarray(got[key]), np.asarray(want[key]), equal_nan=want[key].dtype != object
+        )
