@@ -55,14 +55,15 @@ def dispatch_columns(
     np.minimum.at(first_sent, code[was_sent], rows[was_sent])
     last_sent = np.full(n, -1, np.int64)
     np.maximum.at(last_sent, code[was_sent], rows[was_sent])
-    order = np.argsort(first, kind="stable")  # the suite_ids in order of their first row
-    first, first_sent, last_sent = first[order], first_sent[order], last_sent[order]
-    keep = np.array([s is not None for s in suite_ids[first].tolist()], dtype=bool)  # no suite_id: none
+    if not bool(np.all(first[1:] > first[:-1])):  # codes not in order of first sight: put them in it
+        order = np.argsort(first, kind="stable")
+        first, first_sent, last_sent = first[order], first_sent[order], last_sent[order]
+    keep = np.not_equal(suite_ids[first], np.array(None, dtype=object))  # no suite_id: belongs to none
     first, first_sent, last_sent = first[keep], first_sent[keep], last_sent[keep]
     at, out = np.append(scheduled, np.nan), np.append(sent, np.nan)
     fill = np.isnan(at[first]) & (first_sent < code.size)  # a retry that was sent fills one missing
     return {
-        "suite_id": [str(s) for s in suite_ids[first].tolist()],
+        "suite_id": list(map(str, suite_ids[first].tolist())),
         "scheduled": np.where(fill, at[first_sent], at[first]),
         "sent": out[first_sent],
         "last_sent": out[np.where(last_sent >= 0, last_sent, code.size)],
