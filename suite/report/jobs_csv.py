@@ -70,11 +70,7 @@ def _kind(key: str, col: Any) -> str:
             return FLOAT  # the figure itself, NaN for null (Lazy's contract)
         if key in _NUMERIC and col.array.dtype.kind in "iu" and col.convert is np.ndarray.tolist:
             return INT
-        if col.array.dtype != object or col.convert is not np.ndarray.tolist:
-            return _kind(key, col.convert(col.array))  # its Python values decide
-        values: Any = col.array
-    else:
-        values = col
+    values = _values(col, 0, len(col)) if isinstance(col, Lazy) else col  # its Python values decide
     types = set(map(type, values))
     if key in _NUMERIC and types <= {int, type(None)}:
         return INT
@@ -158,7 +154,7 @@ def write_jobs_csv_file(path: Path, per_job: Any) -> None:
     rows = rows_of(per_job, PER_JOB_KEYS)
     n = len(rows)
     if not n:
-        Path(path).write_bytes((",".join(COLUMNS) + "\r\n").encode())
+        path.write_bytes((",".join(COLUMNS) + "\r\n").encode())
         return
     columns = rows.columns(PER_JOB_COLUMNS)
     kinds = [_kind(key, col) for key, col in zip(PER_JOB_COLUMNS, columns, strict=True)]
