@@ -21,6 +21,12 @@ Synthetic yields them; REAL, raw/runs.jsonl and raw/jobs.jsonl holding GitHub's 
    targets (`suite report` within --max-ratio (2) of the reference, under --max-mib (2048), result.json
    under --max-result-mib (1)).
 
+The run directories are left as a collection leaves them: with the field files (raw/fields/,
+suite.rundir.field_files) that collection writes last (suite.pipeline.analysis.keep_fields, timed and
+printed: a cost paid once, by collection). With --without-fields they are deleted before each `suite
+report`, which then reads the raw files (and writes them again): a run directory from before them.
+The reference reads the raw files in both cases.
+
 Exit 0 when every target holds and every figure matches, 1 otherwise, 3 when `suite report` or the
 reference could not run (its exit code and last stderr line are printed). The raw files are read warm
 (just written, in the page cache) by both, once flushed to disk (os.sync): about 9.7 GB written just
@@ -46,6 +52,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as `python tools/bench_report.py`
     sys.path.insert(0, str(ROOT))
 
+from suite.pipeline.analysis import keep_fields  # noqa: E402
+from suite.rundir.field_files import FIELDS_DIR  # noqa: E402
 from tools.bench import Synthetic  # noqa: E402
 from tools.bench_measure import Measured, run_measured  # noqa: E402
 from tools.bench_shapes import (  # noqa: E402
@@ -149,6 +157,9 @@ def measure_shape(shape: str, path: Path, jobs: int, args: argparse.Namespace) -
     ours: list[Measured] = []
     theirs: list[Measured] = []
     for i in range(args.repeat):  # alternating, so a slow spell of the machine falls on both
+        if args.without_fields:
+            shutil.rmtree(path / "raw" / FIELDS_DIR, ignore_errors=True)
+            os.sync()
         suite = run_measured([sys.executable, "-m", "suite", "report", str(path)], env=env, cwd=ROOT)
         if suite.exit_code not in (0, 1):  # 0 pass, 1 the run's verdict: both wrote a report
             return _failed_to_run(f"`suite report` ({shape})", suite)
@@ -242,6 +253,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--repeat", type=int, default=1, help="measure each shape N times; the medians are compared"
     )
+    ap.add_argument(
+        "--without-fields",
+        action="store_true",
+        help="delete raw/fields/ before each `suite report`: it reads the raw files (a run from before them)",
+    )
     ap.add_argument("--max-ratio", type=float, default=2.0)
     ap.add_argument("--max-mib", type=float, default=2048.0)
     ap.add_argument("--max-result-mib", type=float, default=1.0)
@@ -270,6 +286,14 @@ def _run(args: argparse.Namespace, shapes: list[str], base: Path) -> int:
     if "real" in shapes:
         dirs["real"] = write_real(syn, compact, base / "real")
     print(f"bench-report: wrote {', '.join(str(dirs[s]) for s in shapes)} in {time.perf_counter() - t:.1f} s")
+    for shape in shapes:
+        t = time.perf_counter()
+        keep_fields(dirs[shape])  # as collection ends
+        print(
+            f"bench-report {shape}: the field files (raw/{FIELDS_DIR}/) written as collection writes them, "
+            f"in {time.perf_counter() - t:.1f} s ({_size(dirs[shape] / 'raw' / FIELDS_DIR) / MIB:,.0f} MiB)"
+            + ("; deleted before each `suite report` (--without-fields)" if args.without_fields else "")
+        )
     t = time.perf_counter()
     os.sync()  # the written files' dirty pages to disk now, not by the kernel's writeback while timed
     print(f"bench-report: flushed them to disk in {time.perf_counter() - t:.1f} s (still in the page cache)")
@@ -289,6 +313,10 @@ def _run(args: argparse.Namespace, shapes: list[str], base: Path) -> int:
     for r in results:
         print(shape_line(r, args.max_ratio))
     return 0 if all(r.ok for r in results) else 1
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.iterdir()) if folder.is_dir() else 0
 
 
 def _cores() -> int:

@@ -23,8 +23,9 @@ from suite.analyze.samples import resource_samples, task_usage
 from suite.fleet.prices import cost_settings
 from suite.pipeline.background import Background
 from suite.pipeline.job_taps import JobTap, RunTap, extras
-from suite.rundir.duck_jsonl import duck_chunks, duck_kind
+from suite.rundir.duck_jsonl import DUCK_KINDS, duck_chunks, duck_kind
 from suite.rundir.fast_jsonl import column_chunks, fast_kind
+from suite.rundir.field_files import fields_path
 from suite.rundir.jsonio import read_jsonl, stream_jsonl
 from suite.rundir.manifest import MANIFEST_FIX, read_manifest
 from suite.rundir.paths import RunDir
@@ -146,8 +147,8 @@ def load_inputs(path: Path, stream: bool = False) -> dict[str, Any]:
     manifest_path = rd.file("manifest.json")
 
     def rows(p: Path, kind: str) -> Iterable[dict[str, Any]]:
-        if stream and duck_kind(kind):  # the jobs and runs: read whole by DuckDB, when it can
-            return Deferred(p, kind)
+        if stream and duck_kind(kind):  # read whole by DuckDB (or from its field file), when it can
+            return Deferred(p, kind, fields_path(rd.path, kind))
         if stream and fast_kind(kind):  # the large flat files: as columns (suite.rundir.fast_jsonl)
             return column_chunks(p, kind)
         return stream_jsonl(p, row_check(kind)) if stream else read_jsonl(p, row_check(kind))
@@ -175,14 +176,15 @@ def _opened(rows: Rows) -> Rows:
 
 class Deferred(Iterable[dict[str, Any]]):
     """A row file read when the analysis reaches it (after the metric rows' child process is forked, so
-    that process never holds a copy): by DuckDB (suite.rundir.duck_jsonl) as columns when it can, else
-    line by line as before (runs: suite.rundir.fast_jsonl)."""
+    that process never holds a copy): by DuckDB (suite.rundir.duck_jsonl) as columns when it can (from
+    its field file `fields` while that describes it, else writing it), else line by line as before
+    (runs: suite.rundir.fast_jsonl)."""
 
-    def __init__(self, path: Path, kind: str) -> None:
-        self.path, self.kind = path, kind
+    def __init__(self, path: Path, kind: str, fields: Path | None = None) -> None:
+        self.path, self.kind, self.fields = path, kind, fields
 
     def read(self) -> Iterable[dict[str, Any]]:
-        columns = duck_chunks(self.path, self.kind)
+        columns = duck_chunks(self.path, self.kind, self.fields)
         if columns is not None:
             return columns
         if fast_kind(self.kind):
@@ -191,6 +193,17 @@ class Deferred(Iterable[dict[str, Any]]):
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(self.read())
+
+
+def keep_fields(path: Path) -> None:
+    """Write the run directory's field files (suite.rundir.field_files) for its raw files as they are now
+    (those DuckDB reads; a file it refuses has none): collection ends with it, so that its report, and
+    every later one, reads the fields rather than the raw files."""
+    rd = RunDir(Path(path))
+    for kind in DUCK_KINDS:
+        source = rd.file("ledger.jsonl") if kind == "ledger" else rd.raw_file(f"{kind}.jsonl")
+        if source.exists():
+            duck_chunks(source, kind, fields_path(rd.path, kind), keep=False)
 
 
 def _check_pattern(path: Path, manifest: dict[str, Any]) -> None:

@@ -34,6 +34,7 @@ figures are the same; such a line is read rather than named as damaged.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ import pyarrow.compute as pc
 from suite.rundir.arrow_stamps import stamps_ok
 from suite.rundir.column_chunks import ROWS_PER_CHUNK, Chunk, ColumnChunks, Encoded, StepColumns
 from suite.rundir.duck_steps import StepParts
+from suite.rundir.field_files import FORMAT, FieldSink, Source, read_fields
 from suite.rundir.readback import IsoStamps, row_rules
 
 DUCK_KINDS = ("jobs", "runs", "ledger", "metrics")
@@ -194,46 +196,74 @@ def _q(key: str) -> str:
     return '"' + key.replace('"', '""') + '"'
 
 
-def duck_chunks(path: Path, kind: str) -> ColumnChunks | None:
+def duck_chunks(path: Path, kind: str, fields: Path | None = None, keep: bool = True) -> ColumnChunks | None:
     """The rows of a `kind` file (DUCK_KINDS) as column chunks of the rules' fields (and EXTRA's), the
     jobs' steps taken apart (ColumnChunks.steps); none when the file is absent; None when it must be
-    read line by line (see the module)."""
+    read line by line (see the module). fields: its field file (suite.rundir.field_files), read instead
+    of the file while it describes it, else written by this read. keep=False: the chunks are not made
+    (an empty ColumnChunks on success: the field file alone is wanted)."""
     if not path.exists():
         return ColumnChunks((), StepColumns.empty() if kind == "jobs" else None)
+    source = Source.of(path, reader_key(kind)) if fields is not None else None
+    if fields is not None and keep:
+        kept = read_fields(fields, source, with_steps=kind == "jobs")
+        if kept is not None:
+            return ColumnChunks([_chunk(b) for b in kept[0]], kept[1])
     try:
         with path.open("rb") as f:
             if f.read(3) == b"\xef\xbb\xbf":
                 return None
     except OSError:
         return None  # read line by line: its error names the file
+    sink = FieldSink(fields, source) if fields is not None else None
     con = duckdb.connect(config=CONFIG)
     con.execute("SET enable_progress_bar = false")  # DuckDB draws one on the terminal for a long query
+    read: ColumnChunks | None = None
     try:
-        return _read(con, path, kind)
+        read = _read(con, path, kind, sink, keep)
     except duckdb.Error:
-        return None
+        read = None
     finally:
         con.close()
+        if sink is not None:
+            steps = read.steps if read is not None else None
+            sink.keep(read is not None, steps, Source.of(path, reader_key(kind)))
+    return read
 
 
-def _read(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> ColumnChunks | None:
+def reader_key(kind: str) -> str:
+    """What a field file of `kind` was read by: the query's SQL and FORMAT (either changed: read again)."""
+    return hashlib.sha256(f"{FORMAT}\n{_query(kind)[0]}".encode()).hexdigest()[:32]
+
+
+def _read(
+    con: duckdb.DuckDBPyConnection, path: Path, kind: str, sink: FieldSink | None = None, keep: bool = True
+) -> ColumnChunks | None:
     """The file's rows as chunks (and the jobs' steps), or None when a check fails. Read a batch at a
-    time: each batch checked, its columns made the chunk's (numpy, Encoded, lists: _chunk) and its steps
-    numpy columns (suite.rundir.duck_steps), and the batch let go whole (its columns share one
-    allocation: a column kept as Arrow would keep its steps' strings, 0.5 GiB at 1M of GitHub's jobs)."""
+    time: each batch checked, given to the sink (the field file) and its columns made the chunk's
+    (numpy, Encoded, lists: _chunk) and its steps numpy columns (suite.rundir.duck_steps), and the batch
+    let go whole (its columns share one allocation: a column kept as Arrow would keep its steps'
+    strings, 0.5 GiB at 1M of GitHub's jobs)."""
     sql, keys = _query(kind)
     stamps = IsoStamps()
     parts = StepParts() if kind == "jobs" else None
     chunks: list[Chunk] = []
+    ids: list[np.ndarray] = []
     for batch in con.sql(sql, params=[str(path)]).to_arrow_reader(BATCH_ROWS):
         if not _checked(batch, kind, stamps):
             return None
         if parts is not None and not parts.add(batch.column("id"), batch.column("steps")):
             return None
-        chunks.append(_chunk(batch.select(keys)))
+        fields = batch.select(keys)
+        if sink is not None:
+            sink.add(fields)
+        if parts is not None:
+            ids.append(np.array(batch.column("id").to_numpy(), dtype=np.int64))
+        if keep:
+            chunks.append(_chunk(fields))
     if parts is None:
         return ColumnChunks(chunks)
-    row_ids = np.concatenate([c["id"] for c in chunks]) if chunks else np.empty(0, np.int64)
+    row_ids = np.concatenate(ids) if ids else np.empty(0, np.int64)
     return ColumnChunks(chunks, parts.columns(row_ids))
 
 
