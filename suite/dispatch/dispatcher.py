@@ -50,12 +50,11 @@ from suite.rundir.ledger import (
     recovered_row,
     with_attempts,
 )
+from suite.rundir.paths import INFLIGHT_FILE, SCHEDULE_FILE
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # dispatch requests per suite_id, each after a reconciliation found no run
-INFLIGHT_FILE = "inflight.json"
-SCHEDULE_FILE = "schedule.json"
 INTERRUPTED = "interrupted before the answer was recorded"
 NEVER_SENT = "the run was interrupted before it was sent"
 

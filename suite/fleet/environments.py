@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from suite.clock import Clock, SteppedClock, VirtualClock
-from suite.github.app import AppCredentials
+
+if TYPE_CHECKING:  # startup time: the GitHub client (httpx, JWT) is imported by what uses it
+    from suite.github.app import AppCredentials
 
 ENVIRONMENTS = ("local", "aws", "existing")
 DEFAULT_STATE_DIR = Path(".suite")

@@ -11,11 +11,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Concatenate, ParamSpec
 
-from suite.dispatch.dispatcher import INFLIGHT_FILE, SCHEDULE_FILE
 from suite.errors import UsageError
 from suite.rundir.io_errors import RunDirWriteError
 from suite.rundir.ledger import repair_torn_tail
 from suite.rundir.lock import locked
+from suite.rundir.paths import INFLIGHT_FILE, SCHEDULE_FILE
 
 P = ParamSpec("P")
 

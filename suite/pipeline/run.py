@@ -12,7 +12,6 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from suite.analyze.result import with_thresholds
 from suite.clock import iso, iso_ms
 from suite.collect.runs import COLLECT_GET_TRIES, CollectionLeft, RunTracker, collect_jobs, wait_for_runs
 from suite.dispatch import preflight
@@ -31,31 +30,27 @@ from suite.fleet.environments import Target, local_target
 from suite.fleet.prices import cost_settings
 from suite.fleet.readiness import wait_target_online
 from suite.fleet.targets import resolve_target
-from suite.gates.thresholds import evaluate_all
-from suite.gates.verdict import exit_code
 from suite.github.client import GitHubClient
 from suite.github.cost import SUMMED, SUMMED_S, api_section, merge_stats
 from suite.pipeline.abort import AbortCheck
-from suite.pipeline.analysis import analyze_run_dir, keep_fields
+from suite.pipeline.analysis import keep_fields
 from suite.pipeline.aws_collect import collect_aws, live_task_events
 from suite.pipeline.dashboard import Dashboard
 from suite.pipeline.guard import resumable, writes_run_dir
 from suite.pipeline.live import RunProgress
 from suite.pipeline.observer import LiveObserver
 from suite.pipeline.progress import Progress, fmt_eta
+from suite.pipeline.reporting import existing_run_dir, report
 from suite.profiles.profile import Profile, load_profile
-from suite.report import terminal_summary, write_reports
-from suite.report.writer import check_outputs
 from suite.rundir.job_rows import read_run_result
 from suite.rundir.jsonio import JsonlAppender, read_json, read_jsonl, write_json, write_jsonl
 from suite.rundir.ledger import accepted_suite_ids
 from suite.rundir.lock import locked
-from suite.rundir.manifest import new_manifest, read_manifest
+from suite.rundir.manifest import new_manifest
 from suite.rundir.paths import RunDir, new_test_run_id
-from suite.rundir.readback import check_for_collect, opt_dict, read_api_stats, read_optional, truth_shape
+from suite.rundir.readback import check_for_collect, read_api_stats
 from suite.schedule.arrivals import build_schedule
 from suite.twin.service import Twin, TwinConfig
-from suite.twin.truth_check import mismatches
 
 TWIN_READY_TIMEOUT_S = 600.0  # virtual seconds for an embedded twin's runners to come online
 
@@ -340,43 +335,11 @@ def _collect_run_dir(
     return code
 
 
-@writes_run_dir("report", repair_ledger=True)
-def report(run_dir: Path) -> int:
-    """Recompute result.json and every report from raw/ and the ledger; returns the exit code.
-    Every file is checked as it is read (a damaged one: exit 2 naming it); the optional truth.json
-    and raw/api.json, when damaged, are named on stderr and skipped."""
-    rd = _existing(run_dir, collecting=False)
-    manifest = read_manifest(rd.file("manifest.json"), required=("profile",))
-    check_outputs(rd.path)  # report.html (or another report file) a directory: refused before any work
-    api, api_note = read_optional(rd.raw_file("api.json"), opt_dict, "the API cost section is left empty")
-    truth, truth_note = read_optional(rd.file("truth.json"), truth_shape, "the twin check is not made")
-    for note in (api_note, truth_note):
-        if note is not None:
-            print(note, file=sys.stderr, flush=True)
-    # raw rows streamed line by line (the metric rows in a worker process when that pays off)
-    result = analyze_run_dir(rd.path, api=api)
-    thresholds = evaluate_all(list(manifest["profile"].get("thresholds") or []), result)
-    result = with_thresholds(result, thresholds, run_dir=str(rd.path))
-    write_reports(rd.path, result)
-    print(terminal_summary(result))
-    if truth is not None:
-        diff = mismatches(result, truth)
-        print(f"  twin check  {'report equals truth.json job by job' if not diff else '; '.join(diff[:5])}")
-    print(f"\nReport: {rd.path}/report.html  (summary.md, result.json, jobs.csv and junit.xml beside it)")
-    return exit_code(result.get("verdict"))
-
-
 def _existing(run_dir: Path, collecting: bool = True) -> RunDir:
     """The run directory at run_dir, its small files checked before any work: manifest.json; for
     `suite collect` (collecting) also schedule.json, inflight.json, the ledger's rows and the runner
     snapshots, which collection reads and appends to (raw/ runs and jobs it rewrites)."""
-    if not (run_dir / "manifest.json").exists():
-        raise UsageError(
-            f"{run_dir}: not a run directory (no manifest.json); run directories live under reports/"
-        )
-    rd = RunDir(run_dir)
-    needed = ("profile", "environment") if collecting else ("profile",)
-    read_manifest(rd.file("manifest.json"), required=needed)
+    rd = existing_run_dir(run_dir, ("profile", "environment") if collecting else ("profile",))
     if collecting:
         check_for_collect(rd)
         if rd.raw_file("api_dispatch.json").exists():  # added to this collection's API stats

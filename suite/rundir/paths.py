@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+INFLIGHT_FILE = "inflight.json"  # the dispatch being sent (suite.dispatch.dispatcher writes it)
+SCHEDULE_FILE = "schedule.json"  # the fixed schedule, written before the first dispatch
 MAX_PROFILE_PART = 64  # suite.profiles.schema.MAX_NAME_CHARS: the id stays far below NAME_MAX (255)
 _UNSAFE = re.compile(r"[^a-z0-9_-]+")
 

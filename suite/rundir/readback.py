@@ -25,10 +25,9 @@ from typing import Any
 from suite.errors import UsageError
 from suite.isotime import parse_iso
 from suite.rundir.jsonio import iter_jsonl, read_json
-from suite.rundir.paths import RunDir
+from suite.rundir.paths import INFLIGHT_FILE, RunDir
 
 Check = Callable[[Any], bool]
-INFLIGHT_FILE = "inflight.json"  # suite.dispatch.dispatcher's (the dispatch room imports this room, not back)
 
 
 def is_int(v: Any) -> bool:
