@@ -31,7 +31,7 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO, get_type_hints
 
@@ -110,8 +110,12 @@ def _cell_text(value: Any) -> str | None:
     return repr(cell) if isinstance(cell, float) else str(cell) or None
 
 
-def _cells(kind: str, col: Any, lo: int, hi: int) -> pa.Array:
-    """A column's rows lo..hi as the Arrow array DuckDB writes (a text's quoting is DuckDB's)."""
+def _cells(kind: str, col: Any, lo: int, hi: int, made: pa.Array | None = None) -> pa.Array:
+    """A column's rows lo..hi as the Arrow array DuckDB writes (a text's quoting is DuckDB's); made: the
+    column made Arrow whole (_whole), sliced for text and integers."""
+    if made is not None and (kind, made.type) in ((TEXT, pa.string()), (INT, pa.int64())):
+        part = made.slice(lo, hi - lo)
+        return _guarded(part) if kind == TEXT else part
     if kind == STAMP:
         words, codes = stamp_codes(col.array[lo:hi])
         return pa.array(words, pa.string()).take(pa.array(codes))
@@ -128,12 +132,26 @@ def _cells(kind: str, col: Any, lo: int, hi: int) -> pa.Array:
     return _strings([_cell_text(v) for v in values])
 
 
-def _batches(columns: list[Any], kinds: list[str], n: int) -> Iterator[pa.RecordBatch]:
+def _batches(
+    columns: list[Any], kinds: list[str], n: int, made: list[pa.Array | None]
+) -> Iterator[pa.RecordBatch]:
     names = [f"c{i}" for i in range(len(columns))]
     for lo in range(0, n, SLICE):
         hi = min(lo + SLICE, n)
-        cells = [_cells(kind, col, lo, hi) for kind, col in zip(kinds, columns, strict=True)]
+        cells = [_cells(*c, lo, hi, m) for c, m in zip(zip(kinds, columns, strict=True), made, strict=True)]
         yield pa.RecordBatch.from_arrays(cells, names=names)
+
+
+def _whole(kind: str, col: Any) -> pa.Array | None:
+    """A text or integer column made Arrow whole (its cells are slices of it; the job table takes it
+    too), None for another kind or a text Arrow cannot hold (a lone surrogate: made by slice, as any)."""
+    if kind not in (TEXT, INT):
+        return None
+    values = _values(col, 0, len(col))
+    try:
+        return pa.array(values, _ARROW.get(kind, pa.string()))
+    except (pa.ArrowException, UnicodeError):
+        return None
 
 
 def _select(kinds: list[str]) -> str:
@@ -149,8 +167,12 @@ def _select(kinds: list[str]) -> str:
     return ", ".join(cells)
 
 
-def write_jobs_csv_file(path: Path, per_job: Any) -> None:
-    """jobs.csv written to `path` (created or replaced); per_job: the result's (ColumnRows, or dicts)."""
+def write_jobs_csv_file(
+    path: Path, per_job: Any, give: Callable[[dict[str, pa.Array]], None] | None = None
+) -> None:
+    """jobs.csv written to `path` (created or replaced); per_job: the result's (ColumnRows, or dicts).
+    give: called, before the rows are written, with the text and integer columns made Arrow whole (by
+    per_job's key): the same values the job table holds, which it takes rather than converting them again."""
     rows = rows_of(per_job, PER_JOB_KEYS)
     n = len(rows)
     if not n:
@@ -158,8 +180,11 @@ def write_jobs_csv_file(path: Path, per_job: Any) -> None:
         return
     columns = rows.columns(PER_JOB_COLUMNS)
     kinds = [_kind(key, col) for key, col in zip(PER_JOB_COLUMNS, columns, strict=True)]
+    arrays = [_whole(kind, col) for kind, col in zip(kinds, columns, strict=True)]
+    if give is not None:
+        give({k: a for k, a in zip(PER_JOB_COLUMNS, arrays, strict=True) if a is not None})
     schema = pa.schema([(f"c{i}", _ARROW.get(kind, pa.string())) for i, kind in enumerate(kinds)])
-    reader = pa.RecordBatchReader.from_batches(schema, _batches(columns, kinds, n))
+    reader = pa.RecordBatchReader.from_batches(schema, _batches(columns, kinds, n, arrays))
     target = str(path).replace("'", "''")
     with duckdb.connect() as con:
         con.execute("SET enable_progress_bar = false")  # insertion order is kept (DuckDB's default)

@@ -27,7 +27,7 @@ from suite.isotime import parse_column, ts
 from suite.rundir.column_chunks import as_list
 from suite.rundir.paths import RunDir
 from suite.rundir.result_schema import PER_JOB_KEYS
-from suite.rundir.table_io import write_table
+from suite.rundir.table_io import Repeated, arrow_table, schema, write_arrow, write_table
 from suite.rundir.tables import JOBS, RUN, RUNNERS, TABLES_DIR, TASK_USAGE, TASKS, TIMELINE
 
 FAILED = frozenset(("failure", "timed_out", "cancelled", "startup_failure"))  # as compare's failure_rate
@@ -51,10 +51,26 @@ IN_MEMORY = {TASK_USAGE: "task_usage", TIMELINE: "timeline", TASKS: "per_task", 
 def write_tables(rd: RunDir, result: Mapping[str, Any], manifest: Mapping[str, Any]) -> None:
     """tables/*.parquet of this result (suite.rundir.tables)."""
     jobs = job_columns(rd, result, manifest)
-    write_table(rd.path, JOBS, jobs)
+    write_arrow(rd.path, JOBS, arrow_table(JOBS, jobs))
+    write_other_tables(rd, result, manifest, jobs)
+
+
+def write_other_tables(
+    rd: RunDir, result: Mapping[str, Any], manifest: Mapping[str, Any], jobs: Mapping[str, Any]
+) -> None:
+    """Every table but the job table, whose columns (job_columns) give the run table's conclusions."""
     for table, key in IN_MEMORY.items():
         write_table(rd.path, table, item_columns(result, key))
     write_table(rd.path, RUN, run_columns(result, manifest, jobs.get("conclusion", [])))
+
+
+def table_cells(made: Mapping[str, Any], jobs: Mapping[str, Any]) -> dict[str, Any]:
+    """per_job's columns made Arrow elsewhere (jobs.csv's), by the job table's names for them: those of
+    the job table's columns `jobs` (job_columns) that are per_job's as they are, typed as the table's."""
+    types = {f.name: f.type for f in schema(JOBS)}
+    named = {RENAMED.get(k, k): v for k, v in made.items() if k in PER_JOB_KEYS}
+    # of the contract's type only (a hand-built result's ISO times are text to jobs.csv, not timestamps)
+    return {k: v for k, v in named.items() if k in jobs and k not in JOINED and v.type == types.get(k)}
 
 
 def per_job_columns(per_job: Iterable[Mapping[str, Any]]) -> dict[str, list[Any]]:
@@ -89,7 +105,7 @@ def job_columns(rd: RunDir, result: Mapping[str, Any], manifest: Mapping[str, An
     runners = per_job["runner_name"]
     cols["task_id"] = [r if r in known else None for r in as_list(runners)]
     for name, value in {**_identity(result, manifest), **_sizing(result)}.items():
-        cols[name] = [value] * n
+        cols[name] = Repeated(value, n)
     return cols
 
 

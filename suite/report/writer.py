@@ -21,7 +21,7 @@ import errno
 import os
 import sys
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +29,14 @@ from suite.errors import UsageError
 from suite.report.jobs_csv import write_jobs_csv_file
 from suite.report.junit import junit_xml
 from suite.report.markdown import summary_markdown
-from suite.report.tables import table_files, write_tables
+from suite.report.tables import job_columns, table_cells, table_files, write_other_tables
 from suite.rundir.jsonio import atomic_path, stream_jsonl, write_json
 from suite.rundir.manifest import read_manifest
 from suite.rundir.paths import RunDir
 from suite.rundir.readback import row_check
 from suite.rundir.result_schema import IN_MEMORY_KEYS
-from suite.rundir.tables import TABLES_DIR
+from suite.rundir.table_io import arrow_table, write_arrow
+from suite.rundir.tables import JOBS, TABLES_DIR
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
@@ -98,26 +99,39 @@ def write_reports(run_dir: Path, result: dict[str, Any]) -> list[Path]:
     rd.path.mkdir(parents=True, exist_ok=True)
     paths = [rd.file(n) for n in REPORT_FILES]
     manifest_path = rd.file("manifest.json")
-    # jobs.csv is written by DuckDB, which lets go of the GIL: a thread writes it beside the
-    # tables and pages (on a second core) and every file is written before this returns; its error, if
-    # any, is raised here as it would have been written in turn
+    manifest = read_manifest(manifest_path) if manifest_path.exists() else {}
+    # jobs.csv is written by DuckDB, which lets go of the GIL: a thread writes it beside the tables and
+    # pages (on a second core), starting first (it takes the longest); it gives the text and integer
+    # columns it made Arrow to the job table (the same values: converted once). Every file is written
+    # before this returns; the thread's error, if any, is raised here
+    made: Future[dict[str, Any]] = Future()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobs-csv") as pool:
-        csv_done = pool.submit(_write_csv, paths[2], result.get("per_job"))
-        write_tables(rd, result, read_manifest(manifest_path) if manifest_path.exists() else {})
-        result = {**result, "tables": table_files()}  # written first: result.json never points to nothing
-        write_json(paths[0], {k: v for k, v in result.items() if k not in IN_MEMORY_KEYS})
+        csv_done = pool.submit(_write_csv, paths[2], result.get("per_job"), made)
+        job_cols = job_columns(rd, result, manifest)
+        write_other_tables(rd, result, manifest, job_cols)
+        result = {**result, "tables": table_files()}
         summary = summary_markdown(result)
         _write_text(paths[1], summary)
         _write_text(paths[3], junit_xml(result))
         paths[4:] = write_html(rd, result)
+        write_arrow(rd.path, JOBS, arrow_table(JOBS, job_cols | table_cells(made.result(), job_cols)))
+        del job_cols
+        # every table written first: result.json never points to nothing
+        write_json(paths[0], {k: v for k, v in result.items() if k not in IN_MEMORY_KEYS})
         csv_done.result()
     append_step_summary(summary)
     return paths
 
 
-def _write_csv(path: Path, per_job: Any) -> None:
-    with atomic_path(path) as tmp:
-        write_jobs_csv_file(tmp, per_job)
+def _write_csv(path: Path, per_job: Any, made: Future[dict[str, Any]] | None = None) -> None:
+    """jobs.csv; made: set to the columns it made Arrow (empty when none: no rows, or an error first,
+    and the job table converts its own columns)."""
+    try:
+        with atomic_path(path) as tmp:
+            write_jobs_csv_file(tmp, per_job, made.set_result if made is not None else None)
+    finally:
+        if made is not None and not made.done():
+            made.set_result({})
 
 
 def write_html(rd: RunDir, result: dict[str, Any]) -> list[Path]:

@@ -8,7 +8,9 @@ per row; a column left out is all null), types them as the contract says and wri
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +32,26 @@ def schema(table: str) -> pa.Schema:
     return pa.schema([pa.field(c.name, arrow_type(c.type)) for c in COLUMNS[table]])
 
 
+@dataclass(frozen=True)
+class Repeated:
+    """A column of one value on every row (the run's identity and sizing on each job): made by Arrow
+    without a Python value per row."""
+
+    value: Any
+    rows: int
+
+    def __len__(self) -> int:
+        return self.rows
+
+
 def write_table(run_dir: Path, table: str, columns: Mapping[str, Sequence[Any] | Any]) -> Path:
     """Write `table` (JOBS, TASK_USAGE or RUN) from `columns`; timestamps are given as epoch seconds
     (floats) or datetimes. Unknown column names are an error (the contract is the schema)."""
+    return write_arrow(run_dir, table, arrow_table(table, columns))
+
+
+def arrow_table(table: str, columns: Mapping[str, Sequence[Any] | Any]) -> pa.Table:
+    """`table` as Arrow, typed as the contract says, from `columns` (as write_table takes them)."""
     sch = schema(table)
     unknown = set(columns) - set(sch.names)
     if unknown:
@@ -43,17 +62,30 @@ def write_table(run_dir: Path, table: str, columns: Mapping[str, Sequence[Any] |
         values = columns.get(field.name)
         if values is None:
             arrays.append(pa.nulls(rows, field.type))
+        elif isinstance(values, pa.Array) and values.type == field.type and len(values) == rows:
+            arrays.append(values)  # made Arrow already (jobs.csv's text and integer columns)
+        elif isinstance(values, Repeated):
+            arrays.append(pa.repeat(pa.scalar(values.value, field.type), values.rows))
         elif pa.types.is_timestamp(field.type):
             seconds = pa.array(values, pa.float64(), from_pandas=True)
             millis = pa.compute.round(pa.compute.multiply(seconds, 1000.0)).cast(pa.int64())
             arrays.append(millis.cast(field.type))
         else:
             arrays.append(pa.array(values, field.type, from_pandas=True))
+    return pa.Table.from_arrays(arrays, schema=sch)
+
+
+def write_arrow(run_dir: Path, table: str, arrow: pa.Table) -> Path:
+    """`table`'s Arrow table written as tables/<table>.parquet, atomically (pyarrow lets go of the GIL
+    while it encodes and writes: another thread may run beside it)."""
     path = table_path(run_dir, table)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(pa.Table.from_arrays(arrays, schema=sch), tmp, compression="zstd")
-    os.replace(tmp, path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        pq.write_table(arrow, tmp, compression="zstd")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -23,10 +24,11 @@ from suite.isotime import stamp, stamp_column, ts
 from suite.report import jobs_csv, page_series, series
 from suite.report.escape import csv_cell
 from suite.report.jobs_csv import COLUMNS, PER_JOB_COLUMNS, write_jobs_csv
+from suite.report.tables import RENAMED, per_job_arrays, table_cells
 from suite.rundir.column_rows import ColumnRows, Lazy
 from suite.rundir.job_rows import job_rows
 from suite.rundir.result_schema import PER_JOB_KEYS
-from suite.rundir.table_io import write_table
+from suite.rundir.table_io import arrow_table, write_table
 from suite.rundir.tables import JOBS, table_path
 from tests.helpers import series_reference as ref
 from tests.helpers.job_table import write_job_rows
@@ -250,3 +252,36 @@ def test_dispatch_series_from_columns_equal_the_dict_reference(
     for rows in (None, ledger):
         got = page_series.dispatch(result, rows, max_points=cap, max_curve=curve)
         assert got == ref.dispatch(result, rows, cap, curve)
+
+
+@settings(max_examples=60, deadline=None)
+@given(jobs(), jobs(text=plain))
+def test_the_columns_jobs_csv_gives_the_job_table_are_its_values(
+    rows: list[dict[str, Any]], plain_rows: list[dict[str, Any]]
+):
+    """write_reports converts each text and integer column once: jobs.csv's writer gives the job table the
+    Arrow arrays it made. Each is exactly the column's values; a column of odd values (an integer or a
+    bool in a text column) is not given; and the job table taking those it can is the table it makes
+    converting every column itself."""
+    for per_job in (as_columns(rows), as_dicts(rows)):
+        given = made_by_jobs_csv(per_job)
+        values = rows if isinstance(per_job, ColumnRows) else per_job  # as_dicts: times as ISO text
+        for key, made in given.items():
+            assert made.to_pylist() == [r[key] for r in values]
+        texts = [k for k in PER_JOB_COLUMNS if k not in ("id", "run_id", "run_attempt", *TIMES, *FLOATS)]
+        plain_texts = {k for k in texts if all(r[k] is None or isinstance(r[k], str) for r in rows)}
+        assert plain_texts <= set(given) or not rows
+        assert not set(given) & (set(texts) - plain_texts)
+    for per_job in (as_columns(plain_rows), as_dicts(plain_rows)):
+        cols = {RENAMED.get(k, k): v for k, v in per_job_arrays(per_job).items()}
+        taken = table_cells(made_by_jobs_csv(per_job), cols)
+        assert arrow_table(JOBS, cols | taken).equals(arrow_table(JOBS, cols))
+        if plain_rows:
+            assert {"job_id", "job_name", "status"} <= set(taken)
+
+
+def made_by_jobs_csv(per_job: Any) -> dict[str, Any]:
+    given: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        jobs_csv.write_jobs_csv_file(Path(tmp) / "jobs.csv", per_job, given.update)
+    return given

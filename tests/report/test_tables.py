@@ -8,15 +8,20 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from suite.analyze.concurrency import concurrency_arrays
 from suite.analyze.samples import one_source_rows
 from suite.isotime import stamp
+from suite.pipeline.analysis import analyze_run_dir
+from suite.report.tables import write_tables
 from suite.report.writer import write_reports
 from suite.rundir.job_rows import read_run_result
 from suite.rundir.jsonio import read_jsonl
+from suite.rundir.manifest import read_manifest
+from suite.rundir.paths import RunDir
 from suite.rundir.table_io import write_table
 from suite.rundir.tables import JOBS, table_path
 from tests.helpers.item_rows import item_rows
@@ -206,3 +211,15 @@ def test_the_resources_chart_from_task_usage_equals_the_chart_from_the_metric_ro
     from_rows = resources(rows)
     assert resources((), result["task_usage"]) == from_rows
     assert from_rows["samples"] > 0 and from_rows["cpu"]["tasks"] and from_rows["memory"]["reserved"] == 2048
+
+
+def test_the_job_table_of_a_report_equals_the_table_of_its_columns(tmp_path: Path) -> None:
+    """write_reports takes jobs.csv's Arrow text and integer columns into the job table: the table is the
+    one write_tables makes converting every column itself."""
+    run_dir, result = _reported(tmp_path)
+    written = pq.read_table(table_path(run_dir, JOBS))
+    again = tmp_path / "again"
+    again.mkdir()
+    write_tables(RunDir(again), analyze_run_dir(run_dir), read_manifest(run_dir / "manifest.json"))
+    assert written.equals(pq.read_table(table_path(again, JOBS)))
+    assert written.num_rows == result["jobs"]["count"] == 45

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 
-from suite.rundir.table_io import read_table, schema, write_table
+from suite.rundir.table_io import Repeated, arrow_table, read_table, schema, write_table
 from suite.rundir.tables import COLUMNS, JOBS, RUN, TASK_USAGE, table_path
 
 
@@ -35,3 +36,15 @@ def test_a_table_round_trips_with_nulls_and_times(tmp_path: Path) -> None:
 def test_an_unknown_column_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no such column"):
         write_table(tmp_path, RUN, {"nope": [1]})
+
+
+@pytest.mark.parametrize("value", ["o/r", None])
+def test_a_repeated_value_and_an_arrow_column_are_the_table_their_lists_make(value: str | None) -> None:
+    lists = {"job_id": [1, 2, 3], "repository": [value] * 3, "task_cpu": [1024] * 3}
+    lists["job_name"] = ["a", None, "b"]
+    given = lists | {
+        "repository": Repeated(value, 3),
+        "task_cpu": Repeated(1024, 3),
+        "job_name": pa.array(["a", None, "b"], pa.string()),
+    }
+    assert arrow_table(JOBS, given).equals(arrow_table(JOBS, lists))
