@@ -54,6 +54,14 @@ LATE_AFTER_REAL_S = 0.25  # a dispatch sent later than this (real seconds) after
 Rows = Iterable[dict[str, Any]]  # each read once, in order: lists, or rows streamed from raw/
 
 
+Beside = Callable[[Callable[[], Any]], Callable[[], Any]]
+
+
+def later(work: Callable[[], Any]) -> Callable[[], Any]:
+    """result_of's default `beside`: the work is done when its result is asked for."""
+    return work
+
+
 def compute_result(
     manifest: dict[str, Any],
     ledger: Rows,
@@ -94,10 +102,13 @@ def result_of(
     uncollected: Sequence[str] = (),
     prices: PriceTable | None = None,
     headroom_pct: float = DEFAULT_HEADROOM_PCT,
+    beside: Beside = later,
 ) -> Result:
     """result.json of one run. samples: the CloudWatch side (the metric rows as SampleArrays, which
     is independent of the GitHub side), called once, after the GitHub side's tables are built: the
     caller may compute it elsewhere meanwhile (suite.pipeline.analysis reads it in a child process).
+    beside: how the CPU/memory join (samples and all) is run, given once the jobs are known and asked
+    for last (`later`, the default: when asked; suite.pipeline.analysis: in a thread meanwhile).
     schedule_size: dispatches in schedule.json; uncollected: the collection files absent
     (suite.analyze.completeness); prices: the Fargate price table (suite.fleet.prices; None: every
     cost null with the reason); headroom_pct: the right-size recommendation's headroom."""
@@ -125,6 +136,8 @@ def result_of(
     step_reasons: dict[str, str] = {}
     steps_seen, failed_step = failed_steps(_steps(arr, steps, step_reasons, uncollected), arr.id)
     del steps
+    skipped = manifest.get("not_collected") or {}  # what the run could not collect, and why
+    joined = beside(lambda: resources_of(arr, samples(), skipped.get("metrics")))
 
     offset = manifest.get("clock_offset_s")
     if offset is None:
@@ -146,7 +159,6 @@ def result_of(
     executions = arr.end[arr.busy] - arr.start[arr.busy]
     fleet = cast(Fleet, manifest.get("fleet") or {})
     configured = fleet.get("runner_count")
-    skipped = manifest.get("not_collected") or {}  # what the run could not collect, and why
     reasons.update(not_collected_reasons(skipped))
     task_events = list(tasks)  # read twice: the lifecycle, then the stops (a few rows per task)
     task_list = tasks_from_events(task_events)
@@ -183,7 +195,7 @@ def result_of(
     names = by_job_name(arr, run_table.created[job_run], name_reasons)
     workflows = by_workflow(arr, job_run, run_table, sc.run[sc.found], last_done, name_reasons)
     failures = failures_section(arr, causes, unknown)
-    resources, per_job_res = resources_of(arr, samples(), skipped.get("metrics"))
+    resources, per_job_res = joined()
 
     result: Result = {
         "schema": SCHEMA,

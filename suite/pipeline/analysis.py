@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Iterator, Sized
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -95,20 +96,24 @@ def _analyze(
         return joined[-1]
 
     try:
-        result = as_json(
-            result_of(
-                manifest,
-                ledger,
-                taps[1].rows(runs),
-                taps[0].rows(jobs),
-                sample_arrays,
-                tasks,
-                runners_snapshots,
-                api,
-                thresholds,
-                **done,
+        # the CPU/memory join in a thread beside the rest of the analysis: mostly numpy (sorts, searches,
+        # reductions), which lets go of the GIL, so it takes the second core the metric rows' worker left
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="resources") as pool:
+            result = as_json(
+                result_of(
+                    manifest,
+                    ledger,
+                    taps[1].rows(runs),
+                    taps[0].rows(jobs),
+                    sample_arrays,
+                    tasks,
+                    runners_snapshots,
+                    api,
+                    thresholds,
+                    beside=lambda work: pool.submit(work).result,
+                    **done,
+                )
             )
-        )
     finally:
         samples.close()  # a worker whose answer was never needed (an error here first) is stopped
     return _in_memory(result, taps, joined[0] if joined else None)
