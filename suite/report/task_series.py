@@ -70,7 +70,7 @@ def usage_metrics(usage: dict[str, Any], max_points: int = MAX_POINTS) -> TaskSe
         cuts = (np.flatnonzero(tasks[1:] != tasks[:-1]) + 1).tolist()  # the rows: one run per task
         for lo, hi in zip([0, *cuts], [*cuts, sel.size], strict=True):
             if hi > lo:
-                per[str(tasks[lo])] = sorted(zip(t[lo:hi].tolist(), v[lo:hi].tolist(), strict=True))[::stride]
+                per[str(tasks[lo])] = _every(t[lo:hi], v[lo:hi], stride)
         series[metric] = per
     reserved: dict[str, float | None] = {}
     for metric, column in ((CPU, "cpu_reserved"), (MEM, "memory_reserved")):
@@ -78,3 +78,11 @@ def usage_metrics(usage: dict[str, Any], max_points: int = MAX_POINTS) -> TaskSe
         values = values[~np.isnan(values)]
         reserved[metric] = max(float(values.max()), 0.0) if values.size else None
     return TaskSeries(series, reserved, n, stride)
+
+
+def _every(t: np.ndarray, v: np.ndarray, stride: int) -> list[tuple[float, float]]:
+    """sorted(zip(t, v))[::stride]: the points in order of time (then value), every stride-th; taken as
+    they are when their times already increase (the task-usage table's rows do), without a sort."""
+    if t.size < 2 or bool(np.all(t[1:] > t[:-1])):
+        return list(zip(t[::stride].tolist(), v[::stride].tolist(), strict=True))
+    return sorted(zip(t.tolist(), v.tolist(), strict=True))[::stride]

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from suite.isotime import stamp
+from suite.report import task_series
 from suite.report.page import FIGURES, page_data, page_html
 from suite.rundir.result_schema import value_at
 from tests.helpers.synthetic_run import synthetic_run
@@ -221,3 +222,25 @@ def test_retries_keep_the_first_send_and_the_queue_takes_the_last():
     ]
     want = {"a": (10.0, 20.0, 30.0), "b": (None, 40.0, 40.0)}
     assert S.sends({"dispatches": cols}) == want == S.sends({}, rows)
+
+
+TIMES = st.sampled_from([0.0, 1.0, 1.5, 2.0, 60.0, float("nan")])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(TIMES, st.floats(-5, 5)), max_size=40),
+    st.integers(1, 7),
+    st.booleans(),
+)
+def test_a_tasks_points_every_stride_th_are_those_of_the_sorted_points(
+    points: list[tuple[float, float]], stride: int, ordered: bool
+) -> None:
+    """The resources chart takes a task's points as they are when their times increase (the task-usage
+    table's rows), else sorts them: either way sorted(points)[::stride]."""
+    if ordered:
+        points = sorted({t: (t, v) for t, v in points if t == t}.values())
+    t, v = np.array([p[0] for p in points], float), np.array([p[1] for p in points], float)
+    got = task_series._every(t, v, stride)
+    want = sorted(zip(t.tolist(), v.tolist(), strict=True))[::stride]
+    assert [(repr(a), repr(b)) for a, b in got] == [(repr(a), repr(b)) for a, b in want]
