@@ -21,10 +21,11 @@ Synthetic yields them; REAL, raw/runs.jsonl and raw/jobs.jsonl holding GitHub's 
    targets (`suite report` within --max-ratio (2) of the reference, under --max-mib (2048), result.json
    under --max-result-mib (1)).
 
-The run directories are left as a collection leaves them: with the field files (raw/fields/,
-suite.rundir.field_files) that collection writes last (suite.pipeline.analysis.keep_fields, timed and
-printed: a cost paid once, by collection). With --without-fields they are deleted before each `suite
-report`, which then reads the raw files (and writes them again): a run directory from before them.
+The run directories are left as `suite run` leaves them: with the field files (raw/fields/,
+suite.rundir.field_files) that the report ending every run and collection writes as it parses the raw
+files (here suite.pipeline.analysis.keep_fields, timed and printed). With --without-fields they are
+deleted before each `suite report`, which then parses the raw files (and writes them again): the report
+ending a run, or a run directory from before them.
 The reference reads the raw files in both cases.
 
 Exit 0 when every target holds and every figure matches, 1 otherwise, 3 when `suite report` or the
@@ -288,9 +289,9 @@ def _run(args: argparse.Namespace, shapes: list[str], base: Path) -> int:
     print(f"bench-report: wrote {', '.join(str(dirs[s]) for s in shapes)} in {time.perf_counter() - t:.1f} s")
     for shape in shapes:
         t = time.perf_counter()
-        keep_fields(dirs[shape])  # as collection ends
+        keep_fields(dirs[shape])  # as the report ending `suite run` leaves them
         print(
-            f"bench-report {shape}: the field files (raw/{FIELDS_DIR}/) written as collection writes them, "
+            f"bench-report {shape}: field files (raw/{FIELDS_DIR}/) written as a first report writes them "
             f"in {time.perf_counter() - t:.1f} s ({_size(dirs[shape] / 'raw' / FIELDS_DIR) / MIB:,.0f} MiB)"
             + ("; deleted before each `suite report` (--without-fields)" if args.without_fields else "")
         )

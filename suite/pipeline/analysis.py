@@ -202,8 +202,9 @@ class Deferred(Iterable[dict[str, Any]]):
 
 def keep_fields(path: Path) -> None:
     """Write the run directory's field files (suite.rundir.field_files) for its raw files as they are now
-    (those DuckDB reads; a file it refuses has none): collection ends with it, so that its report, and
-    every later one, reads the fields rather than the raw files."""
+    (those DuckDB reads; a file it refuses has none), without analysing them: what the report that parses
+    them (the one every `suite run` and `suite collect` ends with) leaves. tools/bench_report.py makes
+    its run directories so."""
     rd = RunDir(Path(path))
     for kind in DUCK_KINDS:
         source = rd.file("ledger.jsonl") if kind == "ledger" else rd.raw_file(f"{kind}.jsonl")

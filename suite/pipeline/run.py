@@ -33,7 +33,6 @@ from suite.fleet.targets import resolve_target
 from suite.github.client import GitHubClient
 from suite.github.cost import SUMMED, SUMMED_S, api_section, merge_stats
 from suite.pipeline.abort import AbortCheck
-from suite.pipeline.analysis import keep_fields
 from suite.pipeline.aws_collect import collect_aws, live_task_events
 from suite.pipeline.dashboard import Dashboard
 from suite.pipeline.guard import resumable, writes_run_dir
@@ -233,7 +232,6 @@ def _collect(
     write_jsonl(rd.raw_file("runs.jsonl"), runs)
     write_jsonl(rd.raw_file("jobs.jsonl"), jobs)
     collect_aws(rd, target, ledger, jobs, progress, client.clock_offset_s() or 0.0)
-    keep_fields(rd.path)  # raw/fields/: what the analysis reads of the raw files, for every report of them
 
 
 def _preflight(

@@ -443,3 +443,10 @@ def test_history_leaves_out_a_damaged_run_table_and_lists_the_rest(
     note = f"note: {bad / 'tables' / 'run.parquet'}: not a readable Parquet file"
     assert len(lines) == 1 and lines[0].startswith(note) and f"`suite report {bad}`" in lines[0]
     assert good.name in captured.out and bad.name not in captured.out
+
+
+def test_a_run_leaves_the_field_files_of_the_raw_files_its_report_parsed(twin_run: Path) -> None:
+    """The report a run ends with parses the raw files and leaves their field files (raw/fields/), which
+    every later report reads instead while they describe them (docs/architecture.md, Field files)."""
+    fields = sorted(p.stem for p in (twin_run / "raw" / "fields").iterdir())
+    assert fields == ["jobs", "jobs.steps", "ledger", "metrics", "runs"]

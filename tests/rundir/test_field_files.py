@@ -185,7 +185,7 @@ def test_a_file_changed_while_it_was_read_keeps_no_field_file(
     assert [p.name for p in field_file.parent.iterdir()] == []  # no temporary file left
 
 
-def test_collection_keeps_the_field_files_of_every_file_duckdb_reads(tmp_path: Path) -> None:
+def test_keep_fields_writes_the_field_file_of_every_file_duckdb_reads(tmp_path: Path) -> None:
     rd = RunDir(tmp_path / "run").create()
     write_jobs(rd.raw_file("jobs.jsonl"), 4)
     rd.raw_file("runs.jsonl").write_text(json.dumps({"id": 7, "status": "completed"}) + "\n")
