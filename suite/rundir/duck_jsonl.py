@@ -208,7 +208,10 @@ def duck_chunks(path: Path, kind: str, fields: Path | None = None, keep: bool = 
     if fields is not None and keep:
         kept = read_fields(fields, source, with_steps=kind == "jobs")
         if kept is not None:
-            return ColumnChunks([_chunk(b) for b in kept[0]], kept[1])
+            try:
+                return ColumnChunks([_chunk(b) for b in kept[0]], kept[1])
+            except (OSError, pa.ArrowException):
+                pass  # damaged past its footer: the raw file is parsed (and its field file written anew)
     try:
         with path.open("rb") as f:
             if f.read(3) == b"\xef\xbb\xbf":

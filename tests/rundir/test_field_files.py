@@ -137,12 +137,16 @@ def test_a_field_file_of_another_reader_is_not_used(
     assert calls == [1]
 
 
-@pytest.mark.parametrize("damage", ["truncated", "steps missing", "not parquet"])
+@pytest.mark.parametrize("damage", ["truncated", "steps missing", "not parquet", "pages"])
 def test_a_damaged_field_file_is_not_used(jobs_file: tuple[Path, Path], damage: str) -> None:
     path, field_file = jobs_file
     steps = field_file.with_name("jobs.steps.parquet")
     if damage == "truncated":
         field_file.write_bytes(field_file.read_bytes()[:50])
+    elif damage == "pages":  # the footer intact, the column chunks before it not Parquet's
+        data = field_file.read_bytes()
+        footer = int.from_bytes(data[-8:-4], "little") + 8
+        field_file.write_bytes(b"PAR1" + b"\xff" * (len(data) - footer - 4) + data[-footer:])
     elif damage == "steps missing":
         steps.unlink()
     else:
