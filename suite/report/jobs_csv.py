@@ -13,7 +13,8 @@ The per-job sample count is left out (it is the job table's `samples`): a bare 0
 columns reads like a measured 0, and the resource_reason column already says why a job has no figures.
 
 Written by DuckDB's CSV writer (COPY, in one thread of its own) from the per-job columns, given to it as Arrow
-batches of SLICE rows (suite.rundir.column_rows: no dict per job): the bytes the csv module's writer
+batches of SLICE rows (suite.rundir.column_rows: no dict per job; a text or integer column is made Arrow
+whole first, and those arrays are given to the caller, whose job table holds the same values): the bytes the csv module's writer
 makes (QUOTE_MINIMAL: a field holding `"`, `,`, CR or LF quoted, `"` doubled; tests/report/
 test_job_columns.py holds the two equal for any rows), at about a tenth of its cost (the csv module
 spends about 2 µs a cell, 27 s at a million jobs). Each cell is made as csv_cell makes it: a float as
