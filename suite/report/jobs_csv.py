@@ -12,19 +12,18 @@ every other job, and for a failed job no step of which concluded failure, timed_
 The per-job sample count is left out (it is the job table's `samples`): a bare 0 beside the resource
 columns reads like a measured 0, and the resource_reason column already says why a job has no figures.
 
-Written by DuckDB's CSV writer (COPY, in one thread of its own) from the per-job columns, given to it as Arrow
-batches of SLICE rows (suite.rundir.column_rows: no dict per job; a text or integer column is made Arrow
-whole first, and those arrays are given to the caller, whose job table holds the same values): the bytes the csv module's writer
-makes (QUOTE_MINIMAL: a field holding `"`, `,`, CR or LF quoted, `"` doubled; tests/report/
-test_job_columns.py holds the two equal for any rows), at about a tenth of its cost (the csv module
-spends about 2 µs a cell, 27 s at a million jobs). Each cell is made as csv_cell makes it: a float as
-DuckDB's cast to VARCHAR, the shortest text that reads back as the same float, which is Python's repr
-(held equal for any float by the same tests); an integer as itself; a text as itself with the formula
-guard (by Arrow); an empty text and a null as an empty field (DuckDB would quote an empty text; and,
-unless told it has no comment character, a text holding `#`); a
-value of another type (a hand-built result's) formatted by Python, as the csv module does. A text no
-UTF-8 can hold (a lone surrogate) is written with `?` in its place, as the report's files are opened
-(errors="replace").
+Written by DuckDB's CSV writer (COPY, in one thread of its own) from the per-job columns, given to it as
+Arrow batches of SLICE rows (suite.rundir.column_rows: no dict per job; a text or integer column is made
+Arrow whole first, and those arrays are given to the caller, whose job table holds the same values): the
+bytes the csv module's writer makes (QUOTE_MINIMAL: a field holding `"`, `,`, CR or LF quoted, `"` doubled;
+tests/report/test_job_columns.py holds the two equal for any rows), at about a tenth of its cost (the csv
+module spends about 2 µs a cell, 27 s at a million jobs). Each cell is made as csv_cell makes it: a float as
+DuckDB's cast to VARCHAR, the shortest text that reads back as the same float, which is Python's repr (held
+equal for any float by the same tests); an integer as itself; a text as itself with the formula guard (by
+Arrow); an empty text and a null as an empty field (DuckDB would quote an empty text; and, unless told it
+has no comment character, a text holding `#`); a value of another type (a hand-built result's) formatted by
+Python, as the csv module does. A text no UTF-8 can hold (a lone surrogate) is written with `?` in its
+place, as the report's files are opened (errors="replace").
 """
 
 from __future__ import annotations
