@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from suite.analyze.result import with_thresholds
 from suite.errors import UsageError
@@ -29,8 +30,7 @@ def report(run_dir: Path) -> int:
     """Recompute result.json and every report from raw/ and the ledger; returns the exit code.
     Every file is checked as it is read (a damaged one: exit 2 naming it); the optional truth.json
     and raw/api.json, when damaged, are named on stderr and skipped."""
-    rd = existing_run_dir(run_dir, ("profile",))
-    manifest = read_manifest(rd.file("manifest.json"), required=("profile",))
+    rd, manifest = existing_run_dir(run_dir, ("profile",))
     check_outputs(rd.path)  # report.html (or another report file) a directory: refused before any work
     api, api_note = read_optional(rd.raw_file("api.json"), opt_dict, "the API cost section is left empty")
     truth, truth_note = read_optional(rd.file("truth.json"), truth_shape, "the twin check is not made")
@@ -50,12 +50,12 @@ def report(run_dir: Path) -> int:
     return exit_code(result.get("verdict"))
 
 
-def existing_run_dir(run_dir: Path, needed: tuple[str, ...]) -> RunDir:
-    """The run directory at run_dir, its manifest.json checked (with the `needed` keys) before any work."""
+def existing_run_dir(run_dir: Path, needed: tuple[str, ...]) -> tuple[RunDir, dict[str, Any]]:
+    """The run directory at run_dir and its manifest.json, checked (with the `needed` keys) before any
+    work."""
     if not (run_dir / "manifest.json").exists():
         raise UsageError(
             f"{run_dir}: not a run directory (no manifest.json); run directories live under reports/"
         )
     rd = RunDir(run_dir)
-    read_manifest(rd.file("manifest.json"), required=needed)
-    return rd
+    return rd, read_manifest(rd.file("manifest.json"), required=needed)

@@ -337,7 +337,7 @@ def _existing(run_dir: Path, collecting: bool = True) -> RunDir:
     """The run directory at run_dir, its small files checked before any work: manifest.json; for
     `suite collect` (collecting) also schedule.json, inflight.json, the ledger's rows and the runner
     snapshots, which collection reads and appends to (raw/ runs and jobs it rewrites)."""
-    rd = existing_run_dir(run_dir, ("profile", "environment") if collecting else ("profile",))
+    rd, _ = existing_run_dir(run_dir, ("profile", "environment") if collecting else ("profile",))
     if collecting:
         check_for_collect(rd)
         if rd.raw_file("api_dispatch.json").exists():  # added to this collection's API stats

@@ -113,7 +113,7 @@ def _cell_text(value: Any) -> str | None:
 def _cells(kind: str, col: Any, lo: int, hi: int, made: pa.Array | None = None) -> pa.Array:
     """A column's rows lo..hi as the Arrow array DuckDB writes (a text's quoting is DuckDB's); made: the
     column made Arrow whole (_whole), sliced for text and integers."""
-    if made is not None and (kind, made.type) in ((TEXT, pa.string()), (INT, pa.int64())):
+    if made is not None:  # a text or an integer column (_whole)
         part = made.slice(lo, hi - lo)
         return _guarded(part) if kind == TEXT else part
     if kind == STAMP:
@@ -138,7 +138,7 @@ def _batches(
     names = [f"c{i}" for i in range(len(columns))]
     for lo in range(0, n, SLICE):
         hi = min(lo + SLICE, n)
-        cells = [_cells(*c, lo, hi, m) for c, m in zip(zip(kinds, columns, strict=True), made, strict=True)]
+        cells = [_cells(k, c, lo, hi, m) for k, c, m in zip(kinds, columns, made, strict=True)]
         yield pa.RecordBatch.from_arrays(cells, names=names)
 
 

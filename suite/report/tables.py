@@ -27,7 +27,7 @@ from suite.isotime import parse_column, ts
 from suite.rundir.column_chunks import as_list
 from suite.rundir.paths import RunDir
 from suite.rundir.result_schema import PER_JOB_KEYS
-from suite.rundir.table_io import Repeated, arrow_table, schema, write_arrow, write_table
+from suite.rundir.table_io import Repeated, schema, write_table
 from suite.rundir.tables import JOBS, RUN, RUNNERS, TABLES_DIR, TASK_USAGE, TASKS, TIMELINE
 
 FAILED = frozenset(("failure", "timed_out", "cancelled", "startup_failure"))  # as compare's failure_rate
@@ -48,13 +48,6 @@ WRITTEN = (JOBS, TASK_USAGE, TIMELINE, TASKS, RUNNERS)  # then RUN, from the job
 IN_MEMORY = {TASK_USAGE: "task_usage", TIMELINE: "timeline", TASKS: "per_task", RUNNERS: "per_runner"}
 
 
-def write_tables(rd: RunDir, result: Mapping[str, Any], manifest: Mapping[str, Any]) -> None:
-    """tables/*.parquet of this result (suite.rundir.tables)."""
-    jobs = job_columns(rd, result, manifest)
-    write_arrow(rd.path, JOBS, arrow_table(JOBS, jobs))
-    write_other_tables(rd, result, manifest, jobs)
-
-
 def write_other_tables(
     rd: RunDir, result: Mapping[str, Any], manifest: Mapping[str, Any], jobs: Mapping[str, Any]
 ) -> None:
@@ -64,13 +57,12 @@ def write_other_tables(
     write_table(rd.path, RUN, run_columns(result, manifest, jobs.get("conclusion", [])))
 
 
-def table_cells(made: Mapping[str, Any], jobs: Mapping[str, Any]) -> dict[str, Any]:
-    """per_job's columns made Arrow elsewhere (jobs.csv's), by the job table's names for them: those of
-    the job table's columns `jobs` (job_columns) that are per_job's as they are, typed as the table's."""
+def table_cells(made: Mapping[str, Any]) -> dict[str, Any]:
+    """per_job's columns made Arrow elsewhere (jobs.csv's), by the job table's names for them, of the
+    contract's type only (a hand-built result's ISO times are text to jobs.csv, not timestamps)."""
     types = {f.name: f.type for f in schema(JOBS)}
     named = {RENAMED.get(k, k): v for k, v in made.items() if k in PER_JOB_KEYS}
-    # of the contract's type only (a hand-built result's ISO times are text to jobs.csv, not timestamps)
-    return {k: v for k, v in named.items() if k in jobs and k not in JOINED and v.type == types.get(k)}
+    return {k: v for k, v in named.items() if v.type == types.get(k)}
 
 
 def per_job_columns(per_job: Iterable[Mapping[str, Any]]) -> dict[str, list[Any]]:

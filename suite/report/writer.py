@@ -114,7 +114,7 @@ def write_reports(run_dir: Path, result: dict[str, Any]) -> list[Path]:
         _write_text(paths[1], summary)
         _write_text(paths[3], junit_xml(result))
         paths[4:] = write_html(rd, result)
-        write_arrow(rd.path, JOBS, arrow_table(JOBS, job_cols | table_cells(made.result(), job_cols)))
+        write_arrow(rd.path, JOBS, arrow_table(JOBS, job_cols | table_cells(made.result())))
         del job_cols
         # every table written first: result.json never points to nothing
         write_json(paths[0], {k: v for k, v in result.items() if k not in IN_MEMORY_KEYS})

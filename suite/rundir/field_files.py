@@ -34,6 +34,7 @@ from suite.rundir.column_chunks import StepColumns
 FIELDS_DIR = "fields"  # under raw/
 FORMAT = 1  # bump when what a field file holds changes in a way the reader's SQL does not show
 _KEYS = (b"suite.source_size", b"suite.source_mtime_ns", b"suite.reader")
+BATCH = 65_536  # rows per batch read back
 _STEP_ARRAYS = ("job_id", "number", "has_number", "name", "conclusion", "duration")
 
 
@@ -84,16 +85,9 @@ def read_fields(
         steps = _read_steps(_steps_path(path), source) if with_steps else None
         if with_steps and steps is None:
             return None
-        return _batches(rows), steps
+        return rows.iter_batches(batch_size=BATCH), steps
     except (OSError, pa.ArrowException, ValueError, KeyError, TypeError):
         return None
-
-
-BATCH = 65_536
-
-
-def _batches(rows: pq.ParquetFile) -> Iterator[pa.RecordBatch]:
-    yield from rows.iter_batches(batch_size=BATCH)
 
 
 def _read_steps(path: Path, source: Source) -> StepColumns | None:

@@ -8,7 +8,6 @@ per row; a column left out is all null), types them as the contract says and wri
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,11 +75,10 @@ def arrow_table(table: str, columns: Mapping[str, Sequence[Any] | Any]) -> pa.Ta
 
 
 def write_arrow(run_dir: Path, table: str, arrow: pa.Table) -> Path:
-    """`table`'s Arrow table written as tables/<table>.parquet, atomically (pyarrow lets go of the GIL
-    while it encodes and writes: another thread may run beside it)."""
+    """`table`'s Arrow table written as tables/<table>.parquet, atomically."""
     path = table_path(run_dir, table)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         pq.write_table(arrow, tmp, compression="zstd")
         os.replace(tmp, path)

@@ -274,7 +274,7 @@ def test_the_columns_jobs_csv_gives_the_job_table_are_its_values(
         assert not set(given) & (set(texts) - plain_texts)
     for per_job in (as_columns(plain_rows), as_dicts(plain_rows)):
         cols = {RENAMED.get(k, k): v for k, v in per_job_arrays(per_job).items()}
-        taken = table_cells(made_by_jobs_csv(per_job), cols)
+        taken = table_cells(made_by_jobs_csv(per_job))
         assert arrow_table(JOBS, cols | taken).equals(arrow_table(JOBS, cols))
         if plain_rows:
             assert {"job_id", "job_name", "status"} <= set(taken)
