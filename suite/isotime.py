@@ -215,12 +215,12 @@ def stamp_codes(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return with_null, codes
 
 
-_YEAR_10000 = 253402300800.0  # numpy and strftime agree on whole seconds from 1970 to year 9999
+YEAR_10000 = 253402300800.0  # numpy and strftime agree on whole seconds from 1970 to year 9999
 
 
 def _stamps(times: np.ndarray) -> np.ndarray:
     text = np.empty(times.size, dtype=object)
-    whole = (times == np.floor(times)) & (times >= 0) & (times < _YEAR_10000)
+    whole = (times == np.floor(times)) & (times >= 0) & (times < YEAR_10000)
     if whole.any():
         seconds = times[whole].astype(np.int64).astype("datetime64[s]")
         text[whole] = np.char.add(np.datetime_as_string(seconds, unit="s"), "Z").tolist()

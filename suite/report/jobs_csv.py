@@ -40,7 +40,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from suite.isotime import stamp_codes, stamp_column
+from suite.isotime import YEAR_10000, stamp, stamp_column
 from suite.report.escape import CSV_QUOTE, FORMULA_START, csv_cell
 from suite.rundir.column_rows import Lazy, rows_of
 from suite.rundir.io_errors import IO_ERRNOS
@@ -61,6 +61,16 @@ INT, FLOAT, STAMP, TEXT, CELLS = "int", "float", "stamp", "text", "cells"
 _ARROW = {INT: pa.int64(), FLOAT: pa.float64()}
 
 
+def _column(key: str, col: Any) -> tuple[str, pa.Array | None]:
+    """How the column's cells are made (_kind), and the column made Arrow whole when it can be (_whole);
+    an object column of texts is made Arrow once, from its numpy array, for both."""
+    text = _text_array(col) if isinstance(col, Lazy) and key not in _NUMERIC else None
+    if text is not None:
+        return TEXT, text
+    kind = _kind(key, col)
+    return kind, _whole(kind, col)
+
+
 def _kind(key: str, col: Any) -> str:
     """How the column's cells are made (one way for the whole column: the batches' schema is fixed)."""
     if isinstance(col, Lazy):
@@ -77,6 +87,21 @@ def _kind(key: str, col: Any) -> str:
     if key in _NUMERIC and types <= {float, type(None)}:
         return FLOAT
     return TEXT if types <= {str, type(None)} else CELLS
+
+
+def _text_array(col: Lazy) -> pa.Array | None:
+    """An object column of texts and nulls only as an Arrow string array, made from the numpy array
+    itself (no list of its values, no Python loop); None for any other column. Arrow's own inference
+    decides: a column of anything but str and None is not inferred as text (bytes: binary)."""
+    if col.array.dtype != object or col.convert is not np.ndarray.tolist:
+        return None
+    try:
+        inferred = pa.array(col.array)
+    except (pa.ArrowException, UnicodeError):
+        return None
+    if inferred.type == pa.null():
+        return pa.nulls(len(inferred), pa.string())
+    return inferred if inferred.type == pa.string() else None
 
 
 def _values(col: Any, lo: int, hi: int) -> Any:
@@ -116,10 +141,7 @@ def _cells(kind: str, col: Any, lo: int, hi: int, made: pa.Array | None = None) 
     if made is not None:  # a text or an integer column (_whole)
         part = made.slice(lo, hi - lo)
         return _guarded(part) if kind == TEXT else part
-    if kind == STAMP:
-        words, codes = stamp_codes(col.array[lo:hi])
-        return pa.array(words, pa.string()).take(pa.array(codes))
-    if kind == FLOAT and isinstance(col, Lazy):
+    if kind == STAMP or (kind == FLOAT and isinstance(col, Lazy)):
         return pa.array(col.array[lo:hi], pa.float64(), from_pandas=True)  # NaN: null
     values = _values(col, lo, hi)
     if kind in _ARROW:
@@ -132,21 +154,41 @@ def _cells(kind: str, col: Any, lo: int, hi: int, made: pa.Array | None = None) 
     return _strings([_cell_text(v) for v in values])
 
 
+def _odd_stamps(times: np.ndarray) -> pa.Array:
+    """stamp() of the times DuckDB does not format (_select): those not a whole second from 1970 to
+    the year 9999 (a fraction, or before 1970); null for every other."""
+    odd = ~np.isnan(times) & ~((times == np.floor(times)) & (times >= 0) & (times < YEAR_10000))
+    if not odd.any():
+        return pa.nulls(times.size, pa.string())
+    texts: list[str | None] = [None] * times.size
+    for i in np.flatnonzero(odd).tolist():
+        texts[i] = stamp(float(times[i]))
+    return pa.array(texts, pa.string())
+
+
 def _batches(
     columns: list[Any], kinds: list[str], n: int, made: list[pa.Array | None]
 ) -> Iterator[pa.RecordBatch]:
     names = [f"c{i}" for i in range(len(columns))]
+    stamps = [i for i, kind in enumerate(kinds) if kind == STAMP]
+    names += [f"s{i}" for i in stamps]
     for lo in range(0, n, SLICE):
         hi = min(lo + SLICE, n)
         cells = [_cells(k, c, lo, hi, m) for k, c, m in zip(kinds, columns, made, strict=True)]
+        cells += [_odd_stamps(columns[i].array[lo:hi]) for i in stamps]
         yield pa.RecordBatch.from_arrays(cells, names=names)
 
 
 def _whole(kind: str, col: Any) -> pa.Array | None:
-    """A text or integer column made Arrow whole (its cells are slices of it; the job table takes it
+    """A text or integer column made Arrow whole (its cells are slices of it; the job table takes them
     too), None for another kind or a text Arrow cannot hold (a lone surrogate: made by slice, as any)."""
     if kind not in (TEXT, INT):
         return None
+    if isinstance(col, Lazy) and kind == INT and col.array.dtype.kind in "iu":
+        try:
+            return pa.array(col.array, pa.int64())  # no Python int per job
+        except pa.ArrowException:
+            return None
     values = _values(col, 0, len(col))
     try:
         return pa.array(values, _ARROW.get(kind, pa.string()))
@@ -158,7 +200,11 @@ def _select(kinds: list[str]) -> str:
     """Each column's cell as text, named as jobs.csv's header names it (an empty text: null)."""
     cells = []
     for i, (key, kind) in enumerate(zip(PER_JOB_COLUMNS, kinds, strict=True)):
-        if kind == FLOAT:
+        if kind == STAMP:  # a whole second from 1970 to 9999 by DuckDB (as stamp() writes it), else s{i}
+            whole = f"c{i} = floor(c{i}) AND c{i} >= 0 AND c{i} < {YEAR_10000!r}"
+            text = f"strftime(epoch_ms(CAST(c{i} AS BIGINT) * 1000), '%Y-%m-%dT%H:%M:%SZ')"
+            cells.append(f'CASE WHEN {whole} THEN {text} ELSE s{i} END AS "{key}"')
+        elif kind == FLOAT:
             cells.append(f'CAST(c{i} AS VARCHAR) AS "{key}"')
         elif kind == INT:
             cells.append(f'c{i} AS "{key}"')
@@ -179,11 +225,16 @@ def write_jobs_csv_file(
         path.write_bytes((",".join(COLUMNS) + "\r\n").encode())
         return
     columns = rows.columns(PER_JOB_COLUMNS)
-    kinds = [_kind(key, col) for key, col in zip(PER_JOB_COLUMNS, columns, strict=True)]
-    arrays = [_whole(kind, col) for kind, col in zip(kinds, columns, strict=True)]
+    made = [_column(key, col) for key, col in zip(PER_JOB_COLUMNS, columns, strict=True)]
+    kinds, arrays = [kind for kind, _ in made], [array for _, array in made]
     if give is not None:
-        give({k: a for k, a in zip(PER_JOB_COLUMNS, arrays, strict=True) if a is not None})
-    schema = pa.schema([(f"c{i}", _ARROW.get(kind, pa.string())) for i, kind in enumerate(kinds)])
+        named = zip(PER_JOB_COLUMNS, arrays, strict=True)
+        give({key: a for key, a in named if a is not None})
+    types = {INT: pa.int64(), FLOAT: pa.float64(), STAMP: pa.float64()}
+    schema = pa.schema(
+        [(f"c{i}", types.get(kind, pa.string())) for i, kind in enumerate(kinds)]
+        + [(f"s{i}", pa.string()) for i, kind in enumerate(kinds) if kind == STAMP]
+    )
     reader = pa.RecordBatchReader.from_batches(schema, _batches(columns, kinds, n, arrays))
     target = str(path).replace("'", "''")
     with duckdb.connect() as con:

@@ -40,7 +40,14 @@ hostile = st.sampled_from(["=1+1", "-x", "+", "@a", "\tt", "\rr", "'q", 'a,"b"',
 odd = st.sampled_from([0, 1, 1.0, -0.0, True, False])  # not text: written as the csv module writes them
 plain = st.one_of(st.none(), hostile, st.text(max_size=4))
 text = st.one_of(plain, odd)
-time = st.one_of(st.none(), st.integers(0, 7_200_000).map(lambda ms: (T0 * 1000 + ms) / 1000))
+time = st.one_of(
+    st.none(),
+    st.integers(0, 7_200_000).map(lambda ms: (T0 * 1000 + ms) / 1000),
+    # whole seconds from the year 1000 to 9999 (DuckDB formats those from 1970 on; stamp() the others),
+    # and milliseconds before 1970
+    st.integers(-30_610_224_000, 253_402_300_799).map(float),
+    st.integers(-(10**12), 0).map(lambda ms: ms / 1000),
+)
 figure = st.one_of(st.none(), st.floats(allow_nan=False), st.integers(0, 5).map(float))
 
 
