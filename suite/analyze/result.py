@@ -103,12 +103,16 @@ def result_of(
     prices: PriceTable | None = None,
     headroom_pct: float = DEFAULT_HEADROOM_PCT,
     beside: Beside = later,
+    first: Callable[[dict[str, Any]], None] | None = None,
 ) -> Result:
     """result.json of one run. samples: the CloudWatch side (the metric rows as SampleArrays, which
     is independent of the GitHub side), called once, after the GitHub side's tables are built: the
     caller may compute it elsewhere meanwhile (suite.pipeline.analysis reads it in a child process).
     beside: how the CPU/memory join (samples and all) is run, given once the jobs are known and asked
     for last (`later`, the default: when asked; suite.pipeline.analysis: in a thread meanwhile).
+    first: called once the per-job columns are known, before the aggregates, with the result's
+    test_run_id, profile, environment, fleet, per_job and per_task (the very values it will hold):
+    suite.pipeline.reporting starts writing the job files then, while the analysis goes on.
     schedule_size: dispatches in schedule.json; uncollected: the collection files absent
     (suite.analyze.completeness); prices: the Fargate price table (suite.fleet.prices; None: every
     cost null with the reason); headroom_pct: the right-size recommendation's headroom."""
@@ -196,6 +200,23 @@ def result_of(
     workflows = by_workflow(arr, job_run, run_table, sc.run[sc.found], last_done, name_reasons)
     failures = failures_section(arr, causes, unknown)
     resources, per_job_res = joined()
+    per_job = JobRows(
+        per_job_rows(
+            arr, dispatches.suite_id[job_dispatch], from_schedule, per_job_res, causes, job_cost, failed_step
+        ),
+        dispatch_times(dispatches.scheduled, dispatches.sent, job_dispatch, shift),
+    )
+    if first is not None:  # the same values as the result's below
+        first(
+            {
+                "test_run_id": manifest.get("test_run_id"),
+                "profile": (manifest.get("profile") or {}).get("name"),
+                "environment": manifest.get("environment"),
+                "fleet": fleet,
+                "per_job": per_job,
+                "per_task": per_task,
+            }
+        )
 
     result: Result = {
         "schema": SCHEMA,
@@ -257,21 +278,7 @@ def result_of(
         ),
         "resources": resources,
         "steps": steps_seen,
-        "per_job": cast(
-            Sequence[PerJob],
-            JobRows(
-                per_job_rows(
-                    arr,
-                    dispatches.suite_id[job_dispatch],
-                    from_schedule,
-                    per_job_res,
-                    causes,
-                    job_cost,
-                    failed_step,
-                ),
-                dispatch_times(dispatches.scheduled, dispatches.sent, job_dispatch, shift),
-            ),
-        ),
+        "per_job": cast(Sequence[PerJob], per_job),
         "timeline": timeline,
         "per_task": per_task,
         "per_runner": per_runner,

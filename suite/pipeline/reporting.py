@@ -18,6 +18,7 @@ from suite.gates.verdict import exit_code
 from suite.pipeline.analysis import analyze_run_dir
 from suite.pipeline.guard import writes_run_dir
 from suite.report import terminal_summary, write_reports
+from suite.report.job_files import JobFiles
 from suite.report.writer import check_outputs
 from suite.rundir.manifest import read_manifest
 from suite.rundir.paths import RunDir
@@ -37,11 +38,13 @@ def report(run_dir: Path) -> int:
     for note in (api_note, truth_note):
         if note is not None:
             print(note, file=sys.stderr, flush=True)
-    # raw rows streamed line by line (the metric rows in a worker process when that pays off)
-    result = analyze_run_dir(rd.path, api=api)
-    thresholds = evaluate_all(list(manifest["profile"].get("thresholds") or []), result)
-    result = with_thresholds(result, thresholds, run_dir=str(rd.path))
-    write_reports(rd.path, result)
+    # raw rows streamed line by line (the metric rows in a worker process when that pays off); jobs.csv
+    # and the job table are written from the per-job part while the analysis computes the rest
+    with JobFiles(rd, manifest) as job_files:
+        result = analyze_run_dir(rd.path, api=api, first=job_files.start)
+        thresholds = evaluate_all(list(manifest["profile"].get("thresholds") or []), result)
+        result = with_thresholds(result, thresholds, run_dir=str(rd.path))
+        write_reports(rd.path, result, job_files)
     print(terminal_summary(result))
     if truth is not None:
         diff = mismatches(result, truth)

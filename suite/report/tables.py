@@ -48,13 +48,19 @@ WRITTEN = (JOBS, TASK_USAGE, TIMELINE, TASKS, RUNNERS)  # then RUN, from the job
 IN_MEMORY = {TASK_USAGE: "task_usage", TIMELINE: "timeline", TASKS: "per_task", RUNNERS: "per_runner"}
 
 
-def write_other_tables(
-    rd: RunDir, result: Mapping[str, Any], manifest: Mapping[str, Any], jobs: Mapping[str, Any]
-) -> None:
-    """Every table but the job table, whose columns (job_columns) give the run table's conclusions."""
+def write_other_tables(rd: RunDir, result: Mapping[str, Any], manifest: Mapping[str, Any]) -> None:
+    """Every table but the job table (suite.report.job_files writes it)."""
     for table, key in IN_MEMORY.items():
         write_table(rd.path, table, item_columns(result, key))
-    write_table(rd.path, RUN, run_columns(result, manifest, jobs.get("conclusion", [])))
+    write_table(rd.path, RUN, run_columns(result, manifest, conclusions(result.get("per_job") or ())))
+
+
+def conclusions(per_job: Iterable[Mapping[str, Any]]) -> Sequence[Any] | np.ndarray:
+    """Each job's conclusion (the run table's failure rate), as per_job keeps them."""
+    if isinstance(per_job, ColumnRows):
+        kept = per_job.array("conclusion")
+        return per_job.column("conclusion") if kept is None else kept
+    return [row.get("conclusion") for row in per_job]
 
 
 def table_cells(made: Mapping[str, Any]) -> dict[str, Any]:
@@ -138,7 +144,7 @@ def item_columns(result: Mapping[str, Any], key: str) -> dict[str, Any]:
 
 
 def run_columns(
-    result: Mapping[str, Any], manifest: Mapping[str, Any], conclusions: Sequence[Any]
+    result: Mapping[str, Any], manifest: Mapping[str, Any], conclusions: Sequence[Any] | np.ndarray
 ) -> dict[str, list[Any]]:
     """The run's one row: its identity, sizing and headline figures as result.json holds them."""
 

@@ -21,22 +21,21 @@ import errno
 import os
 import sys
 from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from suite.errors import UsageError
-from suite.report.jobs_csv import write_jobs_csv_file
+from suite.report.job_files import JobFiles
 from suite.report.junit import junit_xml
 from suite.report.markdown import summary_markdown
-from suite.report.tables import job_columns, table_cells, table_files, write_other_tables
+from suite.report.tables import table_files, write_other_tables
 from suite.rundir.jsonio import atomic_path, stream_jsonl, write_json
 from suite.rundir.manifest import read_manifest
 from suite.rundir.paths import RunDir
 from suite.rundir.readback import row_check
 from suite.rundir.result_schema import IN_MEMORY_KEYS
-from suite.rundir.table_io import arrow_table, write_arrow
-from suite.rundir.tables import JOBS, TABLES_DIR
+from suite.rundir.tables import TABLES_DIR
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
@@ -92,46 +91,35 @@ def check_outputs(run_dir: Path) -> None:
             )
 
 
-def write_reports(run_dir: Path, result: dict[str, Any]) -> list[Path]:
-    """Every report file; summary.md is also appended to $GITHUB_STEP_SUMMARY. Returns the paths written."""
+def write_reports(run_dir: Path, result: dict[str, Any], job_files: JobFiles | None = None) -> list[Path]:
+    """Every report file; summary.md is also appended to $GITHUB_STEP_SUMMARY. Returns the paths written.
+    job_files: jobs.csv and the job table, already being written from the result's per-job part
+    (suite.report.job_files; the caller closes it); without them they are started here, first (they take
+    the longest, in threads of their own: DuckDB and Arrow let go of the GIL, so they take the second
+    core), beside the other tables and pages. Every file is written before this returns; the job files'
+    error, if any, is raised here."""
     check_outputs(run_dir)
     rd = RunDir(Path(run_dir))
     rd.path.mkdir(parents=True, exist_ok=True)
     paths = [rd.file(n) for n in REPORT_FILES]
     manifest_path = rd.file("manifest.json")
     manifest = read_manifest(manifest_path) if manifest_path.exists() else {}
-    # jobs.csv is written by DuckDB, which lets go of the GIL: a thread writes it beside the tables and
-    # pages (on a second core), starting first (it takes the longest); it gives the text and integer
-    # columns it made Arrow to the job table (the same values: converted once). Every file is written
-    # before this returns; the thread's error, if any, is raised here
-    made: Future[dict[str, Any]] = Future()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobs-csv") as pool:
-        csv_done = pool.submit(_write_csv, paths[2], result.get("per_job"), made)
-        job_cols = job_columns(rd, result, manifest)
-        write_other_tables(rd, result, manifest, job_cols)
+    with ExitStack() as own:
+        if job_files is None:
+            job_files = own.enter_context(JobFiles(rd, manifest))
+        if not job_files.started:
+            job_files.start(result)
+        write_other_tables(rd, result, manifest)
         result = {**result, "tables": table_files()}
         summary = summary_markdown(result)
         _write_text(paths[1], summary)
         _write_text(paths[3], junit_xml(result))
         paths[4:] = write_html(rd, result)
-        write_arrow(rd.path, JOBS, arrow_table(JOBS, job_cols | table_cells(made.result())))
-        del job_cols
+        job_files.place()
         # every table written first: result.json never points to nothing
         write_json(paths[0], {k: v for k, v in result.items() if k not in IN_MEMORY_KEYS})
-        csv_done.result()
     append_step_summary(summary)
     return paths
-
-
-def _write_csv(path: Path, per_job: Any, made: Future[dict[str, Any]] | None = None) -> None:
-    """jobs.csv; made: set to the columns it made Arrow (empty when none: no rows, or an error first,
-    and the job table converts its own columns)."""
-    try:
-        with atomic_path(path) as tmp:
-            write_jobs_csv_file(tmp, per_job, made.set_result if made is not None else None)
-    finally:
-        if made is not None and not made.done():
-            made.set_result({})
 
 
 def write_html(rd: RunDir, result: dict[str, Any]) -> list[Path]:

@@ -50,7 +50,7 @@ class Encoded(Sequence[Any]):
         return out
 
 
-def as_list(values: Sequence[Any]) -> list[Any]:
+def as_list(values: Sequence[Any] | np.ndarray) -> list[Any]:
     """A chunk's column as a list of Python values."""
     if isinstance(values, list):
         return values

@@ -16,10 +16,11 @@ import pytest
 
 from suite.errors import EXIT_ENVIRONMENT
 from suite.report import jobs_csv
-from suite.report.writer import _write_csv
+from suite.report.job_files import JobFiles
 from suite.rundir import jsonio
 from suite.rundir.io_errors import RunDirWriteError
 from suite.rundir.jsonio import JsonlAppender, write_json, write_jsonl
+from suite.rundir.paths import RunDir
 
 ENOSPC = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
@@ -189,7 +190,9 @@ def test_jobs_csv_that_duckdb_cannot_write_is_the_one_error_of_its_errno(
             return self.con.execute(sql)
 
     monkeypatch.setattr(jobs_csv.duckdb, "connect", Failing)
-    with pytest.raises(RunDirWriteError) as exc:
-        _write_csv(path, [{"id": 1, "name": "build"}])
+    with JobFiles(RunDir(tmp_path), {}) as files, pytest.raises(RunDirWriteError) as exc:
+        files.start({"per_job": [{"id": 1, "name": "build"}]})
+        files.place()
     assert_one_clear_error(exc, path, f"{os.strerror(code).lower()} ({errno.errorcode[code]})")
-    assert path.read_bytes() == b"before\r\n" and sorted(p.name for p in tmp_path.iterdir()) == ["jobs.csv"]
+    assert path.read_bytes() == b"before\r\n"
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["jobs.csv", "tables"]

@@ -1,0 +1,109 @@
+"""jobs.csv begins while the analysis computes its aggregates (suite.report.job_files, started from
+result_of's `first`): `first` is given the per-job part once, before the aggregates, with the very values
+the result holds; `suite report` writes the same jobs.csv and job table as write_reports alone; and a
+report that fails after jobs.csv began leaves the run directory's files as they were, with no temporary
+file behind."""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from suite.analyze import result as result_module
+from suite.pipeline import reporting
+from suite.pipeline.analysis import analyze, analyze_run_dir
+from suite.report import job_files
+from suite.report.job_files import JobFiles
+from suite.report.writer import write_reports
+from suite.rundir.io_errors import RunDirWriteError
+from suite.rundir.paths import RunDir
+from suite.rundir.tables import JOBS, table_path
+from tests.helpers.synthetic_run import synthetic_run
+from tools.bench import Synthetic
+
+
+def test_first_gets_the_per_job_part_once_before_the_aggregates(monkeypatch: pytest.MonkeyPatch) -> None:
+    aggregated: list[str] = []
+    real = result_module.rightsize_section
+
+    def recorded(*a: Any, **k: Any) -> Any:
+        aggregated.append("rightsize")
+        return real(*a, **k)
+
+    monkeypatch.setattr(result_module, "rightsize_section", recorded)
+    parts: list[dict[str, Any]] = []
+    seen_then: list[int] = []
+
+    def first(part: dict[str, Any]) -> None:
+        parts.append(part)
+        seen_then.append(len(aggregated))
+
+    result = analyze(**Synthetic(jobs=500, runners=5, seed=2).inputs(), parallel=False, first=first)
+    assert len(parts) == 1 and seen_then == [0] and aggregated == ["rightsize"]
+    part = parts[0]
+    assert set(part) == {"test_run_id", "profile", "environment", "fleet", "per_job", "per_task"}
+    assert part["per_job"] is result["per_job"]  # with the job table's other columns, as the result's
+    assert part["per_task"] is result["per_task"]
+    for key in ("test_run_id", "profile", "environment", "fleet"):
+        assert part[key] == result[key]
+    assert len(part["per_job"]) == result["jobs"]["count"] == 500
+
+
+def test_the_report_writes_the_job_files_write_reports_writes(tmp_path: Path) -> None:
+    run_dir, _ = synthetic_run(tmp_path / "a")
+    assert reporting.report(run_dir) in (0, 1)
+    early_csv, early_table = (run_dir / "jobs.csv").read_bytes(), pq.read_table(table_path(run_dir, JOBS))
+    write_reports(run_dir, analyze_run_dir(run_dir))  # jobs.csv begun by write_reports itself
+    assert (run_dir / "jobs.csv").read_bytes() == early_csv
+    assert pq.read_table(table_path(run_dir, JOBS)).equals(early_table)
+    assert early_table.num_rows == 45
+    assert not list(run_dir.rglob("*.tmp"))
+
+
+def test_a_report_failing_after_jobs_csv_began_leaves_the_files_as_they_were(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_dir, _ = synthetic_run(tmp_path)
+    assert reporting.report(run_dir) in (0, 1)
+    before = {p: p.read_bytes() for p in (run_dir / "jobs.csv", table_path(run_dir, JOBS))}
+    began: list[bool] = []
+    real_start = JobFiles.start
+
+    def start(self: JobFiles, part: dict[str, Any]) -> None:
+        real_start(self, part)
+        began.append(True)
+
+    def broken(*a: Any, **k: Any) -> Any:
+        raise RuntimeError("an aggregate failed")
+
+    monkeypatch.setattr(JobFiles, "start", start)
+    monkeypatch.setattr(result_module, "rightsize_section", broken)
+    with pytest.raises(RuntimeError, match="an aggregate failed"):
+        reporting.report(run_dir)
+    assert began == [True]
+    assert {p: p.read_bytes() for p in before} == before
+    assert not list(run_dir.rglob("*.tmp"))
+
+
+def test_jobs_csv_failing_in_its_thread_is_the_run_directorys_write_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_dir, _ = synthetic_run(tmp_path)
+    result = analyze_run_dir(run_dir)
+
+    def full(path: Path, *a: Any, **k: Any) -> None:
+        path.write_bytes(b"half a file")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(job_files, "write_jobs_csv_file", full)
+    with JobFiles(RunDir(run_dir), {}) as files:
+        files.start(result)
+        with pytest.raises(RunDirWriteError) as caught:
+            files.place()
+    assert caught.value.path == run_dir / "jobs.csv" and "no space left on device" in str(caught.value)
+    assert not (run_dir / "jobs.csv").exists() and not table_path(run_dir, JOBS).exists()
+    assert not list(run_dir.rglob("*.tmp"))
