@@ -8,7 +8,7 @@ import numpy as np
 
 from suite.analyze.columns import Cat, nullable
 from suite.analyze.resources import FIGURES, ResourceColumns
-from suite.analyze.rows import ColumnRows, Lazy
+from suite.analyze.rows import Coded, ColumnRows, Lazy
 from suite.analyze.timeline import JobArrays
 from suite.isotime import stamp_column
 from suite.rundir.result_schema import PER_JOB_KEYS
@@ -32,7 +32,8 @@ def per_job_rows(
         return Lazy(a, np.ndarray.tolist)
 
     def category(c: Cat) -> Lazy:
-        return Lazy(c.objects(), np.ndarray.tolist)  # each row's value (an object array of shared values)
+        words = c.objects_table()  # each row's value (an object array of shared values), and coded
+        return Coded(words[c.codes], np.ndarray.tolist, c.codes, words)
 
     def optional(a: np.ndarray) -> Lazy:
         return Lazy(a, nullable)

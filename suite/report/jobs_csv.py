@@ -42,7 +42,7 @@ import pyarrow.compute as pc
 
 from suite.isotime import YEAR_10000, stamp, stamp_column
 from suite.report.escape import CSV_QUOTE, FORMULA_START, csv_cell
-from suite.rundir.column_rows import Lazy, rows_of
+from suite.rundir.column_rows import Coded, Lazy, rows_of
 from suite.rundir.io_errors import IO_ERRNOS
 from suite.rundir.result_schema import PER_JOB_KEYS, PerJob, job_field
 
@@ -95,8 +95,15 @@ def _text_array(col: Lazy) -> pa.Array | None:
     decides: a column of anything but str and None is not inferred as text (bytes: binary)."""
     if col.array.dtype != object or col.convert is not np.ndarray.tolist:
         return None
+    if isinstance(col, Coded):  # its distinct values made Arrow, then taken by code
+        words = _inferred_text(col.words)
+        return None if words is None else words.take(pa.array(col.codes))
+    return _inferred_text(col.array)
+
+
+def _inferred_text(values: np.ndarray) -> pa.Array | None:
     try:
-        inferred = pa.array(col.array)
+        inferred = pa.array(values)
     except (pa.ArrowException, UnicodeError):
         return None
     if inferred.type == pa.null():

@@ -39,6 +39,16 @@ class Lazy:
         return self.convert(self.array[index])
 
 
+@dataclass(frozen=True)
+class Coded(Lazy):
+    """A Lazy column of few distinct values (a categorical one), kept coded too: `array` is
+    `words[codes]` (words: an object array of the distinct values), so a writer may take the values
+    coded (suite.report.jobs_csv: Arrow's take of the words, no Python object per row)."""
+
+    codes: np.ndarray
+    words: np.ndarray
+
+
 Column = Sequence[Any] | Lazy
 _NUMBERS = frozenset((int, float, type(None)))
 

@@ -25,7 +25,7 @@ from suite.report import jobs_csv, page_series, series
 from suite.report.escape import csv_cell
 from suite.report.jobs_csv import COLUMNS, PER_JOB_COLUMNS, write_jobs_csv
 from suite.report.tables import RENAMED, per_job_arrays, table_cells
-from suite.rundir.column_rows import ColumnRows, Lazy
+from suite.rundir.column_rows import Coded, ColumnRows, Lazy
 from suite.rundir.job_rows import job_rows
 from suite.rundir.result_schema import PER_JOB_KEYS
 from suite.rundir.table_io import arrow_table, write_table
@@ -75,8 +75,31 @@ def jobs(draw: Any, text: Any = text) -> list[dict[str, Any]]:
     return [draw(job(i, text)) for i in range(n)]
 
 
-def as_columns(rows: list[dict[str, Any]]) -> ColumnRows:
-    """The analysis's shape: numpy columns, times as epoch seconds read back as ISO strings."""
+CODED = ("name", "runner_name", "status", "conclusion")  # the analysis's categorical columns (Cat)
+INTS = ("id", "run_id", "run_attempt", "samples")
+
+
+def objects(values: list[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def coded(values: list[Any]) -> Coded:
+    """A categorical column as the analysis keeps one: its distinct values (by type and text: 1, 1.0
+    and True stay apart) and a code per row."""
+    first: dict[tuple[type, str], int] = {}
+    codes = np.array([first.setdefault((type(v), repr(v)), len(first)) for v in values], dtype=np.int64)
+    words = objects([None] * len(first))
+    for i, v in zip(codes.tolist(), values, strict=True):
+        words[i] = v
+    return Coded(words[codes], np.ndarray.tolist, codes, words)
+
+
+def as_columns(rows: list[dict[str, Any]], kept: bool = False) -> ColumnRows:
+    """The analysis's shape: numpy columns, times as epoch seconds read back as ISO strings. kept: every
+    other column as the analysis keeps it too (integers as an int64 array, texts as an object array,
+    the categorical ones coded); else as lists (a hand-built result's)."""
     cols: list[Any] = []
     for k in PER_JOB_KEYS:
         values = [r[k] for r in rows]
@@ -84,6 +107,12 @@ def as_columns(rows: list[dict[str, Any]]) -> ColumnRows:
             cols.append(Lazy(np.array([np.nan if v is None else v for v in values], float), stamp_column))
         elif k in FLOATS:
             cols.append(Lazy(np.array([np.nan if v is None else v for v in values], float), nullable))
+        elif kept and k in INTS:
+            cols.append(Lazy(np.array(values, dtype=np.int64), np.ndarray.tolist))
+        elif kept and k in CODED:
+            cols.append(coded(values))
+        elif kept:
+            cols.append(Lazy(objects(values), np.ndarray.tolist))
         else:
             cols.append(values)
     return ColumnRows(PER_JOB_KEYS, cols)
@@ -108,9 +137,11 @@ def csv_row_by_row(per_job: list[dict[str, Any]]) -> str:
 @given(jobs())
 def test_jobs_csv_from_columns_is_the_row_by_row_file(rows: list[dict[str, Any]]):
     dicts = as_dicts(rows)
-    assert as_columns(rows) == dicts  # the two shapes hold the same rows
+    assert as_columns(rows) == as_columns(rows, kept=True) == dicts  # the shapes hold the same rows
     want = csv_row_by_row(dicts)
-    for per_job, size in ((as_columns(rows), 4), (as_columns(rows), jobs_csv.SLICE), (dicts, 3)):
+    shapes = [(as_columns(rows), 4), (as_columns(rows), jobs_csv.SLICE), (dicts, 3)]
+    shapes += [(as_columns(rows, kept=True), 4), (as_columns(rows, kept=True), jobs_csv.SLICE)]
+    for per_job, size in shapes:
         out = io.StringIO(newline="")
         with patch.object(jobs_csv, "SLICE", size):  # slices of a few rows: their joins hold too
             write_jobs_csv(out, per_job)
@@ -270,7 +301,7 @@ def test_the_columns_jobs_csv_gives_the_job_table_are_its_values(
     Arrow arrays it made. Each is exactly the column's values; a column of odd values (an integer or a
     bool in a text column) is not given; and the job table taking those it can is the table it makes
     converting every column itself."""
-    for per_job in (as_columns(rows), as_dicts(rows)):
+    for per_job in (as_columns(rows), as_columns(rows, kept=True), as_dicts(rows)):
         given = made_by_jobs_csv(per_job)
         values = rows if isinstance(per_job, ColumnRows) else per_job  # as_dicts: times as ISO text
         for key, made in given.items():
@@ -279,7 +310,7 @@ def test_the_columns_jobs_csv_gives_the_job_table_are_its_values(
         plain_texts = {k for k in texts if all(r[k] is None or isinstance(r[k], str) for r in rows)}
         assert plain_texts <= set(given) or not rows
         assert not set(given) & (set(texts) - plain_texts)
-    for per_job in (as_columns(plain_rows), as_dicts(plain_rows)):
+    for per_job in (as_columns(plain_rows), as_columns(plain_rows, kept=True), as_dicts(plain_rows)):
         cols = {RENAMED.get(k, k): v for k, v in per_job_arrays(per_job).items()}
         taken = table_cells(made_by_jobs_csv(per_job))
         assert arrow_table(JOBS, cols | taken).equals(arrow_table(JOBS, cols))
