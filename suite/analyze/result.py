@@ -103,16 +103,15 @@ def result_of(
     prices: PriceTable | None = None,
     headroom_pct: float = DEFAULT_HEADROOM_PCT,
     beside: Beside = later,
-    first: Callable[[dict[str, Any]], None] | None = None,
+    first: Callable[[Sequence[PerJob]], None] | None = None,
 ) -> Result:
     """result.json of one run. samples: the CloudWatch side (the metric rows as SampleArrays, which
     is independent of the GitHub side), called once, after the GitHub side's tables are built: the
     caller may compute it elsewhere meanwhile (suite.pipeline.analysis reads it in a child process).
     beside: how the CPU/memory join (samples and all) is run, given once the jobs are known and asked
     for last (`later`, the default: when asked; suite.pipeline.analysis: in a thread meanwhile).
-    first: called once the per-job columns are known, before the aggregates, with the result's
-    test_run_id, profile, environment, fleet, per_job and per_task (the very values it will hold):
-    suite.pipeline.reporting starts writing the job files then, while the analysis goes on.
+    first: called with per_job (the very rows the result will hold) as soon as it is known, before the
+    aggregates: suite.pipeline.reporting starts writing jobs.csv then, while the analysis goes on.
     schedule_size: dispatches in schedule.json; uncollected: the collection files absent
     (suite.analyze.completeness); prices: the Fargate price table (suite.fleet.prices; None: every
     cost null with the reason); headroom_pct: the right-size recommendation's headroom."""
@@ -206,17 +205,8 @@ def result_of(
         ),
         dispatch_times(dispatches.scheduled, dispatches.sent, job_dispatch, shift),
     )
-    if first is not None:  # the same values as the result's below
-        first(
-            {
-                "test_run_id": manifest.get("test_run_id"),
-                "profile": (manifest.get("profile") or {}).get("name"),
-                "environment": manifest.get("environment"),
-                "fleet": fleet,
-                "per_job": per_job,
-                "per_task": per_task,
-            }
-        )
+    if first is not None:
+        first(cast(Sequence[PerJob], per_job))
 
     result: Result = {
         "schema": SCHEMA,

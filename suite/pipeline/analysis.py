@@ -9,7 +9,7 @@ this process (its threads, its cores, the rows' number), so it is made here, not
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator, Sized
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,7 +33,7 @@ from suite.rundir.paths import RunDir
 from suite.rundir.readback import damaged, read_schedule, row_check
 from suite.schedule.stored import pattern_from_dict
 
-First = Callable[[dict[str, Any]], None]
+First = Callable[[Sequence[Any]], None]  # given per_job as soon as it is known
 FORK_FROM_ROWS = 100_000  # metric rows from which reading them in a child process pays off
 
 
@@ -54,9 +54,8 @@ def analyze(
 ) -> dict[str, Any]:
     """compute_result's result. parallel: read the metric rows and the sampler's readings in a forked
     child process while this one reads the rest (None: when the rows are many or of unknown number).
-    first: given the per-job part of the result as soon as it is known (result_of's `first`, its per_job
-    with the job table's other columns, as the result will hold it). done: schedule_size and uncollected
-    (result_of's keywords)."""
+    first: given per_job as soon as it is known (result_of's `first`). done: schedule_size and
+    uncollected (result_of's keywords)."""
     with no_cyclic_gc():  # in the forked child too
         samples = Background(
             lambda: resource_samples(_opened(metrics), readings),
@@ -95,12 +94,6 @@ def _analyze(
     ledger, runs, jobs, tasks, runners_snapshots = (_opened(r) for r in rows)
     taps = JobTap(), RunTap()
     joined: list[SampleArrays] = []
-    known: list[JobRows] = []  # per_job with the taps' columns, made once
-
-    def first_part(part: dict[str, Any]) -> None:
-        known.append(_with_extras(part["per_job"], taps))
-        if first is not None:
-            first(part | {"per_job": known[0]})
 
     def sample_arrays() -> SampleArrays:
         joined.append(samples.result())
@@ -122,29 +115,25 @@ def _analyze(
                     api,
                     thresholds,
                     beside=lambda work: pool.submit(work).result,
-                    first=first_part,
+                    first=first,
                     **done,
                 )
             )
     finally:
         samples.close()  # a worker whose answer was never needed (an error here first) is stopped
-    return _in_memory(result, known[0] if known else None, joined[0] if joined else None)
-
-
-def _with_extras(per_job: ColumnRows, taps: tuple[JobTap, RunTap]) -> JobRows:
-    """per_job carrying the job table's other columns (suite.pipeline.job_taps)."""
-    ids, run_ids = (per_job.column(k) for k in ("id", "run_id"))
-    known = per_job.extra if isinstance(per_job, JobRows) else {}
-    return JobRows(per_job, known | extras(ids, run_ids, *taps))
+    return _in_memory(result, taps, joined[0] if joined else None)
 
 
 def _in_memory(
-    result: dict[str, Any], per_job: JobRows | None, arrays: SampleArrays | None
+    result: dict[str, Any], taps: tuple[JobTap, RunTap], arrays: SampleArrays | None
 ) -> dict[str, Any]:
-    """The result with its in-memory parts (IN_MEMORY_KEYS): per_job with the job table's other columns
-    (made when the analysis gave it first), and task_usage from the samples the analysis joined."""
-    if per_job is not None:
-        result["per_job"] = per_job
+    """The result with its in-memory parts (IN_MEMORY_KEYS): per_job carrying the job table's other
+    columns (suite.pipeline.job_taps), and task_usage from the samples the analysis joined."""
+    per_job = result.get("per_job")
+    if isinstance(per_job, ColumnRows):
+        ids, run_ids = (per_job.column(k) for k in ("id", "run_id"))
+        known = per_job.extra if isinstance(per_job, JobRows) else {}
+        result["per_job"] = JobRows(per_job, known | extras(ids, run_ids, *taps))
     if arrays is not None:
         result["task_usage"] = task_usage(arrays)
     return result

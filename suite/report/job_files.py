@@ -1,12 +1,12 @@
-"""The per-job files, jobs.csv and the job table (tables/jobs.parquet), written from the per-job part of
-the result (suite.analyze.result.result_of's `first`: per_job, per_task and the run's identity).
+"""The per-job files, jobs.csv and the job table (tables/jobs.parquet).
 
-jobs.csv is started as soon as the analysis knows that part, in a thread of its own: DuckDB's CSV
-writer lets go of the GIL, so at a million jobs its 2.5-3.5 s run on the second core while the analysis
-computes its aggregates and the other files are written, instead of after them. The job table is made
-by `place`, on the caller's thread, from the text and integer columns jobs.csv made Arrow (converted
-once): made in a thread beside the analysis too, its 500 MiB of Arrow columns raised the report's peak
-by 100 MiB more, for no time gained (the two cores were busy).
+jobs.csv is begun (`start`) as soon as the analysis knows per_job (suite.analyze.result.result_of's
+`first`), in a thread of its own: DuckDB's CSV writer lets go of the GIL, so at a million jobs its
+2.5-3.5 s run on the second core while the analysis computes its aggregates and the other files are
+written, instead of after them. The job table is made by `place`, from the final result, on the
+caller's thread, taking the text and integer columns jobs.csv made Arrow (converted once): made in a
+thread beside the analysis too, its 500 MiB of Arrow columns raised the report's peak by 100 MiB more,
+for no time gained (the two cores were busy).
 
 Each is written to a temporary file beside its own; `place` moves them onto their names (write_reports
 does so before result.json, which points to the job table); `close` waits for jobs.csv's thread if it
@@ -46,7 +46,6 @@ class JobFiles:
             self.table_path: self.table_path.with_name(f".{self.table_path.name}.{os.getpid()}.tmp"),
         }
         self._pool: ThreadPoolExecutor | None = None
-        self._part: Mapping[str, Any] = {}
         self._made: Future[dict[str, Any]] = Future()
         self._csv: Future[None] = Future()
 
@@ -54,13 +53,12 @@ class JobFiles:
     def started(self) -> bool:
         return self._pool is not None
 
-    def start(self, part: Mapping[str, Any]) -> None:
-        """Begin writing jobs.csv from `part` (a result, or its per-job part) in a thread of its own."""
+    def start(self, per_job: Any) -> None:
+        """Begin writing jobs.csv from per_job (the result's) in a thread of its own."""
         if self._pool is not None:
-            raise RuntimeError("the job files are already being written")
+            raise RuntimeError("jobs.csv is already being written")
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobs-csv")
-        self._part = part
-        self._csv = self._pool.submit(self._write_csv, part.get("per_job"), self._made)
+        self._csv = self._pool.submit(self._write_csv, per_job, self._made)
 
     def _write_csv(self, per_job: Any, made: Future[dict[str, Any]]) -> None:
         try:
@@ -69,8 +67,8 @@ class JobFiles:
             if not made.done():  # no rows, or an error first: the job table converts its own columns
                 made.set_result({})
 
-    def _write_table(self, part: Mapping[str, Any], made: Future[dict[str, Any]]) -> None:
-        columns = job_columns(self.rd, part, self.manifest)
+    def _write_table(self, result: Mapping[str, Any], made: Future[dict[str, Any]]) -> None:
+        columns = job_columns(self.rd, result, self.manifest)
         arrow = arrow_table(JOBS, columns | table_cells(made.result()))
         del columns
         self.table_path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,12 +80,12 @@ class JobFiles:
         except OSError as exc:  # a full disk, a read-only directory: the run directory's write error
             raise write_error(path, exc) from None
 
-    def place(self) -> list[Path]:
-        """The job table written, jobs.csv waited for, then both moved onto their names; an error of
-        jobs.csv's thread is raised here."""
+    def place(self, result: Mapping[str, Any]) -> list[Path]:
+        """The job table written from the result (whose per_job jobs.csv was begun with), jobs.csv waited
+        for, then both moved onto their names; an error of jobs.csv's thread is raised here."""
         if self._pool is None:
-            raise RuntimeError("the job files were never started")
-        self._write_table(self._part, self._made)
+            raise RuntimeError("jobs.csv was never begun")
+        self._write_table(result, self._made)
         self._csv.result()
         for path, tmp in self._temps.items():
             try:

@@ -93,10 +93,10 @@ def check_outputs(run_dir: Path) -> None:
 
 def write_reports(run_dir: Path, result: dict[str, Any], job_files: JobFiles | None = None) -> list[Path]:
     """Every report file; summary.md is also appended to $GITHUB_STEP_SUMMARY. Returns the paths written.
-    job_files: jobs.csv and the job table, already being written from the result's per-job part
-    (suite.report.job_files; the caller closes it); without them they are started here, first (they take
-    the longest, in threads of their own: DuckDB and Arrow let go of the GIL, so they take the second
-    core), beside the other tables and pages. Every file is written before this returns; the job files'
+    job_files: jobs.csv and the job table (suite.report.job_files; the caller closes it), jobs.csv
+    already begun from the result's per_job; without them jobs.csv is begun here, first (it takes the
+    longest, in a thread of its own: DuckDB lets go of the GIL, so it takes the second core), beside the
+    other tables and pages. Every file is written before this returns; the job files'
     error, if any, is raised here."""
     check_outputs(run_dir)
     rd = RunDir(Path(run_dir))
@@ -108,14 +108,14 @@ def write_reports(run_dir: Path, result: dict[str, Any], job_files: JobFiles | N
         if job_files is None:
             job_files = own.enter_context(JobFiles(rd, manifest))
         if not job_files.started:
-            job_files.start(result)
+            job_files.start(result.get("per_job"))
         write_other_tables(rd, result, manifest)
         result = {**result, "tables": table_files()}
         summary = summary_markdown(result)
         _write_text(paths[1], summary)
         _write_text(paths[3], junit_xml(result))
         paths[4:] = write_html(rd, result)
-        job_files.place()
+        job_files.place(result)
         # every table written first: result.json never points to nothing
         write_json(paths[0], {k: v for k, v in result.items() if k not in IN_MEMORY_KEYS})
     append_step_summary(summary)

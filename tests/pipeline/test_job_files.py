@@ -1,6 +1,6 @@
 """jobs.csv begins while the analysis computes its aggregates (suite.report.job_files, started from
-result_of's `first`): `first` is given the per-job part once, before the aggregates, with the very values
-the result holds; `suite report` writes the same jobs.csv and job table as write_reports alone; and a
+result_of's `first`): `first` is given per_job once, before the aggregates, the very columns the result
+holds; `suite report` writes the same jobs.csv and job table as write_reports alone; and a
 report that fails after jobs.csv began leaves the run directory's files as they were, with no temporary
 file behind."""
 
@@ -21,12 +21,13 @@ from suite.report.job_files import JobFiles
 from suite.report.writer import write_reports
 from suite.rundir.io_errors import RunDirWriteError
 from suite.rundir.paths import RunDir
+from suite.rundir.result_schema import PER_JOB_KEYS
 from suite.rundir.tables import JOBS, table_path
 from tests.helpers.synthetic_run import synthetic_run
 from tools.bench import Synthetic
 
 
-def test_first_gets_the_per_job_part_once_before_the_aggregates(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_first_gets_per_job_once_before_the_aggregates(monkeypatch: pytest.MonkeyPatch) -> None:
     aggregated: list[str] = []
     real = result_module.rightsize_section
 
@@ -35,22 +36,19 @@ def test_first_gets_the_per_job_part_once_before_the_aggregates(monkeypatch: pyt
         return real(*a, **k)
 
     monkeypatch.setattr(result_module, "rightsize_section", recorded)
-    parts: list[dict[str, Any]] = []
+    given: list[Any] = []
     seen_then: list[int] = []
 
-    def first(part: dict[str, Any]) -> None:
-        parts.append(part)
+    def first(per_job: Any) -> None:
+        given.append(per_job)
         seen_then.append(len(aggregated))
 
     result = analyze(**Synthetic(jobs=500, runners=5, seed=2).inputs(), parallel=False, first=first)
-    assert len(parts) == 1 and seen_then == [0] and aggregated == ["rightsize"]
-    part = parts[0]
-    assert set(part) == {"test_run_id", "profile", "environment", "fleet", "per_job", "per_task"}
-    assert part["per_job"] is result["per_job"]  # with the job table's other columns, as the result's
-    assert part["per_task"] is result["per_task"]
-    for key in ("test_run_id", "profile", "environment", "fleet"):
-        assert part[key] == result[key]
-    assert len(part["per_job"]) == result["jobs"]["count"] == 500
+    assert len(given) == 1 and seen_then == [0] and aggregated == ["rightsize"]
+    # the very columns the result holds (which carries the job table's other columns beside them)
+    assert len(given[0]) == len(result["per_job"]) == result["jobs"]["count"] == 500
+    kept = result["per_job"].columns(PER_JOB_KEYS)
+    assert all(a is b for a, b in zip(given[0].columns(PER_JOB_KEYS), kept, strict=True))
 
 
 def test_the_report_writes_the_job_files_write_reports_writes(tmp_path: Path) -> None:
@@ -73,8 +71,8 @@ def test_a_report_failing_after_jobs_csv_began_leaves_the_files_as_they_were(
     began: list[bool] = []
     real_start = JobFiles.start
 
-    def start(self: JobFiles, part: dict[str, Any]) -> None:
-        real_start(self, part)
+    def start(self: JobFiles, per_job: Any) -> None:
+        real_start(self, per_job)
         began.append(True)
 
     def broken(*a: Any, **k: Any) -> Any:
@@ -101,9 +99,9 @@ def test_jobs_csv_failing_in_its_thread_is_the_run_directorys_write_error(
 
     monkeypatch.setattr(job_files, "write_jobs_csv_file", full)
     with JobFiles(RunDir(run_dir), {}) as files:
-        files.start(result)
+        files.start(result["per_job"])
         with pytest.raises(RunDirWriteError) as caught:
-            files.place()
+            files.place(result)
     assert caught.value.path == run_dir / "jobs.csv" and "no space left on device" in str(caught.value)
     assert not (run_dir / "jobs.csv").exists() and not table_path(run_dir, JOBS).exists()
     assert not list(run_dir.rglob("*.tmp"))

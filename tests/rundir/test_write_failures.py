@@ -191,8 +191,8 @@ def test_jobs_csv_that_duckdb_cannot_write_is_the_one_error_of_its_errno(
 
     monkeypatch.setattr(jobs_csv.duckdb, "connect", Failing)
     with JobFiles(RunDir(tmp_path), {}) as files, pytest.raises(RunDirWriteError) as exc:
-        files.start({"per_job": [{"id": 1, "name": "build"}]})
-        files.place()
+        files.start([{"id": 1, "name": "build"}])
+        files.place({"per_job": [{"id": 1, "name": "build"}]})
     assert_one_clear_error(exc, path, f"{os.strerror(code).lower()} ({errno.errorcode[code]})")
     assert path.read_bytes() == b"before\r\n"
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["jobs.csv", "tables"]
