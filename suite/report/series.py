@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from suite.analyze.tasks import Task, tasks_from_events
 from suite.isotime import ts
@@ -165,7 +167,6 @@ def queue_points(
 ) -> QueuePoints:
     """Every stride-th job that has a queue time (in the result's order), at its workflow's dispatch
     (its suite_id's last send)."""
-    sent = _last_sent(result, ledger, float(result.get("clock_offset_s") or 0.0))
     jobs = _jobs(result)
     queued = np.flatnonzero(~np.isnan(jobs.floats("queue_s")))
     stride = max(1, math.ceil(queued.size / max_points))
@@ -174,10 +175,11 @@ def queue_points(
     created = jobs.floats("created")[pick].tolist()
     queue_s = jobs.values_at("queue_s", pick)
     from_schedule = jobs.values_at("queue_from_schedule_s", pick)
+    shift = float(result.get("clock_offset_s") or 0.0)
+    sent = _last_sent(result, ledger, shift)([str(suite_id) for suite_id in suite_ids])
     xs, gh, sched = [], [], []
     from_ledger = 0
-    for suite_id, made, q, fs in zip(suite_ids, created, queue_s, from_schedule, strict=True):
-        x = sent(str(suite_id))
+    for x, made, q, fs in zip(sent, created, queue_s, from_schedule, strict=True):
         if x is not None:
             from_ledger += 1
         elif math.isnan(made):
@@ -190,22 +192,36 @@ def queue_points(
     return QueuePoints(xs, gh, sched, x_is_dispatch=bool(xs) and from_ledger == len(xs), stride=stride)
 
 
-def _last_sent(result: dict[str, Any], ledger: Rows | None, shift: float) -> Callable[[str], float | None]:
-    """A suite_id's last send + shift (None: never sent), as sends() gives it; from the in-memory
-    `dispatches`, a suite_id's row found when asked (only the plotted jobs' are: no tuple per suite_id)."""
+def _last_sent(
+    result: dict[str, Any], ledger: Rows | None, shift: float
+) -> Callable[[list[str]], list[float | None]]:
+    """Each given suite_id's last send + shift (None: never sent), as sends() gives it; from the in-memory
+    `dispatches`, only the given suite_ids' rows are found (Arrow's index_in over its suite_id column, no
+    Python object per dispatch), and a repeat counts as its last."""
     if ledger is not None:
         sent = {sid: c + shift for sid, (_, _, c) in sends(result, ledger).items() if c is not None}
-        return sent.get
+        return lambda wanted: [sent.get(sid) for sid in wanted]
     cols = result.get("dispatches") or {}
     last = np.asarray(cols.get("last_sent", ()), dtype=np.float64)
-    at = dict(zip(map(str, cols.get("suite_id") or ()), range(last.size), strict=True))  # a repeat: its last
+    ids = cols.get("suite_id")
+    ids = [] if ids is None else ids
 
-    def sent_at(suite_id: str) -> float | None:
-        i = at.get(suite_id)
-        value = None if i is None else float(last[i])
-        return None if value is None or value != value else value + shift
+    def found(wanted: list[str]) -> list[float | None]:
+        try:
+            at = pc.index_in(pa.array(wanted, pa.string()), value_set=pa.array(ids, pa.string())[::-1])
+        except (pa.ArrowException, UnicodeError):  # a suite_id that is not text, or no UTF-8 holds
+            return by_text(wanted)
+        back = at.to_numpy(zero_copy_only=False)  # positions from the end (a repeat: its last); NaN: none
+        rows = (last.size - 1 - np.nan_to_num(back, nan=last.size - 1)).astype(np.int64)
+        values = np.where(np.isnan(back), np.nan, last[rows] + shift)
+        return [None if v != v else v for v in values.tolist()]
 
-    return sent_at
+    def by_text(wanted: list[str]) -> list[float | None]:
+        at = dict(zip(map(str, ids), range(last.size), strict=True))  # a repeat: its last
+        values = [float(last[at[sid]]) if sid in at else math.nan for sid in wanted]
+        return [None if v != v else v + shift for v in values]
+
+    return lambda wanted: found(wanted) if wanted and last.size else [None] * len(wanted)
 
 
 def _jobs(result: dict[str, Any]) -> ColumnRows:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from suite.analyze.per_job import JobRows
-from suite.analyze.rows import ColumnRows
+from suite.analyze.rows import Coded, ColumnRows
 from suite.isotime import parse_column, ts
 from suite.rundir.column_chunks import as_list
 from suite.rundir.paths import RunDir
@@ -55,12 +55,29 @@ def write_other_tables(rd: RunDir, result: Mapping[str, Any], manifest: Mapping[
     write_table(rd.path, RUN, run_columns(result, manifest, conclusions(result.get("per_job") or ())))
 
 
-def conclusions(per_job: Iterable[Mapping[str, Any]]) -> Sequence[Any] | np.ndarray:
-    """Each job's conclusion (the run table's failure rate), as per_job keeps them."""
+def conclusions(per_job: Iterable[Mapping[str, Any]]) -> Sequence[Any] | np.ndarray | Coded:
+    """Each job's conclusion (the run table's failure rate), as per_job keeps them (coded, when it is)."""
     if isinstance(per_job, ColumnRows):
-        kept = per_job.array("conclusion")
-        return per_job.column("conclusion") if kept is None else kept
+        (kept,) = per_job.columns(["conclusion"])
+        if isinstance(kept, Coded):
+            return kept
+        array = per_job.array("conclusion")
+        return per_job.column("conclusion") if array is None else array
     return [row.get("conclusion") for row in per_job]
+
+
+def failure_rate(conclusions: Sequence[Any] | np.ndarray | Coded) -> float | None:
+    """Failed jobs / jobs that ended (FAILED among ENDED); None when none ended. A coded column is
+    counted by code (no Python value per job)."""
+    if isinstance(conclusions, Coded):
+        counts = np.bincount(conclusions.codes, minlength=len(conclusions.words)).tolist()
+        words = conclusions.words.tolist()
+        ended = sum(n for w, n in zip(words, counts, strict=False) if w in ENDED)
+        failed = sum(n for w, n in zip(words, counts, strict=False) if w in FAILED)
+    else:
+        values = [c for c in as_list(conclusions) if c in ENDED]
+        ended, failed = len(values), sum(c in FAILED for c in values)
+    return failed / ended if ended else None
 
 
 def table_cells(made: Mapping[str, Any]) -> dict[str, Any]:
@@ -144,7 +161,7 @@ def item_columns(result: Mapping[str, Any], key: str) -> dict[str, Any]:
 
 
 def run_columns(
-    result: Mapping[str, Any], manifest: Mapping[str, Any], conclusions: Sequence[Any] | np.ndarray
+    result: Mapping[str, Any], manifest: Mapping[str, Any], conclusions: Sequence[Any] | np.ndarray | Coded
 ) -> dict[str, list[Any]]:
     """The run's one row: its identity, sizing and headline figures as result.json holds them."""
 
@@ -154,7 +171,6 @@ def run_columns(
             node = node.get(part) if isinstance(node, Mapping) else None
         return node
 
-    ended = [c for c in as_list(conclusions) if c in ENDED]
     window = (at("window.start"), at("window.end"))
     row = {
         **_identity(result, manifest),
@@ -172,7 +188,7 @@ def run_columns(
         "execution_p95_s": at("execution_time_s.p95"),
         "concurrency_max": at("concurrency.max"),
         "throughput_jobs_per_min": at("throughput.jobs_per_min"),
-        "job_failure_rate": sum(c in FAILED for c in ended) / len(ended) if ended else None,
+        "job_failure_rate": failure_rate(conclusions),
         "cost_per_job_usd": at("cost.per_job_usd"),
         "currency": at("cost.prices.currency"),
         "utilization": at("runners.utilization"),

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,7 +16,8 @@ from hypothesis import strategies as st
 from suite.decisions.compare.samples import samples_from_result
 from suite.decisions.history import list_runs
 from suite.decisions.trends import FIGURES, profile_trend, sizing_changes, started_epoch, trends, worse
-from suite.report.tables import run_columns
+from suite.report.tables import failure_rate, run_columns
+from suite.rundir.column_rows import Coded
 from tests.decisions.trend_runs import LARGE, SMALL, five_runs
 
 FIG = {f.key: f for f in FIGURES}
@@ -182,6 +184,19 @@ def test_failure_rate_is_compares_rate():
     assert run_columns({}, {}, ends)["job_failure_rate"] == [2 / 4] == [sum(rate) / len(rate)]
     assert run_columns({}, {}, ["skipped"])["job_failure_rate"] == [None]  # no job ended: null, never 0
     assert run_columns({}, {}, [])["job_failure_rate"] == [None]
+
+
+@given(
+    st.lists(st.sampled_from(["success", "neutral", "failure", "timed_out", "cancelled", "skipped", None]))
+)
+def test_failure_rate_counted_by_code_is_the_rate_of_the_values(ends: list[str | None]):
+    """The analysis keeps conclusions coded (suite.rundir.column_rows.Coded): counted by code, the rate
+    is the one of the values, job by job."""
+    words = np.empty(len(set(ends)), dtype=object)
+    words[:] = list(dict.fromkeys(ends))
+    codes = np.array([list(words).index(c) for c in ends], dtype=np.int64)
+    coded = Coded(words[codes], np.ndarray.tolist, codes, words)
+    assert failure_rate(coded) == failure_rate(ends) == run_columns({}, {}, ends)["job_failure_rate"][0]
 
 
 def test_history_indexes_what_the_trends_draw(tmp_path: Path):

@@ -323,3 +323,21 @@ def made_by_jobs_csv(per_job: Any) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         jobs_csv.write_jobs_csv_file(Path(tmp) / "jobs.csv", per_job, given.update)
     return given
+
+
+@pytest.mark.parametrize(
+    ("ids", "last", "want"),
+    [
+        (["a", "b", "a"], [10.0, np.nan, 20.0], [21.0, None, None]),  # a repeat: its last
+        (["a", 7, "7"], [10.0, 20.0, np.nan], [11.0, None, None]),  # not text: found by its text
+        (["a", "\ud800"], [10.0, 30.0], [11.0, None, None]),  # no UTF-8 holds it: by its text too
+        ([], [], [None, None, None]),
+    ],
+)
+def test_a_suite_ids_last_send_from_the_dispatch_columns(ids: list[Any], last: list[float], want: list[Any]):
+    """The page's queue chart places a job at its suite_id's last send + clock_offset_s; from the
+    analysis's `dispatches` columns only the plotted jobs' suite_ids are looked up."""
+    suite_ids = np.empty(len(ids), dtype=object)
+    suite_ids[:] = ids
+    result = {"dispatches": {"suite_id": suite_ids, "last_sent": np.asarray(last, dtype=np.float64)}}
+    assert series._last_sent(result, None, 1.0)(["a", "7", "b"]) == want
