@@ -1,7 +1,7 @@
 """`suite report` on N jobs (default 1,000,000) beside a DuckDB reference on the same raw files.
 
     python tools/bench_report.py [--jobs N] [--runners R] [--seed S] [--shapes compact,real]
-                                 [--dir DIR] [--keep] [--repeat N]
+                                 [--dir DIR] [--keep] [--repeat N] [--warmup N]
 
 For each shape of the same synthetic run (tools/bench_shapes.py: COMPACT, the rows as tools/bench.py's
 Synthetic yields them; REAL, raw/runs.jsonl and raw/jobs.jsonl holding GitHub's full objects):
@@ -16,7 +16,11 @@ Synthetic yields them; REAL, raw/runs.jsonl and raw/jobs.jsonl holding GitHub's 
    mismatch is printed loudly and fails the run: a reference that computes something else proves
    nothing;
 4. with --repeat N, steps 1-2 run N times, alternating; each side's median wall time is taken (its
-   largest peak): the reference's own time varies by half between runs on a small VM;
+   largest peak): the reference's own time varies by half between runs on a small VM; before them,
+   --warmup N (default 1) untimed pairs, alternating too and printed: right after the run directories
+   are written (about 9.7 GB) the first runs of both were slower, the first `suite report` at 1M
+   compact jobs by 3.4 s (12.99 s, then 9.59 s), as the machine settles; a warm-up pair is what
+   hyperfine's --warmup does;
 5. one line per shape: both times and peaks, the ratio, result.json's size, PASS/FAIL against the
    targets (`suite report` within --max-ratio (2) of the reference, under --max-mib (2048), result.json
    under --max-result-mib (1)).
@@ -157,7 +161,7 @@ def measure_shape(shape: str, path: Path, jobs: int, args: argparse.Namespace) -
     ref_out = path / "reference_jobs.parquet"
     ours: list[Measured] = []
     theirs: list[Measured] = []
-    for i in range(args.repeat):  # alternating, so a slow spell of the machine falls on both
+    for i in range(-args.warmup, args.repeat):  # alternating, so a slow spell of the machine falls on both
         if args.without_fields:
             shutil.rmtree(path / "raw" / FIELDS_DIR, ignore_errors=True)
             os.sync()
@@ -169,6 +173,12 @@ def measure_shape(shape: str, path: Path, jobs: int, args: argparse.Namespace) -
         )
         if reference.exit_code != 0:
             return _failed_to_run(f"the DuckDB reference ({shape})", reference)
+        if i < 0:
+            print(
+                f"bench-report {shape}: warm-up {args.warmup + i + 1} of {args.warmup} (untimed): suite "
+                f"report {suite.wall_s:.2f} s, reference {reference.wall_s:.2f} s"
+            )
+            continue
         ours.append(suite)
         theirs.append(reference)
         if args.repeat > 1:
@@ -255,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
         "--repeat", type=int, default=1, help="measure each shape N times; the medians are compared"
     )
     ap.add_argument(
+        "--warmup", type=int, default=1, help="untimed runs of each side before the measured ones (default 1)"
+    )
+    ap.add_argument(
         "--without-fields",
         action="store_true",
         help="delete raw/fields/ before each `suite report`: it reads the raw files (a run from before them)",
@@ -266,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
     shapes = [s.strip() for s in args.shapes.split(",") if s.strip()]
     if args.jobs < 1 or args.runners < 1 or args.repeat < 1 or not shapes or set(shapes) - set(SHAPES):
         ap.error(f"--jobs, --runners and --repeat must be >= 1 and --shapes a list of {', '.join(SHAPES)}")
+    if args.warmup < 0:
+        ap.error("--warmup must be >= 0 (0: no untimed run)")
     base = args.dir or Path(tempfile.mkdtemp(prefix="suite-bench-report-"))
     base.mkdir(parents=True, exist_ok=True)
     made = [base / s for s in ("compact", "real")]

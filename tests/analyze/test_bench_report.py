@@ -139,6 +139,9 @@ def test_repeated_runs_are_each_printed_and_their_median_compared(bench_run):
     for shape in ("compact", "real"):
         runs = re.findall(rf"^bench-report {shape}: run (\d) of 2: suite report ", out, re.M)
         assert runs == ["1", "2"]
+        warm = re.findall(rf"^bench-report {shape}: warm-up (\d) of 1 \(untimed\): suite report ", out, re.M)
+        assert warm == ["1"]  # the default: one untimed pair, printed, before the measured ones
+        assert out.index(f"{shape}: warm-up 1 of 1") < out.index(f"{shape}: run 1 of 2")
 
 
 def test_typical_is_the_median_wall_time_with_the_largest_peaks():
