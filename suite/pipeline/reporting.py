@@ -39,7 +39,7 @@ def report(run_dir: Path) -> int:
         if note is not None:
             print(note, file=sys.stderr, flush=True)
     # raw rows streamed line by line (the metric rows in a worker process when that pays off); jobs.csv
-    # and the job table are written from the per-job part while the analysis computes the rest
+    # is begun from per_job while the analysis computes the rest (suite.report.job_files)
     with JobFiles(rd, manifest) as job_files:
         result = analyze_run_dir(rd.path, api=api, first=job_files.start)
         thresholds = evaluate_all(list(manifest["profile"].get("thresholds") or []), result)

@@ -17,7 +17,7 @@ later, an interrupt) leaves the run directory's files as they were.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
@@ -74,7 +74,7 @@ class JobFiles:
         self.table_path.parent.mkdir(parents=True, exist_ok=True)
         self._written(self.table_path, lambda tmp: pq.write_table(arrow, tmp, compression="zstd"))
 
-    def _written(self, path: Path, write: Any) -> None:
+    def _written(self, path: Path, write: Callable[[Path], object]) -> None:
         try:
             write(self._temps[path])
         except OSError as exc:  # a full disk, a read-only directory: the run directory's write error
@@ -95,8 +95,8 @@ class JobFiles:
         return list(self._temps)
 
     def close(self) -> None:
-        """Wait for jobs.csv's thread (an error of its is left to `place`), then remove what was not
-        placed."""
+        """Wait for jobs.csv's thread (its error is left to `place`; an interrupt waits for the file it is
+        writing, a few seconds at a million jobs), then remove what was not placed."""
         if self._pool is not None:
             self._pool.shutdown(wait=True)
         for tmp in self._temps.values():

@@ -21,7 +21,7 @@ from suite.analyze.columns import nullable
 from suite.analyze.item_columns import dispatch_columns
 from suite.errors import UsageError
 from suite.isotime import stamp, stamp_column, ts
-from suite.report import jobs_csv, page_series, series
+from suite.report import jobs_csv, page_series, queue_series, series
 from suite.report.escape import csv_cell
 from suite.report.jobs_csv import COLUMNS, PER_JOB_COLUMNS, write_jobs_csv
 from suite.report.tables import RENAMED, per_job_arrays, table_cells
@@ -340,4 +340,4 @@ def test_a_suite_ids_last_send_from_the_dispatch_columns(ids: list[Any], last: l
     suite_ids = np.empty(len(ids), dtype=object)
     suite_ids[:] = ids
     result = {"dispatches": {"suite_id": suite_ids, "last_sent": np.asarray(last, dtype=np.float64)}}
-    assert series._last_sent(result, None, 1.0)(["a", "7", "b"]) == want
+    assert queue_series._last_sent(result, None, 1.0)(["a", "7", "b"]) == want
