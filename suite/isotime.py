@@ -218,9 +218,15 @@ def stamp_codes(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 YEAR_10000 = 253402300800.0  # numpy and strftime agree on whole seconds from 1970 to year 9999
 
 
+def plain_seconds(times: np.ndarray) -> np.ndarray:
+    """Which times are a whole second from 1970 to the year 9999: those a date formatter (numpy's, or
+    DuckDB's strftime) writes as stamp() does; stamp() itself writes every other (NaN: False)."""
+    return (times == np.floor(times)) & (times >= 0) & (times < YEAR_10000)
+
+
 def _stamps(times: np.ndarray) -> np.ndarray:
     text = np.empty(times.size, dtype=object)
-    whole = (times == np.floor(times)) & (times >= 0) & (times < YEAR_10000)
+    whole = plain_seconds(times)
     if whole.any():
         seconds = times[whole].astype(np.int64).astype("datetime64[s]")
         text[whole] = np.char.add(np.datetime_as_string(seconds, unit="s"), "Z").tolist()

@@ -24,13 +24,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import pyarrow.parquet as pq
-
 from suite.report.jobs_csv import write_jobs_csv_file
 from suite.report.tables import job_columns, table_cells
 from suite.rundir.io_errors import write_error
 from suite.rundir.paths import RunDir
-from suite.rundir.table_io import arrow_table
+from suite.rundir.table_io import arrow_table, write_parquet
 from suite.rundir.tables import JOBS, table_path
 
 
@@ -72,7 +70,7 @@ class JobFiles:
         arrow = arrow_table(JOBS, columns | table_cells(made.result()))
         del columns
         self.table_path.parent.mkdir(parents=True, exist_ok=True)
-        self._written(self.table_path, lambda tmp: pq.write_table(arrow, tmp, compression="zstd"))
+        self._written(self.table_path, lambda tmp: write_parquet(arrow, tmp))
 
     def _written(self, path: Path, write: Callable[[Path], object]) -> None:
         try:

@@ -40,7 +40,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from suite.isotime import YEAR_10000, stamp, stamp_column
+from suite.isotime import YEAR_10000, plain_seconds, stamp, stamp_column
 from suite.report.escape import CSV_QUOTE, FORMULA_START, csv_cell
 from suite.rundir.column_rows import Coded, Lazy, rows_of
 from suite.rundir.io_errors import IO_ERRNOS
@@ -164,7 +164,7 @@ def _cells(kind: str, col: Any, lo: int, hi: int, made: pa.Array | None = None) 
 def _odd_stamps(times: np.ndarray) -> pa.Array:
     """stamp() of the times DuckDB does not format (_select): those not a whole second from 1970 to
     the year 9999 (a fraction, or before 1970); null for every other."""
-    odd = ~np.isnan(times) & ~((times == np.floor(times)) & (times >= 0) & (times < YEAR_10000))
+    odd = ~np.isnan(times) & ~plain_seconds(times)
     if not odd.any():
         return pa.nulls(times.size, pa.string())
     texts: list[str | None] = [None] * times.size
@@ -237,7 +237,7 @@ def write_jobs_csv_file(
     if give is not None:
         named = zip(PER_JOB_COLUMNS, arrays, strict=True)
         give({key: a for key, a in named if a is not None})
-    types = {INT: pa.int64(), FLOAT: pa.float64(), STAMP: pa.float64()}
+    types = _ARROW | {STAMP: pa.float64()}  # a time: its epoch seconds (_select formats them)
     schema = pa.schema(
         [(f"c{i}", types.get(kind, pa.string())) for i, kind in enumerate(kinds)]
         + [(f"s{i}", pa.string()) for i, kind in enumerate(kinds) if kind == STAMP]

@@ -72,8 +72,8 @@ def failure_rate(conclusions: Sequence[Any] | np.ndarray | Coded) -> float | Non
     if isinstance(conclusions, Coded):
         counts = np.bincount(conclusions.codes, minlength=len(conclusions.words)).tolist()
         words = conclusions.words.tolist()
-        ended = sum(n for w, n in zip(words, counts, strict=False) if w in ENDED)
-        failed = sum(n for w, n in zip(words, counts, strict=False) if w in FAILED)
+        ended = sum(n for w, n in zip(words, counts, strict=True) if w in ENDED)
+        failed = sum(n for w, n in zip(words, counts, strict=True) if w in FAILED)
     else:
         values = [c for c in as_list(conclusions) if c in ENDED]
         ended, failed = len(values), sum(c in FAILED for c in values)

@@ -102,11 +102,12 @@ def write_reports(run_dir: Path, result: dict[str, Any], job_files: JobFiles | N
     rd = RunDir(Path(run_dir))
     rd.path.mkdir(parents=True, exist_ok=True)
     paths = [rd.file(n) for n in REPORT_FILES]
-    manifest_path = rd.file("manifest.json")
-    manifest = read_manifest(manifest_path) if manifest_path.exists() else {}
     with ExitStack() as own:
         if job_files is None:
-            job_files = own.enter_context(JobFiles(rd, manifest))
+            manifest_path = rd.file("manifest.json")
+            read = read_manifest(manifest_path) if manifest_path.exists() else {}
+            job_files = own.enter_context(JobFiles(rd, read))
+        manifest = job_files.manifest  # read once (suite report: with the run directory's checks)
         if not job_files.started:
             job_files.start(result.get("per_job"))
         write_other_tables(rd, result, manifest)

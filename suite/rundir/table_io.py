@@ -80,11 +80,16 @@ def write_arrow(run_dir: Path, table: str, arrow: pa.Table) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        pq.write_table(arrow, tmp, compression="zstd")
+        write_parquet(arrow, tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def write_parquet(arrow: pa.Table, path: Path) -> None:
+    """An Arrow table written as the run directory's Parquet files are (zstd), at `path` as it is."""
+    pq.write_table(arrow, path, compression="zstd")
 
 
 def read_table(run_dir: Path, table: str) -> pa.Table:
