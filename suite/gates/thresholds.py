@@ -89,8 +89,8 @@ def problem(expr: str) -> str | None:
     m = _EXPR.match(expr)
     if not m:
         return (
-            f"{expr!r} is not a threshold: expected `<field> <op> <number or field>`, e.g. `{EXAMPLE}`; "
-            f"ops: {' '.join(_OPS)}"
+            f"{clip(expr, 80)!r} is not a threshold: expected `<field> <op> <number or field>`, "
+            f"e.g. `{EXAMPLE}`; ops: {' '.join(_OPS)}"
         )
     for side in (m.group(1), m.group(3)):
         if not re.fullmatch(_NUMBER, side):

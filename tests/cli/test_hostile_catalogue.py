@@ -96,6 +96,24 @@ CATALOGUE = [
         must_fail=False,
     ),  # the promise: an answer, not a hang
     Case("cli", "suite deploy --speed nan", ["deploy", "--env", "local", "--speed", "nan"]),
+    Case(  # the threshold was echoed whole (a 5,141-character error line): found by tests/cli/test_fuzz.py
+        "cli",
+        "plan --target of 5000 characters",
+        [
+            "plan",
+            "--from",
+            "{RUN}",
+            "--arrival",
+            "5",
+            "--seeds",
+            "2",
+            "--max-runners",
+            "3",
+            "--target",
+            "x" * 5000,
+        ],
+        rundir=True,
+    ),
     Case(
         "cli",
         "suite sim --runners 99999999999999999999999",
