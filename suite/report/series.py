@@ -219,13 +219,10 @@ def gantt(
     events (created -> started is the cold start; `lifecycles`), jobs from per_job (runner_name == task id).
     """
     cols = _jobs(result)
-    runner = cols.column("runner_name")
     began, ended = cols.floats("started"), cols.floats("completed")
-    drawn = np.fromiter(map(bool, runner), bool, len(runner)) & ~np.isnan(began) & ~np.isnan(ended)
+    drawn = cols.per_value("runner_name", bool, bool) & ~np.isnan(began) & ~np.isnan(ended)
     rows = np.flatnonzero(drawn)
-    outcome = np.fromiter(
-        (_OUTCOME_OF.get(c, _OTHER) for c in cols.values_at("conclusion", rows)), np.int64, rows.size
-    )
+    outcome = cols.per_value("conclusion", lambda c: _OUTCOME_OF.get(c, _OTHER), np.int64)[rows]
     s_, e_ = began[rows], ended[rows]
     order = np.lexsort((outcome, e_, s_))  # by start, end, outcome (one runner's jobs in this order)
     rows, s_, e_, outcome = rows[order], s_[order], e_[order], outcome[order]

@@ -126,6 +126,16 @@ class ColumnRows(Sequence[dict[str, Any]]):
             return col.convert(col.array[index])
         return [col[i] for i in index.tolist()]
 
+    def per_value(self, key: str, fn: Callable[[Any], Any], dtype: Any) -> np.ndarray:
+        """`fn` of each row's value, as a numpy array of `dtype`: called once per distinct value of a
+        Coded column (its codes then pick the answers), once per row of any other."""
+        col = self._columns[self._keys.index(key)]
+        if isinstance(col, Coded):
+            words = col.words.tolist()
+            return np.fromiter(map(fn, words), dtype, len(words))[col.codes]
+        values = self.column(key)
+        return np.fromiter(map(fn, values), dtype, len(values))
+
     def array(self, key: str) -> np.ndarray | None:
         """One key's column as the numpy array it is kept as (a Lazy column: floats with NaN for null,
         epoch seconds for a time column, integers, or objects), None for a column kept as a list."""

@@ -220,6 +220,9 @@ def test_per_job_series_from_columns_equal_the_row_by_row_series(
     assert series.queue_points(kept, max_points=cap) == ref.queue_points(old, sent, max_points=cap)
     assert series.gantt(new, [], max_jobs=cap) == ref.gantt(old, [], max_jobs=cap)
     assert series.gantt(new, []) == ref.gantt(old, [])
+    # the columns as the analysis keeps them (runner and conclusion coded: judged once per value)
+    coded_cols = base | {"per_job": as_columns(rows, kept=True)}
+    assert series.gantt(coded_cols, [], max_jobs=cap) == ref.gantt(old, [], max_jobs=cap)
 
 
 @settings(max_examples=25, deadline=None)
