@@ -252,12 +252,15 @@ def _read(
     parts = StepParts() if kind == "jobs" else None
     chunks: list[Chunk] = []
     ids: list[np.ndarray] = []
+    coded: list[bool] | None = None
     for batch in con.sql(sql, params=[str(path)]).to_arrow_reader(BATCH_ROWS):
         if not _checked(batch, kind, stamps):
             return None
         if parts is not None and not parts.add(batch.column("id"), batch.column("steps")):
             return None
-        fields = batch.select(keys)
+        if coded is None:
+            coded = [_repeating(batch.column(k)) for k in keys]
+        fields = _dictionary_encoded(batch.select(keys), coded)
         if sink is not None:
             sink.add(fields)
         if parts is not None:
@@ -297,8 +300,39 @@ def _chunk(batch: pa.RecordBatch) -> Chunk:
     return chunk
 
 
+def _repeating(column: pa.Array) -> bool:
+    """Whether a column is text whose values repeat (judged on the file's first batch, as _column
+    judges each batch): kept dictionary-encoded from the read on (_dictionary_encoded)."""
+    return _is_text(column.type) and not _mostly_distinct(column)
+
+
+def _dictionary_encoded(batch: pa.RecordBatch, coded: list[bool]) -> pa.RecordBatch:
+    """The batch with the `coded` columns dictionary-encoded: each text hashed once, by this read, for
+    both the field file (written with its dictionaries: read back with them, no text hashed again) and
+    the chunk (_column takes the codes)."""
+    if not any(coded):
+        return batch
+    columns = [c.dictionary_encode() if k else c for c, k in zip(batch.columns, coded, strict=True)]
+    return pa.RecordBatch.from_arrays(columns, schema=_schema(batch.schema, coded))
+
+
+def _schema(schema: pa.Schema, coded: list[bool]) -> pa.Schema:
+    fields = [
+        f.with_type(pa.dictionary(pa.int32(), f.type)) if k else f for f, k in zip(schema, coded, strict=True)
+    ]
+    return pa.schema(fields, metadata=schema.metadata)
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+
 def _column(column: pa.Array) -> Any:
-    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+    if pa.types.is_dictionary(column.type) and _is_text(column.type.value_type):
+        if _mostly_distinct(column):
+            return column.to_pylist()
+        return _from_dictionary(column)
+    if _is_text(column.type):
         return column.to_pylist() if _mostly_distinct(column) else _encoded(column)
     if pa.types.is_integer(column.type) and not column.null_count:
         return np.array(column.to_numpy(), dtype=np.int64)  # a copy
@@ -312,6 +346,8 @@ def _mostly_distinct(column: pa.Array, probe: int = 1024) -> bool:
     stamps), judged on its first `probe` values: such a column is given as a list, since encoding it
     (a hash table as large as the column) costs several times more than making its values."""
     head = column.slice(0, probe)
+    if pa.types.is_dictionary(head.type):
+        head = head.dictionary_decode()
     return len(head) >= 64 and pc.count_distinct(head).as_py() > len(head) // 2
 
 
@@ -327,3 +363,25 @@ def _encoded(column: pa.Array) -> Encoded:
         distinct.insert(at, None)
         codes = np.where(codes < 0, at, codes + (codes >= at))
     return Encoded(distinct, codes)
+
+
+def _from_dictionary(column: pa.DictionaryArray) -> Encoded:
+    """A dictionary-encoded text column as `_encoded` makes it of its texts: the distinct values in order
+    of first sight (None where the first null is) and a code per row, from its codes (Arrow's unique of
+    the codes keeps their order of first sight, null included) with no text hashed. Its dictionary may
+    hold values this batch lacks (a field file's batch carries its row group's) or in another order;
+    one holding a text twice is decoded and encoded anew."""
+    dictionary = column.dictionary
+    seen = pc.unique(column.indices)
+    kept = seen.drop_null()
+    distinct = dictionary.take(kept).to_pylist()
+    if len(set(distinct)) != len(distinct):
+        return _encoded(column.dictionary_decode())
+    null_at = len(dictionary)  # the code null is given here
+    lut = np.zeros(len(dictionary) + 1, np.int64)
+    lut[np.asarray(seen.fill_null(null_at).to_numpy(), np.int64)] = np.arange(len(seen))
+    if seen.null_count:
+        at = int(np.flatnonzero(np.asarray(seen.is_null().to_numpy(zero_copy_only=False)))[0])
+        distinct.insert(at, None)
+    codes = np.asarray(column.indices.fill_null(null_at).to_numpy(), np.int64)
+    return Encoded(distinct, lut[codes])

@@ -22,7 +22,7 @@ from suite.errors import UsageError
 from suite.pipeline.analysis import Deferred
 from suite.rundir import duck_jsonl
 from suite.rundir.column_chunks import ColumnChunks, StepColumns
-from suite.rundir.duck_jsonl import DUCK_KINDS, EXTRA, _encoded, duck_chunks
+from suite.rundir.duck_jsonl import DUCK_KINDS, EXTRA, _encoded, _from_dictionary, duck_chunks
 from suite.rundir.jsonio import iter_jsonl
 from suite.rundir.readback import IsoStamps, row_check, row_rules
 
@@ -283,6 +283,25 @@ def test_an_encoded_column_keeps_its_values_and_their_order_of_first_sight(value
     enc = _encoded(pa.array(values, pa.string()))
     assert enc.tolist() == values and list(enc) == values
     assert enc.distinct == list(dict.fromkeys(values))  # as Codes numbers them, in order of first sight
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b", "", "é", "zz"]), min_size=1, max_size=6),
+    st.lists(st.none() | st.integers(0, 5), max_size=14),
+)
+def test_a_dictionary_column_is_encoded_as_its_texts_are(
+    dictionary: list[str], picks: list[int | None]
+) -> None:
+    """A dictionary-encoded column (a field file's: its dictionary may hold values the batch lacks, in
+    any order, even twice) gives what encoding its texts gives: the same distinct values in the same
+    order of first sight, null where the first null is, and the same codes."""
+    indices = pa.array([None if p is None else p % len(dictionary) for p in picks], pa.int32())
+    column = pa.DictionaryArray.from_arrays(indices, pa.array(dictionary, pa.string()))
+    got, expected = _from_dictionary(column), _encoded(column.dictionary_decode())
+    assert got.distinct == expected.distinct
+    assert got.codes.tolist() == expected.codes.tolist()
+    assert got.tolist() == column.to_pylist()
 
 
 def test_a_ledger_of_distinct_values_is_read_as_the_line_reader_reads_it(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
@@ -19,7 +20,7 @@ from hypothesis import given, settings
 from suite.errors import UsageError
 from suite.pipeline.analysis import Deferred, keep_fields
 from suite.rundir import duck_jsonl, field_files
-from suite.rundir.column_chunks import ColumnChunks
+from suite.rundir.column_chunks import ColumnChunks, Encoded
 from suite.rundir.duck_jsonl import DUCK_KINDS, duck_chunks
 from suite.rundir.field_files import fields_path
 from suite.rundir.paths import RunDir
@@ -71,6 +72,33 @@ def test_a_file_read_from_its_field_file_gives_what_reading_it_gives(kind: str) 
 
     check()
     assert len(used) >= 20  # field files were written and read, not only refused files compared
+
+
+def test_repeating_texts_are_kept_coded_and_read_back_coded_alike(tmp_path: Path) -> None:
+    """A field file keeps a column of repeating texts dictionary-encoded (its texts hashed once, by the
+    first read) and a column of distinct ones as texts; read back, each comes as the first read gave it:
+    the same Encoded values in the same order of first sight, the same lists."""
+    path, field_file = tmp_path / "jobs.jsonl", tmp_path / "fields" / "jobs.parquet"
+    rows = [
+        GOOD_JOB | {"id": i + 1, "name": f"job-{(i * 7) % 5}", "runner_name": f"r-{i}"} for i in range(3000)
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    first = duck_chunks(path, "jobs", field_file)
+    assert first is not None and field_file.is_file()
+    schema = pq.read_schema(field_file)
+    assert pa.types.is_dictionary(schema.field("name").type)
+    assert pa.types.is_string(schema.field("runner_name").type)
+    with pytest.MonkeyPatch.context() as mp:
+        parsed_never(mp)
+        again = duck_chunks(path, "jobs", field_file)
+    assert again is not None
+    for a, b in zip(first, again, strict=True):
+        assert isinstance(a["name"], Encoded) and isinstance(b["name"], Encoded)
+        assert (a["name"].distinct, a["name"].codes.tolist()) == (
+            b["name"].distinct,
+            b["name"].codes.tolist(),
+        )
+        assert a["runner_name"] == b["runner_name"] and isinstance(b["runner_name"], list)
 
 
 def write_jobs(path: Path, n: int) -> None:
