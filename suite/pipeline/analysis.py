@@ -124,6 +124,12 @@ def _analyze(
     return _in_memory(result, taps, joined[0] if joined else None)
 
 
+def _column(per_job: ColumnRows, key: str) -> Any:
+    """A per-job column as its numpy array when it is kept as one (the ids: int64), else its values."""
+    array = per_job.array(key)
+    return per_job.column(key) if array is None else array
+
+
 def _in_memory(
     result: dict[str, Any], taps: tuple[JobTap, RunTap], arrays: SampleArrays | None
 ) -> dict[str, Any]:
@@ -131,7 +137,7 @@ def _in_memory(
     columns (suite.pipeline.job_taps), and task_usage from the samples the analysis joined."""
     per_job = result.get("per_job")
     if isinstance(per_job, ColumnRows):
-        ids, run_ids = (per_job.column(k) for k in ("id", "run_id"))
+        ids, run_ids = (_column(per_job, k) for k in ("id", "run_id"))
         known = per_job.extra if isinstance(per_job, JobRows) else {}
         result["per_job"] = JobRows(per_job, known | extras(ids, run_ids, *taps))
     if arrays is not None:

@@ -77,15 +77,16 @@ class JobTap:
 
 
 class RunTap:
-    """Per run id: its workflow file (the last copy read)."""
+    """Per run read: its id and its workflow file, a chunk at a time as read (each distinct path's file
+    name made once); `workflows` gives each wanted run id's last copy's."""
 
     def __init__(self) -> None:
-        self.workflow: dict[Any, str | None] = {}
-        self._files: dict[str, str] = {}
+        self.ids: list[Any] = []  # per chunk: an int64 array (a column read without null) or a list
+        self.files: list[np.ndarray] = []  # per chunk: the workflow file per run (object)
 
     def rows(self, runs: Iterable[Row]) -> Iterable[Row]:
         if isinstance(runs, ColumnChunks):
-            return runs.tapped(lambda c: self._take(as_list(c["id"]), as_list(c["path"])))
+            return runs.tapped(lambda c: self._take(c["id"], c["path"]))
         return self._rows(runs)
 
     def _rows(self, runs: Iterable[Row]) -> Iterator[Row]:
@@ -93,15 +94,23 @@ class RunTap:
             self._take([r.get("id") for r in batch], [r.get("path") for r in batch])
             yield from batch
 
-    def _take(self, ids: list[Any], paths: list[Any]) -> None:
-        files = self._files  # each distinct path's file name made once (a run's path repeats)
-        for run_id, path in zip(ids, paths, strict=True):
-            if isinstance(path, str):
-                self.workflow[run_id] = (
-                    files[path] if path in files else files.setdefault(path, workflow_file(path))
-                )
-            else:
-                self.workflow[run_id] = None
+    def _take(self, ids: Any, paths: Any) -> None:
+        self.ids.append(ids)
+        self.files.append(column_objects(paths, _workflow_files))
+
+    def workflows(self, run_ids: Sequence[Any]) -> np.ndarray:
+        """Per wanted run id, the workflow file of its last copy read (None: not read, or no path): by
+        sorted ids when every run id was read as an integer column, else by a dict of the ids read."""
+        files = np.concatenate([*self.files, np.array([None], dtype=object)])
+        if all(isinstance(p, np.ndarray) and p.dtype == np.int64 for p in self.ids):
+            read = np.concatenate(self.ids) if self.ids else np.empty(0, np.int64)
+            return files[_last_copy(read, np.asarray(run_ids, dtype=np.int64))]
+        last = {run_id: i for i, run_id in enumerate(v for p in self.ids for v in as_list(p))}
+        return files[np.fromiter((last.get(r, files.size - 1) for r in run_ids), np.int64, len(run_ids))]
+
+
+def _workflow_files(paths: list[Any]) -> list[str | None]:
+    return [workflow_file(p) if isinstance(p, str) else None for p in paths]
 
 
 def workflow_file(path: str) -> str:
@@ -140,5 +149,5 @@ def extras(job_ids: Sequence[Any], run_ids: Sequence[Any], jobs: JobTap, runs: R
     arrays) and workflow."""
     rows = _last_copy(jobs.read_ids(), np.asarray(job_ids, dtype=np.int64))
     out: dict[str, Any] = {f: jobs.column(f)[rows] for f in GITHUB_FIELDS}
-    out["workflow"] = [runs.workflow.get(r) for r in run_ids]
+    out["workflow"] = runs.workflows(run_ids)
     return out

@@ -117,8 +117,16 @@ def job_columns(rd: RunDir, result: Mapping[str, Any], manifest: Mapping[str, An
     cols: dict[str, Any] = {RENAMED.get(k, k): v for k, v in per_job.items()}
     cols.update(_joined(result.get("per_job"), n))
     known = set((result.get("per_task") or {}).get("task_id") or ())
+    rows = result.get("per_job")
     runners = per_job["runner_name"]
-    cols["task_id"] = [r if r in known else None for r in as_list(runners)]
+    if isinstance(rows, ColumnRows) and isinstance(runners, np.ndarray):
+        # each distinct runner looked up once (the analysis keeps the column coded)
+        ran_on_task = rows.per_value("runner_name", known.__contains__, bool)
+        task_id = np.full(runners.size, None, dtype=object)
+        task_id[ran_on_task] = runners[ran_on_task]
+        cols["task_id"] = task_id
+    else:
+        cols["task_id"] = [r if r in known else None for r in as_list(runners)]
     for name, value in {**_identity(result, manifest), **_sizing(result)}.items():
         cols[name] = Repeated(value, n)
     return cols

@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from suite.pipeline.job_taps import GITHUB_FIELDS, JobTap, RunTap, extras
+from suite.pipeline.job_taps import GITHUB_FIELDS, JobTap, RunTap, extras, workflow_file
 from suite.rundir.column_chunks import ColumnChunks, Encoded
 
 TEXT = st.sampled_from(["main", "dev", "abc123", None])
@@ -90,3 +90,43 @@ def test_the_fields_are_each_jobs_last_copy_however_the_rows_come(
     for tap in (by_rows, by_chunks):
         got = extras(wanted, [0] * len(wanted), tap, RunTap())
         assert {f: got[f].tolist() for f in GITHUB_FIELDS} == want
+
+
+PATHS = st.sampled_from(
+    [".github/workflows/a.yml", ".github/workflows/b.yml@refs/heads/main", "c.yml", "", None, 7, ["x"]]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    runs=st.lists(st.tuples(st.integers(1, 6), PATHS), max_size=14),
+    wanted=st.lists(st.integers(0, 7), max_size=8),
+    forms=st.lists(st.integers(0, 2), min_size=1),
+)
+def test_the_workflow_file_is_each_runs_last_copys_however_the_rows_come(
+    runs: list[tuple[int, Any]], wanted: list[int], forms: list[int]
+) -> None:
+    """Per wanted run id, the file name of its last copy's path (before any @ref), None for a run not
+    read or a path that is no text; the same from dicts (read line by line) and from column chunks
+    (ids as an int64 array or a list, paths Encoded or a list)."""
+    last = dict(runs)
+    want = [workflow_file(last[r]) if isinstance(last.get(r), str) else None for r in wanted]
+    rows = [{"id": i, "path": p} for i, p in runs]
+    chunks = []
+    for lo in range(0, len(runs), 3):
+        part, form = runs[lo : lo + 3], forms[(lo // 3) % len(forms)]
+        ids = [i for i, _ in part]
+        paths = [p for _, p in part]
+        chunks.append(
+            {
+                "id": np.asarray(ids, dtype=np.int64) if form != 2 else ids,
+                "path": encoded(paths) if form == 1 else paths,
+            }
+        )
+    by_rows, by_chunks = RunTap(), RunTap()
+    list(by_rows.rows(rows))
+    for _ in by_chunks.rows(ColumnChunks(chunks)):
+        pass
+    for tap in (by_rows, by_chunks):
+        assert tap.workflows(wanted).tolist() == want
+        assert tap.workflows(np.asarray(wanted, dtype=np.int64)).tolist() == want

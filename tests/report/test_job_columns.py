@@ -24,9 +24,10 @@ from suite.isotime import stamp, stamp_column, ts
 from suite.report import jobs_csv, page_series, queue_series, series
 from suite.report.escape import csv_cell
 from suite.report.jobs_csv import COLUMNS, PER_JOB_COLUMNS, write_jobs_csv
-from suite.report.tables import RENAMED, per_job_arrays, table_cells
+from suite.report.tables import RENAMED, job_columns, per_job_arrays, table_cells
 from suite.rundir.column_rows import Coded, ColumnRows, Lazy
 from suite.rundir.job_rows import job_rows
+from suite.rundir.paths import RunDir
 from suite.rundir.result_schema import PER_JOB_KEYS
 from suite.rundir.table_io import arrow_table, write_table
 from suite.rundir.tables import JOBS, table_path
@@ -344,3 +345,15 @@ def test_a_suite_ids_last_send_from_the_dispatch_columns(ids: list[Any], last: l
     suite_ids[:] = ids
     result = {"dispatches": {"suite_id": suite_ids, "last_sent": np.asarray(last, dtype=np.float64)}}
     assert queue_series._last_sent(result, None, 1.0)(["a", "7", "b"]) == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(jobs(), st.lists(st.sampled_from(["t-1", "t-2", "", "x"]), max_size=3))
+def test_a_jobs_task_is_its_runner_when_the_run_knows_that_task(rows: list[dict[str, Any]], known: list[str]):
+    """The job table's task_id: the job's runner name when per_task holds it as a task id, else null; the
+    same whether per_job's runner column is coded (looked up once per distinct name), a list or dicts."""
+    want = [r["runner_name"] if r["runner_name"] in set(known) else None for r in rows]
+    for per_job in (as_columns(rows), as_columns(rows, kept=True), as_dicts(rows)):
+        result = {"per_job": per_job, "per_task": {"task_id": known}}
+        got = job_columns(RunDir(Path("unused")), result, {})["task_id"]
+        assert list(got) == want
