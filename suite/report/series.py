@@ -80,16 +80,16 @@ def concurrency_steps(
     times = np.asarray(cols.get("time", ()), dtype=np.float64)
     levels = np.asarray(cols.get(LEVELS[key], ()), dtype=np.float64)
     changed = levels != np.concatenate([[0.0], levels[:-1]]) if levels.size else np.zeros(0, bool)
-    points = list(zip(times[changed].tolist(), levels[changed].tolist(), strict=True))
-    w = window_of(result, (p[0] for p in points))
+    t, v = times[changed], levels[changed]
+    w = window_of(result, t)
     if w is not None:
         # the level at the window start is 0 unless a change point says otherwise; hold to the end
-        if not points or points[0][0] > w.start:
-            points.insert(0, (w.start, 0.0))
-        points.append((w.end, points[-1][1]))
-    if len(points) <= max_points:
-        return Steps([p[0] for p in points], [p[1] for p in points])
-    return _max_per_bin(points, max_points)
+        if not t.size or t[0] > w.start:
+            t, v = np.append(w.start, t), np.append(0.0, v)
+        t, v = np.append(t, w.end), np.append(v, v[-1])
+    if t.size <= max_points:
+        return Steps(t.tolist(), v.tolist())
+    return _max_per_bin(t, v, max_points)
 
 
 def waiting_steps(result: dict[str, Any], max_points: int = MAX_POINTS) -> Steps:
@@ -97,23 +97,27 @@ def waiting_steps(result: dict[str, Any], max_points: int = MAX_POINTS) -> Steps
     return concurrency_steps(result, max_points, "jobs_waiting")
 
 
-def _max_per_bin(points: list[tuple[float, float]], bins: int) -> Steps:
-    """Downsample a step function to `bins` bins, each the maximum level held inside it (peaks kept)."""
-    t0, t1 = points[0][0], points[-1][0]
+def _max_per_bin(t: np.ndarray, v: np.ndarray, bins: int) -> Steps:
+    """Downsample a step function (its points, in order) to `bins` bins, each the maximum level held
+    inside it (peaks kept): a bin's level carried in from the points before it, and its own points'.
+
+    The points are taken in order, each into the first bin whose end is past it and no earlier than the
+    previous point's bin (a point past every bin's end is in none): the bins as a walk through the
+    points in order would fill them, done by numpy."""
+    t0, t1 = float(t[0]), float(t[-1])
     width = (t1 - t0) / bins or 1.0
-    peak = [0.0] * bins
-    level = points[0][1]
-    i = 0
-    for b in range(bins):
-        hi = t0 + (b + 1) * width
-        best = level  # the level carried into the bin
-        while i < len(points) and points[i][0] < hi:
-            level = points[i][1]
-            best = max(best, level)
-            i += 1
-        peak[b] = best
+    ends = t0 + (np.arange(bins) + 1) * width  # each bin's end, as t0 + (b + 1) * width
+    into = np.maximum.accumulate(np.searchsorted(ends, t, side="right"))  # bins (== bins: none)
+    taken = int(np.searchsorted(into, bins))  # the points inside some bin come first (into ascends)
+    filled = np.cumsum(np.bincount(into[:taken], minlength=bins))  # points taken by each bin's end
+    before = np.concatenate([[0], filled[:-1]])
+    peak = v[np.maximum(before - 1, 0)]  # the level carried into the bin (bin 0 holds the first point)
+    own = np.flatnonzero(filled > before)
+    if own.size:
+        peak[own] = np.maximum(peak[own], np.maximum.reduceat(v[:taken], before[own]))
+    levels = peak.tolist()
     times = [t0 + b * width for b in range(bins)] + [t1]
-    return Steps(times, [*peak, peak[-1]], binned=True)
+    return Steps(times, [*levels, levels[-1]], binned=True)
 
 
 def _jobs(result: dict[str, Any]) -> ColumnRows:

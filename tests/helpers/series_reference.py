@@ -10,6 +10,7 @@ from typing import Any
 from suite.analyze.tasks import tasks_from_events
 from suite.isotime import ts
 from suite.report.series import (
+    LEVELS,
     MAX_BARS,
     MAX_GANTT_JOBS,
     MAX_LANES,
@@ -17,6 +18,7 @@ from suite.report.series import (
     Gantt,
     QueuePoints,
     Rows,
+    Steps,
     Throughput,
     Window,
     packed,
@@ -151,3 +153,38 @@ def dispatch(result: dict[str, Any], ledger: Rows | None, max_points: int, max_c
         "counts": {"scheduled": len(on_time), "sent": len(sends), "not_sent": len(first) - len(sends)},
         "stride": stride,
     }
+
+
+def concurrency_steps(
+    result: dict[str, Any], max_points: int = MAX_POINTS, key: str = "concurrency"
+) -> Steps:
+    """The step function as a list of points, downsampled by a walk through them (series.py before numpy)."""
+    cols = result.get("timeline") or {}
+    times = [float(t) for t in cols.get("time", ())]
+    levels = [float(v) for v in cols.get(LEVELS[key], ())]
+    points = [
+        (t, v)
+        for i, (t, v) in enumerate(zip(times, levels, strict=True))
+        if v != (levels[i - 1] if i else 0.0)
+    ]
+    w = window_of(result, (p[0] for p in points))
+    if w is not None:
+        if not points or points[0][0] > w.start:
+            points.insert(0, (w.start, 0.0))
+        points.append((w.end, points[-1][1]))
+    if len(points) <= max_points:
+        return Steps([p[0] for p in points], [p[1] for p in points])
+    t0, t1 = points[0][0], points[-1][0]
+    width = (t1 - t0) / max_points or 1.0
+    peak = [0.0] * max_points
+    level = points[0][1]
+    i = 0
+    for b in range(max_points):
+        hi = t0 + (b + 1) * width
+        best = level  # the level carried into the bin
+        while i < len(points) and points[i][0] < hi:
+            level = points[i][1]
+            best = max(best, level)
+            i += 1
+        peak[b] = best
+    return Steps([t0 + b * width for b in range(max_points)] + [t1], [*peak, peak[-1]], binned=True)

@@ -357,3 +357,24 @@ def test_a_jobs_task_is_its_runner_when_the_run_knows_that_task(rows: list[dict[
         result = {"per_job": per_job, "per_task": {"task_id": known}}
         got = job_columns(RunDir(Path("unused")), result, {})["task_id"]
         assert list(got) == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 4)), max_size=30),
+    st.one_of(st.none(), st.tuples(st.integers(-5, 45), st.integers(-5, 45))),
+    st.integers(1, 8),
+    st.sampled_from(["concurrency", "jobs_waiting"]),
+)
+def test_a_step_series_equals_the_walk_through_its_points(
+    changes: list[tuple[int, int]], window: tuple[int, int] | None, cap: int, key: str
+):
+    """concurrency_steps (numpy) equals the walk through the change points it replaced: the points, the
+    window's start and end added, and over `cap` points each bin's maximum, a point past the window's
+    end included (the window may end before the last change, or start after the first)."""
+    times = sorted(T0 + t for t, _ in changes)
+    levels = [float(v) for _, v in changes]
+    result: dict[str, Any] = {"timeline": {"time": times, series.LEVELS[key]: levels}}
+    if window is not None:
+        result["window"] = {"start": stamp(T0 + window[0]), "end": stamp(T0 + window[1])}
+    assert series.concurrency_steps(result, cap, key) == ref.concurrency_steps(result, cap, key)
