@@ -203,10 +203,29 @@ def _whole(kind: str, col: Any) -> pa.Array | None:
         return None
 
 
+# a mean that equals its maximum (one sample inside the job: most jobs under two minutes, with Container
+# Insights' sample a minute) is written with the maximum's text, made once: repr(x) is the same text for
+# equal floats, but for 0.0 and -0.0, which are left to their own text
+SAME_TEXT = {"cpu_mean": "cpu_max", "cpu_mean_pct": "cpu_max_pct"} | {
+    "memory_mean": "memory_max",
+    "memory_mean_pct": "memory_max_pct",
+}
+
+
 def _select(kinds: list[str]) -> str:
-    """Each column's cell as text, named as jobs.csv's header names it (an empty text: null)."""
+    """Each column's cell as text, named as jobs.csv's header names it (an empty text: null), from the
+    columns c{i} (and s{i}, a time's odd stamps) and f{i}, a float column's text made once (_texts)."""
+    at = {key: i for i, key in enumerate(PER_JOB_COLUMNS)}
     cells = []
     for i, (key, kind) in enumerate(zip(PER_JOB_COLUMNS, kinds, strict=True)):
+        twin = at.get(SAME_TEXT.get(key, ""))
+        if kind == FLOAT and twin is not None and kinds[twin] == FLOAT:
+            same = f"c{i} = c{twin} AND c{i} <> 0"
+            cells.append(f'CASE WHEN {same} THEN f{twin} ELSE CAST(c{i} AS VARCHAR) END AS "{key}"')
+            continue
+        if kind == FLOAT and i in _texts(kinds):
+            cells.append(f'f{i} AS "{key}"')
+            continue
         if kind == STAMP:  # a whole second from 1970 to 9999 by DuckDB (as stamp() writes it), else s{i}
             whole = f"c{i} = floor(c{i}) AND c{i} >= 0 AND c{i} < {YEAR_10000!r}"
             text = f"strftime(epoch_ms(CAST(c{i} AS BIGINT) * 1000), '%Y-%m-%dT%H:%M:%SZ')"
@@ -218,6 +237,19 @@ def _select(kinds: list[str]) -> str:
         else:
             cells.append(f"nullif(c{i}, '') AS \"{key}\"")
     return ", ".join(cells)
+
+
+def _texts(kinds: list[str]) -> list[int]:
+    """The float columns whose text another column may take (SAME_TEXT): made once, as f{i}."""
+    at = {key: i for i, key in enumerate(PER_JOB_COLUMNS)}
+    pairs = [(at[mean], at[top]) for mean, top in SAME_TEXT.items() if mean in at and top in at]
+    return [top for mean, top in pairs if kinds[mean] == FLOAT and kinds[top] == FLOAT]
+
+
+def _from(kinds: list[str]) -> str:
+    """The rows _select reads: the batches, with the shared float texts (_texts) made once each."""
+    made = ", ".join(f"CAST(c{i} AS VARCHAR) AS f{i}" for i in _texts(kinds))
+    return f"(SELECT *, {made} FROM job_cells)" if made else "job_cells"
 
 
 def write_jobs_csv_file(
@@ -253,7 +285,7 @@ def write_jobs_csv_file(
         con.register("job_cells", reader)
         try:
             con.execute(
-                f"COPY (SELECT {_select(kinds)} FROM job_cells) TO '{target}' "
+                f"COPY (SELECT {_select(kinds)} FROM {_from(kinds)}) TO '{target}' "
                 "(FORMAT csv, HEADER true, NEW_LINE '\r\n', COMMENT '')"
             )
         except duckdb.IOException as exc:

@@ -172,6 +172,42 @@ def test_a_figure_is_written_as_pythons_repr_of_it(values: list[float]):
     assert got == ["" if v != v else repr(v) for v in values]
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([0.0, -0.0, 1.5, 0.1, 1e16, 613.3793520104153, float("inf"), None]),
+            st.booleans(),
+            st.sampled_from([0.0, -0.0, 2.0, 0.30000000000000004, None]),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_a_mean_equal_to_its_maximum_is_written_as_its_own_repr(pairs: list[tuple[Any, bool, Any]]):
+    """A mean equal to its maximum takes the maximum's text (made once): it must still be the mean's own
+    repr, 0.0 beside -0.0 (equal floats of two texts) included, and a mean that differs its own text."""
+    rows = []
+    for i, (top, same, other) in enumerate(pairs):
+        mean = top if same else other
+        row = {k: None for k in PER_JOB_KEYS} | {"id": i, "samples": 0}
+        for low, high in jobs_csv.SAME_TEXT.items():
+            row[low], row[high] = mean, top
+        rows.append(row)
+    kept = ColumnRows(
+        PER_JOB_KEYS,
+        [
+            Lazy(np.array([np.nan if r[k] is None else r[k] for r in rows], float), nullable)
+            if k in FLOATS
+            else [r[k] for r in rows]
+            for k in PER_JOB_KEYS
+        ],
+    )
+    out = io.StringIO(newline="")
+    write_jobs_csv(out, kept)
+    assert out.getvalue() == csv_row_by_row(as_dicts(rows))
+
+
 def test_a_text_utf8_cannot_hold_is_written_with_a_question_mark(tmp_path: Path):
     """A lone surrogate (JSON's "\\ud800" reads back as one) is written as the report's files are opened:
     errors="replace", `?` in its place, the same bytes as the csv module's writer into the same file."""
