@@ -47,6 +47,23 @@ def distribution(values: Iterable[float] | np.ndarray) -> Distribution:
     }
 
 
+_EXACT = 2.0**53  # below it every integer is a float: a sum of whole numbers staying below is exact
+
+
 def exact_sum(a: np.ndarray) -> float:
-    """math.fsum of a float column (exactly rounded), read through a memoryview: no list of floats."""
-    return math.fsum(np.ascontiguousarray(a, dtype=float).data)
+    """math.fsum of a float column (exactly rounded), read through a memoryview: no list of floats.
+
+    A column of whole numbers whose magnitudes add up to less than 2**53 (GitHub's whole-second queue
+    and execution times) is summed by numpy instead, as exactly: each partial sum, in any order, is a
+    whole number below 2**53, so no addition rounds, and the sum is the one fsum rounds to (itself)."""
+    xs = np.ascontiguousarray(a, dtype=float)
+    if xs.size and _whole(xs[:64]) and _whole(xs):
+        top = float(np.max(np.abs(xs)))
+        if top * xs.size < _EXACT:
+            return float(np.sum(xs))
+    return math.fsum(xs.data)
+
+
+def _whole(xs: np.ndarray) -> bool:
+    """Whether every value is a whole number (no NaN, no infinity: their floor is not below _EXACT)."""
+    return bool(np.all(np.floor(xs) == xs))

@@ -60,3 +60,26 @@ def test_percentile_rejects_out_of_range_q():
 def test_exact_sum_is_fsum_of_the_column_also_strided(values, step):
     column = np.asarray(values, dtype=float)[::step]  # a strided view too
     assert exact_sum(column) == math.fsum(column.tolist())
+
+
+WHOLE = st.one_of(
+    st.integers(-(2**20), 2**20),
+    st.integers(-(2**53), 2**53),
+    st.sampled_from([2**52, 2**53 - 1, 2**53, 2**53 + 2, -(2**52)]),
+).map(float)
+
+
+@given(st.lists(WHOLE | st.sampled_from([-0.0, 0.5, float("inf"), float("nan")]), max_size=200))
+def test_exact_sum_of_whole_numbers_is_fsums_to_the_bit(values):
+    """The whole-number path (numpy's sum below 2**53) gives fsum's float exactly, sign of zero included;
+    a column past 2**53, with a fraction, an infinity or NaN goes to fsum."""
+    column = np.asarray(values, dtype=float)
+    want = math.fsum(column.tolist())
+    got = exact_sum(column)
+    assert repr(got) == repr(want)
+
+
+def test_a_long_column_of_large_whole_numbers_is_still_exact():
+    """Whole numbers whose pairwise float sum would round (past 2**53 in total) are summed by fsum."""
+    column = np.asarray([2.0**53, 1.0, 1.0], dtype=float)  # 2**53 + 1 rounds back to 2**53, twice
+    assert exact_sum(column) == math.fsum(column.tolist()) != float(np.sum(column))
