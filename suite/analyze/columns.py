@@ -147,8 +147,12 @@ def column_objects(
 
 def first_sight_codes(values: list[Any]) -> tuple[np.ndarray, int]:
     """Each value as a small integer (in order of first sight), and how many distinct values: the
-    distinct ones found by dict.fromkeys (no Python call per new value)."""
-    index = {v: i for i, v in enumerate(dict.fromkeys(values))}
+    distinct ones found by dict.fromkeys (no Python call per new value); values all distinct (a ledger
+    without a retry) are their own order of first sight."""
+    distinct = dict.fromkeys(values)
+    if len(distinct) == len(values):
+        return np.arange(len(values), dtype=np.int64), len(values)
+    index = dict(zip(distinct, range(len(distinct)), strict=True))
     return np.fromiter(map(index.__getitem__, values), np.int64, len(values)), len(index)
 
 

@@ -190,8 +190,26 @@ def _optional_ints(values: Any) -> tuple[np.ndarray, np.ndarray]:
         return values.astype(np.int64), np.ones(values.size, bool)
     if None not in values:
         return ints(values), np.ones(len(values), bool)
+    whole = _whole_floats(values)
+    if whole is not None:  # integers and None: converted at once (None: NaN), exactly
+        has = ~np.isnan(whole)
+        return np.where(has, whole, -1).astype(np.int64), has
     has = np.fromiter((v is not None for v in values), bool, len(values))
     return np.fromiter((-1 if v is None else int(v) for v in values), np.int64, len(values)), has
+
+
+def _whole_floats(values: list[Any]) -> np.ndarray | None:
+    """Integers and None (a column read with null) as floats, None as NaN, when that is exact: every
+    integer below 2**53 in magnitude; else None (the values are taken one by one, as int(v))."""
+    if not set(map(type, values)) <= _INT_OR_NONE:
+        return None
+    floats = np.array(values, dtype=np.float64)
+    if not bool(np.all(np.abs(floats[~np.isnan(floats)]) < 2.0**53)):
+        return None
+    return floats
+
+
+_INT_OR_NONE = frozenset((int, type(None)))
 
 
 def _suite_ids(values: list[Any]) -> list[str]:

@@ -10,19 +10,20 @@ from typing import Any
 from unittest.mock import patch
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from suite.analyze import samples as samples_mod
 from suite.analyze import steps as steps_mod
-from suite.analyze.columns import Cat
+from suite.analyze.columns import Cat, first_sight_codes
 from suite.analyze.cost import Jobs, _by_runner_then_interval, task_seconds
 from suite.analyze.item_columns import dispatch_columns
 from suite.analyze.resources import SampleArrays
 from suite.analyze.scope import first_scheduled, not_dispatched, scope
 from suite.analyze.segmented import running_max_before, sequential_sums
 from suite.analyze.steps import StepTap, _sorted_keys, step_columns, step_figures
-from suite.analyze.tables import DispatchTable, runs_table
+from suite.analyze.tables import DispatchTable, _optional_ints, runs_table
 from suite.analyze.tasks import Task
 from tests.helpers.loops_reference import (
     accepted_rows_loop,
@@ -282,3 +283,42 @@ def test_task_usage_of_metrics_on_one_grid_equals_the_sorted_pivot(arrays):
         assert np.array_equal(
             np.asarray(got[key]), np.asarray(want[key]), equal_nan=want[key].dtype != object
         )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "c", "", "é"]) | st.text(max_size=3), max_size=30), st.booleans())
+def test_first_sight_codes_number_the_values_in_order_of_first_sight(
+    values: list[str], distinct: bool
+) -> None:
+    """Each value's code is its index among the distinct values in order of first sight, and the count is
+    theirs: the same for values all distinct (numbered by position, no lookup) and with repeats."""
+    if distinct:
+        values = list(dict.fromkeys(values))
+    codes, count = first_sight_codes(values)
+    order = list(dict.fromkeys(values))
+    assert codes.tolist() == [order.index(v) for v in values]
+    assert count == len(order) and codes.dtype == np.int64
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.none()
+        | st.integers(-(2**53) - 2, 2**53 + 2)
+        | st.sampled_from([True, 7.5, 2**53 + 1, 2**62 + 1, -(2**63), "12", "1e3"])
+        | st.integers(-5, 5),
+        max_size=20,
+    )
+)
+def test_optional_ints_are_int_of_each_value_or_minus_one(values: list[Any]) -> None:
+    """A ledger column with null (status, workflow_run_id): per value int(v) or -1, and whether it is
+    there; integers and None converted at once when that is exact, anything else one by one."""
+    try:
+        want = [-1 if v is None else int(v) for v in values]
+    except ValueError:  # int("1e3"): the same error, not a number made up
+        with pytest.raises(ValueError):
+            _optional_ints(values)
+        return
+    got, has = _optional_ints(values)
+    assert got.tolist() == want
+    assert has.tolist() == [v is not None for v in values]
