@@ -20,10 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from suite.analyze.columns import column_objects
-from suite.rundir.column_chunks import ColumnChunks, as_list
+from suite.analyze.columns import column_objects, objects
+from suite.rundir.column_chunks import ColumnChunks, Encoded, as_list
+from suite.rundir.column_rows import Coded
 
 GITHUB_FIELDS = ("workflow_name", "head_branch", "head_sha", "labels", "runner_id", "runner_group_name")
+NUMBERS = frozenset({"runner_id"})  # read as an int64 array (a chunk without null): kept as it is
 BATCH = 256
 Row = dict[str, Any]
 
@@ -62,6 +64,31 @@ class JobTap:
     def read_ids(self) -> np.ndarray:
         parts = [np.asarray(p, dtype=np.int64) for p in self.ids]
         return np.concatenate(parts) if parts else np.empty(0, np.int64)
+
+    def coded(self, field: str, rows: np.ndarray) -> Coded:
+        """One field's values at `rows` (indices of the rows read; len(rows read): a job not read, None)
+        as a Coded column: each chunk's distinct values made (labels converted) once, a chunk's values
+        one by one when it came as a list or an array; only the values `rows` hold are kept."""
+        convert = _labels if field == "labels" else None
+        words: list[Any] = [None]  # code 0: a field absent from a chunk, a job not read
+        codes: list[np.ndarray] = []
+        for part, ids in zip(self.fields[field], self.ids, strict=True):
+            n = len(ids)
+            if part is None:
+                codes.append(np.zeros(n, np.int64))
+                continue
+            if isinstance(part, Encoded):
+                values, at = part.distinct, part.codes
+            else:
+                values, at = as_list(part), np.arange(n)
+            codes.append(at + len(words))
+            words.extend(values if convert is None else convert(values))
+        every = np.concatenate([*codes, np.zeros(1, np.int64)])[rows]
+        used = np.bincount(every, minlength=len(words)) > 0  # words no row kept holds are left out
+        kept = objects((w for w, u in zip(words, used.tolist(), strict=True) if u), int(used.sum()))
+        renumbered = np.cumsum(used) - 1
+        codes_kept = renumbered[every]
+        return Coded(kept[codes_kept], np.ndarray.tolist, codes_kept, kept)
 
     def column(self, field: str) -> np.ndarray:
         """One field's values, one per row read, plus a last None (for a job not read): an object
@@ -148,6 +175,9 @@ def extras(job_ids: Sequence[Any], run_ids: Sequence[Any], jobs: JobTap, runs: R
     """The job table's columns the taps give, one value per job (per_job's order): GITHUB_FIELDS (object
     arrays) and workflow."""
     rows = _last_copy(jobs.read_ids(), np.asarray(job_ids, dtype=np.int64))
-    out: dict[str, Any] = {f: jobs.column(f)[rows] for f in GITHUB_FIELDS}
+    # the texts and labels coded (few distinct values: made Arrow once each, suite.rundir.table_io)
+    out: dict[str, Any] = {
+        f: jobs.column(f)[rows] if f in NUMBERS else jobs.coded(f, rows) for f in GITHUB_FIELDS
+    }
     out["workflow"] = runs.workflows(run_ids)
     return out

@@ -16,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from suite.rundir.column_rows import Coded
 from suite.rundir.tables import COLUMNS, TIMESTAMP, table_path
 
 
@@ -63,6 +64,9 @@ def arrow_table(table: str, columns: Mapping[str, Sequence[Any] | Any]) -> pa.Ta
             arrays.append(pa.nulls(rows, field.type))
         elif isinstance(values, pa.Array) and values.type == field.type and len(values) == rows:
             arrays.append(values)  # made Arrow already (jobs.csv's text and integer columns)
+        elif isinstance(values, Coded):  # few distinct values: each made Arrow once, taken per row
+            words = pa.array(values.words.tolist(), field.type, from_pandas=True)
+            arrays.append(words.take(pa.array(values.codes)))
         elif isinstance(values, Repeated):
             arrays.append(pa.repeat(pa.scalar(values.value, field.type), values.rows))
         elif pa.types.is_timestamp(field.type):

@@ -11,8 +11,12 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from suite.analyze.columns import objects
 from suite.pipeline.job_taps import GITHUB_FIELDS, JobTap, RunTap, extras, workflow_file
 from suite.rundir.column_chunks import ColumnChunks, Encoded
+from suite.rundir.column_rows import Coded
+from suite.rundir.table_io import arrow_table
+from suite.rundir.tables import JOBS
 
 TEXT = st.sampled_from(["main", "dev", "abc123", None])
 LABELS = st.sampled_from([["self-hosted"], ["self-hosted", "linux"], [], None, "x", [1, "a"]])
@@ -89,7 +93,21 @@ def test_the_fields_are_each_jobs_last_copy_however_the_rows_come(
     want = expected(rows, wanted)
     for tap in (by_rows, by_chunks):
         got = extras(wanted, [0] * len(wanted), tap, RunTap())
-        assert {f: got[f].tolist() for f in GITHUB_FIELDS} == want
+        assert {f: values(got[f]) for f in GITHUB_FIELDS} == want
+        # the job table's Arrow columns from the coded columns are those of their values
+        texts = [f for f in GITHUB_FIELDS if f != "runner_id"]
+        coded = arrow_table(JOBS, {f: got[f] for f in texts})
+        listed = arrow_table(JOBS, {f: objects(want[f], len(want[f])) for f in texts})
+        assert coded.equals(listed)
+
+
+def values(column: Any) -> list[Any]:
+    """A column's values: an array's, or a Coded one's (its words, each one a row holds, by its codes)."""
+    if isinstance(column, Coded):
+        assert column.array.tolist() == [column.words[c] for c in column.codes.tolist()]
+        assert sorted(set(column.codes.tolist())) == list(range(len(column.words)))  # no word unused
+        return column[0 : len(column)]
+    return list(column.tolist())
 
 
 PATHS = st.sampled_from(
