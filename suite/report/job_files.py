@@ -46,6 +46,7 @@ class JobFiles:
         self._pool: ThreadPoolExecutor | None = None
         self._made: Future[dict[str, Any]] = Future()
         self._csv: Future[None] = Future()
+        self._after: list[Future[object]] = []  # after_csv's
 
     @property
     def started(self) -> bool:
@@ -57,6 +58,14 @@ class JobFiles:
             raise RuntimeError("jobs.csv is already being written")
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobs-csv")
         self._csv = self._pool.submit(self._write_csv, per_job, self._made)
+
+    def after_csv(self, write: Callable[[], object]) -> None:
+        """Run `write` in jobs.csv's thread once jobs.csv is written: main-thread work handed over so
+        that both threads end about together (write_reports: the other tables, while the main thread
+        makes the pages and the job table); its error is raised by `place`, after jobs.csv's."""
+        if self._pool is None:
+            raise RuntimeError("jobs.csv was never begun")
+        self._after.append(self._pool.submit(write))
 
     def _write_csv(self, per_job: Any, made: Future[dict[str, Any]]) -> None:
         try:
@@ -85,6 +94,8 @@ class JobFiles:
             raise RuntimeError("jobs.csv was never begun")
         self._write_table(result, self._made)
         self._csv.result()
+        for after in self._after:
+            after.result()
         for path, tmp in self._temps.items():
             try:
                 os.replace(tmp, path)

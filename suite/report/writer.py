@@ -22,6 +22,7 @@ import os
 import sys
 from collections.abc import Mapping
 from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +97,8 @@ def write_reports(run_dir: Path, result: dict[str, Any], job_files: JobFiles | N
     job_files: jobs.csv and the job table (suite.report.job_files; the caller closes it), jobs.csv
     already begun from the result's per_job; without them jobs.csv is begun here, first (it takes the
     longest, in a thread of its own: DuckDB lets go of the GIL, so it takes the second core), beside the
-    other tables and pages. Every file is written before this returns; the job files'
+    pages; the other tables follow jobs.csv in its thread (JobFiles.after_csv), so that both threads end
+    about together. Every file is written before this returns; the job files'
     error, if any, is raised here."""
     check_outputs(run_dir)
     rd = RunDir(Path(run_dir))
@@ -110,7 +112,8 @@ def write_reports(run_dir: Path, result: dict[str, Any], job_files: JobFiles | N
         manifest = job_files.manifest  # read once (suite report: with the run directory's checks)
         if not job_files.started:
             job_files.start(result.get("per_job"))
-        write_other_tables(rd, result, manifest)
+        # the other tables in jobs.csv's thread once it is done: the two threads end about together
+        job_files.after_csv(partial(write_other_tables, rd, result, manifest))
         result = {**result, "tables": table_files()}
         summary = summary_markdown(result)
         _write_text(paths[1], summary)

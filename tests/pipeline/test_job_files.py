@@ -7,6 +7,7 @@ file behind."""
 from __future__ import annotations
 
 import errno
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +17,13 @@ import pytest
 from suite.analyze import result as result_module
 from suite.pipeline import reporting
 from suite.pipeline.analysis import analyze, analyze_run_dir
-from suite.report import job_files
+from suite.report import job_files, writer
 from suite.report.job_files import JobFiles
 from suite.report.writer import write_reports
 from suite.rundir.io_errors import RunDirWriteError
 from suite.rundir.paths import RunDir
 from suite.rundir.result_schema import PER_JOB_KEYS
-from suite.rundir.tables import JOBS, table_path
+from suite.rundir.tables import JOBS, RUN, TASK_USAGE, table_path
 from tests.helpers.synthetic_run import synthetic_run
 from tools.bench import Synthetic
 
@@ -104,4 +105,48 @@ def test_jobs_csv_failing_in_its_thread_is_the_run_directorys_write_error(
             files.place(result)
     assert caught.value.path == run_dir / "jobs.csv" and "no space left on device" in str(caught.value)
     assert not (run_dir / "jobs.csv").exists() and not table_path(run_dir, JOBS).exists()
+    assert not list(run_dir.rglob("*.tmp"))
+
+
+def test_the_other_tables_written_after_jobs_csv_are_there_before_result_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """write_reports hands the other tables to jobs.csv's thread (after jobs.csv): each is written once
+    jobs.csv is, and before write_reports returns (result.json last); their error is raised by it, and
+    then no result.json is written."""
+    run_dir, _ = synthetic_run(tmp_path)
+    result = analyze_run_dir(run_dir)
+    order: list[str] = []
+    real_csv, real_tables = job_files.write_jobs_csv_file, writer.write_other_tables
+    real_json = writer.write_json
+
+    def csv(*a: Any, **k: Any) -> None:
+        real_csv(*a, **k)
+        order.append("jobs.csv")
+
+    def tables(*a: Any, **k: Any) -> None:
+        assert threading.current_thread() is not threading.main_thread()
+        real_tables(*a, **k)
+        order.append("tables")
+
+    def json_file(*a: Any, **k: Any) -> None:
+        order.append("result.json")
+        real_json(*a, **k)
+
+    monkeypatch.setattr(job_files, "write_jobs_csv_file", csv)
+    monkeypatch.setattr(writer, "write_other_tables", tables)
+    monkeypatch.setattr(writer, "write_json", json_file)
+    writer.write_reports(run_dir, result)
+    assert order == ["jobs.csv", "tables", "result.json"]
+    assert all(table_path(run_dir, t).is_file() for t in (RUN, TASK_USAGE))
+
+    (run_dir / "result.json").unlink()
+
+    def full(*a: Any, **k: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(writer, "write_other_tables", full)
+    with pytest.raises(OSError, match="No space left"):
+        writer.write_reports(run_dir, result)
+    assert not (run_dir / "result.json").exists()
     assert not list(run_dir.rglob("*.tmp"))
