@@ -228,8 +228,6 @@ def gantt(
     rows = np.flatnonzero(drawn)
     outcome = cols.per_value("conclusion", lambda c: _OUTCOME_OF.get(c, _OTHER), np.int64)[rows]
     s_, e_ = began[rows], ended[rows]
-    order = np.lexsort((outcome, e_, s_))  # by start, end, outcome (one runner's jobs in this order)
-    rows, s_, e_, outcome = rows[order], s_[order], e_[order], outcome[order]
     jobs_total = int(rows.size)
     tasks = {t.task_id: t for t in lifecycles(result, task_events)}
     w = window_of(result, s_, e_)
@@ -237,10 +235,17 @@ def gantt(
         return Gantt([], 0, 0, jobs_total, None, 0)
     pad = 0.03 * (w.end - w.start)
     view = Window(w.start - pad, w.end + pad)
-    if jobs_total > max_jobs:  # a time slice: the first max_jobs jobs by start
-        view = Window(view.start, float(e_[max_jobs - 1]))
-        inside = s_ < view.end
+    if jobs_total > max_jobs:  # a time slice: the first max_jobs jobs by (start, end, outcome)
+        # only the jobs starting no later than the max_jobs-th start are ordered to find it (a stable
+        # order restricted to some rows keeps their order), then only the jobs drawn
+        kth = np.partition(s_, max_jobs - 1)[max_jobs - 1]
+        early = np.flatnonzero(s_ <= kth)
+        nth = early[np.lexsort((outcome[early], e_[early], s_[early]))[max_jobs - 1]]
+        view = Window(view.start, float(e_[nth]))
+        inside = np.flatnonzero(s_ < view.end)
         rows, s_, e_, outcome = rows[inside], s_[inside], e_[inside], outcome[inside]
+    order = np.lexsort((outcome, e_, s_))  # by start, end, outcome (one runner's jobs in this order)
+    rows, s_, e_, outcome = rows[order], s_[order], e_[order], outcome[order]
     by_runner: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
     names = cols.values_at("runner_name", rows)
     for s, e, name, k in zip(s_.tolist(), e_.tolist(), names, outcome.tolist(), strict=True):

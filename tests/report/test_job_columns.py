@@ -414,3 +414,34 @@ def test_a_step_series_equals_the_walk_through_its_points(
     if window is not None:
         result["window"] = {"start": stamp(T0 + window[0]), "end": stamp(T0 + window[1])}
     assert series.concurrency_steps(result, cap, key) == ref.concurrency_steps(result, cap, key)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3),
+            st.integers(0, 3),
+            st.sampled_from(["success", "failure", "cancelled", None]),
+            st.sampled_from(["t-1", "t-2", "t-3"]),
+        ),
+        min_size=1,
+        max_size=16,
+    ),
+    st.integers(1, 6),
+)
+def test_the_gantts_time_slice_is_the_first_jobs_by_start_end_and_outcome(
+    jobs: list[tuple[int, int, str | None, str]], cap: int
+):
+    """Past max_jobs the chart draws a time slice ending with the max_jobs-th job in (start, end,
+    outcome) order: with many ties in start and end, the slice and its lanes are the row-by-row ones."""
+    rows = []
+    for i, (start, length, conclusion, runner) in enumerate(jobs):
+        row = {k: None for k in PER_JOB_KEYS} | {"id": i, "run_id": i, "run_attempt": 1, "samples": 0}
+        row["status"] = "completed"
+        row |= {"started": T0 + start, "completed": T0 + start + length, "created": T0}
+        row |= {"conclusion": conclusion, "runner_name": runner}
+        rows.append(row)
+    old = {"per_job": as_dicts(rows)}
+    for shape in (as_columns(rows), as_columns(rows, kept=True)):
+        assert series.gantt({"per_job": shape}, [], max_jobs=cap) == ref.gantt(old, [], max_jobs=cap)
