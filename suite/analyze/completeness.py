@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from suite.analyze.columns import first_sight_codes
 from suite.analyze.tables import DispatchTable
 from suite.rundir.result_schema import Completeness
 
@@ -29,12 +30,15 @@ def completeness(
     dispatches: DispatchTable,
     schedule_size: int | None = None,
     uncollected: Sequence[str] = (),
+    codes: tuple[np.ndarray, int] | None = None,
 ) -> Completeness:
-    """`uncollected`: the COLLECTION_FILES absent from the run directory (the I/O edge knows)."""
-    ids = dispatches.suite_id
-    distinct = len(set(ids.tolist()))
+    """`uncollected`: the COLLECTION_FILES absent from the run directory (the I/O edge knows); codes:
+    each ledger row's suite_id as a small integer and how many there are (suite.analyze.scope's), so
+    the distinct suite_ids are counted without a set of them; made here when not given."""
+    code, distinct = codes if codes is not None else first_sight_codes(dispatches.suite_id.tolist())
     unsent = np.isnan(dispatches.sent)
-    sent = len(set(ids[~unsent].tolist())) if unsent.any() else distinct  # every row sent: one set
+    # every row sent: all of them; else those with a sent row
+    sent = int(np.count_nonzero(np.bincount(code[~unsent], minlength=distinct))) if unsent.any() else distinct
     scheduled = max(distinct, schedule_size or 0)
     never_sent = scheduled - sent
     stopped_by = None

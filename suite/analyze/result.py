@@ -288,7 +288,7 @@ def result_of(
         "cost": cost,
         "api": cast(Api, dict(api or {})),
         "thresholds": cast(list[ThresholdResult], list(thresholds or [])),
-        "completeness": completeness(manifest, dispatches, schedule_size, uncollected),
+        "completeness": completeness(manifest, dispatches, schedule_size, uncollected, (sc.code, sc.codes)),
         "verdict": "",  # below, once every figure is final
         "verdict_reasons": [],
         "notes": notes,

@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from suite.analyze.completeness import completeness
-from suite.analyze.tables import dispatch_table
+from suite.analyze.scope import scope
+from suite.analyze.tables import dispatch_table, runs_table
 from suite.pipeline.run import report
 from suite.rundir.jsonio import read_jsonl, write_json, write_jsonl
 from suite.rundir.result_schema import DISTRIBUTIONS, NUMERIC_FIELDS, value_at
@@ -157,3 +160,26 @@ def test_a_run_that_has_not_ended_is_incomplete_until_collected(
     )
     assert r["workflows"]["missing"] == [] and r["workflows"]["collected"] is None  # not "15 missing"
     assert zeros(r) <= FROM_THE_LEDGER
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["wf-1", "wf-2", "wf-3", "wf-4"]), st.booleans()), max_size=12))
+def test_scheduled_and_sent_count_distinct_suite_ids_with_or_without_the_scopes_codes(
+    rows: list[tuple[str, bool]],
+) -> None:
+    """`sent` is the distinct suite_ids with a sent row, `scheduled` the distinct suite_ids (at least the
+    schedule's size): the same counted from scope's codes as from the suite_ids themselves (sets)."""
+    ledger = [
+        ledger_row(i, s, 10.0 * i, 10.0 * i, 204, 100 + i) if was_sent else never_sent(i, s)
+        for i, (s, was_sent) in enumerate(rows)
+    ]
+    table = dispatch_table(ledger)
+    want_sent = len({s for s, was_sent in rows if was_sent})
+    want_scheduled = len({s for s, _ in rows})
+    for codes in (None, (lambda sc: (sc.code, sc.codes))(scope(table, runs_table([])))):
+        got = completeness({}, table, None, (), codes)
+        assert (got["sent"], got["scheduled"], got["never_sent"]) == (
+            want_sent,
+            want_scheduled,
+            want_scheduled - want_sent,
+        )
