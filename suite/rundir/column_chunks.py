@@ -42,6 +42,11 @@ class Encoded(Sequence[Any]):
     def __iter__(self) -> Iterator[Any]:
         return iter(self.tolist())
 
+    def __contains__(self, value: object) -> bool:
+        # every row holds one of the distinct values and each is some row's: asked of them alone (a
+        # Sequence would compare every row's value, in Python)
+        return value in self.distinct
+
     def tolist(self) -> list[Any]:
         table = np.empty(len(self.distinct), dtype=object)
         for i, v in enumerate(self.distinct):  # one by one: a list value stays one value

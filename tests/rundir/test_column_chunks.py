@@ -43,3 +43,13 @@ def test_where_keeps_the_rows_that_pass_in_every_column_form(
         for col in c.values():
             if isinstance(col, Encoded):
                 assert col.distinct == list(dict.fromkeys(col.tolist()))  # each left once, first sight
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b", None, 0, 1.0]), max_size=12),
+    st.sampled_from(["a", "b", "z", None, 0, 1, True, object()]),
+)
+def test_an_encoded_column_holds_what_its_values_hold(values: list[Any], probe: object) -> None:
+    """`x in column` asks the distinct values: the answer `x in` the row values' list gives."""
+    assert (probe in encoded(values)) == (probe in values)
