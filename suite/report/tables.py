@@ -165,7 +165,7 @@ def item_columns(result: Mapping[str, Any], key: str) -> dict[str, Any]:
     the four figures side by side), timeline, per_task, per_runner (suite.analyze.item_columns)."""
     cols = result.get(key) or {}
     n = len(next(iter(cols.values()))) if cols else 0
-    return {"test_run_id": [result.get("test_run_id")] * n, **cols}
+    return {"test_run_id": Repeated(result.get("test_run_id"), n), **cols}
 
 
 def run_columns(
