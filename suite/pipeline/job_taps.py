@@ -25,7 +25,6 @@ from suite.rundir.column_chunks import ColumnChunks, Encoded, as_list
 from suite.rundir.column_rows import Coded
 
 GITHUB_FIELDS = ("workflow_name", "head_branch", "head_sha", "labels", "runner_id", "runner_group_name")
-NUMBERS = frozenset({"runner_id"})  # read as an int64 array (a chunk without null): kept as it is
 BATCH = 256
 Row = dict[str, Any]
 
@@ -89,18 +88,6 @@ class JobTap:
         renumbered = np.cumsum(used) - 1
         codes_kept = renumbered[every]
         return Coded(kept[codes_kept], np.ndarray.tolist, codes_kept, kept)
-
-    def column(self, field: str) -> np.ndarray:
-        """One field's values, one per row read, plus a last None (for a job not read): an object
-        array (a list of labels stays one value; each chunk's distinct values converted once)."""
-        sizes = [len(p) for p in self.ids]
-        out = np.empty(sum(sizes) + 1, dtype=object)
-        at = 0
-        for part, n in zip(self.fields[field], sizes, strict=True):
-            if part is not None:
-                out[at : at + n] = column_objects(part, _labels if field == "labels" else None)
-            at += n
-        return out
 
 
 class RunTap:
@@ -172,12 +159,10 @@ def _last_copy(read: np.ndarray, wanted: np.ndarray) -> np.ndarray:
 
 
 def extras(job_ids: Sequence[Any], run_ids: Sequence[Any], jobs: JobTap, runs: RunTap) -> dict[str, Any]:
-    """The job table's columns the taps give, one value per job (per_job's order): GITHUB_FIELDS (object
-    arrays) and workflow."""
+    """The job table's columns the taps give, one value per job (per_job's order): GITHUB_FIELDS (Coded
+    columns) and workflow (an object array)."""
     rows = _last_copy(jobs.read_ids(), np.asarray(job_ids, dtype=np.int64))
-    # the texts and labels coded (few distinct values: made Arrow once each, suite.rundir.table_io)
-    out: dict[str, Any] = {
-        f: jobs.column(f)[rows] if f in NUMBERS else jobs.coded(f, rows) for f in GITHUB_FIELDS
-    }
+    # coded (the texts and labels have few distinct values: made Arrow once each, suite.rundir.table_io)
+    out: dict[str, Any] = {f: jobs.coded(f, rows) for f in GITHUB_FIELDS}
     out["workflow"] = runs.workflows(run_ids)
     return out

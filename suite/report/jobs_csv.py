@@ -214,19 +214,17 @@ SAME_TEXT = {"cpu_mean": "cpu_max", "cpu_mean_pct": "cpu_max_pct"} | {
 
 def _select(kinds: list[str]) -> str:
     """Each column's cell as text, named as jobs.csv's header names it (an empty text: null), from the
-    columns c{i} (and s{i}, a time's odd stamps) and f{i}, a float column's text made once (_texts)."""
-    at = {key: i for i, key in enumerate(PER_JOB_COLUMNS)}
+    columns c{i} (and s{i}, a time's odd stamps) and f{i}, a float column's text made once (_from)."""
+    shared = _shared(kinds)
     cells = []
     for i, (key, kind) in enumerate(zip(PER_JOB_COLUMNS, kinds, strict=True)):
-        twin = at.get(SAME_TEXT.get(key, ""))
-        if kind == FLOAT and twin is not None and kinds[twin] == FLOAT:
-            same = f"c{i} = c{twin} AND c{i} <> 0"
-            cells.append(f'CASE WHEN {same} THEN f{twin} ELSE CAST(c{i} AS VARCHAR) END AS "{key}"')
-            continue
-        if kind == FLOAT and i in _texts(kinds):
+        if i in shared:  # a mean: its maximum's text when the two are equal
+            top = shared[i]
+            same = f"c{i} = c{top} AND c{i} <> 0"
+            cells.append(f'CASE WHEN {same} THEN f{top} ELSE CAST(c{i} AS VARCHAR) END AS "{key}"')
+        elif i in shared.values():
             cells.append(f'f{i} AS "{key}"')
-            continue
-        if kind == STAMP:  # a whole second from 1970 to 9999 by DuckDB (as stamp() writes it), else s{i}
+        elif kind == STAMP:  # a whole second from 1970 to 9999 by DuckDB (as stamp() writes it), else s{i}
             whole = f"c{i} = floor(c{i}) AND c{i} >= 0 AND c{i} < {YEAR_10000!r}"
             text = f"strftime(epoch_ms(CAST(c{i} AS BIGINT) * 1000), '%Y-%m-%dT%H:%M:%SZ')"
             cells.append(f'CASE WHEN {whole} THEN {text} ELSE s{i} END AS "{key}"')
@@ -239,16 +237,16 @@ def _select(kinds: list[str]) -> str:
     return ", ".join(cells)
 
 
-def _texts(kinds: list[str]) -> list[int]:
-    """The float columns whose text another column may take (SAME_TEXT): made once, as f{i}."""
+def _shared(kinds: list[str]) -> dict[int, int]:
+    """SAME_TEXT by column index, mean -> maximum, where both columns are floats."""
     at = {key: i for i, key in enumerate(PER_JOB_COLUMNS)}
-    pairs = [(at[mean], at[top]) for mean, top in SAME_TEXT.items() if mean in at and top in at]
-    return [top for mean, top in pairs if kinds[mean] == FLOAT and kinds[top] == FLOAT]
+    pairs = ((at[mean], at[top]) for mean, top in SAME_TEXT.items() if mean in at and top in at)
+    return {mean: top for mean, top in pairs if kinds[mean] == FLOAT and kinds[top] == FLOAT}
 
 
 def _from(kinds: list[str]) -> str:
-    """The rows _select reads: the batches, with the shared float texts (_texts) made once each."""
-    made = ", ".join(f"CAST(c{i} AS VARCHAR) AS f{i}" for i in _texts(kinds))
+    """The rows _select reads: the batches, with the shared float texts (_shared) made once each."""
+    made = ", ".join(f"CAST(c{i} AS VARCHAR) AS f{i}" for i in sorted(set(_shared(kinds).values())))
     return f"(SELECT *, {made} FROM job_cells)" if made else "job_cells"
 
 
